@@ -1,0 +1,221 @@
+"""JSON API for accounts and API tokens (``/api/v1``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.accounts import services as accounts
+from sunlit.accounts.model import NewAccount, Role
+from sunlit.accounts.services import aware
+from sunlit.accounts.tables import AccountRow, ApiTokenRow
+from sunlit.web.access import Principal, allow
+from sunlit.web.deps import get_db, get_services
+from sunlit.web.forms import origin_of
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+
+
+class AccountOut(BaseModel):
+    id: str
+    username: str
+    display_name: str
+    role: Role
+    verified: bool
+    org: str | None
+    region: str | None
+    language: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: AccountRow) -> AccountOut:
+        return cls(
+            id=row.id,
+            username=row.username,
+            display_name=row.display_name,
+            role=Role(row.role),
+            verified=row.verified_at is not None,
+            org=row.org,
+            region=row.region,
+            language=row.language,
+            created_at=aware(row.created_at),
+        )
+
+
+class SignUpIn(BaseModel):
+    username: str = Field(max_length=64)
+    display_name: str = Field(max_length=128)
+    password: str = Field(max_length=256)
+    phone: str | None = Field(None, max_length=32)
+
+
+class StaffIn(SignUpIn):
+    role: Role
+    org: str | None = Field(None, max_length=256)
+    region: str | None = Field(None, pattern=r"^\d{6}$")
+
+
+class TokenIn(BaseModel):
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=256)
+    name: str = Field("api", max_length=64)
+
+
+class TokenOut(BaseModel):
+    id: str
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+    @classmethod
+    def of(cls, row: ApiTokenRow) -> TokenOut:
+        return cls(
+            id=row.id,
+            name=row.name,
+            created_at=aware(row.created_at),
+            last_used_at=aware(row.last_used_at) if row.last_used_at else None,
+        )
+
+
+class NewTokenOut(TokenOut):
+    token: str = Field(description="Shown once: send it as `Authorization: Bearer <token>`")
+
+
+class RoleIn(BaseModel):
+    role: Role
+
+
+class VerifyIn(BaseModel):
+    org: str | None = Field(None, max_length=128)
+
+
+@router.post("/accounts", status_code=201, response_model=AccountOut)
+async def sign_up(
+    body: SignUpIn,
+    request: Request,
+    principal: Principal = allow("public"),
+    db: AsyncSession = Depends(get_db),
+) -> AccountOut:
+    """Register a consumer account (other roles are created by operators)."""
+    services = get_services(request)
+    row = await accounts.do_register(
+        db,
+        services.passwords,
+        NewAccount(body.username, body.display_name, body.password, phone=body.phone),
+        now=services.clock.now(),
+        origin=origin_of(request),
+    )
+    await db.commit()
+    return AccountOut.of(row)
+
+
+@router.post("/tokens", status_code=201, response_model=NewTokenOut)
+async def create_token(
+    body: TokenIn,
+    request: Request,
+    principal: Principal = allow("public"),
+    db: AsyncSession = Depends(get_db),
+) -> NewTokenOut:
+    """Exchange an account name and password for an API token (sign-in throttling applies)."""
+    services = get_services(request)
+    now = services.clock.now()
+    account, session_token = await accounts.do_sign_in(
+        db, services.passwords, services.attempts, services.settings,
+        username=body.username, password=body.password, ip=origin_of(request).ip, now=now,
+    )
+    await accounts.do_sign_out(db, session_token)
+    row, token = await accounts.do_create_api_token(db, account, body.name, now=now)
+    await db.commit()
+    return NewTokenOut(**TokenOut.of(row).model_dump(), token=token)
+
+
+@router.get("/tokens", response_model=list[TokenOut])
+async def list_tokens(
+    principal: Principal = allow("signed_in"), db: AsyncSession = Depends(get_db)
+) -> list[TokenOut]:
+    return [TokenOut.of(row) for row in await accounts.list_api_tokens(db, principal.require().id)]
+
+
+@router.delete("/tokens/{token_id}", status_code=204)
+async def revoke_token(
+    token_id: str,
+    request: Request,
+    principal: Principal = allow("signed_in"),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    await accounts.do_revoke_api_token(
+        db, principal.require(), token_id, now=get_services(request).clock.now()
+    )
+    await db.commit()
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=AccountOut)
+async def me(principal: Principal = allow("signed_in")) -> AccountOut:
+    return AccountOut.of(principal.require())
+
+
+@router.get("/accounts", response_model=list[AccountOut])
+async def list_accounts(
+    role: Role | None = None,
+    principal: Principal = allow(Role.OPERATOR),
+    db: AsyncSession = Depends(get_db),
+) -> list[AccountOut]:
+    return [AccountOut.of(row) for row in await accounts.list_accounts(db, role=role)]
+
+
+@router.post("/operator/accounts", status_code=201, response_model=AccountOut)
+async def create_staff(
+    body: StaffIn,
+    request: Request,
+    principal: Principal = allow(Role.OPERATOR),
+    db: AsyncSession = Depends(get_db),
+) -> AccountOut:
+    """Create an account with any role; it is verified by the operator who creates it."""
+    services = get_services(request)
+    row = await accounts.do_register(
+        db,
+        services.passwords,
+        NewAccount(
+            body.username, body.display_name, body.password, role=body.role, phone=body.phone,
+            org=body.org, region=body.region,
+        ),
+        now=services.clock.now(),
+        origin=origin_of(request),
+        actor=principal.require(),
+    )
+    await db.commit()
+    return AccountOut.of(row)
+
+
+@router.post("/accounts/{account_id}/role", response_model=AccountOut)
+async def change_role(
+    account_id: str,
+    body: RoleIn,
+    request: Request,
+    principal: Principal = allow(Role.OPERATOR),
+    db: AsyncSession = Depends(get_db),
+) -> AccountOut:
+    row = await accounts.do_change_role(
+        db, principal.require(), account_id, body.role, now=get_services(request).clock.now()
+    )
+    await db.commit()
+    return AccountOut.of(row)
+
+
+@router.post("/accounts/{account_id}/verify", response_model=AccountOut)
+async def verify(
+    account_id: str,
+    body: VerifyIn,
+    request: Request,
+    principal: Principal = allow(Role.OPERATOR),
+    db: AsyncSession = Depends(get_db),
+) -> AccountOut:
+    row = await accounts.do_verify(
+        db, principal.require(), account_id, now=get_services(request).clock.now(), org=body.org
+    )
+    await db.commit()
+    return AccountOut.of(row)

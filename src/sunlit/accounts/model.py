@@ -1,0 +1,126 @@
+"""Accounts as values, and the pure rules about them."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sunlit.core.errors import N_
+from sunlit.core.eventlog import Event, EventType
+
+
+class Role(StrEnum):
+    CONSUMER = "consumer"
+    FARMER = "farmer"
+    OFFICIAL = "official"
+    SUPERVISOR = "supervisor"
+    OPERATOR = "operator"
+
+
+#: Roles that only an operator may give: they act for the government or are paid out.
+STAFF_ROLES = frozenset({Role.FARMER, Role.OFFICIAL, Role.SUPERVISOR, Role.OPERATOR})
+
+USERNAME = re.compile(r"^[a-z0-9_.-]{3,32}$")
+PHONE = re.compile(r"^1\d{10}$")
+MIN_PASSWORD = 10
+MAX_PASSWORD = 128
+
+
+@dataclass(frozen=True, slots=True)
+class NewAccount:
+    """What a person types to register (or an operator types for them)."""
+
+    username: str
+    display_name: str
+    password: str
+    role: Role = Role.CONSUMER
+    phone: str | None = None
+    org: str | None = None
+    region: str | None = None
+
+
+def normalise_username(text: str) -> str:
+    return text.strip().lower()
+
+
+def check_new_account(new: NewAccount) -> dict[str, str]:
+    """Field errors (msgids) for a registration; empty when it is acceptable."""
+    errors: dict[str, str] = {}
+    if not USERNAME.match(new.username):
+        errors["username"] = (
+            N_("Use 3 to 32 lower-case letters, digits, dots, dashes or underscores.")
+        )
+    name = new.display_name.strip()
+    if not name:
+        errors["display_name"] = N_("Enter the name other people will see.")
+    elif len(name) > 64:
+        errors["display_name"] = N_("A display name is at most 64 characters.")
+    if len(new.password) < MIN_PASSWORD:
+        errors["password"] = N_("A password needs at least 10 characters.")
+    elif len(new.password) > MAX_PASSWORD:
+        errors["password"] = N_("A password is at most 128 characters.")
+    elif new.password.lower() in {new.username, "password123", "1234567890", "0123456789"}:
+        errors["password"] = N_("This password is too easy to guess.")
+    if new.phone and not PHONE.match(new.phone):
+        errors["phone"] = N_("A mainland mobile number has 11 digits and starts with 1.")
+    if new.org is not None and len(new.org) > 128:
+        errors["org"] = N_("An organisation name is at most 128 characters.")
+    return errors
+
+
+def device_fingerprint(user_agent: str | None) -> str:
+    """An opaque device fingerprint for the event stream (not reversible to the agent)."""
+    return hashlib.sha256((user_agent or "").encode()).hexdigest()[:16]
+
+
+def registered_event(
+    *,
+    account_id: str,
+    new: NewAccount,
+    now: datetime,
+    device: str,
+    ip: str,
+    created_by: str | None,
+) -> Event:
+    data: dict[str, Any] = {
+        "created_at": now.isoformat(timespec="milliseconds"),
+        "role": new.role.value,
+        "device": device,
+        "ip": ip,
+        "phone_prefix": new.phone[:7] if new.phone else None,
+        "org": new.org,
+    }
+    if created_by is not None:
+        data["created_by"] = created_by
+    return Event(type=EventType.ACCOUNT_REGISTERED, ts=now, actor=account_id, data=data)
+
+
+def session_is_live(
+    *,
+    created_at: datetime,
+    last_seen_at: datetime,
+    now: datetime,
+    idle: timedelta,
+    max_age: timedelta,
+) -> bool:
+    """A sign-in session lives until it is idle too long or too old, whichever comes first."""
+    return now - last_seen_at <= idle and now - created_at <= max_age
+
+
+def token_digest(token: str) -> str:
+    """What is stored of a session cookie or API token: its SHA-256, never the token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+#: How each role is named on pages (msgids).
+ROLE_LABELS = {
+    Role.CONSUMER: N_("Consumer"),
+    Role.FARMER: N_("Farmer or cooperative"),
+    Role.OFFICIAL: N_("Official"),
+    Role.SUPERVISOR: N_("Supervisor"),
+    Role.OPERATOR: N_("Operator"),
+}

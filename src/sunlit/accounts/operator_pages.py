@@ -1,0 +1,149 @@
+"""Operator pages: create staff accounts, change roles, verify people."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import escape
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.accounts import services as accounts
+from sunlit.accounts.model import Role
+from sunlit.accounts.model import NewAccount
+from sunlit.catalog.services import region_book
+from sunlit.core.errors import N_, InvalidInput, SunlitError
+from sunlit.web.access import Principal, allow
+from sunlit.web.deps import get_db, get_services
+from sunlit.web.forms import form_fields, origin_of, redirect
+from sunlit.web.i18n import current_language, translate
+from sunlit.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+CREATE_FIELDS = ("username", "display_name", "role", "phone", "org", "region")
+
+
+async def _page(
+    request: Request, db: AsyncSession, *, status: int = 200, **extra: object
+) -> Response:
+    listed = await accounts.list_accounts(db)
+    context = {
+        "accounts": listed,
+        "roles": list(Role),
+        "counts": await accounts.count_accounts(db),
+        "book": region_book(),
+        "values": {},
+        "errors": {},
+        **extra,
+    }
+    return render(request, "operator/accounts.html", context, status=status)
+
+
+@router.get("/operator/accounts")
+async def accounts_page(
+    request: Request,
+    principal: Principal = allow(Role.OPERATOR),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    return await _page(request, db, done=request.query_params.get("done"))
+
+
+def _role(text: str) -> Role:
+    try:
+        return Role(text)
+    except ValueError:
+        raise InvalidInput(
+            N_("Please correct the marked fields."), fields={"role": N_("Choose a role from the list.")}
+        ) from None
+
+
+@router.post("/operator/accounts")
+async def create_account(
+    request: Request,
+    principal: Principal = allow(Role.OPERATOR),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    services = get_services(request)
+    fields = await form_fields(request)
+    values = {name: fields.get(name, "") for name in CREATE_FIELDS}
+    try:
+        region = values["region"] or None
+        if region and region_book().get(region) is None:
+            raise InvalidInput(
+                N_("Please correct the marked fields."),
+                fields={"region": N_("Enter a six-digit GB/T 2260 code.")},
+            )
+        await accounts.do_register(
+            db,
+            services.passwords,
+            NewAccount(
+                username=values["username"],
+                display_name=values["display_name"],
+                password=fields.get("password", ""),
+                role=_role(values["role"]),
+                phone=values["phone"] or None,
+                org=values["org"] or None,
+                region=region,
+            ),
+            now=services.clock.now(),
+            origin=origin_of(request),
+            actor=principal.require(),
+        )
+        await db.commit()
+    except SunlitError as exc:
+        await db.rollback()
+        errors = {name: translate(text) for name, text in exc.fields.items()}
+        return await _page(
+            request, db, status=exc.status, values=values, errors=errors,
+            error=translate(exc.message, exc.params),
+        )
+    return redirect("/operator/accounts?done=created")
+
+
+@router.post("/operator/accounts/{account_id}/role")
+async def change_role(
+    request: Request,
+    account_id: str,
+    principal: Principal = allow(Role.OPERATOR),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    services = get_services(request)
+    fields = await form_fields(request)
+    try:
+        await accounts.do_change_role(
+            db, principal.require(), account_id, _role(fields.get("role", "")),
+            now=services.clock.now(),
+        )
+        await db.commit()
+    except SunlitError as exc:
+        await db.rollback()
+        return await _page(request, db, status=exc.status, error=translate(exc.message, exc.params))
+    return redirect("/operator/accounts?done=role")
+
+
+@router.post("/operator/accounts/{account_id}/verify")
+async def verify_account(
+    request: Request,
+    account_id: str,
+    principal: Principal = allow(Role.OPERATOR),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    services = get_services(request)
+    fields = await form_fields(request)
+    await accounts.do_verify(
+        db, principal.require(), account_id, now=services.clock.now(), org=fields.get("org")
+    )
+    await db.commit()
+    return redirect("/operator/accounts?done=verified")
+
+
+@router.get("/operator/region-name")
+async def region_name(
+    request: Request, region: str = "", principal: Principal = allow(Role.OPERATOR)
+) -> Response:
+    """For htmx: the full name of the region code being typed."""
+    found = region_book().get(region.strip())
+    if found is None:
+        text = translate("No region has the code %(code)s.", {"code": region.strip()[:6]})
+    else:
+        text = region_book().full_name(found.code, current_language.get())
+    return HTMLResponse(escape(text))

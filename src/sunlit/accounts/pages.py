@@ -1,0 +1,202 @@
+"""Account pages: sign in, sign up, sign out, the account page and API tokens."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.accounts import services as accounts
+from sunlit.accounts.model import NewAccount
+from sunlit.core.errors import N_, SunlitError
+from sunlit.web.access import SESSION_COOKIE, Principal, allow
+from sunlit.web.deps import get_db, get_services
+from sunlit.web.forms import (
+    form_fields,
+    origin_of,
+    redirect,
+    safe_next,
+    set_language_cookie,
+    set_session_cookie,
+)
+from sunlit.web.i18n import translate
+from sunlit.web.rendering import render
+from fastapi import Depends
+
+router = APIRouter(include_in_schema=False)
+
+
+def _errors(exc: SunlitError) -> tuple[str, dict[str, str]]:
+    return translate(exc.message, exc.params), {
+        name: translate(text) for name, text in exc.fields.items()
+    }
+
+
+@router.get("/signin")
+async def signin_page(
+    request: Request, principal: Principal = allow("public"), next: str = "/"
+) -> Response:
+    return render(
+        request,
+        "auth/signin.html",
+        {"next": safe_next(next), "expired": request.query_params.get("expired") == "1"},
+    )
+
+
+@router.post("/signin")
+async def signin(
+    request: Request,
+    principal: Principal = allow("public"),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    services = get_services(request)
+    fields = await form_fields(request)
+    target = safe_next(fields.get("next"))
+    try:
+        account, token = await accounts.do_sign_in(
+            db,
+            services.passwords,
+            services.attempts,
+            services.settings,
+            username=fields.get("username", ""),
+            password=fields.get("password", ""),
+            ip=origin_of(request).ip,
+            now=services.clock.now(),
+        )
+        await db.commit()
+    except SunlitError as exc:
+        message, _ = _errors(exc)
+        return render(
+            request,
+            "auth/signin.html",
+            {"next": target, "error": message, "username": fields.get("username", "")},
+            status=exc.status,
+        )
+    response = redirect(target)
+    set_session_cookie(response, token, services.settings)
+    if account.language:
+        set_language_cookie(response, account.language, services.settings)
+    return response
+
+
+@router.get("/signup")
+async def signup_page(request: Request, principal: Principal = allow("public")) -> Response:
+    return render(request, "auth/signup.html", {"values": {}, "errors": {}})
+
+
+@router.post("/signup")
+async def signup(
+    request: Request,
+    principal: Principal = allow("public"),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    services = get_services(request)
+    fields = await form_fields(request)
+    values = {k: fields.get(k, "") for k in ("username", "display_name", "phone")}
+    errors: dict[str, str] = {}
+    if fields.get("password", "") != fields.get("password_confirm", ""):
+        errors["password_confirm"] = translate("The two passwords do not match.")
+    try:
+        if errors:
+            raise SunlitError(N_("Please correct the marked fields."))
+        now = services.clock.now()
+        account = await accounts.do_register(
+            db,
+            services.passwords,
+            NewAccount(
+                username=values["username"],
+                display_name=values["display_name"],
+                password=fields.get("password", ""),
+                phone=values["phone"] or None,
+            ),
+            now=now,
+            origin=origin_of(request),
+        )
+        token = accounts.open_session(db, account, now=now)
+        await db.commit()
+    except SunlitError as exc:
+        message, field_errors = _errors(exc)
+        return render(
+            request,
+            "auth/signup.html",
+            {"values": values, "errors": {**field_errors, **errors}, "error": message},
+            status=422,
+        )
+    response = redirect("/account?welcome=1")
+    set_session_cookie(response, token, services.settings)
+    return response
+
+
+@router.post("/signout")
+async def signout(
+    request: Request,
+    principal: Principal = allow("public"),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    if principal.session_token:
+        await accounts.do_sign_out(db, principal.session_token)
+        await db.commit()
+    response = redirect("/")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/account")
+async def account_page(
+    request: Request,
+    principal: Principal = allow("signed_in"),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    account = principal.require()
+    tokens = await accounts.list_api_tokens(db, account.id)
+    return render(
+        request,
+        "auth/account.html",
+        {
+            "account": account,
+            "tokens": tokens,
+            "welcome": request.query_params.get("welcome") == "1",
+        },
+    )
+
+
+@router.post("/account/tokens")
+async def create_token(
+    request: Request,
+    principal: Principal = allow("signed_in"),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    services = get_services(request)
+    account = principal.require()
+    fields = await form_fields(request)
+    new_token = None
+    error = None
+    try:
+        _, new_token = await accounts.do_create_api_token(
+            db, account, fields.get("name", ""), now=services.clock.now()
+        )
+        await db.commit()
+    except SunlitError as exc:
+        error, _ = _errors(exc)
+    tokens = await accounts.list_api_tokens(db, account.id)
+    return render(
+        request,
+        "auth/account.html",
+        {"account": account, "tokens": tokens, "new_token": new_token, "token_error": error},
+        status=200 if error is None else 422,
+    )
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+async def revoke_token(
+    request: Request,
+    token_id: str,
+    principal: Principal = allow("signed_in"),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    services = get_services(request)
+    await accounts.do_revoke_api_token(
+        db, principal.require(), token_id, now=services.clock.now()
+    )
+    await db.commit()
+    return redirect("/account")

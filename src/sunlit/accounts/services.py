@@ -1,0 +1,325 @@
+"""Account use cases: ``check_*`` validates, ``do_*`` writes and emits events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import anyio
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.core.errors import N_
+from sunlit.accounts.errors import AccountNotFound, BadCredentials, UsernameTaken
+from sunlit.accounts.model import (
+    STAFF_ROLES,
+    NewAccount,
+    Role,
+    check_new_account,
+    normalise_username,
+    registered_event,
+    session_is_live,
+    token_digest,
+)
+from sunlit.accounts.tables import AccountRow, ApiTokenRow, WebSessionRow
+from sunlit.core.errors import InvalidInput, PermissionDenied, SessionExpired, TooManyAttempts
+from sunlit.core.eventlog import Event, EventType, append
+from sunlit.core.ids import new_id, new_token
+from sunlit.core.ratelimit import AttemptCounter
+from sunlit.settings import Settings
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class Passwords:
+    """argon2id hashing, run off the event loop."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._hasher = PasswordHasher(
+            time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib
+        )
+        self._dummy = self._hasher.hash(new_token())
+
+    async def hash(self, password: str) -> str:
+        return await anyio.to_thread.run_sync(self._hasher.hash, password)
+
+    async def verify(self, stored: str | None, password: str) -> bool:
+        def _verify() -> bool:
+            try:
+                return self._hasher.verify(stored or self._dummy, password) and stored is not None
+            except (VerificationError, InvalidHashError):
+                return False
+
+        return await anyio.to_thread.run_sync(_verify)
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a request came from, for the event stream."""
+
+    ip: str
+    device: str
+
+
+def check_can_grant(actor_role: Role | None, role: Role) -> None:
+    """Consumers register themselves; every other role is given by an operator."""
+    if role in STAFF_ROLES and actor_role is not Role.OPERATOR:
+        raise PermissionDenied(N_("Only an operator can create or change this role."))
+
+
+async def do_register(
+    db: AsyncSession,
+    passwords: Passwords,
+    new: NewAccount,
+    *,
+    now: datetime,
+    origin: Origin,
+    actor: AccountRow | None = None,
+    trusted: bool = False,
+) -> AccountRow:
+    """Register an account. ``actor`` is the operator creating it; ``trusted`` is the command
+    line run by whoever administers the machine. Both leave the account verified."""
+    new = NewAccount(
+        username=normalise_username(new.username),
+        display_name=new.display_name.strip(),
+        password=new.password,
+        role=new.role,
+        phone=(new.phone or "").strip() or None,
+        org=(new.org or "").strip() or None,
+        region=new.region or None,
+    )
+    if not trusted:
+        check_can_grant(Role(actor.role) if actor else None, new.role)
+    granted_by = actor.id if actor is not None else ("cli" if trusted else None)
+    errors = check_new_account(new)
+    if errors:
+        raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
+    taken = await db.scalar(select(AccountRow.id).where(AccountRow.username == new.username))
+    if taken is not None:
+        raise UsernameTaken
+    row = AccountRow(
+        id=new_id("a"),
+        username=new.username,
+        display_name=new.display_name,
+        role=new.role.value,
+        password_hash=await passwords.hash(new.password),
+        phone=new.phone,
+        org=new.org,
+        region=new.region,
+        created_at=now,
+        verified_at=now if granted_by else None,
+        verified_by=granted_by,
+    )
+    db.add(row)
+    append(
+        db,
+        registered_event(
+            account_id=row.id,
+            new=new,
+            now=now,
+            device=origin.device,
+            ip=origin.ip,
+            created_by=granted_by,
+        ),
+    )
+    try:
+        await db.flush()
+    except IntegrityError as exc:  # a concurrent registration won the name
+        raise UsernameTaken from exc
+    return row
+
+
+def _throttle_keys(username: str, ip: str) -> tuple[str, str]:
+    return f"login:name:{username}", f"login:ip:{ip}"
+
+
+async def do_sign_in(
+    db: AsyncSession,
+    passwords: Passwords,
+    counter: AttemptCounter,
+    settings: Settings,
+    *,
+    username: str,
+    password: str,
+    ip: str,
+    now: datetime,
+) -> tuple[AccountRow, str]:
+    """Check the password and open a session; returns the account and the session token."""
+    username = normalise_username(username)
+    window = settings.login_window_seconds
+    keys = _throttle_keys(username, ip)
+    for key in keys:
+        if await counter.count(key, window) >= settings.login_max_failures:
+            raise TooManyAttempts(
+                N_("Too many failed sign-ins. Wait %(minutes)s minutes and try again."),
+                params={"minutes": max(1, window // 60)},
+            )
+    row = await db.scalar(select(AccountRow).where(AccountRow.username == username))
+    ok = await passwords.verify(row.password_hash if row else None, password)
+    if row is None or not ok or row.disabled:
+        for key in keys:
+            await counter.record(key, window)
+        raise BadCredentials
+    await counter.reset(keys[0])
+    return row, open_session(db, row, now=now)
+
+
+def open_session(db: AsyncSession, account: AccountRow, *, now: datetime) -> str:
+    """Start a sign-in session; returns the token for the cookie (only its digest is kept)."""
+    token = new_token()
+    db.add(
+        WebSessionRow(
+            digest=token_digest(token), account_id=account.id, created_at=now, last_seen_at=now
+        )
+    )
+    return token
+
+
+async def session_account(
+    db: AsyncSession, token: str, *, now: datetime, settings: Settings
+) -> AccountRow:
+    """The account behind a session cookie; raises SessionExpired if the session is gone."""
+    found = await db.get(WebSessionRow, token_digest(token))
+    live = found is not None and session_is_live(
+        created_at=aware(found.created_at),
+        last_seen_at=aware(found.last_seen_at),
+        now=now,
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        max_age=timedelta(hours=settings.session_max_hours),
+    )
+    account = await db.get(AccountRow, found.account_id) if found is not None else None
+    if found is None or not live or account is None or account.disabled:
+        if found is not None:
+            await db.delete(found)
+        raise SessionExpired(N_("Your session has expired. Please sign in again."))
+    if now - aware(found.last_seen_at) > timedelta(minutes=1):
+        found.last_seen_at = now
+    return account
+
+
+async def do_sign_out(db: AsyncSession, token: str) -> None:
+    found = await db.get(WebSessionRow, token_digest(token))
+    if found is not None:
+        await db.delete(found)
+
+
+async def do_create_api_token(
+    db: AsyncSession, account: AccountRow, name: str, *, now: datetime
+) -> tuple[ApiTokenRow, str]:
+    name = name.strip()
+    if not name or len(name) > 64:
+        raise InvalidInput(
+            N_("Please correct the marked fields."),
+            fields={"name": N_("Name the token (1 to 64 characters).")},
+        )
+    token = "sl_" + new_token()
+    row = ApiTokenRow(
+        id=new_id("t"), digest=token_digest(token), account_id=account.id, name=name,
+        created_at=now,
+    )
+    db.add(row)
+    return row, token
+
+
+async def token_account(db: AsyncSession, token: str, *, now: datetime) -> AccountRow:
+    row = await db.scalar(select(ApiTokenRow).where(ApiTokenRow.digest == token_digest(token)))
+    account = await db.get(AccountRow, row.account_id) if row is not None else None
+    if row is None or row.revoked_at is not None or account is None or account.disabled:
+        raise BadCredentials
+    row.last_used_at = now
+    return account
+
+
+async def list_api_tokens(db: AsyncSession, account_id: str) -> list[ApiTokenRow]:
+    query = (
+        select(ApiTokenRow)
+        .where(ApiTokenRow.account_id == account_id, ApiTokenRow.revoked_at.is_(None))
+        .order_by(ApiTokenRow.created_at.desc())
+    )
+    return list((await db.scalars(query)).all())
+
+
+async def do_revoke_api_token(
+    db: AsyncSession, account: AccountRow, token_id: str, *, now: datetime
+) -> None:
+    row = await db.get(ApiTokenRow, token_id)
+    if row is None or row.account_id != account.id:
+        raise AccountNotFound
+    row.revoked_at = now
+
+
+async def get_account(db: AsyncSession, account_id: str) -> AccountRow:
+    row = await db.get(AccountRow, account_id)
+    if row is None:
+        raise AccountNotFound
+    return row
+
+
+async def list_accounts(
+    db: AsyncSession, *, role: Role | None = None, limit: int = 200
+) -> list[AccountRow]:
+    query = select(AccountRow).order_by(AccountRow.created_at.desc()).limit(limit)
+    if role is not None:
+        query = query.where(AccountRow.role == role.value)
+    return list((await db.scalars(query)).all())
+
+
+async def count_accounts(db: AsyncSession) -> dict[str, int]:
+    rows = await db.execute(select(AccountRow.role, func.count()).group_by(AccountRow.role))
+    return {role: count for role, count in rows.tuples()}
+
+
+async def do_change_role(
+    db: AsyncSession, actor: AccountRow, account_id: str, role: Role, *, now: datetime
+) -> AccountRow:
+    check_can_grant(Role(actor.role), role)
+    row = await get_account(db, account_id)
+    if row.id == actor.id:
+        raise PermissionDenied(N_("You cannot change your own role; ask another operator."))
+    before = row.role
+    if before == role.value:
+        return row
+    row.role = role.value
+    append(
+        db,
+        Event(
+            type=EventType.ACCOUNT_ROLE_CHANGED,
+            ts=now,
+            actor=actor.id,
+            data={"account": row.id, "from": before, "to": role.value},
+        ),
+    )
+    return row
+
+
+async def do_verify(
+    db: AsyncSession, actor: AccountRow, account_id: str, *, now: datetime, org: str | None
+) -> AccountRow:
+    """An operator has checked the person's documents (and, for staff, their employer)."""
+    if Role(actor.role) is not Role.OPERATOR:
+        raise PermissionDenied(N_("Only an operator can verify accounts."))
+    row = await get_account(db, account_id)
+    row.verified_at = now
+    row.verified_by = actor.id
+    if org is not None and org.strip():
+        row.org = org.strip()[:128]
+    append(
+        db,
+        Event(
+            type=EventType.ACCOUNT_VERIFIED,
+            ts=now,
+            actor=actor.id,
+            data={"account": row.id, "role": row.role, "org": row.org},
+        ),
+    )
+    return row
+
+
+async def do_set_language(db: AsyncSession, account: AccountRow, language: str) -> None:
+    account.language = language

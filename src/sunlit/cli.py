@@ -1,0 +1,214 @@
+"""The ``sunlit`` command: serve, migrate, demo, users, events, version."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from sunlit import __version__
+from sunlit.accounts.model import NewAccount, Role
+from sunlit.core.clock import SystemClock, parse_rfc3339
+from sunlit.core.errors import SunlitError
+from sunlit.settings import Settings
+
+app = typer.Typer(help="Sunlit 阳光助农直播 — live sales of rural produce, with integrity built in.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+users = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+events = typer.Typer(help="The event log.", no_args_is_help=True)
+app.add_typer(users, name="users")
+app.add_typer(events, name="events")
+err = Console(stderr=True)
+out = Console()
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except Exception as exc:  # the message of an invalid setting is for the person at hand
+        err.print(f"[red]Settings are not valid:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]{message}[/red]")
+    return typer.Exit(1)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    out.print(f"sunlit {__version__}")
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (Alembic)."""
+    from sunlit.core.migrate import head_revision, upgrade
+
+    settings = _settings()
+    upgrade(settings)
+    out.print(f"[green]Database is at revision {head_revision(settings)}[/green] "
+              f"({settings.database_url.split('@')[-1]})")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes")] = None,
+) -> None:
+    """Serve the web application with uvicorn."""
+    import uvicorn
+
+    settings = _settings()
+    host, port = host or settings.host, port or settings.port
+    out.print(f"Sunlit {__version__} on [bold]http://{host}:{port}[/bold]")
+    uvicorn.run(
+        "sunlit.web.asgi:create",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers or settings.workers,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
+    from sunlit.core.db import Database
+    from sunlit.demo.services import demo_steps, load_demo
+    from sunlit.accounts.services import Passwords
+
+    database = Database(settings)
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      console=err) as progress:
+            task = progress.add_task("Loading the demo region", total=demo_steps())
+            async with database.transaction() as db:
+                logins = await load_demo(
+                    db, Passwords(settings), password=settings.demo_password,
+                    now=SystemClock().now(), progress=lambda _: progress.advance(task),
+                )
+    finally:
+        await database.dispose()
+    return [(x.username, x.role.value, x.display_name, x.org or "") for x in logins]
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo region (counties and produce from the seeds) and print the demo logins."""
+    settings = _settings()
+    logins = asyncio.run(_load_demo(settings))
+    table = Table(title="Demo logins — password: " + settings.demo_password)
+    for column in ("account", "role", "name", "organisation"):
+        table.add_column(column)
+    for row in logins:
+        table.add_row(*row)
+    out.print(table)
+    out.print(f"Sign in at http://{settings.host}:{settings.port}/signin")
+
+
+@users.command("create")
+def users_create(
+    username: Annotated[str, typer.Option(help="Account name (sign-in)")],
+    name: Annotated[str, typer.Option(help="Display name")],
+    role: Annotated[Role, typer.Option(help="Role")] = Role.CONSUMER,
+    org: Annotated[str | None, typer.Option(help="Verified organisation")] = None,
+    region: Annotated[str | None, typer.Option(help="GB/T 2260 region code")] = None,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True,
+                                          confirmation_prompt=True, help="Password")] = "",
+) -> None:
+    """Create an account of any role (as the machine's administrator)."""
+    from sunlit.accounts.services import Origin, Passwords, do_register
+    from sunlit.core.db import Database
+    from sunlit.web.i18n import translate
+
+    settings = _settings()
+
+    async def run() -> str:
+        database = Database(settings)
+        try:
+            async with database.transaction() as db:
+                row = await do_register(
+                    db, Passwords(settings),
+                    NewAccount(username, name, password, role, org=org, region=region),
+                    now=SystemClock().now(), origin=Origin("127.0.0.1", "cli"), trusted=True,
+                )
+                return row.id
+        finally:
+            await database.dispose()
+
+    try:
+        account_id = asyncio.run(run())
+    except SunlitError as exc:
+        details = "; ".join(f"{k}: {translate(v)}" for k, v in exc.fields.items())
+        raise _fail(translate(exc.message, exc.params) + (f" ({details})" if details else ""))
+    out.print(f"[green]Created[/green] {username} ({role.value}) as {account_id}")
+
+
+def _moment(text: str | None, option: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_rfc3339(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not an RFC 3339 time with an offset, e.g. 2026-11-01T00:00:00+08:00",
+            param_hint=option,
+        ) from None
+
+
+@events.command("export")
+def events_export(
+    since: Annotated[str | None, typer.Option(help="RFC 3339 time; events at or after it")] = None,
+    until: Annotated[str | None, typer.Option(help="RFC 3339 time; events before it")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="File (default: stdout)")] = None,
+) -> None:
+    """Write the event log as JSON Lines (spec/events.md)."""
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import func, select
+
+    from sunlit.core.db import Database
+    from sunlit.core.eventlog import export_jsonl
+    from sunlit.core.eventlog.tables import EventRow
+
+    settings = _settings()
+    start, end = _moment(since, "--since"), _moment(until, "--until")
+
+    async def run() -> int:
+        database = Database(settings)
+        try:
+            async with database.sessions() as db:
+                if out_file is None:
+                    return await export_jsonl(db, sys.stdout.buffer, ZoneInfo(settings.timezone),
+                                              since=start, until=end)
+                total = await db.scalar(select(func.count()).select_from(EventRow)) or 0
+                with out_file.open("wb") as handle, Progress(console=err) as progress:
+                    task = progress.add_task("Exporting events", total=total)
+
+                    class Counting:
+                        def write(self, data: bytes) -> int:
+                            progress.advance(task)
+                            return handle.write(data)
+
+                    return await export_jsonl(db, Counting(), ZoneInfo(settings.timezone),  # type: ignore[arg-type]
+                                              since=start, until=end)
+        finally:
+            await database.dispose()
+
+    count = asyncio.run(run())
+    err.print(f"{count} events written")
+
+
+def main() -> None:
+    app()

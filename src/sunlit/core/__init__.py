@@ -1,0 +1,1 @@
+"""Shared pieces: money, ids, clock, errors, storage and the event log."""

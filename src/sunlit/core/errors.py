@@ -1,0 +1,67 @@
+"""Errors that reach a user. The message is an English msgid, translated at the edge."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+class SunlitError(Exception):
+    """A failure a user can understand: a code, a status and a message (a msgid)."""
+
+    code = "error"
+    status = 400
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        fields: Mapping[str, str] | None = None,
+        params: Mapping[str, object] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = dict(fields or {})
+        self.params = dict(params or {})
+
+
+class InvalidInput(SunlitError):
+    code = "invalid_input"
+    status = 422
+
+
+class NotFound(SunlitError):
+    code = "not_found"
+    status = 404
+
+
+class Conflict(SunlitError):
+    code = "conflict"
+    status = 409
+
+
+class AuthenticationRequired(SunlitError):
+    code = "authentication_required"
+    status = 401
+
+
+class SessionExpired(AuthenticationRequired):
+    code = "session_expired"
+
+
+class PermissionDenied(SunlitError):
+    code = "permission_denied"
+    status = 403
+
+
+class CsrfFailed(PermissionDenied):
+    code = "csrf_failed"
+
+
+class TooManyAttempts(SunlitError):
+    code = "too_many_attempts"
+    status = 429
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
+    """Mark a msgid for extraction into the message catalogues; translated where shown."""
+    return message

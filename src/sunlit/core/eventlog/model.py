@@ -1,0 +1,54 @@
+"""The event envelope of spec/events.md, as a value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import orjson
+
+from sunlit.core.clock import to_rfc3339
+from sunlit.core.ids import new_id
+
+
+class EventType(StrEnum):
+    """The types Sunlit writes. Those of spec/events.md first, then Sunlit's own additions
+    (which the spec allows: readers keep and ignore what they do not know)."""
+
+    ACCOUNT_REGISTERED = "account.registered"
+    # Sunlit additions: privileged actions on accounts, each with the operator as actor.
+    ACCOUNT_ROLE_CHANGED = "account.role_changed"
+    ACCOUNT_VERIFIED = "account.verified"
+    ACCOUNT_DISABLED = "account.disabled"
+    REGION_SERVED = "region.served"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    type: str
+    ts: datetime
+    data: dict[str, Any]
+    actor: str | None = None
+    session: str | None = None
+    id: str = field(default_factory=lambda: new_id("e"))
+
+    def __post_init__(self) -> None:
+        if self.ts.tzinfo is None:
+            raise ValueError("event timestamps carry their offset")
+
+    def envelope(self, zone: ZoneInfo) -> dict[str, Any]:
+        """The JSON object of spec/events.md."""
+        return {
+            "id": self.id,
+            "type": self.type,
+            "ts": to_rfc3339(self.ts, zone),
+            "session": self.session,
+            "actor": self.actor,
+            "data": self.data,
+        }
+
+    def to_json_line(self, zone: ZoneInfo) -> bytes:
+        return orjson.dumps(self.envelope(zone)) + b"\n"

@@ -1,0 +1,75 @@
+"""Writing and reading the event log."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import IO
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.core.eventlog.model import Event
+from sunlit.core.eventlog.tables import EventRow
+
+
+def append(session: AsyncSession, *events: Event) -> None:
+    """Add events to the caller's transaction: they commit or roll back with the change."""
+    for item in events:
+        session.add(
+            EventRow(
+                id=item.id,
+                type=item.type,
+                ts=item.ts.astimezone(UTC),
+                session=item.session,
+                actor=item.actor,
+                data=item.data,
+            )
+        )
+
+
+def _from_row(row: EventRow) -> Event:
+    ts = row.ts if row.ts.tzinfo is not None else row.ts.replace(tzinfo=UTC)
+    return Event(
+        id=row.id, type=row.type, ts=ts, data=row.data, actor=row.actor, session=row.session
+    )
+
+
+async def read_events(
+    session: AsyncSession,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    batch: int = 1000,
+) -> AsyncIterator[Event]:
+    """Events in log order (the order they were committed), optionally from ``since`` on."""
+    last_seq = 0
+    while True:
+        query = select(EventRow).where(EventRow.seq > last_seq).order_by(EventRow.seq).limit(batch)
+        if since is not None:
+            query = query.where(EventRow.ts >= since.astimezone(UTC))
+        if until is not None:
+            query = query.where(EventRow.ts < until.astimezone(UTC))
+        rows = (await session.scalars(query)).all()
+        if not rows:
+            return
+        for row in rows:
+            yield _from_row(row)
+        last_seq = rows[-1].seq
+
+
+async def export_jsonl(
+    session: AsyncSession,
+    out: IO[bytes],
+    zone: ZoneInfo,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> int:
+    """Write the log as JSON Lines (spec/events.md); returns how many events were written."""
+    count = 0
+    async for item in read_events(session, since=since, until=until):
+        out.write(item.to_json_line(zone))
+        count += 1
+    return count

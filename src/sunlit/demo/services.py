@@ -1,0 +1,88 @@
+"""Loading the demo region: served regions and one account of each kind per county."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from faker import Faker
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.accounts.model import NewAccount, Role
+from sunlit.accounts.services import Origin, Passwords, do_register
+from sunlit.accounts.tables import AccountRow
+from sunlit.catalog.services import do_serve_region
+from sunlit.demo.data import COUNTIES, SUPERVISOR_ORGS
+
+DEMO_ORIGIN = Origin(ip="127.0.0.1", device="demo")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    username: str
+    display_name: str
+    role: Role
+    org: str | None
+
+
+def demo_accounts(seed: int = 2020) -> list[NewAccount]:
+    """The demo people, always the same for the same seed. Password is filled in later."""
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    people = [
+        NewAccount("operator", "平台运营 " + fake.name(), "", Role.OPERATOR, org="阳光助农直播平台"),
+    ]
+    people += [
+        NewAccount(f"supervisor{n}", fake.name(), "", Role.SUPERVISOR, org=org)
+        for n, org in enumerate(SUPERVISOR_ORGS, start=1)
+    ]
+    for county in COUNTIES:
+        people.append(
+            NewAccount(
+                f"official.{county.slug}", fake.name(), "", Role.OFFICIAL,
+                org=county.government_zh, region=county.code,
+            )
+        )
+        people.append(
+            NewAccount(
+                f"farmer.{county.slug}", fake.name(), "", Role.FARMER,
+                org=county.cooperative_zh, region=county.code,
+            )
+        )
+    people += [
+        NewAccount(f"buyer{n}", fake.name(), "", Role.CONSUMER)
+        for n in range(1, 4)
+    ]
+    return people
+
+
+async def load_demo(
+    db: AsyncSession,
+    passwords: Passwords,
+    *,
+    password: str,
+    now: datetime,
+    progress: Callable[[str], None] = lambda _: None,
+) -> list[DemoLogin]:
+    """Idempotent: what exists already is kept. Returns every demo login."""
+    for county in COUNTIES:
+        await do_serve_region(db, county.code, now=now, actor=None)
+        progress(county.code)
+    existing = set((await db.scalars(select(AccountRow.username))).all())
+    logins = []
+    for person in demo_accounts():
+        person = NewAccount(
+            person.username, person.display_name, password, person.role,
+            phone=person.phone, org=person.org, region=person.region,
+        )
+        if person.username not in existing:
+            await do_register(db, passwords, person, now=now, origin=DEMO_ORIGIN, trusted=True)
+        logins.append(DemoLogin(person.username, person.display_name, person.role, person.org))
+        progress(person.username)
+    return logins
+
+
+def demo_steps() -> int:
+    return len(COUNTIES) + len(demo_accounts())

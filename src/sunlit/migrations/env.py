@@ -1,0 +1,48 @@
+"""Alembic environment: runs migrations on the async engine from Sunlit's settings."""
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+import sunlit.tables  # noqa: F401 - registers every context's tables on Base.metadata
+from sunlit.core.db import Base, make_engine
+from sunlit.settings import Settings
+
+config = context.config
+settings: Settings = config.attributes.get("settings") or Settings()
+
+
+def run_offline() -> None:
+    context.configure(
+        url=settings.database_url,
+        target_metadata=Base.metadata,
+        literal_binds=True,
+        render_as_batch=settings.is_sqlite,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=settings.is_sqlite,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_online() -> None:
+    engine = make_engine(settings)
+    async with engine.connect() as connection:
+        await connection.run_sync(_run)
+        await connection.commit()
+    await engine.dispose()
+
+
+if context.is_offline_mode():
+    run_offline()
+else:
+    asyncio.run(run_online())

@@ -1,0 +1,109 @@
+"""The one settings object. Read once at start (``Settings()``) and passed down; nothing else
+reads the environment. Every field is documented in docs/settings.md (a test keeps it complete)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - the well-known development default
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class InsecureSettingsError(ValueError):
+    """A production deployment still uses a development default."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SUNLIT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    env: Environment = Field(Environment.DEVELOPMENT, description="development, test or production")
+    database_url: str = Field(
+        "sqlite+aiosqlite:///var/sunlit.db",
+        description="SQLAlchemy async URL: SQLite (embedded default) or postgresql+asyncpg://…",
+    )
+    redis_url: str | None = Field(
+        None, description="Redis URL for rate limits and fan-out; in-process when unset"
+    )
+    secret_key: str = Field(
+        DEV_SECRET, description="Signs CSRF tokens and salts hashes; must be set in production"
+    )
+    host: str = Field("127.0.0.1", description="Address `sunlit serve` binds")
+    port: int = Field(8000, description="Port `sunlit serve` binds")
+    workers: int = Field(1, ge=1, description="uvicorn worker processes for `sunlit serve`")
+    timezone: str = Field("Asia/Shanghai", description="Time zone of event timestamps and pages")
+    default_language: Annotated[str, Field(pattern="^(zh|en)$")] = Field(
+        "zh", description="Language for visitors who have not chosen one: zh or en"
+    )
+    session_idle_minutes: int = Field(
+        120, ge=1, description="A signed-in session expires after this long without use"
+    )
+    session_max_hours: int = Field(
+        24 * 7, ge=1, description="A signed-in session expires this long after sign-in, at most"
+    )
+    cookie_secure: bool | None = Field(
+        None, description="Send cookies over HTTPS only; defaults to true in production"
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed sign-ins allowed per account name and per IP in the window"
+    )
+    login_window_seconds: int = Field(
+        900, ge=1, description="Window of the sign-in throttle, in seconds"
+    )
+    argon2_time_cost: int = Field(3, ge=1, description="argon2id passes over memory per hash")
+    argon2_memory_kib: int = Field(
+        65536, ge=1024, description="argon2id memory per password hash, in KiB"
+    )
+    node_modules_dir: Path = Field(
+        Path("node_modules"), description="Where `npm ci` put the front-end packages (htmx)"
+    )
+    log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR")
+    log_json: bool = Field(True, description="Write logs as JSON lines (false: console format)")
+    demo_password: str = Field(
+        "sunlit-demo-2026", description="Password of the demo accounts `sunlit demo` creates"
+    )
+
+    @model_validator(mode="after")
+    def _refuse_development_secrets(self) -> Settings:
+        if self.env is Environment.PRODUCTION:
+            if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+                raise InsecureSettingsError(
+                    "SUNLIT_SECRET_KEY still has its development default (or is shorter than 32 "
+                    "characters); set a long random value before running in production"
+                )
+            if self.demo_password == "sunlit-demo-2026":  # noqa: S105
+                raise InsecureSettingsError(
+                    "SUNLIT_DEMO_PASSWORD still has its development default; set another value "
+                    "before running in production"
+                )
+            if self.cookie_secure is False:
+                raise InsecureSettingsError("SUNLIT_COOKIE_SECURE=false is not allowed in production")
+        return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is None:
+            return self.env is Environment.PRODUCTION
+        return self.cookie_secure
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file, or None for PostgreSQL or an in-memory database."""
+        if not self.is_sqlite:
+            return None
+        path = self.database_url.split(":///", 1)[1] if ":///" in self.database_url else ""
+        return Path(path) if path and path != ":memory:" else None

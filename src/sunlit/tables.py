@@ -1,0 +1,8 @@
+"""Every context's tables, imported in one place so that ``Base.metadata`` knows them all
+(for Alembic and for tests)."""
+
+from sunlit.accounts import tables as accounts_tables
+from sunlit.catalog import tables as catalog_tables
+from sunlit.core.eventlog import tables as eventlog_tables
+
+__all__ = ["accounts_tables", "catalog_tables", "eventlog_tables"]

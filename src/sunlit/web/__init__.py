@@ -1,0 +1,1 @@
+"""The web layer: thin routes, templates, the authorisation helper and middleware."""

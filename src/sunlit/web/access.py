@@ -1,0 +1,186 @@
+"""The one authorisation helper. Every route takes ``principal = allow(...)``; the application
+refuses to start if a route lacks it (:func:`audit_routes`), so a route cannot forget it.
+
+``allow`` also checks the CSRF token of every state-changing request made with a cookie, and
+resolves who is asking: a bearer API token, a sign-in session cookie, or nobody."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from fastapi import Depends, Request
+from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.routing import BaseRoute, Mount
+
+from sunlit.core.errors import N_
+from sunlit.accounts import services as accounts
+from sunlit.accounts.model import Role
+from sunlit.accounts.tables import AccountRow
+from sunlit.core.errors import (
+    AuthenticationRequired,
+    CsrfFailed,
+    PermissionDenied,
+    SessionExpired,
+)
+from sunlit.web.deps import get_db, get_services
+from sunlit.web.middleware import CSRF_COOKIE
+from sunlit.web.services import Services
+
+SESSION_COOKIE = "sunlit_session"
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+Rule = Literal["public", "signed_in"] | Role
+ACCESS_ATTR = "__sunlit_access__"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is asking. ``account`` is None for a visitor who has not signed in."""
+
+    account: AccountRow | None
+    via: Literal["session", "token", "none"]
+    session_token: str | None = None
+
+    @property
+    def role(self) -> Role | None:
+        return Role(self.account.role) if self.account else None
+
+    def require(self) -> AccountRow:
+        if self.account is None:
+            raise AuthenticationRequired(N_("Please sign in to continue."))
+        return self.account
+
+
+def csrf_token_for(secret: str, cookie_value: str) -> str:
+    """The form token for a CSRF cookie: an HMAC, so a planted cookie alone forges nothing."""
+    return hmac.new(secret.encode(), cookie_value.encode(), hashlib.sha256).hexdigest()
+
+
+async def _check_csrf(request: Request, services: Services, via: str) -> None:
+    if request.method not in UNSAFE or via == "token":
+        return
+    content_type = request.headers.get("content-type", "")
+    is_form = content_type.startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
+    )
+    if via != "session" and not is_form:
+        return  # a JSON call without a cookie carries no ambient authority to misuse
+    cookie = request.cookies.get(CSRF_COOKIE)
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and is_form:
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not cookie or not sent:
+        raise CsrfFailed(N_("This form has expired. Reload the page and try again."))
+    expected = csrf_token_for(services.settings.secret_key, cookie)
+    if not hmac.compare_digest(expected, sent):
+        raise CsrfFailed(N_("This form has expired. Reload the page and try again."))
+
+
+async def resolve_principal(
+    request: Request, db: AsyncSession, services: Services
+) -> tuple[Principal, bool]:
+    """The principal, and whether a session cookie was sent but has expired."""
+    now = services.clock.now()
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        account = await accounts.token_account(db, header[7:].strip(), now=now)
+        await db.commit()
+        return Principal(account, "token"), False
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        try:
+            account = await accounts.session_account(
+                db, token, now=now, settings=services.settings
+            )
+        except SessionExpired:
+            await db.commit()
+            request.state.clear_session_cookie = True
+            return Principal(None, "none"), True
+        await db.commit()
+        return Principal(account, "session", token), False
+    return Principal(None, "none"), False
+
+
+def _describe(rules: tuple[Rule, ...]) -> str:
+    return ", ".join(str(rule) for rule in rules)
+
+
+def allow(*rules: Rule) -> Any:
+    """Declare who may call a route: ``allow("public")``, ``allow("signed_in")``,
+    ``allow(Role.OPERATOR, Role.SUPERVISOR)``. Returns the dependency that yields the
+    :class:`Principal`."""
+    if not rules:
+        raise ValueError("allow() needs at least one rule")
+    roles = {rule for rule in rules if isinstance(rule, Role)}
+
+    async def guard(
+        request: Request,
+        db: AsyncSession = Depends(get_db),
+        services: Services = Depends(get_services),
+    ) -> Principal:
+        principal, expired = await resolve_principal(request, db, services)
+        request.state.principal = principal
+        await _check_csrf(request, services, principal.via)
+        if "public" in rules:
+            return principal
+        if principal.account is None:
+            if expired:
+                raise SessionExpired(N_("Your session has expired. Please sign in again."))
+            raise AuthenticationRequired(N_("Please sign in to continue."))
+        if roles and principal.role not in roles:
+            raise PermissionDenied(
+                N_("Your account does not have permission for this. It is for: %(roles)s."),
+                params={"roles": ", ".join(sorted(role.value for role in roles))},
+            )
+        return principal
+
+    setattr(guard, ACCESS_ATTR, rules)
+    guard.__name__ = f"allow_{_describe(rules).replace(', ', '_')}"
+    return Depends(guard)
+
+
+def route_rules(route: APIRoute) -> tuple[Rule, ...] | None:
+    """The rules a route declared through :func:`allow`, or None if it declared none."""
+    pending = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        rules = getattr(dependant.call, ACCESS_ATTR, None)
+        if rules is not None:
+            return tuple(rules)
+        pending.extend(dependant.dependencies)
+    return None
+
+
+#: Framework routes that are public by nature: the API description and static files.
+FRAMEWORK_PUBLIC = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+
+
+def audit_routes(routes: Iterable[BaseRoute]) -> None:
+    """Refuse to start when any route has not declared its access rules. Give it the routes
+    of every router and of the application (included routers are audited through the former)."""
+    missing = []
+    for route in routes:
+        if hasattr(route, "original_router"):
+            continue  # an included router: its own routes are in the list too
+        if isinstance(route, APIRoute):
+            if route_rules(route) is None:
+                missing.append(f"{sorted(route.methods)} {route.path}")
+        elif isinstance(route, Mount):
+            if route.path not in ("/static", "/vendor/htmx"):
+                missing.append(f"mount {route.path}")
+        elif getattr(route, "path", None) not in FRAMEWORK_PUBLIC:
+            missing.append(f"route {getattr(route, 'path', route)!r}")
+    if missing:
+        raise RuntimeError("routes without an access rule (use allow(...)): " + "; ".join(missing))
+
+

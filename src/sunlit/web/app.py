@@ -1,0 +1,73 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+
+from fastapi import APIRouter, FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sunlit import __version__
+from sunlit.accounts import api as accounts_api
+from sunlit.accounts.model import ROLE_LABELS
+from sunlit.accounts import operator_pages, pages as accounts_pages
+from sunlit.catalog import api as catalog_api
+from sunlit.core.errors import SunlitError
+from sunlit.core.logging import configure_logging
+from sunlit.settings import Settings
+from sunlit.web import events_api, pages, rendering
+from sunlit.web.access import audit_routes
+from sunlit.web.middleware import RequestContext
+from sunlit.web.services import Services
+from sunlit.web.vendor import vendor_files
+
+ROUTERS: tuple[APIRouter, ...] = (
+    pages.router,
+    pages.health,
+    accounts_pages.router,
+    operator_pages.router,
+    accounts_api.router,
+    catalog_api.router,
+    events_api.router,
+)
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    settings = settings or (services.settings if services else Settings())
+    configure_logging(settings.log_level, json=settings.log_json)
+    built = services or Services.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if services is None:  # we built it, we close it
+            await built.close()
+
+    app = FastAPI(
+        title="Sunlit 阳光助农直播",
+        version=__version__,
+        docs_url="/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.services = built
+    for router in ROUTERS:
+        app.include_router(router)
+    static = resources.files("sunlit").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    vendor = vendor_files(settings)
+    if vendor is not None:
+        app.mount("/vendor/htmx", StaticFiles(directory=str(vendor)), name="htmx")
+    built.templates.env.globals["has_htmx"] = vendor is not None
+    built.templates.env.globals["role_labels"] = ROLE_LABELS
+    app.add_exception_handler(SunlitError, rendering.on_sunlit_error)
+    app.add_exception_handler(StarletteHTTPException, rendering.on_http_error)
+    app.add_exception_handler(RequestValidationError, rendering.on_validation_error)
+    app.add_exception_handler(Exception, rendering.on_unexpected_error)
+    app.add_middleware(RequestContext, settings=settings, registry=built.metrics)
+    audit_routes([*app.routes, *(route for router in ROUTERS for route in router.routes)])
+    return app

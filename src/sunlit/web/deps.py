@@ -1,0 +1,22 @@
+"""Dependencies every route may take."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import cast
+
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.web.services import Services
+
+
+def get_services(request: Request) -> Services:
+    return cast(Services, request.app.state.services)
+
+
+async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
+    """A database session for the request. Routes commit their own unit of work before they
+    answer, so nothing is acknowledged that is not stored; whatever is left is rolled back."""
+    async with get_services(request).db.sessions() as session:
+        yield session

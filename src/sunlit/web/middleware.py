@@ -1,0 +1,111 @@
+"""Per-request context as a plain ASGI middleware: request id, language, CSRF cookie, access
+log and Prometheus metrics."""
+
+from __future__ import annotations
+
+import re
+import time
+from http.cookies import SimpleCookie
+from typing import Any
+
+import structlog
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sunlit.core.ids import new_token
+from sunlit.settings import Settings
+from sunlit.web.i18n import current_language, pick_language
+
+LANGUAGE_COOKIE = "sunlit_lang"
+CSRF_COOKIE = "sunlit_csrf"
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+log = structlog.get_logger("sunlit.http")
+
+
+class HttpMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.requests = Counter(
+            "sunlit_http_requests",
+            "HTTP requests answered",
+            ["method", "route", "status"],
+            registry=registry,
+        )
+        self.latency = Histogram(
+            "sunlit_http_request_duration_seconds",
+            "Time to answer an HTTP request",
+            ["method", "route"],
+            registry=registry,
+        )
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            jar = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # a malformed cookie header is treated as no cookies
+                return {}
+            return {key: morsel.value for key, morsel in jar.items()}
+    return {}
+
+
+class RequestContext:
+    def __init__(
+        self, app: ASGIApp, *, settings: Settings, registry: CollectorRegistry
+    ) -> None:
+        self.app = app
+        self.settings = settings
+        self.metrics = HttpMetrics(registry)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        incoming = headers.get("x-request-id", "")
+        request_id = incoming if REQUEST_ID.match(incoming) else new_token(12)
+        cookies = _cookies(scope)
+        language = pick_language(cookies.get(LANGUAGE_COOKIE), default=self.settings.default_language)
+        csrf = cookies.get(CSRF_COOKIE)
+        new_csrf = None if csrf else new_token()
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state.update(request_id=request_id, csrf_cookie=csrf or new_csrf, language=language)
+        token = current_language.set(language)
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_headers = MutableHeaders(scope=message)
+                response_headers["x-request-id"] = request_id
+                if new_csrf is not None:
+                    secure = "; Secure" if self.settings.secure_cookies else ""
+                    response_headers.append(
+                        "set-cookie",
+                        f"{CSRF_COOKIE}={new_csrf}; Path=/; HttpOnly; SameSite=Lax{secure}",
+                    )
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", "unmatched")
+            method = scope["method"]
+            self.metrics.requests.labels(method, route, str(status)).inc()
+            self.metrics.latency.labels(method, route).observe(elapsed)
+            log.info(
+                "request",
+                method=method,
+                path=scope["path"],
+                route=route,
+                status=status,
+                ms=round(elapsed * 1000, 2),
+            )
+            structlog.contextvars.unbind_contextvars("request_id")
+            current_language.reset(token)

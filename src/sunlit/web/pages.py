@@ -1,0 +1,73 @@
+"""The shell: home page, language switch, health and metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit import __version__
+from sunlit.accounts import services as accounts
+from sunlit.catalog import services as catalog
+from sunlit.web.access import Principal, allow
+from sunlit.web.deps import get_db, get_services
+from sunlit.web.forms import form_fields, redirect, safe_next, set_language_cookie
+from sunlit.web.i18n import LANGUAGES, current_language
+from sunlit.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+health = APIRouter(tags=["operations"])
+
+
+@router.get("/")
+async def home(
+    request: Request, principal: Principal = allow("public"), db: AsyncSession = Depends(get_db)
+) -> Response:
+    regions = await catalog.served_regions(db)
+    book = catalog.region_book()
+    return render(
+        request,
+        "home.html",
+        {
+            # Sessions arrive with the filing context; until then both lists are empty.
+            "upcoming": [],
+            "past": [],
+            "regions": regions,
+            "region_names": {r.code: book.full_name(r.code, current_language.get()) for r in regions},
+        },
+    )
+
+
+@router.post("/language")
+async def switch_language(
+    request: Request, principal: Principal = allow("public"), db: AsyncSession = Depends(get_db)
+) -> Response:
+    services = get_services(request)
+    fields = await form_fields(request)
+    language = fields.get("language", "")
+    target = safe_next(fields.get("next"))
+    response = redirect(target)
+    if language in LANGUAGES:
+        set_language_cookie(response, language, services.settings)
+        if principal.account is not None:
+            await accounts.do_set_language(db, principal.account, language)
+            await db.commit()
+    return response
+
+
+@health.get("/healthz")
+async def healthz(
+    principal: Principal = allow("public"), db: AsyncSession = Depends(get_db)
+) -> dict[str, str]:
+    """Alive and able to reach the database."""
+    await db.execute(text("SELECT 1"))
+    return {"status": "ok", "version": __version__}
+
+
+@health.get("/metrics", response_class=PlainTextResponse)
+async def metrics(request: Request, principal: Principal = allow("public")) -> Response:
+    """Prometheus metrics of this process."""
+    body = generate_latest(get_services(request).metrics)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,140 @@
+"""Rendering pages and errors, in the user's language."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sunlit.core.errors import (
+    AuthenticationRequired,
+    SessionExpired,
+    SunlitError,
+)
+from sunlit.web.access import CSRF_FIELD, SESSION_COOKIE, Principal, csrf_token_for
+from sunlit.web.deps import get_services
+from sunlit.web.i18n import current_language, translate
+
+
+def principal_of(request: Request) -> Principal:
+    found = getattr(request.state, "principal", None)
+    return found if isinstance(found, Principal) else Principal(None, "none")
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    services = get_services(request)
+    cookie = getattr(request.state, "csrf_cookie", "") or ""
+    values: dict[str, Any] = {
+        "principal": principal_of(request),
+        "csrf_field": CSRF_FIELD,
+        "csrf_token": csrf_token_for(services.settings.secret_key, cookie),
+        "lang": current_language.get(),
+        "path": request.url.path,
+        "query": request.url.query,
+    }
+    values.update(context or {})
+    response = services.templates.TemplateResponse(request, template, values, status_code=status)
+    if getattr(request.state, "clear_session_cookie", False):
+        response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _error_page(request: Request, status: int, title: str, message: str, **extra: Any) -> Response:
+    return render(
+        request,
+        "errors/error.html",
+        {"status": status, "title": title, "message": message, **extra},
+        status=status,
+    )
+
+
+TITLES = {
+    400: "This request could not be understood",
+    401: "Please sign in",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "This action is not available here",
+    409: "This conflicts with what is already there",
+    422: "Some of what was sent is not valid",
+    429: "Too many attempts",
+    500: "Something went wrong on our side",
+}
+
+
+def _next_path(request: Request) -> str:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return quote(target, safe="/?=&")
+
+
+async def on_sunlit_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SunlitError)
+    message = translate(exc.message, exc.params)
+    fields = {name: translate(text) for name, text in exc.fields.items()}
+    if wants_json(request):
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return JSONResponse(
+            error_body(exc.code, message, fields), status_code=exc.status, headers=headers
+        )
+    if isinstance(exc, SessionExpired):
+        response = _error_page(
+            request, 401, translate("Your session has expired"), message,
+            sign_in=f"/signin?next={_next_path(request)}",
+        )
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+    if isinstance(exc, AuthenticationRequired) and request.method == "GET":
+        return RedirectResponse(f"/signin?next={_next_path(request)}", status_code=303)
+    return _error_page(request, exc.status, translate(TITLES.get(exc.status, TITLES[400])), message)
+
+
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    messages = {
+        404: "There is nothing at this address. Check the link, or start again from the home page.",
+        405: "This address does not accept that kind of request.",
+    }
+    message = translate(messages.get(status, "The request could not be handled."))
+    if wants_json(request):
+        code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http_error")
+        return JSONResponse(error_body(code, message), status_code=status, headers=exc.headers)
+    return _error_page(request, status, translate(TITLES.get(status, TITLES[400])), message)
+
+
+async def on_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    fields: dict[str, str] = {}
+    for item in exc.errors():
+        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query")]
+        fields[".".join(location) or "request"] = translate(
+            "This value is missing or not valid."
+        )
+    message = translate("Some of what was sent is not valid.")
+    if wants_json(request):
+        return JSONResponse(error_body("invalid_input", message, fields), status_code=422)
+    return _error_page(request, 422, translate(TITLES[422]), message)
+
+
+async def on_unexpected_error(request: Request, exc: Exception) -> Response:
+    message = translate(
+        "An unexpected error stopped this request. Nothing was changed; please try again. "
+        "If it happens again, quote this reference: %(ref)s",
+        {"ref": getattr(request.state, "request_id", "-")},
+    )
+    if wants_json(request):
+        return JSONResponse(error_body("internal_error", message), status_code=500)
+    return _error_page(request, 500, translate(TITLES[500]), message)

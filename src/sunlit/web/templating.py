@@ -1,0 +1,46 @@
+"""Jinja2 templates with the i18n extension bound to the request's language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from sunlit import __version__
+from sunlit.core.money import format_fen
+from sunlit.web.i18n import BABEL_LOCALES, ENDONYMS, LANGUAGES, current_language, gettext_, ngettext_
+
+
+def make_environment(zone: ZoneInfo) -> Environment:
+    env = Environment(
+        loader=PackageLoader("sunlit", "templates"),
+        autoescape=select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
+
+    def when(moment: datetime | None, form: str = "medium") -> str:
+        if moment is None:
+            return "—"
+        return format_datetime(
+            moment, form, tzinfo=zone, locale=BABEL_LOCALES[current_language.get()]
+        )
+
+    env.filters["when"] = when
+    env.filters["fen"] = format_fen
+    env.globals.update(
+        version=__version__,
+        languages=LANGUAGES,
+        endonyms=ENDONYMS,
+        current_language=current_language.get,
+    )
+    return env
+
+
+def make_templates(zone: ZoneInfo) -> Jinja2Templates:
+    return Jinja2Templates(env=make_environment(zone))
