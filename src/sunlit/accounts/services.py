@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.core.errors import N_
 from sunlit.accounts.errors import AccountNotFound, BadCredentials, UsernameTaken
+
+__all__ = ["BadCredentials"]
 from sunlit.accounts.model import (
     STAFF_ROLES,
     NewAccount,

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sunlit.core.errors import (
+    N_,
     AuthenticationRequired,
     SessionExpired,
     SunlitError,
@@ -63,15 +64,15 @@ def _error_page(request: Request, status: int, title: str, message: str, **extra
 
 
 TITLES = {
-    400: "This request could not be understood",
-    401: "Please sign in",
-    403: "Not allowed",
-    404: "Page not found",
-    405: "This action is not available here",
-    409: "This conflicts with what is already there",
-    422: "Some of what was sent is not valid",
-    429: "Too many attempts",
-    500: "Something went wrong on our side",
+    400: N_("This request could not be understood"),
+    401: N_("Please sign in"),
+    403: N_("Not allowed"),
+    404: N_("Page not found"),
+    405: N_("This action is not available here"),
+    409: N_("This conflicts with what is already there"),
+    422: N_("Some of what was sent is not valid"),
+    429: N_("Too many attempts"),
+    500: N_("Something went wrong on our side"),
 }
 
 
@@ -105,10 +106,12 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
     messages = {
-        404: "There is nothing at this address. Check the link, or start again from the home page.",
-        405: "This address does not accept that kind of request.",
+        404: N_(
+            "There is nothing at this address. Check the link, or start again from the home page."
+        ),
+        405: N_("This address does not accept that kind of request."),
     }
-    message = translate(messages.get(status, "The request could not be handled."))
+    message = translate(messages.get(status, N_("The request could not be handled.")))
     if wants_json(request):
         code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http_error")
         return JSONResponse(error_body(code, message), status_code=status, headers=exc.headers)

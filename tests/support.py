@@ -1,0 +1,105 @@
+"""Test support: settings for a throwaway database, and a real uvicorn server in a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from sunlit.core.clock import FixedClock
+from sunlit.settings import Settings
+from sunlit.web.app import create_app
+from sunlit.web.services import Services
+
+ROOT = Path(__file__).resolve().parent.parent
+START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+def settings_for(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "env": "test",
+        "database_url": database_url,
+        "secret_key": "test-secret-key-that-is-long-enough-0123456789",
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 1024,
+        "log_json": True,
+        "log_level": "WARNING",
+        "node_modules_dir": ROOT / "node_modules",
+        "redis_url": None,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    """Sunlit served by uvicorn on a loopback port, in a background thread."""
+
+    def __init__(self, settings: Settings, clock: FixedClock | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or FixedClock(START)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.services: Services | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> LiveServer:
+        services = Services.build(self.settings)
+        services.clock = self.clock
+        self.services = services
+        app = create_app(self.settings, services)
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on",
+            access_log=False,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 15
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def _run(self) -> None:
+        assert self._server is not None and self.services is not None
+        services = self.services
+
+        async def serve() -> None:
+            assert self._server is not None
+            try:
+                await self._server.serve()
+            finally:
+                await services.close()
+
+        asyncio.run(serve())
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=15)
+
+
+@contextmanager
+def live_server(settings: Settings, clock: FixedClock | None = None) -> Iterator[LiveServer]:
+    server = LiveServer(settings, clock).start()
+    try:
+        yield server
+    finally:
+        server.stop()
