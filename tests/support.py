@@ -103,3 +103,24 @@ def live_server(settings: Settings, clock: FixedClock | None = None) -> Iterator
         yield server
     finally:
         server.stop()
+
+
+CSRF = __import__("re").compile(r'name="csrf_token" value="([0-9a-f]+)"')
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF.search(html)
+    assert found is not None, "the page has no CSRF field"
+    return found.group(1)
+
+
+def submit(client: Any, page: str, action: str, fields: dict[str, str]) -> Any:
+    """Load ``page`` like a browser, then post its form to ``action`` with the CSRF token."""
+    token = csrf_of(client.get(page).text)
+    return client.post(action, data={"csrf_token": token, **fields})
+
+
+def sign_in(client: Any, username: str, password: str, language: str | None = None) -> Any:
+    if language is not None:
+        client.cookies.set("sunlit_lang", language)
+    return submit(client, "/signin", "/signin", {"username": username, "password": password})

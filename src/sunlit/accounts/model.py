@@ -47,6 +47,19 @@ def normalise_username(text: str) -> str:
     return text.strip().lower()
 
 
+def normalise(new: NewAccount) -> NewAccount:
+    """Trim what people type; empty optional fields become None."""
+    return NewAccount(
+        username=normalise_username(new.username),
+        display_name=new.display_name.strip(),
+        password=new.password,
+        role=new.role,
+        phone=(new.phone or "").strip() or None,
+        org=(new.org or "").strip() or None,
+        region=new.region or None,
+    )
+
+
 def check_new_account(new: NewAccount) -> dict[str, str]:
     """Field errors (msgids) for a registration; empty when it is acceptable."""
     errors: dict[str, str] = {}

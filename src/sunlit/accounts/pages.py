@@ -7,8 +7,8 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts import services as accounts
-from sunlit.accounts.model import NewAccount
-from sunlit.core.errors import N_, SunlitError
+from sunlit.accounts.model import NewAccount, check_new_account, normalise
+from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.web.access import SESSION_COOKIE, Principal, allow
 from sunlit.web.deps import get_db, get_services
 from sunlit.web.forms import (
@@ -93,24 +93,21 @@ async def signup(
     services = get_services(request)
     fields = await form_fields(request)
     values = {k: fields.get(k, "") for k in ("username", "display_name", "phone")}
-    errors: dict[str, str] = {}
+    new = NewAccount(
+        username=values["username"],
+        display_name=values["display_name"],
+        password=fields.get("password", ""),
+        phone=values["phone"] or None,
+    )
+    errors = {name: translate(text) for name, text in check_new_account(normalise(new)).items()}
     if fields.get("password", "") != fields.get("password_confirm", ""):
         errors["password_confirm"] = translate("The two passwords do not match.")
     try:
         if errors:
-            raise SunlitError(N_("Please correct the marked fields."))
+            raise InvalidInput(N_("Please correct the marked fields."))
         now = services.clock.now()
         account = await accounts.do_register(
-            db,
-            services.passwords,
-            NewAccount(
-                username=values["username"],
-                display_name=values["display_name"],
-                password=fields.get("password", ""),
-                phone=values["phone"] or None,
-            ),
-            now=now,
-            origin=origin_of(request),
+            db, services.passwords, new, now=now, origin=origin_of(request)
         )
         token = accounts.open_session(db, account, now=now)
         await db.commit()

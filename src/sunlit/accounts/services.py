@@ -21,6 +21,7 @@ from sunlit.accounts.model import (
     NewAccount,
     Role,
     check_new_account,
+    normalise,
     normalise_username,
     registered_event,
     session_is_live,
@@ -87,15 +88,7 @@ async def do_register(
 ) -> AccountRow:
     """Register an account. ``actor`` is the operator creating it; ``trusted`` is the command
     line run by whoever administers the machine. Both leave the account verified."""
-    new = NewAccount(
-        username=normalise_username(new.username),
-        display_name=new.display_name.strip(),
-        password=new.password,
-        role=new.role,
-        phone=(new.phone or "").strip() or None,
-        org=(new.org or "").strip() or None,
-        region=new.region or None,
-    )
+    new = normalise(new)
     if not trusted:
         check_can_grant(Role(actor.role) if actor else None, new.role)
     granted_by = actor.id if actor is not None else ("cli" if trusted else None)
@@ -274,7 +267,7 @@ async def list_accounts(
 
 async def count_accounts(db: AsyncSession) -> dict[str, int]:
     rows = await db.execute(select(AccountRow.role, func.count()).group_by(AccountRow.role))
-    return {role: count for role, count in rows.tuples()}
+    return {role: count for role, count in rows}
 
 
 async def do_change_role(

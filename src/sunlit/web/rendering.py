@@ -54,11 +54,13 @@ def error_body(code: str, message: str, fields: dict[str, str] | None = None) ->
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
-def _error_page(request: Request, status: int, title: str, message: str, **extra: Any) -> Response:
+def _error_page(
+    request: Request, status: int, code: str, title: str, message: str, **extra: Any
+) -> Response:
     return render(
         request,
         "errors/error.html",
-        {"status": status, "title": title, "message": message, **extra},
+        {"status": status, "code": code, "title": title, "message": message, **extra},
         status=status,
     )
 
@@ -92,14 +94,15 @@ async def on_sunlit_error(request: Request, exc: Exception) -> Response:
         )
     if isinstance(exc, SessionExpired):
         response = _error_page(
-            request, 401, translate("Your session has expired"), message,
+            request, 401, exc.code, translate("Your session has expired"), message,
             sign_in=f"/signin?next={_next_path(request)}",
         )
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
     if isinstance(exc, AuthenticationRequired) and request.method == "GET":
         return RedirectResponse(f"/signin?next={_next_path(request)}", status_code=303)
-    return _error_page(request, exc.status, translate(TITLES.get(exc.status, TITLES[400])), message)
+    title = translate(TITLES.get(exc.status, TITLES[400]))
+    return _error_page(request, exc.status, exc.code, title, message)
 
 
 async def on_http_error(request: Request, exc: Exception) -> Response:
@@ -112,10 +115,10 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
         405: N_("This address does not accept that kind of request."),
     }
     message = translate(messages.get(status, N_("The request could not be handled.")))
+    code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http_error")
     if wants_json(request):
-        code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http_error")
         return JSONResponse(error_body(code, message), status_code=status, headers=exc.headers)
-    return _error_page(request, status, translate(TITLES.get(status, TITLES[400])), message)
+    return _error_page(request, status, code, translate(TITLES.get(status, TITLES[400])), message)
 
 
 async def on_validation_error(request: Request, exc: Exception) -> Response:
@@ -129,7 +132,7 @@ async def on_validation_error(request: Request, exc: Exception) -> Response:
     message = translate("Some of what was sent is not valid.")
     if wants_json(request):
         return JSONResponse(error_body("invalid_input", message, fields), status_code=422)
-    return _error_page(request, 422, translate(TITLES[422]), message)
+    return _error_page(request, 422, "invalid_input", translate(TITLES[422]), message)
 
 
 async def on_unexpected_error(request: Request, exc: Exception) -> Response:
@@ -140,4 +143,4 @@ async def on_unexpected_error(request: Request, exc: Exception) -> Response:
     )
     if wants_json(request):
         return JSONResponse(error_body("internal_error", message), status_code=500)
-    return _error_page(request, 500, translate(TITLES[500]), message)
+    return _error_page(request, 500, "internal_error", translate(TITLES[500]), message)

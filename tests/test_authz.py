@@ -1,0 +1,145 @@
+"""Every route, walked by every role, answers as this table says. The table is written here
+by hand; a route that is not in it fails the first test, so a new route cannot slip past."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute
+
+from sunlit.web.app import ROUTERS
+from tests.support import LiveServer, csrf_of, sign_in
+from tests.test_web import PASSWORD, load_demo_into
+
+ANON = "anonymous"
+ROLES = {  # role → demo account
+    ANON: None,
+    "consumer": "buyer1",
+    "farmer": "farmer.dangshan",
+    "official": "official.dangshan",
+    "supervisor": "supervisor1",
+    "operator": "operator",
+}
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {ANON}
+OPERATOR = frozenset({"operator"})
+OVERSIGHT = frozenset({"supervisor", "operator"})
+
+EXPECTED: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/"): EVERYONE,
+    ("POST", "/language"): EVERYONE,
+    ("GET", "/healthz"): EVERYONE,
+    ("GET", "/metrics"): EVERYONE,
+    ("GET", "/signin"): EVERYONE,
+    ("POST", "/signin"): EVERYONE,
+    ("GET", "/signup"): EVERYONE,
+    ("POST", "/signup"): EVERYONE,
+    ("POST", "/signout"): EVERYONE,
+    ("GET", "/account"): SIGNED_IN,
+    ("POST", "/account/tokens"): SIGNED_IN,
+    ("POST", "/account/tokens/{token_id}/revoke"): SIGNED_IN,
+    ("GET", "/operator/accounts"): OPERATOR,
+    ("POST", "/operator/accounts"): OPERATOR,
+    ("POST", "/operator/accounts/{account_id}/role"): OPERATOR,
+    ("POST", "/operator/accounts/{account_id}/verify"): OPERATOR,
+    ("GET", "/operator/region-name"): OPERATOR,
+    ("POST", "/api/v1/accounts"): EVERYONE,
+    ("POST", "/api/v1/tokens"): EVERYONE,
+    ("GET", "/api/v1/tokens"): SIGNED_IN,
+    ("DELETE", "/api/v1/tokens/{token_id}"): SIGNED_IN,
+    ("GET", "/api/v1/me"): SIGNED_IN,
+    ("GET", "/api/v1/accounts"): OPERATOR,
+    ("POST", "/api/v1/operator/accounts"): OPERATOR,
+    ("POST", "/api/v1/accounts/{account_id}/role"): OPERATOR,
+    ("POST", "/api/v1/accounts/{account_id}/verify"): OPERATOR,
+    ("GET", "/api/v1/regions"): EVERYONE,
+    ("GET", "/api/v1/regions/{code}"): EVERYONE,
+    ("GET", "/api/v1/served-regions"): EVERYONE,
+    ("POST", "/api/v1/served-regions"): OPERATOR,
+    ("GET", "/api/v1/events"): OVERSIGHT,
+}
+PARAMS = {"token_id": "t-none", "account_id": "a-none", "code": "341321"}
+
+
+def all_routes() -> set[tuple[str, str]]:
+    return {
+        (method, route.path)
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    }
+
+
+def test_the_table_covers_every_route() -> None:
+    assert all_routes() == set(EXPECTED)
+
+
+def _client(server: LiveServer, role: str) -> tuple[httpx.Client, str]:
+    c = httpx.Client(base_url=server.url, follow_redirects=False, timeout=10)
+    c.cookies.set("sunlit_lang", "en")
+    username = ROLES[role]
+    if username is not None:
+        assert sign_in(c, username, PASSWORD).status_code == 303
+    return c, csrf_of(c.get("/signin").text)
+
+
+def _call(c: httpx.Client, csrf: str, method: str, path: str) -> httpx.Response:
+    url = re.sub(r"\{(\w+)\}", lambda m: PARAMS[m.group(1)], path)
+    if method == "GET":
+        return c.get(url)
+    if path.startswith("/api/"):
+        return c.request(method, url, json={}, headers={"X-CSRF-Token": csrf})
+    return c.request(method, url, data={"csrf_token": csrf})
+
+
+DENIALS = ("authentication_required", "session_expired", "permission_denied")
+
+
+def _error_code(answer: httpx.Response) -> str | None:
+    if answer.headers.get("content-type", "").startswith("application/json"):
+        body = answer.json()
+        return body.get("error", {}).get("code") if isinstance(body, dict) else None
+    found = re.search(r'data-error="([a-z_]+)"', answer.text)
+    return found.group(1) if found else None
+
+
+def _denied(answer: httpx.Response, path: str, method: str) -> str | None:
+    """Why access was refused, or None when the route let the request in."""
+    code = _error_code(answer)
+    assert code != "csrf_failed", (method, path)  # the walk sends valid tokens
+    if answer.status_code in (401, 403) and code in DENIALS:
+        return str(answer.status_code)
+    if answer.status_code == 303 and answer.headers["location"].startswith("/signin?next="):
+        return "redirect to sign-in"
+    return None
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_every_route_answers_every_role_as_the_table_says(server: LiveServer, role: str) -> None:
+    load_demo_into(server)
+    c, csrf = _client(server, role)
+    wrong = []
+    try:
+        for (method, path), allowed in sorted(EXPECTED.items(), key=lambda kv: kv[0][1]):
+            if path == "/signout" and role != ANON:
+                continue  # walked last, so the session survives the walk
+            answer = _call(c, csrf, method, path)
+            assert answer.status_code < 500, (method, path, answer.text[:300])
+            denied = _denied(answer, path, method)
+            if role in allowed and denied is not None:
+                wrong.append(f"{method} {path}: {role} refused ({denied})")
+            if role not in allowed:
+                expected = "401" if role == ANON else "403"
+                if role == ANON and method == "GET" and not path.startswith("/api/"):
+                    expected = "redirect to sign-in"
+                if denied != expected:
+                    wrong.append(
+                        f"{method} {path}: {role} got {answer.status_code}, expected {expected}"
+                    )
+        assert _call(c, csrf, "POST", "/signout").status_code == 303
+    finally:
+        c.close()
+    assert wrong == []
