@@ -124,3 +124,23 @@ def sign_in(client: Any, username: str, password: str, language: str | None = No
     if language is not None:
         client.cookies.set("sunlit_lang", language)
     return submit(client, "/signin", "/signin", {"username": username, "password": password})
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def run_async(coroutine: Any) -> Any:
+    """Run a coroutine to completion from sync test code, even where a loop is running
+    (Playwright's sync API keeps one on the main thread)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

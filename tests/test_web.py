@@ -3,7 +3,6 @@ language switching, request ids and metrics."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 import httpx
@@ -13,7 +12,7 @@ from sqlalchemy import select
 from sunlit.core.db import Database
 from sunlit.core.eventlog.tables import EventRow
 from sunlit.demo.services import load_demo
-from tests.support import LiveServer, csrf_of, sign_in, submit
+from tests.support import LiveServer, csrf_of, run_async, sign_in, submit
 
 PASSWORD = "sunlit-demo-2026"
 
@@ -35,7 +34,7 @@ def load_demo_into(server: LiveServer) -> None:
                             now=server.clock.now())
         await database.dispose()
 
-    asyncio.run(run())
+    run_async(run())
 
 
 def events_of(server: LiveServer) -> list[EventRow]:
@@ -46,7 +45,7 @@ def events_of(server: LiveServer) -> list[EventRow]:
         await database.dispose()
         return rows
 
-    return asyncio.run(run())
+    return run_async(run())
 
 
 def test_home_page_is_chinese_by_default_and_english_on_request(server: LiveServer) -> None:

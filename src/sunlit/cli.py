@@ -130,7 +130,7 @@ def users_create(
     """Create an account of any role (as the machine's administrator)."""
     from sunlit.accounts.services import Origin, Passwords, do_register
     from sunlit.core.db import Database
-    from sunlit.web.i18n import translate
+    from sunlit.web.i18n import current_language, translate
 
     settings = _settings()
 
@@ -150,8 +150,11 @@ def users_create(
     try:
         account_id = asyncio.run(run())
     except SunlitError as exc:
-        details = "; ".join(f"{k}: {translate(v)}" for k, v in exc.fields.items())
-        raise _fail(translate(exc.message, exc.params) + (f" ({details})" if details else ""))
+        current_language.set(settings.default_language)
+        message = translate(exc.message, exc.params)
+        details = [f"--{k.replace('_', '-')}: {translate(v)}" for k, v in exc.fields.items()
+                   if translate(v) != message]
+        raise _fail("\n".join([message, *details])) from None
     out.print(f"[green]Created[/green] {username} ({role.value}) as {account_id}")
 
 

@@ -1,0 +1,78 @@
+"""The `sunlit` command, run as a user runs it: a real process with its own environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from sunlit import __version__
+
+SUNLIT = str(Path(sys.executable).parent / "sunlit")
+
+
+def run(tmp_path: Path, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "SUNLIT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'var' / 'sunlit.db'}",
+        "SUNLIT_ARGON2_TIME_COST": "1",
+        "SUNLIT_ARGON2_MEMORY_KIB": "1024",
+        "COLUMNS": "200",
+    }
+    return subprocess.run(
+        [SUNLIT, *args], cwd=tmp_path, env=env, input=input, capture_output=True, text=True,
+        timeout=120, check=False,
+    )
+
+
+def test_version(tmp_path: Path) -> None:
+    done = run(tmp_path, "version")
+    assert done.returncode == 0 and done.stdout.strip() == f"sunlit {__version__}"
+
+
+def test_migrate_demo_users_and_export(tmp_path: Path) -> None:
+    assert run(tmp_path, "migrate").returncode == 0
+    first = run(tmp_path, "demo")
+    assert first.returncode == 0, first.stderr
+    assert "official.dangshan" in first.stdout and "sunlit-demo-2026" in first.stdout
+    assert run(tmp_path, "demo").returncode == 0  # loading twice changes nothing
+
+    created = run(tmp_path, "users", "create", "--username", "inspector", "--name", "检查员",
+                  "--role", "supervisor", "--org", "纪委监委", input="a-long-password\n" * 2)
+    assert created.returncode == 0, created.stderr + created.stdout
+    refused = run(tmp_path, "users", "create", "--username", "inspector", "--name", "again",
+                  input="a-long-password\n" * 2)
+    assert refused.returncode == 1 and "该账号名已被占用" in refused.stderr  # zh by default
+    short = run(tmp_path, "users", "create", "--username", "x", "--name", "y", input="abc\n" * 2)
+    assert short.returncode == 1
+    assert "--username:" in short.stderr and "--password:" in short.stderr
+
+    exported = run(tmp_path, "events", "export", "--since", "2000-01-01T00:00:00+08:00")
+    assert exported.returncode == 0, exported.stderr
+    events = [orjson.loads(line) for line in exported.stdout.splitlines()]
+    registered = [e for e in events if e["type"] == "account.registered"]
+    assert len(registered) == 19  # 18 demo accounts and the inspector, each once
+    assert {e["data"]["role"] for e in registered} == {
+        "operator", "supervisor", "official", "farmer", "consumer",
+    }
+    assert sum(e["type"] == "region.served" for e in events) == 6
+
+    out = tmp_path / "events.jsonl"
+    to_file = run(tmp_path, "events", "export", "--out", str(out))
+    assert to_file.returncode == 0
+    assert out.read_bytes().decode("utf-8").splitlines() == exported.stdout.splitlines()
+
+    later = run(tmp_path, "events", "export", "--since", "2999-01-01T00:00:00+08:00")
+    assert later.returncode == 0 and later.stdout == ""
+
+
+@pytest.mark.parametrize("bad", ["yesterday", "2026-01-01T00:00:00"])
+def test_export_refuses_a_time_it_cannot_read(tmp_path: Path, bad: str) -> None:
+    run(tmp_path, "migrate")
+    done = run(tmp_path, "events", "export", "--since", bad)
+    assert done.returncode == 2 and "RFC 3339" in done.stderr

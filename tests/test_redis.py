@@ -1,0 +1,58 @@
+"""With SUNLIT_REDIS_URL set, web processes share one sign-in throttle through Redis."""
+
+from __future__ import annotations
+
+import secrets
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from sunlit.core.ratelimit import RedisAttemptCounter
+from tests.support import live_server, settings_for, sign_in
+from tests.test_web import PASSWORD, load_demo_into
+
+pytestmark = pytest.mark.redis
+
+
+async def test_counter_counts_within_the_window_and_resets(redis_url: str) -> None:
+    redis = Redis.from_url(redis_url)
+    counter = RedisAttemptCounter(redis, prefix=f"sunlit:test:{secrets.token_hex(4)}:")
+    try:
+        assert await counter.count("k", 60) == 0
+        assert [await counter.record("k", 60) for _ in range(3)] == [1, 2, 3]
+        assert await counter.count("k", 60) == 3
+        assert await counter.count("other", 60) == 0
+        await counter.reset("k")
+        assert await counter.count("k", 60) == 0
+    finally:
+        await redis.aclose()
+
+
+def test_two_servers_share_the_sign_in_throttle(redis_url: str, sqlite_url: str) -> None:
+    forget_throttle_keys(redis_url)
+    settings = settings_for(sqlite_url, redis_url=redis_url, login_max_failures=4)
+    with live_server(settings) as first, live_server(settings) as second:
+        load_demo_into(first)
+        clients = [httpx.Client(base_url=s.url, timeout=10) for s in (first, second)]
+        try:
+            for attempt in range(4):  # alternate between the two processes
+                answer = sign_in(clients[attempt % 2], "buyer1", "wrong", language="en")
+                assert answer.status_code == 401
+            for c in clients:
+                answer = sign_in(c, "buyer1", PASSWORD, language="en")
+                assert answer.status_code == 429
+        finally:
+            for c in clients:
+                c.close()
+    forget_throttle_keys(redis_url)
+
+
+def forget_throttle_keys(redis_url: str) -> None:
+    """Forget the throttle keys of earlier runs (only Sunlit's, only in the test database)."""
+    import redis as sync_redis
+
+    client = sync_redis.Redis.from_url(redis_url)
+    for key in client.scan_iter("sunlit:attempts:*"):
+        client.delete(key)
+    client.close()
