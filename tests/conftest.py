@@ -80,7 +80,10 @@ def _pg_admin(statement: str) -> None:
 
     async def run() -> None:
         connection = await asyncpg.connect(
-            host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+            host=url.host,
+            port=url.port or 5432,
+            user=url.username,
+            password=url.password,
             database=url.database or "postgres",
         )
         try:

@@ -63,7 +63,11 @@ class LiveServer:
         self.services = services
         app = create_app(self.settings, services)
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on",
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="on",
             access_log=False,
         )
         self._server = uvicorn.Server(config)

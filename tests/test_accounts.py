@@ -21,8 +21,9 @@ T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 HERE = Origin("192.0.2.7", "device-a")
 
 
-async def register(database: Database, settings: Settings, new: NewAccount,
-                   actor: AccountRow | None = None) -> AccountRow:
+async def register(
+    database: Database, settings: Settings, new: NewAccount, actor: AccountRow | None = None
+) -> AccountRow:
     async with database.transaction() as db:
         return await accounts.do_register(
             db, Passwords(settings), new, now=T0, origin=HERE, actor=actor
@@ -45,12 +46,19 @@ async def test_a_consumer_cannot_make_themselves_an_official(
     database: Database, settings: Settings
 ) -> None:
     with pytest.raises(PermissionDenied):
-        await register(database, settings,
-                       NewAccount("fake.official", "假干部", "a-long-password", Role.OFFICIAL))
+        await register(
+            database,
+            settings,
+            NewAccount("fake.official", "假干部", "a-long-password", Role.OFFICIAL),
+        )
     consumer = await register(database, settings, NewAccount("buyer", "买家", "a-long-password"))
     with pytest.raises(PermissionDenied):
-        await register(database, settings,
-                       NewAccount("fake2", "假干部", "a-long-password", Role.OFFICIAL), consumer)
+        await register(
+            database,
+            settings,
+            NewAccount("fake2", "假干部", "a-long-password", Role.OFFICIAL),
+            consumer,
+        )
 
 
 async def test_operator_creates_verified_staff_and_role_changes_are_events(
@@ -58,13 +66,24 @@ async def test_operator_creates_verified_staff_and_role_changes_are_events(
 ) -> None:
     async with database.transaction() as db:
         operator = await accounts.do_register(
-            db, Passwords(settings), NewAccount("operator1", "运营", "a-long-password", Role.OPERATOR),
-            now=T0, origin=HERE, trusted=True,
+            db,
+            Passwords(settings),
+            NewAccount("operator1", "运营", "a-long-password", Role.OPERATOR),
+            now=T0,
+            origin=HERE,
+            trusted=True,
         )
     official = await register(
-        database, settings,
-        NewAccount("official.dangshan", "县长", "a-long-password", Role.OFFICIAL,
-                   org="砀山县人民政府", region="341321"),
+        database,
+        settings,
+        NewAccount(
+            "official.dangshan",
+            "县长",
+            "a-long-password",
+            Role.OFFICIAL,
+            org="砀山县人民政府",
+            region="341321",
+        ),
         actor=operator,
     )
     assert official.verified_by == operator.id
@@ -75,7 +94,9 @@ async def test_operator_creates_verified_staff_and_role_changes_are_events(
     async with database.sessions() as db:
         events = (await db.scalars(select(EventRow).order_by(EventRow.seq))).all()
     assert [e.type for e in events] == [
-        "account.registered", "account.registered", "account.role_changed",
+        "account.registered",
+        "account.registered",
+        "account.role_changed",
     ]
     assert events[1].data["created_by"] == operator.id
     assert events[1].data["org"] == "砀山县人民政府"
@@ -93,14 +114,26 @@ async def test_sign_in_is_throttled_per_account_name(
         async with database.transaction() as db:
             with pytest.raises(accounts.BadCredentials):
                 await accounts.do_sign_in(
-                    db, Passwords(settings), counter, settings, username="liu.yang",
-                    password=f"wrong-{attempt}", ip=f"198.51.100.{attempt}", now=T0,
+                    db,
+                    Passwords(settings),
+                    counter,
+                    settings,
+                    username="liu.yang",
+                    password=f"wrong-{attempt}",
+                    ip=f"198.51.100.{attempt}",
+                    now=T0,
                 )
     async with database.transaction() as db:
         with pytest.raises(TooManyAttempts):  # even the right password now waits
             await accounts.do_sign_in(
-                db, Passwords(settings), counter, settings, username="liu.yang",
-                password="correct-password", ip="203.0.113.9", now=T0,
+                db,
+                Passwords(settings),
+                counter,
+                settings,
+                username="liu.yang",
+                password="correct-password",
+                ip="203.0.113.9",
+                now=T0,
             )
 
 
@@ -110,8 +143,14 @@ async def test_sessions_expire_when_idle_and_are_removed(
     await register(database, settings, NewAccount("chen.jing", "陈静", "correct-password"))
     async with database.transaction() as db:
         account, token = await accounts.do_sign_in(
-            db, Passwords(settings), MemoryAttemptCounter(), settings, username="Chen.Jing ",
-            password="correct-password", ip="192.0.2.1", now=T0,
+            db,
+            Passwords(settings),
+            MemoryAttemptCounter(),
+            settings,
+            username="Chen.Jing ",
+            password="correct-password",
+            ip="192.0.2.1",
+            now=T0,
         )
     assert account.username == "chen.jing"
     later = T0 + timedelta(minutes=settings.session_idle_minutes - 1)

@@ -25,8 +25,14 @@ def run(tmp_path: Path, *args: str, input: str | None = None) -> subprocess.Comp
         "COLUMNS": "200",
     }
     return subprocess.run(
-        [SUNLIT, *args], cwd=tmp_path, env=env, input=input, capture_output=True, text=True,
-        timeout=120, check=False,
+        [SUNLIT, *args],
+        cwd=tmp_path,
+        env=env,
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -42,11 +48,31 @@ def test_migrate_demo_users_and_export(tmp_path: Path) -> None:
     assert "official.dangshan" in first.stdout and "sunlit-demo-2026" in first.stdout
     assert run(tmp_path, "demo").returncode == 0  # loading twice changes nothing
 
-    created = run(tmp_path, "users", "create", "--username", "inspector", "--name", "检查员",
-                  "--role", "supervisor", "--org", "纪委监委", input="a-long-password\n" * 2)
+    created = run(
+        tmp_path,
+        "users",
+        "create",
+        "--username",
+        "inspector",
+        "--name",
+        "检查员",
+        "--role",
+        "supervisor",
+        "--org",
+        "纪委监委",
+        input="a-long-password\n" * 2,
+    )
     assert created.returncode == 0, created.stderr + created.stdout
-    refused = run(tmp_path, "users", "create", "--username", "inspector", "--name", "again",
-                  input="a-long-password\n" * 2)
+    refused = run(
+        tmp_path,
+        "users",
+        "create",
+        "--username",
+        "inspector",
+        "--name",
+        "again",
+        input="a-long-password\n" * 2,
+    )
     assert refused.returncode == 1 and "该账号名已被占用" in refused.stderr  # zh by default
     short = run(tmp_path, "users", "create", "--username", "x", "--name", "y", input="abc\n" * 2)
     assert short.returncode == 1
@@ -58,7 +84,11 @@ def test_migrate_demo_users_and_export(tmp_path: Path) -> None:
     registered = [e for e in events if e["type"] == "account.registered"]
     assert len(registered) == 19  # 18 demo accounts and the inspector, each once
     assert {e["data"]["role"] for e in registered} == {
-        "operator", "supervisor", "official", "farmer", "consumer",
+        "operator",
+        "supervisor",
+        "official",
+        "farmer",
+        "consumer",
     }
     assert sum(e["type"] == "region.served" for e in events) == 6
 

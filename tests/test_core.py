@@ -18,12 +18,14 @@ from sunlit.core.ids import new_id
 from sunlit.core.money import format_fen, parse_yuan
 
 
-@given(st.integers(min_value=-10**12, max_value=10**12))
+@given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_fen_survive_formatting_and_parsing(fen: int) -> None:
     assert parse_yuan(format_fen(fen)) == fen
 
 
-@pytest.mark.parametrize("text,fen", [("12.5", 1250), ("¥3", 300), ("0.07", 7), ("1,234.50", 123450)])
+@pytest.mark.parametrize(
+    "text,fen", [("12.5", 1250), ("¥3", 300), ("0.07", 7), ("1,234.50", 123450)]
+)
 def test_yuan_typed_by_people(text: str, fen: int) -> None:
     assert parse_yuan(text) == fen
 
@@ -41,8 +43,11 @@ def test_ids_are_unique_and_sort_by_creation_time() -> None:
     assert all(i.startswith("a-") for i in ids)
 
 
-@given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1),
-                    timezones=st.just(UTC)))
+@given(
+    st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+    )
+)
 def test_timestamps_round_trip_at_millisecond_precision(moment: datetime) -> None:
     text = to_rfc3339(moment, ZoneInfo("Asia/Shanghai"))
     assert text.endswith("+08:00") and len(text.split(".")[1]) == len("123+08:00")
@@ -57,13 +62,23 @@ def test_naive_timestamps_are_refused() -> None:
 
 
 def test_event_line_is_utf8_json_with_the_spec_envelope() -> None:
-    item = Event(type="chat.message", ts=datetime(2020, 3, 2, 12, 15, 3, 120000, tzinfo=UTC),
-                 data={"text": "县长吃梨"}, actor="a-17", session="s-0001", id="e-1")
+    item = Event(
+        type="chat.message",
+        ts=datetime(2020, 3, 2, 12, 15, 3, 120000, tzinfo=UTC),
+        data={"text": "县长吃梨"},
+        actor="a-17",
+        session="s-0001",
+        id="e-1",
+    )
     line = item.to_json_line(ZoneInfo("Asia/Shanghai"))
     assert line.endswith(b"\n") and "县长吃梨".encode() in line
     assert orjson.loads(line) == {
-        "id": "e-1", "type": "chat.message", "ts": "2020-03-02T20:15:03.120+08:00",
-        "session": "s-0001", "actor": "a-17", "data": {"text": "县长吃梨"},
+        "id": "e-1",
+        "type": "chat.message",
+        "ts": "2020-03-02T20:15:03.120+08:00",
+        "session": "s-0001",
+        "actor": "a-17",
+        "data": {"text": "县长吃梨"},
     }
 
 

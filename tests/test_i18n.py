@@ -70,8 +70,8 @@ def test_every_message_has_a_chinese_translation_with_the_same_placeholders() ->
     assert missing == [], "run `make messages` and translate these"
     placeholders = re.compile(r"%\(\w+\)s")
     broken = [
-        m for m, text in catalog.items()
+        m
+        for m, text in catalog.items()
         if sorted(placeholders.findall(m)) != sorted(placeholders.findall(text))
     ]
     assert broken == []
-

@@ -46,8 +46,11 @@ async def test_event_commits_with_the_change(database: Database, settings: Setti
     passwords = Passwords(settings)
     async with database.transaction() as db:
         await do_register(
-            db, passwords, NewAccount("lihua", "李华", "a-long-password"),
-            now=T0, origin=Origin("10.0.0.1", "dev-1"),
+            db,
+            passwords,
+            NewAccount("lihua", "李华", "a-long-password"),
+            now=T0,
+            origin=Origin("10.0.0.1", "dev-1"),
         )
     async with database.sessions() as db:
         events = (await db.scalars(select(EventRow))).all()
@@ -62,8 +65,11 @@ async def test_event_rolls_back_with_the_change(database: Database, settings: Se
     with pytest.raises(RuntimeError):
         async with database.transaction() as db:
             await do_register(
-                db, passwords, NewAccount("wangfang", "王芳", "a-long-password"),
-                now=T0, origin=Origin("10.0.0.1", "dev-1"),
+                db,
+                passwords,
+                NewAccount("wangfang", "王芳", "a-long-password"),
+                now=T0,
+                origin=Origin("10.0.0.1", "dev-1"),
             )
             raise RuntimeError("the request failed after the change")
     async with database.sessions() as db:
@@ -94,8 +100,11 @@ async def test_export_writes_the_spec_envelope_in_order_and_filters_by_time(
             append(
                 db,
                 Event(
-                    type="chat.message", ts=T0 + timedelta(minutes=minute), session="s-0001",
-                    actor=f"a-{minute}", data={"text": f"砀山酥梨 {minute} 号"},
+                    type="chat.message",
+                    ts=T0 + timedelta(minutes=minute),
+                    session="s-0001",
+                    actor=f"a-{minute}",
+                    data={"text": f"砀山酥梨 {minute} 号"},
                 ),
             )
     out = io.BytesIO()
@@ -112,16 +121,40 @@ async def test_export_writes_the_spec_envelope_in_order_and_filters_by_time(
 
 async def test_username_is_unique_in_the_database(database: Database, settings: Settings) -> None:
     async with database.transaction() as db:
-        db.add(AccountRow(id="a-1", username="same", display_name="x", role="consumer",
-                          password_hash="h", created_at=T0))
+        db.add(
+            AccountRow(
+                id="a-1",
+                username="same",
+                display_name="x",
+                role="consumer",
+                password_hash="h",
+                created_at=T0,
+            )
+        )
     with pytest.raises(DBAPIError):
         async with database.transaction() as db:
-            db.add(AccountRow(id="a-2", username="same", display_name="y", role="consumer",
-                              password_hash="h", created_at=T0))
+            db.add(
+                AccountRow(
+                    id="a-2",
+                    username="same",
+                    display_name="y",
+                    role="consumer",
+                    password_hash="h",
+                    created_at=T0,
+                )
+            )
 
 
 async def test_unknown_role_is_refused_by_the_database(database: Database) -> None:
     with pytest.raises(DBAPIError):
         async with database.transaction() as db:
-            db.add(AccountRow(id="a-1", username="x1", display_name="x", role="emperor",
-                              password_hash="h", created_at=T0))
+            db.add(
+                AccountRow(
+                    id="a-1",
+                    username="x1",
+                    display_name="x",
+                    role="emperor",
+                    password_hash="h",
+                    created_at=T0,
+                )
+            )

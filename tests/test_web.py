@@ -30,8 +30,9 @@ def load_demo_into(server: LiveServer) -> None:
     async def run() -> None:
         database = Database(server.settings)
         async with database.transaction() as db:
-            await load_demo(db, server.services.passwords, password=PASSWORD,
-                            now=server.clock.now())
+            await load_demo(
+                db, server.services.passwords, password=PASSWORD, now=server.clock.now()
+            )
         await database.dispose()
 
     run_async(run())
@@ -88,19 +89,34 @@ def test_signup_rerenders_with_field_errors_in_the_users_language(server: LiveSe
 
 def test_signup_signs_in_and_records_the_registration(server: LiveServer) -> None:
     with client(server, "en") as c:
-        answer = submit(c, "/signup", "/signup", {
-            "username": "li.na", "display_name": "李娜", "phone": "13800000000",
-            "password": "a-long-password", "password_confirm": "a-long-password",
-        })
+        answer = submit(
+            c,
+            "/signup",
+            "/signup",
+            {
+                "username": "li.na",
+                "display_name": "李娜",
+                "phone": "13800000000",
+                "password": "a-long-password",
+                "password_confirm": "a-long-password",
+            },
+        )
         assert answer.status_code == 303
         cookie = answer.headers["set-cookie"]
         assert "HttpOnly" in cookie and "SameSite=lax" in cookie
         page = c.get(answer.headers["location"])
         assert page.status_code == 200 and "李娜" in page.text and "Consumer" in page.text
-        duplicate = submit(c, "/signup", "/signup", {
-            "username": "li.na", "display_name": "另一个", "password": "a-long-password",
-            "password_confirm": "a-long-password",
-        })
+        duplicate = submit(
+            c,
+            "/signup",
+            "/signup",
+            {
+                "username": "li.na",
+                "display_name": "另一个",
+                "password": "a-long-password",
+                "password_confirm": "a-long-password",
+            },
+        )
         assert "This account name is taken" in duplicate.text
     registered = [e for e in events_of(server) if e.type == "account.registered"]
     assert len(registered) == 1
@@ -137,9 +153,15 @@ def test_protected_page_redirects_to_sign_in_and_back(server: LiveServer) -> Non
         assert answer.status_code == 303
         assert answer.headers["location"] == "/signin?next=/account"
         token = csrf_of(c.get("/signin?next=/account").text)
-        answer = c.post("/signin", data={
-            "csrf_token": token, "username": "buyer1", "password": PASSWORD, "next": "/account",
-        })
+        answer = c.post(
+            "/signin",
+            data={
+                "csrf_token": token,
+                "username": "buyer1",
+                "password": PASSWORD,
+                "next": "/account",
+            },
+        )
         assert answer.headers["location"] == "/account"
 
 
@@ -188,9 +210,14 @@ def test_json_errors_have_one_shape(server: LiveServer) -> None:
         bad = c.post("/api/v1/accounts", json={"username": "x"})
         assert bad.status_code == 422
         assert "password" in bad.json()["error"]["fields"]
-        invalid = c.post("/api/v1/accounts", json={
-            "username": "Bad Name", "display_name": "x", "password": "short",
-        })
+        invalid = c.post(
+            "/api/v1/accounts",
+            json={
+                "username": "Bad Name",
+                "display_name": "x",
+                "password": "short",
+            },
+        )
         assert invalid.status_code == 422
         assert set(invalid.json()["error"]["fields"]) == {"username", "password"}
     with client(server, "zh") as c:
@@ -199,15 +226,25 @@ def test_json_errors_have_one_shape(server: LiveServer) -> None:
 
 def test_api_token_flow(server: LiveServer) -> None:
     with client(server) as c:
-        created = c.post("/api/v1/accounts", json={
-            "username": "api.buyer", "display_name": "接口买家", "password": "a-long-password",
-        })
+        created = c.post(
+            "/api/v1/accounts",
+            json={
+                "username": "api.buyer",
+                "display_name": "接口买家",
+                "password": "a-long-password",
+            },
+        )
         assert created.status_code == 201 and created.json()["role"] == "consumer"
         refused = c.post("/api/v1/tokens", json={"username": "api.buyer", "password": "nope"})
         assert refused.status_code == 401
-        issued = c.post("/api/v1/tokens", json={
-            "username": "api.buyer", "password": "a-long-password", "name": "laptop",
-        })
+        issued = c.post(
+            "/api/v1/tokens",
+            json={
+                "username": "api.buyer",
+                "password": "a-long-password",
+                "name": "laptop",
+            },
+        )
         assert issued.status_code == 201
         token = issued.json()["token"]
         auth = {"Authorization": f"Bearer {token}"}
@@ -222,23 +259,41 @@ def test_operator_creates_an_official_and_verifies_a_farmer(server: LiveServer) 
     load_demo_into(server)
     with client(server, "en") as c:
         sign_in(c, "operator", PASSWORD)
-        bad = submit(c, "/operator/accounts", "/operator/accounts", {
-            "username": "official.new", "display_name": "新干部", "role": "official",
-            "region": "999999", "password": "a-long-password",
-        })
+        bad = submit(
+            c,
+            "/operator/accounts",
+            "/operator/accounts",
+            {
+                "username": "official.new",
+                "display_name": "新干部",
+                "role": "official",
+                "region": "999999",
+                "password": "a-long-password",
+            },
+        )
         assert bad.status_code == 422 and "six-digit GB/T 2260 code" in bad.text
-        answer = submit(c, "/operator/accounts", "/operator/accounts", {
-            "username": "official.new", "display_name": "新干部", "role": "official",
-            "org": "砀山县人民政府", "region": "341321", "password": "a-long-password",
-        })
+        answer = submit(
+            c,
+            "/operator/accounts",
+            "/operator/accounts",
+            {
+                "username": "official.new",
+                "display_name": "新干部",
+                "role": "official",
+                "org": "砀山县人民政府",
+                "region": "341321",
+                "password": "a-long-password",
+            },
+        )
         assert answer.status_code == 303
         listing = c.get("/api/v1/accounts?role=official").json()
         new = next(a for a in listing if a["username"] == "official.new")
         assert new["verified"] is True and new["region"] == "341321"
         name = c.get("/operator/region-name?region=341321")
         assert name.text == "Dangshan County, Suzhou, Anhui"
-        role = submit(c, "/operator/accounts", f"/operator/accounts/{new['id']}/role",
-                      {"role": "supervisor"})
+        role = submit(
+            c, "/operator/accounts", f"/operator/accounts/{new['id']}/role", {"role": "supervisor"}
+        )
         assert role.status_code == 303
     changes = [e for e in events_of(server) if e.type == "account.role_changed"]
     assert changes[-1].data["to"] == "supervisor"
@@ -254,12 +309,19 @@ def test_requests_carry_an_id_and_are_counted(server: LiveServer) -> None:
         assert 'sunlit_http_requests_total{method="GET",route="/healthz",status="200"}' in metrics
 
 
-@pytest.mark.parametrize("payload", [
-    {"username": "\x00", "display_name": "\u200b", "password": "x" * 10_000},
-    {"username": "' OR 1=1 --", "display_name": "<script>", "password": "p" * 12,
-     "password_confirm": "p" * 12},
-    {"username": "名字", "display_name": "😀" * 100, "phone": "1" * 40, "password": ""},
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"username": "\x00", "display_name": "\u200b", "password": "x" * 10_000},
+        {
+            "username": "' OR 1=1 --",
+            "display_name": "<script>",
+            "password": "p" * 12,
+            "password_confirm": "p" * 12,
+        },
+        {"username": "名字", "display_name": "😀" * 100, "phone": "1" * 40, "password": ""},
+    ],
+)
 def test_nothing_typed_into_a_form_produces_a_server_error(
     server: LiveServer, payload: dict[str, str]
 ) -> None:
@@ -273,7 +335,8 @@ def test_invalid_utf8_in_a_form_is_a_clear_error_not_a_crash(server: LiveServer)
     with client(server, "en") as c:
         token = csrf_of(c.get("/signup").text)
         body = f"csrf_token={token}&username=%FF%FE&display_name=%ED%A0%80&password=x".encode()
-        answer = c.post("/signup", content=body,
-                        headers={"content-type": "application/x-www-form-urlencoded"})
+        answer = c.post(
+            "/signup", content=body, headers={"content-type": "application/x-www-form-urlencoded"}
+        )
         assert answer.status_code == 422
         assert "Use 3 to 32 lower-case letters" in answer.text

@@ -19,8 +19,11 @@ from sunlit.core.clock import SystemClock, parse_rfc3339
 from sunlit.core.errors import SunlitError
 from sunlit.settings import Settings
 
-app = typer.Typer(help="Sunlit 阳光助农直播 — live sales of rural produce, with integrity built in.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Sunlit 阳光助农直播 — live sales of rural produce, with integrity built in.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 users = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 events = typer.Typer(help="The event log.", no_args_is_help=True)
 app.add_typer(users, name="users")
@@ -55,8 +58,10 @@ def migrate() -> None:
 
     settings = _settings()
     upgrade(settings)
-    out.print(f"[green]Database is at revision {head_revision(settings)}[/green] "
-              f"({settings.database_url.split('@')[-1]})")
+    out.print(
+        f"[green]Database is at revision {head_revision(settings)}[/green] "
+        f"({settings.database_url.split('@')[-1]})"
+    )
 
 
 @app.command()
@@ -84,19 +89,23 @@ def serve(
 
 
 async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
+    from sunlit.accounts.services import Passwords
     from sunlit.core.db import Database
     from sunlit.demo.services import demo_steps, load_demo
-    from sunlit.accounts.services import Passwords
 
     database = Database(settings)
     try:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      console=err) as progress:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err
+        ) as progress:
             task = progress.add_task("Loading the demo region", total=demo_steps())
             async with database.transaction() as db:
                 logins = await load_demo(
-                    db, Passwords(settings), password=settings.demo_password,
-                    now=SystemClock().now(), progress=lambda _: progress.advance(task),
+                    db,
+                    Passwords(settings),
+                    password=settings.demo_password,
+                    now=SystemClock().now(),
+                    progress=lambda _: progress.advance(task),
                 )
     finally:
         await database.dispose()
@@ -124,8 +133,9 @@ def users_create(
     role: Annotated[Role, typer.Option(help="Role")] = Role.CONSUMER,
     org: Annotated[str | None, typer.Option(help="Verified organisation")] = None,
     region: Annotated[str | None, typer.Option(help="GB/T 2260 region code")] = None,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True,
-                                          confirmation_prompt=True, help="Password")] = "",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Password")
+    ] = "",
 ) -> None:
     """Create an account of any role (as the machine's administrator)."""
     from sunlit.accounts.services import Origin, Passwords, do_register
@@ -139,9 +149,12 @@ def users_create(
         try:
             async with database.transaction() as db:
                 row = await do_register(
-                    db, Passwords(settings),
+                    db,
+                    Passwords(settings),
                     NewAccount(username, name, password, role, org=org, region=region),
-                    now=SystemClock().now(), origin=Origin("127.0.0.1", "cli"), trusted=True,
+                    now=SystemClock().now(),
+                    origin=Origin("127.0.0.1", "cli"),
+                    trusted=True,
                 )
                 return row.id
         finally:
@@ -152,8 +165,11 @@ def users_create(
     except SunlitError as exc:
         current_language.set(settings.default_language)
         message = translate(exc.message, exc.params)
-        details = [f"--{k.replace('_', '-')}: {translate(v)}" for k, v in exc.fields.items()
-                   if translate(v) != message]
+        details = [
+            f"--{k.replace('_', '-')}: {translate(v)}"
+            for k, v in exc.fields.items()
+            if translate(v) != message
+        ]
         raise _fail("\n".join([message, *details])) from None
     out.print(f"[green]Created[/green] {username} ({role.value}) as {account_id}")
 
@@ -193,8 +209,9 @@ def events_export(
         try:
             async with database.sessions() as db:
                 if out_file is None:
-                    return await export_jsonl(db, sys.stdout.buffer, ZoneInfo(settings.timezone),
-                                              since=start, until=end)
+                    return await export_jsonl(
+                        db, sys.stdout.buffer, ZoneInfo(settings.timezone), since=start, until=end
+                    )
                 total = await db.scalar(select(func.count()).select_from(EventRow)) or 0
                 with out_file.open("wb") as handle, Progress(console=err) as progress:
                     task = progress.add_task("Exporting events", total=total)
@@ -204,8 +221,13 @@ def events_export(
                             progress.advance(task)
                             return handle.write(data)
 
-                    return await export_jsonl(db, Counting(), ZoneInfo(settings.timezone),  # type: ignore[arg-type]
-                                              since=start, until=end)
+                    return await export_jsonl(
+                        db,
+                        Counting(),
+                        ZoneInfo(settings.timezone),
+                        since=start,
+                        until=end,
+                    )
         finally:
             await database.dispose()
 

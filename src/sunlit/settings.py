@@ -88,7 +88,9 @@ class Settings(BaseSettings):
                     "before running in production"
                 )
             if self.cookie_secure is False:
-                raise InsecureSettingsError("SUNLIT_COOKIE_SECURE=false is not allowed in production")
+                raise InsecureSettingsError(
+                    "SUNLIT_COOKIE_SECURE=false is not allowed in production"
+                )
         return self
 
     @property

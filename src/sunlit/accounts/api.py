@@ -123,8 +123,14 @@ async def create_token(
     services = get_services(request)
     now = services.clock.now()
     account, session_token = await accounts.do_sign_in(
-        db, services.passwords, services.attempts, services.settings,
-        username=body.username, password=body.password, ip=origin_of(request).ip, now=now,
+        db,
+        services.passwords,
+        services.attempts,
+        services.settings,
+        username=body.username,
+        password=body.password,
+        ip=origin_of(request).ip,
+        now=now,
     )
     await accounts.do_sign_out(db, session_token)
     row, token = await accounts.do_create_api_token(db, account, body.name, now=now)
@@ -180,8 +186,13 @@ async def create_staff(
         db,
         services.passwords,
         NewAccount(
-            body.username, body.display_name, body.password, role=body.role, phone=body.phone,
-            org=body.org, region=body.region,
+            body.username,
+            body.display_name,
+            body.password,
+            role=body.role,
+            phone=body.phone,
+            org=body.org,
+            region=body.region,
         ),
         now=services.clock.now(),
         origin=origin_of(request),

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sunlit.core.errors import N_
-from sunlit.core.errors import AuthenticationRequired, Conflict, NotFound
+from sunlit.core.errors import N_, AuthenticationRequired, Conflict, NotFound
 
 
 class UsernameTaken(Conflict):

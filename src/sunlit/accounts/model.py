@@ -64,8 +64,8 @@ def check_new_account(new: NewAccount) -> dict[str, str]:
     """Field errors (msgids) for a registration; empty when it is acceptable."""
     errors: dict[str, str] = {}
     if not USERNAME.match(new.username):
-        errors["username"] = (
-            N_("Use 3 to 32 lower-case letters, digits, dots, dashes or underscores.")
+        errors["username"] = N_(
+            "Use 3 to 32 lower-case letters, digits, dots, dashes or underscores."
         )
     name = new.display_name.strip()
     if not name:

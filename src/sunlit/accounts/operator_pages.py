@@ -8,8 +8,7 @@ from markupsafe import escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts import services as accounts
-from sunlit.accounts.model import Role
-from sunlit.accounts.model import NewAccount
+from sunlit.accounts.model import NewAccount, Role
 from sunlit.catalog.services import region_book
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.web.access import Principal, allow
@@ -52,7 +51,8 @@ def _role(text: str) -> Role:
         return Role(text)
     except ValueError:
         raise InvalidInput(
-            N_("Please correct the marked fields."), fields={"role": N_("Choose a role from the list.")}
+            N_("Please correct the marked fields."),
+            fields={"role": N_("Choose a role from the list.")},
         ) from None
 
 
@@ -93,7 +93,11 @@ async def create_account(
         await db.rollback()
         errors = {name: translate(text) for name, text in exc.fields.items()}
         return await _page(
-            request, db, status=exc.status, values=values, errors=errors,
+            request,
+            db,
+            status=exc.status,
+            values=values,
+            errors=errors,
             error=translate(exc.message, exc.params),
         )
     return redirect("/operator/accounts?done=created")
@@ -110,7 +114,10 @@ async def change_role(
     fields = await form_fields(request)
     try:
         await accounts.do_change_role(
-            db, principal.require(), account_id, _role(fields.get("role", "")),
+            db,
+            principal.require(),
+            account_id,
+            _role(fields.get("role", "")),
             now=services.clock.now(),
         )
         await db.commit()

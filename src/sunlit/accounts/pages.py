@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +21,6 @@ from sunlit.web.forms import (
 )
 from sunlit.web.i18n import translate
 from sunlit.web.rendering import render
-from fastapi import Depends
 
 router = APIRouter(include_in_schema=False)
 
@@ -192,8 +191,6 @@ async def revoke_token(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     services = get_services(request)
-    await accounts.do_revoke_api_token(
-        db, principal.require(), token_id, now=services.clock.now()
-    )
+    await accounts.do_revoke_api_token(db, principal.require(), token_id, now=services.clock.now())
     await db.commit()
     return redirect("/account")

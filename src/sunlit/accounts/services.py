@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.core.errors import N_
 from sunlit.accounts.errors import AccountNotFound, BadCredentials, UsernameTaken
+from sunlit.core.errors import N_
 
 __all__ = ["BadCredentials"]
 from sunlit.accounts.model import (
@@ -215,7 +215,10 @@ async def do_create_api_token(
         )
     token = "sl_" + new_token()
     row = ApiTokenRow(
-        id=new_id("t"), digest=token_digest(token), account_id=account.id, name=name,
+        id=new_id("t"),
+        digest=token_digest(token),
+        account_id=account.id,
+        name=name,
         created_at=now,
     )
     db.add(row)

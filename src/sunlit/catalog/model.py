@@ -50,9 +50,7 @@ class RegionBook:
         return self._by_code.get(code)
 
     def children(self, code: str) -> list[Region]:
-        return sorted(
-            (r for r in self._by_code.values() if r.parent == code), key=lambda r: r.code
-        )
+        return sorted((r for r in self._by_code.values() if r.parent == code), key=lambda r: r.code)
 
     def path(self, code: str) -> list[Region]:
         """Province first, the region itself last."""

@@ -62,6 +62,6 @@ class TooManyAttempts(SunlitError):
     status = 429
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
+def N_(message: str) -> str:
     """Mark a msgid for extraction into the message catalogues; translated where shown."""
     return message

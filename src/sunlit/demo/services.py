@@ -32,7 +32,9 @@ def demo_accounts(seed: int = 2020) -> list[NewAccount]:
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
     people = [
-        NewAccount("operator", "平台运营 " + fake.name(), "", Role.OPERATOR, org="阳光助农直播平台"),
+        NewAccount(
+            "operator", "平台运营 " + fake.name(), "", Role.OPERATOR, org="阳光助农直播平台"
+        ),
     ]
     people += [
         NewAccount(f"supervisor{n}", fake.name(), "", Role.SUPERVISOR, org=org)
@@ -41,20 +43,25 @@ def demo_accounts(seed: int = 2020) -> list[NewAccount]:
     for county in COUNTIES:
         people.append(
             NewAccount(
-                f"official.{county.slug}", fake.name(), "", Role.OFFICIAL,
-                org=county.government_zh, region=county.code,
+                f"official.{county.slug}",
+                fake.name(),
+                "",
+                Role.OFFICIAL,
+                org=county.government_zh,
+                region=county.code,
             )
         )
         people.append(
             NewAccount(
-                f"farmer.{county.slug}", fake.name(), "", Role.FARMER,
-                org=county.cooperative_zh, region=county.code,
+                f"farmer.{county.slug}",
+                fake.name(),
+                "",
+                Role.FARMER,
+                org=county.cooperative_zh,
+                region=county.code,
             )
         )
-    people += [
-        NewAccount(f"buyer{n}", fake.name(), "", Role.CONSUMER)
-        for n in range(1, 4)
-    ]
+    people += [NewAccount(f"buyer{n}", fake.name(), "", Role.CONSUMER) for n in range(1, 4)]
     return people
 
 
@@ -74,8 +81,13 @@ async def load_demo(
     logins = []
     for person in demo_accounts():
         person = NewAccount(
-            person.username, person.display_name, password, person.role,
-            phone=person.phone, org=person.org, region=person.region,
+            person.username,
+            person.display_name,
+            password,
+            person.role,
+            phone=person.phone,
+            org=person.org,
+            region=person.region,
         )
         if person.username not in existing:
             await do_register(db, passwords, person, now=now, origin=DEMO_ORIGIN, trusted=True)

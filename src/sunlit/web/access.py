@@ -17,11 +17,11 @@ from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.routing import BaseRoute, Mount
 
-from sunlit.core.errors import N_
 from sunlit.accounts import services as accounts
 from sunlit.accounts.model import Role
 from sunlit.accounts.tables import AccountRow
 from sunlit.core.errors import (
+    N_,
     AuthenticationRequired,
     CsrfFailed,
     PermissionDenied,
@@ -99,9 +99,7 @@ async def resolve_principal(
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         try:
-            account = await accounts.session_account(
-                db, token, now=now, settings=services.settings
-            )
+            account = await accounts.session_account(db, token, now=now, settings=services.settings)
         except SessionExpired:
             await db.commit()
             request.state.clear_session_cookie = True
@@ -174,7 +172,7 @@ def audit_routes(routes: Iterable[BaseRoute]) -> None:
             continue  # an included router: its own routes are in the list too
         if isinstance(route, APIRoute):
             if route_rules(route) is None:
-                missing.append(f"{sorted(route.methods)} {route.path}")
+                missing.append(f"{sorted(route.methods or ())} {route.path}")
         elif isinstance(route, Mount):
             if route.path not in ("/static", "/vendor/htmx"):
                 missing.append(f"mount {route.path}")
@@ -182,5 +180,3 @@ def audit_routes(routes: Iterable[BaseRoute]) -> None:
             missing.append(f"route {getattr(route, 'path', route)!r}")
     if missing:
         raise RuntimeError("routes without an access rule (use allow(...)): " + "; ".join(missing))
-
-

@@ -13,8 +13,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sunlit import __version__
 from sunlit.accounts import api as accounts_api
+from sunlit.accounts import operator_pages
+from sunlit.accounts import pages as accounts_pages
 from sunlit.accounts.model import ROLE_LABELS
-from sunlit.accounts import operator_pages, pages as accounts_pages
 from sunlit.catalog import api as catalog_api
 from sunlit.core.errors import SunlitError
 from sunlit.core.logging import configure_logging

@@ -52,9 +52,7 @@ def _cookies(scope: Scope) -> dict[str, str]:
 
 
 class RequestContext:
-    def __init__(
-        self, app: ASGIApp, *, settings: Settings, registry: CollectorRegistry
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, settings: Settings, registry: CollectorRegistry) -> None:
         self.app = app
         self.settings = settings
         self.metrics = HttpMetrics(registry)
@@ -67,7 +65,9 @@ class RequestContext:
         incoming = headers.get("x-request-id", "")
         request_id = incoming if REQUEST_ID.match(incoming) else new_token(12)
         cookies = _cookies(scope)
-        language = pick_language(cookies.get(LANGUAGE_COOKIE), default=self.settings.default_language)
+        language = pick_language(
+            cookies.get(LANGUAGE_COOKIE), default=self.settings.default_language
+        )
         csrf = cookies.get(CSRF_COOKIE)
         new_csrf = None if csrf else new_token()
         state: dict[str, Any] = scope.setdefault("state", {})

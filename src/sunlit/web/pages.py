@@ -35,7 +35,9 @@ async def home(
             "upcoming": [],
             "past": [],
             "regions": regions,
-            "region_names": {r.code: book.full_name(r.code, current_language.get()) for r in regions},
+            "region_names": {
+                r.code: book.full_name(r.code, current_language.get()) for r in regions
+            },
         },
     )
 

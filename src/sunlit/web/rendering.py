@@ -94,7 +94,11 @@ async def on_sunlit_error(request: Request, exc: Exception) -> Response:
         )
     if isinstance(exc, SessionExpired):
         response = _error_page(
-            request, 401, exc.code, translate("Your session has expired"), message,
+            request,
+            401,
+            exc.code,
+            translate("Your session has expired"),
+            message,
             sign_in=f"/signin?next={_next_path(request)}",
         )
         response.delete_cookie(SESSION_COOKIE, path="/")
@@ -126,9 +130,7 @@ async def on_validation_error(request: Request, exc: Exception) -> Response:
     fields: dict[str, str] = {}
     for item in exc.errors():
         location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query")]
-        fields[".".join(location) or "request"] = translate(
-            "This value is missing or not valid."
-        )
+        fields[".".join(location) or "request"] = translate("This value is missing or not valid.")
     message = translate("Some of what was sent is not valid.")
     if wants_json(request):
         return JSONResponse(error_body("invalid_input", message, fields), status_code=422)

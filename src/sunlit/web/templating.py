@@ -11,7 +11,14 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sunlit import __version__
 from sunlit.core.money import format_fen
-from sunlit.web.i18n import BABEL_LOCALES, ENDONYMS, LANGUAGES, current_language, gettext_, ngettext_
+from sunlit.web.i18n import (
+    BABEL_LOCALES,
+    ENDONYMS,
+    LANGUAGES,
+    current_language,
+    gettext_,
+    ngettext_,
+)
 
 
 def make_environment(zone: ZoneInfo) -> Environment:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import IO
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -12,6 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.core.eventlog.model import Event
 from sunlit.core.eventlog.tables import EventRow
+
+
+class ByteSink(Protocol):
+    def write(self, data: bytes, /) -> object: ...
 
 
 def append(session: AsyncSession, *events: Event) -> None:
@@ -61,7 +65,7 @@ async def read_events(
 
 async def export_jsonl(
     session: AsyncSession,
-    out: IO[bytes],
+    out: ByteSink,
     zone: ZoneInfo,
     *,
     since: datetime | None = None,

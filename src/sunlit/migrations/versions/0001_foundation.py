@@ -19,8 +19,12 @@ TZ = sa.DateTime(timezone=True)
 def upgrade() -> None:
     op.create_table(
         "event_log",
-        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
-                  autoincrement=True),
+        sa.Column(
+            "seq",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
         sa.Column("id", sa.String(64), nullable=False),
         sa.Column("type", sa.String(64), nullable=False),
         sa.Column("ts", TZ, nullable=False),
@@ -82,8 +86,12 @@ def upgrade() -> None:
         sa.Column("created_at", TZ, nullable=False),
         sa.Column("last_seen_at", TZ, nullable=False),
         sa.PrimaryKeyConstraint("digest", name="pk_web_sessions"),
-        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], ondelete="CASCADE",
-                                name="fk_web_sessions_account_id_accounts"),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            ondelete="CASCADE",
+            name="fk_web_sessions_account_id_accounts",
+        ),
     )
     op.create_table(
         "api_tokens",
@@ -96,8 +104,12 @@ def upgrade() -> None:
         sa.Column("revoked_at", TZ),
         sa.PrimaryKeyConstraint("id", name="pk_api_tokens"),
         sa.UniqueConstraint("digest", name="uq_api_tokens_digest"),
-        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], ondelete="CASCADE",
-                                name="fk_api_tokens_account_id_accounts"),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            ondelete="CASCADE",
+            name="fk_api_tokens_account_id_accounts",
+        ),
     )
     op.create_table(
         "served_regions",
