@@ -122,7 +122,7 @@ async def create_token(
     """Exchange an account name and password for an API token (sign-in throttling applies)."""
     services = get_services(request)
     now = services.clock.now()
-    account, session_token = await accounts.do_sign_in(
+    account = await accounts.authenticate(
         db,
         services.passwords,
         services.attempts,
@@ -130,9 +130,7 @@ async def create_token(
         username=body.username,
         password=body.password,
         ip=origin_of(request).ip,
-        now=now,
     )
-    await accounts.do_sign_out(db, session_token)
     row, token = await accounts.do_create_api_token(db, account, body.name, now=now)
     await db.commit()
     return NewTokenOut(**TokenOut.of(row).model_dump(), token=token)

@@ -134,7 +134,7 @@ def _throttle_keys(username: str, ip: str) -> tuple[str, str]:
     return f"login:name:{username}", f"login:ip:{ip}"
 
 
-async def do_sign_in(
+async def authenticate(
     db: AsyncSession,
     passwords: Passwords,
     counter: AttemptCounter,
@@ -143,9 +143,8 @@ async def do_sign_in(
     username: str,
     password: str,
     ip: str,
-    now: datetime,
-) -> tuple[AccountRow, str]:
-    """Check the password and open a session; returns the account and the session token."""
+) -> AccountRow:
+    """Check an account name and password, counting failures per name and per IP address."""
     username = normalise_username(username)
     window = settings.login_window_seconds
     keys = _throttle_keys(username, ip)
@@ -162,6 +161,24 @@ async def do_sign_in(
             await counter.record(key, window)
         raise BadCredentials
     await counter.reset(keys[0])
+    return row
+
+
+async def do_sign_in(
+    db: AsyncSession,
+    passwords: Passwords,
+    counter: AttemptCounter,
+    settings: Settings,
+    *,
+    username: str,
+    password: str,
+    ip: str,
+    now: datetime,
+) -> tuple[AccountRow, str]:
+    """Check the password and open a session; returns the account and the session token."""
+    row = await authenticate(
+        db, passwords, counter, settings, username=username, password=password, ip=ip
+    )
     return row, open_session(db, row, now=now)
 
 
