@@ -78,3 +78,21 @@ def test_sign_up_shows_errors_accessibly(server: LiveServer, browser: Browser) -
     expect(page.get_by_role("alert")).to_be_visible()
     expect(page.get_by_label("账号名")).to_have_attribute("aria-invalid", "true")
     assert accessibility_violations(page) == []
+
+
+def test_operator_sees_the_region_name_while_typing_the_code(
+    server: LiveServer, browser: Browser
+) -> None:
+    load_demo_into(server)
+    context = browser.new_context()
+    context.add_cookies([{"name": "sunlit_lang", "value": "en", "url": server.url}])
+    page = context.new_page()
+    page.goto(server.url + "/signin?next=/operator/accounts")
+    page.get_by_label("Account name").fill("operator")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Accounts", exact=True)).to_be_visible()
+    page.get_by_label("Region code (GB/T 2260)").fill("610722")  # htmx asks the server
+    expect(page.locator("#region-name")).to_have_text("Chenggu County, Hanzhong, Shaanxi")
+    assert accessibility_violations(page) == []
+    context.close()
