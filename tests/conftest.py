@@ -178,7 +178,20 @@ def redis_url() -> str:
     return REDIS_URL
 
 
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[Any]) -> None:
-    for item in items:
-        if "browser" in item.keywords and not CHROMIUM.exists():
-            item.add_marker(pytest.mark.skip(reason="browser suite not run: no /usr/bin/chromium"))
+    missing = [
+        why
+        for why, present in (
+            ("no /usr/bin/chromium (apt-get install chromium fonts-noto-cjk)", CHROMIUM.exists()),
+            ("no node_modules/axe-core (install npm, then make install)", AXE.is_file()),
+        )
+        if not present
+    ]
+    if missing:
+        skip = pytest.mark.skip(reason="browser suite not run: " + "; ".join(missing))
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(skip)

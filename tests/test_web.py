@@ -188,6 +188,7 @@ def test_missing_permission_and_unknown_route_pages_in_both_languages(
         assert "It is for: operator" in denied.text
         missing = c.get("/no/such/page")
         assert missing.status_code == 404 and "Page not found" in missing.text
+        assert "Sign out" in missing.text  # still shown as signed in
     with client(server, "zh") as c:
         missing = c.get("/no/such/page")
         assert missing.status_code == 404 and "页面不存在" in missing.text
@@ -295,8 +296,35 @@ def test_operator_creates_an_official_and_verifies_a_farmer(server: LiveServer) 
             c, "/operator/accounts", f"/operator/accounts/{new['id']}/role", {"role": "supervisor"}
         )
         assert role.status_code == 303
+        # a cooperative's representative signed up alone; the operator checks and verifies
+        with client(server) as alone:
+            joined = alone.post(
+                "/api/v1/accounts",
+                json={
+                    "username": "coop.rep",
+                    "display_name": "合作社代表",
+                    "password": "a-long-password",
+                },
+            ).json()
+        assert joined.get("verified") is False, joined
+        verified = submit(
+            c,
+            "/operator/accounts",
+            f"/operator/accounts/{joined['id']}/verify",
+            {"org": "砀山县酥梨种植专业合作社"},
+        )
+        assert verified.status_code == 303
+        after = next(a for a in c.get("/api/v1/accounts").json() if a["id"] == joined["id"])
+        assert after["verified"] is True and after["org"] == "砀山县酥梨种植专业合作社"
+    operator_id = next(
+        e.actor
+        for e in events_of(server)
+        if e.type == "account.registered" and e.data["role"] == "operator"
+    )
     changes = [e for e in events_of(server) if e.type == "account.role_changed"]
-    assert changes[-1].data["to"] == "supervisor"
+    assert changes[-1].data["to"] == "supervisor" and changes[-1].actor == operator_id
+    verifications = [e for e in events_of(server) if e.type == "account.verified"]
+    assert [(v.actor, v.data["account"]) for v in verifications] == [(operator_id, joined["id"])]
 
 
 def test_requests_carry_an_id_and_are_counted(server: LiveServer) -> None:
@@ -340,3 +368,16 @@ def test_invalid_utf8_in_a_form_is_a_clear_error_not_a_crash(server: LiveServer)
         )
         assert answer.status_code == 422
         assert "Use 3 to 32 lower-case letters" in answer.text
+
+
+def test_json_calls_with_a_session_cookie_need_the_csrf_header(server: LiveServer) -> None:
+    load_demo_into(server)
+    with client(server, "en") as c:
+        sign_in(c, "operator", PASSWORD)
+        body = {"code": "341322"}
+        refused = c.post("/api/v1/served-regions", json=body)
+        assert refused.status_code == 403
+        assert refused.json()["error"]["code"] == "csrf_failed"
+        token = csrf_of(c.get("/account").text)
+        accepted = c.post("/api/v1/served-regions", json=body, headers={"X-CSRF-Token": token})
+        assert accepted.status_code == 201 and accepted.json()["name_en"] == "Xiao County"

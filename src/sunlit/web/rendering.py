@@ -16,7 +16,13 @@ from sunlit.core.errors import (
     SessionExpired,
     SunlitError,
 )
-from sunlit.web.access import CSRF_FIELD, SESSION_COOKIE, Principal, csrf_token_for
+from sunlit.web.access import (
+    CSRF_FIELD,
+    SESSION_COOKIE,
+    Principal,
+    csrf_token_for,
+    resolve_principal,
+)
 from sunlit.web.deps import get_services
 from sunlit.web.i18n import current_language, translate
 
@@ -54,9 +60,24 @@ def error_body(code: str, message: str, fields: dict[str, str] | None = None) ->
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
-def _error_page(
+async def _who_is_asking(request: Request) -> None:
+    """Error raised before a route's guard ran (an unknown address): still show the person as
+    signed in, if they are. Best effort: an error page must not fail for want of a database."""
+    if hasattr(request.state, "principal") or not request.cookies.get(SESSION_COOKIE):
+        return
+    services = get_services(request)
+    try:
+        async with services.db.sessions() as db:
+            principal, _ = await resolve_principal(request, db, services)
+        request.state.principal = principal
+    except Exception:  # noqa: S110 - the page is shown as to a visitor instead
+        pass
+
+
+async def _error_page(
     request: Request, status: int, code: str, title: str, message: str, **extra: Any
 ) -> Response:
+    await _who_is_asking(request)
     return render(
         request,
         "errors/error.html",
@@ -93,7 +114,7 @@ async def on_sunlit_error(request: Request, exc: Exception) -> Response:
             error_body(exc.code, message, fields), status_code=exc.status, headers=headers
         )
     if isinstance(exc, SessionExpired):
-        response = _error_page(
+        response = await _error_page(
             request,
             401,
             exc.code,
@@ -106,7 +127,7 @@ async def on_sunlit_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, AuthenticationRequired) and request.method == "GET":
         return RedirectResponse(f"/signin?next={_next_path(request)}", status_code=303)
     title = translate(TITLES.get(exc.status, TITLES[400]))
-    return _error_page(request, exc.status, exc.code, title, message)
+    return await _error_page(request, exc.status, exc.code, title, message)
 
 
 async def on_http_error(request: Request, exc: Exception) -> Response:
@@ -122,7 +143,8 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
     code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http_error")
     if wants_json(request):
         return JSONResponse(error_body(code, message), status_code=status, headers=exc.headers)
-    return _error_page(request, status, code, translate(TITLES.get(status, TITLES[400])), message)
+    title = translate(TITLES.get(status, TITLES[400]))
+    return await _error_page(request, status, code, title, message)
 
 
 async def on_validation_error(request: Request, exc: Exception) -> Response:
@@ -134,7 +156,7 @@ async def on_validation_error(request: Request, exc: Exception) -> Response:
     message = translate("Some of what was sent is not valid.")
     if wants_json(request):
         return JSONResponse(error_body("invalid_input", message, fields), status_code=422)
-    return _error_page(request, 422, "invalid_input", translate(TITLES[422]), message)
+    return await _error_page(request, 422, "invalid_input", translate(TITLES[422]), message)
 
 
 async def on_unexpected_error(request: Request, exc: Exception) -> Response:
@@ -145,4 +167,4 @@ async def on_unexpected_error(request: Request, exc: Exception) -> Response:
     )
     if wants_json(request):
         return JSONResponse(error_body("internal_error", message), status_code=500)
-    return _error_page(request, 500, "internal_error", translate(TITLES[500]), message)
+    return await _error_page(request, 500, "internal_error", translate(TITLES[500]), message)
