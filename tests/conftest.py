@@ -35,11 +35,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 _outcomes: dict[str, Counter[str]] = {suite: Counter() for suite in SUITES}
+_skip_reasons: dict[str, str] = {}
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     for suite in SUITES:
         if suite in report.keywords:
+            if report.outcome == "skipped" and isinstance(report.longrepr, tuple):
+                _skip_reasons.setdefault(suite, str(report.longrepr[2]).removeprefix("Skipped: "))
             if report.when == "call" or report.outcome == "skipped":
                 _outcomes[suite][report.outcome] += 1
             elif report.outcome == "failed":
@@ -61,10 +64,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if reporter is not None:
         for suite in SUITES:
             counts = _outcomes[suite]
-            reporter.write_line(
+            line = (
                 f"suite {suite}: {counts['passed']} passed, {counts['failed']} failed, "
                 f"{counts['skipped']} skipped"
             )
+            if suite in _skip_reasons:
+                line += f" ({_skip_reasons[suite]})"
+            reporter.write_line(line)
         for problem in problems:
             reporter.write_line(f"REQUIRED SUITE NOT SATISFIED: {problem}", red=True)
 
