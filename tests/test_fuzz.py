@@ -4,13 +4,16 @@ sign-in, sign-up, token and operator forms, and into the JSON API, over real HTT
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from tests.support import LiveServer, csrf_of, live_server, settings_for, sign_in
+from sunlit.settings import Settings
+from tests.support import LiveServer, csrf_of, live_server, sign_in
 from tests.test_web import PASSWORD, load_demo_into
 
 TEXT = st.text(
@@ -32,20 +35,15 @@ FORMS = {
     ),
     "/language": ("language", "next"),
 }
-FUZZ = settings(
+FUZZ = hypothesis_settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 
-@pytest.fixture(scope="module")
-def operator_client(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[LiveServer, httpx.Client, str]]:
-    from sunlit.core.migrate import upgrade
-
-    path = tmp_path_factory.mktemp("fuzz") / "sunlit.db"
-    config = settings_for(f"sqlite+aiosqlite:///{path}", login_max_failures=10_000)
-    upgrade(config)
+@pytest.fixture
+def operator_client(settings: Settings) -> Iterator[tuple[LiveServer, httpx.Client, str]]:
+    """A signed-in operator on each backend (SQLite, and PostgreSQL when configured)."""
+    config = settings.model_copy(update={"login_max_failures": 10_000})
     with live_server(config) as server:
         load_demo_into(server)
         c = httpx.Client(base_url=server.url, timeout=10)
@@ -63,16 +61,20 @@ def test_random_form_input_never_breaks_a_page(
     fields = FORMS[action]
 
     @FUZZ
-    @given(st.fixed_dictionaries({name: TEXT for name in fields}))
-    def check(values: dict[str, str]) -> None:
+    @given(st.fixed_dictionaries({name: TEXT for name in fields}), st.none() | TEXT)
+    def check(values: dict[str, str], forged: str | None) -> None:
         if action in ("/signin", "/signup"):  # these would replace the operator's session
-            fresh = httpx.Client(base_url=server.url, timeout=10)
-            with fresh:
-                fresh_token = csrf_of(fresh.get(action).text)
-                answer = fresh.post(action, data={"csrf_token": fresh_token, **values})
+            with httpx.Client(base_url=server.url, timeout=10) as fresh:
+                valid = csrf_of(fresh.get(action).text)
+                sent = valid if forged is None else forged
+                answer = fresh.post(action, data={"csrf_token": sent, **values})
         else:
-            answer = c.post(action, data={"csrf_token": token, **values})
+            valid = token
+            sent = valid if forged is None else forged
+            answer = c.post(action, data={"csrf_token": sent, **values})
         assert answer.status_code < 500, answer.text[:500]
+        if sent != valid:
+            assert answer.status_code == 403  # a wrong token never gets through
 
     check()
 
@@ -95,3 +97,27 @@ def test_random_json_never_breaks_the_api(
             assert answer.status_code < 500, answer.text[:500]
             if answer.status_code >= 400:
                 assert set(answer.json()) == {"error"}
+
+
+@FUZZ
+@given(value=TEXT)
+def test_random_ids_and_times_in_addresses_never_break_anything(
+    operator_client: tuple[LiveServer, httpx.Client, str], value: str
+) -> None:
+    _, c, token = operator_client
+    answers = [
+        c.get("/api/v1/events", params={"since": value}),
+        c.get("/api/v1/regions", params={"q": value}),
+        c.get("/operator/region-name", params={"region": value}),
+        c.post(
+            "/api/v1/accounts/" + quote(value, safe="") + "/verify",
+            json={},
+            headers={"X-CSRF-Token": token},
+        ),
+        c.post(
+            "/operator/accounts/" + quote(value, safe="") + "/role",
+            data={"csrf_token": token, "role": "farmer"},
+        ),
+    ]
+    for answer in answers:
+        assert answer.status_code < 500, (answer.request.url, answer.text[:300])

@@ -27,6 +27,10 @@ def test_production_refuses_the_development_secret(monkeypatch: pytest.MonkeyPat
     with pytest.raises(ValidationError, match="SUNLIT_DEMO_PASSWORD"):
         Settings(_env_file=None)  # type: ignore[call-arg]
     monkeypatch.setenv("SUNLIT_DEMO_PASSWORD", "another-long-password")
+    monkeypatch.setenv("SUNLIT_COOKIE_SECURE", "false")
+    with pytest.raises(ValidationError, match="SUNLIT_COOKIE_SECURE"):
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    monkeypatch.delenv("SUNLIT_COOKIE_SECURE")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.secure_cookies is True
 

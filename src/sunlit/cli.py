@@ -114,7 +114,8 @@ async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
 
 @app.command()
 def demo() -> None:
-    """Load the demo region (counties and produce from the seeds) and print the demo logins."""
+    """Load the demo region (the counties the seeds name, their officials, cooperatives,
+    supervisors, an operator and buyers) and print the demo logins."""
     settings = _settings()
     logins = asyncio.run(_load_demo(settings))
     table = Table(title="Demo logins — password: " + settings.demo_password)
@@ -140,7 +141,7 @@ def users_create(
     """Create an account of any role (as the machine's administrator)."""
     from sunlit.accounts.services import Origin, Passwords, do_register
     from sunlit.core.db import Database
-    from sunlit.web.i18n import current_language, translate
+    from sunlit.core.i18n import current_language, translate
 
     settings = _settings()
 

@@ -56,7 +56,13 @@ class Settings(BaseSettings):
         None, description="Send cookies over HTTPS only; defaults to true in production"
     )
     login_max_failures: int = Field(
-        5, ge=1, description="Failed sign-ins allowed per account name and per IP in the window"
+        5, ge=1, description="Sign-in attempts allowed per account name in the window"
+    )
+    login_max_failures_per_ip: int = Field(
+        100, ge=1, description="Failed sign-ins allowed from one IP address in the window"
+    )
+    max_request_bytes: int = Field(
+        1_048_576, ge=1024, description="Largest request body accepted, in bytes"
     )
     login_window_seconds: int = Field(
         900, ge=1, description="Window of the sign-in throttle, in seconds"

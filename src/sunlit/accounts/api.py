@@ -12,8 +12,9 @@ from sunlit.accounts import services as accounts
 from sunlit.accounts.model import NewAccount, Role
 from sunlit.accounts.services import aware
 from sunlit.accounts.tables import AccountRow, ApiTokenRow
+from sunlit.core.text import CleanText
 from sunlit.web.access import Principal, allow
-from sunlit.web.deps import get_db, get_services
+from sunlit.web.deps import PathId, get_db, get_services
 from sunlit.web.forms import origin_of
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
@@ -46,22 +47,22 @@ class AccountOut(BaseModel):
 
 
 class SignUpIn(BaseModel):
-    username: str = Field(max_length=64)
-    display_name: str = Field(max_length=128)
+    username: CleanText = Field(max_length=64)
+    display_name: CleanText = Field(max_length=128)
     password: str = Field(max_length=256)
-    phone: str | None = Field(None, max_length=32)
+    phone: CleanText | None = Field(None, max_length=32)
 
 
 class StaffIn(SignUpIn):
     role: Role
-    org: str | None = Field(None, max_length=256)
+    org: CleanText | None = Field(None, max_length=256)
     region: str | None = Field(None, pattern=r"^\d{6}$")
 
 
 class TokenIn(BaseModel):
-    username: str = Field(max_length=64)
+    username: CleanText = Field(max_length=64)
     password: str = Field(max_length=256)
-    name: str = Field("api", max_length=64)
+    name: CleanText = Field("api", max_length=64)
 
 
 class TokenOut(BaseModel):
@@ -89,7 +90,7 @@ class RoleIn(BaseModel):
 
 
 class VerifyIn(BaseModel):
-    org: str | None = Field(None, max_length=128)
+    org: CleanText | None = Field(None, max_length=128)
 
 
 @router.post("/accounts", status_code=201, response_model=AccountOut)
@@ -145,7 +146,7 @@ async def list_tokens(
 
 @router.delete("/tokens/{token_id}", status_code=204)
 async def revoke_token(
-    token_id: str,
+    token_id: PathId,
     request: Request,
     principal: Principal = allow("signed_in"),
     db: AsyncSession = Depends(get_db),
@@ -202,7 +203,7 @@ async def create_staff(
 
 @router.post("/accounts/{account_id}/role", response_model=AccountOut)
 async def change_role(
-    account_id: str,
+    account_id: PathId,
     body: RoleIn,
     request: Request,
     principal: Principal = allow(Role.OPERATOR),
@@ -217,7 +218,7 @@ async def change_role(
 
 @router.post("/accounts/{account_id}/verify", response_model=AccountOut)
 async def verify(
-    account_id: str,
+    account_id: PathId,
     body: VerifyIn,
     request: Request,
     principal: Principal = allow(Role.OPERATOR),

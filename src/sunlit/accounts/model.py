@@ -11,6 +11,7 @@ from typing import Any
 
 from sunlit.core.errors import N_
 from sunlit.core.eventlog import Event, EventType
+from sunlit.core.text import has_control_characters
 
 
 class Role(StrEnum):
@@ -82,6 +83,9 @@ def check_new_account(new: NewAccount) -> dict[str, str]:
         errors["phone"] = N_("A mainland mobile number has 11 digits and starts with 1.")
     if new.org is not None and len(new.org) > 128:
         errors["org"] = N_("An organisation name is at most 128 characters.")
+    for field_name in ("display_name", "phone", "org", "region"):
+        if has_control_characters(getattr(new, field_name) or ""):
+            errors[field_name] = N_("Remove the control characters from this field.")
     return errors
 
 

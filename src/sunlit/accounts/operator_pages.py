@@ -11,10 +11,10 @@ from sunlit.accounts import services as accounts
 from sunlit.accounts.model import NewAccount, Role
 from sunlit.catalog.services import region_book
 from sunlit.core.errors import N_, InvalidInput, SunlitError
+from sunlit.core.i18n import current_language, translate
 from sunlit.web.access import Principal, allow
-from sunlit.web.deps import get_db, get_services
+from sunlit.web.deps import PathId, get_db, get_services
 from sunlit.web.forms import form_fields, origin_of, redirect
-from sunlit.web.i18n import current_language, translate
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -66,12 +66,7 @@ async def create_account(
     fields = await form_fields(request)
     values = {name: fields.get(name, "") for name in CREATE_FIELDS}
     try:
-        region = values["region"] or None
-        if region and region_book().get(region) is None:
-            raise InvalidInput(
-                N_("Please correct the marked fields."),
-                fields={"region": N_("Enter a six-digit GB/T 2260 code.")},
-            )
+        region = values["region"].strip() or None
         await accounts.do_register(
             db,
             services.passwords,
@@ -106,7 +101,7 @@ async def create_account(
 @router.post("/operator/accounts/{account_id}/role")
 async def change_role(
     request: Request,
-    account_id: str,
+    account_id: PathId,
     principal: Principal = allow(Role.OPERATOR),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
@@ -130,7 +125,7 @@ async def change_role(
 @router.post("/operator/accounts/{account_id}/verify")
 async def verify_account(
     request: Request,
-    account_id: str,
+    account_id: PathId,
     principal: Principal = allow(Role.OPERATOR),
     db: AsyncSession = Depends(get_db),
 ) -> Response:

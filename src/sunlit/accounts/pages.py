@@ -9,17 +9,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts import services as accounts
 from sunlit.accounts.model import NewAccount, check_new_account, normalise
 from sunlit.core.errors import N_, InvalidInput, SunlitError
+from sunlit.core.i18n import translate
+from sunlit.core.text import printable
 from sunlit.web.access import SESSION_COOKIE, Principal, allow
-from sunlit.web.deps import get_db, get_services
+from sunlit.web.deps import PathId, get_db, get_services
 from sunlit.web.forms import (
     form_fields,
     origin_of,
+    read_form,
     redirect,
     safe_next,
     set_language_cookie,
     set_session_cookie,
 )
-from sunlit.web.i18n import translate
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -49,9 +51,11 @@ async def signin(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     services = get_services(request)
-    fields = await form_fields(request)
+    fields, bad = await read_form(request)
     target = safe_next(fields.get("next"))
     try:
+        if bad:
+            raise InvalidInput(next(iter(bad.values())))
         account, token = await accounts.do_sign_in(
             db,
             services.passwords,
@@ -68,7 +72,7 @@ async def signin(
         return render(
             request,
             "auth/signin.html",
-            {"next": target, "error": message, "username": fields.get("username", "")},
+            {"next": target, "error": message, "username": printable(fields.get("username", ""))},
             status=exc.status,
         )
     response = redirect(target)
@@ -90,7 +94,7 @@ async def signup(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     services = get_services(request)
-    fields = await form_fields(request)
+    fields, bad = await read_form(request)
     values = {k: fields.get(k, "") for k in ("username", "display_name", "phone")}
     new = NewAccount(
         username=values["username"],
@@ -101,6 +105,7 @@ async def signup(
     errors = {name: translate(text) for name, text in check_new_account(normalise(new)).items()}
     if fields.get("password", "") != fields.get("password_confirm", ""):
         errors["password_confirm"] = translate("The two passwords do not match.")
+    errors.update({name: translate(text) for name, text in bad.items()})
     try:
         if errors:
             raise InvalidInput(N_("Please correct the marked fields."))
@@ -115,8 +120,12 @@ async def signup(
         return render(
             request,
             "auth/signup.html",
-            {"values": values, "errors": {**field_errors, **errors}, "error": message},
-            status=422,
+            {
+                "values": {k: printable(v) for k, v in values.items()},
+                "errors": {**field_errors, **errors},
+                "error": message,
+            },
+            status=exc.status,
         )
     response = redirect("/account?welcome=1")
     set_session_cookie(response, token, services.settings)
@@ -186,7 +195,7 @@ async def create_token(
 @router.post("/account/tokens/{token_id}/revoke")
 async def revoke_token(
     request: Request,
-    token_id: str,
+    token_id: PathId,
     principal: Principal = allow("signed_in"),
     db: AsyncSession = Depends(get_db),
 ) -> Response:

@@ -17,7 +17,9 @@ from sunlit.core.errors import N_
 
 __all__ = ["BadCredentials"]
 from sunlit.accounts.model import (
+    MAX_PASSWORD,
     STAFF_ROLES,
+    USERNAME,
     NewAccount,
     Role,
     check_new_account,
@@ -28,6 +30,7 @@ from sunlit.accounts.model import (
     token_digest,
 )
 from sunlit.accounts.tables import AccountRow, ApiTokenRow, WebSessionRow
+from sunlit.catalog.services import region_book
 from sunlit.core.errors import InvalidInput, PermissionDenied, SessionExpired, TooManyAttempts
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ids import new_id, new_token
@@ -93,6 +96,8 @@ async def do_register(
         check_can_grant(Role(actor.role) if actor else None, new.role)
     granted_by = actor.id if actor is not None else ("cli" if trusted else None)
     errors = check_new_account(new)
+    if new.region is not None and region_book().get(new.region) is None:
+        errors["region"] = N_("Enter a six-digit GB/T 2260 code.")
     if errors:
         raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
     taken = await db.scalar(select(AccountRow.id).where(AccountRow.username == new.username))
@@ -144,23 +149,34 @@ async def authenticate(
     password: str,
     ip: str,
 ) -> AccountRow:
-    """Check an account name and password, counting failures per name and per IP address."""
+    """Check an account name and password.
+
+    Per account name, every attempt is recorded *before* the password is checked, and the
+    count that recording returns decides: parallel guesses cannot slip past the limit. A
+    success clears the name's count. Per IP address only failures count, against a much higher
+    limit, so that one office or carrier NAT does not lock out everyone behind it."""
     username = normalise_username(username)
     window = settings.login_window_seconds
-    keys = _throttle_keys(username, ip)
-    for key in keys:
-        if await counter.count(key, window) >= settings.login_max_failures:
-            raise TooManyAttempts(
-                N_("Too many failed sign-ins. Wait %(minutes)s minutes and try again."),
-                params={"minutes": max(1, window // 60)},
-            )
-    row = await db.scalar(select(AccountRow).where(AccountRow.username == username))
-    ok = await passwords.verify(row.password_hash if row else None, password)
+    name_key, ip_key = _throttle_keys(username, ip)
+    too_many = TooManyAttempts(
+        N_("Too many failed sign-ins. Wait %(minutes)s minutes and try again."),
+        params={"minutes": max(1, window // 60)},
+    )
+    if await counter.count(ip_key, window) >= settings.login_max_failures_per_ip:
+        raise too_many
+    if await counter.record(name_key, window) > settings.login_max_failures:
+        raise too_many
+    well_formed = USERNAME.match(username) is not None and len(password) <= MAX_PASSWORD
+    row = (
+        await db.scalar(select(AccountRow).where(AccountRow.username == username))
+        if well_formed
+        else None
+    )
+    ok = await passwords.verify(row.password_hash if row else None, password[:MAX_PASSWORD])
     if row is None or not ok or row.disabled:
-        for key in keys:
-            await counter.record(key, window)
+        await counter.record(ip_key, window)
         raise BadCredentials
-    await counter.reset(keys[0])
+    await counter.reset(name_key)
     return row
 
 

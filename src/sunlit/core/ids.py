@@ -5,6 +5,9 @@ from __future__ import annotations
 import secrets
 import time
 
+#: What every Sunlit id looks like (for checking ids that arrive in paths).
+ID_PATTERN = r"^[a-z]{1,3}-[0-9a-z]{1,40}$"
+
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
 
 

@@ -59,12 +59,15 @@ class Principal:
         return self.account
 
 
-def csrf_token_for(secret: str, cookie_value: str) -> str:
-    """The form token for a CSRF cookie: an HMAC, so a planted cookie alone forges nothing."""
-    return hmac.new(secret.encode(), cookie_value.encode(), hashlib.sha256).hexdigest()
+def csrf_token_for(secret: str, cookie_value: str, session_token: str | None) -> str:
+    """The form token: an HMAC of the CSRF cookie and the sign-in session, so neither a planted
+    cookie nor a token taken from another session forges anything."""
+    message = f"{cookie_value}|{session_token or ''}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-async def _check_csrf(request: Request, services: Services, via: str) -> None:
+async def _check_csrf(request: Request, services: Services, principal: Principal) -> None:
+    via = principal.via
     if request.method not in UNSAFE or via == "token":
         return
     content_type = request.headers.get("content-type", "")
@@ -81,8 +84,8 @@ async def _check_csrf(request: Request, services: Services, via: str) -> None:
         sent = value if isinstance(value, str) else None
     if not cookie or not sent:
         raise CsrfFailed(N_("This form has expired. Reload the page and try again."))
-    expected = csrf_token_for(services.settings.secret_key, cookie)
-    if not hmac.compare_digest(expected, sent):
+    expected = csrf_token_for(services.settings.secret_key, cookie, principal.session_token)
+    if not hmac.compare_digest(expected.encode(), sent.encode("utf-8", "replace")):
         raise CsrfFailed(N_("This form has expired. Reload the page and try again."))
 
 
@@ -92,7 +95,7 @@ async def resolve_principal(
     """The principal, and whether a session cookie was sent but has expired."""
     now = services.clock.now()
     header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
+    if header.lower().startswith("bearer ") and request.url.path.startswith("/api/"):
         account = await accounts.token_account(db, header[7:].strip(), now=now)
         await db.commit()
         return Principal(account, "token"), False
@@ -128,7 +131,7 @@ def allow(*rules: Rule) -> Any:
     ) -> Principal:
         principal, expired = await resolve_principal(request, db, services)
         request.state.principal = principal
-        await _check_csrf(request, services, principal.via)
+        await _check_csrf(request, services, principal)
         if "public" in rules:
             return principal
         if principal.account is None:

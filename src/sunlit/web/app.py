@@ -57,7 +57,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     app.state.services = built
     for router in ROUTERS:
-        app.include_router(router)
+        # The limit sits on the routers, inside RequestContext, which answers a declared
+        # Content-Length over the limit itself (in the user's language and error shape).
+        app.include_router(router, max_body_size=settings.max_request_bytes)
     static = resources.files("sunlit").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     vendor = vendor_files(settings)
@@ -69,6 +71,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_exception_handler(StarletteHTTPException, rendering.on_http_error)
     app.add_exception_handler(RequestValidationError, rendering.on_validation_error)
     app.add_exception_handler(Exception, rendering.on_unexpected_error)
-    app.add_middleware(RequestContext, settings=settings, registry=built.metrics)
+    app.add_middleware(
+        RequestContext,
+        settings=settings,
+        registry=built.metrics,
+        on_error=rendering.on_unexpected_error,
+        on_too_large=rendering.on_too_large,
+    )
     audit_routes([*app.routes, *(route for router in ROUTERS for route in router.routes)])
     return app

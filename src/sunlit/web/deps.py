@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import cast
+from typing import Annotated, cast
 
-from fastapi import Request
+from fastapi import Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.core.ids import ID_PATTERN
 from sunlit.web.services import Services
 
 
@@ -20,3 +21,7 @@ async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
     answer, so nothing is acknowledged that is not stored; whatever is left is rolled back."""
     async with get_services(request).db.sessions() as session:
         yield session
+
+
+#: An id in a path (``/accounts/{account_id}``): refused with 422 unless it looks like an id.
+PathId = Annotated[str, Path(pattern=ID_PATTERN)]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
+from pydantic import AwareDatetime
 
 from sunlit.accounts.model import Role
+from sunlit.core.errors import N_, InvalidInput
 from sunlit.core.eventlog import read_events
 from sunlit.web.access import Principal, allow
 from sunlit.web.deps import get_services
@@ -19,10 +21,19 @@ router = APIRouter(prefix="/api/v1", tags=["events"])
 @router.get("/events", response_class=StreamingResponse)
 async def export_events(
     request: Request,
-    since: datetime | None = Query(None, description="RFC 3339; events at or after this time"),
+    since: AwareDatetime | None = Query(
+        None, description="RFC 3339 with an offset; events at or after this time"
+    ),
     principal: Principal = allow(Role.SUPERVISOR, Role.OPERATOR),
 ) -> StreamingResponse:
     services = get_services(request)
+    try:  # checked before the answer starts, so a bad time is a 422, not a cut stream
+        since = since.astimezone(UTC) if since is not None else None
+    except OverflowError:
+        raise InvalidInput(
+            N_("Please correct the marked fields."),
+            fields={"since": N_("This time is out of range.")},
+        ) from None
 
     async def lines() -> AsyncIterator[bytes]:
         async with services.db.sessions() as db:

@@ -7,15 +7,33 @@ from fastapi.responses import RedirectResponse, Response
 
 from sunlit.accounts.model import device_fingerprint
 from sunlit.accounts.services import Origin
+from sunlit.core.errors import N_, InvalidInput
+from sunlit.core.text import has_control_characters
 from sunlit.settings import Settings
 from sunlit.web.access import SESSION_COOKIE
 from sunlit.web.middleware import LANGUAGE_COOKIE
 
 
-async def form_fields(request: Request) -> dict[str, str]:
-    """The submitted text fields, trimmed of nothing; files and repeats are ignored."""
+async def read_form(request: Request) -> tuple[dict[str, str], dict[str, str]]:
+    """The submitted text fields (files and repeats are ignored), and a field error (msgid) for
+    each that holds control characters: those are refused here, once for every form, so that
+    nothing downstream has to store or compare them. For forms that re-render with errors."""
     form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+    fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    bad = {
+        key: N_("Remove the control characters from this field.")
+        for key, value in fields.items()
+        if has_control_characters(value)
+    }
+    return fields, bad
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The submitted text fields; a field with control characters raises InvalidInput."""
+    fields, bad = await read_form(request)
+    if bad:
+        raise InvalidInput(N_("Please correct the marked fields."), fields=bad)
+    return fields
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

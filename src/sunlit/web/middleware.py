@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 from typing import Any
 
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sunlit.core.i18n import current_language, pick_language
 from sunlit.core.ids import new_token
 from sunlit.settings import Settings
-from sunlit.web.i18n import current_language, pick_language
 
 LANGUAGE_COOKIE = "sunlit_lang"
 CSRF_COOKIE = "sunlit_csrf"
@@ -51,11 +54,28 @@ def _cookies(scope: Scope) -> dict[str, str]:
     return {}
 
 
+def _declared_length(headers: dict[str, str]) -> int:
+    try:
+        return int(headers.get("content-length", "0"))
+    except ValueError:
+        return 0
+
+
 class RequestContext:
-    def __init__(self, app: ASGIApp, *, settings: Settings, registry: CollectorRegistry) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        settings: Settings,
+        registry: CollectorRegistry,
+        on_error: Callable[[Request, Exception], Awaitable[Response]],
+        on_too_large: Callable[[Request], Awaitable[Response]],
+    ) -> None:
         self.app = app
         self.settings = settings
         self.metrics = HttpMetrics(registry)
+        self.on_error = on_error
+        self.on_too_large = on_too_large
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -76,10 +96,12 @@ class RequestContext:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status = 500
+        answered = False
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
+                answered = True
                 status = message["status"]
                 response_headers = MutableHeaders(scope=message)
                 response_headers["x-request-id"] = request_id
@@ -92,7 +114,21 @@ class RequestContext:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_wrapper)
+            if _declared_length(headers) > self.settings.max_request_bytes:
+                # Refused before reading, in the user's language and the API's error shape.
+                # (FastAPI's own limit, set to the same size, still stops undeclared bodies.)
+                response = await self.on_too_large(Request(scope))
+                await response(scope, receive, send_wrapper)
+            else:
+                await self.app(scope, receive, send_wrapper)
+        except Exception as exc:
+            # Answered here, inside the request's context, so that the page is in the user's
+            # language and carries the request id that the log line below also carries.
+            log.exception("unhandled error", method=scope["method"], path=scope["path"])
+            if answered:
+                raise
+            response = await self.on_error(Request(scope), exc)
+            await response(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", "unmatched")

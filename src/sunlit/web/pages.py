@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit import __version__
 from sunlit.accounts import services as accounts
 from sunlit.catalog import services as catalog
+from sunlit.core.i18n import LANGUAGES, current_language
 from sunlit.web.access import Principal, allow
 from sunlit.web.deps import get_db, get_services
 from sunlit.web.forms import form_fields, redirect, safe_next, set_language_cookie
-from sunlit.web.i18n import LANGUAGES, current_language
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)

@@ -16,6 +16,7 @@ from sunlit.core.errors import (
     SessionExpired,
     SunlitError,
 )
+from sunlit.core.i18n import current_language, translate
 from sunlit.web.access import (
     CSRF_FIELD,
     SESSION_COOKIE,
@@ -24,7 +25,6 @@ from sunlit.web.access import (
     resolve_principal,
 )
 from sunlit.web.deps import get_services
-from sunlit.web.i18n import current_language, translate
 
 
 def principal_of(request: Request) -> Principal:
@@ -40,7 +40,9 @@ def render(
     values: dict[str, Any] = {
         "principal": principal_of(request),
         "csrf_field": CSRF_FIELD,
-        "csrf_token": csrf_token_for(services.settings.secret_key, cookie),
+        "csrf_token": csrf_token_for(
+            services.settings.secret_key, cookie, principal_of(request).session_token
+        ),
         "lang": current_language.get(),
         "path": request.url.path,
         "query": request.url.query,
@@ -93,6 +95,7 @@ TITLES = {
     404: N_("Page not found"),
     405: N_("This action is not available here"),
     409: N_("This conflicts with what is already there"),
+    413: N_("Too much was sent"),
     422: N_("Some of what was sent is not valid"),
     429: N_("Too many attempts"),
     500: N_("Something went wrong on our side"),
@@ -138,13 +141,18 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
             "There is nothing at this address. Check the link, or start again from the home page."
         ),
         405: N_("This address does not accept that kind of request."),
+        413: N_("The request is larger than this site accepts."),
     }
     message = translate(messages.get(status, N_("The request could not be handled.")))
-    code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http_error")
+    code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(status, "http_error")
     if wants_json(request):
         return JSONResponse(error_body(code, message), status_code=status, headers=exc.headers)
     title = translate(TITLES.get(status, TITLES[400]))
     return await _error_page(request, status, code, title, message)
+
+
+async def on_too_large(request: Request) -> Response:
+    return await on_http_error(request, StarletteHTTPException(413))
 
 
 async def on_validation_error(request: Request, exc: Exception) -> Response:
@@ -161,8 +169,8 @@ async def on_validation_error(request: Request, exc: Exception) -> Response:
 
 async def on_unexpected_error(request: Request, exc: Exception) -> Response:
     message = translate(
-        "An unexpected error stopped this request. Nothing was changed; please try again. "
-        "If it happens again, quote this reference: %(ref)s",
+        "An unexpected error stopped this request. Please reload the page to see what was "
+        "saved, then try again. If it happens again, quote this reference: %(ref)s",
         {"ref": getattr(request.state, "request_id", "-")},
     )
     if wants_json(request):

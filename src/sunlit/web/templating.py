@@ -10,8 +10,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sunlit import __version__
-from sunlit.core.money import format_fen
-from sunlit.web.i18n import (
+from sunlit.core.i18n import (
     BABEL_LOCALES,
     ENDONYMS,
     LANGUAGES,
@@ -19,6 +18,7 @@ from sunlit.web.i18n import (
     gettext_,
     ngettext_,
 )
+from sunlit.core.money import format_fen
 
 
 def make_environment(zone: ZoneInfo) -> Environment:

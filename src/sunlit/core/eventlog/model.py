@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -33,11 +33,13 @@ class Event:
     data: dict[str, Any]
     actor: str | None = None
     session: str | None = None
-    id: str = field(default_factory=lambda: new_id("e"))
+    id: str = ""
 
     def __post_init__(self) -> None:
         if self.ts.tzinfo is None:
             raise ValueError("event timestamps carry their offset")
+        if not self.id:  # time-ordered by the event's own time, not the wall clock
+            object.__setattr__(self, "id", new_id("e", now_ms=int(self.ts.timestamp() * 1000)))
 
     def envelope(self, zone: ZoneInfo) -> dict[str, Any]:
         """The JSON object of spec/events.md."""

@@ -1,0 +1,30 @@
+"""Text people type: what may be stored. Control characters (NUL above all, which PostgreSQL
+refuses) never are; tabs and line breaks are allowed in free text."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control_characters(text: str) -> bool:
+    return CONTROL.search(text) is not None
+
+
+def printable(text: str) -> str:
+    """What may be shown back to a person: the text without its control characters."""
+    return CONTROL.sub("", text)
+
+
+def _refuse_control(text: str) -> str:
+    if has_control_characters(text):
+        raise ValueError("control characters are not allowed")
+    return text
+
+
+#: A string field of the JSON API that may be stored.
+CleanText = Annotated[str, AfterValidator(_refuse_control)]
