@@ -22,7 +22,6 @@ class EventType(StrEnum):
     # Sunlit additions: privileged actions on accounts, each with the operator as actor.
     ACCOUNT_ROLE_CHANGED = "account.role_changed"
     ACCOUNT_VERIFIED = "account.verified"
-    ACCOUNT_DISABLED = "account.disabled"
     REGION_SERVED = "region.served"
 
 
