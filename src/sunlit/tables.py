@@ -4,5 +4,6 @@
 from sunlit.accounts import tables as accounts_tables
 from sunlit.catalog import tables as catalog_tables
 from sunlit.core.eventlog import tables as eventlog_tables
+from sunlit.participation import tables as participation_tables
 
-__all__ = ["accounts_tables", "catalog_tables", "eventlog_tables"]
+__all__ = ["accounts_tables", "catalog_tables", "eventlog_tables", "participation_tables"]

@@ -6,7 +6,10 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
+
+from sunlit.core.errors import N_
 
 CODE = re.compile(r"^\d{6}$")
 
@@ -27,6 +30,16 @@ class Region:
 
     def name(self, language: str) -> str:
         return self.name_zh if language == "zh" else self.name_en
+
+
+def region_prefix(code: str) -> str:
+    """The code prefix shared by a region and everything inside it."""
+    level = level_of(code)
+    if level is RegionLevel.PROVINCE:
+        return code[:2]
+    if level is RegionLevel.PREFECTURE:
+        return code[:4]
+    return code
 
 
 def level_of(code: str) -> RegionLevel:
@@ -103,3 +116,224 @@ def parse_regions(text: str) -> RegionBook:
             raise ValueError(f"line {number}: parent {parent} of {code} is missing")
         regions.append(Region(code, row["name_zh"], row["name_en"], level, parent))
     return RegionBook(regions)
+
+
+# --- producers and products --------------------------------------------------------------
+
+
+class ProducerKind(StrEnum):
+    HOUSEHOLD = "household"
+    COOPERATIVE = "cooperative"
+    ENTERPRISE = "enterprise"
+
+
+class Verification(StrEnum):
+    PENDING = "pending"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+class Category(StrEnum):
+    """The categories of spec/events.md."""
+
+    FRUIT = "fruit"
+    VEGETABLE = "vegetable"
+    GRAIN = "grain"
+    TEA = "tea"
+    LIVESTOCK = "livestock"
+    AQUATIC = "aquatic"
+    PROCESSED_AGRI = "processed_agri"
+    NON_AGRI = "non_agri"
+
+
+class Unit(StrEnum):
+    JIN = "jin"  # 500 g
+    KG = "kg"
+    BOX = "box"  # with a stated net weight
+
+
+class ClearanceReason(StrEnum):
+    """Why a producer agrees to sell below declared cost (Price Law art. 14 allows clearing
+    fresh produce, seasonal goods and overstock)."""
+
+    PERISHABLE = "perishable"
+    SEASON_END = "season_end"
+    OVERSTOCK = "overstock"
+
+
+KIND = re.compile(r"^[a-z][a-z_]{1,31}$")
+MAX_PRICE_FEN = 10_000_000  # ¥100,000 a unit: anything above is a typing error
+MAX_STOCK = 10_000_000
+
+
+def unit_grams(unit: Unit, box_grams: int | None) -> int:
+    if unit is Unit.JIN:
+        return 500
+    if unit is Unit.KG:
+        return 1000
+    if box_grams is None or box_grams <= 0:
+        raise ValueError("a box needs its net weight in grams")
+    return box_grams
+
+
+@dataclass(frozen=True, slots=True)
+class ProductDraft:
+    """What a producer types to list a product (money in fen)."""
+
+    name_zh: str
+    name_en: str
+    kind: str
+    category: Category
+    origin_region: str
+    unit: Unit
+    price: int
+    stock: int
+    box_grams: int | None = None
+    declared_cost: int | None = None
+    description_zh: str = ""
+    description_en: str = ""
+    story_zh: str = ""
+    story_en: str = ""
+
+
+def check_product(draft: ProductDraft, regions: RegionBook) -> dict[str, str]:
+    """Field errors (msgids) for a product; empty when it can be listed."""
+    errors: dict[str, str] = {}
+    if not draft.name_zh.strip() or len(draft.name_zh) > 80:
+        errors["name_zh"] = N_("Give the product a name of 1 to 80 characters.")
+    if len(draft.name_en) > 80:
+        errors["name_en"] = N_("A name is at most 80 characters.")
+    if not KIND.match(draft.kind):
+        errors["kind"] = N_("A product kind is 2 to 32 lower-case letters, such as crisp_pear.")
+    if regions.get(draft.origin_region) is None:
+        errors["origin_region"] = N_("Enter a six-digit GB/T 2260 code.")
+    if not 1 <= draft.price <= MAX_PRICE_FEN:
+        errors["price"] = N_("A price is between ¥0.01 and ¥100,000 a unit.")
+    if not 0 <= draft.stock <= MAX_STOCK:
+        errors["stock"] = N_("Stock is a whole number between 0 and 10,000,000.")
+    if draft.unit is Unit.BOX and not (draft.box_grams and 1 <= draft.box_grams <= 100_000):
+        errors["box_grams"] = N_("Give the net weight of a box in grams (1 to 100,000).")
+    if draft.declared_cost is not None and not 0 <= draft.declared_cost <= MAX_PRICE_FEN:
+        errors["declared_cost"] = N_("A cost is between ¥0 and ¥100,000 a unit.")
+    for name in ("description_zh", "description_en"):
+        if len(getattr(draft, name)) > 2000:
+            errors[name] = N_("A description is at most 2,000 characters.")
+    for name in ("story_zh", "story_en"):
+        if len(getattr(draft, name)) > 4000:
+            errors[name] = N_("The story is at most 4,000 characters.")
+    return errors
+
+
+def check_price_against_cost(
+    price: int, declared_cost: int | None, clearance: ClearanceReason | None
+) -> str | None:
+    """A msgid when the price needs the producer's clearance reason and has none."""
+    if declared_cost is not None and price < declared_cost and clearance is None:
+        return N_(
+            "This price is below the declared cost. The producer must give a clearance reason."
+        )
+    return None
+
+
+# --- reference prices ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """A reference price band for a product kind in a region, per ``unit``."""
+
+    kind: str
+    region: str
+    low: int
+    high: int
+    unit: Unit
+    observed_on: date
+    source: str
+    box_grams: int | None = None
+
+
+class BandStatus(StrEnum):
+    BELOW = "below"
+    WITHIN = "within"
+    ABOVE = "above"
+
+
+@dataclass(frozen=True, slots=True)
+class BandPosition:
+    status: BandStatus
+    low: int  # the band converted to the product's unit, in fen
+    high: int
+    percent: int  # where the price sits, 0 at the low end and 100 at the high end (clamped)
+
+
+def check_band(low: int, high: int) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not 1 <= low <= MAX_PRICE_FEN:
+        errors["low"] = N_("A price is between ¥0.01 and ¥100,000 a unit.")
+    if not 1 <= high <= MAX_PRICE_FEN:
+        errors["high"] = N_("A price is between ¥0.01 and ¥100,000 a unit.")
+    elif low > high:
+        errors["high"] = N_("The high end of a band cannot be below its low end.")
+    return errors
+
+
+def band_position(price: int, grams: int, band: Band) -> BandPosition:
+    """Where a price for ``grams`` of produce sits in a band quoted per its own unit."""
+    band_grams = unit_grams(band.unit, band.box_grams)
+    low = (band.low * grams + band_grams // 2) // band_grams
+    high = (band.high * grams + band_grams // 2) // band_grams
+    if price < low:
+        status = BandStatus.BELOW
+    elif price > high:
+        status = BandStatus.ABOVE
+    else:
+        status = BandStatus.WITHIN
+    span = high - low
+    percent = 50 if span == 0 else round(100 * (price - low) / span)
+    return BandPosition(status, low, high, max(0, min(100, percent)))
+
+
+#: The region code of a nation-wide band.
+NATIONAL = "000000"
+
+
+def pick_band(bands: list[Band], kind: str, region_path: list[str], on: date) -> Band | None:
+    """The newest band for the kind, observed on or before ``on``, for the most specific region
+    on the path (county, then prefecture, then province, then the nation ``000000``)."""
+    for code in [*reversed(region_path), NATIONAL]:
+        found = [b for b in bands if b.kind == kind and b.region == code and b.observed_on <= on]
+        if found:
+            return max(found, key=lambda b: b.observed_on)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ProducerDraft:
+    kind: ProducerKind
+    name: str
+    region: str
+    village: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    cooperative_id: str | None = None
+
+
+PHONE = re.compile(r"^1\d{10}$")
+
+
+def check_producer(draft: ProducerDraft, regions: RegionBook) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not draft.name.strip() or len(draft.name) > 80:
+        errors["name"] = N_("Give a name of 1 to 80 characters.")
+    region = regions.get(draft.region)
+    if region is None:
+        errors["region"] = N_("Enter a six-digit GB/T 2260 code.")
+    elif region.level is not RegionLevel.COUNTY:
+        errors["region"] = N_("A producer's region is a county or district, not a larger area.")
+    if draft.village is not None and len(draft.village) > 80:
+        errors["village"] = N_("A village name is at most 80 characters.")
+    if draft.contact_phone and not PHONE.match(draft.contact_phone):
+        errors["contact_phone"] = N_("A mainland mobile number has 11 digits and starts with 1.")
+    if draft.cooperative_id is not None and draft.kind is not ProducerKind.HOUSEHOLD:
+        errors["cooperative_id"] = N_("Only a household can be a member of a cooperative.")
+    return errors

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sunlit.core.db import Base
@@ -18,3 +28,86 @@ class ServedRegionRow(Base):
     code: Mapped[str] = mapped_column(String(6), primary_key=True)
     since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     added_by: Mapped[str | None] = mapped_column(String(40))
+
+
+class ProducerRow(Base):
+    """A household, cooperative or enterprise that sells produce. ``account_id`` is the farmer
+    account that manages it; member households of a cooperative point at it."""
+
+    __tablename__ = "producers"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(80))
+    region: Mapped[str] = mapped_column(String(6))
+    village: Mapped[str | None] = mapped_column(String(80))
+    contact_name: Mapped[str | None] = mapped_column(String(64))
+    contact_phone: Mapped[str | None] = mapped_column(String(16))
+    account_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
+    cooperative_id: Mapped[str | None] = mapped_column(ForeignKey("producers.id"))
+    verification: Mapped[str] = mapped_column(String(16))
+    verified_by: Mapped[str | None] = mapped_column(String(40))
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('household', 'cooperative', 'enterprise')", name="kind_known"),
+        CheckConstraint(
+            "verification IN ('pending', 'verified', 'rejected')", name="verification_known"
+        ),
+        Index("ix_producers_region", "region"),
+        Index("ix_producers_account_id", "account_id"),
+    )
+
+
+class ProductRow(Base):
+    __tablename__ = "products"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    producer_id: Mapped[str] = mapped_column(ForeignKey("producers.id"))
+    name_zh: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(16))
+    origin_region: Mapped[str] = mapped_column(String(6))
+    unit: Mapped[str] = mapped_column(String(8))
+    box_grams: Mapped[int | None] = mapped_column(Integer)
+    price: Mapped[int] = mapped_column(BigInteger)
+    declared_cost: Mapped[int | None] = mapped_column(BigInteger)
+    stock: Mapped[int] = mapped_column(BigInteger)
+    description_zh: Mapped[str] = mapped_column(Text)
+    description_en: Mapped[str] = mapped_column(Text)
+    story_zh: Mapped[str] = mapped_column(Text)
+    story_en: Mapped[str] = mapped_column(Text)
+    clearance: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint("price > 0", name="price_positive"),
+        CheckConstraint("stock >= 0", name="stock_not_negative"),
+        CheckConstraint("unit IN ('jin', 'kg', 'box')", name="unit_known"),
+        Index("ix_products_producer_id", "producer_id"),
+        Index("ix_products_origin_region", "origin_region"),
+    )
+
+
+class ReferenceBandRow(Base):
+    __tablename__ = "reference_bands"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    region: Mapped[str] = mapped_column(String(6))
+    low: Mapped[int] = mapped_column(BigInteger)
+    high: Mapped[int] = mapped_column(BigInteger)
+    unit: Mapped[str] = mapped_column(String(8))
+    box_grams: Mapped[int | None] = mapped_column(Integer)
+    observed_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(200))
+    added_by: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint("low > 0 AND high >= low", name="band_ordered"),
+        Index("ix_reference_bands_kind_region", "kind", "region"),
+    )

@@ -19,10 +19,18 @@ class EventType(StrEnum):
     (which the spec allows: readers keep and ignore what they do not know)."""
 
     ACCOUNT_REGISTERED = "account.registered"
+    PRODUCT_LISTED = "product.listed"
+    PRODUCT_PRICE_CHANGED = "product.price_changed"
     # Sunlit additions: privileged actions on accounts, each with the operator as actor.
     ACCOUNT_ROLE_CHANGED = "account.role_changed"
     ACCOUNT_VERIFIED = "account.verified"
     REGION_SERVED = "region.served"
+    PRODUCER_REGISTERED = "producer.registered"
+    PRODUCER_VERIFIED = "producer.verified"
+    REFERENCE_BAND_ADDED = "reference_band.added"
+    PRICE_PROPOSED = "price.proposed"
+    PRICE_PROPOSAL_DECIDED = "price.proposal_decided"
+    UNSALABLE_REPORTED = "unsalable.reported"
 
 
 @dataclass(frozen=True, slots=True)

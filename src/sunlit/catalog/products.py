@@ -1,0 +1,418 @@
+"""Producer and product use cases: ``check_*`` validates, ``do_*`` writes and emits events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.accounts.model import Role
+from sunlit.accounts.tables import AccountRow
+from sunlit.catalog.model import (
+    KIND,
+    MAX_PRICE_FEN,
+    MAX_STOCK,
+    NATIONAL,
+    Band,
+    BandPosition,
+    ClearanceReason,
+    ProducerDraft,
+    ProducerKind,
+    ProductDraft,
+    Unit,
+    Verification,
+    band_position,
+    check_band,
+    check_price_against_cost,
+    check_producer,
+    check_product,
+    pick_band,
+    region_prefix,
+    unit_grams,
+)
+from sunlit.catalog.services import region_book
+from sunlit.catalog.tables import ProducerRow, ProductRow, ReferenceBandRow
+from sunlit.core.errors import N_, InvalidInput, NotFound, PermissionDenied
+from sunlit.core.eventlog import Event, EventType, append
+from sunlit.core.ids import new_id
+
+FIX = N_("Please correct the marked fields.")
+
+
+def _invalid(errors: dict[str, str]) -> InvalidInput:
+    return InvalidInput(FIX, fields=errors)
+
+
+# --- producers ---------------------------------------------------------------------------
+
+
+async def get_producer(db: AsyncSession, producer_id: str) -> ProducerRow:
+    row = await db.get(ProducerRow, producer_id)
+    if row is None:
+        raise NotFound(N_("No such producer."))
+    return row
+
+
+async def manages(db: AsyncSession, actor: AccountRow, producer: ProducerRow) -> bool:
+    """An operator manages every producer; a farmer account its own, and the members of a
+    cooperative it manages."""
+    if actor.role == Role.OPERATOR:
+        return True
+    if producer.account_id == actor.id:
+        return True
+    if producer.cooperative_id is not None:
+        cooperative = await db.get(ProducerRow, producer.cooperative_id)
+        return cooperative is not None and cooperative.account_id == actor.id
+    return False
+
+
+async def do_register_producer(
+    db: AsyncSession,
+    actor: AccountRow,
+    draft: ProducerDraft,
+    *,
+    now: datetime,
+    manager: str | None = None,
+) -> ProducerRow:
+    """A farmer registers the producer they run (pending until an operator verifies it); an
+    operator registers one for a farmer account (``manager``), verified as they create it."""
+    errors = check_producer(draft, region_book())
+    if draft.cooperative_id is not None:
+        cooperative = await db.get(ProducerRow, draft.cooperative_id)
+        if cooperative is None or cooperative.kind != ProducerKind.COOPERATIVE:
+            errors["cooperative_id"] = N_("No such cooperative.")
+        elif not await manages(db, actor, cooperative):
+            raise PermissionDenied(N_("You can only add members to a cooperative you manage."))
+    if errors:
+        raise _invalid(errors)
+    by_operator = actor.role == Role.OPERATOR
+    if not by_operator and actor.role != Role.FARMER:
+        raise PermissionDenied(N_("Only farmers and operators register producers."))
+    account_id = manager if by_operator else actor.id
+    if draft.cooperative_id is not None:
+        account_id = None  # a member household is managed through its cooperative
+    row = ProducerRow(
+        id=new_id("p"),
+        kind=draft.kind.value,
+        name=draft.name.strip(),
+        region=draft.region,
+        village=(draft.village or "").strip() or None,
+        contact_name=(draft.contact_name or "").strip() or None,
+        contact_phone=(draft.contact_phone or "").strip() or None,
+        account_id=account_id,
+        cooperative_id=draft.cooperative_id,
+        verification=(Verification.VERIFIED if by_operator else Verification.PENDING).value,
+        verified_by=actor.id if by_operator else None,
+        verified_at=now if by_operator else None,
+        created_at=now,
+    )
+    db.add(row)
+    append(
+        db,
+        Event(
+            type=EventType.PRODUCER_REGISTERED,
+            ts=now,
+            actor=actor.id,
+            data={
+                "producer": row.id,
+                "kind": row.kind,
+                "region": row.region,
+                "cooperative": row.cooperative_id,
+                "verification": row.verification,
+            },
+        ),
+    )
+    return row
+
+
+async def do_verify_producer(
+    db: AsyncSession,
+    actor: AccountRow,
+    producer_id: str,
+    decision: Verification,
+    *,
+    now: datetime,
+    note: str = "",
+) -> ProducerRow:
+    if actor.role != Role.OPERATOR:
+        raise PermissionDenied(N_("Only an operator can verify producers."))
+    row = await get_producer(db, producer_id)
+    row.verification = decision.value
+    row.verified_by, row.verified_at = actor.id, now
+    append(
+        db,
+        Event(
+            type=EventType.PRODUCER_VERIFIED,
+            ts=now,
+            actor=actor.id,
+            data={
+                "producer": row.id,
+                "verification": decision.value,
+                "note": note[:500],
+            },
+        ),
+    )
+    return row
+
+
+async def list_producers(
+    db: AsyncSession,
+    *,
+    region: str | None = None,
+    manager: str | None = None,
+    verification: Verification | None = None,
+) -> list[ProducerRow]:
+    query = select(ProducerRow).order_by(ProducerRow.region, ProducerRow.name)
+    if region is not None:
+        query = query.where(ProducerRow.region.startswith(region_prefix(region)))
+    if manager is not None:
+        managed = select(ProducerRow.id).where(ProducerRow.account_id == manager)
+        query = query.where(
+            or_(ProducerRow.account_id == manager, ProducerRow.cooperative_id.in_(managed))
+        )
+    if verification is not None:
+        query = query.where(ProducerRow.verification == verification.value)
+    return list((await db.scalars(query)).all())
+
+
+# --- reference bands ------------------------------------------------------------------------
+
+
+def _band(row: ReferenceBandRow) -> Band:
+    return Band(
+        row.kind,
+        row.region,
+        row.low,
+        row.high,
+        Unit(row.unit),
+        row.observed_on,
+        row.source,
+        row.box_grams,
+    )
+
+
+async def bands_for(db: AsyncSession, kind: str) -> list[Band]:
+    rows = (await db.scalars(select(ReferenceBandRow).where(ReferenceBandRow.kind == kind))).all()
+    return [_band(row) for row in rows]
+
+
+async def do_add_band(
+    db: AsyncSession, actor: AccountRow, band: Band, *, now: datetime
+) -> ReferenceBandRow:
+    """Operators keep the reference prices (from market price monitoring, with the source)."""
+    if actor.role != Role.OPERATOR:
+        raise PermissionDenied(N_("Only an operator can maintain reference prices."))
+    errors = check_band(band.low, band.high)
+    if not KIND.match(band.kind):
+        errors["kind"] = N_("A product kind is 2 to 32 lower-case letters, such as crisp_pear.")
+    if band.region != NATIONAL and region_book().get(band.region) is None:
+        errors["region"] = N_("Enter a six-digit GB/T 2260 code.")
+    if not band.source.strip() or len(band.source) > 200:
+        errors["source"] = N_("Say where the band comes from (1 to 200 characters).")
+    if band.unit is Unit.BOX and not (band.box_grams and 1 <= band.box_grams <= 100_000):
+        errors["box_grams"] = N_("Give the net weight of a box in grams (1 to 100,000).")
+    if band.observed_on > now.date():
+        errors["observed_on"] = N_("A band cannot be observed in the future.")
+    if errors:
+        raise _invalid(errors)
+    row = ReferenceBandRow(
+        id=new_id("b"),
+        kind=band.kind,
+        region=band.region,
+        low=band.low,
+        high=band.high,
+        unit=band.unit.value,
+        box_grams=band.box_grams if band.unit is Unit.BOX else None,
+        observed_on=band.observed_on,
+        source=band.source.strip(),
+        added_by=actor.id,
+        created_at=now,
+    )
+    db.add(row)
+    append(
+        db,
+        Event(
+            type=EventType.REFERENCE_BAND_ADDED,
+            ts=now,
+            actor=actor.id,
+            data={
+                "band": row.id,
+                "kind": row.kind,
+                "region": row.region,
+                "low": row.low,
+                "high": row.high,
+                "unit": row.unit,
+                "observed_on": row.observed_on.isoformat(),
+                "source": row.source,
+            },
+        ),
+    )
+    return row
+
+
+async def band_for(db: AsyncSession, kind: str, region: str, on: date) -> Band | None:
+    path = [r.code for r in region_book().path(region)]
+    return pick_band(await bands_for(db, kind), kind, path, on)
+
+
+# --- products ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProductView:
+    """A product with what a buyer and a supervisor want beside it."""
+
+    product: ProductRow
+    producer: ProducerRow
+    band: Band | None
+    position: BandPosition | None
+
+
+async def get_product(db: AsyncSession, product_id: str) -> ProductRow:
+    row = await db.get(ProductRow, product_id)
+    if row is None:
+        raise NotFound(N_("No such product."))
+    return row
+
+
+def grams_of(row: ProductRow) -> int:
+    return unit_grams(Unit(row.unit), row.box_grams)
+
+
+async def view_product(db: AsyncSession, product_id: str, *, on: date) -> ProductView:
+    row = await get_product(db, product_id)
+    producer = await get_producer(db, row.producer_id)
+    band = await band_for(db, row.kind, row.origin_region, on)
+    position = band_position(row.price, grams_of(row), band) if band else None
+    return ProductView(row, producer, band, position)
+
+
+async def do_list_product(
+    db: AsyncSession,
+    actor: AccountRow,
+    producer_id: str,
+    draft: ProductDraft,
+    *,
+    now: datetime,
+    clearance: ClearanceReason | None = None,
+) -> ProductRow:
+    producer = await get_producer(db, producer_id)
+    if not await manages(db, actor, producer):
+        raise PermissionDenied(N_("You can only list products of a producer you manage."))
+    errors = check_product(draft, region_book())
+    cost_error = check_price_against_cost(draft.price, draft.declared_cost, clearance)
+    if cost_error and "price" not in errors:
+        errors["price"] = cost_error
+    if errors:
+        raise _invalid(errors)
+    row = ProductRow(
+        id=new_id("g"),
+        producer_id=producer.id,
+        name_zh=draft.name_zh.strip(),
+        name_en=draft.name_en.strip(),
+        kind=draft.kind,
+        category=draft.category.value,
+        origin_region=draft.origin_region,
+        unit=draft.unit.value,
+        box_grams=draft.box_grams if draft.unit is Unit.BOX else None,
+        price=draft.price,
+        declared_cost=draft.declared_cost,
+        stock=draft.stock,
+        description_zh=draft.description_zh,
+        description_en=draft.description_en,
+        story_zh=draft.story_zh,
+        story_en=draft.story_en,
+        clearance=clearance.value if clearance and cost_error else None,
+        created_at=now,
+        updated_at=now,
+    )
+    db.add(row)
+    band = await band_for(db, row.kind, row.origin_region, now.date())
+    position = band_position(row.price, grams_of(row), band) if band else None
+    append(
+        db,
+        Event(
+            type=EventType.PRODUCT_LISTED,
+            ts=now,
+            actor=actor.id,
+            data={
+                "product": row.id,
+                "name": row.name_zh,
+                "category": row.category,
+                "origin_region": row.origin_region,
+                "producer": producer.id,
+                "producer_kind": producer.kind,
+                "price": row.price,
+                "reference_price_low": position.low if position else None,
+                "reference_price_high": position.high if position else None,
+                "declared_cost": row.declared_cost,
+                "stock": row.stock,
+            },
+        ),
+    )
+    return row
+
+
+async def set_price(
+    db: AsyncSession,
+    product: ProductRow,
+    price: int,
+    *,
+    actor: str,
+    now: datetime,
+    clearance: ClearanceReason | None,
+    proposal: str | None = None,
+) -> ProductRow:
+    """Change a product's price: for the producer's own change and an accepted proposal only.
+    (Participation decides who may; this checks the price itself.)"""
+    errors = {}
+    if not 1 <= price <= MAX_PRICE_FEN:
+        errors["price"] = N_("A price is between ¥0.01 and ¥100,000 a unit.")
+    elif cost_error := check_price_against_cost(price, product.declared_cost, clearance):
+        errors["price"] = cost_error
+    if errors:
+        raise _invalid(errors)
+    below = product.declared_cost is not None and price < product.declared_cost
+    product.price = price
+    product.clearance = clearance.value if below and clearance else None
+    product.updated_at = now
+    data: dict[str, object] = {"product": product.id, "price": price}
+    if below and clearance:
+        data["clearance"] = clearance.value
+    if proposal:
+        data["proposal"] = proposal
+    append(db, Event(type=EventType.PRODUCT_PRICE_CHANGED, ts=now, actor=actor, data=data))
+    return product
+
+
+async def do_update_stock(
+    db: AsyncSession, actor: AccountRow, product_id: str, stock: int, *, now: datetime
+) -> ProductRow:
+    product = await get_product(db, product_id)
+    if not await manages(db, actor, await get_producer(db, product.producer_id)):
+        raise PermissionDenied(N_("You can only change products of a producer you manage."))
+    if not 0 <= stock <= MAX_STOCK:
+        raise _invalid({"stock": N_("Stock is a whole number between 0 and 10,000,000.")})
+    product.stock, product.updated_at = stock, now
+    return product
+
+
+async def list_products(
+    db: AsyncSession,
+    *,
+    region: str | None = None,
+    producer_ids: list[str] | None = None,
+    text: str = "",
+    limit: int = 100,
+) -> list[ProductRow]:
+    query = select(ProductRow).order_by(ProductRow.created_at.desc()).limit(limit)
+    if region:
+        query = query.where(ProductRow.origin_region.startswith(region_prefix(region)))
+    if producer_ids is not None:
+        query = query.where(ProductRow.producer_id.in_(producer_ids))
+    if text.strip():
+        needle = f"%{text.strip()}%"
+        query = query.where(or_(ProductRow.name_zh.like(needle), ProductRow.name_en.ilike(needle)))
+    return list((await db.scalars(query)).all())

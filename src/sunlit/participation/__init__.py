@@ -1,0 +1,1 @@
+"""Farmer participation: consent to prices, ratings, anonymous reports."""
