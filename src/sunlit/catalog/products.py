@@ -289,6 +289,10 @@ async def view_product(db: AsyncSession, product_id: str, *, on: date) -> Produc
     return ProductView(row, producer, band, position)
 
 
+def below_cost(draft: ProductDraft) -> bool:
+    return draft.declared_cost is not None and draft.price < draft.declared_cost
+
+
 async def do_list_product(
     db: AsyncSession,
     actor: AccountRow,
@@ -324,7 +328,7 @@ async def do_list_product(
         description_en=draft.description_en,
         story_zh=draft.story_zh,
         story_en=draft.story_en,
-        clearance=clearance.value if clearance and cost_error else None,
+        clearance=clearance.value if clearance and below_cost(draft) else None,
         created_at=now,
         updated_at=now,
     )
