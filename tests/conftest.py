@@ -178,6 +178,16 @@ def server(sqlite_url: str) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
+def served(settings: Settings) -> Iterator[LiveServer]:
+    """A live server with the demo region, on each backend (SQLite; PostgreSQL if configured)."""
+    from tests.test_web import load_demo_into
+
+    with live_server(settings) as server:
+        load_demo_into(server)
+        yield server
+
+
+@pytest.fixture
 def redis_url() -> str:
     if REDIS_URL is None:
         pytest.skip("Redis suite not run: set SUNLIT_TEST_REDIS_URL")

@@ -26,6 +26,8 @@ EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {ANON}
 OPERATOR = frozenset({"operator"})
 OVERSIGHT = frozenset({"supervisor", "operator"})
+PRODUCERS = frozenset({"farmer", "operator"})
+PRICE_SETTERS = frozenset({"farmer", "official", "operator"})
 
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/"): EVERYONE,
@@ -59,8 +61,28 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/served-regions"): EVERYONE,
     ("POST", "/api/v1/served-regions"): OPERATOR,
     ("GET", "/api/v1/events"): OVERSIGHT,
+    ("GET", "/api/v1/producers"): EVERYONE,
+    ("GET", "/api/v1/producers/{producer_id}"): EVERYONE,
+    ("POST", "/api/v1/producers"): PRODUCERS,
+    ("POST", "/api/v1/producers/{producer_id}/verification"): OPERATOR,
+    ("GET", "/api/v1/products"): EVERYONE,
+    ("GET", "/api/v1/products/{product_id}"): EVERYONE,
+    ("POST", "/api/v1/products"): PRODUCERS,
+    ("POST", "/api/v1/products/{product_id}/stock"): PRODUCERS,
+    ("POST", "/api/v1/products/{product_id}/price"): PRICE_SETTERS,
+    ("GET", "/api/v1/reference-bands"): EVERYONE,
+    ("POST", "/api/v1/reference-bands"): OPERATOR,
+    ("GET", "/api/v1/price-proposals"): PRICE_SETTERS,
+    ("POST", "/api/v1/price-proposals/{proposal_id}/decision"): frozenset({"farmer"}),
 }
-PARAMS = {"token_id": "t-none", "account_id": "a-none", "code": "341321"}
+PARAMS = {
+    "token_id": "t-none",
+    "account_id": "a-none",
+    "code": "341321",
+    "producer_id": "p-none",
+    "product_id": "g-none",
+    "proposal_id": "q-none",
+}
 
 
 def all_routes() -> set[tuple[str, str]]:

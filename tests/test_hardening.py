@@ -9,17 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from sunlit.settings import Settings
-from tests.support import LiveServer, csrf_of, live_server, sign_in, submit
+from tests.support import LiveServer, csrf_of, sign_in, submit
 from tests.test_web import PASSWORD, client, load_demo_into
-
-
-@pytest.fixture
-def served(settings: Settings) -> Any:
-    """A live server on each backend (SQLite, and PostgreSQL when configured), with the demo."""
-    with live_server(settings) as server:
-        load_demo_into(server)
-        yield server
 
 
 @pytest.mark.parametrize(

@@ -90,6 +90,10 @@ async def do_register_producer(
     by_operator = actor.role == Role.OPERATOR
     if not by_operator and actor.role != Role.FARMER:
         raise PermissionDenied(N_("Only farmers and operators register producers."))
+    if by_operator and manager is not None:
+        farmer = await db.get(AccountRow, manager)
+        if farmer is None or farmer.role != Role.FARMER:
+            raise _invalid({"manager": N_("The manager must be a farmer's account.")})
     account_id = manager if by_operator else actor.id
     if draft.cooperative_id is not None:
         account_id = None  # a member household is managed through its cooperative

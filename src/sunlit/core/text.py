@@ -26,5 +26,8 @@ def _refuse_control(text: str) -> str:
     return text
 
 
+#: A query parameter pattern: any text without control characters.
+NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
 #: A string field of the JSON API that may be stored.
 CleanText = Annotated[str, AfterValidator(_refuse_control)]

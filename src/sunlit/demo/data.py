@@ -1,5 +1,6 @@
 """Demo facts. Places and produce are real (the counties the seeds name and what each is known
-for); every person is invented by Faker and claims to be nobody real."""
+for); prices, costs and bands are plausible figures, not quotations; every person is invented
+by Faker and claims to be nobody real."""
 
 from __future__ import annotations
 
@@ -10,11 +11,17 @@ from dataclasses import dataclass
 class DemoProduce:
     name_zh: str
     name_en: str
+    kind: str
     category: str
-    unit: str
-    price_fen: int  # a plausible retail price per unit
-    reference_low_fen: int
-    reference_high_fen: int
+    unit: str  # jin, kg or box
+    price_fen: int  # per unit
+    cost_fen: int  # the producer's declared cost per unit
+    stock: int
+    band_low_fen: int  # the county reference band, per jin
+    band_high_fen: int
+    box_grams: int | None = None
+    story_zh: str = ""
+    story_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +30,7 @@ class DemoCounty:
     slug: str
     government_zh: str
     cooperative_zh: str
+    village_zh: str
     produce: tuple[DemoProduce, ...]
 
 
@@ -32,23 +40,70 @@ COUNTIES: tuple[DemoCounty, ...] = (
         "dangshan",
         "砀山县人民政府",
         "砀山县酥梨种植专业合作社",
-        (DemoProduce("砀山酥梨", "Dangshan crisp pears", "fruit", "jin", 398, 300, 500),),
+        "良梨镇",
+        (
+            DemoProduce(
+                "砀山酥梨",
+                "Dangshan crisp pears",
+                "crisp_pear",
+                "fruit",
+                "jin",
+                398,
+                260,
+                8000,
+                300,
+                500,
+                story_zh="黄河故道的沙土与连片梨园，孕育了皮薄、汁多、酥脆的砀山酥梨。",
+                story_en="The sandy soil of the old Yellow River course and its wide pear orchards "
+                "give Dangshan pears their thin skin and crisp, juicy flesh.",
+            ),
+        ),
     ),
     DemoCounty(
         "610722",
         "chenggu",
         "城固县人民政府",
         "城固县柑橘专业合作社",
-        (DemoProduce("城固蜜桔", "Chenggu mandarin oranges", "fruit", "jin", 350, 250, 450),),
+        "上元观镇",
+        (
+            DemoProduce(
+                "城固蜜桔",
+                "Chenggu mandarin oranges",
+                "mandarin",
+                "fruit",
+                "jin",
+                350,
+                220,
+                6000,
+                250,
+                450,
+                story_zh="汉江之畔的城固是秦岭以南的柑橘产区，蜜桔酸甜适口。",
+                story_en="Chenggu, on the Han River south of the Qinling mountains, grows sweet "
+                "and tangy mandarins.",
+            ),
+        ),
     ),
     DemoCounty(
         "422801",
         "enshi",
         "恩施市人民政府",
         "恩施市富硒茶叶专业合作社",
+        "芭蕉侗族乡",
         (
             DemoProduce(
-                "恩施玉露", "Enshi Yulu selenium-rich tea", "tea", "jin", 36000, 24000, 48000
+                "恩施玉露",
+                "Enshi Yulu tea",
+                "green_tea",
+                "tea",
+                "jin",
+                36000,
+                21000,
+                300,
+                24000,
+                48000,
+                story_zh="恩施玉露沿用蒸汽杀青的传统工艺，产自富硒山区的茶园。",
+                story_en="Enshi Yulu keeps the old craft of steaming fresh leaves; it grows on "
+                "the selenium-rich hills of western Hubei.",
             ),
         ),
     ),
@@ -57,23 +112,71 @@ COUNTIES: tuple[DemoCounty, ...] = (
         "xuwen",
         "徐闻县人民政府",
         "徐闻县菠萝产销专业合作社",
-        (DemoProduce("徐闻菠萝", "Xuwen pineapples", "fruit", "jin", 280, 200, 380),),
+        "曲界镇",
+        (
+            DemoProduce(
+                "徐闻菠萝",
+                "Xuwen pineapples",
+                "pineapple",
+                "fruit",
+                "jin",
+                280,
+                160,
+                20000,
+                200,
+                380,
+                story_zh="徐闻的“菠萝的海”连绵起伏，红土地上的菠萝香甜多汁。",
+                story_en="Xuwen's rolling 'sea of pineapples' grows on red volcanic soil at the "
+                "southern tip of mainland China.",
+            ),
+        ),
     ),
     DemoCounty(
         "330802",
         "quzhou",
         "衢州市柯城区人民政府",
         "柯城区椪柑专业合作社",
-        (DemoProduce("衢州椪柑", "Quzhou ponkan oranges", "fruit", "jin", 330, 250, 420),),
+        "九华乡",
+        (
+            DemoProduce(
+                "衢州椪柑",
+                "Quzhou ponkan oranges",
+                "ponkan",
+                "fruit",
+                "jin",
+                330,
+                200,
+                7000,
+                250,
+                420,
+                story_zh="衢州种植柑橘已有上千年，椪柑果大皮松、易剥化渣。",
+                story_en="Quzhou has grown citrus for a thousand years; its ponkan are large, "
+                "easy to peel and melt in the mouth.",
+            ),
+        ),
     ),
     DemoCounty(
         "522636",
         "majiang",
         "麻江县人民政府",
         "麻江县蓝莓种植专业合作社",
+        "宣威镇",
         (
             DemoProduce(
-                "麻江蓝莓", "Majiang blueberries", "fruit", "box of 125 g", 1980, 1500, 2600
+                "麻江蓝莓",
+                "Majiang blueberries",
+                "blueberry",
+                "fruit",
+                "box",
+                3980,
+                2600,
+                1500,
+                3000,
+                5000,
+                box_grams=500,
+                story_zh="麻江的山地气候凉爽湿润，蓝莓果粉厚、口感清甜（每盒四小盒，共500克）。",
+                story_en="Majiang's cool, moist uplands grow blueberries with a thick bloom and "
+                "a clean sweetness (a box holds four 125 g punnets, 500 g).",
             ),
         ),
     ),
@@ -81,3 +184,4 @@ COUNTIES: tuple[DemoCounty, ...] = (
 
 #: Supervisors sit above the counties: discipline inspection and the e-commerce office.
 SUPERVISOR_ORGS = ("纪委监委派驻纪检监察组", "商务局电子商务办公室")
+BAND_SOURCE = "县农业农村局农产品价格监测（演示数据）"

@@ -13,8 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts.model import NewAccount, Role
 from sunlit.accounts.services import Origin, Passwords, do_register
 from sunlit.accounts.tables import AccountRow
+from sunlit.catalog import products as catalog
+from sunlit.catalog.model import Band, Category, ProducerDraft, ProducerKind, ProductDraft, Unit
 from sunlit.catalog.services import do_serve_region
-from sunlit.demo.data import COUNTIES, SUPERVISOR_ORGS
+from sunlit.catalog.tables import ProducerRow
+from sunlit.demo.data import BAND_SOURCE, COUNTIES, SUPERVISOR_ORGS, DemoCounty
 
 DEMO_ORIGIN = Origin(ip="127.0.0.1", device="demo")
 
@@ -93,8 +96,70 @@ async def load_demo(
             await do_register(db, passwords, person, now=now, origin=DEMO_ORIGIN, trusted=True)
         logins.append(DemoLogin(person.username, person.display_name, person.role, person.org))
         progress(person.username)
+    await db.flush()
+    for county in COUNTIES:
+        await _load_county(db, county, now=now)
+        progress(county.slug)
     return logins
 
 
+async def _account(db: AsyncSession, username: str) -> AccountRow:
+    row = await db.scalar(select(AccountRow).where(AccountRow.username == username))
+    if row is None:
+        raise LookupError(f"demo account {username} is missing")
+    return row
+
+
+async def _load_county(db: AsyncSession, county: DemoCounty, *, now: datetime) -> None:
+    """The county's cooperative (run by its demo farmer), its reference bands and produce."""
+    named = select(ProducerRow).where(ProducerRow.name == county.cooperative_zh)
+    if await db.scalar(named) is not None:
+        return
+    operator = await _account(db, "operator")
+    farmer = await _account(db, f"farmer.{county.slug}")
+    cooperative = await catalog.do_register_producer(
+        db,
+        operator,
+        ProducerDraft(
+            ProducerKind.COOPERATIVE,
+            county.cooperative_zh,
+            county.code,
+            village=county.village_zh,
+            contact_name=farmer.display_name,
+        ),
+        now=now,
+        manager=farmer.id,
+    )
+    await db.flush()
+    for item in county.produce:
+        band = Band(
+            item.kind,
+            county.code,
+            item.band_low_fen,
+            item.band_high_fen,
+            Unit.JIN,
+            now.date(),
+            BAND_SOURCE,
+        )
+        await catalog.do_add_band(db, operator, band, now=now)
+        await db.flush()
+        draft = ProductDraft(
+            name_zh=item.name_zh,
+            name_en=item.name_en,
+            kind=item.kind,
+            category=Category(item.category),
+            origin_region=county.code,
+            unit=Unit(item.unit),
+            price=item.price_fen,
+            stock=item.stock,
+            box_grams=item.box_grams,
+            declared_cost=item.cost_fen,
+            story_zh=item.story_zh,
+            story_en=item.story_en,
+        )
+        await catalog.do_list_product(db, farmer, cooperative.id, draft, now=now)
+    await db.flush()
+
+
 def demo_steps() -> int:
-    return len(COUNTIES) + len(demo_accounts())
+    return 2 * len(COUNTIES) + len(demo_accounts())

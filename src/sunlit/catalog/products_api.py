@@ -1,0 +1,369 @@
+"""JSON API for producers, products and reference prices (``/api/v1``). Money is in fen."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.accounts.model import Role
+from sunlit.accounts.services import aware
+from sunlit.catalog import products as catalog
+from sunlit.catalog.model import (
+    Band,
+    BandStatus,
+    Category,
+    ClearanceReason,
+    ProducerDraft,
+    ProducerKind,
+    ProductDraft,
+    Unit,
+    Verification,
+)
+from sunlit.catalog.tables import ProducerRow, ProductRow
+from sunlit.core.ids import ID_PATTERN
+from sunlit.core.text import NO_CONTROL, CleanText
+from sunlit.web.access import Principal, allow
+from sunlit.web.deps import PathId, get_db, get_services
+
+router = APIRouter(prefix="/api/v1", tags=["catalog"])
+STAFF = (Role.FARMER, Role.OPERATOR)
+
+
+class ProducerOut(BaseModel):
+    id: str
+    kind: ProducerKind
+    name: str
+    region: str
+    village: str | None
+    cooperative_id: str | None
+    verification: Verification
+
+    @classmethod
+    def of(cls, row: ProducerRow) -> ProducerOut:
+        return cls(
+            id=row.id,
+            kind=ProducerKind(row.kind),
+            name=row.name,
+            region=row.region,
+            village=row.village,
+            cooperative_id=row.cooperative_id,
+            verification=Verification(row.verification),
+        )
+
+
+class ProducerIn(BaseModel):
+    kind: ProducerKind
+    name: CleanText = Field(max_length=200)
+    region: str = Field(pattern=r"^\d{6}$")
+    village: CleanText | None = Field(None, max_length=200)
+    contact_name: CleanText | None = Field(None, max_length=64)
+    contact_phone: CleanText | None = Field(None, max_length=32)
+    cooperative_id: str | None = Field(None, pattern=ID_PATTERN)
+    manager: str | None = Field(
+        None, pattern=ID_PATTERN, description="operators: the farmer account"
+    )
+
+
+class VerificationIn(BaseModel):
+    verification: Verification
+    note: CleanText = Field("", max_length=500)
+
+
+class PositionOut(BaseModel):
+    status: BandStatus
+    low: int
+    high: int
+    percent: int
+
+
+class BandOut(BaseModel):
+    kind: str
+    region: str
+    low: int
+    high: int
+    unit: Unit
+    box_grams: int | None
+    observed_on: date
+    source: str
+
+    @classmethod
+    def of(cls, band: Band) -> BandOut:
+        return cls(
+            kind=band.kind,
+            region=band.region,
+            low=band.low,
+            high=band.high,
+            unit=band.unit,
+            box_grams=band.box_grams,
+            observed_on=band.observed_on,
+            source=band.source,
+        )
+
+
+class ProductOut(BaseModel):
+    id: str
+    producer_id: str
+    name_zh: str
+    name_en: str
+    kind: str
+    category: Category
+    origin_region: str
+    unit: Unit
+    box_grams: int | None
+    price: int
+    declared_cost: int | None
+    clearance: ClearanceReason | None
+    stock: int
+    description_zh: str
+    description_en: str
+    story_zh: str
+    story_en: str
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: ProductRow) -> ProductOut:
+        return cls(
+            id=row.id,
+            producer_id=row.producer_id,
+            name_zh=row.name_zh,
+            name_en=row.name_en,
+            kind=row.kind,
+            category=Category(row.category),
+            origin_region=row.origin_region,
+            unit=Unit(row.unit),
+            box_grams=row.box_grams,
+            price=row.price,
+            declared_cost=row.declared_cost,
+            clearance=ClearanceReason(row.clearance) if row.clearance else None,
+            stock=row.stock,
+            description_zh=row.description_zh,
+            description_en=row.description_en,
+            story_zh=row.story_zh,
+            story_en=row.story_en,
+            updated_at=aware(row.updated_at),
+        )
+
+
+class ProductDetailOut(ProductOut):
+    producer: ProducerOut
+    band: BandOut | None
+    position: PositionOut | None
+
+
+class ProductIn(BaseModel):
+    producer: str = Field(pattern=ID_PATTERN)
+    name_zh: CleanText = Field(max_length=200)
+    name_en: CleanText = Field("", max_length=200)
+    kind: str = Field(max_length=64)
+    category: Category
+    origin_region: str = Field(pattern=r"^\d{6}$")
+    unit: Unit
+    box_grams: int | None = Field(None, ge=-(2**31), le=2**31)
+    price: int = Field(ge=-(2**62), le=2**62)
+    declared_cost: int | None = Field(None, ge=-(2**62), le=2**62)
+    stock: int = Field(ge=-(2**62), le=2**62)
+    clearance: ClearanceReason | None = None
+    description_zh: CleanText = Field("", max_length=4000)
+    description_en: CleanText = Field("", max_length=4000)
+    story_zh: CleanText = Field("", max_length=8000)
+    story_en: CleanText = Field("", max_length=8000)
+
+
+class StockIn(BaseModel):
+    stock: int = Field(ge=-(2**62), le=2**62)
+
+
+class BandIn(BaseModel):
+    kind: str = Field(max_length=64)
+    region: str = Field(pattern=r"^\d{6}$", description="000000 for a national band")
+    low: int = Field(ge=-(2**62), le=2**62)
+    high: int = Field(ge=-(2**62), le=2**62)
+    unit: Unit
+    box_grams: int | None = Field(None, ge=-(2**31), le=2**31)
+    observed_on: date
+    source: CleanText = Field(max_length=400)
+
+
+@router.get("/producers", response_model=list[ProducerOut])
+async def list_producers(
+    region: str | None = Query(None, pattern=r"^\d{6}$"),
+    principal: Principal = allow("public"),
+    db: AsyncSession = Depends(get_db),
+) -> list[ProducerOut]:
+    """Verified producers (operators see every producer)."""
+    only = None if principal.role is Role.OPERATOR else Verification.VERIFIED
+    rows = await catalog.list_producers(db, region=region, verification=only)
+    return [ProducerOut.of(row) for row in rows]
+
+
+@router.get("/producers/{producer_id}", response_model=ProducerOut)
+async def get_producer(
+    producer_id: PathId,
+    principal: Principal = allow("public"),
+    db: AsyncSession = Depends(get_db),
+) -> ProducerOut:
+    return ProducerOut.of(await catalog.get_producer(db, producer_id))
+
+
+@router.post("/producers", status_code=201, response_model=ProducerOut)
+async def register_producer(
+    body: ProducerIn,
+    request: Request,
+    principal: Principal = allow(*STAFF),
+    db: AsyncSession = Depends(get_db),
+) -> ProducerOut:
+    draft = ProducerDraft(
+        body.kind,
+        body.name,
+        body.region,
+        body.village,
+        body.contact_name,
+        body.contact_phone,
+        body.cooperative_id,
+    )
+    row = await catalog.do_register_producer(
+        db,
+        principal.require(),
+        draft,
+        now=get_services(request).clock.now(),
+        manager=body.manager,
+    )
+    await db.commit()
+    return ProducerOut.of(row)
+
+
+@router.post("/producers/{producer_id}/verification", response_model=ProducerOut)
+async def verify_producer(
+    producer_id: PathId,
+    body: VerificationIn,
+    request: Request,
+    principal: Principal = allow(Role.OPERATOR),
+    db: AsyncSession = Depends(get_db),
+) -> ProducerOut:
+    row = await catalog.do_verify_producer(
+        db,
+        principal.require(),
+        producer_id,
+        body.verification,
+        now=get_services(request).clock.now(),
+        note=body.note,
+    )
+    await db.commit()
+    return ProducerOut.of(row)
+
+
+@router.get("/products", response_model=list[ProductOut])
+async def list_products(
+    region: str | None = Query(None, pattern=r"^\d{6}$"),
+    q: str = Query("", max_length=64, pattern=NO_CONTROL),
+    principal: Principal = allow("public"),
+    db: AsyncSession = Depends(get_db),
+) -> list[ProductOut]:
+    return [ProductOut.of(row) for row in await catalog.list_products(db, region=region, text=q)]
+
+
+@router.get("/products/{product_id}", response_model=ProductDetailOut)
+async def get_product(
+    product_id: PathId,
+    request: Request,
+    principal: Principal = allow("public"),
+    db: AsyncSession = Depends(get_db),
+) -> ProductDetailOut:
+    services = get_services(request)
+    view = await catalog.view_product(db, product_id, on=services.clock.now().date())
+    position = view.position
+    return ProductDetailOut(
+        **ProductOut.of(view.product).model_dump(),
+        producer=ProducerOut.of(view.producer),
+        band=BandOut.of(view.band) if view.band else None,
+        position=PositionOut(
+            status=position.status, low=position.low, high=position.high, percent=position.percent
+        )
+        if position
+        else None,
+    )
+
+
+@router.post("/products", status_code=201, response_model=ProductOut)
+async def list_product(
+    body: ProductIn,
+    request: Request,
+    principal: Principal = allow(*STAFF),
+    db: AsyncSession = Depends(get_db),
+) -> ProductOut:
+    draft = ProductDraft(
+        name_zh=body.name_zh,
+        name_en=body.name_en,
+        kind=body.kind,
+        category=body.category,
+        origin_region=body.origin_region,
+        unit=body.unit,
+        price=body.price,
+        stock=body.stock,
+        box_grams=body.box_grams,
+        declared_cost=body.declared_cost,
+        description_zh=body.description_zh,
+        description_en=body.description_en,
+        story_zh=body.story_zh,
+        story_en=body.story_en,
+    )
+    row = await catalog.do_list_product(
+        db,
+        principal.require(),
+        body.producer,
+        draft,
+        now=get_services(request).clock.now(),
+        clearance=body.clearance,
+    )
+    await db.commit()
+    return ProductOut.of(row)
+
+
+@router.post("/products/{product_id}/stock", response_model=ProductOut)
+async def update_stock(
+    product_id: PathId,
+    body: StockIn,
+    request: Request,
+    principal: Principal = allow(*STAFF),
+    db: AsyncSession = Depends(get_db),
+) -> ProductOut:
+    row = await catalog.do_update_stock(
+        db, principal.require(), product_id, body.stock, now=get_services(request).clock.now()
+    )
+    await db.commit()
+    return ProductOut.of(row)
+
+
+@router.get("/reference-bands", response_model=list[BandOut])
+async def list_bands(
+    kind: str = Query(max_length=64),
+    principal: Principal = allow("public"),
+    db: AsyncSession = Depends(get_db),
+) -> list[BandOut]:
+    bands = sorted(await catalog.bands_for(db, kind), key=lambda b: (b.region, b.observed_on))
+    return [BandOut.of(band) for band in bands]
+
+
+@router.post("/reference-bands", status_code=201, response_model=BandOut)
+async def add_band(
+    body: BandIn,
+    request: Request,
+    principal: Principal = allow(Role.OPERATOR),
+    db: AsyncSession = Depends(get_db),
+) -> BandOut:
+    band = Band(
+        body.kind,
+        body.region,
+        body.low,
+        body.high,
+        body.unit,
+        body.observed_on,
+        body.source,
+        body.box_grams,
+    )
+    await catalog.do_add_band(db, principal.require(), band, now=get_services(request).clock.now())
+    await db.commit()
+    return BandOut.of(band)

@@ -1,0 +1,134 @@
+"""JSON API for price consent (``/api/v1``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.accounts.model import Role
+from sunlit.accounts.services import aware
+from sunlit.catalog import products as catalog
+from sunlit.catalog.model import ClearanceReason
+from sunlit.catalog.products_api import ProductOut
+from sunlit.catalog.tables import ProductRow
+from sunlit.core.text import CleanText
+from sunlit.participation import services as consent
+from sunlit.participation.model import PriceRoute, ProposalStatus
+from sunlit.participation.tables import PriceProposalRow
+from sunlit.web.access import Principal, allow
+from sunlit.web.deps import PathId, get_db, get_services
+
+router = APIRouter(prefix="/api/v1", tags=["price consent"])
+
+
+class PriceIn(BaseModel):
+    price: int = Field(ge=-(2**62), le=2**62)
+    reason: CleanText = Field("", max_length=1000)
+    clearance: ClearanceReason | None = None
+
+
+class ProposalOut(BaseModel):
+    id: str
+    product_id: str
+    proposed_by: str
+    price: int
+    previous_price: int
+    reason: str
+    status: ProposalStatus
+    decided_at: datetime | None
+    decision_note: str | None
+    clearance: ClearanceReason | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: PriceProposalRow) -> ProposalOut:
+        return cls(
+            id=row.id,
+            product_id=row.product_id,
+            proposed_by=row.proposed_by,
+            price=row.price,
+            previous_price=row.previous_price,
+            reason=row.reason,
+            status=ProposalStatus(row.status),
+            decided_at=aware(row.decided_at) if row.decided_at else None,
+            decision_note=row.decision_note,
+            clearance=ClearanceReason(row.clearance) if row.clearance else None,
+            created_at=aware(row.created_at),
+        )
+
+
+class DecisionIn(BaseModel):
+    accept: bool
+    clearance: ClearanceReason | None = None
+    note: CleanText = Field("", max_length=500)
+
+
+@router.post(
+    "/products/{product_id}/price",
+    responses={200: {"model": ProductOut}, 202: {"model": ProposalOut}},
+)
+async def change_price(
+    product_id: PathId,
+    body: PriceIn,
+    request: Request,
+    principal: Principal = allow(Role.FARMER, Role.OFFICIAL, Role.OPERATOR),
+    db: AsyncSession = Depends(get_db),
+) -> JSONResponse:
+    """The producer's own change applies at once (200); anyone else's is a proposal that waits
+    for the producer (202)."""
+    route, result = await consent.do_change_price(
+        db,
+        principal.require(),
+        product_id,
+        body.price,
+        reason=body.reason,
+        clearance=body.clearance,
+        now=get_services(request).clock.now(),
+    )
+    await db.commit()
+    if route is PriceRoute.DIRECT:
+        assert isinstance(result, ProductRow)
+        return JSONResponse(ProductOut.of(result).model_dump(mode="json"), status_code=200)
+    assert isinstance(result, PriceProposalRow)
+    return JSONResponse(ProposalOut.of(result).model_dump(mode="json"), status_code=202)
+
+
+@router.get("/price-proposals", response_model=list[ProposalOut])
+async def list_proposals(
+    principal: Principal = allow(Role.FARMER, Role.OFFICIAL, Role.OPERATOR),
+    db: AsyncSession = Depends(get_db),
+) -> list[ProposalOut]:
+    """A farmer sees the proposals on their products; others, the proposals they made."""
+    account = principal.require()
+    if account.role == Role.FARMER:
+        producers = await catalog.list_producers(db, manager=account.id)
+        products = await catalog.list_products(db, producer_ids=[p.id for p in producers])
+        rows = await consent.proposals_for_products(db, [p.id for p in products])
+    else:
+        rows = await consent.proposals_by(db, account.id)
+    return [ProposalOut.of(row) for row in rows]
+
+
+@router.post("/price-proposals/{proposal_id}/decision", response_model=ProposalOut)
+async def decide(
+    proposal_id: PathId,
+    body: DecisionIn,
+    request: Request,
+    principal: Principal = allow(Role.FARMER),
+    db: AsyncSession = Depends(get_db),
+) -> ProposalOut:
+    row = await consent.do_decide(
+        db,
+        principal.require(),
+        proposal_id,
+        accept=body.accept,
+        clearance=body.clearance,
+        note=body.note,
+        now=get_services(request).clock.now(),
+    )
+    await db.commit()
+    return ProposalOut.of(row)
