@@ -9,6 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import httpx
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -24,6 +25,11 @@ PAGES = [  # (name, path, who is signed in)
     ("signup", "/signup", None),
     ("account", "/account", "official.dangshan"),
     ("operator-accounts", "/operator/accounts", "operator"),
+    ("operator-producers", "/operator/producers", "operator"),
+    ("operator-prices", "/operator/prices", "operator"),
+    ("products", "/products", None),
+    ("product", "/products/{pears}", "official.dangshan"),
+    ("producer-dashboard", "/producer", "farmer.dangshan"),
     ("not-found", "/no/such/page", None),
 ]
 
@@ -36,6 +42,8 @@ def main(folder: Path) -> None:
         upgrade(settings)
         with live_server(settings) as server, sync_playwright() as playwright:
             load_demo_into(server)
+            found = httpx.get(server.url + "/api/v1/products", params={"q": "砀山"}).json()
+            pears = found[0]["id"]
             browser = playwright.chromium.launch(
                 executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
             )
@@ -59,7 +67,7 @@ def main(folder: Path) -> None:
                                 page.locator("form[action='/signin'] button").click()
                                 page.wait_for_load_state()
                             signed_in = who
-                        page.goto(server.url + path)
+                        page.goto(server.url + path.format(pears=pears))
                         if device == "desktop" or name == "home":
                             target = folder / f"{name}-{language}-{device}.png"
                             page.screenshot(path=str(target), full_page=True)

@@ -28,6 +28,8 @@ OPERATOR = frozenset({"operator"})
 OVERSIGHT = frozenset({"supervisor", "operator"})
 PRODUCERS = frozenset({"farmer", "operator"})
 PRICE_SETTERS = frozenset({"farmer", "official", "operator"})
+PROPOSERS = frozenset({"official", "operator"})
+FARMER = frozenset({"farmer"})
 
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/"): EVERYONE,
@@ -73,7 +75,20 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/reference-bands"): EVERYONE,
     ("POST", "/api/v1/reference-bands"): OPERATOR,
     ("GET", "/api/v1/price-proposals"): PRICE_SETTERS,
-    ("POST", "/api/v1/price-proposals/{proposal_id}/decision"): frozenset({"farmer"}),
+    ("POST", "/api/v1/price-proposals/{proposal_id}/decision"): FARMER,
+    ("GET", "/products"): EVERYONE,
+    ("GET", "/products/{product_id}"): EVERYONE,
+    ("POST", "/products/{product_id}/proposals"): PROPOSERS,
+    ("GET", "/operator/producers"): OPERATOR,
+    ("POST", "/operator/producers/{producer_id}/verification"): OPERATOR,
+    ("GET", "/operator/prices"): OPERATOR,
+    ("POST", "/operator/prices"): OPERATOR,
+    ("GET", "/producer"): FARMER,
+    ("POST", "/producer/producers"): FARMER,
+    ("POST", "/producer/products"): FARMER,
+    ("POST", "/producer/products/{product_id}/price"): FARMER,
+    ("POST", "/producer/products/{product_id}/stock"): FARMER,
+    ("POST", "/producer/proposals/{proposal_id}/decision"): FARMER,
 }
 PARAMS = {
     "token_id": "t-none",

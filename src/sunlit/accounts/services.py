@@ -292,6 +292,12 @@ async def get_account(db: AsyncSession, account_id: str) -> AccountRow:
     return row
 
 
+async def accounts_by_id(db: AsyncSession, ids: set[str]) -> list[AccountRow]:
+    if not ids:
+        return []
+    return list((await db.scalars(select(AccountRow).where(AccountRow.id.in_(ids)))).all())
+
+
 async def list_accounts(
     db: AsyncSession, *, role: Role | None = None, limit: int = 200
 ) -> list[AccountRow]:

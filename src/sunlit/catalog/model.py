@@ -337,3 +337,43 @@ def check_producer(draft: ProducerDraft, regions: RegionBook) -> dict[str, str]:
     if draft.cooperative_id is not None and draft.kind is not ProducerKind.HOUSEHOLD:
         errors["cooperative_id"] = N_("Only a household can be a member of a cooperative.")
     return errors
+
+
+#: How the catalog's values are named on pages (msgids).
+LABELS: dict[str, dict[str, str]] = {
+    "category": {
+        Category.FRUIT: N_("Fruit"),
+        Category.VEGETABLE: N_("Vegetables"),
+        Category.GRAIN: N_("Grain"),
+        Category.TEA: N_("Tea"),
+        Category.LIVESTOCK: N_("Livestock"),
+        Category.AQUATIC: N_("Aquatic products"),
+        Category.PROCESSED_AGRI: N_("Processed farm products"),
+        Category.NON_AGRI: N_("Not a farm product"),
+    },
+    "producer_kind": {
+        ProducerKind.HOUSEHOLD: N_("Household"),
+        ProducerKind.COOPERATIVE: N_("Cooperative"),
+        ProducerKind.ENTERPRISE: N_("Enterprise"),
+    },
+    "verification": {
+        Verification.PENDING: N_("Awaiting verification"),
+        Verification.VERIFIED: N_("Verified"),
+        Verification.REJECTED: N_("Rejected"),
+    },
+    "clearance": {
+        ClearanceReason.PERISHABLE: N_("Perishable produce that must sell now"),
+        ClearanceReason.SEASON_END: N_("End of the season"),
+        ClearanceReason.OVERSTOCK: N_("Overstock"),
+    },
+    "band_status": {
+        BandStatus.BELOW: N_("Below the reference band"),
+        BandStatus.WITHIN: N_("Within the reference band"),
+        BandStatus.ABOVE: N_("Above the reference band"),
+    },
+    "unit": {
+        Unit.JIN: N_("jin (500 g)"),
+        Unit.KG: N_("kg"),
+        Unit.BOX: N_("box"),
+    },
+}

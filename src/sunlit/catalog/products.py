@@ -256,6 +256,13 @@ async def do_add_band(
     return row
 
 
+async def all_bands(db: AsyncSession, limit: int = 500) -> list[Band]:
+    query = select(ReferenceBandRow).order_by(
+        ReferenceBandRow.kind, ReferenceBandRow.region, ReferenceBandRow.observed_on
+    )
+    return [_band(row) for row in (await db.scalars(query.limit(limit))).all()]
+
+
 async def band_for(db: AsyncSession, kind: str, region: str, on: date) -> Band | None:
     path = [r.code for r in region_book().path(region)]
     return pick_band(await bands_for(db, kind), kind, path, on)

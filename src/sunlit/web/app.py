@@ -17,10 +17,12 @@ from sunlit.accounts import operator_pages
 from sunlit.accounts import pages as accounts_pages
 from sunlit.accounts.model import ROLE_LABELS
 from sunlit.catalog import api as catalog_api
+from sunlit.catalog import pages as catalog_pages
 from sunlit.catalog import products_api
 from sunlit.core.errors import SunlitError
 from sunlit.core.logging import configure_logging
 from sunlit.participation import api as participation_api
+from sunlit.participation import pages as participation_pages
 from sunlit.settings import Settings
 from sunlit.web import events_api, pages, rendering
 from sunlit.web.access import audit_routes
@@ -35,6 +37,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     operator_pages.router,
     accounts_api.router,
     catalog_api.router,
+    catalog_pages.router,
+    participation_pages.router,
     products_api.router,
     participation_api.router,
     events_api.router,

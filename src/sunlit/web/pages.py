@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit import __version__
 from sunlit.accounts import services as accounts
+from sunlit.catalog import products as products_service
 from sunlit.catalog import services as catalog
 from sunlit.core.i18n import LANGUAGES, current_language
 from sunlit.web.access import Principal, allow
@@ -27,6 +28,11 @@ async def home(
 ) -> Response:
     regions = await catalog.served_regions(db)
     book = catalog.region_book()
+    today = get_services(request).clock.now().date()
+    products = [
+        await products_service.view_product(db, row.id, on=today)
+        for row in await products_service.list_products(db, limit=6)
+    ]
     return render(
         request,
         "home.html",
@@ -35,6 +41,7 @@ async def home(
             "upcoming": [],
             "past": [],
             "regions": regions,
+            "products": products,
             "region_names": {
                 r.code: book.full_name(r.code, current_language.get()) for r in regions
             },

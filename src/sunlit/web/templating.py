@@ -10,6 +10,8 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sunlit import __version__
+from sunlit.catalog.model import LABELS
+from sunlit.catalog.services import region_book
 from sunlit.core.i18n import (
     BABEL_LOCALES,
     ENDONYMS,
@@ -38,8 +40,20 @@ def make_environment(zone: ZoneInfo) -> Environment:
             moment, form, tzinfo=zone, locale=BABEL_LOCALES[current_language.get()]
         )
 
+    def localized(item: object, field: str) -> str:
+        """``name_zh`` or ``name_en`` by the page's language; Chinese when English is empty."""
+        chosen = getattr(item, f"{field}_{current_language.get()}", "") or ""
+        return str(chosen or getattr(item, f"{field}_zh", ""))
+
+    def region_name(code: str) -> str:
+        return region_book().full_name(code, current_language.get()) or code
+
+    def label(group: str, value: str) -> str:
+        return gettext_(LABELS[group].get(value, value))
+
     env.filters["when"] = when
     env.filters["fen"] = format_fen
+    env.globals.update(localized=localized, region_name=region_name, label=label)
     env.globals.update(
         version=__version__,
         languages=LANGUAGES,

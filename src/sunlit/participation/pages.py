@@ -1,0 +1,331 @@
+"""The producer's dashboard (products, prices they agree to, proposals to answer), and the
+form on a product page through which an official or operator proposes a price."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.accounts import services as accounts
+from sunlit.accounts.model import Role
+from sunlit.accounts.tables import AccountRow
+from sunlit.catalog import products as catalog
+from sunlit.catalog.model import (
+    Category,
+    ClearanceReason,
+    ProducerDraft,
+    ProducerKind,
+    ProductDraft,
+    Unit,
+)
+from sunlit.core.errors import N_, InvalidInput, SunlitError
+from sunlit.core.i18n import translate
+from sunlit.core.money import parse_yuan
+from sunlit.participation import services as consent
+from sunlit.web.access import Principal, allow
+from sunlit.web.deps import PathId, get_db, get_services
+from sunlit.web.forms import form_fields, redirect
+from sunlit.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+FIX = N_("Please correct the marked fields.")
+
+
+def _yuan(
+    fields: dict[str, str], name: str, errors: dict[str, str], *, optional: bool = False
+) -> int | None:
+    text = fields.get(name, "").strip()
+    if optional and not text:
+        return None
+    try:
+        return parse_yuan(text)
+    except ValueError:
+        errors[name] = N_("Enter an amount in yuan, such as 3.50.")
+        return None
+
+
+def _whole(
+    fields: dict[str, str], name: str, errors: dict[str, str], *, optional: bool = False
+) -> int | None:
+    text = fields.get(name, "").strip()
+    if optional and not text:
+        return None
+    if not text.isdigit() or len(text) > 12:
+        errors[name] = N_("Enter a whole number.")
+        return None
+    return int(text)
+
+
+def _choice(
+    enum: Any, fields: dict[str, str], name: str, errors: dict[str, str], *, optional: bool = False
+) -> Any:
+    text = fields.get(name, "")
+    if optional and not text:
+        return None
+    try:
+        return enum(text)
+    except ValueError:
+        errors[name] = N_("Choose from the list.")
+        return None
+
+
+async def _dashboard(
+    request: Request,
+    db: AsyncSession,
+    account: AccountRow,
+    *,
+    status: int = 200,
+    form: str | None = None,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    error: str | None = None,
+) -> Response:
+    today = get_services(request).clock.now().date()
+    producers = await catalog.list_producers(db, manager=account.id)
+    rows = await catalog.list_products(db, producer_ids=[p.id for p in producers])
+    views = [await catalog.view_product(db, row.id, on=today) for row in rows]
+    proposals = await consent.proposals_for_products(db, [row.id for row in rows])
+    proposers = {p.proposed_by for p in proposals}
+    names = {a.id: a for a in await accounts.accounts_by_id(db, proposers)}
+    return render(
+        request,
+        "participation/dashboard.html",
+        {
+            "producers": producers,
+            "views": views,
+            "products": {r.id: r for r in rows},
+            "pending": [p for p in proposals if p.status == "pending"],
+            "proposers": names,
+            "decided": [p for p in proposals if p.status != "pending"][:20],
+            "form": form,
+            "errors": errors or {},
+            "values": values or {},
+            "error": error,
+            "done": request.query_params.get("done"),
+            "kinds": list(ProducerKind),
+            "categories": list(Category),
+            "units": list(Unit),
+            "clearances": list(ClearanceReason),
+        },
+        status=status,
+    )
+
+
+async def _attempt(
+    request: Request,
+    db: AsyncSession,
+    account: AccountRow,
+    form: str,
+    fields: dict[str, str],
+    errors: dict[str, str],
+    action: Any,
+) -> Response:
+    """Run ``action`` if the form parsed; re-render the dashboard with errors otherwise."""
+    try:
+        if errors:
+            raise InvalidInput(FIX, fields=errors)
+        await action()
+        await db.commit()
+    except SunlitError as exc:
+        await db.rollback()
+        return await _dashboard(
+            request,
+            db,
+            account,
+            status=exc.status,
+            form=form,
+            errors={name: translate(text) for name, text in exc.fields.items()},
+            values=fields,
+            error=translate(exc.message, exc.params),
+        )
+    return redirect(f"/producer?done={form}")
+
+
+async def _form(
+    request: Request, principal: Principal
+) -> tuple[AccountRow, dict[str, str], dict[str, str]]:
+    """Who is asking, what they sent, and an empty dict for the field errors found."""
+    return principal.require(), await form_fields(request), {}
+
+
+@router.get("/producer")
+async def dashboard(
+    request: Request,
+    principal: Principal = allow(Role.FARMER),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    return await _dashboard(request, db, principal.require())
+
+
+@router.post("/producer/producers")
+async def register_producer(
+    request: Request,
+    principal: Principal = allow(Role.FARMER),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    account, fields, errors = await _form(request, principal)
+    kind = _choice(ProducerKind, fields, "kind", errors)
+    draft = ProducerDraft(
+        kind or ProducerKind.HOUSEHOLD,
+        fields.get("name", ""),
+        fields.get("region", "").strip(),
+        village=fields.get("village"),
+        contact_name=fields.get("contact_name"),
+        contact_phone=fields.get("contact_phone"),
+    )
+
+    async def act() -> None:
+        await catalog.do_register_producer(
+            db, account, draft, now=get_services(request).clock.now()
+        )
+
+    return await _attempt(request, db, account, "producer", fields, errors, act)
+
+
+@router.post("/producer/products")
+async def list_product(
+    request: Request,
+    principal: Principal = allow(Role.FARMER),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    account, fields, errors = await _form(request, principal)
+    draft = ProductDraft(
+        name_zh=fields.get("name_zh", ""),
+        name_en=fields.get("name_en", ""),
+        kind=fields.get("kind", "").strip(),
+        category=_choice(Category, fields, "category", errors) or Category.FRUIT,
+        origin_region=fields.get("origin_region", "").strip(),
+        unit=_choice(Unit, fields, "unit", errors) or Unit.JIN,
+        price=_yuan(fields, "price", errors) or 0,
+        stock=_whole(fields, "stock", errors) or 0,
+        box_grams=_whole(fields, "box_grams", errors, optional=True),
+        declared_cost=_yuan(fields, "declared_cost", errors, optional=True),
+        story_zh=fields.get("story_zh", ""),
+        story_en=fields.get("story_en", ""),
+    )
+    clearance = _choice(ClearanceReason, fields, "clearance", errors, optional=True)
+
+    async def act() -> None:
+        await catalog.do_list_product(
+            db,
+            account,
+            fields.get("producer", ""),
+            draft,
+            clearance=clearance,
+            now=get_services(request).clock.now(),
+        )
+
+    return await _attempt(request, db, account, "product", fields, errors, act)
+
+
+@router.post("/producer/products/{product_id}/price")
+async def change_own_price(
+    request: Request,
+    product_id: PathId,
+    principal: Principal = allow(Role.FARMER),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    account, fields, errors = await _form(request, principal)
+    price = _yuan(fields, "price", errors)
+    clearance = _choice(ClearanceReason, fields, "clearance", errors, optional=True)
+
+    async def act() -> None:
+        await consent.do_change_price(
+            db,
+            account,
+            product_id,
+            price or 0,
+            clearance=clearance,
+            now=get_services(request).clock.now(),
+        )
+
+    return await _attempt(request, db, account, f"price-{product_id}", fields, errors, act)
+
+
+@router.post("/producer/products/{product_id}/stock")
+async def change_stock(
+    request: Request,
+    product_id: PathId,
+    principal: Principal = allow(Role.FARMER),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    account, fields, errors = await _form(request, principal)
+    stock = _whole(fields, "stock", errors)
+
+    async def act() -> None:
+        await catalog.do_update_stock(
+            db, account, product_id, stock or 0, now=get_services(request).clock.now()
+        )
+
+    return await _attempt(request, db, account, f"stock-{product_id}", fields, errors, act)
+
+
+@router.post("/producer/proposals/{proposal_id}/decision")
+async def decide(
+    request: Request,
+    proposal_id: PathId,
+    principal: Principal = allow(Role.FARMER),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    account, fields, errors = await _form(request, principal)
+    decision = fields.get("decision")
+    if decision not in ("accept", "refuse"):
+        errors["decision"] = N_("Choose from the list.")
+    clearance = _choice(ClearanceReason, fields, "clearance", errors, optional=True)
+
+    async def act() -> None:
+        await consent.do_decide(
+            db,
+            account,
+            proposal_id,
+            accept=decision == "accept",
+            clearance=clearance,
+            note=fields.get("note", ""),
+            now=get_services(request).clock.now(),
+        )
+
+    return await _attempt(request, db, account, f"proposal-{proposal_id}", fields, errors, act)
+
+
+@router.post("/products/{product_id}/proposals")
+async def propose(
+    request: Request,
+    product_id: PathId,
+    principal: Principal = allow(Role.OFFICIAL, Role.OPERATOR),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    account, fields, errors = await _form(request, principal)
+    price = _yuan(fields, "price", errors)
+    try:
+        if errors:
+            raise InvalidInput(FIX, fields=errors)
+        await consent.do_change_price(
+            db,
+            account,
+            product_id,
+            price or 0,
+            reason=fields.get("reason", ""),
+            now=get_services(request).clock.now(),
+        )
+        await db.commit()
+    except SunlitError as exc:
+        await db.rollback()
+        view = await catalog.view_product(
+            db, product_id, on=get_services(request).clock.now().date()
+        )
+        return render(
+            request,
+            "catalog/product.html",
+            {
+                "view": view,
+                "manages": False,
+                "can_propose": True,
+                "values": fields,
+                "errors": {name: translate(text) for name, text in exc.fields.items()},
+            },
+            status=exc.status,
+        )
+    return redirect(f"/products/{product_id}?proposed=1")
