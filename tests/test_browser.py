@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
@@ -94,3 +95,48 @@ def test_operator_sees_the_region_name_while_typing_the_code(
     expect(page.locator("#region-name")).to_have_text("Chenggu County, Hanzhong, Shaanxi")
     assert accessibility_violations(page) == []
     context.close()
+
+
+def test_a_farmer_lists_a_product_and_answers_a_price_proposal(
+    server: LiveServer, browser: Browser
+) -> None:
+    load_demo_into(server)
+    with httpx.Client(base_url=server.url, timeout=10) as official:
+        token = official.post(
+            "/api/v1/tokens", json={"username": "official.chenggu", "password": PASSWORD}
+        ).json()["token"]
+        official.headers["Authorization"] = f"Bearer {token}"
+        mandarins = official.get("/api/v1/products", params={"q": "城固"}).json()[0]["id"]
+        proposed = official.post(
+            f"/api/v1/products/{mandarins}/price", json={"price": 320, "reason": "周末直播活动价"}
+        )
+        assert proposed.status_code == 202
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server.url + "/signin")
+    page.get_by_label("账号名").fill("farmer.chenggu")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("navigation").get_by_role("link", name="我的农产品").click()
+    expect(page.get_by_role("heading", name="待您处理的调价建议")).to_be_visible()
+    assert accessibility_violations(page) == []
+
+    listing = page.locator("form[action='/producer/products']")
+    listing.get_by_label("中文名称").fill("城固脐橙")
+    listing.get_by_label("英文名称").fill("Chenggu navel oranges")
+    listing.get_by_label("品类代码").fill("navel_orange")
+    listing.get_by_label("产地代码（GB/T 2260）").fill("610722")
+    listing.get_by_label("价格（元）").fill("4.50")
+    listing.get_by_label("您的单位成本（元）").fill("3")
+    listing.get_by_label("库存（单位数）").fill("1200")
+    listing.get_by_role("button", name="上架").click()
+    expect(page.get_by_role("status")).to_have_text("已保存。")
+    expect(page.get_by_role("link", name="城固脐橙")).to_be_visible()
+
+    expect(page.get_by_text("周末直播活动价")).to_be_visible()
+    page.get_by_role("button", name="接受此价格").click()
+    expect(page.get_by_text("暂无待处理的调价建议。")).to_be_visible()
+    expect(page.get_by_text("已接受")).to_be_visible()
+    page.get_by_role("link", name="城固蜜桔").click()
+    expect(page.locator(".price.big")).to_contain_text("¥3.20")
+    assert accessibility_violations(page) == []

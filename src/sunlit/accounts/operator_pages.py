@@ -13,7 +13,7 @@ from sunlit.catalog.services import region_book
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import current_language, translate
 from sunlit.web.access import Principal, allow
-from sunlit.web.deps import PathId, get_db, get_services
+from sunlit.web.deps import PathId, get_db, get_services, undo
 from sunlit.web.forms import form_fields, origin_of, redirect
 from sunlit.web.rendering import render
 
@@ -85,7 +85,7 @@ async def create_account(
         )
         await db.commit()
     except SunlitError as exc:
-        await db.rollback()
+        await undo(db, principal.account)
         errors = {name: translate(text) for name, text in exc.fields.items()}
         return await _page(
             request,
@@ -117,7 +117,7 @@ async def change_role(
         )
         await db.commit()
     except SunlitError as exc:
-        await db.rollback()
+        await undo(db, principal.account)
         return await _page(request, db, status=exc.status, error=translate(exc.message, exc.params))
     return redirect("/operator/accounts?done=role")
 

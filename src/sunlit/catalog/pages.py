@@ -17,7 +17,7 @@ from sunlit.core.i18n import translate
 from sunlit.core.money import parse_yuan
 from sunlit.core.text import NO_CONTROL
 from sunlit.web.access import Principal, allow
-from sunlit.web.deps import PathId, get_db, get_services
+from sunlit.web.deps import PathId, get_db, get_services, undo
 from sunlit.web.forms import form_fields, redirect
 from sunlit.web.rendering import render
 
@@ -205,7 +205,7 @@ async def operator_add_band(
         )
         await db.commit()
     except SunlitError as exc:
-        await db.rollback()
+        await undo(db, principal.account)
         return await _prices_page(
             request,
             db,

@@ -20,13 +20,15 @@ from sunlit.catalog.model import (
     ProducerKind,
     ProductDraft,
     Unit,
+    check_product,
 )
+from sunlit.catalog.services import region_book
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import translate
 from sunlit.core.money import parse_yuan
 from sunlit.participation import services as consent
 from sunlit.web.access import Principal, allow
-from sunlit.web.deps import PathId, get_db, get_services
+from sunlit.web.deps import PathId, get_db, get_services, undo
 from sunlit.web.forms import form_fields, redirect
 from sunlit.web.rendering import render
 
@@ -130,7 +132,7 @@ async def _attempt(
         await action()
         await db.commit()
     except SunlitError as exc:
-        await db.rollback()
+        await undo(db, account)
         return await _dashboard(
             request,
             db,
@@ -207,6 +209,9 @@ async def list_product(
         story_en=fields.get("story_en", ""),
     )
     clearance = _choice(ClearanceReason, fields, "clearance", errors, optional=True)
+    # Report every problem at once: what could not be read, and what the rules refuse.
+    for name, message in check_product(draft, region_book()).items():
+        errors.setdefault(name, message)
 
     async def act() -> None:
         await catalog.do_list_product(
@@ -312,7 +317,7 @@ async def propose(
         )
         await db.commit()
     except SunlitError as exc:
-        await db.rollback()
+        await undo(db, account)
         view = await catalog.view_product(
             db, product_id, on=get_services(request).clock.now().date()
         )

@@ -25,3 +25,12 @@ async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
 
 #: An id in a path (``/accounts/{account_id}``): refused with 422 unless it looks like an id.
 PathId = Annotated[str, Path(pattern=ID_PATTERN)]
+
+
+async def undo(db: AsyncSession, *keep: object) -> None:
+    """Roll back a failed unit of work, then reload ``keep`` (the signed-in account, say),
+    which the rollback expired, so that the page that explains the failure can still use it."""
+    await db.rollback()
+    for item in keep:
+        if item is not None:
+            await db.refresh(item)
