@@ -30,6 +30,8 @@ PRODUCERS = frozenset({"farmer", "operator"})
 PRICE_SETTERS = frozenset({"farmer", "official", "operator"})
 PROPOSERS = frozenset({"official", "operator"})
 FARMER = frozenset({"farmer"})
+REPORTERS = frozenset({"farmer", "official"})
+SUPERVISOR = frozenset({"supervisor"})
 
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/"): EVERYONE,
@@ -89,6 +91,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/producer/products/{product_id}/price"): FARMER,
     ("POST", "/producer/products/{product_id}/stock"): FARMER,
     ("POST", "/producer/proposals/{proposal_id}/decision"): FARMER,
+    ("GET", "/reports/new"): REPORTERS,
+    ("POST", "/reports"): REPORTERS,
+    ("GET", "/supervisor/reports"): SUPERVISOR,
+    ("POST", "/api/v1/reports"): REPORTERS,
+    ("GET", "/api/v1/reports"): SUPERVISOR,
 }
 PARAMS = {
     "token_id": "t-none",

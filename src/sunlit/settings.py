@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     node_modules_dir: Path = Field(
         Path("node_modules"), description="Where `npm ci` put the front-end packages (htmx)"
     )
+    anonymous_reports_per_day: int = Field(
+        5, ge=1, description="Anonymous reports one account may file a day"
+    )
     log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR")
     log_json: bool = Field(True, description="Write logs as JSON lines (false: console format)")
     demo_password: str = Field(

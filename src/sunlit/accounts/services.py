@@ -210,7 +210,7 @@ def open_session(db: AsyncSession, account: AccountRow, *, now: datetime) -> str
 
 
 async def session_account(
-    db: AsyncSession, token: str, *, now: datetime, settings: Settings
+    db: AsyncSession, token: str, *, now: datetime, settings: Settings, touch: bool = True
 ) -> AccountRow:
     """The account behind a session cookie; raises SessionExpired if the session is gone."""
     found = await db.get(WebSessionRow, token_digest(token))
@@ -226,7 +226,7 @@ async def session_account(
         if found is not None:
             await db.delete(found)
         raise SessionExpired(N_("Your session has expired. Please sign in again."))
-    if now - aware(found.last_seen_at) > timedelta(minutes=1):
+    if touch and now - aware(found.last_seen_at) > timedelta(minutes=1):
         found.last_seen_at = now
     return account
 

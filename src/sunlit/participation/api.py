@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
@@ -16,8 +16,9 @@ from sunlit.catalog.model import ClearanceReason
 from sunlit.catalog.products_api import ProductOut
 from sunlit.catalog.tables import ProductRow
 from sunlit.core.text import CleanText
+from sunlit.participation import reports
 from sunlit.participation import services as consent
-from sunlit.participation.model import PriceRoute, ProposalStatus
+from sunlit.participation.model import PriceRoute, ProposalStatus, ReportCategory
 from sunlit.participation.tables import PriceProposalRow
 from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services
@@ -132,3 +133,69 @@ async def decide(
     )
     await db.commit()
     return ProposalOut.of(row)
+
+
+class ReportIn(BaseModel):
+    category: ReportCategory
+    text: CleanText = Field(max_length=8000)
+    region: str | None = Field(None, pattern=r"^\d{6}$")
+    session: CleanText | None = Field(None, max_length=64, description="a live session id")
+
+
+class ReportReceipt(BaseModel):
+    received_on: date
+
+
+class ReportOut(BaseModel):
+    category: ReportCategory
+    text: str
+    region: str | None
+    session: str | None
+    received_on: date
+
+
+@router.post("/reports", status_code=202, response_model=ReportReceipt)
+async def file_report(
+    body: ReportIn,
+    request: Request,
+    principal: Principal = allow(Role.FARMER, Role.OFFICIAL, quiet=True),
+    db: AsyncSession = Depends(get_db),
+) -> ReportReceipt:
+    """File an anonymous report. Nothing that links it to the caller is stored."""
+    services = get_services(request)
+    row = await reports.do_file_report(
+        db,
+        services.attempts,
+        actor=principal.require(),
+        category=body.category,
+        text=body.text,
+        region=body.region,
+        session_ref=body.session,
+        now=services.clock.now(),
+        zone=services.zone,
+        secret=services.settings.secret_key,
+        per_day=services.settings.anonymous_reports_per_day,
+    )
+    await db.commit()
+    return ReportReceipt(received_on=row.received_on)
+
+
+@router.get("/reports", response_model=list[ReportOut])
+async def list_reports(
+    request: Request,
+    principal: Principal = allow(Role.SUPERVISOR),
+    db: AsyncSession = Depends(get_db),
+) -> list[ReportOut]:
+    services = get_services(request)
+    await reports.do_release_reports(db, now=services.clock.now(), zone=services.zone)
+    await db.commit()
+    return [
+        ReportOut(
+            category=ReportCategory(r.category),
+            text=r.text,
+            region=r.region,
+            session=r.session_ref,
+            received_on=r.received_on,
+        )
+        for r in await reports.list_reports(db)
+    ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from sunlit.core.errors import N_
 
@@ -41,3 +43,47 @@ def check_reason(reason: str) -> str | None:
     if len(reason) > 500:
         return N_("A reason is at most 500 characters.")
     return None
+
+
+# --- anonymous reports ----------------------------------------------------------------------
+
+
+class ReportCategory(StrEnum):
+    """The categories of spec/events.md ``report.filed``."""
+
+    FORCED_PURCHASE = "forced_purchase"
+    BELOW_COST = "below_cost"
+    FAKE_DATA = "fake_data"
+    CONFLICT_OF_INTEREST = "conflict_of_interest"
+    QUALITY = "quality"
+    OTHER = "other"
+
+
+REPORT_LABELS = {
+    ReportCategory.FORCED_PURCHASE: N_("Purchases forced on staff (quotas, 摊派)"),
+    ReportCategory.BELOW_COST: N_("Pressure to sell below cost"),
+    ReportCategory.FAKE_DATA: N_("Fake viewers, orders or figures"),
+    ReportCategory.CONFLICT_OF_INTEREST: N_("An official promoting a company they are tied to"),
+    ReportCategory.QUALITY: N_("Poor or unsafe produce"),
+    ReportCategory.OTHER: N_("Something else"),
+}
+
+
+def check_report(text: str) -> str | None:
+    if len(text.strip()) < 10:
+        return N_("Describe what happened in at least 10 characters.")
+    if len(text) > 4000:
+        return N_("A report is at most 4,000 characters.")
+    return None
+
+
+def received_on(now: datetime, zone: ZoneInfo) -> date:
+    """The only time a report keeps: the local day it arrived."""
+    return now.astimezone(zone).date()
+
+
+def release_moment(now: datetime, zone: ZoneInfo) -> datetime:
+    """Reports are published as events in daily batches, all stamped with local midnight, in
+    random order, so that neither the time nor the order of the log links one to a person."""
+    local = now.astimezone(zone)
+    return datetime.combine(local.date(), time(0, 0), tzinfo=zone)

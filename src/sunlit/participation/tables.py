@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sunlit.core.db import Base
@@ -33,3 +44,20 @@ class PriceProposalRow(Base):
         CheckConstraint("price > 0", name="price_positive"),
         Index("ix_price_proposals_product_id", "product_id"),
     )
+
+
+class AnonymousReportRow(Base):
+    """A report with no link to its reporter: a random id (not time-ordered), the day it
+    arrived and nothing else about who or when. See docs/anonymous-reports.md."""
+
+    __tablename__ = "anonymous_reports"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    region: Mapped[str | None] = mapped_column(String(6))
+    session_ref: Mapped[str | None] = mapped_column(String(64))
+    received_on: Mapped[date] = mapped_column(Date)
+    released: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    __table_args__ = (Index("ix_anonymous_reports_received_on", "received_on"),)

@@ -90,7 +90,7 @@ async def _check_csrf(request: Request, services: Services, principal: Principal
 
 
 async def resolve_principal(
-    request: Request, db: AsyncSession, services: Services
+    request: Request, db: AsyncSession, services: Services, *, touch: bool = True
 ) -> tuple[Principal, bool]:
     """The principal, and whether a session cookie was sent but has expired."""
     now = services.clock.now()
@@ -102,7 +102,9 @@ async def resolve_principal(
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         try:
-            account = await accounts.session_account(db, token, now=now, settings=services.settings)
+            account = await accounts.session_account(
+                db, token, now=now, settings=services.settings, touch=touch
+            )
         except SessionExpired:
             await db.commit()
             request.state.clear_session_cookie = True
@@ -116,10 +118,11 @@ def _describe(rules: tuple[Rule, ...]) -> str:
     return ", ".join(str(rule) for rule in rules)
 
 
-def allow(*rules: Rule) -> Any:
+def allow(*rules: Rule, quiet: bool = False) -> Any:
     """Declare who may call a route: ``allow("public")``, ``allow("signed_in")``,
     ``allow(Role.OPERATOR, Role.SUPERVISOR)``. Returns the dependency that yields the
-    :class:`Principal`."""
+    :class:`Principal`. A ``quiet`` route leaves no trace of the visit on the session (its
+    last-seen time stays), for the anonymous-report pages."""
     if not rules:
         raise ValueError("allow() needs at least one rule")
     roles = {rule for rule in rules if isinstance(rule, Role)}
@@ -129,7 +132,7 @@ def allow(*rules: Rule) -> Any:
         db: AsyncSession = Depends(get_db),
         services: Services = Depends(get_services),
     ) -> Principal:
-        principal, expired = await resolve_principal(request, db, services)
+        principal, expired = await resolve_principal(request, db, services, touch=not quiet)
         request.state.principal = principal
         await _check_csrf(request, services, principal)
         if "public" in rules:

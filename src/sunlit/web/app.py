@@ -23,6 +23,7 @@ from sunlit.core.errors import SunlitError
 from sunlit.core.logging import configure_logging
 from sunlit.participation import api as participation_api
 from sunlit.participation import pages as participation_pages
+from sunlit.participation import report_pages
 from sunlit.settings import Settings
 from sunlit.web import events_api, pages, rendering
 from sunlit.web.access import audit_routes
@@ -39,6 +40,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     catalog_api.router,
     catalog_pages.router,
     participation_pages.router,
+    report_pages.router,
     products_api.router,
     participation_api.router,
     events_api.router,

@@ -21,6 +21,7 @@ class EventType(StrEnum):
     ACCOUNT_REGISTERED = "account.registered"
     PRODUCT_LISTED = "product.listed"
     PRODUCT_PRICE_CHANGED = "product.price_changed"
+    REPORT_FILED = "report.filed"
     # Sunlit additions: privileged actions on accounts, each with the operator as actor.
     ACCOUNT_ROLE_CHANGED = "account.role_changed"
     ACCOUNT_VERIFIED = "account.verified"
