@@ -32,6 +32,7 @@ PROPOSERS = frozenset({"official", "operator"})
 FARMER = frozenset({"farmer"})
 REPORTERS = frozenset({"farmer", "official"})
 SUPERVISOR = frozenset({"supervisor"})
+HELPERS = frozenset({"official", "supervisor", "operator"})
 
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/"): EVERYONE,
@@ -96,6 +97,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/supervisor/reports"): SUPERVISOR,
     ("POST", "/api/v1/reports"): REPORTERS,
     ("GET", "/api/v1/reports"): SUPERVISOR,
+    ("POST", "/producer/unsalable"): FARMER,
+    ("POST", "/producer/unsalable/{report_id}/close"): FARMER,
+    ("GET", "/needs-help"): HELPERS,
+    ("POST", "/api/v1/unsalable-reports"): FARMER,
+    ("GET", "/api/v1/unsalable-reports"): HELPERS,
 }
 PARAMS = {
     "token_id": "t-none",
@@ -104,6 +110,7 @@ PARAMS = {
     "producer_id": "p-none",
     "product_id": "g-none",
     "proposal_id": "q-none",
+    "report_id": "u-none",
 }
 
 

@@ -377,3 +377,45 @@ LABELS: dict[str, dict[str, str]] = {
         Unit.BOX: N_("box"),
     },
 }
+
+
+# --- unsalable stock (滞销求助) ---------------------------------------------------------------
+
+
+class UnsalableReason(StrEnum):
+    EPIDEMIC = "epidemic"
+    DISASTER = "disaster"
+    GLUT = "glut"
+    LOGISTICS = "logistics"
+
+
+class HelpStatus(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"  # a session plan has taken it up (issue "Filing")
+    CLOSED = "closed"
+
+
+def check_unsalable(quantity: int, deadline: date, today: date, note: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not 1 <= quantity <= MAX_STOCK:
+        errors["quantity"] = N_("Give a quantity between 1 and 10,000,000 units.")
+    if deadline < today:
+        errors["deadline"] = N_("The deadline cannot be in the past.")
+    elif (deadline - today).days > 366:
+        errors["deadline"] = N_("The deadline is at most a year away.")
+    if len(note) > 1000:
+        errors["note"] = N_("A note is at most 1,000 characters.")
+    return errors
+
+
+LABELS["unsalable_reason"] = {
+    UnsalableReason.EPIDEMIC: N_("An epidemic closed the usual markets"),
+    UnsalableReason.DISASTER: N_("A natural disaster"),
+    UnsalableReason.GLUT: N_("A glut: too much on the market"),
+    UnsalableReason.LOGISTICS: N_("Transport is cut off"),
+}
+LABELS["help_status"] = {
+    HelpStatus.OPEN: N_("Needs help"),
+    HelpStatus.ANSWERED: N_("A session is planned"),
+    HelpStatus.CLOSED: N_("Closed"),
+}

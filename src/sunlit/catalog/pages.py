@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
 from sunlit.catalog import products as catalog
+from sunlit.catalog import unsalable
 from sunlit.catalog.model import Band, Unit, Verification
 from sunlit.catalog.services import served_regions
 from sunlit.core.errors import N_, InvalidInput, SunlitError
@@ -215,3 +216,27 @@ async def operator_add_band(
             error=translate(exc.message, exc.params),
         )
     return redirect("/operator/prices?done=1")
+
+
+@router.get("/needs-help")
+async def needs_help_page(
+    request: Request,
+    principal: Principal = allow(Role.OFFICIAL, Role.SUPERVISOR, Role.OPERATOR),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    """The officials' queue of unsalable-stock reports in their jurisdiction."""
+    account = principal.require()
+    region = unsalable.region_of_view(account)
+    reports = await unsalable.needs_help(db, region=region)
+    products = {r.product_id: await catalog.get_product(db, r.product_id) for r in reports}
+    producers = {r.producer_id: await catalog.get_producer(db, r.producer_id) for r in reports}
+    return render(
+        request,
+        "catalog/needs_help.html",
+        {
+            "reports": reports,
+            "products": products,
+            "producers": producers,
+            "region": region,
+        },
+    )

@@ -111,3 +111,28 @@ class ReferenceBandRow(Base):
         CheckConstraint("low > 0 AND high >= low", name="band_ordered"),
         Index("ix_reference_bands_kind_region", "kind", "region"),
     )
+
+
+class UnsalableReportRow(Base):
+    """A producer's call for help with stock that does not sell (滞销求助)."""
+
+    __tablename__ = "unsalable_reports"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    producer_id: Mapped[str] = mapped_column(ForeignKey("producers.id"))
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
+    region: Mapped[str] = mapped_column(String(6))
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text)
+    deadline: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    reported_by: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("status IN ('open', 'answered', 'closed')", name="status_known"),
+        Index("ix_unsalable_reports_region", "region"),
+    )

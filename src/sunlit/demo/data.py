@@ -22,6 +22,8 @@ class DemoProduce:
     box_grams: int | None = None
     story_zh: str = ""
     story_en: str = ""
+    #: an open call for help: (quantity, reason, days to the deadline, note)
+    unsalable: tuple[int, str, int, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,7 @@ COUNTIES: tuple[DemoCounty, ...] = (
                 story_zh="徐闻的“菠萝的海”连绵起伏，红土地上的菠萝香甜多汁。",
                 story_en="Xuwen's rolling 'sea of pineapples' grows on red volcanic soil at the "
                 "southern tip of mainland China.",
+                unsalable=(20000, "glut", 14, "今年丰产，收购商压价，约两万斤菠萝需在两周内售出。"),
             ),
         ),
     ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from faker import Faker
 from sqlalchemy import select
@@ -14,7 +14,16 @@ from sunlit.accounts.model import NewAccount, Role
 from sunlit.accounts.services import Origin, Passwords, do_register
 from sunlit.accounts.tables import AccountRow
 from sunlit.catalog import products as catalog
-from sunlit.catalog.model import Band, Category, ProducerDraft, ProducerKind, ProductDraft, Unit
+from sunlit.catalog import unsalable
+from sunlit.catalog.model import (
+    Band,
+    Category,
+    ProducerDraft,
+    ProducerKind,
+    ProductDraft,
+    Unit,
+    UnsalableReason,
+)
 from sunlit.catalog.services import do_serve_region
 from sunlit.catalog.tables import ProducerRow
 from sunlit.demo.data import BAND_SOURCE, COUNTIES, SUPERVISOR_ORGS, DemoCounty
@@ -157,7 +166,20 @@ async def _load_county(db: AsyncSession, county: DemoCounty, *, now: datetime) -
             story_zh=item.story_zh,
             story_en=item.story_en,
         )
-        await catalog.do_list_product(db, farmer, cooperative.id, draft, now=now)
+        product = await catalog.do_list_product(db, farmer, cooperative.id, draft, now=now)
+        await db.flush()
+        if item.unsalable is not None:
+            quantity, reason, days, note = item.unsalable
+            await unsalable.do_report_unsalable(
+                db,
+                farmer,
+                product.id,
+                quantity=quantity,
+                reason=UnsalableReason(reason),
+                deadline=now.date() + timedelta(days=days),
+                note=note,
+                now=now,
+            )
     await db.flush()
 
 

@@ -3,6 +3,7 @@ form on a product page through which an official or operator proposes a price.""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -13,6 +14,7 @@ from sunlit.accounts import services as accounts
 from sunlit.accounts.model import Role
 from sunlit.accounts.tables import AccountRow
 from sunlit.catalog import products as catalog
+from sunlit.catalog import unsalable
 from sunlit.catalog.model import (
     Category,
     ClearanceReason,
@@ -20,6 +22,7 @@ from sunlit.catalog.model import (
     ProducerKind,
     ProductDraft,
     Unit,
+    UnsalableReason,
     check_product,
 )
 from sunlit.catalog.services import region_book
@@ -90,6 +93,7 @@ async def _dashboard(
     rows = await catalog.list_products(db, producer_ids=[p.id for p in producers])
     views = [await catalog.view_product(db, row.id, on=today) for row in rows]
     proposals = await consent.proposals_for_products(db, [row.id for row in rows])
+    help_requests = await unsalable.reports_of(db, [p.id for p in producers])
     proposers = {p.proposed_by for p in proposals}
     names = {a.id: a for a in await accounts.accounts_by_id(db, proposers)}
     return render(
@@ -111,6 +115,8 @@ async def _dashboard(
             "categories": list(Category),
             "units": list(Unit),
             "clearances": list(ClearanceReason),
+            "help_requests": help_requests,
+            "reasons": list(UnsalableReason),
         },
         status=status,
     )
@@ -334,3 +340,48 @@ async def propose(
             status=exc.status,
         )
     return redirect(f"/products/{product_id}?proposed=1")
+
+
+@router.post("/producer/unsalable")
+async def report_unsalable(
+    request: Request,
+    principal: Principal = allow(Role.FARMER),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    account, fields, errors = await _form(request, principal)
+    quantity = _whole(fields, "quantity", errors)
+    reason = _choice(UnsalableReason, fields, "reason", errors)
+    try:
+        deadline = date.fromisoformat(fields.get("deadline", ""))
+    except ValueError:
+        errors["deadline"] = N_("Enter a date such as 2026-11-01.")
+        deadline = date.max
+
+    async def act() -> None:
+        await unsalable.do_report_unsalable(
+            db,
+            account,
+            fields.get("product", ""),
+            quantity=quantity or 0,
+            reason=reason,
+            deadline=deadline,
+            note=fields.get("note", ""),
+            now=get_services(request).clock.now(),
+        )
+
+    return await _attempt(request, db, account, "unsalable", fields, errors, act)
+
+
+@router.post("/producer/unsalable/{report_id}/close")
+async def close_unsalable(
+    request: Request,
+    report_id: PathId,
+    principal: Principal = allow(Role.FARMER),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    account, fields, errors = await _form(request, principal)
+
+    async def act() -> None:
+        await unsalable.do_close(db, account, report_id, now=get_services(request).clock.now())
+
+    return await _attempt(request, db, account, "unsalable", fields, errors, act)

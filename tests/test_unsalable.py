@@ -1,0 +1,74 @@
+"""Unsalable-stock reports (滞销求助): a producer asks, the officials of that region see it."""
+
+from __future__ import annotations
+
+from tests.support import LiveServer, sign_in, submit
+from tests.test_catalog_api import api_as
+from tests.test_web import PASSWORD, client
+
+
+def test_the_demo_pineapple_glut_is_in_xuwens_queue_only(served: LiveServer) -> None:
+    with api_as(served, "official.xuwen") as xuwen, api_as(served, "official.dangshan") as far:
+        [report] = xuwen.get("/api/v1/unsalable-reports").json()
+        assert (report["quantity"], report["reason"], report["status"]) == (20000, "glut", "open")
+        assert report["region"] == "440825"
+        assert far.get("/api/v1/unsalable-reports").json() == []
+    with api_as(served, "supervisor1") as supervisor:
+        assert len(supervisor.get("/api/v1/unsalable-reports").json()) == 1
+    with client(served, "zh") as c:
+        sign_in(c, "official.xuwen", PASSWORD)
+        page = c.get("/needs-help").text
+        assert "徐闻菠萝" in page and "20000" in page and "2026-03-16" in page
+
+
+def test_a_farmer_asks_for_help_and_closes_it(served: LiveServer) -> None:
+    with api_as(served, "farmer.majiang") as farmer, api_as(served, "farmer.enshi") as other:
+        berries = farmer.get("/api/v1/products", params={"q": "麻江"}).json()[0]["id"]
+        bad = farmer.post(
+            "/api/v1/unsalable-reports",
+            json={
+                "product": berries,
+                "quantity": 0,
+                "reason": "logistics",
+                "deadline": "2020-01-01",
+            },
+        )
+        assert bad.status_code == 422
+        assert set(bad.json()["error"]["fields"]) == {"quantity", "deadline"}
+        stranger = other.post(
+            "/api/v1/unsalable-reports",
+            json={
+                "product": berries,
+                "quantity": 100,
+                "reason": "logistics",
+                "deadline": "2026-03-20",
+            },
+        )
+        assert stranger.status_code == 403
+        made = farmer.post(
+            "/api/v1/unsalable-reports",
+            json={
+                "product": berries,
+                "quantity": 800,
+                "reason": "logistics",
+                "deadline": "2026-03-20",
+                "note": "山路塌方，冷链车进不来",
+            },
+        )
+        assert made.status_code == 201
+    with client(served, "en") as c:
+        sign_in(c, "farmer.majiang", PASSWORD)
+        dashboard = c.get("/producer").text
+        assert "An epidemic closed the usual markets" in dashboard  # the reasons, in English
+        assert "Transport is cut off" in dashboard and "Needs help" in dashboard
+        past = submit(
+            c,
+            "/producer",
+            "/producer/unsalable",
+            {"product": berries, "quantity": "5", "reason": "glut", "deadline": "yesterday"},
+        )
+        assert past.status_code == 422 and "Enter a date" in past.text
+        closed = submit(c, "/producer", f"/producer/unsalable/{made.json()['id']}/close", {})
+        assert closed.status_code == 303
+    with api_as(served, "official.majiang") as official:
+        assert official.get("/api/v1/unsalable-reports").json() == []
