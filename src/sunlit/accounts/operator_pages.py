@@ -11,7 +11,7 @@ from sunlit.accounts import services as accounts
 from sunlit.accounts.model import NewAccount, Role
 from sunlit.catalog.services import region_book
 from sunlit.core.errors import N_, InvalidInput, SunlitError
-from sunlit.core.i18n import current_language, translate
+from sunlit.core.i18n import current_language, field_errors, translate
 from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services, undo
 from sunlit.web.forms import form_fields, origin_of, redirect
@@ -86,7 +86,7 @@ async def create_account(
         await db.commit()
     except SunlitError as exc:
         await undo(db, principal.account)
-        errors = {name: translate(text) for name, text in exc.fields.items()}
+        errors = field_errors(exc.fields, exc.params)
         return await _page(
             request,
             db,

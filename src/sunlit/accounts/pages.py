@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts import services as accounts
 from sunlit.accounts.model import NewAccount, check_new_account, normalise
 from sunlit.core.errors import N_, InvalidInput, SunlitError
-from sunlit.core.i18n import translate
+from sunlit.core.i18n import field_errors, translate
 from sunlit.core.text import printable
 from sunlit.web.access import SESSION_COOKIE, Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services
@@ -28,9 +28,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _errors(exc: SunlitError) -> tuple[str, dict[str, str]]:
-    return translate(exc.message, exc.params), {
-        name: translate(text) for name, text in exc.fields.items()
-    }
+    return translate(exc.message, exc.params), field_errors(exc.fields, exc.params)
 
 
 @router.get("/signin")
@@ -102,10 +100,10 @@ async def signup(
         password=fields.get("password", ""),
         phone=values["phone"] or None,
     )
-    errors = {name: translate(text) for name, text in check_new_account(normalise(new)).items()}
+    errors = field_errors(check_new_account(normalise(new)))
     if fields.get("password", "") != fields.get("password_confirm", ""):
         errors["password_confirm"] = translate("The two passwords do not match.")
-    errors.update({name: translate(text) for name, text in bad.items()})
+    errors.update(field_errors(bad))
     try:
         if errors:
             raise InvalidInput(N_("Please correct the marked fields."))

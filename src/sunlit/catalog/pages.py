@@ -14,7 +14,7 @@ from sunlit.catalog import unsalable
 from sunlit.catalog.model import Band, Unit, Verification
 from sunlit.catalog.services import served_regions
 from sunlit.core.errors import N_, InvalidInput, SunlitError
-from sunlit.core.i18n import translate
+from sunlit.core.i18n import field_errors, translate
 from sunlit.core.money import parse_yuan
 from sunlit.core.text import NO_CONTROL
 from sunlit.web.access import Principal, allow
@@ -212,7 +212,7 @@ async def operator_add_band(
             db,
             status=exc.status,
             values={name: fields.get(name, "") for name in BAND_FIELDS},
-            errors={name: translate(text) for name, text in exc.fields.items()},
+            errors=field_errors(exc.fields, exc.params),
             error=translate(exc.message, exc.params),
         )
     return redirect("/operator/prices?done=1")

@@ -54,3 +54,8 @@ def translate(message: str, params: dict[str, object] | None = None) -> str:
     """Translate a msgid and fill its ``%(name)s`` parameters."""
     text = gettext_(message)
     return text % params if params else text
+
+
+def field_errors(fields: dict[str, str], params: dict[str, object] | None = None) -> dict[str, str]:
+    """An error's field messages, translated, with the error's parameters filled in."""
+    return {name: translate(text, params) for name, text in fields.items()}

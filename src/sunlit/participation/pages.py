@@ -27,7 +27,7 @@ from sunlit.catalog.model import (
 )
 from sunlit.catalog.services import region_book
 from sunlit.core.errors import N_, InvalidInput, SunlitError
-from sunlit.core.i18n import translate
+from sunlit.core.i18n import field_errors, translate
 from sunlit.core.money import parse_yuan
 from sunlit.participation import services as consent
 from sunlit.web.access import Principal, allow
@@ -145,7 +145,7 @@ async def _attempt(
             account,
             status=exc.status,
             form=form,
-            errors={name: translate(text) for name, text in exc.fields.items()},
+            errors=field_errors(exc.fields, exc.params),
             values=fields,
             error=translate(exc.message, exc.params),
         )
@@ -335,7 +335,7 @@ async def propose(
                 "manages": False,
                 "can_propose": True,
                 "values": fields,
-                "errors": {name: translate(text) for name, text in exc.fields.items()},
+                "errors": field_errors(exc.fields, exc.params),
             },
             status=exc.status,
         )

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
 from sunlit.core.errors import N_, InvalidInput, SunlitError
-from sunlit.core.i18n import translate
+from sunlit.core.i18n import field_errors, translate
 from sunlit.participation import reports
 from sunlit.participation.model import REPORT_LABELS, ReportCategory
 from sunlit.web.access import Principal, allow
@@ -80,7 +80,7 @@ async def file_report(
             exc.status,
             values=fields,
             error=translate(exc.message, exc.params),
-            errors={name: translate(text) for name, text in exc.fields.items()},
+            errors=field_errors(exc.fields, exc.params),
         )
     return _form(request, sent=True)
 

@@ -16,7 +16,7 @@ from sunlit.core.errors import (
     SessionExpired,
     SunlitError,
 )
-from sunlit.core.i18n import current_language, translate
+from sunlit.core.i18n import current_language, field_errors, translate
 from sunlit.web.access import (
     CSRF_FIELD,
     SESSION_COOKIE,
@@ -110,7 +110,7 @@ def _next_path(request: Request) -> str:
 async def on_sunlit_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SunlitError)
     message = translate(exc.message, exc.params)
-    fields = {name: translate(text) for name, text in exc.fields.items()}
+    fields = field_errors(exc.fields, exc.params)
     if wants_json(request):
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return JSONResponse(
