@@ -114,13 +114,13 @@ async def signup(
         token = accounts.open_session(db, account, now=now)
         await db.commit()
     except SunlitError as exc:
-        message, field_errors = _errors(exc)
+        message, rule_errors = _errors(exc)
         return render(
             request,
             "auth/signup.html",
             {
                 "values": {k: printable(v) for k, v in values.items()},
-                "errors": {**field_errors, **errors},
+                "errors": {**rule_errors, **errors},
                 "error": message,
             },
             status=exc.status,
