@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -33,6 +34,7 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
         "log_json": True,
         "log_level": "WARNING",
         "node_modules_dir": ROOT / "node_modules",
+        "files_dir": Path(tempfile.mkdtemp(prefix="sunlit-files-")),
         "redis_url": None,
     }
     values.update(overrides)

@@ -102,6 +102,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/needs-help"): HELPERS,
     ("POST", "/api/v1/unsalable-reports"): FARMER,
     ("GET", "/api/v1/unsalable-reports"): HELPERS,
+    ("POST", "/producer/products/{product_id}/inspections"): FARMER,
+    ("POST", "/producer/products/{product_id}/photos"): FARMER,
+    ("POST", "/api/v1/products/{product_id}/inspections"): PRODUCERS,
+    ("POST", "/api/v1/products/{product_id}/photos"): PRODUCERS,
+    ("GET", "/files/{sha256}"): EVERYONE,
 }
 PARAMS = {
     "token_id": "t-none",
@@ -111,6 +116,7 @@ PARAMS = {
     "product_id": "g-none",
     "proposal_id": "q-none",
     "report_id": "u-none",
+    "sha256": "0" * 64,
 }
 
 

@@ -31,7 +31,11 @@ def load_demo_into(server: LiveServer) -> None:
         database = Database(server.settings)
         async with database.transaction() as db:
             await load_demo(
-                db, server.services.passwords, password=PASSWORD, now=server.clock.now()
+                db,
+                server.services.passwords,
+                password=PASSWORD,
+                now=server.clock.now(),
+                files=server.services.files,
             )
         await database.dispose()
 

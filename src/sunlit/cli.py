@@ -91,6 +91,7 @@ def serve(
 async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
     from sunlit.accounts.services import Passwords
     from sunlit.core.db import Database
+    from sunlit.core.files.store import LocalFileStore
     from sunlit.demo.services import demo_steps, load_demo
 
     database = Database(settings)
@@ -103,6 +104,7 @@ async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
                 logins = await load_demo(
                     db,
                     Passwords(settings),
+                    files=LocalFileStore(settings.files_dir),
                     password=settings.demo_password,
                     now=SystemClock().now(),
                     progress=lambda _: progress.advance(task),

@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     node_modules_dir: Path = Field(
         Path("node_modules"), description="Where `npm ci` put the front-end packages (htmx)"
     )
+    files_dir: Path = Field(
+        Path("var/files"), description="Where uploaded files are kept, by their SHA-256"
+    )
+    max_upload_bytes: int = Field(
+        5 * 1024 * 1024, ge=1024, description="Largest uploaded file (photo, document, CSV)"
+    )
     anonymous_reports_per_day: int = Field(
         5, ge=1, description="Anonymous reports one account may file a day"
     )

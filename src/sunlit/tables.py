@@ -4,6 +4,13 @@
 from sunlit.accounts import tables as accounts_tables
 from sunlit.catalog import tables as catalog_tables
 from sunlit.core.eventlog import tables as eventlog_tables
+from sunlit.core.files import tables as files_tables
 from sunlit.participation import tables as participation_tables
 
-__all__ = ["accounts_tables", "catalog_tables", "eventlog_tables", "participation_tables"]
+__all__ = [
+    "accounts_tables",
+    "catalog_tables",
+    "eventlog_tables",
+    "files_tables",
+    "participation_tables",
+]

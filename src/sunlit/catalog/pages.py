@@ -15,11 +15,10 @@ from sunlit.catalog.model import Band, Unit, Verification
 from sunlit.catalog.services import served_regions
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import field_errors, translate
-from sunlit.core.money import parse_yuan
 from sunlit.core.text import NO_CONTROL
 from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services, undo
-from sunlit.web.forms import form_fields, redirect
+from sunlit.web.forms import form_fields, redirect, yuan_in
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -132,12 +131,7 @@ BAND_FIELDS = ("kind", "region", "low", "high", "unit", "box_grams", "observed_o
 def band_from_form(fields: dict[str, str]) -> Band:
     """Read a reference band typed in yuan; raises InvalidInput naming each bad field."""
     errors: dict[str, str] = {}
-    amounts: dict[str, int] = {}
-    for name in ("low", "high"):
-        try:
-            amounts[name] = parse_yuan(fields.get(name, ""))
-        except ValueError:
-            errors[name] = N_("Enter an amount in yuan, such as 3.50.")
+    amounts = {name: yuan_in(fields, name, errors) or 0 for name in ("low", "high")}
     try:
         unit = Unit(fields.get("unit", ""))
     except ValueError:

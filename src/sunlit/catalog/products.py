@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
@@ -18,9 +18,12 @@ from sunlit.catalog.model import (
     Band,
     BandPosition,
     ClearanceReason,
+    Inspection,
+    InspectionKind,
     ProducerDraft,
     ProducerKind,
     ProductDraft,
+    QualityStatus,
     Unit,
     Verification,
     band_position,
@@ -29,11 +32,18 @@ from sunlit.catalog.model import (
     check_producer,
     check_product,
     pick_band,
-    region_prefix,
+    quality_status,
     unit_grams,
 )
+from sunlit.catalog.regions import region_prefix
 from sunlit.catalog.services import region_book
-from sunlit.catalog.tables import ProducerRow, ProductRow, ReferenceBandRow
+from sunlit.catalog.tables import (
+    InspectionRow,
+    ProducerRow,
+    ProductPhotoRow,
+    ProductRow,
+    ReferenceBandRow,
+)
 from sunlit.core.errors import N_, InvalidInput, NotFound, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ids import new_id
@@ -279,6 +289,9 @@ class ProductView:
     producer: ProducerRow
     band: Band | None
     position: BandPosition | None
+    inspections: list[InspectionRow] = field(default_factory=list)
+    quality: QualityStatus = QualityStatus.MISSING
+    photos: list[str] = field(default_factory=list)  # SHA-256 of each photo
 
 
 async def get_product(db: AsyncSession, product_id: str) -> ProductRow:
@@ -297,7 +310,31 @@ async def view_product(db: AsyncSession, product_id: str, *, on: date) -> Produc
     producer = await get_producer(db, row.producer_id)
     band = await band_for(db, row.kind, row.origin_region, on)
     position = band_position(row.price, grams_of(row), band) if band else None
-    return ProductView(row, producer, band, position)
+    inspections = list(
+        (
+            await db.scalars(
+                select(InspectionRow)
+                .where(InspectionRow.product_id == row.id)
+                .order_by(InspectionRow.expires_on.desc())
+            )
+        ).all()
+    )
+    documents = [
+        Inspection(InspectionKind(i.kind), i.issuer, i.issued_on, i.expires_on, i.sha256)
+        for i in inspections
+    ]
+    photos = list(
+        (
+            await db.scalars(
+                select(ProductPhotoRow.sha256)
+                .where(ProductPhotoRow.product_id == row.id)
+                .order_by(ProductPhotoRow.created_at)
+            )
+        ).all()
+    )
+    return ProductView(
+        row, producer, band, position, inspections, quality_status(documents, on), photos
+    )
 
 
 def below_cost(draft: ProductDraft) -> bool:

@@ -11,21 +11,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import aware
 from sunlit.catalog import products as catalog
-from sunlit.catalog import unsalable
 from sunlit.catalog.model import (
     Band,
     BandStatus,
     Category,
     ClearanceReason,
-    HelpStatus,
+    InspectionKind,
     ProducerDraft,
     ProducerKind,
     ProductDraft,
+    QualityStatus,
     Unit,
-    UnsalableReason,
     Verification,
 )
-from sunlit.catalog.tables import ProducerRow, ProductRow, UnsalableReportRow
+from sunlit.catalog.tables import ProducerRow, ProductRow
 from sunlit.core.ids import ID_PATTERN
 from sunlit.core.text import NO_CONTROL, CleanText
 from sunlit.web.access import Principal, allow
@@ -150,10 +149,21 @@ class ProductOut(BaseModel):
         )
 
 
+class DocumentOut(BaseModel):
+    kind: InspectionKind
+    issuer: str
+    issued_on: date
+    expires_on: date
+    url: str
+
+
 class ProductDetailOut(ProductOut):
     producer: ProducerOut
     band: BandOut | None
     position: PositionOut | None
+    quality: QualityStatus
+    documents: list[DocumentOut]
+    photos: list[str]
 
 
 class ProductIn(BaseModel):
@@ -282,6 +292,18 @@ async def get_product(
         **ProductOut.of(view.product).model_dump(),
         producer=ProducerOut.of(view.producer),
         band=BandOut.of(view.band) if view.band else None,
+        quality=view.quality,
+        documents=[
+            DocumentOut(
+                kind=InspectionKind(d.kind),
+                issuer=d.issuer,
+                issued_on=d.issued_on,
+                expires_on=d.expires_on,
+                url=f"/files/{d.sha256}",
+            )
+            for d in view.inspections
+        ],
+        photos=[f"/files/{sha}" for sha in view.photos],
         position=PositionOut(
             status=position.status, low=position.low, high=position.high, percent=position.percent
         )
@@ -370,68 +392,3 @@ async def add_band(
     await catalog.do_add_band(db, principal.require(), band, now=get_services(request).clock.now())
     await db.commit()
     return BandOut.of(band)
-
-
-class UnsalableIn(BaseModel):
-    product: str = Field(pattern=ID_PATTERN)
-    quantity: int = Field(ge=-(2**62), le=2**62)
-    reason: UnsalableReason
-    deadline: date
-    note: CleanText = Field("", max_length=2000)
-
-
-class UnsalableOut(BaseModel):
-    id: str
-    product_id: str
-    producer_id: str
-    region: str
-    quantity: int
-    reason: UnsalableReason
-    note: str
-    deadline: date
-    status: HelpStatus
-
-    @classmethod
-    def of(cls, row: UnsalableReportRow) -> UnsalableOut:
-        return cls(
-            id=row.id,
-            product_id=row.product_id,
-            producer_id=row.producer_id,
-            region=row.region,
-            quantity=row.quantity,
-            reason=UnsalableReason(row.reason),
-            note=row.note,
-            deadline=row.deadline,
-            status=HelpStatus(row.status),
-        )
-
-
-@router.post("/unsalable-reports", status_code=201, response_model=UnsalableOut)
-async def report_unsalable(
-    body: UnsalableIn,
-    request: Request,
-    principal: Principal = allow(Role.FARMER),
-    db: AsyncSession = Depends(get_db),
-) -> UnsalableOut:
-    row = await unsalable.do_report_unsalable(
-        db,
-        principal.require(),
-        body.product,
-        quantity=body.quantity,
-        reason=body.reason,
-        deadline=body.deadline,
-        note=body.note,
-        now=get_services(request).clock.now(),
-    )
-    await db.commit()
-    return UnsalableOut.of(row)
-
-
-@router.get("/unsalable-reports", response_model=list[UnsalableOut])
-async def needs_help(
-    principal: Principal = allow(Role.OFFICIAL, Role.SUPERVISOR, Role.OPERATOR),
-    db: AsyncSession = Depends(get_db),
-) -> list[UnsalableOut]:
-    """Open reports: an official's jurisdiction, or every region for oversight."""
-    region = unsalable.region_of_view(principal.require())
-    return [UnsalableOut.of(row) for row in await unsalable.needs_help(db, region=region)]

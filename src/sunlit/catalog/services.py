@@ -9,7 +9,7 @@ from importlib import resources
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.catalog.model import Region, RegionBook, parse_regions
+from sunlit.catalog.regions import Region, RegionBook, parse_regions
 from sunlit.catalog.tables import ServedRegionRow
 from sunlit.core.errors import N_, InvalidInput, NotFound
 from sunlit.core.eventlog import Event, EventType, append

@@ -136,3 +136,38 @@ class UnsalableReportRow(Base):
         CheckConstraint("status IN ('open', 'answered', 'closed')", name="status_known"),
         Index("ix_unsalable_reports_region", "region"),
     )
+
+
+class InspectionRow(Base):
+    """An inspection report or compliance certificate (承诺达标合格证) for a product: the
+    uploaded file (by SHA-256), who issued it and until when it holds."""
+
+    __tablename__ = "inspections"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    issuer: Mapped[str] = mapped_column(String(120))
+    issued_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date] = mapped_column(Date)
+    sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))
+    file_name: Mapped[str] = mapped_column(String(200))
+    uploaded_by: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint("expires_on > issued_on", name="expires_after_issue"),
+        Index("ix_inspections_product_id", "product_id"),
+    )
+
+
+class ProductPhotoRow(Base):
+    __tablename__ = "product_photos"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
+    sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))
+    uploaded_by: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_product_photos_product_id", "product_id"),)

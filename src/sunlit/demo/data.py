@@ -24,6 +24,8 @@ class DemoProduce:
     story_en: str = ""
     #: an open call for help: (quantity, reason, days to the deadline, note)
     unsalable: tuple[int, str, int, str] | None = None
+    #: the certificate's validity, in days from today (negative: already expired)
+    certificate_days: tuple[int, int] = (-30, 335)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +182,7 @@ COUNTIES: tuple[DemoCounty, ...] = (
                 story_zh="麻江的山地气候凉爽湿润，蓝莓果粉厚、口感清甜（每盒四小盒，共500克）。",
                 story_en="Majiang's cool, moist uplands grow blueberries with a thick bloom and "
                 "a clean sweetness (a box holds four 125 g punnets, 500 g).",
+                certificate_days=(-400, -35),
             ),
         ),
     ),
@@ -187,4 +190,5 @@ COUNTIES: tuple[DemoCounty, ...] = (
 
 #: Supervisors sit above the counties: discipline inspection and the e-commerce office.
 SUPERVISOR_ORGS = ("纪委监委派驻纪检监察组", "商务局电子商务办公室")
+CERTIFIER = "县农产品质量安全检测站（演示数据）"
 BAND_SOURCE = "县农业农村局农产品价格监测（演示数据）"

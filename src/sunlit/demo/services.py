@@ -14,10 +14,11 @@ from sunlit.accounts.model import NewAccount, Role
 from sunlit.accounts.services import Origin, Passwords, do_register
 from sunlit.accounts.tables import AccountRow
 from sunlit.catalog import products as catalog
-from sunlit.catalog import unsalable
+from sunlit.catalog import quality, unsalable
 from sunlit.catalog.model import (
     Band,
     Category,
+    InspectionKind,
     ProducerDraft,
     ProducerKind,
     ProductDraft,
@@ -26,7 +27,10 @@ from sunlit.catalog.model import (
 )
 from sunlit.catalog.services import do_serve_region
 from sunlit.catalog.tables import ProducerRow
-from sunlit.demo.data import BAND_SOURCE, COUNTIES, SUPERVISOR_ORGS, DemoCounty
+from sunlit.core.files.model import Upload
+from sunlit.core.files.store import LocalFileStore
+from sunlit.demo.data import BAND_SOURCE, CERTIFIER, COUNTIES, SUPERVISOR_ORGS, DemoCounty
+from sunlit.demo.documents import demo_certificate_pdf
 
 DEMO_ORIGIN = Origin(ip="127.0.0.1", device="demo")
 
@@ -83,6 +87,7 @@ async def load_demo(
     *,
     password: str,
     now: datetime,
+    files: LocalFileStore,
     progress: Callable[[str], None] = lambda _: None,
 ) -> list[DemoLogin]:
     """Idempotent: what exists already is kept. Returns every demo login."""
@@ -107,7 +112,7 @@ async def load_demo(
         progress(person.username)
     await db.flush()
     for county in COUNTIES:
-        await _load_county(db, county, now=now)
+        await _load_county(db, county, files, now=now)
         progress(county.slug)
     return logins
 
@@ -119,7 +124,9 @@ async def _account(db: AsyncSession, username: str) -> AccountRow:
     return row
 
 
-async def _load_county(db: AsyncSession, county: DemoCounty, *, now: datetime) -> None:
+async def _load_county(
+    db: AsyncSession, county: DemoCounty, files: LocalFileStore, *, now: datetime
+) -> None:
     """The county's cooperative (run by its demo farmer), its reference bands and produce."""
     named = select(ProducerRow).where(ProducerRow.name == county.cooperative_zh)
     if await db.scalar(named) is not None:
@@ -168,6 +175,26 @@ async def _load_county(db: AsyncSession, county: DemoCounty, *, now: datetime) -
         )
         product = await catalog.do_list_product(db, farmer, cooperative.id, draft, now=now)
         await db.flush()
+        start, end = item.certificate_days
+        await quality.do_add_inspection(
+            db,
+            files,
+            farmer,
+            product.id,
+            kind=InspectionKind.COMPLIANCE_CERTIFICATE,
+            issuer=CERTIFIER,
+            issued_on=now.date() + timedelta(days=start),
+            expires_on=now.date() + timedelta(days=end),
+            upload=Upload(
+                demo_certificate_pdf(
+                    "Sunlit demo compliance certificate",
+                    [item.name_en, f"Region {county.code}", "DEMO DATA - NOT A REAL DOCUMENT"],
+                ),
+                "certificate.pdf",
+            ),
+            max_bytes=1_000_000,
+            now=now,
+        )
         if item.unsalable is not None:
             quantity, reason, days, note = item.unsalable
             await unsalable.do_report_unsalable(

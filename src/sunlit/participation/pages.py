@@ -18,6 +18,7 @@ from sunlit.catalog import unsalable
 from sunlit.catalog.model import (
     Category,
     ClearanceReason,
+    InspectionKind,
     ProducerDraft,
     ProducerKind,
     ProductDraft,
@@ -28,53 +29,14 @@ from sunlit.catalog.model import (
 from sunlit.catalog.services import region_book
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import field_errors, translate
-from sunlit.core.money import parse_yuan
 from sunlit.participation import services as consent
 from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services, undo
-from sunlit.web.forms import form_fields, redirect
+from sunlit.web.forms import choice_in, form_fields, redirect, whole_in, yuan_in
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 FIX = N_("Please correct the marked fields.")
-
-
-def _yuan(
-    fields: dict[str, str], name: str, errors: dict[str, str], *, optional: bool = False
-) -> int | None:
-    text = fields.get(name, "").strip()
-    if optional and not text:
-        return None
-    try:
-        return parse_yuan(text)
-    except ValueError:
-        errors[name] = N_("Enter an amount in yuan, such as 3.50.")
-        return None
-
-
-def _whole(
-    fields: dict[str, str], name: str, errors: dict[str, str], *, optional: bool = False
-) -> int | None:
-    text = fields.get(name, "").strip()
-    if optional and not text:
-        return None
-    if not text.isdigit() or len(text) > 12:
-        errors[name] = N_("Enter a whole number.")
-        return None
-    return int(text)
-
-
-def _choice(
-    enum: Any, fields: dict[str, str], name: str, errors: dict[str, str], *, optional: bool = False
-) -> Any:
-    text = fields.get(name, "")
-    if optional and not text:
-        return None
-    try:
-        return enum(text)
-    except ValueError:
-        errors[name] = N_("Choose from the list.")
-        return None
 
 
 async def _dashboard(
@@ -117,12 +79,13 @@ async def _dashboard(
             "clearances": list(ClearanceReason),
             "help_requests": help_requests,
             "reasons": list(UnsalableReason),
+            "inspection_kinds": list(InspectionKind),
         },
         status=status,
     )
 
 
-async def _attempt(
+async def attempt(
     request: Request,
     db: AsyncSession,
     account: AccountRow,
@@ -152,7 +115,7 @@ async def _attempt(
     return redirect(f"/producer?done={form}")
 
 
-async def _form(
+async def form_input(
     request: Request, principal: Principal
 ) -> tuple[AccountRow, dict[str, str], dict[str, str]]:
     """Who is asking, what they sent, and an empty dict for the field errors found."""
@@ -174,8 +137,8 @@ async def register_producer(
     principal: Principal = allow(Role.FARMER),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    account, fields, errors = await _form(request, principal)
-    kind = _choice(ProducerKind, fields, "kind", errors)
+    account, fields, errors = await form_input(request, principal)
+    kind = choice_in(ProducerKind, fields, "kind", errors)
     draft = ProducerDraft(
         kind or ProducerKind.HOUSEHOLD,
         fields.get("name", ""),
@@ -190,7 +153,7 @@ async def register_producer(
             db, account, draft, now=get_services(request).clock.now()
         )
 
-    return await _attempt(request, db, account, "producer", fields, errors, act)
+    return await attempt(request, db, account, "producer", fields, errors, act)
 
 
 @router.post("/producer/products")
@@ -199,22 +162,22 @@ async def list_product(
     principal: Principal = allow(Role.FARMER),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    account, fields, errors = await _form(request, principal)
+    account, fields, errors = await form_input(request, principal)
     draft = ProductDraft(
         name_zh=fields.get("name_zh", ""),
         name_en=fields.get("name_en", ""),
         kind=fields.get("kind", "").strip(),
-        category=_choice(Category, fields, "category", errors) or Category.FRUIT,
+        category=choice_in(Category, fields, "category", errors) or Category.FRUIT,
         origin_region=fields.get("origin_region", "").strip(),
-        unit=_choice(Unit, fields, "unit", errors) or Unit.JIN,
-        price=_yuan(fields, "price", errors) or 0,
-        stock=_whole(fields, "stock", errors) or 0,
-        box_grams=_whole(fields, "box_grams", errors, optional=True),
-        declared_cost=_yuan(fields, "declared_cost", errors, optional=True),
+        unit=choice_in(Unit, fields, "unit", errors) or Unit.JIN,
+        price=yuan_in(fields, "price", errors) or 0,
+        stock=whole_in(fields, "stock", errors) or 0,
+        box_grams=whole_in(fields, "box_grams", errors, optional=True),
+        declared_cost=yuan_in(fields, "declared_cost", errors, optional=True),
         story_zh=fields.get("story_zh", ""),
         story_en=fields.get("story_en", ""),
     )
-    clearance = _choice(ClearanceReason, fields, "clearance", errors, optional=True)
+    clearance = choice_in(ClearanceReason, fields, "clearance", errors, optional=True)
     # Report every problem at once: what could not be read, and what the rules refuse.
     for name, message in check_product(draft, region_book()).items():
         errors.setdefault(name, message)
@@ -229,7 +192,7 @@ async def list_product(
             now=get_services(request).clock.now(),
         )
 
-    return await _attempt(request, db, account, "product", fields, errors, act)
+    return await attempt(request, db, account, "product", fields, errors, act)
 
 
 @router.post("/producer/products/{product_id}/price")
@@ -239,9 +202,9 @@ async def change_own_price(
     principal: Principal = allow(Role.FARMER),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    account, fields, errors = await _form(request, principal)
-    price = _yuan(fields, "price", errors)
-    clearance = _choice(ClearanceReason, fields, "clearance", errors, optional=True)
+    account, fields, errors = await form_input(request, principal)
+    price = yuan_in(fields, "price", errors)
+    clearance = choice_in(ClearanceReason, fields, "clearance", errors, optional=True)
 
     async def act() -> None:
         await consent.do_change_price(
@@ -253,7 +216,7 @@ async def change_own_price(
             now=get_services(request).clock.now(),
         )
 
-    return await _attempt(request, db, account, f"price-{product_id}", fields, errors, act)
+    return await attempt(request, db, account, f"price-{product_id}", fields, errors, act)
 
 
 @router.post("/producer/products/{product_id}/stock")
@@ -263,15 +226,15 @@ async def change_stock(
     principal: Principal = allow(Role.FARMER),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    account, fields, errors = await _form(request, principal)
-    stock = _whole(fields, "stock", errors)
+    account, fields, errors = await form_input(request, principal)
+    stock = whole_in(fields, "stock", errors)
 
     async def act() -> None:
         await catalog.do_update_stock(
             db, account, product_id, stock or 0, now=get_services(request).clock.now()
         )
 
-    return await _attempt(request, db, account, f"stock-{product_id}", fields, errors, act)
+    return await attempt(request, db, account, f"stock-{product_id}", fields, errors, act)
 
 
 @router.post("/producer/proposals/{proposal_id}/decision")
@@ -281,11 +244,11 @@ async def decide(
     principal: Principal = allow(Role.FARMER),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    account, fields, errors = await _form(request, principal)
+    account, fields, errors = await form_input(request, principal)
     decision = fields.get("decision")
     if decision not in ("accept", "refuse"):
         errors["decision"] = N_("Choose from the list.")
-    clearance = _choice(ClearanceReason, fields, "clearance", errors, optional=True)
+    clearance = choice_in(ClearanceReason, fields, "clearance", errors, optional=True)
 
     async def act() -> None:
         await consent.do_decide(
@@ -298,7 +261,7 @@ async def decide(
             now=get_services(request).clock.now(),
         )
 
-    return await _attempt(request, db, account, f"proposal-{proposal_id}", fields, errors, act)
+    return await attempt(request, db, account, f"proposal-{proposal_id}", fields, errors, act)
 
 
 @router.post("/products/{product_id}/proposals")
@@ -308,8 +271,8 @@ async def propose(
     principal: Principal = allow(Role.OFFICIAL, Role.OPERATOR),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    account, fields, errors = await _form(request, principal)
-    price = _yuan(fields, "price", errors)
+    account, fields, errors = await form_input(request, principal)
+    price = yuan_in(fields, "price", errors)
     try:
         if errors:
             raise InvalidInput(FIX, fields=errors)
@@ -348,9 +311,9 @@ async def report_unsalable(
     principal: Principal = allow(Role.FARMER),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    account, fields, errors = await _form(request, principal)
-    quantity = _whole(fields, "quantity", errors)
-    reason = _choice(UnsalableReason, fields, "reason", errors)
+    account, fields, errors = await form_input(request, principal)
+    quantity = whole_in(fields, "quantity", errors)
+    reason = choice_in(UnsalableReason, fields, "reason", errors)
     try:
         deadline = date.fromisoformat(fields.get("deadline", ""))
     except ValueError:
@@ -369,7 +332,7 @@ async def report_unsalable(
             now=get_services(request).clock.now(),
         )
 
-    return await _attempt(request, db, account, "unsalable", fields, errors, act)
+    return await attempt(request, db, account, "unsalable", fields, errors, act)
 
 
 @router.post("/producer/unsalable/{report_id}/close")
@@ -379,9 +342,9 @@ async def close_unsalable(
     principal: Principal = allow(Role.FARMER),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    account, fields, errors = await _form(request, principal)
+    account, fields, errors = await form_input(request, principal)
 
     async def act() -> None:
         await unsalable.do_close(db, account, report_id, now=get_services(request).clock.now())
 
-    return await _attempt(request, db, account, "unsalable", fields, errors, act)
+    return await attempt(request, db, account, "unsalable", fields, errors, act)

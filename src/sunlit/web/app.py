@@ -18,14 +18,14 @@ from sunlit.accounts import pages as accounts_pages
 from sunlit.accounts.model import ROLE_LABELS
 from sunlit.catalog import api as catalog_api
 from sunlit.catalog import pages as catalog_pages
-from sunlit.catalog import products_api
+from sunlit.catalog import products_api, quality_api, unsalable_api
 from sunlit.core.errors import SunlitError
 from sunlit.core.logging import configure_logging
 from sunlit.participation import api as participation_api
 from sunlit.participation import pages as participation_pages
-from sunlit.participation import report_pages
+from sunlit.participation import report_pages, upload_pages
 from sunlit.settings import Settings
-from sunlit.web import events_api, pages, rendering
+from sunlit.web import events_api, files, pages, rendering
 from sunlit.web.access import audit_routes
 from sunlit.web.middleware import RequestContext
 from sunlit.web.services import Services
@@ -41,7 +41,11 @@ ROUTERS: tuple[APIRouter, ...] = (
     catalog_pages.router,
     participation_pages.router,
     report_pages.router,
+    upload_pages.router,
+    files.router,
     products_api.router,
+    unsalable_api.router,
+    quality_api.router,
     participation_api.router,
     events_api.router,
 )
@@ -66,10 +70,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=lifespan,
     )
     app.state.services = built
+    upload_limit = max(settings.max_request_bytes, settings.max_upload_bytes + 65536)
     for router in ROUTERS:
         # The limit sits on the routers, inside RequestContext, which answers a declared
         # Content-Length over the limit itself (in the user's language and error shape).
-        app.include_router(router, max_body_size=settings.max_request_bytes)
+        app.include_router(router, max_body_size=upload_limit)
     static = resources.files("sunlit").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     vendor = vendor_files(settings)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from sunlit.accounts.model import device_fingerprint
 from sunlit.accounts.services import Origin
 from sunlit.core.errors import N_, InvalidInput
-from sunlit.core.text import has_control_characters
+from sunlit.core.files.model import Upload
+from sunlit.core.money import parse_yuan
+from sunlit.core.text import has_control_characters, printable
 from sunlit.settings import Settings
 from sunlit.web.access import SESSION_COOKIE
 from sunlit.web.middleware import LANGUAGE_COOKIE
@@ -26,6 +31,16 @@ async def read_form(request: Request) -> tuple[dict[str, str], dict[str, str]]:
         if has_control_characters(value)
     }
     return fields, bad
+
+
+async def read_upload(request: Request, name: str = "file") -> Upload:
+    """The file sent in field ``name`` of a multipart form (empty when none was sent). The
+    size is bounded before this by the request limit for uploads."""
+    form = await request.form()
+    sent = form.get(name)
+    if isinstance(sent, StarletteUploadFile):
+        return Upload(data=await sent.read(), name=printable(sent.filename or ""))
+    return Upload(data=b"", name="")
 
 
 async def form_fields(request: Request) -> dict[str, str]:
@@ -74,3 +89,44 @@ def set_language_cookie(response: Response, language: str, settings: Settings) -
         secure=settings.secure_cookies,
         samesite="lax",
     )
+
+
+# --- reading typed values, collecting a field error (msgid) for each that cannot be read ---
+
+
+def yuan_in(
+    fields: dict[str, str], name: str, errors: dict[str, str], *, optional: bool = False
+) -> int | None:
+    text = fields.get(name, "").strip()
+    if optional and not text:
+        return None
+    try:
+        return parse_yuan(text)
+    except ValueError:
+        errors[name] = N_("Enter an amount in yuan, such as 3.50.")
+        return None
+
+
+def whole_in(
+    fields: dict[str, str], name: str, errors: dict[str, str], *, optional: bool = False
+) -> int | None:
+    text = fields.get(name, "").strip()
+    if optional and not text:
+        return None
+    if not text.isdigit() or len(text) > 12:
+        errors[name] = N_("Enter a whole number.")
+        return None
+    return int(text)
+
+
+def choice_in(
+    enum: Any, fields: dict[str, str], name: str, errors: dict[str, str], *, optional: bool = False
+) -> Any:
+    text = fields.get(name, "")
+    if optional and not text:
+        return None
+    try:
+        return enum(text)
+    except ValueError:
+        errors[name] = N_("Choose from the list.")
+        return None

@@ -77,6 +77,12 @@ class RequestContext:
         self.on_error = on_error
         self.on_too_large = on_too_large
 
+    def _limit(self, headers: dict[str, str]) -> int:
+        """Uploads (multipart forms) may be as large as a file allows; the rest is small."""
+        if headers.get("content-type", "").startswith("multipart/form-data"):
+            return max(self.settings.max_request_bytes, self.settings.max_upload_bytes + 65536)
+        return self.settings.max_request_bytes
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -114,7 +120,7 @@ class RequestContext:
             await send(message)
 
         try:
-            if _declared_length(headers) > self.settings.max_request_bytes:
+            if _declared_length(headers) > self._limit(headers):
                 # Refused before reading, in the user's language and the API's error shape.
                 # (FastAPI's own limit, set to the same size, still stops undeclared bodies.)
                 response = await self.on_too_large(Request(scope))

@@ -4,6 +4,7 @@ the application's lifespan (or by the CLI) and passed down; routes reach it thro
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fastapi.templating import Jinja2Templates
@@ -13,6 +14,7 @@ from redis.asyncio import Redis
 from sunlit.accounts.services import Passwords
 from sunlit.core.clock import Clock, SystemClock
 from sunlit.core.db import Database
+from sunlit.core.files.store import LocalFileStore
 from sunlit.core.ratelimit import AttemptCounter, MemoryAttemptCounter, RedisAttemptCounter
 from sunlit.settings import Settings
 from sunlit.web.templating import make_templates
@@ -27,6 +29,7 @@ class Services:
     templates: Jinja2Templates
     zone: ZoneInfo
     clock: Clock = field(default_factory=SystemClock)
+    files: LocalFileStore = field(default_factory=lambda: LocalFileStore(Path("var/files")))
     redis: Redis | None = None
     metrics: CollectorRegistry = field(default_factory=CollectorRegistry)
 
@@ -44,6 +47,7 @@ class Services:
             attempts=attempts,
             templates=make_templates(zone),
             zone=zone,
+            files=LocalFileStore(settings.files_dir),
             redis=redis,
         )
 

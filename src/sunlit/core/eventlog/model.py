@@ -32,6 +32,8 @@ class EventType(StrEnum):
     PRICE_PROPOSED = "price.proposed"
     PRICE_PROPOSAL_DECIDED = "price.proposal_decided"
     UNSALABLE_REPORTED = "unsalable.reported"
+    INSPECTION_ADDED = "inspection.added"
+    PHOTO_ADDED = "photo.added"
 
 
 @dataclass(frozen=True, slots=True)

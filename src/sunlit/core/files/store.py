@@ -78,4 +78,5 @@ async def store_upload(
             created_at=now,
         )
         db.add(row)
+        await db.flush()  # before the rows that refer to it
     return row

@@ -1,0 +1,37 @@
+"""Serving stored files (product photos, quality documents) by their SHA-256."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.core.errors import N_, NotFound
+from sunlit.core.files.tables import StoredFileRow
+from sunlit.web.access import Principal, allow
+from sunlit.web.deps import get_db, get_services
+
+router = APIRouter(tags=["files"])
+
+
+@router.get("/files/{sha256}", response_class=Response)
+async def stored_file(
+    request: Request,
+    sha256: str = Path(pattern=r"^[0-9a-f]{64}$"),
+    principal: Principal = allow("public"),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    """A photo or quality document. Public: quality documents are for social supervision."""
+    row = await db.get(StoredFileRow, sha256)
+    data = await get_services(request).files.read(sha256) if row is not None else None
+    if row is None or data is None:
+        raise NotFound(N_("No such file."))
+    return Response(
+        data,
+        media_type=row.content_type,
+        headers={
+            "Cache-Control": "public, max-age=31536000, immutable",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": "inline",
+        },
+    )
