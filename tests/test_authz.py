@@ -107,6 +107,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/products/{product_id}/inspections"): PRODUCERS,
     ("POST", "/api/v1/products/{product_id}/photos"): PRODUCERS,
     ("GET", "/files/{sha256}"): EVERYONE,
+    ("GET", "/operator/imports"): OPERATOR,
+    ("POST", "/operator/imports/{kind}"): OPERATOR,
+    ("POST", "/operator/imports/{kind}/confirm"): OPERATOR,
+    ("POST", "/api/v1/producers/{producer_id}/roster"): PRODUCERS,
+    ("POST", "/api/v1/reference-bands/import"): OPERATOR,
 }
 PARAMS = {
     "token_id": "t-none",
@@ -117,6 +122,7 @@ PARAMS = {
     "proposal_id": "q-none",
     "report_id": "u-none",
     "sha256": "0" * 64,
+    "kind": "roster",
 }
 
 

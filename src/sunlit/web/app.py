@@ -17,8 +17,8 @@ from sunlit.accounts import operator_pages
 from sunlit.accounts import pages as accounts_pages
 from sunlit.accounts.model import ROLE_LABELS
 from sunlit.catalog import api as catalog_api
+from sunlit.catalog import import_api, import_pages, products_api, quality_api, unsalable_api
 from sunlit.catalog import pages as catalog_pages
-from sunlit.catalog import products_api, quality_api, unsalable_api
 from sunlit.core.errors import SunlitError
 from sunlit.core.logging import configure_logging
 from sunlit.participation import api as participation_api
@@ -39,6 +39,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     accounts_api.router,
     catalog_api.router,
     catalog_pages.router,
+    import_pages.router,
     participation_pages.router,
     report_pages.router,
     upload_pages.router,
@@ -46,6 +47,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     products_api.router,
     unsalable_api.router,
     quality_api.router,
+    import_api.router,
     participation_api.router,
     events_api.router,
 )
