@@ -140,3 +140,41 @@ def test_a_farmer_lists_a_product_and_answers_a_price_proposal(
     page.get_by_role("link", name="城固蜜桔").click()
     expect(page.locator(".price.big")).to_contain_text("¥3.20")
     assert accessibility_violations(page) == []
+
+
+PAGES_BY_ROLE = [
+    ("operator", "/operator/producers"),
+    ("operator", "/operator/prices"),
+    ("operator", "/operator/imports"),
+    ("operator", "/operator/accounts"),
+    ("official.xuwen", "/needs-help"),
+    ("official.xuwen", "/reports/new"),
+    ("supervisor1", "/supervisor/reports"),
+    ("farmer.majiang", "/producer"),
+    (None, "/products"),
+]
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_page_passes_the_accessibility_checks(
+    server: LiveServer, browser: Browser, language: str
+) -> None:
+    load_demo_into(server)
+    failures = {}
+    for username, path in PAGES_BY_ROLE:
+        context = browser.new_context()
+        context.add_cookies([{"name": "sunlit_lang", "value": language, "url": server.url}])
+        page = context.new_page()
+        if username is not None:
+            page.goto(server.url + "/signin")
+            page.locator("#f-username").fill(username)
+            page.locator("#f-password").fill(PASSWORD)
+            page.locator("form[action='/signin'] button").click()
+            page.wait_for_url(server.url + "/")
+        answer = page.goto(server.url + path)
+        assert answer is not None and answer.status == 200, path
+        found = accessibility_violations(page)
+        if found:
+            failures[path] = found
+        context.close()
+    assert failures == {}

@@ -121,3 +121,60 @@ def test_random_ids_and_times_in_addresses_never_break_anything(
     ]
     for answer in answers:
         assert answer.status_code < 500, (answer.request.url, answer.text[:300])
+
+
+JSON_ROUTES = [
+    "/api/v1/producers",
+    "/api/v1/products",
+    "/api/v1/reference-bands",
+    "/api/v1/unsalable-reports",
+    "/api/v1/reports",
+    "/api/v1/products/g-none/price",
+    "/api/v1/price-proposals/q-none/decision",
+]
+OBJECTS = st.dictionaries(
+    st.sampled_from(
+        [
+            "producer",
+            "name",
+            "name_zh",
+            "kind",
+            "category",
+            "region",
+            "origin_region",
+            "unit",
+            "price",
+            "stock",
+            "low",
+            "high",
+            "observed_on",
+            "source",
+            "quantity",
+            "reason",
+            "deadline",
+            "accept",
+            "text",
+            "product",
+            "x",
+        ]
+    ),
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | TEXT,
+    max_size=10,
+)
+
+
+@pytest.mark.parametrize("username", ["farmer.dangshan", "operator", "official.dangshan"])
+def test_random_json_never_breaks_the_catalog_api(served: LiveServer, username: str) -> None:
+    from tests.test_catalog_api import api_as
+
+    with api_as(served, username) as c:
+
+        @FUZZ
+        @given(body=OBJECTS, route=st.sampled_from(JSON_ROUTES))
+        def check(body: dict[str, object], route: str) -> None:
+            answer = c.post(route, json=body)
+            assert answer.status_code < 500, (route, body, answer.text[:300])
+            if answer.status_code >= 400:
+                assert set(answer.json()) == {"error"}
+
+        check()
