@@ -30,6 +30,10 @@ PAGES = [  # (name, path, who is signed in)
     ("products", "/products", None),
     ("product", "/products/{pears}", "official.dangshan"),
     ("producer-dashboard", "/producer", "farmer.dangshan"),
+    ("needs-help", "/needs-help", "official.xuwen"),
+    ("report", "/reports/new", "official.xuwen"),
+    ("supervisor-reports", "/supervisor/reports", "supervisor1"),
+    ("operator-imports", "/operator/imports", "operator"),
     ("not-found", "/no/such/page", None),
 ]
 
