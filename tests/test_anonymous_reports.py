@@ -156,3 +156,35 @@ def test_who_may_file_and_read_and_the_daily_limit(served: LiveServer) -> None:
         ).json()
         assert len(listed) == served.settings.anonymous_reports_per_day + 1
         assert {r["category"] for r in listed} == {"below_cost", "fake_data"}
+
+
+def test_an_api_report_leaves_no_trace_on_the_token(served: LiveServer) -> None:
+    from sunlit.accounts.tables import ApiTokenRow
+
+    with client(served, "en") as c:
+        token = c.post(
+            "/api/v1/tokens", json={"username": "official.enshi", "password": PASSWORD}
+        ).json()["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        assert c.get("/api/v1/me", headers=auth).status_code == 200  # an ordinary use
+        [before] = [t.last_used_at for t in rows(served, ApiTokenRow)]
+        served.clock.advance(timedelta(minutes=20))
+        sent = c.post(
+            "/api/v1/reports",
+            headers=auth,
+            json={"category": "conflict_of_interest", "text": "直播合作企业是领导亲属开办的公司。"},
+        )
+        assert sent.status_code == 202
+        [after] = [t.last_used_at for t in rows(served, ApiTokenRow)]
+    assert after == before
+
+
+def test_the_sqlite_table_keeps_no_arrival_order(sqlite_url: str) -> None:
+    import sqlite3
+
+    path = sqlite_url.split("///", 1)[1]
+    with sqlite3.connect(path) as connection:
+        [(sql,)] = connection.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'anonymous_reports'"
+        ).fetchall()
+    assert "WITHOUT ROWID" in sql.upper()

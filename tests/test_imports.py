@@ -103,7 +103,7 @@ def test_the_api_refuses_a_file_with_any_bad_row_and_imports_nothing(
         )
         assert refused.status_code == 422
         assert list(refused.json()["error"]["fields"]) == ["line 4: contact_phone"]
-        assert len(operator.get("/api/v1/producers").json()) == before  # nothing half-done
+        assert len(operator.get("/api/v1/producers").json()) == before  # one bad row refuses all
         dry = farmer.post(
             f"/api/v1/producers/{coop}/roster?dry_run=true",
             files={"file": ("r.csv", ROSTER.encode(), "text/csv")},

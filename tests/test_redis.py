@@ -56,3 +56,16 @@ def forget_throttle_keys(redis_url: str) -> None:
     for key in client.scan_iter("sunlit:attempts:*"):
         client.delete(key)
     client.close()
+
+
+async def test_a_tally_keeps_a_count_and_no_times(redis_url: str) -> None:
+    redis = Redis.from_url(redis_url)
+    prefix = f"sunlit:test:{secrets.token_hex(4)}:"
+    counter = RedisAttemptCounter(redis, prefix=prefix)
+    try:
+        assert [await counter.tally("day", 60) for _ in range(3)] == [1, 2, 3]
+        assert await redis.type(prefix + "day") == b"string"  # a number, no member per event
+        assert 0 < await redis.ttl(prefix + "day") <= 60
+    finally:
+        await redis.delete(prefix + "day")
+        await redis.aclose()

@@ -258,12 +258,15 @@ async def do_create_api_token(
     return row, token
 
 
-async def token_account(db: AsyncSession, token: str, *, now: datetime) -> AccountRow:
+async def token_account(
+    db: AsyncSession, token: str, *, now: datetime, touch: bool = True
+) -> AccountRow:
     row = await db.scalar(select(ApiTokenRow).where(ApiTokenRow.digest == token_digest(token)))
     account = await db.get(AccountRow, row.account_id) if row is not None else None
     if row is None or row.revoked_at is not None or account is None or account.disabled:
         raise BadCredentials
-    row.last_used_at = now
+    if touch:
+        row.last_used_at = now
     return account
 
 

@@ -88,7 +88,7 @@ async def import_bands(
     db: AsyncSession = Depends(get_db),
 ) -> ImportResult:
     now = get_services(request).clock.now()
-    preview = imports.preview_bands(await _text(request, db, file), now=now)
+    preview = await imports.preview_bands(db, await _text(request, db, file), now=now)
     if not preview.ok:
         raise _refuse(preview)
     imported = (

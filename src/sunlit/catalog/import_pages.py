@@ -79,7 +79,7 @@ async def _staged_preview(
             db, principal.require(), cooperative, text
         )
     else:
-        preview = imports.preview_bands(text, now=services.clock.now())
+        preview = await imports.preview_bands(db, text, now=services.clock.now())
     return sha256, cooperative, preview
 
 
@@ -122,7 +122,19 @@ async def confirm_import(
         return await _page(request, db, status=404)
     now = get_services(request).clock.now()
     try:
-        _, _, preview = await _staged_preview(request, db, principal, kind, confirm=True)
+        sha256, cooperative, preview = await _staged_preview(
+            request, db, principal, kind, confirm=True
+        )
+        if not preview.ok:  # something changed since the preview: show it again
+            return await _page(
+                request,
+                db,
+                status=422,
+                kind=kind,
+                preview=preview,
+                sha256=sha256,
+                cooperative=cooperative,
+            )
         if kind == "roster":
             count = await imports.do_import_roster(db, principal.require(), preview, now=now)
         else:

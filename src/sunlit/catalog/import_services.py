@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
@@ -13,6 +14,7 @@ from sunlit.catalog import products as catalog
 from sunlit.catalog.imports import ImportPreview, decode, parse_bands, parse_roster
 from sunlit.catalog.model import Band, ProducerDraft, ProducerKind
 from sunlit.catalog.services import region_book
+from sunlit.catalog.tables import ProducerRow, ReferenceBandRow
 from sunlit.core.errors import N_, InvalidInput, NotFound, PermissionDenied
 from sunlit.core.files.model import CSV, Upload, sha256_of
 from sunlit.core.files.store import LocalFileStore
@@ -69,7 +71,15 @@ async def preview_roster(
     db: AsyncSession, actor: AccountRow, cooperative_id: str, text: str
 ) -> ImportPreview[ProducerDraft]:
     region = await cooperative_for(db, actor, cooperative_id)
-    return parse_roster(text, region=region, cooperative_id=cooperative_id, regions=region_book())
+    members = await db.execute(
+        select(ProducerRow.name, ProducerRow.village).where(
+            ProducerRow.cooperative_id == cooperative_id
+        )
+    )
+    existing = frozenset((name, village or "") for name, village in members)
+    return parse_roster(
+        text, region=region, cooperative_id=cooperative_id, regions=region_book(), existing=existing
+    )
 
 
 async def do_import_roster(
@@ -87,8 +97,12 @@ async def do_import_roster(
     return len(preview.items)
 
 
-def preview_bands(text: str, *, now: datetime) -> ImportPreview[Band]:
-    return parse_bands(text, regions=region_book(), today=now.date())
+async def preview_bands(db: AsyncSession, text: str, *, now: datetime) -> ImportPreview[Band]:
+    recorded = await db.execute(
+        select(ReferenceBandRow.kind, ReferenceBandRow.region, ReferenceBandRow.observed_on)
+    )
+    existing = frozenset((kind, region, observed) for kind, region, observed in recorded)
+    return parse_bands(text, regions=region_book(), today=now.date(), existing=existing)
 
 
 async def do_import_bands(

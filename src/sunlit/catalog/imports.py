@@ -23,7 +23,7 @@ from sunlit.catalog.model import (
 from sunlit.catalog.regions import RegionBook
 from sunlit.core.errors import N_
 from sunlit.core.money import parse_yuan
-from sunlit.core.text import has_control_characters
+from sunlit.core.text import has_control_characters, whole_number
 
 T = TypeVar("T")
 MAX_ROWS = 5000
@@ -94,7 +94,16 @@ def decode(data: bytes) -> str | None:
 def _table(
     text: str, columns: dict[str, tuple[str, ...]]
 ) -> tuple[list[tuple[int, dict[str, str]]], str | None]:
-    reader = csv.reader(io.StringIO(text))
+    try:
+        return _read_table(text, columns)
+    except csv.Error:
+        return [], N_("The file is not valid CSV. Save it again as CSV and try again.")
+
+
+def _read_table(
+    text: str, columns: dict[str, tuple[str, ...]]
+) -> tuple[list[tuple[int, dict[str, str]]], str | None]:
+    reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header is None:
         return [], N_("The file is empty.")
@@ -125,9 +134,16 @@ def _table(
 
 
 def parse_roster(
-    text: str, *, region: str, cooperative_id: str, regions: RegionBook
+    text: str,
+    *,
+    region: str,
+    cooperative_id: str,
+    regions: RegionBook,
+    existing: frozenset[tuple[str, str]] = frozenset(),
 ) -> ImportPreview[ProducerDraft]:
-    """Member households of a cooperative, one a row: name, village, phone."""
+    """Member households of a cooperative, one a row: name, village, phone. ``existing`` are
+    the (name, village) pairs the cooperative already has: importing a file twice adds no one
+    twice."""
     table, problem = _table(text, ROSTER_COLUMNS)
     if problem:
         return ImportPreview(problem=problem)
@@ -149,13 +165,22 @@ def parse_roster(
         key = (values.get("name", ""), values.get("village", ""))
         if values.get("name") and "|".join(key) in seen:
             errors["name"] = N_("The same household appears twice in the file.")
+        if key in existing:
+            errors["name"] = N_("This household is already a member of the cooperative.")
         seen.setdefault("|".join(key), line)
         rows.append(ImportRow(line, values, None if errors else draft, errors))
     return ImportPreview(rows)
 
 
-def parse_bands(text: str, *, regions: RegionBook, today: date) -> ImportPreview[Band]:
-    """Reference bands, one a row, amounts in yuan."""
+def parse_bands(
+    text: str,
+    *,
+    regions: RegionBook,
+    today: date,
+    existing: frozenset[tuple[str, str, date]] = frozenset(),
+) -> ImportPreview[Band]:
+    """Reference bands, one a row, amounts in yuan. ``existing`` are the (kind, region, date)
+    of bands already recorded: importing a file twice records nothing twice."""
     table, problem = _table(text, BAND_COLUMNS)
     if problem:
         return ImportPreview(problem=problem)
@@ -172,7 +197,7 @@ def parse_bands(text: str, *, regions: RegionBook, today: date) -> ImportPreview
         if unit is None:
             errors["unit"] = N_("Choose a unit from the list.")
         grams_text = values.get("box_grams", "")
-        grams = int(grams_text) if grams_text.isdigit() else None
+        grams = whole_number(grams_text)
         if unit is Unit.BOX and not (grams and 1 <= grams <= 100_000):
             errors["box_grams"] = N_("Give the net weight of a box in grams (1 to 100,000).")
         try:
@@ -197,6 +222,8 @@ def parse_bands(text: str, *, regions: RegionBook, today: date) -> ImportPreview
                     if k not in errors
                 }
             )
+        if (values.get("kind", ""), region, observed) in existing:
+            errors["observed_on"] = N_("A band for this kind, region and date is already recorded.")
         band = None
         if not errors and unit is not None:
             band = Band(

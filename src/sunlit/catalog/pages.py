@@ -18,7 +18,7 @@ from sunlit.core.i18n import field_errors, translate
 from sunlit.core.text import NO_CONTROL
 from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services, undo
-from sunlit.web.forms import form_fields, redirect, yuan_in
+from sunlit.web.forms import form_fields, redirect, whole_in, yuan_in
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -33,7 +33,9 @@ async def products_page(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     today = get_services(request).clock.now().date()
-    rows = await catalog.list_products(db, region=region or None, text=q)
+    rows = await catalog.list_products(
+        db, region=region or None, text=q, verified_only=principal.role is not Role.OPERATOR
+    )
     views = [await catalog.view_product(db, row.id, on=today) for row in rows]
     return render(
         request,
@@ -137,9 +139,7 @@ def band_from_form(fields: dict[str, str]) -> Band:
     except ValueError:
         errors["unit"] = N_("Choose a unit from the list.")
         unit = Unit.JIN
-    grams_text = fields.get("box_grams", "").strip()
-    if grams_text and not grams_text.isdigit():
-        errors["box_grams"] = N_("Give the net weight of a box in grams (1 to 100,000).")
+    grams = whole_in(fields, "box_grams", errors, optional=True)
     try:
         observed = date.fromisoformat(fields.get("observed_on", ""))
     except ValueError:
@@ -155,7 +155,7 @@ def band_from_form(fields: dict[str, str]) -> Band:
         unit=unit,
         observed_on=observed,
         source=fields.get("source", ""),
-        box_grams=int(grams_text) if grams_text else None,
+        box_grams=grams,
     )
 
 

@@ -66,10 +66,16 @@ async def get_producer(db: AsyncSession, producer_id: str) -> ProducerRow:
 
 
 async def manages(db: AsyncSession, actor: AccountRow, producer: ProducerRow) -> bool:
-    """An operator manages every producer; a farmer account its own, and the members of a
-    cooperative it manages."""
+    """An operator manages every producer (records, stock, documents); a farmer account its
+    own, and the members of a cooperative it manages."""
     if actor.role == Role.OPERATOR:
         return True
+    return await speaks_for(db, actor, producer)
+
+
+async def speaks_for(db: AsyncSession, actor: AccountRow, producer: ProducerRow) -> bool:
+    """Whether the account is the producer's own (the farmer running it, or its cooperative):
+    only they declare its cost, agree to its prices and clear it below cost."""
     if producer.account_id == actor.id:
         return True
     if producer.cooperative_id is not None:
@@ -354,6 +360,11 @@ async def do_list_product(
     if not await manages(db, actor, producer):
         raise PermissionDenied(N_("You can only list products of a producer you manage."))
     errors = check_product(draft, region_book())
+    if not await speaks_for(db, actor, producer):
+        if draft.declared_cost is not None:
+            errors["declared_cost"] = N_("Only the producer declares its cost.")
+        if clearance is not None:
+            errors["clearance"] = N_("Only the producer can agree to sell below cost.")
     cost_error = check_price_against_cost(draft.price, draft.declared_cost, clearance)
     if cost_error and "price" not in errors:
         errors["price"] = cost_error
@@ -458,8 +469,15 @@ async def list_products(
     producer_ids: list[str] | None = None,
     text: str = "",
     limit: int = 100,
+    verified_only: bool = False,
 ) -> list[ProductRow]:
+    """Products, newest first. The public sees only products of verified producers."""
     query = select(ProductRow).order_by(ProductRow.created_at.desc()).limit(limit)
+    if verified_only:
+        verified = select(ProducerRow.id).where(
+            ProducerRow.verification == Verification.VERIFIED.value
+        )
+        query = query.where(ProductRow.producer_id.in_(verified))
     if region:
         query = query.where(ProductRow.origin_region.startswith(region_prefix(region)))
     if producer_ids is not None:

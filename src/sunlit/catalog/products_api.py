@@ -12,6 +12,7 @@ from sunlit.accounts.model import Role
 from sunlit.accounts.services import aware
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import (
+    KIND,
     Band,
     BandStatus,
     Category,
@@ -275,7 +276,10 @@ async def list_products(
     principal: Principal = allow("public"),
     db: AsyncSession = Depends(get_db),
 ) -> list[ProductOut]:
-    return [ProductOut.of(row) for row in await catalog.list_products(db, region=region, text=q)]
+    rows = await catalog.list_products(
+        db, region=region, text=q, verified_only=principal.role is not Role.OPERATOR
+    )
+    return [ProductOut.of(row) for row in rows]
 
 
 @router.get("/products/{product_id}", response_model=ProductDetailOut)
@@ -364,7 +368,7 @@ async def update_stock(
 
 @router.get("/reference-bands", response_model=list[BandOut])
 async def list_bands(
-    kind: str = Query(max_length=64),
+    kind: str = Query(pattern=KIND.pattern),
     principal: Principal = allow("public"),
     db: AsyncSession = Depends(get_db),
 ) -> list[BandOut]:

@@ -19,10 +19,15 @@ class AttemptCounter(Protocol):
 
     async def reset(self, key: str) -> None: ...
 
+    async def tally(self, key: str, window_seconds: int) -> int:
+        """Add one to a plain count that expires ``window_seconds`` after it starts, keeping
+        no time of each addition (for counts that must not reveal when); returns the count."""
+
 
 class MemoryAttemptCounter:
     def __init__(self) -> None:
         self._hits: defaultdict[str, deque[float]] = defaultdict(deque)
+        self._tallies: dict[str, tuple[int, float]] = {}
 
     def _trim(self, key: str, window_seconds: int) -> deque[float]:
         hits = self._hits[key]
@@ -41,6 +46,15 @@ class MemoryAttemptCounter:
 
     async def reset(self, key: str) -> None:
         self._hits.pop(key, None)
+        self._tallies.pop(key, None)
+
+    async def tally(self, key: str, window_seconds: int) -> int:
+        now = time.monotonic()
+        count, expires = self._tallies.get(key, (0, now + window_seconds))
+        if now >= expires:
+            count, expires = 0, now + window_seconds
+        self._tallies[key] = (count + 1, expires)
+        return count + 1
 
 
 class RedisAttemptCounter:
@@ -73,3 +87,11 @@ class RedisAttemptCounter:
 
     async def reset(self, key: str) -> None:
         await self._redis.delete(self._prefix + key)
+
+    async def tally(self, key: str, window_seconds: int) -> int:
+        name = self._prefix + key
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(name)
+            pipe.expire(name, window_seconds, nx=True)
+            count, _ = await pipe.execute()
+        return int(count)

@@ -31,3 +31,13 @@ NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 #: A string field of the JSON API that may be stored.
 CleanText = Annotated[str, AfterValidator(_refuse_control)]
+
+
+_WHOLE = re.compile(r"[0-9]{1,12}")
+
+
+def whole_number(text: str) -> int | None:
+    """A whole number typed in ASCII digits (``"²"`` and ``"١٢"`` are digits to Python, not
+    to a farmer's stock count), or None."""
+    text = text.strip()
+    return int(text) if _WHOLE.fullmatch(text) else None

@@ -9,7 +9,7 @@ import secrets
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
@@ -64,7 +64,7 @@ async def do_file_report(
         raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
     day = received_on(now, zone)
     key = _quota_key(secret, actor.id, day.isoformat())
-    if await counter.record(key, DAY) > per_day:
+    if await counter.tally(key, DAY) > per_day:
         raise TooManyAttempts(
             N_("You have filed the most reports allowed today. Please continue tomorrow.")
         )
@@ -85,10 +85,24 @@ async def do_release_reports(db: AsyncSession, *, now: datetime, zone: ZoneInfo)
     """Publish, as ``report.filed`` events, the reports received before today, shuffled and
     all stamped with today's local midnight. Idempotent; returns how many were released."""
     today = received_on(now, zone)
-    query = select(AnonymousReportRow).where(
-        AnonymousReportRow.released.is_(False), AnonymousReportRow.received_on < today
+    # Claim the due rows in one statement: when two supervisors load the queue at once, each
+    # publishes only the rows its own UPDATE flipped, so no report is published twice.
+    claimed = await db.execute(
+        update(AnonymousReportRow)
+        .where(AnonymousReportRow.released.is_(False), AnonymousReportRow.received_on < today)
+        .values(released=True)
+        .returning(AnonymousReportRow.id)
     )
-    due = list((await db.scalars(query)).all())
+    ids = [row_id for (row_id,) in claimed]
+    due = (
+        list(
+            (
+                await db.scalars(select(AnonymousReportRow).where(AnonymousReportRow.id.in_(ids)))
+            ).all()
+        )
+        if ids
+        else []
+    )
     secrets.SystemRandom().shuffle(due)
     stamp = release_moment(now, zone)
     for row in due:
@@ -105,7 +119,6 @@ async def do_release_reports(db: AsyncSession, *, now: datetime, zone: ZoneInfo)
                 data=data,
             ),
         )
-        row.released = True
     return len(due)
 
 

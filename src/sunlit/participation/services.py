@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
@@ -43,7 +43,7 @@ async def do_change_price(
     product = await catalog.get_product(db, product_id)
     producer = await catalog.get_producer(db, product.producer_id)
     route = route_for(
-        manages_producer=await catalog.manages(db, actor, producer),
+        manages_producer=await catalog.speaks_for(db, actor, producer),
         is_operator=actor.role == Role.OPERATOR,
     )
     if route is PriceRoute.DIRECT:
@@ -110,10 +110,23 @@ async def do_decide(
     proposal = await get_proposal(db, proposal_id)
     product = await catalog.get_product(db, proposal.product_id)
     producer = await catalog.get_producer(db, product.producer_id)
-    if actor.role == Role.OPERATOR or not await catalog.manages(db, actor, producer):
+    if actor.role == Role.OPERATOR or not await catalog.speaks_for(db, actor, producer):
         raise PermissionDenied(N_("Only the producer can accept or refuse a price proposal."))
     if problem := check_decision(ProposalStatus(proposal.status)):
         raise Conflict(problem)
+    decided = ProposalStatus.ACCEPTED if accept else ProposalStatus.REFUSED
+    # Claim the proposal: of two answers racing, only the one whose UPDATE flips it goes on.
+    claimed = await db.execute(
+        update(PriceProposalRow)
+        .where(
+            PriceProposalRow.id == proposal.id,
+            PriceProposalRow.status == ProposalStatus.PENDING.value,
+        )
+        .values(status=decided.value)
+        .execution_options(synchronize_session="fetch")
+    )
+    if getattr(claimed, "rowcount", 1) != 1:
+        raise Conflict(N_("This proposal has already been decided."))
     if accept:
         await catalog.set_price(
             db,
@@ -124,7 +137,6 @@ async def do_decide(
             clearance=clearance,
             proposal=proposal.id,
         )
-    proposal.status = (ProposalStatus.ACCEPTED if accept else ProposalStatus.REFUSED).value
     proposal.decided_by, proposal.decided_at = actor.id, now
     proposal.decision_note = note.strip()[:500] or None
     proposal.clearance = clearance.value if accept and clearance else None

@@ -60,4 +60,8 @@ class AnonymousReportRow(Base):
     received_on: Mapped[date] = mapped_column(Date)
     released: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
-    __table_args__ = (Index("ix_anonymous_reports_received_on", "received_on"),)
+    __table_args__ = (
+        Index("ix_anonymous_reports_received_on", "received_on"),
+        # No hidden rowid on SQLite: it would keep the order reports arrived in.
+        {"sqlite_with_rowid": False},
+    )

@@ -96,7 +96,7 @@ async def resolve_principal(
     now = services.clock.now()
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer ") and request.url.path.startswith("/api/"):
-        account = await accounts.token_account(db, header[7:].strip(), now=now)
+        account = await accounts.token_account(db, header[7:].strip(), now=now, touch=touch)
         await db.commit()
         return Principal(account, "token"), False
     token = request.cookies.get(SESSION_COOKIE)

@@ -8,6 +8,7 @@ from importlib import resources
 
 from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -27,7 +28,7 @@ from sunlit.participation import report_pages, upload_pages
 from sunlit.settings import Settings
 from sunlit.web import events_api, files, pages, rendering
 from sunlit.web.access import audit_routes
-from sunlit.web.middleware import RequestContext
+from sunlit.web.middleware import RequestContext, upload_limit
 from sunlit.web.services import Services
 from sunlit.web.vendor import vendor_files
 
@@ -51,6 +52,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     participation_api.router,
     events_api.router,
 )
+#: The routers that take file uploads: only these accept bodies up to the upload size.
+UPLOAD_ROUTERS = (import_pages.router, upload_pages.router, quality_api.router, import_api.router)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -72,11 +75,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=lifespan,
     )
     app.state.services = built
-    upload_limit = max(settings.max_request_bytes, settings.max_upload_bytes + 65536)
     for router in ROUTERS:
         # The limit sits on the routers, inside RequestContext, which answers a declared
         # Content-Length over the limit itself (in the user's language and error shape).
-        app.include_router(router, max_body_size=upload_limit)
+        limit = upload_limit(settings) if router in UPLOAD_ROUTERS else settings.max_request_bytes
+        app.include_router(router, max_body_size=limit)
     static = resources.files("sunlit").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     vendor = vendor_files(settings)
@@ -94,6 +97,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         registry=built.metrics,
         on_error=rendering.on_unexpected_error,
         on_too_large=rendering.on_too_large,
+        upload_paths=[
+            route.path_regex
+            for router in UPLOAD_ROUTERS
+            for route in router.routes
+            if isinstance(route, APIRoute)
+        ],
     )
     audit_routes([*app.routes, *(route for router in ROUTERS for route in router.routes)])
     return app

@@ -13,7 +13,7 @@ from sunlit.accounts.services import Origin
 from sunlit.core.errors import N_, InvalidInput
 from sunlit.core.files.model import Upload
 from sunlit.core.money import parse_yuan
-from sunlit.core.text import has_control_characters, printable
+from sunlit.core.text import has_control_characters, printable, whole_number
 from sunlit.settings import Settings
 from sunlit.web.access import SESSION_COOKIE
 from sunlit.web.middleware import LANGUAGE_COOKIE
@@ -113,10 +113,10 @@ def whole_in(
     text = fields.get(name, "").strip()
     if optional and not text:
         return None
-    if not text.isdigit() or len(text) > 12:
+    number = whole_number(text)
+    if number is None:
         errors[name] = N_("Enter a whole number.")
-        return None
-    return int(text)
+    return number
 
 
 def choice_in(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -54,6 +54,11 @@ def _cookies(scope: Scope) -> dict[str, str]:
     return {}
 
 
+def upload_limit(settings: Settings) -> int:
+    """The body size an upload route accepts: the largest file and the form around it."""
+    return max(settings.max_request_bytes, settings.max_upload_bytes + 65536)
+
+
 def _declared_length(headers: dict[str, str]) -> int:
     try:
         return int(headers.get("content-length", "0"))
@@ -70,17 +75,22 @@ class RequestContext:
         registry: CollectorRegistry,
         on_error: Callable[[Request, Exception], Awaitable[Response]],
         on_too_large: Callable[[Request], Awaitable[Response]],
+        upload_paths: Sequence[re.Pattern[str]] = (),
     ) -> None:
         self.app = app
         self.settings = settings
         self.metrics = HttpMetrics(registry)
         self.on_error = on_error
         self.on_too_large = on_too_large
+        self.upload_paths = tuple(upload_paths)
 
-    def _limit(self, headers: dict[str, str]) -> int:
-        """Uploads (multipart forms) may be as large as a file allows; the rest is small."""
-        if headers.get("content-type", "").startswith("multipart/form-data"):
-            return max(self.settings.max_request_bytes, self.settings.max_upload_bytes + 65536)
+    def _limit(self, headers: dict[str, str], path: str) -> int:
+        """An upload route's multipart form may be as large as a file allows; the rest is
+        small."""
+        if headers.get("content-type", "").startswith("multipart/form-data") and any(
+            pattern.match(path) for pattern in self.upload_paths
+        ):
+            return upload_limit(self.settings)
         return self.settings.max_request_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -120,7 +130,7 @@ class RequestContext:
             await send(message)
 
         try:
-            if _declared_length(headers) > self._limit(headers):
+            if _declared_length(headers) > self._limit(headers, scope["path"]):
                 # Refused before reading, in the user's language and the API's error shape.
                 # (FastAPI's own limit, set to the same size, still stops undeclared bodies.)
                 response = await self.on_too_large(Request(scope))

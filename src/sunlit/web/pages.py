@@ -31,7 +31,7 @@ async def home(
     today = get_services(request).clock.now().date()
     products = [
         await products_service.view_product(db, row.id, on=today)
-        for row in await products_service.list_products(db, limit=6)
+        for row in await products_service.list_products(db, limit=6, verified_only=True)
     ]
     return render(
         request,

@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("received_on", sa.Date(), nullable=False),
         sa.Column("released", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_anonymous_reports")),
+        sqlite_with_rowid=False,  # no hidden rowid keeping the order reports arrived in
     )
     with op.batch_alter_table("anonymous_reports", schema=None) as batch_op:
         batch_op.create_index("ix_anonymous_reports_received_on", ["received_on"], unique=False)
