@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sunlit.accounts.model import NewAccount, Role
 from sunlit.accounts.services import Origin, Passwords, do_register
 from sunlit.accounts.tables import AccountRow
+from sunlit.catalog import producers
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import (
     Band,
@@ -57,13 +58,13 @@ async def people(database: Database, settings: Settings) -> dict[str, AccountRow
 async def pear_shop(database: Database, who: dict[str, AccountRow]) -> str:
     """farmer.a's cooperative, verified, with a county band and pears listed; the product id."""
     async with database.transaction() as db:
-        coop = await catalog.do_register_producer(
+        coop = await producers.do_register_producer(
             db,
             who["farmer.a"],
             ProducerDraft(ProducerKind.COOPERATIVE, "酥梨合作社", "341321"),
             now=NOW,
         )
-        await catalog.do_verify_producer(
+        await producers.do_verify_producer(
             db, who["operator"], coop.id, Verification.VERIFIED, now=NOW
         )
         await catalog.do_add_band(
@@ -120,7 +121,7 @@ async def test_only_the_manager_lists_and_below_cost_needs_clearance(
 ) -> None:
     who = await people(database, settings)
     async with database.transaction() as db:
-        coop = await catalog.do_register_producer(
+        coop = await producers.do_register_producer(
             db,
             who["farmer.a"],
             ProducerDraft(ProducerKind.COOPERATIVE, "合作社", "341321"),

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
 from sunlit.catalog import import_services as imports
-from sunlit.catalog import products as catalog
+from sunlit.catalog import producers
 from sunlit.catalog.imports import ImportPreview
 from sunlit.catalog.model import ProducerKind
 from sunlit.core.errors import SunlitError
@@ -25,7 +25,7 @@ router = APIRouter(include_in_schema=False)
 
 async def _page(request: Request, db: AsyncSession, *, status: int = 200, **extra: Any) -> Response:
     cooperatives = [
-        p for p in await catalog.list_producers(db) if p.kind == ProducerKind.COOPERATIVE
+        p for p in await producers.list_producers(db) if p.kind == ProducerKind.COOPERATIVE
     ]
     return render(
         request,

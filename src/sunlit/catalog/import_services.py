@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.tables import AccountRow
+from sunlit.catalog import producers
 from sunlit.catalog import products as catalog
 from sunlit.catalog.imports import ImportPreview, decode, parse_bands, parse_roster
 from sunlit.catalog.model import Band, ProducerDraft, ProducerKind
@@ -59,10 +60,10 @@ async def staged_text(db: AsyncSession, store: LocalFileStore, sha256: str) -> s
 
 
 async def cooperative_for(db: AsyncSession, actor: AccountRow, producer_id: str) -> str:
-    cooperative = await catalog.get_producer(db, producer_id)
+    cooperative = await producers.get_producer(db, producer_id)
     if cooperative.kind != ProducerKind.COOPERATIVE:
         raise InvalidInput(FIX, fields={"cooperative": N_("No such cooperative.")})
-    if not await catalog.manages(db, actor, cooperative):
+    if not await producers.manages(db, actor, cooperative):
         raise PermissionDenied(N_("You can only add members to a cooperative you manage."))
     return cooperative.region
 
@@ -93,7 +94,7 @@ async def do_import_roster(
     if not preview.ok:
         raise InvalidInput(N_("Fix the rows marked in the preview, then import again."))
     for draft in preview.items:
-        await catalog.do_register_producer(db, actor, draft, now=now)
+        await producers.do_register_producer(db, actor, draft, now=now)
     return len(preview.items)
 
 

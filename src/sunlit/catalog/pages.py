@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
+from sunlit.catalog import producers as producer_service
 from sunlit.catalog import products as catalog
 from sunlit.catalog import unsalable
 from sunlit.catalog.model import Band, Unit, Verification
@@ -62,7 +63,7 @@ async def product_page(
     manages = (
         account is not None
         and account.role == Role.FARMER
-        and await catalog.manages(db, account, view.producer)
+        and await producer_service.manages(db, account, view.producer)
     )
     can_propose = principal.role in (Role.OFFICIAL, Role.OPERATOR)
     return render(
@@ -81,7 +82,7 @@ async def product_page(
 
 
 async def _producers_page(request: Request, db: AsyncSession, **extra: object) -> Response:
-    rows = await catalog.list_producers(db)
+    rows = await producer_service.list_producers(db)
     return render(
         request,
         "catalog/operator_producers.html",
@@ -115,7 +116,7 @@ async def operator_verify_producer(
         decision = Verification(fields.get("verification", ""))
     except ValueError:
         return await _producers_page(request, db, error=translate("Choose verify or reject."))
-    await catalog.do_verify_producer(
+    await producer_service.do_verify_producer(
         db,
         principal.require(),
         producer_id,
@@ -223,7 +224,9 @@ async def needs_help_page(
     region = unsalable.region_of_view(account)
     reports = await unsalable.needs_help(db, region=region)
     products = {r.product_id: await catalog.get_product(db, r.product_id) for r in reports}
-    producers = {r.producer_id: await catalog.get_producer(db, r.producer_id) for r in reports}
+    producers = {
+        r.producer_id: await producer_service.get_producer(db, r.producer_id) for r in reports
+    }
     return render(
         request,
         "catalog/needs_help.html",

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import aware
+from sunlit.catalog import producers
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import (
     KIND,
@@ -209,7 +210,7 @@ async def list_producers(
 ) -> list[ProducerOut]:
     """Verified producers (operators see every producer)."""
     only = None if principal.role is Role.OPERATOR else Verification.VERIFIED
-    rows = await catalog.list_producers(db, region=region, verification=only)
+    rows = await producers.list_producers(db, region=region, verification=only)
     return [ProducerOut.of(row) for row in rows]
 
 
@@ -219,7 +220,7 @@ async def get_producer(
     principal: Principal = allow("public"),
     db: AsyncSession = Depends(get_db),
 ) -> ProducerOut:
-    return ProducerOut.of(await catalog.get_producer(db, producer_id))
+    return ProducerOut.of(await producers.get_producer(db, producer_id))
 
 
 @router.post("/producers", status_code=201, response_model=ProducerOut)
@@ -238,7 +239,7 @@ async def register_producer(
         body.contact_phone,
         body.cooperative_id,
     )
-    row = await catalog.do_register_producer(
+    row = await producers.do_register_producer(
         db,
         principal.require(),
         draft,
@@ -257,7 +258,7 @@ async def verify_producer(
     principal: Principal = allow(Role.OPERATOR),
     db: AsyncSession = Depends(get_db),
 ) -> ProducerOut:
-    row = await catalog.do_verify_producer(
+    row = await producers.do_verify_producer(
         db,
         principal.require(),
         producer_id,

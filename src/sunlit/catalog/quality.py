@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.tables import AccountRow
+from sunlit.catalog import producers
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import InspectionKind, check_inspection
 from sunlit.catalog.tables import InspectionRow, ProductPhotoRow
@@ -20,7 +21,9 @@ from sunlit.core.ids import new_id
 
 async def _managed_product(db: AsyncSession, actor: AccountRow, product_id: str) -> str:
     product = await catalog.get_product(db, product_id)
-    if not await catalog.manages(db, actor, await catalog.get_producer(db, product.producer_id)):
+    if not await producers.manages(
+        db, actor, await producers.get_producer(db, product.producer_id)
+    ):
         raise PermissionDenied(N_("You can only change products of a producer you manage."))
     return product.id
 

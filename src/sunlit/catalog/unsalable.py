@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.tables import AccountRow
+from sunlit.catalog import producers
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import HelpStatus, UnsalableReason, check_unsalable
 from sunlit.catalog.regions import region_prefix
@@ -31,8 +32,8 @@ async def do_report_unsalable(
     now: datetime,
 ) -> UnsalableReportRow:
     product = await catalog.get_product(db, product_id)
-    producer = await catalog.get_producer(db, product.producer_id)
-    if not await catalog.manages(db, actor, producer):
+    producer = await producers.get_producer(db, product.producer_id)
+    if not await producers.manages(db, actor, producer):
         raise PermissionDenied(N_("You can only report stock of a producer you manage."))
     errors = check_unsalable(quantity, deadline, now.date(), note)
     if errors:
@@ -79,7 +80,7 @@ async def do_close(
     row = await db.get(UnsalableReportRow, report_id)
     if row is None:
         raise NotFound(N_("No such report."))
-    if not await catalog.manages(db, actor, await catalog.get_producer(db, row.producer_id)):
+    if not await producers.manages(db, actor, await producers.get_producer(db, row.producer_id)):
         raise PermissionDenied(N_("You can only report stock of a producer you manage."))
     row.status, row.closed_at = HelpStatus.CLOSED.value, now
     return row

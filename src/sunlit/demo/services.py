@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts.model import NewAccount, Role
 from sunlit.accounts.services import Origin, Passwords, do_register
 from sunlit.accounts.tables import AccountRow
+from sunlit.catalog import producers, quality, unsalable
 from sunlit.catalog import products as catalog
-from sunlit.catalog import quality, unsalable
 from sunlit.catalog.model import (
     Band,
     Category,
@@ -133,7 +133,7 @@ async def _load_county(
         return
     operator = await _account(db, "operator")
     farmer = await _account(db, f"farmer.{county.slug}")
-    cooperative = await catalog.do_register_producer(
+    cooperative = await producers.do_register_producer(
         db,
         operator,
         ProducerDraft(

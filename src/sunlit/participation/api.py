@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import aware
+from sunlit.catalog import producers as producer_service
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import ClearanceReason
 from sunlit.catalog.products_api import ProductOut
@@ -106,7 +107,7 @@ async def list_proposals(
     """A farmer sees the proposals on their products; others, the proposals they made."""
     account = principal.require()
     if account.role == Role.FARMER:
-        producers = await catalog.list_producers(db, manager=account.id)
+        producers = await producer_service.list_producers(db, manager=account.id)
         products = await catalog.list_products(db, producer_ids=[p.id for p in producers])
         rows = await consent.proposals_for_products(db, [p.id for p in products])
     else:

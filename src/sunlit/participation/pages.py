@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts import services as accounts
 from sunlit.accounts.model import Role
 from sunlit.accounts.tables import AccountRow
+from sunlit.catalog import producers as producer_service
 from sunlit.catalog import products as catalog
 from sunlit.catalog import unsalable
 from sunlit.catalog.model import (
@@ -51,7 +52,7 @@ async def _dashboard(
     error: str | None = None,
 ) -> Response:
     today = get_services(request).clock.now().date()
-    producers = await catalog.list_producers(db, manager=account.id)
+    producers = await producer_service.list_producers(db, manager=account.id)
     rows = await catalog.list_products(db, producer_ids=[p.id for p in producers])
     views = [await catalog.view_product(db, row.id, on=today) for row in rows]
     proposals = await consent.proposals_for_products(db, [row.id for row in rows])
@@ -149,7 +150,7 @@ async def register_producer(
     )
 
     async def act() -> None:
-        await catalog.do_register_producer(
+        await producer_service.do_register_producer(
             db, account, draft, now=get_services(request).clock.now()
         )
 

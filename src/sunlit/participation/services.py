@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.tables import AccountRow
+from sunlit.catalog import producers
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import MAX_PRICE_FEN, ClearanceReason
 from sunlit.catalog.tables import ProductRow
@@ -41,9 +42,9 @@ async def do_change_price(
 ) -> tuple[PriceRoute, ProductRow | PriceProposalRow]:
     """The producer's own change takes effect; anyone else's becomes a proposal."""
     product = await catalog.get_product(db, product_id)
-    producer = await catalog.get_producer(db, product.producer_id)
+    producer = await producers.get_producer(db, product.producer_id)
     route = route_for(
-        manages_producer=await catalog.speaks_for(db, actor, producer),
+        manages_producer=await producers.speaks_for(db, actor, producer),
         is_operator=actor.role == Role.OPERATOR,
     )
     if route is PriceRoute.DIRECT:
@@ -109,8 +110,8 @@ async def do_decide(
     """The producer accepts (the price changes) or refuses (nothing changes)."""
     proposal = await get_proposal(db, proposal_id)
     product = await catalog.get_product(db, proposal.product_id)
-    producer = await catalog.get_producer(db, product.producer_id)
-    if actor.role == Role.OPERATOR or not await catalog.speaks_for(db, actor, producer):
+    producer = await producers.get_producer(db, product.producer_id)
+    if actor.role == Role.OPERATOR or not await producers.speaks_for(db, actor, producer):
         raise PermissionDenied(N_("Only the producer can accept or refuse a price proposal."))
     if problem := check_decision(ProposalStatus(proposal.status)):
         raise Conflict(problem)

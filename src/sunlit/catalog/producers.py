@@ -1,0 +1,174 @@
+"""Producer use cases: households, cooperatives and enterprises, who manages them and who
+speaks for them, and their verification."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.accounts.model import Role
+from sunlit.accounts.tables import AccountRow
+from sunlit.catalog.model import (
+    ProducerDraft,
+    ProducerKind,
+    Verification,
+    check_producer,
+)
+from sunlit.catalog.regions import region_prefix
+from sunlit.catalog.services import region_book
+from sunlit.catalog.tables import (
+    ProducerRow,
+)
+from sunlit.core.errors import N_, InvalidInput, NotFound, PermissionDenied
+from sunlit.core.eventlog import Event, EventType, append
+from sunlit.core.ids import new_id
+
+FIX = N_("Please correct the marked fields.")
+
+
+FIX = N_("Please correct the marked fields.")
+
+
+def _invalid(errors: dict[str, str]) -> InvalidInput:
+    return InvalidInput(FIX, fields=errors)
+
+
+async def get_producer(db: AsyncSession, producer_id: str) -> ProducerRow:
+    row = await db.get(ProducerRow, producer_id)
+    if row is None:
+        raise NotFound(N_("No such producer."))
+    return row
+
+
+async def manages(db: AsyncSession, actor: AccountRow, producer: ProducerRow) -> bool:
+    """An operator manages every producer (records, stock, documents); a farmer account its
+    own, and the members of a cooperative it manages."""
+    if actor.role == Role.OPERATOR:
+        return True
+    return await speaks_for(db, actor, producer)
+
+
+async def speaks_for(db: AsyncSession, actor: AccountRow, producer: ProducerRow) -> bool:
+    """Whether the account is the producer's own (the farmer running it, or its cooperative):
+    only they declare its cost, agree to its prices and clear it below cost."""
+    if producer.account_id == actor.id:
+        return True
+    if producer.cooperative_id is not None:
+        cooperative = await db.get(ProducerRow, producer.cooperative_id)
+        return cooperative is not None and cooperative.account_id == actor.id
+    return False
+
+
+async def do_register_producer(
+    db: AsyncSession,
+    actor: AccountRow,
+    draft: ProducerDraft,
+    *,
+    now: datetime,
+    manager: str | None = None,
+) -> ProducerRow:
+    """A farmer registers the producer they run (pending until an operator verifies it); an
+    operator registers one for a farmer account (``manager``), verified as they create it."""
+    errors = check_producer(draft, region_book())
+    if draft.cooperative_id is not None:
+        cooperative = await db.get(ProducerRow, draft.cooperative_id)
+        if cooperative is None or cooperative.kind != ProducerKind.COOPERATIVE:
+            errors["cooperative_id"] = N_("No such cooperative.")
+        elif not await manages(db, actor, cooperative):
+            raise PermissionDenied(N_("You can only add members to a cooperative you manage."))
+    if errors:
+        raise _invalid(errors)
+    by_operator = actor.role == Role.OPERATOR
+    if not by_operator and actor.role != Role.FARMER:
+        raise PermissionDenied(N_("Only farmers and operators register producers."))
+    if by_operator and manager is not None:
+        farmer = await db.get(AccountRow, manager)
+        if farmer is None or farmer.role != Role.FARMER:
+            raise _invalid({"manager": N_("The manager must be a farmer's account.")})
+    account_id = manager if by_operator else actor.id
+    if draft.cooperative_id is not None:
+        account_id = None  # a member household is managed through its cooperative
+    row = ProducerRow(
+        id=new_id("p"),
+        kind=draft.kind.value,
+        name=draft.name.strip(),
+        region=draft.region,
+        village=(draft.village or "").strip() or None,
+        contact_name=(draft.contact_name or "").strip() or None,
+        contact_phone=(draft.contact_phone or "").strip() or None,
+        account_id=account_id,
+        cooperative_id=draft.cooperative_id,
+        verification=(Verification.VERIFIED if by_operator else Verification.PENDING).value,
+        verified_by=actor.id if by_operator else None,
+        verified_at=now if by_operator else None,
+        created_at=now,
+    )
+    db.add(row)
+    append(
+        db,
+        Event(
+            type=EventType.PRODUCER_REGISTERED,
+            ts=now,
+            actor=actor.id,
+            data={
+                "producer": row.id,
+                "kind": row.kind,
+                "region": row.region,
+                "cooperative": row.cooperative_id,
+                "verification": row.verification,
+            },
+        ),
+    )
+    return row
+
+
+async def do_verify_producer(
+    db: AsyncSession,
+    actor: AccountRow,
+    producer_id: str,
+    decision: Verification,
+    *,
+    now: datetime,
+    note: str = "",
+) -> ProducerRow:
+    if actor.role != Role.OPERATOR:
+        raise PermissionDenied(N_("Only an operator can verify producers."))
+    row = await get_producer(db, producer_id)
+    row.verification = decision.value
+    row.verified_by, row.verified_at = actor.id, now
+    append(
+        db,
+        Event(
+            type=EventType.PRODUCER_VERIFIED,
+            ts=now,
+            actor=actor.id,
+            data={
+                "producer": row.id,
+                "verification": decision.value,
+                "note": note[:500],
+            },
+        ),
+    )
+    return row
+
+
+async def list_producers(
+    db: AsyncSession,
+    *,
+    region: str | None = None,
+    manager: str | None = None,
+    verification: Verification | None = None,
+) -> list[ProducerRow]:
+    query = select(ProducerRow).order_by(ProducerRow.region, ProducerRow.name)
+    if region is not None:
+        query = query.where(ProducerRow.region.startswith(region_prefix(region)))
+    if manager is not None:
+        managed = select(ProducerRow.id).where(ProducerRow.account_id == manager)
+        query = query.where(
+            or_(ProducerRow.account_id == manager, ProducerRow.cooperative_id.in_(managed))
+        )
+    if verification is not None:
+        query = query.where(ProducerRow.verification == verification.value)
+    return list((await db.scalars(query)).all())
