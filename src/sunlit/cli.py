@@ -26,7 +26,9 @@ app = typer.Typer(
 )
 users = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 events = typer.Typer(help="The event log.", no_args_is_help=True)
+filing = typer.Typer(help="Filing (报备): session plans and boundary rules.", no_args_is_help=True)
 app.add_typer(users, name="users")
+app.add_typer(filing, name="filing")
 app.add_typer(events, name="events")
 err = Console(stderr=True)
 out = Console()
@@ -236,6 +238,14 @@ def events_export(
 
     count = asyncio.run(run())
     err.print(f"{count} events written")
+
+
+@filing.command("rules-doc")
+def filing_rules_doc() -> None:
+    """Print docs/boundary-rules.md, generated from the rule registry."""
+    from sunlit.filing.rules import rules_markdown
+
+    sys.stdout.write(rules_markdown())
 
 
 def main() -> None:

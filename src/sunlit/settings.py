@@ -80,6 +80,12 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         5 * 1024 * 1024, ge=1024, description="Largest uploaded file (photo, document, CSV)"
     )
+    filing_min_hours_ahead: int = Field(
+        72, ge=0, description="Boundary rule filed_ahead: hours between filing and the start"
+    )
+    filing_max_sessions_per_month: int = Field(
+        4, ge=1, description="Boundary rule monthly_limit: sessions an official hosts a month"
+    )
     anonymous_reports_per_day: int = Field(
         5, ge=1, description="Anonymous reports one account may file a day"
     )
@@ -107,6 +113,13 @@ class Settings(BaseSettings):
                     "SUNLIT_COOKIE_SECURE=false is not allowed in production"
                 )
         return self
+
+    def filing_rule_settings(self) -> dict[str, int]:
+        """The settings of the boundary rules (docs/boundary-rules.md), by rule setting name."""
+        return {
+            "min_hours_ahead": self.filing_min_hours_ahead,
+            "max_sessions_per_month": self.filing_max_sessions_per_month,
+        }
 
     @property
     def secure_cookies(self) -> bool:

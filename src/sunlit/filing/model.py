@@ -1,0 +1,166 @@
+"""Session plans as values, and the workflow they move through. Pure: no I/O, explicit time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from sunlit.catalog.model import Inspection
+from sunlit.core.errors import N_
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHECKED = "checked"  # the rules ran and nothing blocks: waiting for a supervisor
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    LIVE = "live"
+    ENDED = "ended"
+
+
+class PartnerKind(StrEnum):
+    MCN = "mcn"  # an influencer / live-streaming agency
+    ENTERPRISE = "enterprise"
+    COOPERATIVE = "cooperative"
+
+
+class Purpose(StrEnum):
+    UNSALABLE = "unsalable"  # answering an unsalable-stock report
+    REGIONAL_BRAND = "regional_brand"  # a regional brand programme
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    name: str
+    kind: PartnerKind
+    relationship: str | None = None  # a declared tie to the official (kin, shareholding, …)
+    public_interest: str | None = None  # why an enterprise serves the public interest here
+
+
+@dataclass(frozen=True, slots=True)
+class ProductFacts:
+    """What the catalog verifiably says about a product on the plan."""
+
+    id: str
+    name: str
+    category: str
+    origin_region: str
+    producer_id: str
+    producer_name: str
+    producer_kind: str
+    producer_verified: bool
+    producer_account: str | None  # who is paid for it (the payee)
+    price: int
+    declared_cost: int | None
+    clearance: str | None
+    band_low: int | None  # in fen, for the product's own unit
+    band_high: int | None
+    inspections: tuple[Inspection, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlanFacts:
+    """Everything a boundary rule may look at: the plan, the official and catalog facts."""
+
+    plan_id: str
+    official_id: str
+    official_region: str | None
+    starts_at: datetime
+    ends_at: datetime
+    filed_at: datetime  # when the plan was (or is being) submitted
+    products: tuple[ProductFacts, ...]
+    partners: tuple[Partner, ...] = ()
+    purpose: Purpose = Purpose.REGIONAL_BRAND
+    answers_report: str | None = None
+    sessions_in_month: int = 0  # the official's other plans starting in the same month
+    declares_no_payment: bool = False
+
+
+# --- the workflow ------------------------------------------------------------------------------
+
+#: Which status may follow which, and who moves it: a pure state machine.
+TRANSITIONS: dict[PlanStatus, frozenset[PlanStatus]] = {
+    PlanStatus.DRAFT: frozenset({PlanStatus.SUBMITTED}),
+    PlanStatus.SUBMITTED: frozenset({PlanStatus.CHECKED, PlanStatus.REJECTED}),
+    PlanStatus.CHECKED: frozenset({PlanStatus.APPROVED, PlanStatus.REJECTED, PlanStatus.DRAFT}),
+    PlanStatus.APPROVED: frozenset({PlanStatus.LIVE, PlanStatus.DRAFT}),
+    PlanStatus.REJECTED: frozenset({PlanStatus.DRAFT}),
+    PlanStatus.LIVE: frozenset({PlanStatus.ENDED}),
+    PlanStatus.ENDED: frozenset(),
+}
+
+#: Statuses in which the official may still edit (an edit after approval sends it back).
+EDITABLE = frozenset(
+    {PlanStatus.DRAFT, PlanStatus.REJECTED, PlanStatus.CHECKED, PlanStatus.APPROVED}
+)
+
+
+def check_transition(current: PlanStatus, target: PlanStatus) -> str | None:
+    if target not in TRANSITIONS[current]:
+        return N_("A plan that is %(current)s cannot become %(target)s.")
+    return None
+
+
+def check_four_eyes(supervisor_id: str, official_id: str, team: frozenset[str]) -> str | None:
+    """The approver is a supervisor who is neither the official nor on the plan's team."""
+    if supervisor_id == official_id or supervisor_id in team:
+        return N_("A plan must be approved by a supervisor who is not on it.")
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanDraft:
+    """What the official types, checked before any rule runs."""
+
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    product_ids: tuple[str, ...]
+    partners: tuple[Partner, ...] = ()
+    purpose: Purpose = Purpose.REGIONAL_BRAND
+    answers_report: str | None = None
+    promotions: str = ""
+    declares_no_payment: bool = False
+    team: tuple[str, ...] = field(default_factory=tuple)
+
+
+MAX_HOURS = 12
+
+
+def check_plan(
+    draft: PlanDraft, now: datetime, others: list[tuple[datetime, datetime]]
+) -> dict[str, str]:
+    """Field errors (msgids) for a plan's own data; the boundary rules come after."""
+    errors: dict[str, str] = {}
+    if not draft.title.strip() or len(draft.title) > 120:
+        errors["title"] = N_("Give the session a title of 1 to 120 characters.")
+    if draft.ends_at <= draft.starts_at:
+        errors["ends_at"] = N_("The session must end after it starts.")
+    elif (draft.ends_at - draft.starts_at).total_seconds() > MAX_HOURS * 3600:
+        errors["ends_at"] = N_("A session lasts at most 12 hours.")
+    if draft.starts_at <= now:
+        errors["starts_at"] = N_("The session cannot start in the past.")
+    if any(start < draft.ends_at and draft.starts_at < end for start, end in others):
+        errors["starts_at"] = N_("This window overlaps another of your sessions.")
+    if not draft.product_ids:
+        errors["product_ids"] = N_("Choose at least one product.")
+    elif len(set(draft.product_ids)) != len(draft.product_ids):
+        errors["product_ids"] = N_("A product appears twice.")
+    if not draft.declares_no_payment:
+        errors["declares_no_payment"] = N_(
+            "Declare that you take no payment or gift for this session."
+        )
+    if draft.purpose is Purpose.UNSALABLE and not draft.answers_report:
+        errors["answers_report"] = N_("Choose the unsalable-stock report this session answers.")
+    if len(draft.promotions) > 2000:
+        errors["promotions"] = N_("Planned promotions are at most 2,000 characters.")
+    for partner in draft.partners:
+        if not partner.name.strip() or len(partner.name) > 120:
+            errors["partners"] = N_("Each partner needs a name of 1 to 120 characters.")
+    return errors
+
+
+def month_of(moment: datetime) -> date:
+    return date(moment.year, moment.month, 1)

@@ -1,0 +1,340 @@
+"""Boundary rules as code. Each rule is a pure function over the plan and catalog facts, with an
+id, a one-line description, its source, a severity and settings with documented defaults.
+``docs/boundary-rules.md`` is generated from this registry (``sunlit filing rules-doc``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sunlit.catalog.model import valid_through
+from sunlit.catalog.regions import region_prefix
+from sunlit.core.errors import N_
+from sunlit.core.money import format_fen
+from sunlit.filing.model import PartnerKind, PlanFacts
+
+
+class Severity(StrEnum):
+    BLOCK = "block"  # the plan cannot be approved
+    WARN = "warn"  # the supervisor sees it and decides
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: int
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str  # a msgid with %(…)s parameters
+    params: dict[str, object] = field(default_factory=dict)
+    subject: str | None = None  # the product or partner it is about
+
+
+Check = Callable[[PlanFacts, Mapping[str, int]], list[Finding]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    description: str  # msgid, one line
+    source: str
+    severity: Severity
+    check: Check
+    settings: tuple[Setting, ...] = ()
+
+    def finding(self, message: str, subject: str | None = None, **params: object) -> Finding:
+        return Finding(self.id, self.severity, message, dict(params), subject)
+
+
+REGISTRY: list[Rule] = []
+
+
+def rule(
+    id: str,
+    description: str,
+    source: str,
+    severity: Severity,
+    settings: tuple[Setting, ...] = (),
+) -> Callable[[Check], Check]:
+    """Register a check as a rule."""
+
+    def register(check: Check) -> Check:
+        REGISTRY.append(Rule(id, description, source, severity, check, settings))
+        return check
+
+    return register
+
+
+def _rule(rule_id: str) -> Rule:
+    return next(r for r in REGISTRY if r.id == rule_id)
+
+
+@rule(
+    "agricultural_products",
+    N_("Only farm produce is sold: no product outside agriculture."),
+    "Seed 002: the goods “should be limited to local special agricultural products”",
+    Severity.BLOCK,
+)
+def _agricultural(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
+    me = _rule("agricultural_products")
+    return [
+        me.finding(N_("%(product)s is not a farm product."), p.id, product=p.name)
+        for p in facts.products
+        if p.category == "non_agri"
+    ]
+
+
+@rule(
+    "local_origin",
+    N_("Every product comes from inside the official's jurisdiction."),
+    "Seed 002: “local special agricultural products”; seed 000: clear boundaries of power",
+    Severity.BLOCK,
+)
+def _local(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
+    me = _rule("local_origin")
+    if not facts.official_region:
+        return [me.finding(N_("The official's account has no jurisdiction on record."))]
+    prefix = region_prefix(facts.official_region)
+    return [
+        me.finding(N_("%(product)s comes from outside your jurisdiction."), p.id, product=p.name)
+        for p in facts.products
+        if not p.origin_region.startswith(prefix)
+    ]
+
+
+@rule(
+    "verified_producers",
+    N_("Every producer has been verified by an operator."),
+    "Seed 000: farmers take part for real; seed 002: fake and poor goods damage credibility",
+    Severity.BLOCK,
+)
+def _verified(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
+    me = _rule("verified_producers")
+    return [
+        me.finding(
+            N_("%(producer)s, who makes %(product)s, is not verified."),
+            p.id,
+            producer=p.producer_name,
+            product=p.name,
+        )
+        for p in facts.products
+        if not p.producer_verified
+    ]
+
+
+@rule(
+    "inspection_valid",
+    N_("Every product's quality document is valid for the whole session."),
+    "Seeds 002 and 003: poor quality damages the government's credibility",
+    Severity.BLOCK,
+)
+def _inspection(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
+    me = _rule("inspection_valid")
+    start, end = facts.starts_at.date(), facts.ends_at.date()
+    return [
+        me.finding(
+            N_("%(product)s has no quality document valid through the session."),
+            p.id,
+            product=p.name,
+        )
+        for p in facts.products
+        if not valid_through(list(p.inspections), start, end)
+    ]
+
+
+@rule(
+    "price_in_band",
+    N_("Every price sits inside its reference band."),
+    "Seed 003: prices inflated on the official's credibility (integrity rule price_gouging)",
+    Severity.WARN,
+)
+def _band(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
+    me = _rule("price_in_band")
+    found = []
+    for p in facts.products:
+        if p.band_low is None or p.band_high is None:
+            found.append(
+                me.finding(
+                    N_("%(product)s has no reference price to compare with."), p.id, product=p.name
+                )
+            )
+        elif not p.band_low <= p.price <= p.band_high:
+            found.append(
+                me.finding(
+                    N_(
+                        "%(product)s costs %(price)s, outside its reference band of "
+                        "%(low)s–%(high)s."
+                    ),
+                    p.id,
+                    product=p.name,
+                    price=format_fen(p.price),
+                    low=format_fen(p.band_low),
+                    high=format_fen(p.band_high),
+                )
+            )
+    return found
+
+
+@rule(
+    "not_below_cost",
+    N_("No price is below the producer's declared cost without their clearance reason."),
+    "Price Law art. 14; seed 002: loss-making sales to make the figures look good",
+    Severity.BLOCK,
+)
+def _cost(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
+    me = _rule("not_below_cost")
+    return [
+        me.finding(
+            N_("%(product)s is priced below its declared cost without the producer's clearance."),
+            p.id,
+            product=p.name,
+        )
+        for p in facts.products
+        if p.declared_cost is not None and p.price < p.declared_cost and not p.clearance
+    ]
+
+
+@rule(
+    "enterprise_public_interest",
+    N_("An enterprise producer or partner comes with a stated public-interest reason."),
+    "Seed 002: officials “can not accept the invitation of enterprises at will”",
+    Severity.WARN,
+)
+def _enterprise(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
+    me = _rule("enterprise_public_interest")
+    found = [
+        me.finding(
+            N_("%(producer)s is an enterprise; say why selling for it serves the public interest."),
+            p.id,
+            producer=p.producer_name,
+        )
+        for p in facts.products
+        if p.producer_kind == "enterprise"
+    ]
+    found += [
+        me.finding(
+            N_("%(partner)s is a company; say why working with it serves the public interest."),
+            partner.name,
+            partner=partner.name,
+        )
+        for partner in facts.partners
+        if partner.kind in (PartnerKind.ENTERPRISE, PartnerKind.MCN)
+        and not (partner.public_interest or "").strip()
+    ]
+    return found
+
+
+@rule(
+    "no_declared_relationship",
+    N_("No partner has a declared relationship to the official."),
+    "Civil Servant Law art. 59; Advertising Law art. 9; seeds 002 and 003 (officials "
+    "promoting companies they are tied to)",
+    Severity.BLOCK,
+)
+def _relationship(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
+    me = _rule("no_declared_relationship")
+    return [
+        me.finding(
+            N_("%(partner)s has a declared relationship to you: %(relationship)s."),
+            partner.name,
+            partner=partner.name,
+            relationship=partner.relationship,
+        )
+        for partner in facts.partners
+        if (partner.relationship or "").strip()
+    ]
+
+
+@rule(
+    "filed_ahead",
+    N_("The plan is filed well before the session starts."),
+    "Seed 002: officials “need to report (报备) before taking goods”",
+    Severity.BLOCK,
+    (Setting("min_hours_ahead", 72, "hours between filing and the start of the session"),),
+)
+def _ahead(facts: PlanFacts, settings: Mapping[str, int]) -> list[Finding]:
+    me = _rule("filed_ahead")
+    hours = settings["min_hours_ahead"]
+    if (facts.starts_at - facts.filed_at).total_seconds() < hours * 3600:
+        return [
+            me.finding(
+                N_("The session starts less than %(hours)s hours after filing."), hours=hours
+            )
+        ]
+    return []
+
+
+@rule(
+    "monthly_limit",
+    N_("An official hosts only a few sessions a month (formalism guard)."),
+    "Seed 000: formalism, live rooms turned into shows",
+    Severity.BLOCK,
+    (Setting("max_sessions_per_month", 4, "sessions one official may host in a month"),),
+)
+def _monthly(facts: PlanFacts, settings: Mapping[str, int]) -> list[Finding]:
+    me = _rule("monthly_limit")
+    most = settings["max_sessions_per_month"]
+    if facts.sessions_in_month + 1 > most:
+        return [
+            me.finding(
+                N_("This would be more than %(most)s sessions for you this month."), most=most
+            )
+        ]
+    return []
+
+
+@rule(
+    "official_not_payee",
+    N_("No payment goes to an account of the official."),
+    "Civil Servant Law art. 59 (no profit-making activity); officials receive no money, ever",
+    Severity.BLOCK,
+)
+def _payee(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
+    me = _rule("official_not_payee")
+    return [
+        me.finding(
+            N_("Payments for %(product)s would go to your own account."), p.id, product=p.name
+        )
+        for p in facts.products
+        if p.producer_account == facts.official_id
+    ]
+
+
+def defaults() -> dict[str, int]:
+    return {s.name: s.default for r in REGISTRY for s in r.settings}
+
+
+def evaluate(facts: PlanFacts, overrides: Mapping[str, int] | None = None) -> list[Finding]:
+    """Every finding of every rule, in registry order."""
+    settings = {**defaults(), **(overrides or {})}
+    return [finding for r in REGISTRY for finding in r.check(facts, settings)]
+
+
+def blocks(findings: list[Finding]) -> bool:
+    return any(f.severity is Severity.BLOCK for f in findings)
+
+
+def rules_markdown() -> str:
+    """``docs/boundary-rules.md``, from the registry."""
+    lines = [
+        "# Boundary rules",
+        "",
+        "Generated from `sunlit.filing.rules` by `sunlit filing rules-doc`; a test keeps this",
+        "file equal to the registry. A plan with a `block` finding cannot be approved; a `warn`",
+        "finding is shown to the supervisor, who decides.",
+        "",
+        "| rule | what it requires | severity | source | settings (default) |",
+        "|---|---|---|---|---|",
+    ]
+    for r in REGISTRY:
+        settings = "; ".join(f"`{s.name}` = {s.default}: {s.description}" for s in r.settings)
+        lines.append(
+            f"| `{r.id}` | {r.description} | {r.severity.value} | {r.source} | {settings or '—'} |"
+        )
+    return "\n".join(lines) + "\n"
