@@ -33,6 +33,8 @@ FARMER = frozenset({"farmer"})
 REPORTERS = frozenset({"farmer", "official"})
 SUPERVISOR = frozenset({"supervisor"})
 HELPERS = frozenset({"official", "supervisor", "operator"})
+PLAN_READERS = HELPERS
+OFFICIAL = frozenset({"official"})
 
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/"): EVERYONE,
@@ -112,6 +114,13 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/operator/imports/{kind}/confirm"): OPERATOR,
     ("POST", "/api/v1/producers/{producer_id}/roster"): PRODUCERS,
     ("POST", "/api/v1/reference-bands/import"): OPERATOR,
+    ("POST", "/api/v1/plans"): OFFICIAL,
+    ("GET", "/api/v1/plans"): PLAN_READERS,
+    ("GET", "/api/v1/plans/{plan_id}"): PLAN_READERS,
+    ("PUT", "/api/v1/plans/{plan_id}"): OFFICIAL,
+    ("POST", "/api/v1/plans/{plan_id}/submit"): OFFICIAL,
+    ("POST", "/api/v1/plans/{plan_id}/approve"): SUPERVISOR,
+    ("POST", "/api/v1/plans/{plan_id}/reject"): SUPERVISOR,
 }
 PARAMS = {
     "token_id": "t-none",
@@ -123,6 +132,7 @@ PARAMS = {
     "report_id": "u-none",
     "sha256": "0" * 64,
     "kind": "roster",
+    "plan_id": "s-none",
 }
 
 

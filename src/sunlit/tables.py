@@ -5,6 +5,7 @@ from sunlit.accounts import tables as accounts_tables
 from sunlit.catalog import tables as catalog_tables
 from sunlit.core.eventlog import tables as eventlog_tables
 from sunlit.core.files import tables as files_tables
+from sunlit.filing import tables as filing_tables
 from sunlit.participation import tables as participation_tables
 
 __all__ = [
@@ -12,5 +13,6 @@ __all__ = [
     "catalog_tables",
     "eventlog_tables",
     "files_tables",
+    "filing_tables",
     "participation_tables",
 ]

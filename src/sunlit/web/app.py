@@ -22,6 +22,7 @@ from sunlit.catalog import import_api, import_pages, products_api, quality_api, 
 from sunlit.catalog import pages as catalog_pages
 from sunlit.core.errors import SunlitError
 from sunlit.core.logging import configure_logging
+from sunlit.filing import api as filing_api
 from sunlit.participation import api as participation_api
 from sunlit.participation import pages as participation_pages
 from sunlit.participation import report_pages, upload_pages
@@ -50,6 +51,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     quality_api.router,
     import_api.router,
     participation_api.router,
+    filing_api.router,
     events_api.router,
 )
 #: The routers that take file uploads: only these accept bodies up to the upload size.

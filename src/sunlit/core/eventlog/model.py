@@ -22,6 +22,7 @@ class EventType(StrEnum):
     PRODUCT_LISTED = "product.listed"
     PRODUCT_PRICE_CHANGED = "product.price_changed"
     REPORT_FILED = "report.filed"
+    SESSION_FILED = "session.filed"
     # Sunlit additions: privileged actions on accounts, each with the operator as actor.
     ACCOUNT_ROLE_CHANGED = "account.role_changed"
     ACCOUNT_VERIFIED = "account.verified"
@@ -34,6 +35,11 @@ class EventType(StrEnum):
     UNSALABLE_REPORTED = "unsalable.reported"
     INSPECTION_ADDED = "inspection.added"
     PHOTO_ADDED = "photo.added"
+    PLAN_DRAFTED = "plan.drafted"
+    PLAN_CHANGED = "plan.changed"
+    PLAN_CHECKED = "plan.checked"
+    PLAN_APPROVED = "plan.approved"
+    PLAN_REJECTED = "plan.rejected"
 
 
 @dataclass(frozen=True, slots=True)

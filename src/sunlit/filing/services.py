@@ -1,0 +1,359 @@
+"""Filing use cases: draft, submit (the rules run), approve or reject (four eyes), and the
+stream key an approved plan gets. Every transition is an event with its actor and reason."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import asdict
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.accounts.model import Role
+from sunlit.accounts.services import aware
+from sunlit.accounts.tables import AccountRow
+from sunlit.catalog import producers
+from sunlit.catalog import products as catalog
+from sunlit.catalog.model import Inspection, InspectionKind, Verification
+from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from sunlit.core.eventlog import Event, EventType, append
+from sunlit.core.ids import new_id
+from sunlit.filing.model import (
+    EDITABLE,
+    Partner,
+    PartnerKind,
+    PlanDraft,
+    PlanFacts,
+    PlanStatus,
+    ProductFacts,
+    Purpose,
+    check_four_eyes,
+    check_plan,
+    check_transition,
+    month_of,
+)
+from sunlit.filing.rules import Finding, blocks, evaluate
+from sunlit.filing.tables import PlanPartnerRow, PlanProductRow, PlanTeamRow, SessionPlanRow
+
+ACTIVE = [s.value for s in PlanStatus if s not in (PlanStatus.REJECTED,)]
+
+
+async def get_plan(db: AsyncSession, plan_id: str) -> SessionPlanRow:
+    row = await db.get(SessionPlanRow, plan_id)
+    if row is None:
+        raise NotFound(N_("No such session plan."))
+    return row
+
+
+async def team_of(db: AsyncSession, plan_id: str) -> frozenset[str]:
+    rows = await db.scalars(select(PlanTeamRow.account_id).where(PlanTeamRow.plan_id == plan_id))
+    return frozenset(rows.all())
+
+
+async def may_read(db: AsyncSession, actor: AccountRow, plan: SessionPlanRow) -> bool:
+    if actor.role in (Role.SUPERVISOR, Role.OPERATOR) or plan.official_id == actor.id:
+        return True
+    return actor.id in await team_of(db, plan.id)
+
+
+async def _others(
+    db: AsyncSession, official_id: str, plan_id: str | None
+) -> list[tuple[datetime, datetime]]:
+    query = select(SessionPlanRow.starts_at, SessionPlanRow.ends_at).where(
+        SessionPlanRow.official_id == official_id, SessionPlanRow.status.in_(ACTIVE)
+    )
+    if plan_id is not None:
+        query = query.where(SessionPlanRow.id != plan_id)
+    return [(aware(s), aware(e)) for s, e in (await db.execute(query)).all()]
+
+
+async def _write_parts(db: AsyncSession, plan_id: str, draft: PlanDraft) -> None:
+    for model in (PlanProductRow, PlanPartnerRow, PlanTeamRow):
+        await db.execute(delete(model).where(model.plan_id == plan_id))
+    for position, product_id in enumerate(draft.product_ids):
+        await catalog.get_product(db, product_id)  # raises NotFound for an unknown id
+        db.add(PlanProductRow(plan_id=plan_id, product_id=product_id, position=position))
+    for partner in draft.partners:
+        db.add(
+            PlanPartnerRow(
+                plan_id=plan_id,
+                name=partner.name.strip(),
+                kind=partner.kind.value,
+                relationship=partner.relationship,
+                public_interest=partner.public_interest,
+            )
+        )
+    for member in dict.fromkeys(draft.team):
+        if await db.get(AccountRow, member) is None:
+            raise InvalidInput(
+                N_("Please correct the marked fields."), fields={"team": N_("No such account.")}
+            )
+        db.add(PlanTeamRow(plan_id=plan_id, account_id=member, role="team"))
+
+
+async def do_draft(
+    db: AsyncSession,
+    actor: AccountRow,
+    draft: PlanDraft,
+    *,
+    now: datetime,
+    plan_id: str | None = None,
+) -> SessionPlanRow:
+    """Create a plan, or change one. A change after approval sends the plan back to draft, so
+    it is checked and approved again (its stream key stops working)."""
+    if actor.role != Role.OFFICIAL:
+        raise PermissionDenied(N_("Only an official files session plans."))
+    errors = check_plan(draft, now, await _others(db, actor.id, plan_id))
+    if errors:
+        raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
+    if plan_id is None:
+        row = SessionPlanRow(
+            id=new_id("s"),
+            official_id=actor.id,
+            status=PlanStatus.DRAFT.value,
+            created_at=now,
+            findings=[],
+        )
+        db.add(row)
+        kind = EventType.PLAN_DRAFTED
+    else:
+        row = await get_plan(db, plan_id)
+        if row.official_id != actor.id:
+            raise PermissionDenied(N_("Only the official who filed a plan can change it."))
+        if PlanStatus(row.status) not in EDITABLE:
+            raise Conflict(N_("This plan can no longer be changed."))
+        kind = EventType.PLAN_CHANGED
+    previous = row.status
+    row.title, row.starts_at, row.ends_at = draft.title.strip(), draft.starts_at, draft.ends_at
+    row.purpose, row.answers_report = draft.purpose.value, draft.answers_report
+    row.promotions, row.declares_no_payment = draft.promotions, draft.declares_no_payment
+    row.status, row.stream_nonce, row.updated_at = PlanStatus.DRAFT.value, None, now
+    await db.flush()
+    await _write_parts(db, row.id, draft)
+    append(
+        db,
+        Event(
+            type=kind,
+            ts=now,
+            actor=actor.id,
+            session=row.id,
+            data={"from": previous, "to": row.status},
+        ),
+    )
+    return row
+
+
+async def facts_of(db: AsyncSession, plan: SessionPlanRow, *, now: datetime) -> PlanFacts:
+    """The plan with the verified catalog facts every boundary rule looks at."""
+    official = await db.get(AccountRow, plan.official_id)
+    product_rows = (
+        await db.scalars(
+            select(PlanProductRow)
+            .where(PlanProductRow.plan_id == plan.id)
+            .order_by(PlanProductRow.position)
+        )
+    ).all()
+    facts = []
+    for item in product_rows:
+        view = await catalog.view_product(db, item.product_id, on=now.date())
+        product, producer = view.product, view.producer
+        facts.append(
+            ProductFacts(
+                id=product.id,
+                name=product.name_zh,
+                category=product.category,
+                origin_region=product.origin_region,
+                producer_id=producer.id,
+                producer_name=producer.name,
+                producer_kind=producer.kind,
+                producer_verified=producer.verification == Verification.VERIFIED.value,
+                producer_account=await _payee(db, producer),
+                price=product.price,
+                declared_cost=product.declared_cost,
+                clearance=product.clearance,
+                band_low=view.position.low if view.position else None,
+                band_high=view.position.high if view.position else None,
+                inspections=tuple(
+                    Inspection(
+                        InspectionKind(i.kind), i.issuer, i.issued_on, i.expires_on, i.sha256
+                    )
+                    for i in view.inspections
+                ),
+            )
+        )
+    partners = (
+        await db.scalars(
+            select(PlanPartnerRow)
+            .where(PlanPartnerRow.plan_id == plan.id)
+            .order_by(PlanPartnerRow.id)
+        )
+    ).all()
+    start = aware(plan.starts_at)
+    month = month_of(start)
+    next_month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    same_month = (
+        await db.scalar(
+            select(func.count())
+            .select_from(SessionPlanRow)
+            .where(
+                SessionPlanRow.official_id == plan.official_id,
+                SessionPlanRow.id != plan.id,
+                SessionPlanRow.status.in_(ACTIVE),
+                SessionPlanRow.starts_at >= datetime.combine(month, time(), tzinfo=start.tzinfo),
+                SessionPlanRow.starts_at
+                < datetime.combine(next_month, time(), tzinfo=start.tzinfo),
+            )
+        )
+        or 0
+    )
+    return PlanFacts(
+        plan_id=plan.id,
+        official_id=plan.official_id,
+        official_region=official.region if official else None,
+        starts_at=aware(plan.starts_at),
+        ends_at=aware(plan.ends_at),
+        filed_at=aware(plan.submitted_at) if plan.submitted_at else now,
+        products=tuple(facts),
+        partners=tuple(
+            Partner(p.name, PartnerKind(p.kind), p.relationship, p.public_interest)
+            for p in partners
+        ),
+        purpose=Purpose(plan.purpose),
+        answers_report=plan.answers_report,
+        sessions_in_month=int(same_month),
+        declares_no_payment=plan.declares_no_payment,
+    )
+
+
+async def _payee(db: AsyncSession, producer: Any) -> str | None:
+    """The account paid for a producer's sales: its own, or its cooperative's."""
+    if producer.account_id is None and producer.cooperative_id is not None:
+        cooperative = await producers.get_producer(db, producer.cooperative_id)
+        return cooperative.account_id
+    return producer.account_id  # type: ignore[no-any-return]
+
+
+def finding_json(finding: Finding) -> dict[str, Any]:
+    data = asdict(finding)
+    data["severity"] = finding.severity.value
+    return data
+
+
+async def do_submit(
+    db: AsyncSession,
+    actor: AccountRow,
+    plan_id: str,
+    *,
+    now: datetime,
+    rule_settings: dict[str, int],
+) -> SessionPlanRow:
+    """File the plan (报备): the rules run at once; a blocking finding rejects it with every
+    failed rule in plain words, otherwise it waits for a supervisor."""
+    plan = await get_plan(db, plan_id)
+    if plan.official_id != actor.id:
+        raise PermissionDenied(N_("Only the official who filed a plan can change it."))
+    if problem := check_transition(PlanStatus(plan.status), PlanStatus.SUBMITTED):
+        raise Conflict(problem, params={"current": plan.status, "target": "submitted"})
+    plan.status, plan.submitted_at, plan.updated_at = PlanStatus.SUBMITTED.value, now, now
+    facts = await facts_of(db, plan, now=now)
+    append(
+        db,
+        Event(
+            type=EventType.SESSION_FILED,
+            ts=now,
+            actor=actor.id,
+            session=plan.id,
+            data={
+                "official": plan.official_id,
+                "official_region": facts.official_region,
+                "scheduled_start": facts.starts_at.isoformat(timespec="milliseconds"),
+                "scheduled_end": facts.ends_at.isoformat(timespec="milliseconds"),
+                "products": [p.id for p in facts.products],
+                "partners": [
+                    {"name": p.name, "kind": p.kind.value, "relationship": p.relationship}
+                    for p in facts.partners
+                ],
+                "purpose": plan.purpose,
+            },
+        ),
+    )
+    findings = evaluate(facts, rule_settings)
+    plan.findings = [finding_json(f) for f in findings]
+    target = PlanStatus.REJECTED if blocks(findings) else PlanStatus.CHECKED
+    plan.status = target.value
+    append(
+        db,
+        Event(
+            type=EventType.PLAN_REJECTED
+            if target is PlanStatus.REJECTED
+            else EventType.PLAN_CHECKED,
+            ts=now,
+            actor=None,
+            session=plan.id,
+            data={
+                "from": "submitted",
+                "to": target.value,
+                "reason": "boundary rules",
+                "findings": [{"rule": f.rule, "severity": f.severity.value} for f in findings],
+            },
+        ),
+    )
+    return plan
+
+
+def stream_key(secret: str, plan_id: str, nonce: str) -> str:
+    """``<plan id>.<HMAC>``: the plan can be found from the key, and only the server makes it."""
+    mac = hmac.new(secret.encode(), f"{plan_id}|{nonce}".encode(), hashlib.sha256)
+    return f"{plan_id}.{mac.hexdigest()[:40]}"
+
+
+async def do_decide(
+    db: AsyncSession,
+    actor: AccountRow,
+    plan_id: str,
+    *,
+    approve: bool,
+    reason: str,
+    now: datetime,
+) -> SessionPlanRow:
+    """A supervisor who is not on the plan approves or rejects it, with a reason."""
+    if actor.role != Role.SUPERVISOR:
+        raise PermissionDenied(N_("Only a supervisor approves session plans."))
+    plan = await get_plan(db, plan_id)
+    if problem := check_four_eyes(actor.id, plan.official_id, await team_of(db, plan.id)):
+        raise PermissionDenied(problem)
+    target = PlanStatus.APPROVED if approve else PlanStatus.REJECTED
+    if problem := check_transition(PlanStatus(plan.status), target):
+        raise Conflict(problem, params={"current": plan.status, "target": target.value})
+    if not reason.strip() or len(reason) > 1000:
+        raise InvalidInput(
+            N_("Please correct the marked fields."),
+            fields={"reason": N_("Give a reason (1 to 1,000 characters).")},
+        )
+    plan.status, plan.decided_by, plan.decided_at = target.value, actor.id, now
+    plan.stream_nonce = secrets.token_hex(16) if approve else None
+    plan.updated_at = now
+    append(
+        db,
+        Event(
+            type=EventType.PLAN_APPROVED if approve else EventType.PLAN_REJECTED,
+            ts=now,
+            actor=actor.id,
+            session=plan.id,
+            data={"from": "checked", "to": target.value, "reason": reason.strip()},
+        ),
+    )
+    return plan
+
+
+async def list_plans(db: AsyncSession, actor: AccountRow) -> list[SessionPlanRow]:
+    query = select(SessionPlanRow).order_by(SessionPlanRow.starts_at.desc())
+    if actor.role == Role.OFFICIAL:
+        query = query.where(SessionPlanRow.official_id == actor.id)
+    elif actor.role not in (Role.SUPERVISOR, Role.OPERATOR):
+        return []
+    return list((await db.scalars(query)).all())

@@ -1,0 +1,91 @@
+"""Filing tables: session plans, their products, partners and team."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sunlit.core.db import Base
+
+
+class SessionPlanRow(Base):
+    """A live session's plan, filed (报备) by the official who will host it."""
+
+    __tablename__ = "session_plans"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    official_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    title: Mapped[str] = mapped_column(String(120))
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    purpose: Mapped[str] = mapped_column(String(32))
+    answers_report: Mapped[str | None] = mapped_column(ForeignKey("unsalable_reports.id"))
+    promotions: Mapped[str] = mapped_column(Text)
+    declares_no_payment: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    status: Mapped[str] = mapped_column(String(16))
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    stream_nonce: Mapped[str | None] = mapped_column(String(32))  # set on approval
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(40))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('draft', 'submitted', 'checked', 'approved', 'rejected', 'live', 'ended')",
+            name="status_known",
+        ),
+        CheckConstraint("ends_at > starts_at", name="window_ordered"),
+        Index("ix_session_plans_official_id", "official_id"),
+        Index("ix_session_plans_starts_at", "starts_at"),
+    )
+
+
+class PlanProductRow(Base):
+    __tablename__ = "plan_products"
+
+    plan_id: Mapped[str] = mapped_column(
+        ForeignKey("session_plans.id", ondelete="CASCADE"), primary_key=True
+    )
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class PlanPartnerRow(Base):
+    __tablename__ = "plan_partners"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("session_plans.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(16))
+    relationship: Mapped[str | None] = mapped_column(String(200))
+    public_interest: Mapped[str | None] = mapped_column(String(500))
+
+    __table_args__ = (Index("ix_plan_partners_plan_id", "plan_id"),)
+
+
+class PlanTeamRow(Base):
+    """The official's team on a plan: planner, operator, product specialist, customer service."""
+
+    __tablename__ = "plan_team"
+
+    plan_id: Mapped[str] = mapped_column(
+        ForeignKey("session_plans.id", ondelete="CASCADE"), primary_key=True
+    )
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32))

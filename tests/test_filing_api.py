@@ -1,0 +1,169 @@
+"""Filing through the JSON API on both backends: draft, file (the rules run), four-eyes
+approval, a stream key for the official alone, and any change sending the plan back."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from tests.support import START, LiveServer
+from tests.test_catalog_api import api_as
+from tests.test_web import events_of
+
+WINDOW = (START + timedelta(days=5), START + timedelta(days=5, hours=2))
+
+
+def plan_body(products: list[str], **extra: Any) -> dict[str, Any]:
+    return {
+        "title": "砀山酥梨助农直播",
+        "starts_at": WINDOW[0].isoformat(),
+        "ends_at": WINDOW[1].isoformat(),
+        "products": products,
+        "partners": [{"name": "砀山县电商协会", "kind": "cooperative"}],
+        "declares_no_payment": True,
+        **extra,
+    }
+
+
+def product(c: httpx.Client, text: str) -> str:
+    return str(c.get("/api/v1/products", params={"q": text}).json()[0]["id"])
+
+
+def test_a_plan_is_filed_checked_approved_and_sent_back_on_change(served: LiveServer) -> None:
+    with (
+        api_as(served, "official.dangshan") as official,
+        api_as(served, "supervisor1") as supervisor,
+    ):
+        pears = product(official, "砀山")
+        made = official.post("/api/v1/plans", json=plan_body([pears]))
+        assert made.status_code == 201 and made.json()["status"] == "draft"
+        plan = made.json()["id"]
+        filed = official.post(f"/api/v1/plans/{plan}/submit")
+        assert filed.status_code == 200, filed.text
+        assert (filed.json()["status"], filed.json()["findings"]) == ("checked", [])
+        no_reason = supervisor.post(f"/api/v1/plans/{plan}/approve", json={"reason": " "})
+        assert no_reason.status_code == 422
+        approved = supervisor.post(
+            f"/api/v1/plans/{plan}/approve", json={"reason": "本地特色农产品，报备齐全"}
+        )
+        assert approved.json()["status"] == "approved"
+        assert approved.json()["stream_key"] is None  # the key is the official's alone
+        key = official.get(f"/api/v1/plans/{plan}").json()["stream_key"]
+        assert key.startswith(plan + ".")
+        changed = official.put(
+            f"/api/v1/plans/{plan}", json=plan_body([pears], title="砀山酥梨助农直播（改）")
+        )
+        assert changed.json()["status"] == "draft" and changed.json()["stream_key"] is None
+        history = [h["type"] for h in changed.json()["history"]]
+        assert history == [
+            "plan.drafted",
+            "session.filed",
+            "plan.checked",
+            "plan.approved",
+            "plan.changed",
+        ]
+    [filed_event] = [e for e in events_of(served) if e.type == "session.filed"]
+    assert filed_event.session == plan
+    assert set(filed_event.data) == {
+        "official",
+        "official_region",
+        "scheduled_start",
+        "scheduled_end",
+        "products",
+        "partners",
+        "purpose",
+    }
+    assert filed_event.data["products"] == [pears]
+    assert filed_event.data["partners"] == [
+        {"name": "砀山县电商协会", "kind": "cooperative", "relationship": None}
+    ]
+
+
+def test_a_blocked_plan_says_why_and_passes_once_fixed(served: LiveServer) -> None:
+    with api_as(served, "official.dangshan") as official:
+        mandarins, pears = product(official, "城固"), product(official, "砀山")
+        plan = official.post(
+            "/api/v1/plans",
+            json=plan_body(
+                [mandarins],
+                partners=[{"name": "某电商公司", "kind": "enterprise", "relationship": "堂兄持股"}],
+            ),
+        ).json()["id"]
+        rejected = official.post(f"/api/v1/plans/{plan}/submit").json()
+        assert rejected["status"] == "rejected"
+        assert {f["rule"] for f in rejected["findings"]} == {
+            "local_origin",
+            "no_declared_relationship",
+            "enterprise_public_interest",
+        }
+        assert all(f["message"] for f in rejected["findings"])
+        official.put(f"/api/v1/plans/{plan}", json=plan_body([pears]))
+        assert official.post(f"/api/v1/plans/{plan}/submit").json()["status"] == "checked"
+
+
+def test_expired_documents_block_and_the_approver_must_not_be_on_the_plan(
+    served: LiveServer,
+) -> None:
+    with (
+        api_as(served, "official.majiang") as official,
+        api_as(served, "supervisor2") as on_team,
+        api_as(served, "supervisor1") as other,
+    ):
+        berries = product(official, "麻江")
+        blocked = official.post("/api/v1/plans", json=plan_body([berries])).json()["id"]
+        result = official.post(f"/api/v1/plans/{blocked}/submit").json()
+        assert [f["rule"] for f in result["findings"]] == ["inspection_valid"]
+        team_id = on_team.get("/api/v1/me").json()["id"]
+        # four eyes: a supervisor on the team cannot approve
+        with api_as(served, "official.xuwen") as xuwen_official:
+            pineapples = product(xuwen_official, "徐闻")
+            own = xuwen_official.post(
+                "/api/v1/plans", json=plan_body([pineapples], team=[team_id])
+            ).json()["id"]
+            assert xuwen_official.post(f"/api/v1/plans/{own}/submit").json()["status"] == (
+                "checked"
+            )
+            refused = on_team.post(f"/api/v1/plans/{own}/approve", json={"reason": "ok"})
+            assert refused.status_code == 403
+            assert "not on it" in refused.json()["error"]["message"]
+            assert (
+                other.post(
+                    f"/api/v1/plans/{own}/approve",
+                    json={"reason": "四眼原则：由未参与的监督员审批"},
+                ).status_code
+                == 200
+            )
+            assert (
+                xuwen_official.post(
+                    f"/api/v1/plans/{own}/approve", json={"reason": "x"}
+                ).status_code
+                == 403
+            )
+
+
+def test_bad_plans_are_refused_with_the_reason(served: LiveServer) -> None:
+    with api_as(served, "official.dangshan") as official, api_as(served, "buyer1") as buyer:
+        pears = product(official, "砀山")
+        past = official.post(
+            "/api/v1/plans",
+            json=plan_body(
+                [pears],
+                starts_at=(START - timedelta(days=1)).isoformat(),
+                ends_at=(START - timedelta(hours=20)).isoformat(),
+            ),
+        )
+        assert past.status_code == 422 and "starts_at" in past.json()["error"]["fields"]
+        nothing = official.post("/api/v1/plans", json=plan_body([], declares_no_payment=False))
+        assert set(nothing.json()["error"]["fields"]) == {"product_ids", "declares_no_payment"}
+        assert official.post("/api/v1/plans", json=plan_body(["g-nothing"])).status_code == 404
+        assert official.post("/api/v1/plans", json=plan_body([pears])).status_code == 201
+        overlap = official.post("/api/v1/plans", json=plan_body([pears]))
+        assert overlap.status_code == 422
+        assert "overlaps" in overlap.json()["error"]["fields"]["starts_at"]
+        assert buyer.post("/api/v1/plans", json=plan_body([pears])).status_code == 403
+        assert buyer.get("/api/v1/plans").status_code == 403
+        mine = official.get("/api/v1/plans").json()
+        assert len(mine) == 1
+        assert buyer.get(f"/api/v1/plans/{mine[0]['id']}").status_code == 403
