@@ -248,5 +248,38 @@ def filing_rules_doc() -> None:
     sys.stdout.write(rules_markdown())
 
 
+stream = typer.Typer(help="Video ingest (nginx-rtmp).", no_args_is_help=True)
+app.add_typer(stream, name="stream")
+
+
+@stream.command("nginx-config")
+def stream_nginx_config(
+    prefix: Annotated[Path, typer.Option(help="nginx working folder")] = Path("var/nginx"),
+    hls_dir: Annotated[Path, typer.Option(help="where HLS segments go")] = Path("var/hls"),
+    record_dir: Annotated[Path, typer.Option(help="where recordings go")] = Path("var/recordings"),
+    callback: Annotated[str | None, typer.Option(help="Sunlit's base URL")] = None,
+    rtmp_port: Annotated[int, typer.Option(help="RTMP port")] = 1935,
+    http_port: Annotated[int, typer.Option(help="HLS HTTP port")] = 8080,
+    foreground: Annotated[bool, typer.Option(help="daemon off")] = False,
+) -> None:
+    """Print an nginx configuration whose on_publish asks Sunlit's stream gate."""
+    from sunlit.filing.nginx import IngestConfig, render
+
+    settings = _settings()
+    sys.stdout.write(
+        render(
+            IngestConfig(
+                prefix=prefix.resolve(),
+                hls_dir=hls_dir.resolve(),
+                record_dir=record_dir.resolve(),
+                callback=callback or f"http://{settings.host}:{settings.port}",
+                rtmp_port=rtmp_port,
+                http_port=http_port,
+                foreground=foreground,
+            )
+        )
+    )
+
+
 def main() -> None:
     app()

@@ -86,6 +86,12 @@ class Settings(BaseSettings):
     filing_max_sessions_per_month: int = Field(
         4, ge=1, description="Boundary rule monthly_limit: sessions an official hosts a month"
     )
+    stream_grace_minutes: int = Field(
+        15, ge=0, description="Minutes before and after a plan's window that it may stream"
+    )
+    stream_callback_hosts: str = Field(
+        "127.0.0.1,::1", description="Addresses allowed to call the nginx-rtmp callbacks"
+    )
     anonymous_reports_per_day: int = Field(
         5, ge=1, description="Anonymous reports one account may file a day"
     )

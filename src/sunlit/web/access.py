@@ -118,11 +118,13 @@ def _describe(rules: tuple[Rule, ...]) -> str:
     return ", ".join(str(rule) for rule in rules)
 
 
-def allow(*rules: Rule, quiet: bool = False) -> Any:
+def allow(*rules: Rule, quiet: bool = False, csrf: bool = True) -> Any:
     """Declare who may call a route: ``allow("public")``, ``allow("signed_in")``,
     ``allow(Role.OPERATOR, Role.SUPERVISOR)``. Returns the dependency that yields the
     :class:`Principal`. A ``quiet`` route leaves no trace of the visit on the session (its
-    last-seen time stays), for the anonymous-report pages."""
+    last-seen time stays), for the anonymous-report pages. ``csrf=False`` is for machine
+    callbacks that carry no cookie and no form token (nginx-rtmp's), which must check their
+    caller otherwise."""
     if not rules:
         raise ValueError("allow() needs at least one rule")
     roles = {rule for rule in rules if isinstance(rule, Role)}
@@ -134,7 +136,8 @@ def allow(*rules: Rule, quiet: bool = False) -> Any:
     ) -> Principal:
         principal, expired = await resolve_principal(request, db, services, touch=not quiet)
         request.state.principal = principal
-        await _check_csrf(request, services, principal)
+        if csrf:
+            await _check_csrf(request, services, principal)
         if "public" in rules:
             return principal
         if principal.account is None:

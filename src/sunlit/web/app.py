@@ -23,6 +23,7 @@ from sunlit.catalog import pages as catalog_pages
 from sunlit.core.errors import SunlitError
 from sunlit.core.logging import configure_logging
 from sunlit.filing import api as filing_api
+from sunlit.filing import stream_api
 from sunlit.participation import api as participation_api
 from sunlit.participation import pages as participation_pages
 from sunlit.participation import report_pages, upload_pages
@@ -52,6 +53,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     import_api.router,
     participation_api.router,
     filing_api.router,
+    stream_api.router,
     events_api.router,
 )
 #: The routers that take file uploads: only these accept bodies up to the upload size.

@@ -23,6 +23,8 @@ class EventType(StrEnum):
     PRODUCT_PRICE_CHANGED = "product.price_changed"
     REPORT_FILED = "report.filed"
     SESSION_FILED = "session.filed"
+    SESSION_STARTED = "session.started"
+    SESSION_ENDED = "session.ended"
     # Sunlit additions: privileged actions on accounts, each with the operator as actor.
     ACCOUNT_ROLE_CHANGED = "account.role_changed"
     ACCOUNT_VERIFIED = "account.verified"
@@ -40,6 +42,7 @@ class EventType(StrEnum):
     PLAN_CHECKED = "plan.checked"
     PLAN_APPROVED = "plan.approved"
     PLAN_REJECTED = "plan.rejected"
+    STREAM_REFUSED = "stream.refused"
 
 
 @dataclass(frozen=True, slots=True)
