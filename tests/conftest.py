@@ -23,7 +23,7 @@ from tests.support import LiveServer, live_server, settings_for
 POSTGRES_URL = os.environ.get("SUNLIT_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("SUNLIT_TEST_REDIS_URL")
 CHROMIUM = Path("/usr/bin/chromium")
-SUITES = ("postgres", "redis", "browser")
+SUITES = ("postgres", "redis", "browser", "video")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -121,6 +121,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/plans/{plan_id}/submit"): OFFICIAL,
     ("POST", "/api/v1/plans/{plan_id}/approve"): SUPERVISOR,
     ("POST", "/api/v1/plans/{plan_id}/reject"): SUPERVISOR,
+    ("POST", "/stream/on_publish"): EVERYONE,  # nginx-rtmp; callers are checked by address
+    ("POST", "/stream/on_publish_done"): EVERYONE,
 }
 PARAMS = {
     "token_id": "t-none",

@@ -51,7 +51,7 @@ def test_a_plan_is_filed_checked_approved_and_sent_back_on_change(served: LiveSe
         assert approved.json()["status"] == "approved"
         assert approved.json()["stream_key"] is None  # the key is the official's alone
         key = official.get(f"/api/v1/plans/{plan}").json()["stream_key"]
-        assert key.startswith(plan + ".")
+        assert key.startswith(plan + "?key=") and len(key.split("?key=")[1]) == 40
         changed = official.put(
             f"/api/v1/plans/{plan}", json=plan_body([pears], title="砀山酥梨助农直播（改）")
         )

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts.services import aware
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.filing.model import PlanStatus
-from sunlit.filing.services import stream_key
+from sunlit.filing.services import stream_secret
 from sunlit.filing.tables import SessionPlanRow
 
 
@@ -26,12 +26,13 @@ class GateAnswer:
 def judge(
     plan: SessionPlanRow | None, key: str, *, secret: str, now: datetime, grace: timedelta
 ) -> GateAnswer:
-    """Whether ``key`` may publish now. Pure: the plan is looked up by the caller."""
+    """Whether the stream named after ``plan`` may publish now with the secret ``key``. Pure:
+    the plan is looked up by the caller."""
     if plan is None:
         return GateAnswer(False, "unknown key")
     if plan.stream_nonce is None:
         return GateAnswer(False, "plan not approved", plan.id)
-    expected = stream_key(secret, plan.id, plan.stream_nonce)
+    expected = stream_secret(secret, plan.id, plan.stream_nonce)
     if not hmac.compare_digest(expected.encode(), key.encode("utf-8", "replace")):
         return GateAnswer(False, "wrong key", plan.id)
     if plan.status not in (PlanStatus.APPROVED.value, PlanStatus.LIVE.value):
@@ -41,16 +42,11 @@ def judge(
     return GateAnswer(True, "approved plan inside its window", plan.id)
 
 
-def plan_id_of(key: str) -> str | None:
-    plan_id, dot, _ = key.partition(".")
-    return plan_id if dot and 0 < len(plan_id) <= 40 else None
-
-
 async def do_publish(
-    db: AsyncSession, key: str, *, secret: str, now: datetime, grace: timedelta
+    db: AsyncSession, name: str, key: str, *, secret: str, now: datetime, grace: timedelta
 ) -> GateAnswer:
-    plan_id = plan_id_of(key)
-    plan = await db.get(SessionPlanRow, plan_id) if plan_id else None
+    """``name`` is the stream's name (the plan id), ``key`` the secret from its query string."""
+    plan = await db.get(SessionPlanRow, name) if 0 < len(name) <= 40 else None
     answer = judge(plan, key, secret=secret, now=now, grace=grace)
     if answer.allowed and plan is not None:
         if plan.status == PlanStatus.APPROVED.value:
@@ -82,9 +78,8 @@ async def do_publish(
 
 
 async def do_publish_done(db: AsyncSession, name: str, *, now: datetime) -> bool:
-    """The stream stopped (``name`` is the plan id it was published under, or its key)."""
-    plan_id = plan_id_of(name) or name
-    plan = await db.get(SessionPlanRow, plan_id[:40])
+    """The stream named after a plan stopped."""
+    plan = await db.get(SessionPlanRow, name) if 0 < len(name) <= 40 else None
     if plan is None or plan.status != PlanStatus.LIVE.value:
         return False
     plan.status = PlanStatus.ENDED.value

@@ -19,6 +19,7 @@ class IngestConfig:
     http_port: int = 8080
     host: str = "127.0.0.1"
     foreground: bool = False
+    user: str | None = None  # the workers' user when nginx starts as root (else nginx's own)
 
 
 def render(config: IngestConfig) -> str:
@@ -28,6 +29,7 @@ def render(config: IngestConfig) -> str:
 # Run: nginx -p {prefix} -c {prefix}/nginx.conf
 load_module {RTMP_MODULE};
 {"daemon off;" if config.foreground else ""}
+{f"user {config.user};" if config.user else ""}
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log info;
 events {{ worker_connections 256; }}
@@ -38,8 +40,8 @@ rtmp {{
         chunk_size 4096;
         application live {{
             live on;
-            # Every publish asks Sunlit: 2xx lets it through (a 3xx renames the stream to its
-            # plan id, so the key never appears in a public address); anything else refuses it.
+            # Every publish asks Sunlit: 2xx lets it through, anything else refuses it. The
+            # stream is named after its plan id; the secret comes as ?key=... and stays private.
             on_publish {callback}/stream/on_publish;
             on_publish_done {callback}/stream/on_publish_done;
             notify_method post;

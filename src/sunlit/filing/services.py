@@ -305,10 +305,18 @@ async def do_submit(
     return plan
 
 
-def stream_key(secret: str, plan_id: str, nonce: str) -> str:
-    """``<plan id>.<HMAC>``: the plan can be found from the key, and only the server makes it."""
+def stream_secret(secret: str, plan_id: str, nonce: str) -> str:
+    """The secret part of a plan's stream key: only the server can make it, and a new approval
+    makes a new one."""
     mac = hmac.new(secret.encode(), f"{plan_id}|{nonce}".encode(), hashlib.sha256)
-    return f"{plan_id}.{mac.hexdigest()[:40]}"
+    return mac.hexdigest()[:40]
+
+
+def stream_key(secret: str, plan_id: str, nonce: str) -> str:
+    """What the official types as the stream key: ``<plan id>?key=<secret>``. nginx-rtmp names
+    the stream (and its public HLS files) after the part before ``?`` and passes the rest to
+    the gate, so the secret never appears in a public address."""
+    return f"{plan_id}?key={stream_secret(secret, plan_id, nonce)}"
 
 
 async def do_decide(

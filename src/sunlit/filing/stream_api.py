@@ -1,6 +1,7 @@
 """The callbacks nginx-rtmp makes on every publish (``on_publish``) and when it stops
 (``on_publish_done``). 2xx lets a stream through, anything else refuses it; an accepted stream
-is redirected (3xx) to its plan id, so the public HLS address never shows the secret key."""
+is named after its plan id; the secret travels in the query string (``?key=…``), which
+nginx-rtmp passes to the gate and leaves out of the public HLS address."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ async def on_publish(
     answer = await gate.do_publish(
         db,
         fields.get("name", "")[:200],
+        fields.get("key", "")[:200],
         secret=services.settings.secret_key,
         now=services.clock.now(),
         grace=timedelta(minutes=services.settings.stream_grace_minutes),
@@ -43,7 +45,7 @@ async def on_publish(
     await db.commit()
     if not answer.allowed:
         return PlainTextResponse(answer.reason, status_code=403)
-    return Response(status_code=302, headers={"Location": answer.plan_id or ""})
+    return PlainTextResponse("go live")
 
 
 @router.post("/on_publish_done")
