@@ -147,19 +147,13 @@ async def do_draft(
     return row
 
 
-async def facts_of(db: AsyncSession, plan: SessionPlanRow, *, now: datetime) -> PlanFacts:
-    """The plan with the verified catalog facts every boundary rule looks at."""
-    official = await db.get(AccountRow, plan.official_id)
-    product_rows = (
-        await db.scalars(
-            select(PlanProductRow)
-            .where(PlanProductRow.plan_id == plan.id)
-            .order_by(PlanProductRow.position)
-        )
-    ).all()
+async def product_facts(
+    db: AsyncSession, product_ids: list[str], *, now: datetime
+) -> tuple[ProductFacts, ...]:
+    """What the catalog verifiably says about each product, for the rules and the briefing."""
     facts = []
-    for item in product_rows:
-        view = await catalog.view_product(db, item.product_id, on=now.date())
+    for product_id in product_ids:
+        view = await catalog.view_product(db, product_id, on=now.date())
         product, producer = view.product, view.producer
         facts.append(
             ProductFacts(
@@ -185,14 +179,14 @@ async def facts_of(db: AsyncSession, plan: SessionPlanRow, *, now: datetime) -> 
                 ),
             )
         )
-    partners = (
-        await db.scalars(
-            select(PlanPartnerRow)
-            .where(PlanPartnerRow.plan_id == plan.id)
-            .order_by(PlanPartnerRow.id)
-        )
-    ).all()
-    start = aware(plan.starts_at)
+    return tuple(facts)
+
+
+async def sessions_in_month(
+    db: AsyncSession, official_id: str, starts_at: datetime, exclude: str | None
+) -> int:
+    """The official's other active plans starting in the same (UTC) month."""
+    start = starts_at
     month = month_of(start)
     next_month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     same_month = (
@@ -200,8 +194,8 @@ async def facts_of(db: AsyncSession, plan: SessionPlanRow, *, now: datetime) -> 
             select(func.count())
             .select_from(SessionPlanRow)
             .where(
-                SessionPlanRow.official_id == plan.official_id,
-                SessionPlanRow.id != plan.id,
+                SessionPlanRow.official_id == official_id,
+                SessionPlanRow.id != (exclude or ""),
                 SessionPlanRow.status.in_(ACTIVE),
                 SessionPlanRow.starts_at >= datetime.combine(month, time(), tzinfo=start.tzinfo),
                 SessionPlanRow.starts_at
@@ -210,6 +204,28 @@ async def facts_of(db: AsyncSession, plan: SessionPlanRow, *, now: datetime) -> 
         )
         or 0
     )
+    return int(same_month)
+
+
+async def facts_of(db: AsyncSession, plan: SessionPlanRow, *, now: datetime) -> PlanFacts:
+    """The plan with the verified catalog facts every boundary rule looks at."""
+    official = await db.get(AccountRow, plan.official_id)
+    product_ids = list(
+        (
+            await db.scalars(
+                select(PlanProductRow.product_id)
+                .where(PlanProductRow.plan_id == plan.id)
+                .order_by(PlanProductRow.position)
+            )
+        ).all()
+    )
+    partners = (
+        await db.scalars(
+            select(PlanPartnerRow)
+            .where(PlanPartnerRow.plan_id == plan.id)
+            .order_by(PlanPartnerRow.id)
+        )
+    ).all()
     return PlanFacts(
         plan_id=plan.id,
         official_id=plan.official_id,
@@ -217,15 +233,49 @@ async def facts_of(db: AsyncSession, plan: SessionPlanRow, *, now: datetime) -> 
         starts_at=aware(plan.starts_at),
         ends_at=aware(plan.ends_at),
         filed_at=aware(plan.submitted_at) if plan.submitted_at else now,
-        products=tuple(facts),
+        products=await product_facts(db, product_ids, now=now),
         partners=tuple(
             Partner(p.name, PartnerKind(p.kind), p.relationship, p.public_interest)
             for p in partners
         ),
         purpose=Purpose(plan.purpose),
         answers_report=plan.answers_report,
-        sessions_in_month=int(same_month),
+        sessions_in_month=await sessions_in_month(
+            db, plan.official_id, aware(plan.starts_at), plan.id
+        ),
         declares_no_payment=plan.declares_no_payment,
+    )
+
+
+async def facts_for_draft(
+    db: AsyncSession,
+    official: AccountRow,
+    draft: PlanDraft,
+    *,
+    now: datetime,
+    plan_id: str | None = None,
+) -> PlanFacts:
+    """The facts of a plan being typed, before it is saved (for live rule feedback)."""
+    known = []
+    for product_id in draft.product_ids:
+        try:
+            await catalog.get_product(db, product_id)
+            known.append(product_id)
+        except NotFound:
+            continue
+    return PlanFacts(
+        plan_id=plan_id or "",
+        official_id=official.id,
+        official_region=official.region,
+        starts_at=draft.starts_at,
+        ends_at=draft.ends_at,
+        filed_at=now,
+        products=await product_facts(db, known, now=now),
+        partners=draft.partners,
+        purpose=draft.purpose,
+        answers_report=draft.answers_report,
+        sessions_in_month=await sessions_in_month(db, official.id, draft.starts_at, plan_id),
+        declares_no_payment=draft.declares_no_payment,
     )
 
 
