@@ -123,6 +123,17 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/plans/{plan_id}/reject"): SUPERVISOR,
     ("POST", "/stream/on_publish"): EVERYONE,  # nginx-rtmp; callers are checked by address
     ("POST", "/stream/on_publish_done"): EVERYONE,
+    ("GET", "/plans"): PLAN_READERS,
+    ("GET", "/plans/new"): OFFICIAL,
+    ("POST", "/plans"): OFFICIAL,
+    ("POST", "/plans/preview"): OFFICIAL,
+    ("GET", "/plans/{plan_id}"): PLAN_READERS,
+    ("GET", "/plans/{plan_id}/edit"): OFFICIAL,
+    ("POST", "/plans/{plan_id}"): OFFICIAL,
+    ("POST", "/plans/{plan_id}/submit"): OFFICIAL,
+    ("POST", "/plans/{plan_id}/decision"): SUPERVISOR,
+    ("GET", "/plans/{plan_id}/briefing"): PLAN_READERS,
+    ("GET", "/rules"): EVERYONE,
 }
 PARAMS = {
     "token_id": "t-none",

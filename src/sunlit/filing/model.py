@@ -164,3 +164,26 @@ def check_plan(
 
 def month_of(moment: datetime) -> date:
     return date(moment.year, moment.month, 1)
+
+
+#: How filing's values are named on pages (msgids).
+LABELS: dict[str, dict[str, str]] = {
+    "purpose": {
+        Purpose.UNSALABLE: N_("Answering an unsalable-stock report"),
+        Purpose.REGIONAL_BRAND: N_("A regional brand programme"),
+    },
+    "partner_kind": {
+        PartnerKind.MCN: N_("Live-streaming agency (MCN)"),
+        PartnerKind.ENTERPRISE: N_("Company"),
+        PartnerKind.COOPERATIVE: N_("Cooperative"),
+    },
+    "plan_status": {
+        PlanStatus.DRAFT: N_("Draft"),
+        PlanStatus.SUBMITTED: N_("Filed"),
+        PlanStatus.CHECKED: N_("Waiting for a supervisor"),
+        PlanStatus.APPROVED: N_("Approved"),
+        PlanStatus.REJECTED: N_("Rejected"),
+        PlanStatus.LIVE: N_("Live now"),
+        PlanStatus.ENDED: N_("Ended"),
+    },
+}

@@ -23,6 +23,7 @@ from sunlit.catalog import pages as catalog_pages
 from sunlit.core.errors import SunlitError
 from sunlit.core.logging import configure_logging
 from sunlit.filing import api as filing_api
+from sunlit.filing import pages as filing_pages
 from sunlit.filing import stream_api
 from sunlit.participation import api as participation_api
 from sunlit.participation import pages as participation_pages
@@ -53,6 +54,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     import_api.router,
     participation_api.router,
     filing_api.router,
+    filing_pages.router,
     stream_api.router,
     events_api.router,
 )

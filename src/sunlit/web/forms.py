@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
@@ -130,3 +132,18 @@ def choice_in(
     except ValueError:
         errors[name] = N_("Choose from the list.")
         return None
+
+
+async def form_list(request: Request, name: str) -> list[str]:
+    """Every value sent under ``name`` (checkboxes), without control characters."""
+    form = await request.form()
+    return [v for v in form.getlist(name) if isinstance(v, str) and not has_control_characters(v)]
+
+
+def local_moment(text: str, zone: ZoneInfo) -> datetime | None:
+    """A ``datetime-local`` input (``2026-03-07T14:00``), in the deployment's time zone."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment

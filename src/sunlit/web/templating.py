@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sunlit import __version__
-from sunlit.catalog.model import LABELS
+from sunlit.catalog.model import LABELS as CATALOG_LABELS
 from sunlit.catalog.services import region_book
 from sunlit.core.i18n import (
     BABEL_LOCALES,
@@ -21,6 +21,9 @@ from sunlit.core.i18n import (
     ngettext_,
 )
 from sunlit.core.money import format_fen
+from sunlit.filing.model import LABELS as FILING_LABELS
+
+LABELS = {**CATALOG_LABELS, **FILING_LABELS}
 
 
 def make_environment(zone: ZoneInfo) -> Environment:

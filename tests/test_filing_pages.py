@@ -1,0 +1,90 @@
+"""Filing pages over real HTTP: the editor with live rule feedback, filing, the supervisor's
+decision, the history, the briefing and the public rules page."""
+
+from __future__ import annotations
+
+import re
+
+from tests.support import LiveServer, csrf_of, sign_in, submit
+from tests.test_filing_api import WINDOW
+from tests.test_web import PASSWORD, client
+
+LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def form(products: list[str], **extra: str) -> dict[str, object]:
+    return {
+        "title": "砀山酥梨助农直播",
+        "starts_at": WINDOW[0].strftime(LOCAL),
+        "ends_at": WINDOW[1].strftime(LOCAL),
+        "products": products,
+        "purpose": "regional_brand",
+        "declares_no_payment": "yes",
+        "partner_name_0": "",
+        **extra,
+    }
+
+
+def test_an_official_files_a_plan_and_a_supervisor_approves_it(served: LiveServer) -> None:
+    with client(served, "en") as official, client(served, "en") as supervisor:
+        sign_in(official, "official.dangshan", PASSWORD)
+        editor = official.get("/plans/new").text
+        pears = re.search(r'name="products" value="(g-[a-z0-9]+)"', editor)
+        assert pears is not None and "Dangshan crisp pears" in editor
+        assert "Chenggu" not in editor  # only products from the official's jurisdiction
+        token = csrf_of(editor)
+        bad = official.post(
+            "/plans/preview",
+            data={
+                "csrf_token": token,
+                **form(
+                    [pears.group(1)],
+                    partner_name_0="某公司",
+                    partner_kind_0="enterprise",
+                    partner_relationship_0="配偶持股",
+                ),
+            },
+        )
+        assert bad.status_code == 200
+        assert "has a declared relationship to you" in bad.text and "Blocks" in bad.text
+        good = official.post("/plans/preview", data={"csrf_token": token, **form([pears.group(1)])})
+        assert "Every boundary rule passes so far." in good.text
+        empty = official.post(
+            "/plans", data={"csrf_token": token, **form([], declares_no_payment="")}
+        )
+        assert empty.status_code == 422 and "Choose at least one product." in empty.text
+        saved = official.post("/plans", data={"csrf_token": token, **form([pears.group(1)])})
+        assert saved.status_code == 303
+        plan_url = saved.headers["location"].split("?")[0]
+        filed = submit(official, plan_url, f"{plan_url}/submit", {})
+        assert filed.status_code == 303
+        assert "Waiting for a supervisor" in official.get(plan_url).text
+
+        sign_in(supervisor, "supervisor1", PASSWORD)
+        queue = supervisor.get("/plans").text
+        assert "砀山酥梨助农直播" in queue and "Waiting for your decision" in queue
+        no_reason = submit(
+            supervisor, plan_url, f"{plan_url}/decision", {"decision": "approve", "reason": ""}
+        )
+        assert no_reason.status_code == 422 and "Give a reason" in no_reason.text
+        approved = submit(
+            supervisor,
+            plan_url,
+            f"{plan_url}/decision",
+            {"decision": "approve", "reason": "本地特色农产品"},
+        )
+        assert approved.status_code == 303
+        page = official.get(plan_url).text
+        assert "Approved" in page and "Your stream key" in page and "?key=" in page
+        assert "plan.approved" in page and "本地特色农产品" in page  # the history
+        assert "?key=" not in supervisor.get(plan_url).text
+        briefing = official.get(f"{plan_url}/briefing").text
+        assert "old Yellow River course" in briefing and "¥2.60" in briefing  # the cost
+
+
+def test_the_rules_are_public_in_both_languages(server: LiveServer) -> None:
+    with client(server, "zh") as c:
+        page = c.get("/rules").text
+        assert "只销售农产品，不带非农商品。" in page and "min_hours_ahead = 72" in page
+    with client(server, "en") as c:
+        assert "No payment goes to an account of the official." in c.get("/rules").text
