@@ -152,6 +152,10 @@ PAGES_BY_ROLE = [
     ("supervisor1", "/supervisor/reports"),
     ("farmer.majiang", "/producer"),
     (None, "/products"),
+    (None, "/rules"),
+    ("official.dangshan", "/plans/new"),
+    ("official.dangshan", "/plans"),
+    ("supervisor1", "/plans"),
 ]
 
 
@@ -178,3 +182,55 @@ def test_every_page_passes_the_accessibility_checks(
             failures[path] = found
         context.close()
     assert failures == {}
+
+
+def test_an_official_files_a_plan_sees_a_block_fixes_it_and_a_supervisor_approves(
+    server: LiveServer, browser: Browser
+) -> None:
+    load_demo_into(server)
+
+    def signed_in(username: str, language: str) -> Page:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.add_cookies([{"name": "sunlit_lang", "value": language, "url": server.url}])
+        page = context.new_page()
+        page.goto(server.url + "/signin")
+        page.locator("#f-username").fill(username)
+        page.locator("#f-password").fill(PASSWORD)
+        page.locator("form[action='/signin'] button").click()
+        page.wait_for_url(server.url + "/")
+        return page
+
+    official = signed_in("official.dangshan", "zh")
+    official.goto(server.url + "/plans/new")
+    official.get_by_label("标题").fill("砀山酥梨助农直播")
+    official.get_by_label("砀山酥梨", exact=False).check()
+    official.get_by_label("合作方名称").first.fill("某梨业公司")
+    official.get_by_label("类型").first.select_option("enterprise")
+    official.get_by_label("与您的关联关系（如有）").first.fill("配偶持股")
+    official.get_by_label("本人声明不因本场直播收取任何报酬或礼品。").check()
+    findings = official.locator("#findings")
+    expect(findings).to_contain_text("与您存在已申报的关联关系：配偶持股")  # live, via htmx
+    expect(findings).to_contain_text("不予通过")
+    assert accessibility_violations(official) == []
+
+    official.get_by_label("合作方名称").first.fill("")
+    official.get_by_label("与您的关联关系（如有）").first.fill("")
+    expect(findings).to_contain_text("目前所有边界规则均通过")
+    official.get_by_role("button", name="保存报备").click()
+    official.get_by_role("button", name="提交报备").click()
+    expect(official.locator("h1 .badge")).to_have_text("待监督员审批")
+    plan_url = official.url
+
+    supervisor = signed_in("supervisor1", "en")
+    supervisor.goto(server.url + "/plans")
+    supervisor.get_by_role("link", name="砀山酥梨助农直播").first.click()
+    supervisor.get_by_label("Reason (recorded with your name)").fill("Local produce, filed in time")
+    supervisor.get_by_role("button", name="Approve").click()
+    expect(supervisor.locator("h1 .badge")).to_have_text("Approved")
+    assert accessibility_violations(supervisor) == []
+
+    official.goto(plan_url)
+    expect(official.get_by_text("您的推流密钥")).to_be_visible()
+    official.get_by_role("link", name="产品讲解资料").click()
+    expect(official.get_by_text("黄河故道")).to_be_visible()
+    assert accessibility_violations(official) == []

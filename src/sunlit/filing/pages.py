@@ -166,6 +166,7 @@ async def new_plan(
             "starts_at": filing_local(start, zone),
             "ends_at": filing_local(start + timedelta(hours=2), zone),
             "products": [],
+            "purpose": Purpose.REGIONAL_BRAND.value,
         },
     )
 
