@@ -15,6 +15,7 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.support import CHROMIUM_ARGS, live_server, settings_for
+from tests.test_stream_gate import approved_plan
 from tests.test_web import PASSWORD, load_demo_into
 
 from sunlit.core.migrate import upgrade
@@ -34,6 +35,11 @@ PAGES = [  # (name, path, who is signed in)
     ("report", "/reports/new", "official.xuwen"),
     ("supervisor-reports", "/supervisor/reports", "supervisor1"),
     ("operator-imports", "/operator/imports", "operator"),
+    ("rules", "/rules", None),
+    ("plan-editor", "/plans/new", "official.dangshan"),
+    ("plan", "/plans/{plan}", "official.dangshan"),
+    ("plan-briefing", "/plans/{plan}/briefing", "official.dangshan"),
+    ("plans-supervisor", "/plans", "supervisor1"),
     ("not-found", "/no/such/page", None),
 ]
 
@@ -48,6 +54,7 @@ def main(folder: Path) -> None:
             load_demo_into(server)
             found = httpx.get(server.url + "/api/v1/products", params={"q": "砀山"}).json()
             pears = found[0]["id"]
+            plan, _ = approved_plan(server)
             browser = playwright.chromium.launch(
                 executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
             )
@@ -71,7 +78,7 @@ def main(folder: Path) -> None:
                                 page.locator("form[action='/signin'] button").click()
                                 page.wait_for_load_state()
                             signed_in = who
-                        page.goto(server.url + path.format(pears=pears))
+                        page.goto(server.url + path.format(pears=pears, plan=plan))
                         if device == "desktop" or name == "home":
                             target = folder / f"{name}-{language}-{device}.png"
                             page.screenshot(path=str(target), full_page=True)

@@ -88,3 +88,13 @@ def test_the_rules_are_public_in_both_languages(server: LiveServer) -> None:
         assert "只销售农产品，不带非农商品。" in page and "min_hours_ahead = 72" in page
     with client(server, "en") as c:
         assert "No payment goes to an account of the official." in c.get("/rules").text
+
+
+def test_approved_sessions_appear_on_the_home_page(served: LiveServer) -> None:
+    from tests.test_stream_gate import approved_plan
+
+    approved_plan(served)
+    with client(served, "en") as c:
+        home = c.get("/").text
+        assert "砀山酥梨助农直播" in home and "No sessions are scheduled yet." not in home
+        assert "Approved" in home

@@ -415,3 +415,30 @@ async def list_plans(db: AsyncSession, actor: AccountRow) -> list[SessionPlanRow
     elif actor.role not in (Role.SUPERVISOR, Role.OPERATOR):
         return []
     return list((await db.scalars(query)).all())
+
+
+async def public_sessions(
+    db: AsyncSession, *, now: datetime, limit: int = 12
+) -> tuple[list[SessionPlanRow], list[SessionPlanRow]]:
+    """Approved sessions still to come (or live), and sessions that have ended: what the
+    public may know about filed sessions."""
+    upcoming = (
+        await db.scalars(
+            select(SessionPlanRow)
+            .where(
+                SessionPlanRow.status.in_([PlanStatus.APPROVED.value, PlanStatus.LIVE.value]),
+                SessionPlanRow.ends_at >= now,
+            )
+            .order_by(SessionPlanRow.starts_at)
+            .limit(limit)
+        )
+    ).all()
+    past = (
+        await db.scalars(
+            select(SessionPlanRow)
+            .where(SessionPlanRow.status == PlanStatus.ENDED.value)
+            .order_by(SessionPlanRow.ends_at.desc())
+            .limit(limit)
+        )
+    ).all()
+    return list(upcoming), list(past)

@@ -13,6 +13,7 @@ from sunlit.accounts import services as accounts
 from sunlit.catalog import products as products_service
 from sunlit.catalog import services as catalog
 from sunlit.core.i18n import LANGUAGES, current_language
+from sunlit.filing import services as filing
 from sunlit.web.access import Principal, allow
 from sunlit.web.deps import get_db, get_services
 from sunlit.web.forms import form_fields, redirect, safe_next, set_language_cookie
@@ -26,6 +27,7 @@ health = APIRouter(tags=["operations"])
 async def home(
     request: Request, principal: Principal = allow("public"), db: AsyncSession = Depends(get_db)
 ) -> Response:
+    upcoming, past = await filing.public_sessions(db, now=get_services(request).clock.now())
     regions = await catalog.served_regions(db)
     book = catalog.region_book()
     today = get_services(request).clock.now().date()
@@ -37,9 +39,8 @@ async def home(
         request,
         "home.html",
         {
-            # Sessions arrive with the filing context; until then both lists are empty.
-            "upcoming": [],
-            "past": [],
+            "upcoming": upcoming,
+            "past": past,
             "regions": regions,
             "products": products,
             "region_names": {
