@@ -120,11 +120,14 @@ def test_expired_documents_block_and_the_approver_must_not_be_on_the_plan(
         with api_as(served, "official.xuwen") as xuwen_official:
             pineapples = product(xuwen_official, "徐闻")
             own = xuwen_official.post(
-                "/api/v1/plans", json=plan_body([pineapples], team=[team_id])
+                "/api/v1/plans",
+                json=plan_body(
+                    [pineapples], team=[{"account": team_id, "role": "product_specialist"}]
+                ),
             ).json()["id"]
-            assert xuwen_official.post(f"/api/v1/plans/{own}/submit").json()["status"] == (
-                "checked"
-            )
+            filed = xuwen_official.post(f"/api/v1/plans/{own}/submit").json()
+            assert filed["status"] == "checked"
+            assert filed["team"] == [{"account": team_id, "role": "product_specialist"}]
             refused = on_team.post(f"/api/v1/plans/{own}/approve", json={"reason": "ok"})
             assert refused.status_code == 403
             assert "not on it" in refused.json()["error"]["message"]

@@ -17,8 +17,8 @@ from sunlit.core.eventlog.tables import EventRow
 from sunlit.core.ids import ID_PATTERN
 from sunlit.core.text import CleanText
 from sunlit.filing import services as filing
-from sunlit.filing.model import Partner, PartnerKind, PlanDraft, PlanStatus, Purpose
-from sunlit.filing.tables import PlanPartnerRow, PlanProductRow, SessionPlanRow
+from sunlit.filing.model import Partner, PartnerKind, PlanDraft, PlanStatus, Purpose, TeamRole
+from sunlit.filing.tables import PlanPartnerRow, PlanProductRow, PlanTeamRow, SessionPlanRow
 from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services
 
@@ -34,6 +34,11 @@ class PartnerIn(BaseModel):
     public_interest: CleanText | None = Field(None, max_length=500)
 
 
+class TeamMemberIn(BaseModel):
+    account: Id
+    role: TeamRole
+
+
 class PlanIn(BaseModel):
     title: CleanText = Field(max_length=240)
     starts_at: AwareDatetime
@@ -44,7 +49,7 @@ class PlanIn(BaseModel):
     answers_report: str | None = Field(None, pattern=ID_PATTERN)
     promotions: CleanText = Field("", max_length=4000)
     declares_no_payment: bool = False
-    team: list[Id] = Field(default_factory=list, max_length=10)
+    team: list[TeamMemberIn] = Field(default_factory=list, max_length=10)
 
     def draft(self) -> PlanDraft:
         return PlanDraft(
@@ -59,7 +64,7 @@ class PlanIn(BaseModel):
             answers_report=self.answers_report,
             promotions=self.promotions,
             declares_no_payment=self.declares_no_payment,
-            team=tuple(self.team),
+            team=tuple((member.account, member.role) for member in self.team),
         )
 
 
@@ -77,6 +82,7 @@ class PlanOut(BaseModel):
     purpose: Purpose
     products: list[str]
     partners: list[PartnerIn]
+    team: list[TeamMemberIn]
     findings: list[dict[str, Any]]
     stream_key: str | None = Field(None, description="for the official, once approved")
     history: list[dict[str, Any]] = Field(default_factory=list)
@@ -99,6 +105,7 @@ async def plan_out(
             .order_by(PlanPartnerRow.id)
         )
     ).all()
+    team = (await db.scalars(select(PlanTeamRow).where(PlanTeamRow.plan_id == plan.id))).all()
     events = (
         await db.scalars(select(EventRow).where(EventRow.session == plan.id).order_by(EventRow.seq))
     ).all()
@@ -125,6 +132,7 @@ async def plan_out(
             )
             for p in partners
         ],
+        team=[TeamMemberIn(account=t.account_id, role=TeamRole(t.role)) for t in team],
         findings=list(plan.findings or []),
         stream_key=key,
         history=[

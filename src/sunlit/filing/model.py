@@ -26,6 +26,15 @@ class PartnerKind(StrEnum):
     COOPERATIVE = "cooperative"
 
 
+class TeamRole(StrEnum):
+    """The official's team (seed 002: a live session is teamwork, not a show)."""
+
+    PLANNER = "planner"
+    OPERATOR = "operator"
+    PRODUCT_SPECIALIST = "product_specialist"
+    CUSTOMER_SERVICE = "customer_service"
+
+
 class Purpose(StrEnum):
     UNSALABLE = "unsalable"  # answering an unsalable-stock report
     REGIONAL_BRAND = "regional_brand"  # a regional brand programme
@@ -123,7 +132,7 @@ class PlanDraft:
     answers_report: str | None = None
     promotions: str = ""
     declares_no_payment: bool = False
-    team: tuple[str, ...] = field(default_factory=tuple)
+    team: tuple[tuple[str, TeamRole], ...] = field(default_factory=tuple)  # (account, role)
 
 
 MAX_HOURS = 12

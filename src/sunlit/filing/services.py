@@ -87,12 +87,12 @@ async def _write_parts(db: AsyncSession, plan_id: str, draft: PlanDraft) -> None
                 public_interest=partner.public_interest,
             )
         )
-    for member in dict.fromkeys(draft.team):
+    for member, role in dict(draft.team).items():
         if await db.get(AccountRow, member) is None:
             raise InvalidInput(
                 N_("Please correct the marked fields."), fields={"team": N_("No such account.")}
             )
-        db.add(PlanTeamRow(plan_id=plan_id, account_id=member, role="team"))
+        db.add(PlanTeamRow(plan_id=plan_id, account_id=member, role=role.value))
 
 
 async def do_draft(
