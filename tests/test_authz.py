@@ -134,6 +134,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/plans/{plan_id}/decision"): SUPERVISOR,
     ("GET", "/plans/{plan_id}/briefing"): PLAN_READERS,
     ("GET", "/rules"): EVERYONE,
+    ("POST", "/producer/ratings"): FARMER,
+    ("POST", "/api/v1/plans/{plan_id}/ratings"): FARMER,
 }
 PARAMS = {
     "token_id": "t-none",

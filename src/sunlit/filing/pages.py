@@ -22,6 +22,7 @@ from sunlit.filing import services as filing
 from sunlit.filing.model import Partner, PartnerKind, PlanDraft, PlanStatus, Purpose
 from sunlit.filing.rules import blocks, evaluate
 from sunlit.filing.tables import PlanPartnerRow, PlanProductRow, SessionPlanRow
+from sunlit.participation.ratings import ratings_of
 from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services, undo
 from sunlit.web.forms import form_fields, form_list, local_moment, redirect
@@ -303,6 +304,7 @@ async def plan_page(
             "is_supervisor": account.role == Role.SUPERVISOR,
             "error": error,
             "saved": request.query_params.get("saved") == "1",
+            "ratings": await ratings_of(db, plan.id),
         },
         status=status,
     )

@@ -16,8 +16,9 @@ from sunlit.catalog import products as catalog
 from sunlit.catalog.model import ClearanceReason
 from sunlit.catalog.products_api import ProductOut
 from sunlit.catalog.tables import ProductRow
+from sunlit.core.ids import ID_PATTERN
 from sunlit.core.text import CleanText
-from sunlit.participation import reports
+from sunlit.participation import ratings, reports
 from sunlit.participation import services as consent
 from sunlit.participation.model import PriceRoute, ProposalStatus, ReportCategory
 from sunlit.participation.tables import PriceProposalRow
@@ -200,3 +201,38 @@ async def list_reports(
         )
         for r in await reports.list_reports(db)
     ]
+
+
+class RatingIn(BaseModel):
+    producer: str = Field(pattern=ID_PATTERN)
+    stars: int = Field(ge=-(2**31), le=2**31)
+    text: CleanText = Field("", max_length=4000)
+
+
+class RatingOut(BaseModel):
+    plan: str
+    producer: str
+    stars: int
+    text: str
+
+
+@router.post("/plans/{plan_id}/ratings", response_model=RatingOut)
+async def rate_session(
+    plan_id: PathId,
+    body: RatingIn,
+    request: Request,
+    principal: Principal = allow(Role.FARMER),
+    db: AsyncSession = Depends(get_db),
+) -> RatingOut:
+    """A producer rates a session its produce was on (sales, treatment, payment)."""
+    row = await ratings.do_rate(
+        db,
+        principal.require(),
+        plan_id,
+        body.producer,
+        stars=body.stars,
+        text=body.text,
+        now=get_services(request).clock.now(),
+    )
+    await db.commit()
+    return RatingOut(plan=row.plan_id, producer=row.producer_id, stars=row.stars, text=row.text)

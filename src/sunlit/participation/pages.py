@@ -30,6 +30,7 @@ from sunlit.catalog.model import (
 from sunlit.catalog.services import region_book
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import field_errors, translate
+from sunlit.participation import ratings
 from sunlit.participation import services as consent
 from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services, undo
@@ -57,6 +58,7 @@ async def _dashboard(
     views = [await catalog.view_product(db, row.id, on=today) for row in rows]
     proposals = await consent.proposals_for_products(db, [row.id for row in rows])
     help_requests = await unsalable.reports_of(db, [p.id for p in producers])
+    rateable = await ratings.rateable_for(db, account)
     proposers = {p.proposed_by for p in proposals}
     names = {a.id: a for a in await accounts.accounts_by_id(db, proposers)}
     return render(
@@ -79,6 +81,7 @@ async def _dashboard(
             "units": list(Unit),
             "clearances": list(ClearanceReason),
             "help_requests": help_requests,
+            "rateable": rateable,
             "reasons": list(UnsalableReason),
             "inspection_kinds": list(InspectionKind),
         },
@@ -349,3 +352,26 @@ async def close_unsalable(
         await unsalable.do_close(db, account, report_id, now=get_services(request).clock.now())
 
     return await attempt(request, db, account, "unsalable", fields, errors, act)
+
+
+@router.post("/producer/ratings")
+async def rate_session(
+    request: Request,
+    principal: Principal = allow(Role.FARMER),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    account, fields, errors = await form_input(request, principal)
+    stars = whole_in(fields, "stars", errors)
+
+    async def act() -> None:
+        await ratings.do_rate(
+            db,
+            account,
+            fields.get("plan", ""),
+            fields.get("producer", ""),
+            stars=stars or 0,
+            text=fields.get("text", ""),
+            now=get_services(request).clock.now(),
+        )
+
+    return await attempt(request, db, account, "rating", fields, errors, act)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     false,
@@ -65,3 +66,18 @@ class AnonymousReportRow(Base):
         # No hidden rowid on SQLite: it would keep the order reports arrived in.
         {"sqlite_with_rowid": False},
     )
+
+
+class SessionRatingRow(Base):
+    """A producer's rating of a session they were on: sales, treatment and payment."""
+
+    __tablename__ = "session_ratings"
+
+    plan_id: Mapped[str] = mapped_column(ForeignKey("session_plans.id"), primary_key=True)
+    producer_id: Mapped[str] = mapped_column(ForeignKey("producers.id"), primary_key=True)
+    stars: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    rated_by: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),)

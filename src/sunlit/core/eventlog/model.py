@@ -43,6 +43,7 @@ class EventType(StrEnum):
     PLAN_APPROVED = "plan.approved"
     PLAN_REJECTED = "plan.rejected"
     STREAM_REFUSED = "stream.refused"
+    SESSION_RATED = "session.rated"
 
 
 @dataclass(frozen=True, slots=True)
