@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +17,7 @@ from sunlit.core.i18n import field_errors, translate
 from sunlit.core.text import NO_CONTROL
 from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services, undo
-from sunlit.web.forms import form_fields, redirect, whole_in, yuan_in
+from sunlit.web.forms import date_in, form_fields, redirect, whole_in, yuan_in
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -141,11 +139,7 @@ def band_from_form(fields: dict[str, str]) -> Band:
         errors["unit"] = N_("Choose a unit from the list.")
         unit = Unit.JIN
     grams = whole_in(fields, "box_grams", errors, optional=True)
-    try:
-        observed = date.fromisoformat(fields.get("observed_on", ""))
-    except ValueError:
-        errors["observed_on"] = N_("Enter a date such as 2026-11-01.")
-        observed = date.min
+    observed = date_in(fields, "observed_on", errors)
     if errors:
         raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
     return Band(

@@ -21,18 +21,9 @@ from sunlit.catalog.services import region_book
 from sunlit.catalog.tables import (
     ProducerRow,
 )
-from sunlit.core.errors import N_, InvalidInput, NotFound, PermissionDenied
+from sunlit.core.errors import N_, NotFound, PermissionDenied, marked_fields
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ids import new_id
-
-FIX = N_("Please correct the marked fields.")
-
-
-FIX = N_("Please correct the marked fields.")
-
-
-def _invalid(errors: dict[str, str]) -> InvalidInput:
-    return InvalidInput(FIX, fields=errors)
 
 
 async def get_producer(db: AsyncSession, producer_id: str) -> ProducerRow:
@@ -79,14 +70,14 @@ async def do_register_producer(
         elif not await manages(db, actor, cooperative):
             raise PermissionDenied(N_("You can only add members to a cooperative you manage."))
     if errors:
-        raise _invalid(errors)
+        raise marked_fields(errors)
     by_operator = actor.role == Role.OPERATOR
     if not by_operator and actor.role != Role.FARMER:
         raise PermissionDenied(N_("Only farmers and operators register producers."))
     if by_operator and manager is not None:
         farmer = await db.get(AccountRow, manager)
         if farmer is None or farmer.role != Role.FARMER:
-            raise _invalid({"manager": N_("The manager must be a farmer's account.")})
+            raise marked_fields({"manager": N_("The manager must be a farmer's account.")})
     account_id = manager if by_operator else actor.id
     if draft.cooperative_id is not None:
         account_id = None  # a member household is managed through its cooperative

@@ -43,16 +43,9 @@ from sunlit.catalog.tables import (
     ProductRow,
     ReferenceBandRow,
 )
-from sunlit.core.errors import N_, InvalidInput, NotFound, PermissionDenied
+from sunlit.core.errors import N_, NotFound, PermissionDenied, marked_fields
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ids import new_id
-
-FIX = N_("Please correct the marked fields.")
-
-
-def _invalid(errors: dict[str, str]) -> InvalidInput:
-    return InvalidInput(FIX, fields=errors)
-
 
 # --- reference bands ------------------------------------------------------------------------
 
@@ -93,7 +86,7 @@ async def do_add_band(
     if band.observed_on > now.date():
         errors["observed_on"] = N_("A band cannot be observed in the future.")
     if errors:
-        raise _invalid(errors)
+        raise marked_fields(errors)
     row = ReferenceBandRow(
         id=new_id("b"),
         kind=band.kind,
@@ -155,6 +148,7 @@ class ProductView:
     inspections: list[InspectionRow] = field(default_factory=list)
     quality: QualityStatus = QualityStatus.MISSING
     photos: list[str] = field(default_factory=list)  # SHA-256 of each photo
+    documents: list[Inspection] = field(default_factory=list)  # the inspections, as values
 
 
 async def get_product(db: AsyncSession, product_id: str) -> ProductRow:
@@ -196,7 +190,14 @@ async def view_product(db: AsyncSession, product_id: str, *, on: date) -> Produc
         ).all()
     )
     return ProductView(
-        row, producer, band, position, inspections, quality_status(documents, on), photos
+        row,
+        producer,
+        band,
+        position,
+        inspections,
+        quality_status(documents, on),
+        photos,
+        documents,
     )
 
 
@@ -226,7 +227,7 @@ async def do_list_product(
     if cost_error and "price" not in errors:
         errors["price"] = cost_error
     if errors:
-        raise _invalid(errors)
+        raise marked_fields(errors)
     row = ProductRow(
         id=new_id("g"),
         producer_id=producer.id,
@@ -293,7 +294,7 @@ async def set_price(
     elif cost_error := check_price_against_cost(price, product.declared_cost, clearance):
         errors["price"] = cost_error
     if errors:
-        raise _invalid(errors)
+        raise marked_fields(errors)
     below = product.declared_cost is not None and price < product.declared_cost
     product.price = price
     product.clearance = clearance.value if below and clearance else None
@@ -314,7 +315,7 @@ async def do_update_stock(
     if not await manages(db, actor, await get_producer(db, product.producer_id)):
         raise PermissionDenied(N_("You can only change products of a producer you manage."))
     if not 0 <= stock <= MAX_STOCK:
-        raise _invalid({"stock": N_("Stock is a whole number between 0 and 10,000,000.")})
+        raise marked_fields({"stock": N_("Stock is a whole number between 0 and 10,000,000.")})
     product.stock, product.updated_at = stock, now
     return product
 

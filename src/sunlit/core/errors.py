@@ -65,3 +65,11 @@ class TooManyAttempts(SunlitError):
 def N_(message: str) -> str:
     """Mark a msgid for extraction into the message catalogues; translated where shown."""
     return message
+
+
+def marked_fields(
+    fields: Mapping[str, str], params: Mapping[str, object] | None = None
+) -> InvalidInput:
+    """The usual refusal of a form or body: "Please correct the marked fields." with a message
+    for each field."""
+    return InvalidInput(N_("Please correct the marked fields."), fields=fields, params=params)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
+from sunlit.accounts.services import aware
 from sunlit.accounts.tables import AccountRow
 from sunlit.catalog import products as catalog
 from sunlit.catalog import unsalable
@@ -135,8 +136,6 @@ def _values_of(
 
 
 def filing_local(moment: datetime, zone: Any) -> str:
-    from sunlit.accounts.services import aware
-
     return aware(moment).astimezone(zone).strftime("%Y-%m-%dT%H:%M")
 
 

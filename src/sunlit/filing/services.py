@@ -18,7 +18,7 @@ from sunlit.accounts.services import aware
 from sunlit.accounts.tables import AccountRow
 from sunlit.catalog import producers
 from sunlit.catalog import products as catalog
-from sunlit.catalog.model import Inspection, InspectionKind, Verification
+from sunlit.catalog.model import Verification
 from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ids import new_id
@@ -171,12 +171,7 @@ async def product_facts(
                 clearance=product.clearance,
                 band_low=view.position.low if view.position else None,
                 band_high=view.position.high if view.position else None,
-                inspections=tuple(
-                    Inspection(
-                        InspectionKind(i.kind), i.issuer, i.issued_on, i.expires_on, i.sha256
-                    )
-                    for i in view.inspections
-                ),
+                inspections=tuple(view.documents),
             )
         )
     return tuple(facts)

@@ -3,7 +3,6 @@ form on a product page through which an official or operator proposes a price.""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -34,7 +33,7 @@ from sunlit.participation import ratings
 from sunlit.participation import services as consent
 from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services, undo
-from sunlit.web.forms import choice_in, form_fields, redirect, whole_in, yuan_in
+from sunlit.web.forms import choice_in, date_in, form_fields, redirect, whole_in, yuan_in
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -318,11 +317,7 @@ async def report_unsalable(
     account, fields, errors = await form_input(request, principal)
     quantity = whole_in(fields, "quantity", errors)
     reason = choice_in(UnsalableReason, fields, "reason", errors)
-    try:
-        deadline = date.fromisoformat(fields.get("deadline", ""))
-    except ValueError:
-        errors["deadline"] = N_("Enter a date such as 2026-11-01.")
-        deadline = date.max
+    deadline = date_in(fields, "deadline", errors)
 
     async def act() -> None:
         await unsalable.do_report_unsalable(

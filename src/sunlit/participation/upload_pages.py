@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,21 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts.model import Role
 from sunlit.catalog import quality
 from sunlit.catalog.model import InspectionKind
-from sunlit.core.errors import N_
 from sunlit.participation.pages import attempt, form_input
 from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services
-from sunlit.web.forms import choice_in, read_upload
+from sunlit.web.forms import choice_in, date_in, read_upload
 
 router = APIRouter(include_in_schema=False)
-
-
-def _date(fields: dict[str, str], name: str, errors: dict[str, str]) -> date:
-    try:
-        return date.fromisoformat(fields.get(name, ""))
-    except ValueError:
-        errors[name] = N_("Enter a date such as 2026-11-01.")
-        return date.min
 
 
 @router.post("/producer/products/{product_id}/inspections")
@@ -38,8 +27,8 @@ async def add_inspection(
     account, fields, errors = await form_input(request, principal)
     services = get_services(request)
     kind = choice_in(InspectionKind, fields, "kind", errors)
-    issued_on = _date(fields, "issued_on", errors)
-    expires_on = _date(fields, "expires_on", errors)
+    issued_on = date_in(fields, "issued_on", errors)
+    expires_on = date_in(fields, "expires_on", errors)
     upload = await read_upload(request)
 
     async def act() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -138,6 +138,15 @@ async def form_list(request: Request, name: str) -> list[str]:
     """Every value sent under ``name`` (checkboxes), without control characters."""
     form = await request.form()
     return [v for v in form.getlist(name) if isinstance(v, str) and not has_control_characters(v)]
+
+
+def date_in(fields: dict[str, str], name: str, errors: dict[str, str]) -> date:
+    """A date typed as ``2026-11-01``; ``date.min`` with a field error when it cannot be read."""
+    try:
+        return date.fromisoformat(fields.get(name, ""))
+    except ValueError:
+        errors[name] = N_("Enter a date such as 2026-11-01.")
+        return date.min
 
 
 def local_moment(text: str, zone: ZoneInfo) -> datetime | None:
