@@ -36,6 +36,7 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
         "node_modules_dir": ROOT / "node_modules",
         "files_dir": Path(tempfile.mkdtemp(prefix="sunlit-files-")),
         "redis_url": None,
+        "sandbox_max_delay_ms": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -51,9 +52,10 @@ class LiveServer:
     """Sunlit served by uvicorn on a loopback port, in a background thread."""
 
     def __init__(self, settings: Settings, clock: FixedClock | None = None) -> None:
-        self.settings = settings
-        self.clock = clock or FixedClock(START)
         self.port = free_port()
+        # The server's own address, for the sandbox gateway's notifications to reach it.
+        self.settings = settings.model_copy(update={"port": self.port})
+        self.clock = clock or FixedClock(START)
         self.url = f"http://127.0.0.1:{self.port}"
         self.services: Services | None = None
         self._server: uvicorn.Server | None = None

@@ -95,6 +95,33 @@ class Settings(BaseSettings):
     anonymous_reports_per_day: int = Field(
         5, ge=1, description="Anonymous reports one account may file a day"
     )
+    order_expiry_minutes: int = Field(
+        15, ge=1, description="An unpaid order is cancelled and its stock released after this"
+    )
+    order_default_limit: int = Field(
+        10, ge=1, description="Units of a product one buyer may order per session, by default"
+    )
+    platform_fee_bp: int = Field(
+        100, ge=0, le=5000, description="Platform fee kept from each payment, in basis points"
+    )
+    guarantee_fund_bp: int = Field(
+        200, ge=0, le=5000, description="Share of each payment put in the guarantee fund (bp)"
+    )
+    payout_hold_days: int = Field(
+        7, ge=0, description="Days after delivery before a payment is paid out to its producer"
+    )
+    payment_gateway: Annotated[str, Field(pattern="^sandbox$")] = Field(
+        "sandbox", description="Payment gateway adapter; `sandbox` is the built-in one"
+    )
+    sandbox_max_delay_ms: int = Field(
+        3000, ge=0, description="Sandbox notifications arrive up to this late (and twice)"
+    )
+    sandbox_webhook_url: str | None = Field(
+        None, description="Where the sandbox sends notifications; defaults to this server"
+    )
+    background_jobs: bool = Field(
+        True, description="Run the order-expiry sweep and sandbox deliveries in `serve`"
+    )
     log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR")
     log_json: bool = Field(True, description="Write logs as JSON lines (false: console format)")
     demo_password: str = Field(
@@ -126,6 +153,13 @@ class Settings(BaseSettings):
             "min_hours_ahead": self.filing_min_hours_ahead,
             "max_sessions_per_month": self.filing_max_sessions_per_month,
         }
+
+    def webhook_url(self) -> str:
+        """Where the sandbox gateway posts its notifications."""
+        if self.sandbox_webhook_url:
+            return self.sandbox_webhook_url
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104
+        return f"http://{host}:{self.port}/api/v1/payments/webhooks/sandbox"
 
     @property
     def secure_cookies(self) -> bool:

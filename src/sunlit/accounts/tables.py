@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String, false
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sunlit.core.db import Base
@@ -32,6 +32,8 @@ class AccountRow(Base):
             "role IN ('consumer', 'farmer', 'official', 'supervisor', 'operator')",
             name="role_known",
         ),
+        # The target of the ledger's (owner, role) key, which keeps officials from being paid.
+        Index("ix_accounts_id_role", "id", "role", unique=True),
     )
 
 

@@ -158,6 +158,13 @@ async def get_product(db: AsyncSession, product_id: str) -> ProductRow:
     return row
 
 
+async def products_by_id(db: AsyncSession, ids: set[str]) -> dict[str, ProductRow]:
+    if not ids:
+        return {}
+    rows = (await db.scalars(select(ProductRow).where(ProductRow.id.in_(ids)))).all()
+    return {row.id: row for row in rows}
+
+
 def grams_of(row: ProductRow) -> int:
     return unit_grams(Unit(row.unit), row.box_grams)
 

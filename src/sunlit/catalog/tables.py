@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -80,12 +82,16 @@ class ProductRow(Base):
     story_zh: Mapped[str] = mapped_column(Text)
     story_en: Mapped[str] = mapped_column(Text)
     clearance: Mapped[str | None] = mapped_column(String(16))
+    # Sales: a suspended product takes no orders; the limit is per buyer, per session.
+    on_sale: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    per_buyer_limit: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         CheckConstraint("price > 0", name="price_positive"),
         CheckConstraint("stock >= 0", name="stock_not_negative"),
+        CheckConstraint("per_buyer_limit > 0", name="limit_positive"),
         CheckConstraint("unit IN ('jin', 'kg', 'box')", name="unit_known"),
         Index("ix_products_producer_id", "producer_id"),
         Index("ix_products_origin_region", "origin_region"),

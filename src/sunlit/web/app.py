@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from importlib import resources
 
 from fastapi import APIRouter, FastAPI
@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sunlit import __version__
+from sunlit import __version__, wiring
 from sunlit.accounts import api as accounts_api
 from sunlit.accounts import operator_pages
 from sunlit.accounts import pages as accounts_pages
@@ -25,12 +25,17 @@ from sunlit.core.logging import configure_logging
 from sunlit.filing import api as filing_api
 from sunlit.filing import pages as filing_pages
 from sunlit.filing import stream_api
+from sunlit.orders import api as orders_api
+from sunlit.orders import pages as orders_pages
 from sunlit.participation import api as participation_api
 from sunlit.participation import pages as participation_pages
 from sunlit.participation import report_pages, upload_pages
+from sunlit.payments import api as payments_api
+from sunlit.payments import pages as payments_pages
 from sunlit.settings import Settings
 from sunlit.web import events_api, files, pages, rendering
 from sunlit.web.access import audit_routes
+from sunlit.web.jobs import background_jobs
 from sunlit.web.middleware import RequestContext, upload_limit
 from sunlit.web.services import Services
 from sunlit.web.vendor import vendor_files
@@ -57,6 +62,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     filing_pages.router,
     stream_api.router,
     events_api.router,
+    orders_api.router,
+    orders_pages.router,
+    payments_api.router,
+    payments_pages.router,
 )
 #: The routers that take file uploads: only these accept bodies up to the upload size.
 UPLOAD_ROUTERS = (import_pages.router, upload_pages.router, quality_api.router, import_api.router)
@@ -67,9 +76,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     configure_logging(settings.log_level, json=settings.log_json)
     built = services or Services.build(settings)
 
+    wiring.connect()
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with AsyncExitStack() as stack:
+            if settings.background_jobs:
+                await stack.enter_async_context(background_jobs(built))
+            yield
         if services is None:  # we built it, we close it
             await built.close()
 

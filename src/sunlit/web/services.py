@@ -3,6 +3,8 @@ the application's lifespan (or by the CLI) and passed down; routes reach it thro
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,8 +18,16 @@ from sunlit.core.clock import Clock, SystemClock
 from sunlit.core.db import Database
 from sunlit.core.files.store import LocalFileStore
 from sunlit.core.ratelimit import AttemptCounter, MemoryAttemptCounter, RedisAttemptCounter
+from sunlit.orders.desk import DeskRules, OrderDesk
+from sunlit.payments.sandbox import SandboxGateway
+from sunlit.payments.services import Rates
 from sunlit.settings import Settings
 from sunlit.web.templating import make_templates
+
+
+def webhook_secret(settings: Settings) -> str:
+    """The key the sandbox gateway signs its notifications with, derived from the secret."""
+    return hmac.new(settings.secret_key.encode(), b"sandbox-webhooks", hashlib.sha256).hexdigest()
 
 
 @dataclass
@@ -32,6 +42,32 @@ class Services:
     files: LocalFileStore = field(default_factory=lambda: LocalFileStore(Path("var/files")))
     redis: Redis | None = None
     metrics: CollectorRegistry = field(default_factory=CollectorRegistry)
+    gateway: SandboxGateway | None = None
+    _desk: OrderDesk | None = None
+
+    @property
+    def desk(self) -> OrderDesk:
+        """The order desk of this process (group commit of buy requests)."""
+        if self._desk is None:
+            rules = DeskRules(
+                expiry_minutes=self.settings.order_expiry_minutes,
+                default_limit=self.settings.order_default_limit,
+                secret=self.settings.secret_key,
+            )
+            self._desk = OrderDesk(self.db, self.clock, rules)
+        return self._desk
+
+    @property
+    def payment_gateway(self) -> SandboxGateway:
+        if self.gateway is None:
+            self.gateway = SandboxGateway(
+                webhook_secret(self.settings), max_delay_ms=self.settings.sandbox_max_delay_ms
+            )
+        return self.gateway
+
+    @property
+    def rates(self) -> Rates:
+        return Rates(self.settings.platform_fee_bp, self.settings.guarantee_fund_bp)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -52,6 +88,8 @@ class Services:
         )
 
     async def close(self) -> None:
+        if self._desk is not None:
+            await self._desk.close()
         await self.db.dispose()
         if self.redis is not None:
             await self.redis.aclose()

@@ -44,6 +44,16 @@ class EventType(StrEnum):
     PLAN_REJECTED = "plan.rejected"
     STREAM_REFUSED = "stream.refused"
     SESSION_RATED = "session.rated"
+    # Orders and payments (spec types first, then Sunlit's own).
+    ORDER_PLACED = "order.placed"
+    ORDER_PAID = "order.paid"
+    ORDER_CANCELLED = "order.cancelled"
+    ORDER_REFUNDED = "order.refunded"
+    ORDER_SHIPPED = "order.shipped"
+    ORDER_DELIVERED = "order.delivered"
+    ORDER_COMPLETED = "order.completed"
+    PRODUCT_SALES_CHANGED = "product.sales_changed"
+    PAYOUT_MADE = "payout.made"
 
 
 @dataclass(frozen=True, slots=True)

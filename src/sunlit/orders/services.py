@@ -1,0 +1,333 @@
+"""Order use cases. Buying goes through the :class:`~sunlit.orders.desk.OrderDesk`; the rest
+moves one order along the state machine, each move an event in the same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.accounts.model import Role
+from sunlit.accounts.services import aware
+from sunlit.accounts.tables import AccountRow
+from sunlit.catalog import producers as producer_service
+from sunlit.catalog.tables import ProducerRow, ProductRow
+from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from sunlit.core.eventlog import Event, EventType, append
+from sunlit.filing.model import PlanStatus
+from sunlit.filing.tables import PlanProductRow, SessionPlanRow
+from sunlit.orders.desk import Placed
+from sunlit.orders.model import (
+    REFUSAL_MESSAGES,
+    Action,
+    OrderState,
+    Refusal,
+    TransitionRefused,
+    next_state,
+)
+from sunlit.orders.tables import OrderRow
+from sunlit.payments import services as payments
+from sunlit.payments.gateway import Gateway
+from sunlit.payments.tables import PaymentRow, RefundRow
+
+REFUSAL_ERRORS: dict[Refusal, type[InvalidInput] | type[Conflict] | type[NotFound]] = {
+    Refusal.SOLD_OUT: Conflict,
+    Refusal.OVER_LIMIT: Conflict,
+    Refusal.NOT_ON_SALE: Conflict,
+    Refusal.KEY_REUSED: InvalidInput,
+    Refusal.NO_PRODUCT: NotFound,
+}
+
+
+class OrderRefused(Conflict):
+    """A buy request the desk refused; ``reason`` says why (sold_out, over_limit, …)."""
+
+    def __init__(self, reason: Refusal, limit: int) -> None:
+        super().__init__(REFUSAL_MESSAGES[reason], params={"limit": limit})
+        self.reason = reason
+        self.code = reason.value
+        self.status = {InvalidInput: 422, NotFound: 404}.get(REFUSAL_ERRORS[reason], 409)
+
+
+def placed_or_raise(placed: Placed) -> OrderRow:
+    if placed.order is None:
+        assert placed.refusal is not None
+        raise OrderRefused(placed.refusal, placed.limit)
+    return placed.order
+
+
+async def check_session(db: AsyncSession, session_id: str | None, product_id: str) -> None:
+    """A buy in a live room must name an approved or live session that presents the product."""
+    if session_id is None:
+        return
+    plan = await db.get(SessionPlanRow, session_id)
+    if plan is None or plan.status not in (PlanStatus.APPROVED, PlanStatus.LIVE):
+        raise InvalidInput(
+            N_("Please correct the marked fields."),
+            fields={"session_id": N_("This session is not open for orders.")},
+        )
+    if await db.get(PlanProductRow, (session_id, product_id)) is None:
+        raise InvalidInput(
+            N_("Please correct the marked fields."),
+            fields={"session_id": N_("This product is not presented in this session.")},
+        )
+
+
+async def get_order(db: AsyncSession, order_id: str) -> OrderRow:
+    row = await db.get(OrderRow, order_id)
+    if row is None:
+        raise NotFound(N_("No such order."))
+    return row
+
+
+async def may_sell(db: AsyncSession, actor: AccountRow, order: OrderRow) -> bool:
+    """The producer's people (and operators) act for the seller of an order."""
+    producer = await db.get(ProducerRow, order.producer_id)
+    return producer is not None and await producer_service.manages(db, actor, producer)
+
+
+async def visible_order(db: AsyncSession, actor: AccountRow, order_id: str) -> OrderRow:
+    """An order its buyer, its seller, a supervisor or an operator may see; others get 404."""
+    order = await get_order(db, order_id)
+    if order.buyer_id == actor.id or actor.role in (Role.SUPERVISOR, Role.OPERATOR):
+        return order
+    if await may_sell(db, actor, order):
+        return order
+    raise NotFound(N_("No such order."))
+
+
+async def orders_of_buyer(db: AsyncSession, buyer_id: str, limit: int = 100) -> list[OrderRow]:
+    query = (
+        select(OrderRow)
+        .where(OrderRow.buyer_id == buyer_id)
+        .order_by(OrderRow.placed_at.desc(), OrderRow.id.desc())
+        .limit(limit)
+    )
+    return list((await db.scalars(query)).all())
+
+
+async def orders_of_producers(
+    db: AsyncSession, producer_ids: list[str] | None, limit: int = 200
+) -> list[OrderRow]:
+    """Orders of these producers (None: of all), newest first."""
+    query = select(OrderRow).order_by(OrderRow.placed_at.desc(), OrderRow.id.desc()).limit(limit)
+    if producer_ids is not None:
+        query = query.where(OrderRow.producer_id.in_(producer_ids))
+    return list((await db.scalars(query)).all())
+
+
+def _move(order: OrderRow, action: Action) -> OrderState:
+    try:
+        return next_state(OrderState(order.state), action)
+    except TransitionRefused:
+        raise Conflict(
+            N_("This order cannot do that now (it is %(state)s)."),
+            params={"state": order.state},
+        ) from None
+
+
+def _event(
+    kind: EventType, order: OrderRow, now: datetime, actor: str | None, **data: object
+) -> Event:
+    return Event(kind, now, {"order": order.id, **data}, actor=actor, session=order.session_id)
+
+
+async def release_stock(db: AsyncSession, order: OrderRow) -> None:
+    await db.execute(
+        update(ProductRow)
+        .where(ProductRow.id == order.product_id)
+        .values(stock=ProductRow.stock + order.qty)
+    )
+
+
+async def do_start_payment(
+    db: AsyncSession, gateway: Gateway, actor: AccountRow, order: OrderRow, *, now: datetime
+) -> PaymentRow:
+    if order.buyer_id != actor.id:
+        raise PermissionDenied(N_("Only the buyer pays for an order."))
+    if order.state != OrderState.PLACED:
+        raise Conflict(
+            N_("This order cannot be paid (it is %(state)s)."), params={"state": order.state}
+        )
+    if now >= aware(order.expires_at):
+        raise Conflict(N_("This order has expired unpaid; its stock was released."))
+    return await payments.start_charge(
+        db,
+        gateway,
+        reference=order.id,
+        payer=actor.id,
+        producer=order.producer_id,
+        amount=order.amount,
+        description=f"Sunlit order {order.id}",
+        return_url=f"/orders/{order.id}",
+        now=now,
+    )
+
+
+async def captured_payment(db: AsyncSession, order: OrderRow) -> PaymentRow | None:
+    found = [p for p in await payments.payments_for(db, order.id) if p.state == "captured"]
+    return found[0] if found else None
+
+
+async def pending_refund(db: AsyncSession, order: OrderRow) -> bool:
+    payment = await captured_payment(db, order)
+    return payment is not None and await payments.pending_refunds(db, payment.id) > 0
+
+
+async def do_cancel(
+    db: AsyncSession,
+    gateway: Gateway,
+    actor: AccountRow,
+    order: OrderRow,
+    *,
+    reason: str,
+    now: datetime,
+) -> RefundRow | None:
+    """The buyer cancels: an unpaid order at once (its stock comes back); a paid one that has
+    not shipped is refunded in full (it becomes refunded when the gateway confirms)."""
+    if order.buyer_id != actor.id and actor.role != Role.OPERATOR:
+        raise PermissionDenied(N_("Only the buyer can cancel an order."))
+    if order.state == OrderState.PLACED:
+        order.state = _move(order, Action.CANCEL).value
+        order.cancel_reason = reason or "cancelled by the buyer"
+        order.closed_at = now
+        await release_stock(db, order)
+        append(
+            db, _event(EventType.ORDER_CANCELLED, order, now, actor.id, reason=order.cancel_reason)
+        )
+        return None
+    if order.state != OrderState.PAID:
+        raise Conflict(N_("A shipped order cannot be cancelled; ask the seller for a refund."))
+    payment = await captured_payment(db, order)
+    assert payment is not None
+    order.cancel_reason = reason or "cancelled by the buyer"
+    left = payment.amount - payment.refunded - await payments.pending_refunds(db, payment.id)
+    if left <= 0:
+        raise Conflict(N_("A refund of this order is already on its way."))
+    return await payments.request_refund(
+        db, gateway, payment, left, reason=order.cancel_reason, by=actor.id, now=now
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Expired:
+    orders: int
+
+
+async def expire_due(db: AsyncSession, *, now: datetime, limit: int = 500) -> Expired:
+    """Cancel unpaid orders past their time and give their stock back."""
+    due = (
+        await db.scalars(
+            select(OrderRow)
+            .where(OrderRow.state == OrderState.PLACED.value, OrderRow.expires_at <= now)
+            .order_by(OrderRow.expires_at)
+            .limit(limit)
+        )
+    ).all()
+    for order in due:
+        order.state = _move(order, Action.CANCEL).value
+        order.cancel_reason = "expired"
+        order.closed_at = now
+        await release_stock(db, order)
+        append(db, _event(EventType.ORDER_CANCELLED, order, now, None, reason="expired"))
+    return Expired(len(due))
+
+
+async def do_ship(
+    db: AsyncSession,
+    actor: AccountRow,
+    order: OrderRow,
+    *,
+    carrier: str,
+    tracking_no: str,
+    now: datetime,
+) -> None:
+    if not await may_sell(db, actor, order):
+        raise PermissionDenied(N_("Only the producer's people ship its orders."))
+    errors = {}
+    if not 1 <= len(carrier) <= 40:
+        errors["carrier"] = N_("Name the carrier (1 to 40 characters).")
+    if len(tracking_no) > 40:
+        errors["tracking_no"] = N_("A tracking number is at most 40 characters.")
+    if errors:
+        raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
+    new = _move(order, Action.SHIP)
+    if await pending_refund(db, order):
+        raise Conflict(N_("The buyer cancelled this order; its refund is on its way."))
+    order.state = new.value
+    order.carrier = carrier
+    order.tracking_no = tracking_no or None
+    order.shipped_at = now
+    append(db, _event(EventType.ORDER_SHIPPED, order, now, actor.id, carrier=carrier))
+
+
+async def do_deliver(
+    db: AsyncSession, actor: AccountRow, order: OrderRow, *, hold_days: int, now: datetime
+) -> None:
+    """The buyer confirms receipt (or the seller or an operator records it); the payment is
+    released to the producer after the holding period."""
+    if order.buyer_id != actor.id and not await may_sell(db, actor, order):
+        raise PermissionDenied(N_("Only the buyer or the seller records a delivery."))
+    order.state = _move(order, Action.DELIVER).value
+    order.delivered_at = now
+    append(db, _event(EventType.ORDER_DELIVERED, order, now, actor.id))
+    await payments.set_release(db, order.id, now + timedelta(days=hold_days))
+
+
+async def do_refund(
+    db: AsyncSession,
+    gateway: Gateway,
+    actor: AccountRow,
+    order: OrderRow,
+    *,
+    amount: int,
+    reason: str,
+    now: datetime,
+) -> RefundRow:
+    """The seller (or an operator) refunds part or all of a paid order."""
+    if not await may_sell(db, actor, order):
+        raise PermissionDenied(N_("Only the producer's people or an operator refund an order."))
+    if not reason.strip():
+        raise InvalidInput(
+            N_("Please correct the marked fields."), fields={"reason": N_("Give a reason.")}
+        )
+    payment = await captured_payment(db, order)
+    if payment is None:
+        raise Conflict(N_("This order has no payment to refund."))
+    return await payments.request_refund(
+        db, gateway, payment, amount, reason=reason, by=actor.id, now=now
+    )
+
+
+async def do_set_sales(
+    db: AsyncSession,
+    actor: AccountRow,
+    product: ProductRow,
+    *,
+    on_sale: bool,
+    per_buyer_limit: int | None,
+    now: datetime,
+) -> None:
+    """Suspend or resume a product's sales, and set how many one buyer may order."""
+    producer = await db.get(ProducerRow, product.producer_id)
+    if producer is None or not await producer_service.manages(db, actor, producer):
+        raise PermissionDenied(N_("Only the producer's people or an operator change sales."))
+    if per_buyer_limit is not None and not 1 <= per_buyer_limit <= 999:
+        raise InvalidInput(
+            N_("Please correct the marked fields."),
+            fields={"per_buyer_limit": N_("A limit is 1 to 999, or empty for the default.")},
+        )
+    product.on_sale = on_sale
+    product.per_buyer_limit = per_buyer_limit
+    product.updated_at = now
+    append(
+        db,
+        Event(
+            EventType.PRODUCT_SALES_CHANGED,
+            now,
+            {"product": product.id, "on_sale": on_sale, "per_buyer_limit": per_buyer_limit},
+            actor=actor.id,
+        ),
+    )

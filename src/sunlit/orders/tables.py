@@ -1,0 +1,68 @@
+"""Order tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sunlit.core.db import Base
+
+
+class OrderRow(Base):
+    """One order of one product. The street address is kept for the producer who ships it;
+    events carry only its salted hash."""
+
+    __tablename__ = "orders"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    buyer_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
+    producer_id: Mapped[str] = mapped_column(ForeignKey("producers.id"))
+    session_id: Mapped[str | None] = mapped_column(ForeignKey("session_plans.id"))
+    qty: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(16))
+    payment_method: Mapped[str] = mapped_column(String(16))
+    address_region: Mapped[str] = mapped_column(String(6))
+    address_detail: Mapped[str] = mapped_column(String(200))
+    recipient: Mapped[str] = mapped_column(String(40))
+    phone: Mapped[str] = mapped_column(String(16))
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    request_digest: Mapped[str] = mapped_column(String(64))
+    refunded: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    carrier: Mapped[str | None] = mapped_column(String(40))
+    tracking_no: Mapped[str | None] = mapped_column(String(40))
+    cancel_reason: Mapped[str | None] = mapped_column(String(200))
+    placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    shipped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("buyer_id", "idempotency_key", name="buyer_key_once"),
+        CheckConstraint("qty > 0", name="qty_positive"),
+        CheckConstraint("amount = qty * unit_price", name="amount_is_qty_times_price"),
+        CheckConstraint("refunded >= 0 AND refunded <= amount", name="refund_within_amount"),
+        CheckConstraint(
+            "state IN ('placed', 'paid', 'shipped', 'delivered', 'completed', 'cancelled', "
+            "'refunded')",
+            name="state_known",
+        ),
+        Index("ix_orders_product_id_buyer_id", "product_id", "buyer_id"),
+        Index("ix_orders_producer_id", "producer_id"),
+        Index("ix_orders_state_expires_at", "state", "expires_at"),
+    )

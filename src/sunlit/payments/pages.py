@@ -1,0 +1,88 @@
+"""Payment pages: the sandbox gateway's hosted pay page (what WeChat Pay's or Alipay's page is
+for a real gateway) and the operators' view of the ledger with its trial balance."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.accounts.model import Role
+from sunlit.core.errors import SunlitError
+from sunlit.core.i18n import translate
+from sunlit.payments import services as payments
+from sunlit.payments import store
+from sunlit.web.access import Principal, allow
+from sunlit.web.deps import get_db, get_services
+from sunlit.web.forms import form_fields, redirect, safe_next
+from sunlit.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+ChargeRef = Path(pattern=r"^ch_[A-Za-z0-9_-]{1,40}$")
+
+
+@router.get("/sandbox/pay/{ref}")
+async def pay_page(
+    request: Request,
+    ref: str = ChargeRef,
+    principal: Principal = allow("signed_in"),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    charge = await get_services(request).payment_gateway.charge(db, ref)
+    return render(request, "payments/sandbox_pay.html", {"charge": charge})
+
+
+@router.post("/sandbox/pay/{ref}")
+async def pay_decide(
+    request: Request,
+    ref: str = ChargeRef,
+    principal: Principal = allow("signed_in"),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    services = get_services(request)
+    fields = await form_fields(request)
+    gateway = services.payment_gateway
+    try:
+        back = await gateway.decide(
+            db, ref, pay=fields.get("decision") == "pay", now=services.clock.now()
+        )
+    except SunlitError as exc:
+        await db.rollback()
+        charge = await gateway.charge(db, ref)
+        error = translate(exc.message, exc.params)
+        return render(
+            request, "payments/sandbox_pay.html", {"charge": charge, "error": error}, status=409
+        )
+    await db.commit()
+    return redirect(safe_next(back))
+
+
+@router.get("/operator/ledger")
+async def ledger_page(
+    request: Request,
+    principal: Principal = allow(Role.OPERATOR, Role.SUPERVISOR),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    return render(
+        request,
+        "payments/ledger.html",
+        {
+            "trial": await store.trial_balance(db),
+            "transactions": await store.recent_transactions(db, limit=30),
+            "payouts": await payments.payouts_for(db, None),
+            "ran": request.query_params.get("ran"),
+        },
+    )
+
+
+@router.post("/operator/payouts")
+async def run_payouts(
+    request: Request,
+    principal: Principal = allow(Role.OPERATOR),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    services = get_services(request)
+    made = await payments.run_payouts(db, by=principal.require().id, now=services.clock.now())
+    await db.commit()
+    return redirect(f"/operator/ledger?ran={len(made)}")

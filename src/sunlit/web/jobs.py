@@ -1,0 +1,57 @@
+"""Background work inside `sunlit serve`: the sweep that cancels unpaid orders past their
+time, and the sandbox gateway's delivery of its notifications over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import httpx
+import structlog
+
+from sunlit.orders.services import expire_due
+from sunlit.payments.sandbox import deliver_due
+from sunlit.web.services import Services
+
+log = structlog.get_logger(__name__)
+
+DELIVERY_EVERY = 0.25
+EXPIRY_EVERY = 10.0
+
+
+async def run_jobs(services: Services) -> None:
+    url = services.settings.webhook_url()
+    async with httpx.AsyncClient(timeout=10) as client:
+
+        async def send(body: bytes, headers: dict[str, str]) -> int:
+            response = await client.post(url, content=body, headers=headers)
+            return response.status_code
+
+        since_expiry = EXPIRY_EVERY
+        while True:
+            try:
+                await deliver_due(
+                    services.db.sessions, services.payment_gateway, send, now=services.clock.now()
+                )
+                if since_expiry >= EXPIRY_EVERY:
+                    since_expiry = 0.0
+                    async with services.db.transaction() as db:
+                        expired = await expire_due(db, now=services.clock.now())
+                    if expired.orders:
+                        log.info("orders expired", count=expired.orders)
+            except Exception:
+                log.exception("background job failed")
+            await asyncio.sleep(DELIVERY_EVERY)
+            since_expiry += DELIVERY_EVERY
+
+
+@contextlib.asynccontextmanager
+async def background_jobs(services: Services) -> AsyncIterator[None]:
+    task = asyncio.create_task(run_jobs(services), name="sunlit-jobs")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
