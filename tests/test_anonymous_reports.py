@@ -3,6 +3,7 @@ in the logs, not in the session's last-seen time (docs/anonymous-reports.md)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -64,7 +65,13 @@ def test_a_report_keeps_nothing_that_links_it_to_the_reporter(
             },
         )
         assert sent.status_code == 200 and "已送达监督员" in sent.text
-        logs = capfd.readouterr()
+        # The access log line is written after the response; wait for it.
+        out, err = "", ""
+        deadline = time.monotonic() + 5
+        while "/reports" not in out + err and time.monotonic() < deadline:
+            time.sleep(0.05)
+            more = capfd.readouterr()
+            out, err = out + more.out, err + more.err
     identifiers = {
         reporter.id,
         reporter.username,
@@ -73,7 +80,7 @@ def test_a_report_keeps_nothing_that_links_it_to_the_reporter(
         session_token,
         "127.0.0.1",
     }
-    log_text = logs.out + logs.err
+    log_text = out + err
     assert "/reports" in log_text  # the request was logged ...
     assert [i for i in identifiers if i in log_text] == []  # ... and nothing of who sent it
 

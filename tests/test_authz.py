@@ -136,6 +136,32 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/rules"): EVERYONE,
     ("POST", "/producer/ratings"): FARMER,
     ("POST", "/api/v1/plans/{plan_id}/ratings"): FARMER,
+    ("POST", "/api/v1/orders"): SIGNED_IN,
+    ("GET", "/api/v1/orders"): SIGNED_IN,
+    ("GET", "/api/v1/orders/{order_id}"): SIGNED_IN,
+    ("POST", "/api/v1/orders/{order_id}/pay"): SIGNED_IN,
+    ("POST", "/api/v1/orders/{order_id}/cancel"): SIGNED_IN,
+    ("POST", "/api/v1/orders/{order_id}/ship"): PRODUCERS,
+    ("POST", "/api/v1/orders/{order_id}/deliver"): SIGNED_IN,
+    ("POST", "/api/v1/orders/{order_id}/refunds"): PRODUCERS,
+    ("GET", "/api/v1/producer-orders"): PRODUCERS,
+    ("PUT", "/api/v1/products/{product_id}/sales"): PRODUCERS,
+    ("POST", "/api/v1/payments/webhooks/sandbox"): EVERYONE,  # checked by its signature
+    ("GET", "/api/v1/ledger/trial-balance"): OVERSIGHT,
+    ("GET", "/api/v1/ledger/transactions"): OVERSIGHT,
+    ("POST", "/api/v1/payouts/run"): OPERATOR,
+    ("GET", "/api/v1/payouts"): PRODUCERS | OVERSIGHT,
+    ("PUT", "/api/v1/producers/{producer_id}/payout-shares"): PRODUCERS,
+    ("GET", "/products/{product_id}/buy"): SIGNED_IN,
+    ("POST", "/products/{product_id}/buy"): SIGNED_IN,
+    ("GET", "/orders"): SIGNED_IN,
+    ("GET", "/orders/{order_id}"): SIGNED_IN,
+    ("POST", "/orders/{order_id}"): SIGNED_IN,
+    ("GET", "/producer/orders"): PRODUCERS,
+    ("GET", "/sandbox/pay/{ref}"): SIGNED_IN,
+    ("POST", "/sandbox/pay/{ref}"): SIGNED_IN,
+    ("GET", "/operator/ledger"): OVERSIGHT,
+    ("POST", "/operator/payouts"): OPERATOR,
 }
 PARAMS = {
     "token_id": "t-none",
@@ -148,6 +174,8 @@ PARAMS = {
     "sha256": "0" * 64,
     "kind": "roster",
     "plan_id": "s-none",
+    "order_id": "o-none",
+    "ref": "ch_none",
 }
 
 

@@ -265,7 +265,9 @@ async def token_account(
     account = await db.get(AccountRow, row.account_id) if row is not None else None
     if row is None or row.revoked_at is not None or account is None or account.disabled:
         raise BadCredentials
-    if touch:
+    # Note the use at most once a minute: a busy client must not cost a write per request.
+    last = aware(row.last_used_at) if row.last_used_at is not None else None
+    if touch and (last is None or now - last > timedelta(minutes=1)):
         row.last_used_at = now
     return account
 

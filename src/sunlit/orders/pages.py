@@ -84,7 +84,6 @@ async def place(
         )
         ip = request.client.host if request.client else ""
         wanted = buy_request(body, buyer.id, fields.get("key"), device=device_of(request), ip=ip)
-        await db.close()
         order = orders.placed_or_raise(await get_services(request).desk.place(wanted))
     except SunlitError as exc:
         await undo(db, principal.account)

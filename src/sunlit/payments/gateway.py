@@ -15,7 +15,14 @@ from typing import Protocol
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.core.errors import N_, InvalidInput, PermissionDenied
+from sunlit.core.errors import N_, InvalidInput, SunlitError
+
+
+class SignatureRefused(SunlitError):
+    """A notification whose signature is missing, forged or too old (a replay)."""
+
+    code = "bad_signature"
+    status = 400
 
 
 class NoticeType(StrEnum):
@@ -67,16 +74,16 @@ def sign(secret: str, body: bytes, timestamp: int) -> str:
 
 def verify_signature(secret: str, header: str | None, body: bytes, *, now: datetime) -> None:
     if not header:
-        raise PermissionDenied(N_("The notification is not signed."))
+        raise SignatureRefused(N_("The notification is not signed."))
     parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
     stamp = parts.get("t", "")
     if not stamp.isdigit() or "v1" not in parts:
-        raise PermissionDenied(N_("The notification's signature is malformed."))
+        raise SignatureRefused(N_("The notification's signature is malformed."))
     expected = sign(secret, body, int(stamp)).split("v1=", 1)[1]
     if not hmac.compare_digest(expected.encode(), parts["v1"].encode("utf-8", "replace")):
-        raise PermissionDenied(N_("The notification's signature does not match."))
+        raise SignatureRefused(N_("The notification's signature does not match."))
     if abs(now.timestamp() - int(stamp)) > TOLERANCE_SECONDS:
-        raise PermissionDenied(N_("The notification is too old: a replay is refused."))
+        raise SignatureRefused(N_("The notification is too old: a replay is refused."))
 
 
 def parse_notice(body: bytes) -> Notice:

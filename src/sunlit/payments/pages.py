@@ -13,7 +13,7 @@ from sunlit.core.i18n import translate
 from sunlit.payments import services as payments
 from sunlit.payments import store
 from sunlit.web.access import Principal, allow
-from sunlit.web.deps import get_db, get_services
+from sunlit.web.deps import get_db, get_services, undo
 from sunlit.web.forms import form_fields, redirect, safe_next
 from sunlit.web.rendering import render
 
@@ -48,7 +48,9 @@ async def pay_decide(
             db, ref, pay=fields.get("decision") == "pay", now=services.clock.now()
         )
     except SunlitError as exc:
-        await db.rollback()
+        await undo(db, principal.account)
+        if exc.status == 404:
+            raise
         charge = await gateway.charge(db, ref)
         error = translate(exc.message, exc.params)
         return render(
