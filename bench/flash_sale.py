@@ -170,6 +170,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--health", type=int, default=20_000, help="/healthz requests")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--profile", help="record the server with py-spy into this file")
     args = parser.parse_args()
     if args.attempts > 200_000 or args.connections > 1024:
         parser.error("bounded: at most 200,000 attempts over 1,024 connections")
@@ -194,7 +195,11 @@ def main() -> None:
         sh([SUNLIT, "demo"], env)
         uvloop.install()
         product, tokens = asyncio.run(prepare(settings, args.buyers, args.stock, args.limit))
-        proc = subprocess.Popen([SUNLIT, "serve"], env=env, stdout=subprocess.DEVNULL)
+        command = [SUNLIT, "serve"]
+        if args.profile:
+            spy = str(ROOT / ".venv" / "bin" / "py-spy")
+            command = [spy, "record", "-r", "200", "-f", "raw", "-o", args.profile, "--", *command]
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
         wait_up(args.port, proc)
         host = f"127.0.0.1:{args.port}"
 
@@ -236,19 +241,27 @@ def main() -> None:
         selling = last - sale.started
         checks = asyncio.run(verify(settings, product, acknowledged))
 
-        print(f"# flash sale on {args.backend}: {platform.node()} {platform.machine()}, "
-              f"{os.cpu_count()} cores, Python {platform.python_version()}")
-        print(f"# {args.attempts} attempts from {args.buyers} buyers, stock {args.stock}, "
-              f"limit {args.limit}/buyer, {args.connections} connections, 1 uvicorn worker")
+        print(
+            f"# flash sale on {args.backend}: {platform.node()} {platform.machine()}, "
+            f"{os.cpu_count()} cores, Python {platform.python_version()}"
+        )
+        print(
+            f"# {args.attempts} attempts from {args.buyers} buyers, stock {args.stock}, "
+            f"limit {args.limit}/buyer, {args.connections} connections, 1 uvicorn worker"
+        )
         print(figures("GET /healthz", ceiling, ceiling.statuses.count(200)))
         print(figures("POST /api/v1/orders", sale, len(accepted)))
         health_rate = len(ceiling.statuses) / ceiling.seconds
         accepted_rate = len(accepted) / selling if selling > 0 else 0.0
-        print(f"accepted orders/s while selling: {accepted_rate:.0f} "
-              f"({len(accepted)} in {selling:.2f} s) = {accepted_rate / health_rate:.0%} "
-              f"of the /healthz ceiling ({health_rate:.0f} req/s)")
-        print(f"attempts/s overall: {len(sale.statuses) / sale.seconds:.0f} = "
-              f"{len(sale.statuses) / sale.seconds / health_rate:.0%} of the ceiling")
+        print(
+            f"accepted orders/s while selling: {accepted_rate:.0f} "
+            f"({len(accepted)} in {selling:.2f} s) = {accepted_rate / health_rate:.0%} "
+            f"of the /healthz ceiling ({health_rate:.0f} req/s)"
+        )
+        print(
+            f"attempts/s overall: {len(sale.statuses) / sale.seconds:.0f} = "
+            f"{len(sale.statuses) / sale.seconds / health_rate:.0%} of the ceiling"
+        )
         print(f"refused by status: {dict(sorted(refused.items()))}")
         print(f"checks: {checks}")
         ok = (
@@ -263,8 +276,8 @@ def main() -> None:
             sys.exit(1)
     finally:
         if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=15)
+            subprocess.run(["pkill", "-INT", "-f", f"{SUNLIT} serve"], check=False)
+            proc.wait(timeout=30)
         if database_name:
             subprocess.run(
                 ["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {database_name} WITH (FORCE)"],

@@ -15,6 +15,7 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.support import CHROMIUM_ARGS, live_server, settings_for
+from tests.test_orders import sample_orders
 from tests.test_stream_gate import approved_plan
 from tests.test_web import PASSWORD, load_demo_into
 
@@ -40,8 +41,18 @@ PAGES = [  # (name, path, who is signed in)
     ("plan", "/plans/{plan}", "official.dangshan"),
     ("plan-briefing", "/plans/{plan}/briefing", "official.dangshan"),
     ("plans-supervisor", "/plans", "supervisor1"),
+    ("checkout", "/products/{pears}/buy", "buyer1"),
+    ("orders", "/orders", "buyer1"),
+    ("order-paid", "/orders/{paid}", "buyer1"),
+    ("order-completed", "/orders/{done}", "buyer1"),
+    ("sandbox-pay", "{charge}", "buyer1"),
+    ("producer-orders", "/producer/orders", "farmer.dangshan"),
+    ("order-to-ship", "/orders/{paid}", "farmer.dangshan"),
+    ("ledger", "/operator/ledger", "operator"),
     ("not-found", "/no/such/page", None),
 ]
+#: Pages also taken at phone size (the buyer's pages are mobile-first).
+PHONE = {"home", "checkout", "orders", "order-paid", "sandbox-pay"}
 
 
 def main(folder: Path) -> None:
@@ -55,6 +66,7 @@ def main(folder: Path) -> None:
             found = httpx.get(server.url + "/api/v1/products", params={"q": "砀山"}).json()
             pears = found[0]["id"]
             plan, _ = approved_plan(server)
+            orders = sample_orders(server)
             browser = playwright.chromium.launch(
                 executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
             )
@@ -78,8 +90,8 @@ def main(folder: Path) -> None:
                                 page.locator("form[action='/signin'] button").click()
                                 page.wait_for_load_state()
                             signed_in = who
-                        page.goto(server.url + path.format(pears=pears, plan=plan))
-                        if device == "desktop" or name == "home":
+                        page.goto(server.url + path.format(pears=pears, plan=plan, **orders))
+                        if device == "desktop" or name in PHONE:
                             target = folder / f"{name}-{language}-{device}.png"
                             page.screenshot(path=str(target), full_page=True)
                             print(target)

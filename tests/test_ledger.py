@@ -11,7 +11,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,7 +27,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,6 +51,7 @@ from sunlit.payments.tables import (
     LedgerEntryRow,
     LedgerTransactionRow,
     PaymentRow,
+    PayoutLineRow,
     PayoutShareRow,
     RefundRow,
     SandboxChargeRow,
@@ -265,7 +266,7 @@ async def test_the_database_refuses_a_transaction_that_does_not_balance(
     await house_accounts(database)
     async with database.transaction() as db:
         await open_account(db, ledger.REFUNDS, now=START)
-    with pytest.raises(DBAPIError, match="does not balance|amount_not_zero"):
+    with pytest.raises(DBAPIError, match=r"does not balance|amount_not_zero"):
         async with database.transaction() as db:
             await write_raw(db, "lt-raw1", lines)
     assert await entry_count(database) == 0
@@ -274,7 +275,9 @@ async def test_the_database_refuses_a_transaction_that_does_not_balance(
         assert await db.get(LedgerTransactionRow, "lt-raw1") is None
     # The same writer with balanced lines gets through: the refusal was about the balance.
     async with database.transaction() as db:
-        await write_raw(db, "lt-raw2", [(ledger.CONSUMER_PAYMENTS, 100), (ledger.PLATFORM_FEE, -100)])
+        await write_raw(
+            db, "lt-raw2", [(ledger.CONSUMER_PAYMENTS, 100), (ledger.PLATFORM_FEE, -100)]
+        )
     async with database.sessions() as db:
         trial = await trial_balance(db)
     assert trial.balanced and trial.debits == 100 and trial.balance(ledger.PLATFORM_FEE) == -100
@@ -335,7 +338,10 @@ async def test_no_entry_joins_a_transaction_already_posted(database: Database) -
     async with database.transaction() as db:
         posted = await post(db, ledger.capture("pay-1", producer, 1000, 10, 20), now=START)
     # Even a balanced pair of extra lines is refused: the posting is sealed.
-    for lines in ([(ledger.PLATFORM_FEE, 5)], [(ledger.PLATFORM_FEE, 5), (ledger.GUARANTEE_FUND, -5)]):
+    for lines in (
+        [(ledger.PLATFORM_FEE, 5)],
+        [(ledger.PLATFORM_FEE, 5), (ledger.GUARANTEE_FUND, -5)],
+    ):
         with pytest.raises(DBAPIError, match="already posted"):
             async with database.transaction() as db:
                 await db.execute(
@@ -353,8 +359,9 @@ async def test_no_ledger_account_can_belong_to_an_official(database: Database) -
         farmer = await add_account(db, "farmer.x", "farmer")
         run_by_official = await add_producer(db, official.id)
         run_by_farmer = await add_producer(db, farmer.id)
-    for owner_role in ("official", "farmer"):  # the truth, and a lie about the role
-        with pytest.raises(DBAPIError, match="never_official|FOREIGN KEY|foreign key"):
+    # The truth about the owner is refused; so is a lie about its role.
+    for owner_role, refusal in (("official", "never_official"), ("farmer", r"(?i)foreign key")):
+        with pytest.raises(DBAPIError, match=refusal):
             async with database.transaction() as db:
                 db.add(
                     LedgerAccountRow(
@@ -384,7 +391,7 @@ async def test_the_owner_of_a_payee_account_cannot_become_an_official(database: 
         farmer = await add_account(db, "farmer.x", "farmer")
         producer = await add_producer(db, farmer.id)
         await open_account(db, ledger.payee(producer.id), now=START)
-    with pytest.raises(DBAPIError, match="never_official|CHECK constraint"):
+    with pytest.raises(DBAPIError, match="never_official"):
         async with database.transaction() as db:
             await db.execute(
                 update(AccountRow).where(AccountRow.id == farmer.id).values(role="official")
@@ -507,6 +514,8 @@ class Market(RuleBasedStateMachine):
         self.world: World
         # What there is to act on, as the last check saw it: order states and notices.
         self.seen: Counter[str] = Counter()
+        self.labels: dict[str, tuple[int, str, str, int]] = {}
+        self.checks = 0
 
     def run(self, work: Awaitable[T]) -> T:
         return self.loop.run_until_complete(work)
@@ -527,9 +536,14 @@ class Market(RuleBasedStateMachine):
         rows = (await db.scalars(query)).all()
         return rows[index % len(rows)] if rows else None
 
+    def in_order(self, notices: Any) -> list[SandboxWebhookRow]:
+        """Notices in a replayable order: ids are random, so by the label given to each when
+        it first appeared (two copies of one event share a label, and are interchangeable)."""
+        return sorted(notices, key=lambda row: self.labels[row.id])
+
     async def orders_in(self, db: AsyncSession, index: int, *states: OrderState) -> Any:
         query = select(OrderRow).where(OrderRow.state.in_([s.value for s in states]))
-        return await self.pick(db, query.order_by(OrderRow.id), index)
+        return await self.pick(db, query.order_by(OrderRow.idempotency_key), index)
 
     async def account(self, db: AsyncSession, account_id: str) -> AccountRow:
         row = await db.get(AccountRow, account_id)
@@ -538,6 +552,7 @@ class Market(RuleBasedStateMachine):
 
     # --- what people and jobs do ---------------------------------------------------------
 
+    @precondition(having("stock"))
     @rule(
         wanted=st.lists(st.tuples(st.integers(0, 2), st.integers(1, 3)), min_size=1, max_size=2),
         replay=st.none() | st.integers(0, 100),
@@ -646,9 +661,9 @@ class Market(RuleBasedStateMachine):
             async with self.database.sessions() as db:
                 done = SandboxWebhookRow.delivered_at.is_not(None)
                 query = select(SandboxWebhookRow).where(done if again else ~done)
-                row = await self.pick(db, query.order_by(SandboxWebhookRow.id), index)
-            if row is not None:
-                await self.deliver(row)
+                rows = self.in_order((await db.scalars(query)).all())
+            if rows:
+                await self.deliver(rows[index % len(rows)])
 
         self.run(deliver())
 
@@ -658,8 +673,8 @@ class Market(RuleBasedStateMachine):
         async def deliver() -> None:
             async with self.database.sessions() as db:
                 query = select(SandboxWebhookRow).where(SandboxWebhookRow.delivered_at.is_(None))
-                rows = (await db.scalars(query.order_by(SandboxWebhookRow.id.desc()))).all()
-            for row in rows:
+                rows = self.in_order((await db.scalars(query)).all())
+            for row in reversed(rows):
                 await self.deliver(row)
 
         self.run(deliver())
@@ -732,7 +747,13 @@ class Market(RuleBasedStateMachine):
                 farmer = await self.account(db, self.world.farmer)
                 try:
                     await orders.do_refund(
-                        db, self.gateway, farmer, order, amount=amount, reason="bruised", now=self.now
+                        db,
+                        self.gateway,
+                        farmer,
+                        order,
+                        amount=amount,
+                        reason="bruised",
+                        now=self.now,
                     )
                 except InvalidInput:
                     await db.rollback()
@@ -807,12 +828,10 @@ class Market(RuleBasedStateMachine):
             all_payments = (await db.scalars(select(PaymentRow))).all()
             refunds = (await db.scalars(select(RefundRow))).all()
             charges = {row.ref: row for row in (await db.scalars(select(SandboxChargeRow))).all()}
-            payees = (await db.scalars(select(LedgerAccountRow))).all()
-        async with self.database.sessions() as db:
             notices = (await db.scalars(select(SandboxWebhookRow))).all()
-        self.seen = Counter(o.state for o in all_orders)
-        self.seen["notice:waiting"] = sum(1 for row in notices if row.delivered_at is None)
-        self.seen["notice:delivered"] = sum(1 for row in notices if row.delivered_at is not None)
+            payout_lines = (await db.scalars(select(PayoutLineRow))).all()
+        self.remember(all_orders, all_payments, notices)
+        self.seen["stock"] = product.stock if product is not None else 0
 
         assert trial.balanced, trial
         assert trial.balance(ledger.REFUNDS) == 0
@@ -823,44 +842,36 @@ class Market(RuleBasedStateMachine):
         gone = sum(o.qty for o in all_orders if o.state == "refunded" and o.shipped_at)
         assert product.stock + holding + gone == STOCK, (product.stock, holding, gone)
         for buyer in self.world.buyers:
-            held = sum(
-                o.qty
-                for o in all_orders
-                if o.buyer_id == buyer and OrderState(o.state) in HOLDS_STOCK
-            )
-            assert held <= LIMIT
+            mine = [o for o in all_orders if o.buyer_id == buyer]
+            assert sum(o.qty for o in mine if OrderState(o.state) in HOLDS_STOCK) <= LIMIT
 
-        settled: dict[str, int] = {}
-        pending: dict[str, int] = {}
+        settled: Counter[str] = Counter()
+        pending: Counter[str] = Counter()
         for refund in refunds:
-            into = settled if refund.state == "succeeded" else pending
-            into[refund.payment_id] = into.get(refund.payment_id, 0) + refund.amount
-        captured = [p for p in all_payments if p.state == "captured"]
+            (settled if refund.state == "succeeded" else pending)[refund.payment_id] += (
+                refund.amount
+            )
         for payment in all_payments:
             assert 0 <= payment.refunded <= payment.amount
-            assert payment.refunded == settled.get(payment.id, 0)
-            assert payment.refunded + pending.get(payment.id, 0) <= payment.amount
-            assert charges[payment.gateway_ref].refunded == (
-                payment.refunded + pending.get(payment.id, 0)
-            )
-        by_order = {o.id: o for o in all_orders}
+            assert payment.refunded == settled[payment.id]
+            assert payment.refunded + pending[payment.id] <= payment.amount
+            # The gateway gave back (or is giving back) exactly what Sunlit asked for.
+            assert charges[payment.gateway_ref].refunded == payment.refunded + pending[payment.id]
+        captured = [p for p in all_payments if p.state == "captured"]
         for order in all_orders:
             paid = [p for p in captured if p.reference == order.id]
-            assert order.refunded <= order.amount
-            assert order.refunded == sum(p.refunded for p in paid)
+            assert order.refunded == sum(p.refunded for p in paid) <= order.amount
             state = OrderState(order.state)
             if state is OrderState.PLACED:
                 assert not paid
-            elif state in (OrderState.CANCELLED,):
-                # Paid for after it was cancelled: all of it goes back.
-                for payment in paid:
-                    assert payment.refunded + pending.get(payment.id, 0) == payment.amount
+            elif state is OrderState.CANCELLED:  # paid for after it was cancelled: all goes back
+                assert all(p.refunded + pending[p.id] == p.amount for p in paid), order.id
             else:
-                assert len(paid) == 1, (order.id, state, paid)
+                assert len(paid) == 1, (order.id, state)
             if state is OrderState.REFUNDED:
                 assert order.refunded == order.amount
 
-        # The ledger says what the payments say.
+        # The ledger says what the payments and payouts say.
         assert trial.balance(ledger.CONSUMER_PAYMENTS) == sum(
             p.amount - p.refunded for p in captured
         )
@@ -870,18 +881,22 @@ class Market(RuleBasedStateMachine):
             if p.payout_id is None
         )
         assert trial.balance(ledger.payable(self.world.cooperative)) == -owed
-        for payment in captured:
-            assert payment.reference in by_order
-        paid_out = sum(
-            trial.balance(account.id) for account in payees if account.kind == "payee"
-        )
-        async with self.database.sessions() as db:
-            payout_total = await db.scalar(
-                select(func.coalesce(func.sum(text("amount")), 0)).select_from(
-                    text("payouts")
-                )
-            )
-        assert paid_out == -int(payout_total or 0)
+        for payee in (self.world.cooperative, self.world.member):
+            received = sum(line.amount for line in payout_lines if line.payee_id == payee)
+            assert trial.balance(ledger.payee(payee)) == -received
+
+    def remember(self, all_orders: Any, all_payments: Any, notices: Any) -> None:
+        """What the next steps can act on, and a replayable label for each new notice."""
+        self.checks += 1
+        for row in notices:
+            if row.id not in self.labels:
+                notice = parse_notice(row.body.encode())
+                payment = next(p for p in all_payments if p.gateway_ref == notice.charge)
+                key = next(o.idempotency_key for o in all_orders if o.id == payment.reference)
+                self.labels[row.id] = (self.checks, key, notice.type.value, notice.amount)
+        self.seen = Counter(o.state for o in all_orders)
+        self.seen["notice:waiting"] = sum(1 for row in notices if row.delivered_at is None)
+        self.seen["notice:delivered"] = sum(1 for row in notices if row.delivered_at is not None)
 
 
 def test_orders_payments_and_payouts_always_add_up(
@@ -896,7 +911,7 @@ def test_orders_payments_and_payouts_always_add_up(
     run_state_machine_as_test(
         OneMarket,
         settings=hypothesis_settings(
-            max_examples=30,
+            max_examples=20,
             stateful_step_count=80,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],

@@ -17,7 +17,7 @@ from tests.test_catalog_api import api_as, product_named
 from tests.test_web import PASSWORD, client, events_of
 
 ADDRESS = {
-    "region": "110105",
+    "region": "330802",
     "detail": "朝阳区建国路 88 号 3 单元",
     "recipient": "李梅",
     "phone": "13800138000",
@@ -119,3 +119,24 @@ def test_buy_pay_ship_deliver_and_the_producer_is_paid(
         "order.delivered",
         "order.completed",
     ]
+
+
+def sample_orders(server: LiveServer) -> dict[str, str]:
+    """Orders in several states for pages and screenshots: one paid out and completed, one
+    paid and waiting for shipment, one placed and not yet paid."""
+    with api_as(server, "buyer1") as c, api_as(server, "farmer.dangshan") as farmer:
+        pears = product_named(c, "砀山酥梨")["id"]
+        done = buy(c, pears, "sample-done", qty=3).json()["id"]
+        paid = buy(c, pears, "sample-paid", qty=1).json()["id"]
+        for order in (done, paid):
+            pay_in_sandbox(server, "buyer1", order)
+            wait_for(c, order, "paid")
+        farmer.post(f"/api/v1/orders/{done}/ship", json={"carrier": "邮政", "tracking_no": "98"})
+        c.post(f"/api/v1/orders/{done}/deliver")
+        server.clock.advance(timedelta(days=server.settings.payout_hold_days, minutes=1))
+        with api_as(server, "operator") as operator:
+            operator.post("/api/v1/payouts/run")
+        wait_for(c, done, "completed")
+        placed = buy(c, pears, "sample-placed", qty=2).json()["id"]
+        charge = c.post(f"/api/v1/orders/{placed}/pay").json()["pay_url"]
+    return {"done": done, "paid": paid, "placed": placed, "charge": charge}

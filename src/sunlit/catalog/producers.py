@@ -163,3 +163,13 @@ async def list_producers(
     if verification is not None:
         query = query.where(ProducerRow.verification == verification.value)
     return list((await db.scalars(query)).all())
+
+
+async def producer_names(db: AsyncSession, ids: set[str]) -> dict[str, str]:
+    """Names of producers by id, for pages that list ids (ledger accounts, payouts)."""
+    if not ids:
+        return {}
+    rows = (
+        await db.execute(select(ProducerRow.id, ProducerRow.name).where(ProducerRow.id.in_(ids)))
+    ).all()
+    return {producer_id: name for producer_id, name in rows}

@@ -208,8 +208,15 @@ async def producer_orders(
     names = await catalog.products_by_id(db, {row.product_id for row in rows})
     payouts = await payments.payouts_for(db, producers)
     lines = {payout.id: await payments.payout_lines(db, payout.id) for payout in payouts}
+    payees = {line.payee_id for found in lines.values() for line in found}
     return render(
         request,
         "orders/producer.html",
-        {"orders": rows, "names": names, "payouts": payouts, "payout_lines": lines},
+        {
+            "orders": rows,
+            "names": names,
+            "payouts": payouts,
+            "payout_lines": lines,
+            "payees": await producer_service.producer_names(db, payees),
+        },
     )

@@ -8,10 +8,11 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
+from sunlit.catalog.producers import producer_names
 from sunlit.core.errors import SunlitError
 from sunlit.core.i18n import translate
+from sunlit.payments import ledger, store
 from sunlit.payments import services as payments
-from sunlit.payments import store
 from sunlit.web.access import Principal, allow
 from sunlit.web.deps import get_db, get_services, undo
 from sunlit.web.forms import form_fields, redirect, safe_next
@@ -66,13 +67,19 @@ async def ledger_page(
     principal: Principal = allow(Role.OPERATOR, Role.SUPERVISOR),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
+    trial = await store.trial_balance(db)
+    payouts = await payments.payouts_for(db, None)
+    named = {ledger.producer_of(line.account) for line in trial.lines}
+    named |= {payout.producer_id for payout in payouts}
     return render(
         request,
         "payments/ledger.html",
         {
-            "trial": await store.trial_balance(db),
+            "trial": trial,
             "transactions": await store.recent_transactions(db, limit=30),
-            "payouts": await payments.payouts_for(db, None),
+            "payouts": payouts,
+            "names": await producer_names(db, {n for n in named if n is not None}),
+            "producer_of": ledger.producer_of,
             "ran": request.query_params.get("ran"),
         },
     )
