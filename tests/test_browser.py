@@ -4,6 +4,7 @@ passes axe-core's WCAG 2 A/AA checks."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -156,6 +157,9 @@ PAGES_BY_ROLE = [
     ("official.dangshan", "/plans/new"),
     ("official.dangshan", "/plans"),
     ("supervisor1", "/plans"),
+    ("buyer1", "/orders"),
+    ("farmer.dangshan", "/producer/orders"),
+    ("operator", "/operator/ledger"),
 ]
 
 
@@ -234,3 +238,75 @@ def test_an_official_files_a_plan_sees_a_block_fixes_it_and_a_supervisor_approve
     official.get_by_role("link", name="产品讲解资料").click()
     expect(official.get_by_text("黄河故道")).to_be_visible()
     assert accessibility_violations(official) == []
+
+
+def test_a_buyer_orders_pays_in_the_sandbox_and_the_producer_is_paid_after_delivery(
+    server: LiveServer, browser: Browser
+) -> None:
+    load_demo_into(server)
+
+    def signed_in(username: str, viewport: tuple[int, int] = (1280, 800)) -> Page:
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        context.add_cookies([{"name": "sunlit_lang", "value": "zh", "url": server.url}])
+        page = context.new_page()
+        page.goto(server.url + "/signin")
+        page.locator("#f-username").fill(username)
+        page.locator("#f-password").fill(PASSWORD)
+        page.locator("form[action='/signin'] button").click()
+        page.wait_for_url(server.url + "/")
+        return page
+
+    buyer = signed_in("buyer1", (390, 844))  # a phone
+    buyer.goto(server.url + "/products")
+    buyer.get_by_role("link", name="砀山酥梨").first.click()
+    stock_before = int(buyer.locator("dt:has-text('库存') + dd").inner_text())
+    buyer.get_by_role("link", name="购买").click()
+    assert accessibility_violations(buyer) == []
+    buyer.get_by_label("数量").fill("2")
+    buyer.get_by_label("收货人").fill("李梅")
+    buyer.get_by_label("电话").fill("13800138000")
+    buyer.get_by_label("收货县区").select_option("341321")
+    buyer.get_by_label("详细地址").fill("砀山县梨园路 8 号")
+    buyer.get_by_role("button", name="提交订单").click()
+    expect(buyer.get_by_text("待付款")).to_be_visible()
+    order_url = buyer.url
+    assert accessibility_violations(buyer) == []
+    buyer.get_by_role("button", name="支付 ¥7.96").click()
+    expect(buyer.get_by_role("heading", name="向阳光助农付款")).to_be_visible()
+    assert accessibility_violations(buyer) == []
+    buyer.get_by_role("button", name="支付 ¥7.96").click()
+    # Back on the order, which refreshes itself until the gateway's notification arrives.
+    expect(buyer.get_by_text("已付款，待发货")).to_be_visible(timeout=15_000)
+
+    farmer = signed_in("farmer.dangshan")
+    farmer.goto(server.url + "/producer/orders")
+    farmer.get_by_role("link", name="砀山酥梨").first.click()
+    farmer.get_by_label("快递公司").fill("中国邮政")
+    farmer.get_by_label("运单号").fill("9801234")
+    farmer.get_by_role("button", name="标记为已发货").click()
+    expect(farmer.locator(".badge.state-shipped")).to_have_text("已发货")
+
+    buyer.goto(order_url)
+    buyer.get_by_role("button", name="确认收货").click()
+    expect(buyer.locator(".badge.state-delivered")).to_have_text("已送达")
+
+    server.clock.advance(timedelta(days=server.settings.payout_hold_days, hours=1))
+    operator = signed_in("operator")
+    operator.goto(server.url + "/operator/ledger")
+    operator.get_by_role("button", name="结算已解冻的货款").click()
+    expect(operator.get_by_text("已完成结算：1 笔。")).to_be_visible()
+    expect(operator.get_by_text("已平衡：借方等于贷方。")).to_be_visible()
+    assert accessibility_violations(operator) == []
+
+    farmer = signed_in("farmer.dangshan")  # a week later: a new sign-in
+    farmer.goto(server.url + "/producer/orders")
+    expect(farmer.locator(".badge.state-completed")).to_have_text("已完成")
+    rates = server.settings.platform_fee_bp + server.settings.guarantee_fund_bp
+    net = 796 - 796 * server.settings.platform_fee_bp // 10_000
+    net -= 796 * server.settings.guarantee_fund_bp // 10_000
+    assert rates > 0  # the producer gets the price less the fee and the fund
+    expect(farmer.locator(".list strong").first).to_have_text(f"¥{net // 100}.{net % 100:02d}")
+    buyer = signed_in("buyer1", (390, 844))
+    buyer.goto(server.url + "/products")
+    buyer.get_by_role("link", name="砀山酥梨").first.click()
+    assert int(buyer.locator("dt:has-text('库存') + dd").inner_text()) == stock_before - 2
