@@ -261,9 +261,17 @@ async def do_create_api_token(
 async def token_account(
     db: AsyncSession, token: str, *, now: datetime, touch: bool = True
 ) -> AccountRow:
-    row = await db.scalar(select(ApiTokenRow).where(ApiTokenRow.digest == token_digest(token)))
-    account = await db.get(AccountRow, row.account_id) if row is not None else None
-    if row is None or row.revoked_at is not None or account is None or account.disabled:
+    found = (
+        await db.execute(
+            select(ApiTokenRow, AccountRow)
+            .join(AccountRow, AccountRow.id == ApiTokenRow.account_id)
+            .where(ApiTokenRow.digest == token_digest(token))
+        )
+    ).first()
+    if found is None:
+        raise BadCredentials
+    row, account = found
+    if row.revoked_at is not None or account.disabled:
         raise BadCredentials
     # Note the use at most once a minute: a busy client must not cost a write per request.
     last = aware(row.last_used_at) if row.last_used_at is not None else None

@@ -97,7 +97,8 @@ async def resolve_principal(
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer ") and request.url.path.startswith("/api/"):
         account = await accounts.token_account(db, header[7:].strip(), now=now, touch=touch)
-        await db.commit()
+        if db.dirty:  # the token's last use was noted (at most once a minute)
+            await db.commit()
         return Principal(account, "token"), False
     token = request.cookies.get(SESSION_COOKIE)
     if token:
