@@ -134,6 +134,21 @@ def _event(
     return Event(kind, now, {"order": order.id, **data}, actor=actor, session=order.session_id)
 
 
+async def claim(db: AsyncSession, order: OrderRow, new: OrderState, **values: object) -> bool:
+    """Move an order from the state it was read in to ``new``, only if no one else moved it
+    meanwhile (a capture and the expiry sweep, a buyer's cancel and the sweep). The order is
+    reloaded either way; False means another transaction got there first."""
+    moved = await db.scalar(
+        update(OrderRow)
+        .where(OrderRow.id == order.id, OrderRow.state == order.state)
+        .values(state=new.value, **values)
+        .returning(OrderRow.id)
+        .execution_options(synchronize_session=False)
+    )
+    await db.refresh(order)
+    return moved is not None
+
+
 async def release_stock(db: AsyncSession, order: OrderRow) -> None:
     await db.execute(
         update(ProductRow)
@@ -190,9 +205,13 @@ async def do_cancel(
     if order.buyer_id != actor.id and actor.role != Role.OPERATOR:
         raise PermissionDenied(N_("Only the buyer can cancel an order."))
     if order.state == OrderState.PLACED:
-        order.state = _move(order, Action.CANCEL).value
-        order.cancel_reason = reason or "cancelled by the buyer"
-        order.closed_at = now
+        cancelled = _move(order, Action.CANCEL)
+        why = reason or "cancelled by the buyer"
+        if not await claim(db, order, cancelled, cancel_reason=why, closed_at=now):
+            raise Conflict(
+                N_("This order cannot do that now (it is %(state)s)."),
+                params={"state": order.state},
+            )
         await release_stock(db, order)
         append(
             db, _event(EventType.ORDER_CANCELLED, order, now, actor.id, reason=order.cancel_reason)
@@ -226,13 +245,15 @@ async def expire_due(db: AsyncSession, *, now: datetime, limit: int = 500) -> Ex
             .limit(limit)
         )
     ).all()
+    expired = 0
     for order in due:
-        order.state = _move(order, Action.CANCEL).value
-        order.cancel_reason = "expired"
-        order.closed_at = now
+        cancelled = _move(order, Action.CANCEL)
+        if not await claim(db, order, cancelled, cancel_reason="expired", closed_at=now):
+            continue  # paid or cancelled meanwhile
         await release_stock(db, order)
         append(db, _event(EventType.ORDER_CANCELLED, order, now, None, reason="expired"))
-    return Expired(len(due))
+        expired += 1
+    return Expired(expired)
 
 
 async def do_ship(

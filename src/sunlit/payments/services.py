@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.catalog.tables import ProducerRow
@@ -88,8 +88,17 @@ async def start_charge(
 
 
 async def _payment_by_ref(db: AsyncSession, gateway: str, ref: str) -> PaymentRow:
+    """The payment, locked for this transaction: a no-op write takes its row lock on
+    PostgreSQL and the write lock on SQLite, so two notices for one payment apply in turn."""
+    where = (PaymentRow.gateway == gateway, PaymentRow.gateway_ref == ref)
+    await db.execute(
+        update(PaymentRow)
+        .where(*where)
+        .values(gateway_ref=PaymentRow.gateway_ref)
+        .execution_options(synchronize_session=False)
+    )
     row = await db.scalar(
-        select(PaymentRow).where(PaymentRow.gateway == gateway, PaymentRow.gateway_ref == ref)
+        select(PaymentRow).where(*where).execution_options(populate_existing=True)
     )
     if row is None:
         raise NotFound(N_("The notification names a charge Sunlit never made."))
@@ -101,9 +110,9 @@ async def handle_notice(
 ) -> Outcome:
     """Apply a verified notification once. A second copy changes nothing; a refund that
     arrives before its charge's capture is refused (409) so that the gateway sends it again."""
+    payment = await _payment_by_ref(db, gateway.name, notice.charge)
     if await db.get(WebhookReceiptRow, notice.id) is not None:
         return Outcome.DUPLICATE
-    payment = await _payment_by_ref(db, gateway.name, notice.charge)
     if notice.type is NoticeType.CHARGE_SUCCEEDED:
         await _capture(db, gateway, payment, notice, rates=rates, now=now)
     elif notice.type is NoticeType.CHARGE_FAILED:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.tables import AccountRow
@@ -38,17 +39,21 @@ async def open_account(db: AsyncSession, account: str, *, now: datetime) -> None
     if owner is not None and owner.role == "official":
         # The database refuses it too (ck_ledger_accounts_never_official); say it clearly.
         raise PermissionDenied(N_("An official can never be paid by Sunlit."))
-    db.add(
-        LedgerAccountRow(
-            id=account,
-            kind=kind_of(account).value,
-            producer_id=producer,
-            owner_account=owner.id if owner is not None else None,
-            owner_role=owner.role if owner is not None else None,
-            created_at=now,
-        )
-    )
-    await db.flush()
+    try:
+        async with db.begin_nested():  # another posting may open it at the same moment
+            db.add(
+                LedgerAccountRow(
+                    id=account,
+                    kind=kind_of(account).value,
+                    producer_id=producer,
+                    owner_account=owner.id if owner is not None else None,
+                    owner_role=owner.role if owner is not None else None,
+                    created_at=now,
+                )
+            )
+    except IntegrityError:
+        if await db.get(LedgerAccountRow, account) is None:
+            raise
 
 
 async def post(db: AsyncSession, posting: Posting, *, now: datetime) -> str:

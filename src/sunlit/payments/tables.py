@@ -78,7 +78,10 @@ class LedgerEntryRow(Base):
     __tablename__ = "ledger_entries"
 
     seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
-    transaction_id: Mapped[str] = mapped_column(String(40))
+    # Deferred: the entries are written before their header, and checked against it at commit.
+    transaction_id: Mapped[str] = mapped_column(
+        ForeignKey("ledger_transactions.id", deferrable=True, initially="DEFERRED")
+    )
     account_id: Mapped[str] = mapped_column(ForeignKey("ledger_accounts.id"))
     amount: Mapped[int] = mapped_column(BigInteger)
 
