@@ -119,3 +119,30 @@ def test_two_servers_hammering_one_product_never_oversell(served: LiveServer) ->
     assert stored == acknowledged  # nothing lost, nothing stored that a buyer was not told
     assert max(per_buyer.values()) <= LIMIT
     assert sum(per_buyer.values()) == STOCK
+
+
+def test_a_token_revoked_through_another_process_stops_working_within_the_cache_time(
+    sqlite_url: str,
+) -> None:
+    """The token memory trades a few seconds of a revoked token in *other* processes for a
+    database lookup per API call; in the process that revokes it, it stops at once."""
+    import time
+
+    from tests.support import settings_for
+    from tests.test_web import PASSWORD, client, load_demo_into
+
+    settings = settings_for(sqlite_url, token_cache_seconds=1.0)
+    with live_server(settings) as first, live_server(settings) as second:
+        load_demo_into(first)
+        with client(first, "en") as c:
+            issued = c.post("/api/v1/tokens", json={"username": "buyer1", "password": PASSWORD})
+            token, token_id = issued.json()["token"], issued.json()["id"]
+        auth = {"Authorization": f"Bearer {token}"}
+        for server in (first, second):
+            assert httpx.get(server.url + "/api/v1/me", headers=auth).status_code == 200
+        revoked = httpx.delete(second.url + f"/api/v1/tokens/{token_id}", headers=auth)
+        assert revoked.status_code == 204
+        assert httpx.get(second.url + "/api/v1/me", headers=auth).status_code == 401
+        assert httpx.get(first.url + "/api/v1/me", headers=auth).status_code == 200  # remembered
+        time.sleep(1.2)
+        assert httpx.get(first.url + "/api/v1/me", headers=auth).status_code == 401

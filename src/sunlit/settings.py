@@ -122,6 +122,12 @@ class Settings(BaseSettings):
     background_jobs: bool = Field(
         True, description="Run the order-expiry sweep and sandbox deliveries in `serve`"
     )
+    token_cache_seconds: float = Field(
+        5, ge=0, description="How long a process remembers an API token's account (0: never)"
+    )
+    db_pool_size: int = Field(
+        20, ge=1, description="Database connections each process keeps open (PostgreSQL)"
+    )
     log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR")
     log_json: bool = Field(True, description="Write logs as JSON lines (false: console format)")
     demo_password: str = Field(

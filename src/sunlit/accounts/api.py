@@ -151,10 +151,10 @@ async def revoke_token(
     principal: Principal = allow("signed_in"),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    await accounts.do_revoke_api_token(
-        db, principal.require(), token_id, now=get_services(request).clock.now()
-    )
+    account = principal.require()
+    await accounts.do_revoke_api_token(db, account, token_id, now=get_services(request).clock.now())
     await db.commit()
+    get_services(request).token_cache.forget_account(account.id)
     return Response(status_code=204)
 
 
@@ -213,6 +213,7 @@ async def change_role(
         db, principal.require(), account_id, body.role, now=get_services(request).clock.now()
     )
     await db.commit()
+    get_services(request).token_cache.forget_account(account_id)
     return AccountOut.of(row)
 
 

@@ -198,6 +198,8 @@ async def revoke_token(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     services = get_services(request)
-    await accounts.do_revoke_api_token(db, principal.require(), token_id, now=services.clock.now())
+    account = principal.require()
+    await accounts.do_revoke_api_token(db, account, token_id, now=services.clock.now())
     await db.commit()
+    services.token_cache.forget_account(account.id)
     return redirect("/account")

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.routing import BaseRoute, Mount
 
 from sunlit.accounts import services as accounts
-from sunlit.accounts.model import Role
+from sunlit.accounts.model import Role, token_digest
 from sunlit.accounts.tables import AccountRow
 from sunlit.core.errors import (
     N_,
@@ -100,14 +100,20 @@ async def resolve_principal(
     now = services.clock.now()
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer ") and request.url.path.startswith("/api/"):
-        account = await accounts.token_account(db, header[7:].strip(), now=now, touch=touch)
+        bearer = header[7:].strip()
+        digest = token_digest(bearer)
+        cached = services.token_cache.get(digest)
+        if cached is not None:
+            return Principal(await db.merge(cached, load=False), "token"), False
+        account = await accounts.token_account(db, bearer, now=now, touch=touch)
         if db.dirty:  # the token's last use was noted (at most once a minute)
             try:
                 await db.commit()
             except OperationalError:  # a busy SQLite: the stamp is a nicety, the call is not
                 await db.rollback()
                 log.warning("token use not noted: the database is busy")
-                account = await accounts.token_account(db, header[7:].strip(), now=now, touch=False)
+                account = await accounts.token_account(db, bearer, now=now, touch=False)
+        services.token_cache.put(digest, account)
         return Principal(account, "token"), False
     token = request.cookies.get(SESSION_COOKIE)
     if token:

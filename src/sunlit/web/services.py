@@ -23,6 +23,7 @@ from sunlit.payments.sandbox import SandboxGateway
 from sunlit.payments.services import Rates
 from sunlit.settings import Settings
 from sunlit.web.templating import make_templates
+from sunlit.web.token_cache import TokenCache
 
 
 def webhook_secret(settings: Settings) -> str:
@@ -43,6 +44,7 @@ class Services:
     redis: Redis | None = None
     metrics: CollectorRegistry = field(default_factory=CollectorRegistry)
     gateway: SandboxGateway | None = None
+    token_cache: TokenCache = field(default_factory=lambda: TokenCache(0))
     _desk: OrderDesk | None = None
 
     @property
@@ -85,6 +87,7 @@ class Services:
             zone=zone,
             files=LocalFileStore(settings.files_dir),
             redis=redis,
+            token_cache=TokenCache(settings.token_cache_seconds),
         )
 
     async def close(self) -> None:
