@@ -29,8 +29,8 @@ run: install
 	$(BIN)/sunlit serve
 
 lint: install
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench
 
 types: install
 	$(BIN)/mypy

@@ -25,19 +25,19 @@ from pathlib import Path
 
 import orjson
 import uvloop
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from loadgen import Result, request_bytes, run  # noqa: E402
+from loadgen import Result, request_bytes, run
 
-from sunlit.accounts.model import token_digest  # noqa: E402
-from sunlit.accounts.tables import AccountRow, ApiTokenRow  # noqa: E402
-from sunlit.catalog.tables import ProductRow  # noqa: E402
-from sunlit.core.db import Database  # noqa: E402
-from sunlit.core.ids import new_id  # noqa: E402
-from sunlit.orders.tables import OrderRow  # noqa: E402
-from sunlit.payments.store import trial_balance  # noqa: E402
-from sunlit.settings import Settings  # noqa: E402
+from sunlit.accounts.model import token_digest
+from sunlit.accounts.tables import AccountRow, ApiTokenRow
+from sunlit.catalog.tables import ProductRow
+from sunlit.core.db import Database
+from sunlit.core.ids import new_id
+from sunlit.orders.tables import OrderRow
+from sunlit.payments.store import trial_balance
+from sunlit.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SUNLIT = str(ROOT / ".venv" / "bin" / "sunlit")
@@ -166,10 +166,17 @@ def main() -> None:
     parser.add_argument("--attempts", type=int, default=20_000)
     parser.add_argument("--buyers", type=int, default=2_000)
     parser.add_argument("--stock", type=int, default=5_000)
-    parser.add_argument("--limit", type=int, default=5, help="units per buyer")
+    parser.add_argument("--limit", type=int, default=10, help="units per buyer (the default limit)")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--health", type=int, default=20_000, help="/healthz requests")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--pattern",
+        choices=["burst", "spread"],
+        default="burst",
+        help="burst: each buyer's attempts come back to back (people pressing buy again and "
+        "again); spread: buyers take turns, a buyer's next attempt 2,000 requests later",
+    )
     parser.add_argument("--profile", help="record the server with py-spy into this file")
     args = parser.parse_args()
     if args.attempts > 200_000 or args.connections > 1024:
@@ -208,6 +215,13 @@ def main() -> None:
         del warm
         ceiling = asyncio.run(run("127.0.0.1", args.port, health, connections=args.connections))
 
+        per_buyer = max(1, args.attempts // len(tokens))
+
+        def buyer_of(n: int) -> int:
+            if args.pattern == "burst":
+                return (n // per_buyer) % len(tokens)
+            return n % len(tokens)
+
         buys = []
         for n in range(args.attempts):
             body = orjson.dumps(
@@ -223,7 +237,7 @@ def main() -> None:
                 }
             )
             headers = {
-                "Authorization": f"Bearer {tokens[n % len(tokens)]}",
+                "Authorization": f"Bearer {tokens[buyer_of(n)]}",
                 "Idempotency-Key": f"flash-{n}",
                 "Content-Type": "application/json",
             }

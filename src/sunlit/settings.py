@@ -126,7 +126,7 @@ class Settings(BaseSettings):
         5, ge=0, description="How long a process remembers an API token's account (0: never)"
     )
     db_pool_size: int = Field(
-        20, ge=1, description="Database connections each process keeps open (PostgreSQL)"
+        32, ge=1, description="Database connections each process may hold; more requests wait"
     )
     log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR")
     log_json: bool = Field(True, description="Write logs as JSON lines (false: console format)")

@@ -48,15 +48,24 @@ def make_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
         path = settings.sqlite_path()
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
+        if path is not None:  # a file: pooled like PostgreSQL (memory databases are not)
+            kwargs = _pool(settings, kwargs)
         engine = create_async_engine(settings.database_url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    # A pool large enough for a busy process (opening connections under load is expensive),
-    # recycled every half hour instead of a ping on every checkout (a round trip per request).
-    kwargs.setdefault("pool_size", settings.db_pool_size)
-    kwargs.setdefault("max_overflow", settings.db_pool_size)
+    # Recycled every half hour instead of a ping on every checkout (a round trip per request).
     kwargs.setdefault("pool_recycle", 1800)
-    return create_async_engine(settings.database_url, **kwargs)
+    return create_async_engine(settings.database_url, **_pool(settings, kwargs))
+
+
+def _pool(settings: Settings, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """A fixed pool large enough for a busy process: requests beyond it wait for a connection
+    rather than open (and then close) one of their own, which under load costs more than the
+    query (a TLS attempt, a thread for SQLite)."""
+    kwargs.setdefault("pool_size", settings.db_pool_size)
+    kwargs.setdefault("max_overflow", 0)
+    kwargs.setdefault("pool_timeout", 60)
+    return kwargs
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
