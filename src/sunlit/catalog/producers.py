@@ -173,3 +173,11 @@ async def producer_names(db: AsyncSession, ids: set[str]) -> dict[str, str]:
         await db.execute(select(ProducerRow.id, ProducerRow.name).where(ProducerRow.id.in_(ids)))
     ).all()
     return {producer_id: name for producer_id, name in rows}
+
+
+async def producer_scope(db: AsyncSession, actor: AccountRow) -> list[str] | None:
+    """The producers whose sales and payouts an account sees: a farmer's own (and its
+    cooperative's members); None, meaning all, for operators and supervisors."""
+    if actor.role in (Role.OPERATOR, Role.SUPERVISOR):
+        return None
+    return [producer.id for producer in await list_producers(db, manager=actor.id)]

@@ -338,12 +338,8 @@ async def producer_orders(
 ) -> list[OrderOut]:
     """Orders of the producers you manage (a cooperative's include its members'), newest first;
     an operator sees all."""
-    account = principal.require()
-    if account.role == Role.OPERATOR:
-        rows = await orders.orders_of_producers(db, None)
-    else:
-        producers = await producer_service.list_producers(db, manager=account.id)
-        rows = await orders.orders_of_producers(db, [p.id for p in producers])
+    scope = await producer_service.producer_scope(db, principal.require())
+    rows = await orders.orders_of_producers(db, scope)
     return [OrderOut.of(row) for row in rows]
 
 

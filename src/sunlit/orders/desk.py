@@ -15,7 +15,7 @@ import contextlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,7 @@ from sunlit.catalog.tables import ProductRow
 from sunlit.core.clock import Clock
 from sunlit.core.db import Database
 from sunlit.core.eventlog import Event, EventType
+from sunlit.core.eventlog.services import row_values
 from sunlit.core.eventlog.tables import EventRow
 from sunlit.core.ids import new_id
 from sunlit.orders.model import (
@@ -272,11 +273,4 @@ def _placed_event(
         actor=order.buyer_id,
         session=order.session_id,
     )
-    return {
-        "id": event.id,
-        "type": event.type,
-        "ts": event.ts.astimezone(UTC),
-        "session": event.session,
-        "actor": event.actor,
-        "data": event.data,
-    }
+    return row_values(event)

@@ -7,15 +7,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.core.eventlog import Event, EventType, append
+from sunlit.core.eventlog import EventType, append
 from sunlit.orders.model import Action, OrderState, can, next_state
-from sunlit.orders.services import release_stock
+from sunlit.orders.services import order_event, release_stock
 from sunlit.orders.tables import OrderRow
 from sunlit.payments.tables import PaymentRow
-
-
-def _event(kind: EventType, order: OrderRow, now: datetime, **data: object) -> Event:
-    return Event(kind, now, {"order": order.id, **data}, session=order.session_id)
 
 
 async def on_captured(db: AsyncSession, payment: PaymentRow, now: datetime) -> bool:
@@ -26,7 +22,7 @@ async def on_captured(db: AsyncSession, payment: PaymentRow, now: datetime) -> b
         return False
     order.state = next_state(OrderState(order.state), Action.PAY).value
     order.paid_at = now
-    append(db, _event(EventType.ORDER_PAID, order, now))
+    append(db, order_event(EventType.ORDER_PAID, order, now, None))
     return True
 
 
@@ -37,7 +33,9 @@ async def on_refunded(
     if order is None:
         return
     order.refunded = min(order.amount, order.refunded + amount)
-    append(db, _event(EventType.ORDER_REFUNDED, order, now, amount=amount, reason=reason))
+    append(
+        db, order_event(EventType.ORDER_REFUNDED, order, now, None, amount=amount, reason=reason)
+    )
     state = OrderState(order.state)
     if order.refunded == order.amount and can(state, Action.REFUND):
         order.state = next_state(state, Action.REFUND).value
@@ -52,4 +50,4 @@ async def on_paid_out(db: AsyncSession, payments: list[PaymentRow], now: datetim
         if order is not None and can(OrderState(order.state), Action.COMPLETE):
             order.state = next_state(OrderState(order.state), Action.COMPLETE).value
             order.closed_at = now
-            append(db, _event(EventType.ORDER_COMPLETED, order, now))
+            append(db, order_event(EventType.ORDER_COMPLETED, order, now, None))

@@ -197,14 +197,8 @@ async def producer_orders(
     principal: Principal = allow(Role.FARMER, Role.OPERATOR),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    account = principal.require()
-    if account.role == Role.OPERATOR:
-        producers = None
-        rows = await orders.orders_of_producers(db, None)
-    else:
-        mine = await producer_service.list_producers(db, manager=account.id)
-        producers = [p.id for p in mine]
-        rows = await orders.orders_of_producers(db, producers)
+    producers = await producer_service.producer_scope(db, principal.require())
+    rows = await orders.orders_of_producers(db, producers)
     names = await catalog.products_by_id(db, {row.product_id for row in rows})
     payouts = await payments.payouts_for(db, producers)
     lines = {payout.id: await payments.payout_lines(db, payout.id) for payout in payouts}

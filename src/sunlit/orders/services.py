@@ -32,13 +32,8 @@ from sunlit.payments import services as payments
 from sunlit.payments.gateway import Gateway
 from sunlit.payments.tables import PaymentRow, RefundRow
 
-REFUSAL_ERRORS: dict[Refusal, type[InvalidInput] | type[Conflict] | type[NotFound]] = {
-    Refusal.SOLD_OUT: Conflict,
-    Refusal.OVER_LIMIT: Conflict,
-    Refusal.NOT_ON_SALE: Conflict,
-    Refusal.KEY_REUSED: InvalidInput,
-    Refusal.NO_PRODUCT: NotFound,
-}
+#: HTTP status of a refusal that is not a conflict with the stock or the rules (409).
+REFUSAL_STATUS = {Refusal.KEY_REUSED: 422, Refusal.NO_PRODUCT: 404}
 
 
 class OrderRefused(Conflict):
@@ -48,7 +43,7 @@ class OrderRefused(Conflict):
         super().__init__(REFUSAL_MESSAGES[reason], params={"limit": limit})
         self.reason = reason
         self.code = reason.value
-        self.status = {InvalidInput: 422, NotFound: 404}.get(REFUSAL_ERRORS[reason], 409)
+        self.status = REFUSAL_STATUS.get(reason, 409)
 
 
 def placed_or_raise(placed: Placed) -> OrderRow:
@@ -128,9 +123,10 @@ def _move(order: OrderRow, action: Action) -> OrderState:
         ) from None
 
 
-def _event(
+def order_event(
     kind: EventType, order: OrderRow, now: datetime, actor: str | None, **data: object
 ) -> Event:
+    """An ``order.*`` event: the order's id in its data, in the order's session."""
     return Event(kind, now, {"order": order.id, **data}, actor=actor, session=order.session_id)
 
 
@@ -214,7 +210,10 @@ async def do_cancel(
             )
         await release_stock(db, order)
         append(
-            db, _event(EventType.ORDER_CANCELLED, order, now, actor.id, reason=order.cancel_reason)
+            db,
+            order_event(
+                EventType.ORDER_CANCELLED, order, now, actor.id, reason=order.cancel_reason
+            ),
         )
         return None
     if order.state != OrderState.PAID:
@@ -251,7 +250,7 @@ async def expire_due(db: AsyncSession, *, now: datetime, limit: int = 500) -> Ex
         if not await claim(db, order, cancelled, cancel_reason="expired", closed_at=now):
             continue  # paid or cancelled meanwhile
         await release_stock(db, order)
-        append(db, _event(EventType.ORDER_CANCELLED, order, now, None, reason="expired"))
+        append(db, order_event(EventType.ORDER_CANCELLED, order, now, None, reason="expired"))
         expired += 1
     return Expired(expired)
 
@@ -281,7 +280,7 @@ async def do_ship(
     order.carrier = carrier
     order.tracking_no = tracking_no or None
     order.shipped_at = now
-    append(db, _event(EventType.ORDER_SHIPPED, order, now, actor.id, carrier=carrier))
+    append(db, order_event(EventType.ORDER_SHIPPED, order, now, actor.id, carrier=carrier))
 
 
 async def do_deliver(
@@ -293,7 +292,7 @@ async def do_deliver(
         raise PermissionDenied(N_("Only the buyer or the seller records a delivery."))
     order.state = _move(order, Action.DELIVER).value
     order.delivered_at = now
-    append(db, _event(EventType.ORDER_DELIVERED, order, now, actor.id))
+    append(db, order_event(EventType.ORDER_DELIVERED, order, now, actor.id))
     await payments.set_release(db, order.id, now + timedelta(days=hold_days))
 
 

@@ -165,12 +165,8 @@ async def list_payouts(
     db: AsyncSession = Depends(get_db),
 ) -> list[PayoutOut]:
     """Payouts to the producers you manage (operators and supervisors: all)."""
-    account = principal.require()
-    if account.role == Role.FARMER:
-        producers = await producer_service.list_producers(db, manager=account.id)
-        rows = await payments.payouts_for(db, [p.id for p in producers])
-    else:
-        rows = await payments.payouts_for(db, None)
+    scope = await producer_service.producer_scope(db, principal.require())
+    rows = await payments.payouts_for(db, scope)
     return [await _payout_out(db, row) for row in rows]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -18,19 +18,22 @@ class ByteSink(Protocol):
     def write(self, data: bytes, /) -> object: ...
 
 
+def row_values(item: Event) -> dict[str, Any]:
+    """The event_log columns of an event (for a row, or a multi-row INSERT)."""
+    return {
+        "id": item.id,
+        "type": item.type,
+        "ts": item.ts.astimezone(UTC),
+        "session": item.session,
+        "actor": item.actor,
+        "data": item.data,
+    }
+
+
 def append(session: AsyncSession, *events: Event) -> None:
     """Add events to the caller's transaction: they commit or roll back with the change."""
     for item in events:
-        session.add(
-            EventRow(
-                id=item.id,
-                type=item.type,
-                ts=item.ts.astimezone(UTC),
-                session=item.session,
-                actor=item.actor,
-                data=item.data,
-            )
-        )
+        session.add(EventRow(**row_values(item)))
 
 
 def _from_row(row: EventRow) -> Event:
