@@ -37,6 +37,7 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
         "files_dir": Path(tempfile.mkdtemp(prefix="sunlit-files-")),
         "redis_url": None,
         "sandbox_max_delay_ms": 0,
+        "live_port": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -162,6 +162,21 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/sandbox/pay/{ref}"): SIGNED_IN,
     ("GET", "/operator/ledger"): OVERSIGHT,
     ("POST", "/operator/payouts"): OPERATOR,
+    # The live room: anyone watches; the team's actions are checked against the plan's team.
+    ("GET", "/live/{session}"): EVERYONE,
+    ("GET", "/live/{session}/buy"): SIGNED_IN,
+    ("GET", "/live/{session}/control"): SIGNED_IN,
+    ("GET", "/live/{session}/control/products"): SIGNED_IN,
+    ("POST", "/live/{session}/control"): SIGNED_IN,
+    ("GET", "/supervisor/moderation"): OVERSIGHT,
+    ("GET", "/api/v1/live/{session}"): EVERYONE,
+    ("PUT", "/api/v1/live/{session}/pin"): SIGNED_IN,
+    ("GET", "/api/v1/live/{session}/products"): SIGNED_IN,
+    ("POST", "/api/v1/live/{session}/messages/{message_id}/hide"): SIGNED_IN,
+    ("PUT", "/api/v1/live/{session}/mutes/{account_id}"): SIGNED_IN,
+    ("DELETE", "/api/v1/live/{session}/mutes/{account_id}"): SIGNED_IN,
+    ("GET", "/api/v1/live/moderation/log"): OVERSIGHT,
+    ("POST", "/stream/on_record_done"): EVERYONE,  # nginx-rtmp; callers are checked by address
 }
 PARAMS = {
     "token_id": "t-none",
@@ -176,6 +191,8 @@ PARAMS = {
     "plan_id": "s-none",
     "order_id": "o-none",
     "ref": "ch_none",
+    "session": "s-none",
+    "message_id": "e-none",
 }
 
 

@@ -10,9 +10,11 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from sunlit.filing.nginx import RTMP_MODULE, IngestConfig, render
@@ -32,23 +34,27 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def ingest(served: LiveServer, tmp_path: Path) -> Iterator[IngestConfig]:
+@contextmanager
+def running_ingest(
+    callback: str, folder: Path, *, http_port: int | None = None
+) -> Iterator[IngestConfig]:
+    """nginx with the RTMP module, configured by ``sunlit stream nginx-config``'s renderer,
+    calling Sunlit at ``callback``; stopped on exit."""
     config = IngestConfig(
-        prefix=tmp_path,
-        hls_dir=tmp_path / "hls",
-        record_dir=tmp_path / "recordings",
-        callback=served.url,
+        prefix=folder,
+        hls_dir=folder / "hls",
+        record_dir=folder / "recordings",
+        callback=callback,
         rtmp_port=free_port(),
-        http_port=free_port(),
+        http_port=http_port or free_port(),
         foreground=True,
         user="root" if os.geteuid() == 0 else None,
     )
-    for folder in (config.hls_dir, config.record_dir):
-        folder.mkdir()
-    (tmp_path / "nginx.conf").write_text(render(config), "utf-8")
+    for place in (config.hls_dir, config.record_dir):
+        place.mkdir()
+    (folder / "nginx.conf").write_text(render(config), "utf-8")
     process = subprocess.Popen(
-        [NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf")],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -62,49 +68,73 @@ def ingest(served: LiveServer, tmp_path: Path) -> Iterator[IngestConfig]:
                 process.kill()
                 raise RuntimeError("nginx did not start") from None
             time.sleep(0.1)
-    yield config
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield config
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def ingest(served: LiveServer, tmp_path: Path) -> Iterator[IngestConfig]:
+    with running_ingest(served.url, tmp_path) as config:
+        yield config
+
+
+def ffmpeg_command(config: IngestConfig, key: str, seconds: int) -> list[str]:
+    """An ffmpeg test pattern with a tone, published for ``seconds``."""
+    assert FFMPEG is not None
+    return [
+        FFMPEG,
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-re",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=320x240:rate=15",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440",
+        "-t",
+        str(seconds),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-tune",
+        "zerolatency",
+        "-g",
+        "15",
+        "-c:a",
+        "aac",
+        "-f",
+        "flv",
+        f"rtmp://127.0.0.1:{config.rtmp_port}/live/{key}",
+    ]
 
 
 def publish(config: IngestConfig, key: str, seconds: int) -> subprocess.CompletedProcess[bytes]:
-    """An ffmpeg test pattern with a tone, published for ``seconds`` (bounded by a timeout)."""
-    assert FFMPEG is not None
+    """Publish the test pattern for ``seconds`` and wait (bounded by a timeout)."""
     return subprocess.run(
-        [
-            FFMPEG,
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-re",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=size=320x240:rate=15",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440",
-            "-t",
-            str(seconds),
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-tune",
-            "zerolatency",
-            "-g",
-            "15",
-            "-c:a",
-            "aac",
-            "-f",
-            "flv",
-            f"rtmp://127.0.0.1:{config.rtmp_port}/live/{key}",
-        ],
+        ffmpeg_command(config, key, seconds),
         capture_output=True,
         timeout=seconds + 30,
         check=False,
     )
+
+
+def wait_for_recording(server: LiveServer, session: str, seconds: float = 20) -> str:
+    """The recording's file name once nginx has converted it and Sunlit knows it."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        room = httpx.get(f"{server.url}/api/v1/live/{session}", timeout=10).json()
+        if room.get("recording"):
+            return str(room["recording"])
+        time.sleep(0.3)
+    raise AssertionError("no recording was reported")
 
 
 def approved_plan(served: LiveServer) -> tuple[str, str]:
@@ -147,6 +177,13 @@ def test_an_approved_key_goes_live_and_others_are_refused(
 
     with api_as(served, "official.dangshan") as official:
         assert official.get(f"/api/v1/plans/{plan}").json()["status"] == "ended"
+    # After the end, nginx converts the recording to MP4 and tells Sunlit its name; nginx
+    # serves it for the room's replay.
+    recording = wait_for_recording(served, plan)
+    assert recording.startswith(f"{plan}-") and recording.endswith(".mp4")
+    replay = httpx.get(f"http://127.0.0.1:{ingest.http_port}/recordings/{recording}", timeout=10)
+    assert replay.status_code == 200 and replay.headers["content-type"] == "video/mp4"
+    assert replay.content[4:8] == b"ftyp"  # an MP4 file
     events = [
         (e.type, e.data.get("reason"))
         for e in events_of(served)

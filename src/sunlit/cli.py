@@ -77,13 +77,22 @@ def serve(
 
     settings = _settings()
     host, port = host or settings.host, port or settings.port
+    processes = workers or settings.workers
+    if processes > 1 and settings.live_server and not settings.redis_url:
+        out.print(
+            "[red]With more than one worker the live rooms need SUNLIT_REDIS_URL, so that "
+            "every worker's viewers see the same room.[/red]"
+        )
+        raise typer.Exit(2)
     out.print(f"Sunlit {__version__} on [bold]http://{host}:{port}[/bold]")
+    if settings.live_server:
+        out.print(f"Live rooms' WebSockets on port {settings.live_port}")
     uvicorn.run(
         "sunlit.web.asgi:create",
         factory=True,
         host=host,
         port=port,
-        workers=workers or settings.workers,
+        workers=processes,
         log_level=settings.log_level.lower(),
         access_log=False,
         proxy_headers=True,

@@ -128,6 +128,38 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(
         32, ge=1, description="Database connections each process may hold; more requests wait"
     )
+    live_server: bool = Field(
+        True, description="Serve the live rooms' WebSockets from `sunlit serve`"
+    )
+    live_port: int = Field(
+        8001, ge=0, le=65535, description="Port of the live rooms' WebSocket server (0: any free)"
+    )
+    live_public_url: str | None = Field(
+        None,
+        description="WebSocket base URL pages use (e.g. wss://example.org); default: same host",
+    )
+    live_frame_ms: int = Field(
+        100, ge=10, le=2000, description="A room sends what happened at most this often (ms)"
+    )
+    live_heartbeat_seconds: int = Field(
+        15, ge=1, description="Viewers send a heartbeat this often; silent for 3 times this: gone"
+    )
+    live_max_buffer_bytes: int = Field(
+        262_144, ge=4096, description="A viewer whose unsent data passes this is dropped (bytes)"
+    )
+    live_chat_max_chars: int = Field(200, ge=1, description="Longest chat message, in characters")
+    live_chat_messages: int = Field(
+        5, ge=1, description="Chat messages one account may send in the chat window"
+    )
+    live_chat_window_seconds: int = Field(10, ge=1, description="The chat rate window, in seconds")
+    live_blocked_words: str = Field(
+        "加微信,加vx,加v信,私聊返现,刷单兼职,傻逼,操你",
+        description="Comma-separated words a chat message may not contain (abuse and lures only)",
+    )
+    video_url: str = Field(
+        "http://127.0.0.1:8080",
+        description="Where nginx-rtmp serves /hls/ and /recordings/ to viewers",
+    )
     log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR")
     log_json: bool = Field(True, description="Write logs as JSON lines (false: console format)")
     demo_password: str = Field(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 RTMP_MODULE = Path("/usr/lib/nginx/modules/ngx_rtmp_module.so")
+FFMPEG = "/usr/bin/ffmpeg"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,11 @@ rtmp {{
             record all;
             record_path {config.record_dir};
             record_unique on;
+            # After the end: an MP4 copy of the recording (no re-encoding) for the room's replay,
+            # and Sunlit told its name.
+            exec_record_done {FFMPEG} -y -loglevel error -i $path -c copy -movflags +faststart
+                $dirname/$basename.mp4;
+            on_record_done {callback}/stream/on_record_done;
             hls on;
             hls_path {config.hls_dir};
             hls_fragment 1s;
@@ -70,6 +76,12 @@ http {{
             alias {config.hls_dir}/;
             types {{ application/vnd.apple.mpegurl m3u8; video/mp2t ts; }}
             add_header Cache-Control no-cache;
+            add_header Access-Control-Allow-Origin *;
+        }}
+        location /recordings/ {{
+            alias {config.record_dir}/;
+            types {{ video/mp4 mp4; }}
+            add_header Access-Control-Allow-Origin *;
         }}
     }}
 }}

@@ -19,7 +19,7 @@ from sunlit.web.forms import form_fields
 router = APIRouter(prefix="/stream", tags=["stream gate"], include_in_schema=False)
 
 
-def _from_ingest(request: Request) -> bool:
+def from_ingest(request: Request) -> bool:
     allowed = {h.strip() for h in get_services(request).settings.stream_callback_hosts.split(",")}
     return request.client is not None and request.client.host in allowed
 
@@ -30,7 +30,7 @@ async def on_publish(
     principal: Principal = allow("public", csrf=False),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    if not _from_ingest(request):
+    if not from_ingest(request):
         return PlainTextResponse("not the ingest server", status_code=403)
     services = get_services(request)
     fields = await form_fields(request)
@@ -54,7 +54,7 @@ async def on_publish_done(
     principal: Principal = allow("public", csrf=False),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    if not _from_ingest(request):
+    if not from_ingest(request):
         return PlainTextResponse("not the ingest server", status_code=403)
     fields = await form_fields(request)
     ended = await gate.do_publish_done(

@@ -165,7 +165,8 @@ async def place_order(
     ip = request.client.host if request.client else ""
     wanted = buy_request(body, buyer.id, idempotency_key, device=device_of(request), ip=ip)
     if body.session_id is not None:
-        await orders.check_session(db, body.session_id, body.product_id)
+        now = get_services(request).clock.now()
+        await orders.check_session(db, body.session_id, body.product_id, now=now)
     await db.close()  # the desk writes in its own transaction; free the connection meanwhile
     placed = await get_services(request).desk.place(wanted)
     order = orders.placed_or_raise(placed)

@@ -18,6 +18,7 @@ from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound, PermissionD
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.filing.model import PlanStatus
 from sunlit.filing.tables import PlanProductRow, SessionPlanRow
+from sunlit.live.services import pinned_product
 from sunlit.orders.desk import Placed
 from sunlit.orders.model import (
     REFUSAL_MESSAGES,
@@ -53,7 +54,9 @@ def placed_or_raise(placed: Placed) -> OrderRow:
     return placed.order
 
 
-async def check_session(db: AsyncSession, session_id: str | None, product_id: str) -> None:
+async def check_session(
+    db: AsyncSession, session_id: str | None, product_id: str, *, now: datetime
+) -> None:
     """A buy in a live room must name an approved or live session that presents the product."""
     if session_id is None:
         return
@@ -67,6 +70,13 @@ async def check_session(db: AsyncSession, session_id: str | None, product_id: st
         raise InvalidInput(
             N_("Please correct the marked fields."),
             fields={"session_id": N_("This product is not presented in this session.")},
+        )
+    live = plan.status == PlanStatus.LIVE
+    if live and await pinned_product(db, session_id, now=now) != product_id:
+        # In a live room, what is bought is what the host is presenting now.
+        raise InvalidInput(
+            N_("Please correct the marked fields."),
+            fields={"session_id": N_("This product is not on offer in the room right now.")},
         )
 
 

@@ -65,4 +65,5 @@ class OrderRow(Base):
         Index("ix_orders_product_id_buyer_id", "product_id", "buyer_id"),
         Index("ix_orders_producer_id", "producer_id"),
         Index("ix_orders_state_expires_at", "state", "expires_at"),
+        Index("ix_orders_session_id", "session_id"),
     )

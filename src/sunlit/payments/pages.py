@@ -31,7 +31,8 @@ async def pay_page(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     charge = await get_services(request).payment_gateway.charge(db, ref)
-    return render(request, "payments/sandbox_pay.html", {"charge": charge})
+    embedded = request.query_params.get("embed") == "1"  # inside the live room's buy sheet
+    return render(request, "payments/sandbox_pay.html", {"charge": charge, "embedded": embedded})
 
 
 @router.post("/sandbox/pay/{ref}")
@@ -43,6 +44,7 @@ async def pay_decide(
 ) -> Response:
     services = get_services(request)
     fields = await form_fields(request)
+    embedded = request.query_params.get("embed") == "1"
     gateway = services.payment_gateway
     try:
         back = await gateway.decide(
@@ -54,11 +56,10 @@ async def pay_decide(
             raise
         charge = await gateway.charge(db, ref)
         error = translate(exc.message, exc.params)
-        return render(
-            request, "payments/sandbox_pay.html", {"charge": charge, "error": error}, status=409
-        )
+        context = {"charge": charge, "error": error, "embedded": embedded}
+        return render(request, "payments/sandbox_pay.html", context, status=409)
     await db.commit()
-    return redirect(safe_next(back))
+    return redirect(f"/sandbox/pay/{ref}?embed=1" if embedded else safe_next(back))
 
 
 @router.get("/operator/ledger")

@@ -199,7 +199,7 @@ def audit_routes(routes: Iterable[BaseRoute]) -> None:
             if route_rules(route) is None:
                 missing.append(f"{sorted(route.methods or ())} {route.path}")
         elif isinstance(route, Mount):
-            if route.path not in ("/static", "/vendor/htmx"):
+            if route.path not in ("/static", "/vendor/htmx", "/vendor/hls"):
                 missing.append(f"mount {route.path}")
         elif getattr(route, "path", None) not in FRAMEWORK_PUBLIC:
             missing.append(f"route {getattr(route, 'path', route)!r}")

@@ -25,6 +25,8 @@ from sunlit.core.logging import configure_logging
 from sunlit.filing import api as filing_api
 from sunlit.filing import pages as filing_pages
 from sunlit.filing import stream_api
+from sunlit.live import api as live_api
+from sunlit.live import pages as live_pages
 from sunlit.orders import api as orders_api
 from sunlit.orders import pages as orders_pages
 from sunlit.participation import api as participation_api
@@ -35,10 +37,10 @@ from sunlit.payments import pages as payments_pages
 from sunlit.settings import Settings
 from sunlit.web import events_api, files, pages, rendering
 from sunlit.web.access import audit_routes
-from sunlit.web.jobs import background_jobs
+from sunlit.web.jobs import background_jobs, live_server
 from sunlit.web.middleware import RequestContext, upload_limit
 from sunlit.web.services import Services
-from sunlit.web.vendor import vendor_files
+from sunlit.web.vendor import hls_files, vendor_files
 
 ROUTERS: tuple[APIRouter, ...] = (
     pages.router,
@@ -66,6 +68,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     orders_pages.router,
     payments_api.router,
     payments_pages.router,
+    live_api.router,
+    live_api.ingest,
+    live_pages.router,
 )
 #: The routers that take file uploads: only these accept bodies up to the upload size.
 UPLOAD_ROUTERS = (import_pages.router, upload_pages.router, quality_api.router, import_api.router)
@@ -83,6 +88,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         async with AsyncExitStack() as stack:
             if settings.background_jobs:
                 await stack.enter_async_context(background_jobs(built))
+            if settings.live_server:
+                await stack.enter_async_context(live_server(built))
             yield
         if services is None:  # we built it, we close it
             await built.close()
@@ -106,6 +113,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     if vendor is not None:
         app.mount("/vendor/htmx", StaticFiles(directory=str(vendor)), name="htmx")
     built.templates.env.globals["has_htmx"] = vendor is not None
+    hls = hls_files(settings)
+    if hls is not None:
+        app.mount("/vendor/hls", StaticFiles(directory=str(hls)), name="hls")
+    built.templates.env.globals["has_hls"] = hls is not None
     built.templates.env.globals["role_labels"] = ROLE_LABELS
     app.add_exception_handler(SunlitError, rendering.on_sunlit_error)
     app.add_exception_handler(StarletteHTTPException, rendering.on_http_error)

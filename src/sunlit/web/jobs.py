@@ -1,5 +1,6 @@
 """Background work inside `sunlit serve`: the sweep that cancels unpaid orders past their
-time, and the sandbox gateway's delivery of its notifications over HTTP."""
+time, the sandbox gateway's delivery of its notifications over HTTP, and the live rooms'
+WebSocket server."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import AsyncIterator
 import httpx
 import structlog
 
+from sunlit.live.server import start_server
 from sunlit.orders.services import expire_due
 from sunlit.payments.sandbox import deliver_due
 from sunlit.web.services import Services
@@ -55,3 +57,19 @@ async def background_jobs(services: Services) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+@contextlib.asynccontextmanager
+async def live_server(services: Services) -> AsyncIterator[None]:
+    settings = services.settings
+    server = await start_server(
+        services.live, settings.host, settings.live_port, settings.secret_key
+    )
+    services.live_port = server.sockets[0].getsockname()[1]
+    log.info("live rooms listening", port=services.live_port)
+    try:
+        yield
+    finally:
+        server.close()
+        await services.live.close()
+        services._hub = None

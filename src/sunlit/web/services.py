@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,6 +20,8 @@ from sunlit.core.clock import Clock, SystemClock
 from sunlit.core.db import Database
 from sunlit.core.files.store import LocalFileStore
 from sunlit.core.ratelimit import AttemptCounter, MemoryAttemptCounter, RedisAttemptCounter
+from sunlit.live.bus import MemoryBus, MemoryPresence, RedisBus, RedisPresence
+from sunlit.live.hub import Hub, HubRules
 from sunlit.orders.desk import DeskRules, OrderDesk
 from sunlit.payments.sandbox import SandboxGateway
 from sunlit.payments.services import Rates
@@ -46,6 +50,8 @@ class Services:
     gateway: SandboxGateway | None = None
     token_cache: TokenCache = field(default_factory=lambda: TokenCache(0))
     _desk: OrderDesk | None = None
+    _hub: Hub | None = None
+    live_port: int | None = None  # where the live rooms' WebSocket server listens, once it does
 
     @property
     def desk(self) -> OrderDesk:
@@ -58,6 +64,30 @@ class Services:
             )
             self._desk = OrderDesk(self.db, self.clock, rules)
         return self._desk
+
+    @property
+    def live(self) -> Hub:
+        """The live rooms this process serves (its WebSocket viewers, chat, counts)."""
+        if self._hub is None:
+            rules = HubRules.of(self.settings)
+            if self.redis is not None:
+                bus: MemoryBus | RedisBus = RedisBus(self.redis)
+                horizon = 2 * rules.heartbeat_seconds
+                presence: MemoryPresence | RedisPresence = RedisPresence(
+                    self.redis, horizon=horizon
+                )
+            else:
+                bus, presence = MemoryBus(), MemoryPresence()
+            self._hub = Hub(
+                db=self.db,
+                clock=self.clock,
+                bus=bus,
+                presence=presence,
+                attempts=self.attempts,
+                rules=rules,
+                process=f"{socket.gethostname()}-{os.getpid()}",
+            )
+        return self._hub
 
     @property
     def payment_gateway(self) -> SandboxGateway:
@@ -91,6 +121,8 @@ class Services:
         )
 
     async def close(self) -> None:
+        if self._hub is not None:
+            await self._hub.close()
         if self._desk is not None:
             await self._desk.close()
         await self.db.dispose()

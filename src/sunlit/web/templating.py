@@ -22,10 +22,11 @@ from sunlit.core.i18n import (
 )
 from sunlit.core.money import format_fen
 from sunlit.filing.model import LABELS as FILING_LABELS
+from sunlit.live.model import LABELS as LIVE_LABELS
 from sunlit.orders.model import LABELS as ORDER_LABELS
 from sunlit.payments.ledger import LABELS as LEDGER_LABELS
 
-LABELS = {**CATALOG_LABELS, **FILING_LABELS, **ORDER_LABELS, **LEDGER_LABELS}
+LABELS = {**CATALOG_LABELS, **FILING_LABELS, **ORDER_LABELS, **LEDGER_LABELS, **LIVE_LABELS}
 
 
 def make_environment(zone: ZoneInfo) -> Environment:

@@ -25,6 +25,12 @@ class EventType(StrEnum):
     SESSION_FILED = "session.filed"
     SESSION_STARTED = "session.started"
     SESSION_ENDED = "session.ended"
+    PRODUCT_PINNED = "product.pinned"
+    VIEWER_JOINED = "viewer.joined"
+    VIEWER_LEFT = "viewer.left"
+    CHAT_MESSAGE = "chat.message"
+    LIKE = "like"
+    SHARE = "share"
     # Sunlit additions: privileged actions on accounts, each with the operator as actor.
     ACCOUNT_ROLE_CHANGED = "account.role_changed"
     ACCOUNT_VERIFIED = "account.verified"
@@ -54,6 +60,11 @@ class EventType(StrEnum):
     ORDER_COMPLETED = "order.completed"
     PRODUCT_SALES_CHANGED = "product.sales_changed"
     PAYOUT_MADE = "payout.made"
+    # The live room (Sunlit's own): moderation, each with the moderator as actor.
+    PRODUCT_UNPINNED = "product.unpinned"
+    CHAT_HIDDEN = "chat.hidden"
+    CHAT_MUTED = "chat.muted"
+    CHAT_UNMUTED = "chat.unmuted"
 
 
 @dataclass(frozen=True, slots=True)

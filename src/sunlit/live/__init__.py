@@ -1,0 +1,1 @@
+"""The live room: presence, chat and moderation, likes, pinned products, live counters."""

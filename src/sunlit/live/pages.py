@@ -1,0 +1,287 @@
+"""Live-room pages: the room (phone first: video, shelf, chat, buying in a sheet), the control
+page of the official's team, and the supervisors' moderation log. The room's moving parts come
+over the WebSocket server (``live.server``); every action also works as a plain form."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.accounts.model import Role
+from sunlit.catalog.regions import RegionLevel
+from sunlit.catalog.services import region_book
+from sunlit.core.errors import N_, InvalidInput, SunlitError
+from sunlit.core.i18n import current_language, gettext_, translate
+from sunlit.filing.tables import SessionPlanRow
+from sunlit.live import services as live
+from sunlit.live.model import HIDE_REASON_LABELS, HideReason, Ticket, sign_ticket
+from sunlit.orders.model import PaymentMethod
+from sunlit.web.access import Principal, allow
+from sunlit.web.deps import PathId, get_db, get_services, undo
+from sunlit.web.forms import form_fields, redirect
+from sunlit.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+VIEWER_COOKIE = "sunlit_viewer"
+TICKET_HOURS = 12
+
+
+def ws_url(request: Request) -> str:
+    services = get_services(request)
+    base = services.settings.live_public_url
+    if not base:
+        scheme = "wss" if request.url.scheme == "https" else "ws"
+        port = services.live_port or services.settings.live_port
+        base = f"{scheme}://{request.url.hostname}:{port}"
+    return base.rstrip("/") + "/live/"
+
+
+def _ticket(
+    request: Request, principal: Principal, session: str, viewer: str, *, moderator: bool
+) -> str:
+    account = principal.account
+    ticket = Ticket(
+        session=session,
+        viewer=viewer,
+        account=account.id if account else None,
+        name=account.display_name if account else "",
+        language=current_language.get(),
+        expires=int(time.time()) + TICKET_HOURS * 3600,
+        moderator=moderator,
+    )
+    return sign_ticket(ticket, get_services(request).settings.secret_key)
+
+
+def _viewer_id(request: Request) -> tuple[str, bool]:
+    known = request.cookies.get(VIEWER_COOKIE, "")
+    if 16 <= len(known) <= 64 and known.replace("-", "").replace("_", "").isalnum():
+        return known, False
+    return secrets.token_urlsafe(16), True
+
+
+def _keep_viewer(request: Request, response: Response, viewer: str) -> None:
+    response.set_cookie(
+        VIEWER_COOKIE,
+        viewer,
+        max_age=365 * 24 * 3600,
+        path="/",
+        httponly=True,
+        secure=get_services(request).settings.secure_cookies,
+        samesite="lax",
+    )
+
+
+@router.get("/live/{session}")
+async def room(
+    request: Request,
+    session: PathId,
+    principal: Principal = allow("public"),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    services = get_services(request)
+    now = services.clock.now()
+    plan = await live.watchable_plan(db, session)
+    state = await live.room_state(db, session, now=now, on=now.date())
+    history, likes = await live.recent_chat(db, session, limit=30)
+    names = await live.display_names(db, {plan.official_id})
+    viewer, new = _viewer_id(request)
+    account = principal.account
+    muted = (await live.mutes_of(db, session)).get(account.id) if account else None
+    controls = account is not None and await live.may_control(db, account, plan)
+    response = render(
+        request,
+        "live/room.html",
+        {
+            "plan": plan,
+            "host": names.get(plan.official_id, ""),
+            "state": state,
+            "history": history,
+            "likes": likes,
+            "muted": muted,
+            "controls": controls,
+            "ticket": _ticket(request, principal, session, viewer, moderator=controls),
+            "ws_url": ws_url(request),
+            "video_url": services.settings.video_url.rstrip("/"),
+            "heartbeat": services.settings.live_heartbeat_seconds,
+            "max_chars": services.settings.live_chat_max_chars,
+            "initial": {**state.message(), "now": int(now.timestamp() * 1000), "likes": likes},
+            "reason_labels": {r.value: gettext_(text) for r, text in HIDE_REASON_LABELS.items()},
+        },
+    )
+    if new:
+        _keep_viewer(request, response, viewer)
+    return response
+
+
+@router.get("/live/{session}/buy")
+async def buy_sheet(
+    request: Request,
+    session: PathId,
+    principal: Principal = allow("signed_in"),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    """The buy sheet's form, fetched when a viewer first opens it (the county list is long)."""
+    await live.watchable_plan(db, session)
+    return render(
+        request,
+        "live/_buy.html",
+        {
+            "session": session,
+            "counties": region_book().search(level=RegionLevel.COUNTY, limit=5000),
+            "methods": list(PaymentMethod),
+        },
+    )
+
+
+async def _control(
+    request: Request, db: AsyncSession, principal: Principal, session: str, **extra: Any
+) -> Response:
+    services = get_services(request)
+    now = services.clock.now()
+    plan = await live.controlled_plan(db, principal.require(), session)
+    viewer, new = _viewer_id(request)
+    mutes = await live.mutes_of(db, session)
+    history, likes = await live.recent_chat(db, session, limit=30)
+    state = await live.room_state(db, session, now=now, on=now.date())
+    context = {
+        "plan": plan,
+        "state": state,
+        "initial": {**state.message(), "now": int(now.timestamp() * 1000), "likes": likes},
+        "products": await live.session_products(db, session, on=now.date()),
+        "mutes": mutes,
+        "names": await live.display_names(db, set(mutes)),
+        "history": history,
+        "likes": likes,
+        "log": await live.moderation_log(db, session=session, limit=50),
+        "reasons": HIDE_REASON_LABELS,
+        "ticket": _ticket(request, principal, session, viewer, moderator=True),
+        "ws_url": ws_url(request),
+        "heartbeat": services.settings.live_heartbeat_seconds,
+        "errors": {},
+        **extra,
+    }
+    status = 400 if extra.get("error") else 200
+    response = render(request, "live/control.html", context, status=status)
+    if new:
+        _keep_viewer(request, response, viewer)
+    return response
+
+
+@router.get("/live/{session}/control")
+async def control(
+    request: Request,
+    session: PathId,
+    principal: Principal = allow("signed_in"),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    return await _control(request, db, principal, session)
+
+
+@router.get("/live/{session}/control/products")
+async def control_products(
+    request: Request,
+    session: PathId,
+    principal: Principal = allow("signed_in"),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    """The products table alone, refreshed every few seconds by htmx."""
+    await live.controlled_plan(db, principal.require(), session)
+    today = get_services(request).clock.now().date()
+    products = await live.session_products(db, session, on=today)
+    return render(request, "live/_products.html", {"products": products, "session": session})
+
+
+@router.post("/live/{session}/control")
+async def control_act(
+    request: Request,
+    session: PathId,
+    principal: Principal = allow("signed_in"),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    """One form for the team's actions: ``action`` is pin, unpin, offer, hide, mute or unmute."""
+    services = get_services(request)
+    actor = principal.require()
+    fields = await form_fields(request)
+    action = fields.get("action", "")
+    now = services.clock.now()
+    try:
+        message: dict[str, Any] = {"t": "refresh"}
+        if action in ("pin", "offer", "unpin"):
+            minutes = fields.get("minutes", "").strip()
+            offer = (int(minutes) if minutes.isdigit() else 0) if action == "offer" else None
+            product = None if action == "unpin" else fields.get("product_id") or None
+            await live.do_pin(db, actor, session, product, offer_minutes=offer, now=now)
+        elif action in ("hide", "mute"):
+            reason = _reason(fields.get("reason", ""))
+            note = fields.get("note", "").strip()[:200]
+            if action == "hide":
+                message = await live.do_hide(
+                    db, actor, session, fields.get("message_id", "")[:64], reason, note, now=now
+                )
+            else:
+                account = fields.get("account_id", "")[:40]
+                await live.do_mute(db, actor, session, account, reason, note, now=now)
+                message = {"t": "mute", "account": account, "reason": reason.value}
+        elif action == "unmute":
+            account = fields.get("account_id", "")[:40]
+            await live.do_unmute(db, actor, session, account, now=now)
+            message = {"t": "unmute", "account": account}
+        else:
+            raise InvalidInput(N_("That action is not one this page knows."))
+    except SunlitError as exc:
+        await undo(db, principal.account)
+        error = translate(exc.message, exc.params)
+        fields_errors = {k: translate(v, exc.params) for k, v in exc.fields.items()}
+        return await _control(request, db, principal, session, error=error, errors=fields_errors)
+    await db.commit()
+    await services.live.announce(session, message)
+    return redirect(f"/live/{session}/control")
+
+
+def _reason(value: str) -> HideReason:
+    try:
+        return HideReason(value)
+    except ValueError:
+        raise InvalidInput(
+            N_("Please correct the marked fields."),
+            fields={"reason": N_("Choose why: only abuse is a reason to hide or mute.")},
+        ) from None
+
+
+@router.get("/supervisor/moderation")
+async def moderation(
+    request: Request,
+    principal: Principal = allow(Role.SUPERVISOR, Role.OPERATOR),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    rows = await live.moderation_log(db, limit=200)
+    actors = {r.actor for r in rows if r.actor} | {
+        str(r.data.get("account") or r.data.get("author") or "") for r in rows
+    }
+    sessions = {r.session for r in rows if r.session}
+    titles = dict(
+        (
+            await db.execute(
+                select(SessionPlanRow.id, SessionPlanRow.title).where(
+                    SessionPlanRow.id.in_(sessions)
+                )
+            )
+        ).all()
+    )
+    return render(
+        request,
+        "live/moderation.html",
+        {
+            "rows": rows,
+            "titles": titles,
+            "names": await live.display_names(db, {a for a in actors if a}),
+            "reasons": HIDE_REASON_LABELS,
+        },
+    )
