@@ -21,15 +21,23 @@ from tests.test_filing_api import WINDOW, plan_body, product
 from tests.test_web import PASSWORD, client, events_of
 
 
-def go_live(served: LiveServer) -> tuple[str, list[str]]:
-    """An approved plan of official.dangshan for its pears, live now (published through the
-    stream gate as nginx-rtmp would); returns the session and its products."""
+def go_live(served: LiveServer, team: tuple[str, ...] = ()) -> tuple[str, list[str]]:
+    """An approved plan of official.dangshan for its pears (with ``team`` as its product
+    specialists), live now (published through the stream gate as nginx-rtmp would); returns the
+    session and its products."""
     with (
         api_as(served, "official.dangshan") as official,
         api_as(served, "supervisor1") as supervisor,
     ):
         products = [product(official, "砀山")]
-        plan = official.post("/api/v1/plans", json=plan_body(products)).json()["id"]
+        members = []
+        for name in team:
+            with api_as(served, name) as member:
+                mine = member.get("/api/v1/me").json()["id"]
+            members.append({"account": mine, "role": "product_specialist"})
+        filed = official.post("/api/v1/plans", json=plan_body(products, team=members))
+        assert filed.status_code == 201, filed.text
+        plan = filed.json()["id"]
         assert official.post(f"/api/v1/plans/{plan}/submit").json()["status"] == "checked"
         supervisor.post(f"/api/v1/plans/{plan}/approve", json={"reason": "报备齐全"})
         key = official.get(f"/api/v1/plans/{plan}").json()["stream_key"]

@@ -473,7 +473,7 @@ def test_a_muted_account_cannot_chat_until_unmuted(served: LiveServer) -> None:
         assert next_match(one, kind("muted"), seconds=5) == {"t": "muted", "reason": "spam"}
         one.send({"t": "chat", "text": "还能说话吗？"})
         refusal = next_match(one, error("muted"))
-        assert refusal["message"].startswith("You have been muted in this room")
+        assert refusal["message"] == "You have been muted in this room: Advertising or spam"
         two.send({"t": "chat", "text": "我能说话"})
         next_match(two, said("我能说话"))
         next_match(one, said("我能说话"))
@@ -492,12 +492,26 @@ def test_a_muted_account_cannot_chat_until_unmuted(served: LiveServer) -> None:
         assert official.delete(mute_url).status_code == 404
         one.send({"t": "chat", "text": "谢谢，不发广告了"})
         next_match(two, said("谢谢，不发广告了"))
+    with browser_like(served, "official.dangshan") as web:  # the room's own moderation log
+        page = web.get(f"/live/{session}/control")
+        assert "Advertising or spam" in page.text
+        assert "Project-Id-Version" not in page.text  # an unmute has no reason to translate
     log = [e for e in events_of(served) if e.type in ("chat.muted", "chat.unmuted")]
     assert [(e.type, e.actor, e.data["account"]) for e in log] == [
         ("chat.muted", host, muted),
         ("chat.unmuted", host, muted),
     ]
     assert log[0].data["reason"] == "spam" and log[0].data["note"] == "反复发广告"
+
+
+def test_the_team_cannot_be_muted(served: LiveServer) -> None:
+    session, _ = go_live(served, team=("farmer.dangshan",))
+    member = account_id(served, "farmer.dangshan")
+    with api_as(served, "official.dangshan") as official:
+        refused = official.put(f"/api/v1/live/{session}/mutes/{member}", json={"reason": "spam"})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"]["message"] == "The host and the team cannot be muted."
+    assert not [e for e in events_of(served) if e.type == "chat.muted"]
 
 
 def test_the_control_page_form_hides_a_message(served: LiveServer) -> None:

@@ -13,6 +13,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
+from sunlit.accounts.services import aware
+from sunlit.core.clock import to_rfc3339
 from sunlit.core.ids import ID_PATTERN
 from sunlit.core.text import CleanText
 from sunlit.filing.stream_api import from_ingest
@@ -177,7 +179,7 @@ async def moderation(
     zone = get_services(request).zone
     rows = await live.moderation_log(db, session=session[:64] if session else None)
     return [
-        {"id": r.id, "type": r.type, "ts": r.ts.astimezone(zone).isoformat(), "session": r.session}
+        {"id": r.id, "type": r.type, "ts": to_rfc3339(aware(r.ts), zone), "session": r.session}
         | {"actor": r.actor, "data": r.data}
         for r in rows
     ]

@@ -106,23 +106,28 @@ class RedisBus:
 
 class Presence(Protocol):
     async def report(
-        self, room: str, viewers: Iterable[str], accounts: Iterable[str], now: float
+        self,
+        room: str,
+        viewers: Iterable[str],
+        accounts: Iterable[str],
+        now: float,
+        gone: tuple[Iterable[str], Iterable[str]] = ((), ()),
     ) -> tuple[int, int]:
-        """Record who watches ``room`` from this process; returns the room's distinct viewers
+        """Record who watches ``room`` from this process, and forget the viewers and accounts
+        that have ``gone`` from it since the last report; returns the room's distinct viewers
         and distinct signed-in accounts over every process."""
-
-    async def forget(self, room: str, viewer: str | None, account: str | None) -> None:
-        """This process no longer has ``viewer`` (or ``account``) in ``room``."""
 
 
 class MemoryPresence:
     async def report(
-        self, room: str, viewers: Iterable[str], accounts: Iterable[str], now: float
+        self,
+        room: str,
+        viewers: Iterable[str],
+        accounts: Iterable[str],
+        now: float,
+        gone: tuple[Iterable[str], Iterable[str]] = ((), ()),
     ) -> tuple[int, int]:
-        return len(set(viewers)), len(set(accounts))
-
-    async def forget(self, room: str, viewer: str | None, account: str | None) -> None:
-        return None  # one process: the next report counts what is left
+        return len(set(viewers)), len(set(accounts))  # one process: who is here is all
 
 
 class RedisPresence:
@@ -134,12 +139,25 @@ class RedisPresence:
         self._horizon = horizon
 
     async def report(
-        self, room: str, viewers: Iterable[str], accounts: Iterable[str], now: float
+        self,
+        room: str,
+        viewers: Iterable[str],
+        accounts: Iterable[str],
+        now: float,
+        gone: tuple[Iterable[str], Iterable[str]] = ((), ()),
     ) -> tuple[int, int]:
+        # One pipeline a second per room, however many come and go. A viewer or account that
+        # has gone from here but still watches through another process is added back by that
+        # process's next report (within a second).
         cards: list[int] = []  # where each kind's ZCARD answer sits in the pipeline's results
         async with self._redis.pipeline(transaction=False) as pipe:
-            for kind, members in (("viewers", viewers), ("accounts", accounts)):
+            for kind, members, left in (
+                ("viewers", viewers, gone[0]),
+                ("accounts", accounts, gone[1]),
+            ):
                 key = f"sunlit:live:{room}:{kind}"
+                if left := list(left):
+                    pipe.zrem(key, *left)
                 scored = dict.fromkeys(members, now)
                 if scored:
                     pipe.zadd(key, scored)
@@ -149,13 +167,3 @@ class RedisPresence:
                 pipe.expire(key, int(self._horizon * 4) + 1)
             results = await pipe.execute()
         return int(results[cards[0]]), int(results[cards[1]])
-
-    async def forget(self, room: str, viewer: str | None, account: str | None) -> None:
-        # If the same browser or account still watches through another process, that process
-        # adds it back at its next report (within a second).
-        async with self._redis.pipeline(transaction=False) as pipe:
-            if viewer is not None:
-                pipe.zrem(f"sunlit:live:{room}:viewers", viewer)
-            if account is not None:
-                pipe.zrem(f"sunlit:live:{room}:accounts", account)
-            await pipe.execute()

@@ -24,10 +24,12 @@ from sunlit.core.ratelimit import AttemptCounter
 from sunlit.live import services as live
 from sunlit.live.bus import Bus, Presence
 from sunlit.live.model import (
+    HIDE_REASON_LABELS,
     REFUSAL_TEXT,
     Allowance,
     Chat,
     Heartbeat,
+    HideReason,
     Like,
     Refusal,
     Share,
@@ -47,14 +49,16 @@ CLOSE_REFUSED = 4003  # the ticket is not valid for this room
 CLOSE_NOT_LIVE = 4004
 CLOSE_ENDED = 4000
 CLOSE_STALE = 4008  # no heartbeat
+CLOSE_TRY_AGAIN = 1013  # RFC 6455 "try again later": the page reconnects
 
 
 class Socket(Protocol):
     """What the hub needs of a viewer's connection (picows' transport in production)."""
 
-    def write(self, data: bytes) -> None: ...
-
-    def buffered(self) -> int: ...
+    def offer(self, frame: bytes, limit: int) -> bool:
+        """Write ``frame`` unless more than ``limit`` bytes are still waiting to go out
+        (then write nothing and answer False)."""
+        ...
 
     def close(self, code: int, reason: str) -> None: ...
 
@@ -69,18 +73,29 @@ class Viewer:
     last_seen: float = field(default_factory=time.monotonic)
     room: Room | None = None
     frames: Allowance = field(default_factory=lambda: Allowance(limit=20, window=1.0))
+    shares: Allowance = field(default_factory=lambda: Allowance(limit=3, window=60.0))
     gone: bool = False
     # One viewer's messages are handled one at a time, so they are published in the order sent
     # (each waits on the rate counter, which with Redis is a round trip).
     chat_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    def send(self, messages: list[dict[str, Any]]) -> None:
-        if not self.gone:
-            self.socket.write(text_frame(encode_batch(messages)))
+    max_buffer: int = 256 * 1024
 
-    def refuse(self, refusal: Refusal, **params: object) -> None:
-        text = catalog(self.ticket.language).gettext(REFUSAL_TEXT[refusal])
-        self.send([{"t": "error", "code": refusal.value, "message": text % params}])
+    def send(self, messages: list[dict[str, Any]]) -> None:
+        """One viewer's own frame (hello, refusals). A client that keeps sending but does not
+        read is dropped here as in the room's frames, not allowed to grow the buffer."""
+        if not self.gone and not self.socket.offer(
+            text_frame(encode_batch(messages)), self.max_buffer
+        ):
+            self.gone = True
+            self.socket.abort()
+
+    def refuse(self, refusal: Refusal, *, reason: str | None = None, limit: int = 0) -> None:
+        """``reason``: a hide reason's value (muted), shown in the viewer's language."""
+        texts = catalog(self.ticket.language)
+        shown = texts.gettext(HIDE_REASON_LABELS[HideReason(reason)]) if reason else ""
+        text = texts.gettext(REFUSAL_TEXT[refusal]) % {"reason": shown, "limit": limit}
+        self.send([{"t": "error", "code": refusal.value, "message": text}])
 
 
 @dataclass(eq=False)
@@ -102,6 +117,9 @@ class Room:
     task: asyncio.Task[None] | None = None
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     empty_since: float | None = None
+    failed: bool = False  # it could not be opened; the next viewer to come opens it again
+    gone_viewers: set[str] = field(default_factory=set)  # left since the last presence report
+    gone_accounts: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -167,6 +185,10 @@ class Hub:
     async def join(self, viewer: Viewer) -> None:
         session = viewer.ticket.session
         room = await self._room(session)
+        if room.failed:  # the database or Redis did not answer: not the room's fault
+            viewer.socket.close(CLOSE_TRY_AGAIN, "try again later")
+            self._maybe_empty(room)
+            return
         if room.state is None or not room.state.live:
             viewer.refuse(Refusal.ROOM_CLOSED)
             viewer.socket.close(CLOSE_NOT_LIVE, "not live")
@@ -178,8 +200,10 @@ class Hub:
         viewer.room = room
         room.viewers.add(viewer)
         room.watching[viewer.ticket.viewer] += 1
+        room.gone_viewers.discard(viewer.ticket.viewer)
         if viewer.ticket.account:
             room.signed_in[viewer.ticket.account] += 1
+            room.gone_accounts.discard(viewer.ticket.account)
         room.empty_since = None
         room.wake.set()  # count the newcomer soon, not at the next whole second
         muted = room.muted.get(viewer.ticket.account or "")
@@ -206,11 +230,13 @@ class Hub:
         room.viewers.discard(viewer)
         gone_viewer = _forget(room.watching, viewer.ticket.viewer)
         gone_account = viewer.ticket.account and _forget(room.signed_in, viewer.ticket.account)
+        # Shared counts forget them at the next report rather than when their last sighting
+        # expires.
+        if gone_viewer:
+            room.gone_viewers.add(viewer.ticket.viewer)
+        if gone_account and viewer.ticket.account:
+            room.gone_accounts.add(viewer.ticket.account)
         if gone_viewer or gone_account:
-            # Shared counts forget them now rather than when their last sighting expires.
-            viewer_id = viewer.ticket.viewer if gone_viewer else None
-            account_id = viewer.ticket.account if gone_account else None
-            self.spawn(lambda: self.presence.forget(room.session, viewer_id, account_id))
             room.wake.set()
         self._record(EventType.VIEWER_LEFT, viewer, {})
         self._maybe_empty(room)
@@ -236,7 +262,10 @@ class Hub:
         elif isinstance(message, Like):
             room.likes_out[viewer.ticket.account] += message.count
         elif isinstance(message, Share):
-            self._record(EventType.SHARE, viewer, {"channel": message.channel})
+            if viewer.shares.take(viewer.last_seen):
+                self._record(EventType.SHARE, viewer, {"channel": message.channel})
+            else:
+                viewer.refuse(Refusal.TOO_FAST)
 
     async def _chat(self, room: Room, viewer: Viewer, text: str) -> None:
         async with viewer.chat_lock:
@@ -316,6 +345,9 @@ class Hub:
     # --- frames ------------------------------------------------------------------------------
 
     def _queue(self, room: Room, message: dict[str, Any]) -> None:
+        """A frame goes out ``frame_seconds`` after the first message waiting for it, with
+        everything that arrived meanwhile: a busy room costs one write per viewer per frame,
+        not one per message."""
         room.pending.append(message)
         if room.flush_at is None:
             loop = asyncio.get_running_loop()
@@ -328,13 +360,7 @@ class Hub:
         frame = text_frame(encode_batch(room.pending))
         room.pending = []
         limit = self.rules.max_buffer
-        slow = []
-        for viewer in room.viewers:
-            socket = viewer.socket
-            if socket.buffered() > limit:
-                slow.append(viewer)
-            else:
-                socket.write(frame)
+        slow = [viewer for viewer in room.viewers if not viewer.socket.offer(frame, limit)]
         self.frames_sent += 1
         for viewer in slow:
             self.dropped += 1
@@ -362,8 +388,11 @@ class Hub:
             history, likes = await live.recent_chat(db, room.session, limit=self.rules.history)
             room.muted = await live.mutes_of(db, room.session)
             room.state = await live.room_state(db, room.session, now=now, on=now.date())
-        room.history.extend(history)
-        room.likes = likes
+        # What the bus brought while the database was read is newer than what it read.
+        known = {m["id"] for m in history}
+        arrived = [m for m in room.history if m["id"] not in known]
+        room.history = deque([*history, *arrived], maxlen=self.rules.history)
+        room.likes += likes
 
     async def _run(self, room: Room) -> None:
         try:
@@ -372,6 +401,7 @@ class Hub:
             except Exception:
                 log.exception("live room did not open", session=room.session)
                 room.state = None
+                room.failed = True
             room.ready.set()
             last = 0.0
             while True:
@@ -403,14 +433,19 @@ class Hub:
                 room.flush_at.cancel()
             with contextlib.suppress(Exception):
                 await self.bus.leave(room.session)
+            with contextlib.suppress(Exception):
+                gone = (room.gone_viewers, room.gone_accounts)
+                await self.presence.report(room.session, (), (), time.time(), gone)
 
     async def _refresh(self, room: Room) -> None:
         now = self.clock.now()
         async with self.db.sessions() as db:
             room.state = await live.room_state(db, room.session, now=now, on=now.date())
         self._sweep(room)
+        gone = (room.gone_viewers, room.gone_accounts)
+        room.gone_viewers, room.gone_accounts = set(), set()
         viewers, accounts = await self.presence.report(
-            room.session, room.watching.keys(), room.signed_in.keys(), time.time()
+            room.session, room.watching.keys(), room.signed_in.keys(), time.time(), gone
         )
         if room.likes_out:
             sent = room.likes_out

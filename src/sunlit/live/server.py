@@ -10,6 +10,7 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 from picows import (
+    WSCloseCode,
     WSFrame,
     WSListener,
     WSMsgType,
@@ -32,12 +33,14 @@ class _Socket:
         self._transport = transport
         self._raw = transport.underlying_transport
 
-    def write(self, data: bytes) -> None:
-        if not self._raw.is_closing():
-            self._raw.write(data)  # a whole, pre-encoded frame: shared by the room's viewers
-
-    def buffered(self) -> int:
-        return self._raw.get_write_buffer_size()
+    def offer(self, frame: bytes, limit: int) -> bool:
+        # A whole, pre-encoded frame, written as it is: a room's frame is shared by its viewers.
+        raw = self._raw
+        if raw.get_write_buffer_size() > limit:
+            return False
+        if not raw.is_closing():
+            raw.write(frame)
+        return True
 
     def close(self, code: int, reason: str) -> None:
         # Written by hand: picows' send_close knows only the standard codes, and a room's
@@ -63,11 +66,13 @@ class ViewerListener(WSListener):
         ip = str(peer[0]) if peer else ""
         if self.ticket is None or self.ticket.session != self.session:
             ticket = Ticket(self.session, "", None, "", "zh", 0)
-            refused = Viewer(ticket, _Socket(transport), ip)
+            refused = Viewer(ticket, _Socket(transport), ip, max_buffer=self.hub.rules.max_buffer)
             refused.refuse(Refusal.SIGN_IN if self.ticket is None else Refusal.BAD_FIELD)
             refused.socket.close(CLOSE_REFUSED, "ticket not valid for this room")
             return
-        self.viewer = Viewer(self.ticket, _Socket(transport), ip)
+        self.viewer = Viewer(
+            self.ticket, _Socket(transport), ip, max_buffer=self.hub.rules.max_buffer
+        )
         viewer = self.viewer
         self.hub.spawn(lambda: self.hub.join(viewer))
 
@@ -85,7 +90,10 @@ class ViewerListener(WSListener):
         elif kind == WSMsgType.BINARY:
             self.hub.receive(viewer, None)
         elif kind == WSMsgType.CLOSE:
-            transport.send_close(frame.get_close_code())
+            # Echo the client's code; a close without one (or with 1005, "no code", which must
+            # never be sent) is answered with 1000.
+            code = frame.get_close_code()
+            transport.send_close(WSCloseCode.OK if code.value in (0, 1005) else code)
             transport.disconnect()
 
     def on_ws_disconnected(self, transport: WSTransport) -> None:

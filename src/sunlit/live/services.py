@@ -342,7 +342,9 @@ async def do_mute(
     now: datetime,
 ) -> None:
     plan = await controlled_plan(db, actor, session)
-    if account_id in (plan.official_id, actor.id):
+    if account_id in (plan.official_id, actor.id) or account_id in await filing.team_of(
+        db, plan.id
+    ):
         raise InvalidInput(N_("The host and the team cannot be muted."))
     if await db.get(AccountRow, account_id) is None:
         raise NotFound(N_("No such account."))

@@ -37,15 +37,16 @@
   var video = $("player");
   var hls = null;
   function note(message) { var el = $("player-note"); if (el) { el.textContent = message || ""; el.hidden = !message; } }
+  var liveRetry = null;
   function playLive() {
-    if (!video) return;
+    if (!video || closedForGood) return;
     var src = room.dataset.video + "/hls/" + session + ".m3u8";
     if (window.Hls && window.Hls.isSupported()) {
       if (hls) hls.destroy();
       hls = new window.Hls({ liveSyncDurationCount: 2, manifestLoadingMaxRetry: 1000 });
       hls.on(window.Hls.Events.MANIFEST_PARSED, function () { note(""); video.play().catch(function () {}); });
       hls.on(window.Hls.Events.ERROR, function (_, data) {
-        if (data.fatal) { note(text.waiting_video); setTimeout(playLive, 3000); }
+        if (data.fatal) { note(text.waiting_video); liveRetry = setTimeout(playLive, 3000); }
       });
       hls.loadSource(src);
       hls.attachMedia(video);
@@ -249,6 +250,7 @@
   }
   function ended() {
     closedForGood = true;
+    clearTimeout(liveRetry);
     setText("room-status", text.ended);
     var form = $("chat-form"); if (form) form.hidden = true;
     var r = document.querySelector(".reactions"); if (r) r.hidden = true;
@@ -331,15 +333,20 @@
     idempotency = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Math.random()).slice(2);
     var body = $("buy-body");
     fetch("/live/" + session + "/buy", { credentials: "same-origin" })
-      .then(function (r) { return r.text(); })
+      .then(function (r) {
+        if (!r.ok) throw new Error(String(r.status));
+        return r.text();
+      })
       .then(function (html) {
         body.innerHTML = html;
         var f = $("buy-form");
         if (f) f.addEventListener("submit", placeOrder);
-      });
+      })
+      .catch(function () { body.textContent = text.failed; });
     sheet.showModal();
   }
-  if ($("buy-close")) $("buy-close").addEventListener("click", function () { sheet.close(); clearInterval(polling); });
+  if ($("buy-close")) $("buy-close").addEventListener("click", function () { sheet.close(); });
+  if (sheet) sheet.addEventListener("close", function () { clearInterval(polling); polling = null; });
   function field(name) { var el = $("buy-form").elements[name]; return el ? el.value : ""; }
   function placeOrder(e) {
     e.preventDefault();
@@ -377,6 +384,7 @@
     $("buy-status").textContent = text.paying;
     var frame = body.querySelector("iframe");
     frame.src = payment.pay_url + (payment.pay_url.indexOf("?") < 0 ? "?" : "&") + "embed=1";
+    clearInterval(polling);
     polling = setInterval(function () {
       api("GET", "/api/v1/orders/" + order.id).then(function (o) {
         if (o.state === "paid") {
@@ -398,8 +406,8 @@
     Object.keys(headers || {}).forEach(function (k) { h[k] = headers[k]; });
     return fetch(url, { method: method, credentials: "same-origin", headers: h, body: body === undefined ? undefined : JSON.stringify(body) })
       .then(function (r) {
-        return r.json().then(function (data) {
-          if (!r.ok) throw (data && data.error) || { message: text.failed };
+        return r.json().catch(function () { return null; }).then(function (data) {
+          if (!r.ok || data === null) throw (data && data.error) || { message: text.failed };
           return data;
         });
       });
