@@ -137,7 +137,7 @@ async def mute(
     db: AsyncSession = Depends(get_db),
 ) -> dict[str, str]:
     services = get_services(request)
-    await live.do_mute(
+    message = await live.do_mute(
         db,
         principal.require(),
         session,
@@ -147,9 +147,7 @@ async def mute(
         now=services.clock.now(),
     )
     await db.commit()
-    await services.live.announce(
-        session, {"t": "mute", "account": account_id, "reason": body.reason.value}
-    )
+    await services.live.announce(session, message)
     return {"muted": account_id}
 
 
@@ -162,9 +160,11 @@ async def unmute(
     db: AsyncSession = Depends(get_db),
 ) -> dict[str, str]:
     services = get_services(request)
-    await live.do_unmute(db, principal.require(), session, account_id, now=services.clock.now())
+    message = await live.do_unmute(
+        db, principal.require(), session, account_id, now=services.clock.now()
+    )
     await db.commit()
-    await services.live.announce(session, {"t": "unmute", "account": account_id})
+    await services.live.announce(session, message)
     return {"unmuted": account_id}
 
 

@@ -227,12 +227,10 @@ async def control_act(
                 )
             else:
                 account = fields.get("account_id", "")[:40]
-                await live.do_mute(db, actor, session, account, reason, note, now=now)
-                message = {"t": "mute", "account": account, "reason": reason.value}
+                message = await live.do_mute(db, actor, session, account, reason, note, now=now)
         elif action == "unmute":
             account = fields.get("account_id", "")[:40]
-            await live.do_unmute(db, actor, session, account, now=now)
-            message = {"t": "unmute", "account": account}
+            message = await live.do_unmute(db, actor, session, account, now=now)
         else:
             raise InvalidInput(N_("That action is not one this page knows."))
     except SunlitError as exc:

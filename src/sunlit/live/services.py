@@ -340,7 +340,8 @@ async def do_mute(
     note: str,
     *,
     now: datetime,
-) -> None:
+) -> dict[str, Any]:
+    """Mute ``account_id`` in the room; returns the message that tells the room's processes."""
     plan = await controlled_plan(db, actor, session)
     if account_id in (plan.official_id, actor.id) or account_id in await filing.team_of(
         db, plan.id
@@ -372,11 +373,12 @@ async def do_mute(
             data={"account": account_id, "reason": reason.value, "note": note},
         ),
     )
+    return {"t": "mute", "account": account_id, "reason": reason.value}
 
 
 async def do_unmute(
     db: AsyncSession, actor: AccountRow, session: str, account_id: str, *, now: datetime
-) -> None:
+) -> dict[str, Any]:
     await controlled_plan(db, actor, session)
     row = await db.get(LiveMuteRow, (session, account_id))
     if row is None:
@@ -392,6 +394,7 @@ async def do_unmute(
             data={"account": account_id},
         ),
     )
+    return {"t": "unmute", "account": account_id}
 
 
 async def moderation_log(
