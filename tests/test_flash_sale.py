@@ -74,11 +74,24 @@ async def _rush(urls: list[str], product: str, tokens: list[str]) -> list[httpx.
 
         async def attempt(n: int) -> httpx.Response:
             token = tokens[n % len(tokens)]
-            return await clients[n % 2].post(
-                "/api/v1/orders",
-                json={"product_id": product, "qty": 1, "address": ADDRESS},
-                headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"rush-{n}"},
-            )
+            # A connection the server dropped (a keep-alive closed as the request went out, on
+            # a loaded CI machine) is tried again with the same Idempotency-Key, as a buyer's
+            # app would: the key makes the retry safe, and the checks below would see a
+            # second order if it were not.
+            for tries_left in range(2, -1, -1):
+                try:
+                    return await clients[n % 2].post(
+                        "/api/v1/orders",
+                        json={"product_id": product, "qty": 1, "address": ADDRESS},
+                        headers={
+                            "Authorization": f"Bearer {token}",
+                            "Idempotency-Key": f"rush-{n}",
+                        },
+                    )
+                except (httpx.ReadError, httpx.RemoteProtocolError):
+                    if not tries_left:
+                        raise
+            raise AssertionError("unreachable")
 
         return await asyncio.gather(*(attempt(n) for n in range(BUYERS * ATTEMPTS_PER_BUYER)))
 
@@ -109,14 +122,16 @@ def test_two_servers_hammering_one_product_never_oversell(served: LiveServer) ->
     with live_server(served.settings) as twin:
         answers = run_async(_rush([served.url, twin.url], product, tokens))
     statuses = Counter(answer.status_code for answer in answers)
-    assert statuses[201] == STOCK, statuses
-    assert set(statuses) <= {201, 409}, statuses
+    # 200: a retry whose first try had placed the order (Idempotent-Replayed)
+    assert statuses[201] + statuses[200] == STOCK, statuses
+    assert set(statuses) <= {200, 201, 409}, statuses
     refusals = Counter(a.json()["error"]["code"] for a in answers if a.status_code == 409)
     assert set(refusals) <= {"sold_out", "over_limit"}
-    acknowledged = {answer.json()["id"] for answer in answers if answer.status_code == 201}
+    acknowledged = [answer.json()["id"] for answer in answers if answer.status_code in (200, 201)]
+    assert len(set(acknowledged)) == len(acknowledged) == STOCK  # one order per key
     stock, per_buyer, stored = run_async(_stored(served.settings, product))
     assert stock == 0
-    assert stored == acknowledged  # nothing lost, nothing stored that a buyer was not told
+    assert stored == set(acknowledged)  # nothing lost, nothing stored that no buyer was told
     assert max(per_buyer.values()) <= LIMIT
     assert sum(per_buyer.values()) == STOCK
 
