@@ -132,7 +132,7 @@ class HubRules:
     chat_limit: int
     chat_window: int
     blocked: tuple[str, ...]
-    history: int = 30
+    history: int = live.CHAT_HISTORY
     empty_grace: float = 30.0
 
     @classmethod

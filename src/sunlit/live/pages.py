@@ -66,16 +66,48 @@ def _viewer_id(request: Request) -> tuple[str, bool]:
     return secrets.token_urlsafe(16), True
 
 
-def _keep_viewer(request: Request, response: Response, viewer: str) -> None:
-    response.set_cookie(
-        VIEWER_COOKIE,
-        viewer,
-        max_age=365 * 24 * 3600,
-        path="/",
-        httponly=True,
-        secure=get_services(request).settings.secure_cookies,
-        samesite="lax",
-    )
+async def _socket_context(
+    request: Request, db: AsyncSession, principal: Principal, session: str, *, moderator: bool
+) -> tuple[dict[str, Any], str | None]:
+    """What the room and the control page both show and need to join the room's socket: its
+    state, recent chat, a signed ticket; and the viewer id to keep in a cookie, if it is new."""
+    services = get_services(request)
+    now = services.clock.now()
+    state = await live.room_state(db, session, now=now, on=now.date())
+    history, likes = await live.recent_chat(db, session, limit=live.CHAT_HISTORY)
+    viewer, new = _viewer_id(request)
+    context = {
+        "state": state,
+        "history": history,
+        "likes": likes,
+        "initial": {**state.message(), "now": int(now.timestamp() * 1000), "likes": likes},
+        "ticket": _ticket(request, principal, session, viewer, moderator=moderator),
+        "ws_url": ws_url(request),
+        "heartbeat": services.settings.live_heartbeat_seconds,
+    }
+    return context, viewer if new else None
+
+
+def _render_room(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    new_viewer: str | None,
+    *,
+    status: int = 200,
+) -> Response:
+    response = render(request, template, context, status=status)
+    if new_viewer is not None:
+        response.set_cookie(
+            VIEWER_COOKIE,
+            new_viewer,
+            max_age=365 * 24 * 3600,
+            path="/",
+            httponly=True,
+            secure=get_services(request).settings.secure_cookies,
+            samesite="lax",
+        )
+    return response
 
 
 @router.get("/live/{session}")
@@ -85,39 +117,23 @@ async def room(
     principal: Principal = allow("public"),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    services = get_services(request)
-    now = services.clock.now()
+    settings = get_services(request).settings
     plan = await live.watchable_plan(db, session)
-    state = await live.room_state(db, session, now=now, on=now.date())
-    history, likes = await live.recent_chat(db, session, limit=30)
     names = await live.display_names(db, {plan.official_id})
-    viewer, new = _viewer_id(request)
     account = principal.account
     muted = (await live.mutes_of(db, session)).get(account.id) if account else None
     controls = account is not None and await live.may_control(db, account, plan)
-    response = render(
-        request,
-        "live/room.html",
-        {
-            "plan": plan,
-            "host": names.get(plan.official_id, ""),
-            "state": state,
-            "history": history,
-            "likes": likes,
-            "muted": muted,
-            "controls": controls,
-            "ticket": _ticket(request, principal, session, viewer, moderator=controls),
-            "ws_url": ws_url(request),
-            "video_url": services.settings.video_url.rstrip("/"),
-            "heartbeat": services.settings.live_heartbeat_seconds,
-            "max_chars": services.settings.live_chat_max_chars,
-            "initial": {**state.message(), "now": int(now.timestamp() * 1000), "likes": likes},
-            "reason_labels": {r.value: gettext_(text) for r, text in HIDE_REASON_LABELS.items()},
-        },
-    )
-    if new:
-        _keep_viewer(request, response, viewer)
-    return response
+    context, new_viewer = await _socket_context(request, db, principal, session, moderator=controls)
+    context |= {
+        "plan": plan,
+        "host": names.get(plan.official_id, ""),
+        "muted": muted,
+        "controls": controls,
+        "video_url": settings.video_url.rstrip("/"),
+        "max_chars": settings.live_chat_max_chars,
+        "reason_labels": {r.value: gettext_(text) for r, text in HIDE_REASON_LABELS.items()},
+    }
+    return _render_room(request, "live/room.html", context, new_viewer)
 
 
 @router.get("/live/{session}/buy")
@@ -143,35 +159,22 @@ async def buy_sheet(
 async def _control(
     request: Request, db: AsyncSession, principal: Principal, session: str, **extra: Any
 ) -> Response:
-    services = get_services(request)
-    now = services.clock.now()
+    today = get_services(request).clock.now().date()
     plan = await live.controlled_plan(db, principal.require(), session)
-    viewer, new = _viewer_id(request)
     mutes = await live.mutes_of(db, session)
-    history, likes = await live.recent_chat(db, session, limit=30)
-    state = await live.room_state(db, session, now=now, on=now.date())
-    context = {
+    context, new_viewer = await _socket_context(request, db, principal, session, moderator=True)
+    context |= {
         "plan": plan,
-        "state": state,
-        "initial": {**state.message(), "now": int(now.timestamp() * 1000), "likes": likes},
-        "products": await live.session_products(db, session, on=now.date()),
+        "products": await live.session_products(db, session, on=today),
         "mutes": mutes,
         "names": await live.display_names(db, set(mutes)),
-        "history": history,
-        "likes": likes,
         "log": await live.moderation_log(db, session=session, limit=50),
         "reasons": HIDE_REASON_LABELS,
-        "ticket": _ticket(request, principal, session, viewer, moderator=True),
-        "ws_url": ws_url(request),
-        "heartbeat": services.settings.live_heartbeat_seconds,
         "errors": {},
         **extra,
     }
     status = 400 if extra.get("error") else 200
-    response = render(request, "live/control.html", context, status=status)
-    if new:
-        _keep_viewer(request, response, viewer)
-    return response
+    return _render_room(request, "live/control.html", context, new_viewer, status=status)
 
 
 @router.get("/live/{session}/control")

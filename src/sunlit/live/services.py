@@ -172,6 +172,9 @@ async def session_products(db: AsyncSession, session: str, *, on: date) -> list[
     return shelf
 
 
+CHAT_HISTORY = 30  # chat messages a viewer is shown on joining
+
+
 async def recent_chat(
     db: AsyncSession, session: str, *, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
