@@ -1,4 +1,4 @@
-"""The ``sunlit`` command: serve, migrate, demo, users, events, version."""
+"""The ``sunlit`` command: serve, migrate, demo, users, events, simulate, integrity, version."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from sunlit import __version__
 from sunlit.accounts.model import NewAccount, Role
 from sunlit.core.clock import SystemClock, parse_rfc3339
 from sunlit.core.errors import SunlitError
+from sunlit.integrity import commands as integrity_commands
 from sunlit.settings import Settings
 
 app = typer.Typer(
@@ -30,6 +31,8 @@ filing = typer.Typer(help="Filing (报备): session plans and boundary rules.", 
 app.add_typer(users, name="users")
 app.add_typer(filing, name="filing")
 app.add_typer(events, name="events")
+app.add_typer(integrity_commands.integrity, name="integrity")
+app.command("simulate")(integrity_commands.simulate)
 err = Console(stderr=True)
 out = Console()
 
@@ -292,3 +295,7 @@ def stream_nginx_config(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

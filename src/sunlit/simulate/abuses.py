@@ -7,6 +7,7 @@ records its ground truth in the tape's labels."""
 from __future__ import annotations
 
 from math import ceil
+from typing import Any
 
 import numpy as np
 
@@ -18,7 +19,6 @@ from sunlit.simulate.crowd import (
     OFFICIAL_ENTERS,
     SECOND,
     Audience,
-    Pool,
     Product,
     SessionPlan,
     ip_of,
@@ -35,7 +35,7 @@ from sunlit.simulate.tape import I64, Tape, account_id, order_id
 LEVEL = {Camouflage.NONE: 0, Camouflage.DEFAULT: 1, Camouflage.STRONG: 2}
 
 
-def _label(tape: Tape, spec: ScenarioSpec, plan: SessionPlan | None, **kw: object) -> None:
+def _label(tape: Tape, spec: ScenarioSpec, plan: SessionPlan | None, **kw: Any) -> None:
     session = None if plan is None else f"s-{plan.index + 1:04d}"
     tape.labels.add(spec.scenario.value, RULE_OF[spec.scenario], session, spec.camouflage, **kw)
 
@@ -46,7 +46,11 @@ def _ids(values: I64, make: type[str] | object = account_id) -> list[str]:
 
 
 def _batched_created(
-    rng: np.random.Generator, n: int, batch: int, window: int, age_days: tuple[float, float],
+    rng: np.random.Generator,
+    n: int,
+    batch: int,
+    window: int,
+    age_days: tuple[float, float],
     now: int,
 ) -> I64:
     """Accounts bought from a farm: registered in batches, each batch within ``window`` ms."""
@@ -59,8 +63,9 @@ def _batched_created(
 # --- prepare: the plan ---------------------------------------------------------------------
 
 
-def prepare_gouging(tape: Tape, rng: np.random.Generator, plan: SessionPlan,
-                    spec: ScenarioSpec) -> None:
+def prepare_gouging(
+    tape: Tape, rng: np.random.Generator, plan: SessionPlan, spec: ScenarioSpec
+) -> None:
     p = plan.products[0]
     level = LEVEL[spec.camouflage]
     if level == 2:  # listed inside the band, raised once the official has the room
@@ -72,8 +77,9 @@ def prepare_gouging(tape: Tape, rng: np.random.Generator, plan: SessionPlan,
     _label(tape, spec, plan, products=[p.id])
 
 
-def prepare_below_cost(tape: Tape, rng: np.random.Generator, plan: SessionPlan,
-                       spec: ScenarioSpec) -> None:
+def prepare_below_cost(
+    tape: Tape, rng: np.random.Generator, plan: SessionPlan, spec: ScenarioSpec
+) -> None:
     p = plan.products[-1]
     p.price = int(p.produce.cost * (0.6, 0.8, 0.95)[LEVEL[spec.camouflage]])
     _label(tape, spec, plan, products=[p.id])
@@ -81,14 +87,16 @@ def prepare_below_cost(tape: Tape, rng: np.random.Generator, plan: SessionPlan,
 
 def _enterprise_product(plan: SessionPlan, index: int, producer: str) -> Product:
     produce = plan.county.produce[0]
-    product = Product(index, plan.index, produce, produce.price, producer, "enterprise",
-                      produce.cost)
+    product = Product(
+        index, plan.index, produce, produce.price, producer, "enterprise", produce.cost
+    )
     plan.products.append(product)
     return product
 
 
-def prepare_relative_company(tape: Tape, rng: np.random.Generator, plan: SessionPlan,
-                             spec: ScenarioSpec, next_product: int) -> None:
+def prepare_relative_company(
+    tape: Tape, rng: np.random.Generator, plan: SessionPlan, spec: ScenarioSpec, next_product: int
+) -> None:
     level = LEVEL[spec.camouflage]
     company = plan.county.enterprise
     declared = ("县长配偶持股的企业", "亲属参股", "亲属")[level]
@@ -99,13 +107,15 @@ def prepare_relative_company(tape: Tape, rng: np.random.Generator, plan: Session
     _label(tape, spec, plan, products=[product.id])
 
 
-def prepare_favouritism(tape: Tape, rng: np.random.Generator, plan: SessionPlan,
-                        spec: ScenarioSpec, next_product: int) -> None:
+def prepare_favouritism(
+    tape: Tape, rng: np.random.Generator, plan: SessionPlan, spec: ScenarioSpec, next_product: int
+) -> None:
     """One company's product holds most of the shelf time and draws the buyers."""
     product = _enterprise_product(plan, next_product, plan.county.enterprise)
     product.weight = (6.0, 3.5, 2.5)[LEVEL[spec.camouflage]]
-    plan.partners.append({"name": plan.county.enterprise, "kind": "enterprise",
-                          "relationship": None})
+    plan.partners.append(
+        {"name": plan.county.enterprise, "kind": "enterprise", "relationship": None}
+    )
     plan.schedule_pins()
     share = (0.75, 0.65, 0.55)[LEVEL[spec.camouflage]]
     slots = rng.random(len(plan.pin_product)) < share
@@ -113,8 +123,9 @@ def prepare_favouritism(tape: Tape, rng: np.random.Generator, plan: SessionPlan,
     _label(tape, spec, plan, products=[product.id])
 
 
-def prepare_poor_quality(tape: Tape, rng: np.random.Generator, plan: SessionPlan,
-                         spec: ScenarioSpec) -> None:
+def prepare_poor_quality(
+    tape: Tape, rng: np.random.Generator, plan: SessionPlan, spec: ScenarioSpec
+) -> None:
     p = plan.products[0]
     plan.quality_rate[p.index] = (0.08, 0.05, 0.03)[LEVEL[spec.camouflage]]
     _label(tape, spec, plan, products=[p.id])
@@ -123,25 +134,30 @@ def prepare_poor_quality(tape: Tape, rng: np.random.Generator, plan: SessionPlan
 # --- act: the abusers in the room -----------------------------------------------------------
 
 
-def act_view_bots(tape: Tape, rng: np.random.Generator, plan: SessionPlan,
-                  honest: Audience, spec: ScenarioSpec) -> None:
+def act_view_bots(
+    tape: Tape, rng: np.random.Generator, plan: SessionPlan, honest: Audience, spec: ScenarioSpec
+) -> None:
     level = LEVEL[spec.camouflage]
     n = max(5, round(spec.amount * len(honest.account)))
     bots = tape.new_accounts(n)
     created = _batched_created(
-        rng, n, (50, 30, 20)[level], (1, 5, 20)[level] * MINUTE,
-        ((0.5, 3), (10, 90), (60, 700))[level], plan.start,
+        rng,
+        n,
+        (50, 30, 20)[level],
+        (1, 5, 20)[level] * MINUTE,
+        ((0.5, 3), (10, 90), (60, 700))[level],
+        plan.start,
     )
     device_pool = (max(1, n // 25), max(1, n // 4), n)[level]
     device = rng.integers(1 << 40, 1 << 48, device_pool)[rng.integers(0, device_pool, n)]
     if level == 0:
         ip = ip_of(45, np.full(n, 77), 10 + rng.integers(0, 3, n), rng.integers(1, 255, n))
     elif level == 1:
-        ip = ip_of(45, 77 + rng.integers(0, 2, n), rng.integers(0, 10, n),
-                   rng.integers(1, 255, n))
+        ip = ip_of(45, 77 + rng.integers(0, 2, n), rng.integers(0, 10, n), rng.integers(1, 255, n))
     else:
-        ip = ip_of(101, rng.integers(0, 8, n) * 16, rng.integers(0, 256, n),
-                   rng.integers(1, 255, n))
+        ip = ip_of(
+            101, rng.integers(0, 8, n) * 16, rng.integers(0, 256, n), rng.integers(1, 255, n)
+        )
     register(tape, rng, bots, created, device, ip, np.full(n, -1))
     first_pin = int(plan.pin_ts[0])
     batch = np.arange(n) // (50, 30, 20)[level]
@@ -166,20 +182,27 @@ def act_view_bots(tape: Tape, rng: np.random.Generator, plan: SessionPlan,
         ts = join[likers] + ((leave[likers] - join[likers]) * rng.random(len(likers))).astype(
             np.int64
         )
-        tape.add("like", ts=ts, account=bots[likers], session=plan.index,
-                 count=rng.integers(1, 10, len(likers)))
+        tape.add(
+            "like",
+            ts=ts,
+            account=bots[likers],
+            session=plan.index,
+            count=rng.integers(1, 10, len(likers)),
+        )
     if level == 2:
         talkers = np.flatnonzero(rng.random(n) < 0.05)
         ts = join[talkers] + ((leave[talkers] - join[talkers]) * 0.5).astype(np.int64)
         texts = [("来了", "支持", "好", "赞")[i % 4] for i in range(len(talkers))]
-        tape.add("chat", ts=ts, account=bots[talkers], session=plan.index,
-                 text=tape.text_ids(texts))
+        tape.add(
+            "chat", ts=ts, account=bots[talkers], session=plan.index, text=tape.text_ids(texts)
+        )
     del audience
     _label(tape, spec, plan, accounts=_ids(bots), bots=n)
 
 
-def act_brushing_ring(tape: Tape, rng: np.random.Generator, plans: list[SessionPlan],
-                      spec: ScenarioSpec) -> None:
+def act_brushing_ring(
+    tape: Tape, rng: np.random.Generator, plans: list[SessionPlan], spec: ScenarioSpec
+) -> None:
     """A ring of accounts buying in every session of the stream, then mostly refunding."""
     level = LEVEL[spec.camouflage]
     k = max(3, int(spec.amount))
@@ -224,23 +247,42 @@ def act_brushing_ring(tape: Tape, rng: np.random.Generator, plans: list[SessionP
             np.maximum.at(last, who, order_ts)
             join = np.maximum(first - rng.integers(30, 300, k) * SECOND, plan.start)
             leave = np.minimum(last + rng.integers(30, 600, k) * SECOND, plan.end)
-            audience = watch(tape, rng, plan, ring[:], join, leave, device, ip,
-                             rng.integers(0, 3, k))
+            audience = watch(
+                tape, rng, plan, ring[:], join, leave, device, ip, rng.integers(0, 3, k)
+            )
             if level == 2:
                 talk(tape, rng, plan, audience)
-        qty = (np.ones(len(who), dtype=np.int64), rng.integers(1, 3, len(who)),
-               rng.choice([1, 2, 3], size=len(who), p=[0.7, 0.2, 0.1]))[level]
+        qty = (
+            np.ones(len(who), dtype=np.int64),
+            rng.integers(1, 3, len(who)),
+            rng.choice([1, 2, 3], size=len(who), p=[0.7, 0.2, 0.1]),
+        )[level]
         orders, amount = place(
-            tape, rng, plan, ring[who], order_ts, product, qty, device[who], ip[who],
-            address[who], np.zeros(len(who), dtype=np.int64),
+            tape,
+            rng,
+            plan,
+            ring[who],
+            order_ts,
+            product,
+            qty,
+            device[who],
+            ip[who],
+            address[who],
+            np.zeros(len(who), dtype=np.int64),
         )
         back = rng.random(len(who)) < (0.8, 0.5, 0.2)[level]
         s = plan.index
         tape.add("paid", ts=order_ts + 20 * SECOND, order=orders, session=s)
         refund_ts = plan.end + rng.integers(2, 20, int(back.sum())) * HOUR
         tape.add("cancelled", ts=refund_ts, order=orders[back], session=s, reason=1)
-        tape.add("refunded", ts=refund_ts + MINUTE, order=orders[back], session=s,
-                 amount=amount[back], reason=1)
+        tape.add(
+            "refunded",
+            ts=refund_ts + MINUTE,
+            order=orders[back],
+            session=s,
+            amount=amount[back],
+            reason=1,
+        )
         keep = ~back
         if level == 0:
             keep &= False  # never shipped
@@ -252,8 +294,9 @@ def act_brushing_ring(tape: Tape, rng: np.random.Generator, plans: list[SessionP
     _label(tape, spec, None, accounts=_ids(ring), orders=_ids(orders, order_id))
 
 
-def act_quota(tape: Tape, rng: np.random.Generator, plan: SessionPlan, spec: ScenarioSpec,
-              now: int) -> None:
+def act_quota(
+    tape: Tape, rng: np.random.Generator, plan: SessionPlan, spec: ScenarioSpec, now: int
+) -> None:
     """摊派: cadres of county offices told to buy at least a round amount each."""
     level = LEVEL[spec.camouflage]
     n = max(5, int(spec.amount))
@@ -285,28 +328,63 @@ def act_quota(tape: Tape, rng: np.random.Generator, plan: SessionPlan, spec: Sce
     address = (np.full(n, compounds[0]), compounds[rng.integers(0, 5, n)], cadres)[level]
     viewing = rng.random(n) < (1.0, 1.0, 0.5)[level]
     v = np.flatnonzero(viewing)
-    watch(tape, rng, plan, cadres[v], ts[v] - rng.integers(5, 60, len(v)) * SECOND,
-          np.minimum(ts[v] + rng.integers(60, 300, len(v)) * SECOND, plan.end),
-          device[v], ip[v], rng.integers(0, 3, len(v)))
-    orders, amount = place(tape, rng, plan, cadres, ts, product, qty, device, ip, address,
-                           payment, region=np.full(n, 0))
+    watch(
+        tape,
+        rng,
+        plan,
+        cadres[v],
+        ts[v] - rng.integers(5, 60, len(v)) * SECOND,
+        np.minimum(ts[v] + rng.integers(60, 300, len(v)) * SECOND, plan.end),
+        device[v],
+        ip[v],
+        rng.integers(0, 3, len(v)),
+    )
+    orders, amount = place(
+        tape,
+        rng,
+        plan,
+        cadres,
+        ts,
+        product,
+        qty,
+        device,
+        ip,
+        address,
+        payment,
+        region=np.full(n, 0),
+    )
     lifecycle(tape, rng, plan, orders, cadres, ts, amount, unpaid=0.0, refund=0.0)
     if level < 2:
-        tape.event(plan.end + 6 * HOUR, "report.filed", f"s-{plan.index + 1:04d}", None,
-                   {"category": "forced_purchase",
-                    "text": "单位通知每名干部至少购买50元助农产品，要截图上报"})
-    _label(tape, spec, plan, accounts=_ids(cadres), orders=_ids(orders, order_id),
-           thresholds=list(thresholds))
+        tape.event(
+            plan.end + 6 * HOUR,
+            "report.filed",
+            f"s-{plan.index + 1:04d}",
+            None,
+            {
+                "category": "forced_purchase",
+                "text": "单位通知每名干部至少购买50元助农产品，要截图上报",
+            },
+        )
+    _label(
+        tape,
+        spec,
+        plan,
+        accounts=_ids(cadres),
+        orders=_ids(orders, order_id),
+        thresholds=list(thresholds),
+    )
 
 
-def act_paid_praise(tape: Tape, rng: np.random.Generator, plan: SessionPlan,
-                    spec: ScenarioSpec) -> None:
+def act_paid_praise(
+    tape: Tape, rng: np.random.Generator, plan: SessionPlan, spec: ScenarioSpec
+) -> None:
     """水军: accounts paid to praise the official in lockstep, with paraphrase."""
     level = LEVEL[spec.camouflage]
     n = max(3, int(spec.amount))
     crew = tape.new_accounts(n)
-    created = plan.start - (rng.uniform(*((1, 5), (20, 200), (100, 1500))[level], n) * DAY
-                            ).astype(np.int64)
+    created = plan.start - (rng.uniform(*((1, 5), (20, 200), (100, 1500))[level], n) * DAY).astype(
+        np.int64
+    )
     device = rng.integers(1 << 40, 1 << 48, n)
     ip = ip_of(27, rng.integers(0, 256, n), rng.integers(0, 256, n), rng.integers(1, 255, n))
     if level == 0:
@@ -319,8 +397,12 @@ def act_paid_praise(tape: Tape, rng: np.random.Generator, plan: SessionPlan,
     audience = watch(tape, rng, plan, crew, join, leave, device, ip, rng.integers(0, 3, n))
     scripts = [chat.praise_script(rng) for _ in range((1, 1, 2)[level])]
     window = (5, 60, 300)[level] * SECOND
-    bursts = plan.start + OFFICIAL_ENTERS + np.sort(
-        rng.integers(0, plan.duration - OFFICIAL_ENTERS - window, int(rng.integers(4, 7)))
+    bursts = (
+        plan.start
+        + OFFICIAL_ENTERS
+        + np.sort(
+            rng.integers(0, plan.duration - OFFICIAL_ENTERS - window, int(rng.integers(4, 7)))
+        )
     )
     who_all: list[int] = []
     ts_all: list[int] = []
@@ -333,16 +415,31 @@ def act_paid_praise(tape: Tape, rng: np.random.Generator, plan: SessionPlan,
             ts_all.append(max(moment + int(rng.integers(0, window)), int(join[i]) + SECOND))
             texts.append(chat.paraphrase(rng, script, level))
     who = np.asarray(who_all, dtype=np.int64)
-    tape.add("chat", ts=np.asarray(ts_all, dtype=np.int64), account=crew[who],
-             session=plan.index, text=tape.text_ids(texts))
+    tape.add(
+        "chat",
+        ts=np.asarray(ts_all, dtype=np.int64),
+        account=crew[who],
+        session=plan.index,
+        text=tape.text_ids(texts),
+    )
     if level == 2:
         talk(tape, rng, plan, audience)
         buy = np.flatnonzero(rng.random(n) < 0.2)
         cheap = min(plan.products, key=lambda p: p.price)
         ts = np.minimum(join[buy] + MINUTE, plan.end - SECOND)
-        orders, amount = place(tape, rng, plan, crew[buy], ts, np.full(len(buy), cheap.index),
-                               np.ones(len(buy), dtype=np.int64), device[buy], ip[buy],
-                               crew[buy], np.zeros(len(buy), dtype=np.int64))
+        orders, amount = place(
+            tape,
+            rng,
+            plan,
+            crew[buy],
+            ts,
+            np.full(len(buy), cheap.index),
+            np.ones(len(buy), dtype=np.int64),
+            device[buy],
+            ip[buy],
+            crew[buy],
+            np.zeros(len(buy), dtype=np.int64),
+        )
         lifecycle(tape, rng, plan, orders, crew[buy], ts, amount)
     _label(tape, spec, plan, accounts=_ids(crew), messages=len(texts))
 

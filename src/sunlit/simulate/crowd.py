@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sunlit.simulate import chat
-from sunlit.simulate.catalogue import CLIENTS, DELIVERY_REGIONS, ORGANISATIONS, County, Produce
+from sunlit.simulate.catalogue import DELIVERY_REGIONS, ORGANISATIONS, County, Produce
 from sunlit.simulate.tape import I64, Tape
 
 SECOND = 1000
@@ -107,7 +107,13 @@ def register(
     n = len(accounts)
     phone = 1_300_000 + rng.integers(0, 700_000, n)
     tape.add(
-        "account", ts=created, account=accounts, role=role, device=device, ip=ip, phone=phone,
+        "account",
+        ts=created,
+        account=accounts,
+        role=role,
+        device=device,
+        ip=ip,
+        phone=phone,
         org=org,
     )
 
@@ -115,19 +121,22 @@ def register(
 def honest_pool(tape: Tape, rng: np.random.Generator, n: int, now: int) -> Pool:
     accounts = tape.new_accounts(n)
     # Ages: mostly years; a few registered for the occasion (2% in the last week).
-    age = (np.minimum(rng.exponential(600, n), 3000) * DAY).astype(np.int64) + DAY
+    age = (np.mod(rng.exponential(600, n), 3000) * DAY).astype(np.int64) + DAY
     recent = rng.random(n) < 0.02
     age[recent] = (rng.random(int(recent.sum())) * 7 * DAY).astype(np.int64) + MINUTE
     created = now - age
     device = rng.integers(1 << 40, 1 << 48, n)
     household = accounts.copy()
-    shared = np.flatnonzero(rng.random(n) < 0.08)  # a family member on the same phone
-    partner = rng.integers(0, n, len(shared))
+    # A family member on the same phone: pairs, never more than two accounts to a device.
+    partner = np.flatnonzero(rng.random(n // 2) < 0.16) * 2
+    shared = partner + 1
     device[shared] = device[partner]
     household[shared] = household[partner]
     ip = ip_of(
         int(rng.choice([36, 58, 110, 112, 117, 183, 220, 223])),
-        rng.integers(0, 256, n), rng.integers(0, 256, n), rng.integers(1, 255, n),
+        rng.integers(0, 256, n),
+        rng.integers(0, 256, n),
+        rng.integers(1, 255, n),
     )
     org = np.full(n, -1, dtype=np.int64)
     employed = np.flatnonzero(rng.random(n) < 0.04)
@@ -154,7 +163,8 @@ def sample_times(rng: np.random.Generator, plan: SessionPlan, n: int) -> I64:
     w = arrival_weights(plan)
     cdf = np.cumsum(w)
     secs = np.searchsorted(cdf, rng.random(n) * cdf[-1])
-    return plan.start + secs.astype(np.int64) * SECOND + rng.integers(0, SECOND, n)
+    times: I64 = plan.start + secs.astype(np.int64) * SECOND + rng.integers(0, SECOND, n)
+    return times
 
 
 def mobile_ip(rng: np.random.Generator, n: int) -> I64:
@@ -164,7 +174,8 @@ def mobile_ip(rng: np.random.Generator, n: int) -> I64:
 
 
 def within(rng: np.random.Generator, start: I64, stop: I64) -> I64:
-    return start + (rng.random(len(start)) * np.maximum(stop - start, 1)).astype(np.int64)
+    moments: I64 = start + (rng.random(len(start)) * np.maximum(stop - start, 1)).astype(np.int64)
+    return moments
 
 
 @dataclass
@@ -225,7 +236,10 @@ def talk(tape: Tape, rng: np.random.Generator, plan: SessionPlan, audience: Audi
             produce = plan.products[0].produce.name.split(" ")[0]
             texts = chat.honest_lines(rng, len(who), produce, plan.county.short)
             tape.add(
-                "chat", ts=ts, account=audience.account[who], session=s,
+                "chat",
+                ts=ts,
+                account=audience.account[who],
+                session=s,
                 text=tape.text_ids(texts),
             )
         elif kind == "like":
@@ -274,8 +288,17 @@ def honest_orders(
     payment = rng.choice(4, size=n, p=[0.7, 0.25, 0.03, 0.02])
     account = audience.account[who]
     orders, amount = place(
-        tape, rng, plan, account, ts, product, qty, audience.device[who], audience.ip[who],
-        account, payment,
+        tape,
+        rng,
+        plan,
+        account,
+        ts,
+        product,
+        qty,
+        audience.device[who],
+        audience.ip[who],
+        account,
+        payment,
     )
     rate = np.full(n, 0.006)
     for index, value in plan.quality_rate.items():
@@ -308,8 +331,18 @@ def place(
     if region is None:
         region = rng.integers(0, len(DELIVERY_REGIONS), n)
     tape.add(
-        "order", ts=ts, account=account, session=plan.index, product=product, qty=qty,
-        unit_price=price, region=region, address=address, device=device, ip=ip, payment=payment,
+        "order",
+        ts=ts,
+        account=account,
+        session=plan.index,
+        product=product,
+        qty=qty,
+        unit_price=price,
+        region=region,
+        address=address,
+        device=device,
+        ip=ip,
+        payment=payment,
     )
     return orders, price * qty
 
@@ -331,20 +364,41 @@ def lifecycle(
     n = len(orders)
     s = plan.index
     paid = rng.random(n) >= unpaid
-    tape.add("paid", ts=ts[paid] + rng.integers(5, 90, int(paid.sum())) * SECOND,
-             order=orders[paid], session=s)
+    tape.add(
+        "paid",
+        ts=ts[paid] + rng.integers(5, 90, int(paid.sum())) * SECOND,
+        order=orders[paid],
+        session=s,
+    )
     unpaid_ix = ~paid
-    tape.add("cancelled", ts=ts[unpaid_ix] + 15 * MINUTE, order=orders[unpaid_ix], session=s,
-             reason=0)
+    tape.add(
+        "cancelled", ts=ts[unpaid_ix] + 15 * MINUTE, order=orders[unpaid_ix], session=s, reason=0
+    )
     changed = paid & (rng.random(n) < 0.01)
-    tape.add("cancelled", ts=ts[changed] + rng.integers(1, 6, int(changed.sum())) * HOUR,
-             order=orders[changed], session=s, reason=1)
-    tape.add("refunded", ts=ts[changed] + rng.integers(6, 12, int(changed.sum())) * HOUR,
-             order=orders[changed], session=s, amount=amount[changed], reason=1)
+    tape.add(
+        "cancelled",
+        ts=ts[changed] + rng.integers(1, 6, int(changed.sum())) * HOUR,
+        order=orders[changed],
+        session=s,
+        reason=1,
+    )
+    tape.add(
+        "refunded",
+        ts=ts[changed] + rng.integers(6, 12, int(changed.sum())) * HOUR,
+        order=orders[changed],
+        session=s,
+        amount=amount[changed],
+        reason=1,
+    )
     ship = paid & ~changed
     ship_ts = ts + rng.integers(12, 60, n) * HOUR
-    tape.add("shipped", ts=ship_ts[ship], order=orders[ship], session=s,
-             carrier=rng.integers(0, 4, int(ship.sum())))
+    tape.add(
+        "shipped",
+        ts=ship_ts[ship],
+        order=orders[ship],
+        session=s,
+        carrier=rng.integers(0, 4, int(ship.sum())),
+    )
     deliver_ts = ship_ts + rng.integers(24, 96, n) * HOUR
     tape.add("delivered", ts=deliver_ts[ship], order=orders[ship], session=s)
     # Complaints: quality at the product's rate, logistics at 0.4%.
@@ -358,18 +412,37 @@ def lifecycle(
     ):
         k = int(mask.sum())
         texts = [words[i] for i in rng.integers(0, len(words), k).tolist()]
-        tape.add("complaint", ts=deliver_ts[mask] + rng.integers(2, 48, k) * HOUR,
-                 order=orders[mask], session=s, account=account[mask], category=category,
-                 text=tape.text_ids(texts))
+        tape.add(
+            "complaint",
+            ts=deliver_ts[mask] + rng.integers(2, 48, k) * HOUR,
+            order=orders[mask],
+            session=s,
+            account=account[mask],
+            category=category,
+            text=tape.text_ids(texts),
+        )
     refunded = ship & (quality | (rng.random(n) < refund))
     k = int(refunded.sum())
-    tape.add("refunded", ts=deliver_ts[refunded] + rng.integers(49, 96, k) * HOUR,
-             order=orders[refunded], session=s, amount=amount[refunded], reason=0)
+    tape.add(
+        "refunded",
+        ts=deliver_ts[refunded] + rng.integers(49, 96, k) * HOUR,
+        order=orders[refunded],
+        session=s,
+        amount=amount[refunded],
+        reason=0,
+    )
     review = ship & ~quality & (rng.random(n) < 0.08)
     k = int(review.sum())
     stars = rng.choice([3, 4, 5], size=k, p=[0.1, 0.25, 0.65])
-    texts = chat.honest_lines(rng, k, plan.products[0].produce.name.split(" ")[0],
-                              plan.county.short, reviews_share=0.0)
-    tape.add("review", ts=deliver_ts[review] + rng.integers(3, 72, k) * HOUR,
-             order=orders[review], session=s, account=account[review], stars=stars,
-             text=tape.text_ids(texts))
+    texts = chat.honest_lines(
+        rng, k, plan.products[0].produce.name.split(" ")[0], plan.county.short, reviews_share=0.0
+    )
+    tape.add(
+        "review",
+        ts=deliver_ts[review] + rng.integers(3, 72, k) * HOUR,
+        order=orders[review],
+        session=s,
+        account=account[review],
+        stars=stars,
+        text=tape.text_ids(texts),
+    )

@@ -4,11 +4,11 @@ claims, and write the events and the labels."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import orjson
@@ -42,8 +42,9 @@ def labels_path_for(events: Path) -> Path:
     return events.with_name(name + ".labels.json")
 
 
-def _plan(index: int, config: SimConfig, rng: np.random.Generator, next_product: int,
-          official: int) -> SessionPlan:
+def _plan(
+    index: int, config: SimConfig, rng: np.random.Generator, next_product: int, official: int
+) -> SessionPlan:
     county = COUNTIES[index % len(COUNTIES)]
     start = int(config.start.timestamp() * 1000) + index * 7 * DAY
     products = []
@@ -52,15 +53,17 @@ def _plan(index: int, config: SimConfig, rng: np.random.Generator, next_product:
         price = min(max(price, produce.low), produce.high)
         producer = county.cooperative if k == 0 else HOUSEHOLDS[k % len(HOUSEHOLDS)]
         kind = "cooperative" if k == 0 else "household"
-        products.append(Product(next_product + k, index, produce, price, producer, kind,
-                                produce.cost))
+        products.append(
+            Product(next_product + k, index, produce, price, producer, kind, produce.cost)
+        )
     purpose = f"{county.name}{county.produce[0].name.split(' ')[0]}助农直播"
     if config.clearance and index == 0:
         fresh = products[0]
         fresh.price = int(fresh.produce.cost * 0.85)
         purpose += "：暴雨后滞销鲜果清仓，低于成本价销售"
-    return SessionPlan(index, county, official, start, start + config.minutes * MINUTE,
-                       products, purpose)
+    return SessionPlan(
+        index, county, official, start, start + config.minutes * MINUTE, products, purpose
+    )
 
 
 def rfc3339(ms: int) -> str:
@@ -71,27 +74,52 @@ def rfc3339(ms: int) -> str:
 def _publish_plan(tape: Tape, plan: SessionPlan) -> None:
     sid = session_id(plan.index)
     official = account_id(plan.official)
-    tape.event(plan.start - 3 * DAY, "session.filed", sid, official, {
-        "official": official,
-        "official_region": plan.county.code,
-        "scheduled_start": rfc3339(plan.start),
-        "scheduled_end": rfc3339(plan.end),
-        "products": [p.id for p in plan.products],
-        "partners": [{"name": plan.county.cooperative, "kind": "cooperative",
-                      "relationship": None}, *plan.partners],
-        "purpose": plan.purpose,
-    })
+    tape.event(
+        plan.start - 3 * DAY,
+        "session.filed",
+        sid,
+        official,
+        {
+            "official": official,
+            "official_region": plan.county.code,
+            "scheduled_start": rfc3339(plan.start),
+            "scheduled_end": rfc3339(plan.end),
+            "products": [p.id for p in plan.products],
+            "partners": [
+                {"name": plan.county.cooperative, "kind": "cooperative", "relationship": None},
+                *plan.partners,
+            ],
+            "purpose": plan.purpose,
+        },
+    )
     for p in plan.products:
-        tape.event(plan.start - 2 * DAY, "product.listed", sid, None, {
-            "product": p.id, "name": p.produce.name, "category": p.produce.category,
-            "origin_region": plan.county.code, "producer": p.producer,
-            "producer_kind": p.producer_kind, "price": p.price,
-            "reference_price_low": p.produce.low, "reference_price_high": p.produce.high,
-            "declared_cost": p.cost, "stock": 1_000_000,
-        })
+        tape.event(
+            plan.start - 2 * DAY,
+            "product.listed",
+            sid,
+            None,
+            {
+                "product": p.id,
+                "name": p.produce.name,
+                "category": p.produce.category,
+                "origin_region": plan.county.code,
+                "producer": p.producer,
+                "producer_kind": p.producer_kind,
+                "price": p.price,
+                "reference_price_low": p.produce.low,
+                "reference_price_high": p.produce.high,
+                "declared_cost": p.cost,
+                "stock": 1_000_000,
+            },
+        )
         if p.change_ts is not None:
-            tape.event(p.change_ts, "product.price_changed", sid, official,
-                       {"product": p.id, "price": p.new_price})
+            tape.event(
+                p.change_ts,
+                "product.price_changed",
+                sid,
+                official,
+                {"product": p.id, "price": p.new_price},
+            )
     tape.event(plan.start, "session.started", sid, official, {})
     for ts, product in zip(plan.pin_ts.tolist(), plan.pin_product.tolist(), strict=True):
         tape.event(ts, "product.pinned", sid, official, {"product": f"p-{product}"})
@@ -126,15 +154,29 @@ def _claims(tape: Tape, config: SimConfig, plans: list[SessionPlan]) -> None:
             claimed_gmv = int(verified * factor[spec.camouflage])
             claimed_orders = int(verified_orders * factor[spec.camouflage])
         sid = session_id(plan.index)
-        tape.event(plan.end + 2 * HOUR, "claim.published", sid, None, {
-            "source": "县融媒体中心", "gmv": claimed_gmv, "orders": claimed_orders,
-            "viewers": None,
-        })
+        tape.event(
+            plan.end + 2 * HOUR,
+            "claim.published",
+            sid,
+            None,
+            {
+                "source": "县融媒体中心",
+                "gmv": claimed_gmv,
+                "orders": claimed_orders,
+                "viewers": None,
+            },
+        )
         over = claimed_gmv > 1.1 * verified or claimed_orders > 1.1 * verified_orders
         if over:
             camo = spec.camouflage if spec is not None else "none"
-            tape.labels.add("hype" if spec else "inflated_by_abuse", "hype_gap", sid, camo,
-                            claimed_gmv=claimed_gmv, verified_gmv=verified)
+            tape.labels.add(
+                "hype" if spec else "inflated_by_abuse",
+                "hype_gap",
+                sid,
+                camo,
+                claimed_gmv=claimed_gmv,
+                verified_gmv=verified,
+            )
 
 
 def build(config: SimConfig) -> Tape:
@@ -143,11 +185,19 @@ def build(config: SimConfig) -> Tape:
     start = int(config.start.timestamp() * 1000)
     officials = tape.new_accounts(len(COUNTIES))
     crowd.register(
-        tape, rng, officials, start - 900 * DAY + np.arange(len(COUNTIES)) * DAY,
+        tape,
+        rng,
+        officials,
+        start - 900 * DAY + np.arange(len(COUNTIES)) * DAY,
         rng.integers(1 << 40, 1 << 48, len(COUNTIES)),
-        crowd.ip_of(59, np.arange(len(COUNTIES)), np.ones(len(COUNTIES), dtype=np.int64),
-                    np.full(len(COUNTIES), 10)),
-        np.full(len(COUNTIES), -1), role=2,
+        crowd.ip_of(
+            59,
+            np.arange(len(COUNTIES)),
+            np.ones(len(COUNTIES), dtype=np.int64),
+            np.full(len(COUNTIES), 10),
+        ),
+        np.full(len(COUNTIES), -1),
+        role=2,
     )
     pool_size = int(config.viewers * (1 + 0.6 * (config.sessions - 1))) + 10
     pool = crowd.honest_pool(tape, rng, pool_size, start)
@@ -205,11 +255,16 @@ def simulate(config: SimConfig, events: Path, progress: Progress | None = None) 
     tape = build(config)
     count = write_file(tape, events, progress)
     labels = labels_path_for(events)
-    labels.write_bytes(orjson.dumps(
-        {"spec": "sunlit-labels/1", "config": config_document(config),
-         "labels": tape.labels.entries},
-        option=orjson.OPT_INDENT_2,
-    ))
+    labels.write_bytes(
+        orjson.dumps(
+            {
+                "spec": "sunlit-labels/1",
+                "config": config_document(config),
+                "labels": tape.labels.entries,
+            },
+            option=orjson.OPT_INDENT_2,
+        )
+    )
     return SimResult(count, time.perf_counter() - began, events, labels)
 
 

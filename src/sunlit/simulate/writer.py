@@ -38,83 +38,131 @@ def _bodies(tape: Tape) -> dict[str, tuple[str, list[str]]]:
     col = {kind: {n: tape.column(kind, n).tolist() for n in names} for kind, names in KINDS.items()}
     texts = [orjson.dumps(t).decode() for t in tape.texts]
     orgs = [orjson.dumps(o).decode() for o in tape.orgs]
-    sessions = max((max(c["session"], default=0) for k, c in col.items() if "session" in c),
-                   default=0)
+    sessions = max(
+        (max(c["session"], default=0) for k, c in col.items() if "session" in c), default=0
+    )
     sid = [f'"session":"s-{v + 1:04d}"' for v in range(sessions + 1)]
 
     def who(c: dict[str, list[int]]) -> list[str]:
-        return [f'{sid[s]},"actor":"a-{a}"' for s, a in zip(c["session"], c["account"],
-                                                            strict=True)]
+        return [
+            f'{sid[s]},"actor":"a-{a}"' for s, a in zip(c["session"], c["account"], strict=True)
+        ]
 
     def of_order(c: dict[str, list[int]]) -> list[str]:
-        return [f'{sid[s]},"actor":null,"data":{{"order":"o-{o}"' for s, o in
-                zip(c["session"], c["order"], strict=True)]
+        return [
+            f'{sid[s]},"actor":null,"data":{{"order":"o-{o}"'
+            for s, o in zip(c["session"], c["order"], strict=True)
+        ]
 
     out: dict[str, tuple[str, list[str]]] = {}
     c = col["account"]
-    out["account"] = ("account.registered", [
-        f'"session":null,"actor":"a-{a}","data":{{"role":"{ROLES[r]}","device":"d{d:x}",'
-        f'"ip":"{ip}","phone_prefix":"{ph}","org":{orgs[g] if g >= 0 else "null"},'
-        f'"created_at":'
-        for a, r, d, ip, ph, g in zip(c["account"], c["role"], c["device"], _ips(c["ip"]),
-                                      c["phone"], c["org"], strict=True)
-    ])
+    out["account"] = (
+        "account.registered",
+        [
+            f'"session":null,"actor":"a-{a}","data":{{"role":"{ROLES[r]}","device":"d{d:x}",'
+            f'"ip":"{ip}","phone_prefix":"{ph}","org":{orgs[g] if g >= 0 else "null"},'
+            f'"created_at":'
+            for a, r, d, ip, ph, g in zip(
+                c["account"],
+                c["role"],
+                c["device"],
+                _ips(c["ip"]),
+                c["phone"],
+                c["org"],
+                strict=True,
+            )
+        ],
+    )
     c = col["join"]
-    out["join"] = ("viewer.joined", [
-        f'{w},"data":{{"device":"d{d:x}","ip":"{ip}","client":"{CLIENTS[k]}"}}}}'
-        for w, d, ip, k in zip(who(c), c["device"], _ips(c["ip"]), c["client"], strict=True)
-    ])
+    out["join"] = (
+        "viewer.joined",
+        [
+            f'{w},"data":{{"device":"d{d:x}","ip":"{ip}","client":"{CLIENTS[k]}"}}}}'
+            for w, d, ip, k in zip(who(c), c["device"], _ips(c["ip"]), c["client"], strict=True)
+        ],
+    )
     out["leave"] = ("viewer.left", [f'{w},"data":{{}}}}' for w in who(col["leave"])])
     c = col["chat"]
-    out["chat"] = ("chat.message", [
-        f'{w},"data":{{"text":{texts[t]}}}}}' for w, t in zip(who(c), c["text"], strict=True)
-    ])
+    out["chat"] = (
+        "chat.message",
+        [f'{w},"data":{{"text":{texts[t]}}}}}' for w, t in zip(who(c), c["text"], strict=True)],
+    )
     c = col["like"]
-    out["like"] = ("like", [
-        f'{w},"data":{{"count":{n}}}}}' for w, n in zip(who(c), c["count"], strict=True)
-    ])
+    out["like"] = (
+        "like",
+        [f'{w},"data":{{"count":{n}}}}}' for w, n in zip(who(c), c["count"], strict=True)],
+    )
     c = col["share"]
-    out["share"] = ("share", [
-        f'{w},"data":{{"channel":"{CHANNELS[ch]}"}}}}'
-        for w, ch in zip(who(c), c["channel"], strict=True)
-    ])
+    out["share"] = (
+        "share",
+        [
+            f'{w},"data":{{"channel":"{CHANNELS[ch]}"}}}}'
+            for w, ch in zip(who(c), c["channel"], strict=True)
+        ],
+    )
     c = col["order"]
-    out["order"] = ("order.placed", [
-        f'{w},"data":{{"order":"o-{i}","product":"p-{p}","qty":{q},"unit_price":{u},'
-        f'"amount":{q * u},"address":{{"region":"{DELIVERY_REGIONS[rg]}",'
-        f'"detail_hash":"h{(h * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFF:012x}"}},'
-        f'"device":"d{d:x}","ip":"{ip}","payment_method":"{PAYMENT_METHODS[m]}"}}}}'
-        for i, (w, p, q, u, rg, h, d, ip, m) in enumerate(zip(
-            who(c), c["product"], c["qty"], c["unit_price"], c["region"], c["address"],
-            c["device"], _ips(c["ip"]), c["payment"], strict=True))
-    ])
+    out["order"] = (
+        "order.placed",
+        [
+            f'{w},"data":{{"order":"o-{i}","product":"p-{p}","qty":{q},"unit_price":{u},'
+            f'"amount":{q * u},"address":{{"region":"{DELIVERY_REGIONS[rg]}",'
+            f'"detail_hash":"h{(h * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFF:012x}"}},'
+            f'"device":"d{d:x}","ip":"{ip}","payment_method":"{PAYMENT_METHODS[m]}"}}}}'
+            for i, (w, p, q, u, rg, h, d, ip, m) in enumerate(
+                zip(
+                    who(c),
+                    c["product"],
+                    c["qty"],
+                    c["unit_price"],
+                    c["region"],
+                    c["address"],
+                    c["device"],
+                    _ips(c["ip"]),
+                    c["payment"],
+                    strict=True,
+                )
+            )
+        ],
+    )
     out["paid"] = ("order.paid", [f"{o}}}}}" for o in of_order(col["paid"])])
     c = col["cancelled"]
-    out["cancelled"] = ("order.cancelled", [
-        f'{o},"reason":"{CANCEL_REASONS[r]}"}}}}'
-        for o, r in zip(of_order(c), c["reason"], strict=True)
-    ])
+    out["cancelled"] = (
+        "order.cancelled",
+        [
+            f'{o},"reason":"{CANCEL_REASONS[r]}"}}}}'
+            for o, r in zip(of_order(c), c["reason"], strict=True)
+        ],
+    )
     c = col["refunded"]
-    out["refunded"] = ("order.refunded", [
-        f'{o},"amount":{a},"reason":"{REFUND_REASONS[r]}"}}}}'
-        for o, a, r in zip(of_order(c), c["amount"], c["reason"], strict=True)
-    ])
+    out["refunded"] = (
+        "order.refunded",
+        [
+            f'{o},"amount":{a},"reason":"{REFUND_REASONS[r]}"}}}}'
+            for o, a, r in zip(of_order(c), c["amount"], c["reason"], strict=True)
+        ],
+    )
     c = col["shipped"]
-    out["shipped"] = ("order.shipped", [
-        f'{o},"carrier":"{CARRIERS[k]}"}}}}' for o, k in zip(of_order(c), c["carrier"],
-                                                            strict=True)
-    ])
+    out["shipped"] = (
+        "order.shipped",
+        [
+            f'{o},"carrier":"{CARRIERS[k]}"}}}}'
+            for o, k in zip(of_order(c), c["carrier"], strict=True)
+        ],
+    )
     out["delivered"] = ("order.delivered", [f"{o}}}}}" for o in of_order(col["delivered"])])
     for kind, type_, field, values in (
         ("complaint", "complaint.filed", "category", COMPLAINTS),
         ("review", "review.posted", "stars", None),
     ):
         c = col[kind]
-        out[kind] = (type_, [
-            f'{w},"data":{{"order":"o-{o}","{field}":'
-            f'{v if values is None else chr(34) + values[v] + chr(34)},"text":{texts[t]}}}}}'
-            for w, o, v, t in zip(who(c), c["order"], c[field], c["text"], strict=True)
-        ])
+        out[kind] = (
+            type_,
+            [
+                f'{w},"data":{{"order":"o-{o}","{field}":'
+                f'{v if values is None else chr(34) + values[v] + chr(34)},"text":{texts[t]}}}}}'
+                for w, o, v, t in zip(who(c), c["order"], c[field], c["text"], strict=True)
+            ],
+        )
     return out
 
 
@@ -146,20 +194,30 @@ def write_events(tape: Tape, out: IO[bytes], progress: Progress | None = None) -
         for j, (k, r) in enumerate(
             zip(kind_all[begin:stop].tolist(), row_all[begin:stop].tolist(), strict=True)
         ):
-            ts = stamps[j]
+            stamp = stamps[j]
             if k == account_code:  # created_at is the moment of registration
                 lines.append(
-                    f'{{"id":"e-{begin + j}","type":"account.registered","ts":"{ts}",'
-                    f'{rows_of[k][r]}"{ts}"}}}}'
+                    f'{{"id":"e-{begin + j}","type":"account.registered","ts":"{stamp}",'
+                    f'{rows_of[k][r]}"{stamp}"}}}}'
                 )
             elif k < len(kinds):
-                lines.append(f'{{"id":"e-{begin + j}","type":"{types[k]}","ts":"{ts}",'
-                             f"{rows_of[k][r]}")
+                lines.append(
+                    f'{{"id":"e-{begin + j}","type":"{types[k]}","ts":"{stamp}",{rows_of[k][r]}'
+                )
             else:
                 _, type_, session, actor, data = tape.misc[r]
-                lines.append(orjson.dumps({"id": f"e-{begin + j}", "type": type_, "ts": ts,
-                                           "session": session, "actor": actor,
-                                           "data": data}).decode())
+                lines.append(
+                    orjson.dumps(
+                        {
+                            "id": f"e-{begin + j}",
+                            "type": type_,
+                            "ts": stamp,
+                            "session": session,
+                            "actor": actor,
+                            "data": data,
+                        }
+                    ).decode()
+                )
         lines.append("")
         out.write("\n".join(lines).encode())
         if progress is not None:

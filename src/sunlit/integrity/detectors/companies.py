@@ -1,0 +1,137 @@
+"""conflict_of_interest and company_favouritism — the official and the companies in the room.
+
+Conflict: a partner the filing declares a relationship with, and the products whose producer is
+that partner (names compared without their place prefix and company suffixes, so a short name
+matches the registered one). Favouritism: one enterprise's share of the session's sales above
+half, or the same enterprise in several sessions of one official."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sunlit.integrity.model import Finding, severity_of
+from sunlit.integrity.stream import Session, Stream
+
+PLACE = re.compile(r"^.{1,6}?(省|市|县|区|州|旗)")
+SUFFIX = re.compile(r"(股份)?(有限责任公司|有限公司|公司|集团)$")
+TRADE = re.compile(r"(农业科技|农业发展|农业开发|农业|茶业|果业|食品|科技|发展|开发)$")
+
+
+@dataclass(frozen=True)
+class Settings:
+    max_share: float = 0.5  # of the session's sales, for one enterprise
+    max_sessions: int = 3  # sessions of one official in which one enterprise sells
+
+
+def core_name(name: str) -> str:
+    """The distinctive part of a company name: 砀山县鑫果农业科技有限公司 -> 鑫果."""
+    core = SUFFIX.sub("", PLACE.sub("", name.strip()))
+    while (shorter := TRADE.sub("", core)) != core and shorter:
+        core = shorter
+    return core
+
+
+def same_company(a: str, b: str) -> bool:
+    x, y = core_name(a), core_name(b)
+    return bool(x and y) and (x in y or y in x)
+
+
+def detect_conflict(stream: Stream, session: Session, s: Settings) -> list[Finding]:
+    partners = (session.filed or {}).get("partners") or []
+    out = []
+    for partner in partners:
+        if not isinstance(partner, dict) or not partner.get("relationship"):
+            continue
+        name = str(partner.get("name") or "")
+        products = [
+            pid
+            for pid in session.products
+            if (p := stream.products.get(pid)) and p.producer and same_company(p.producer, name)
+        ]
+        sales = sum(o.amount for o in session.orders if o.product in products and not o.gone)
+        score = 0.9 if products else 0.6
+        summary = f"The official declared a tie ({partner['relationship']}) to {name}, which " + (
+            f"supplies {len(products)} product(s) in the session."
+            if products
+            else "is a partner of the session."
+        )
+        evidence = {
+            "partner": name,
+            "relationship": partner["relationship"],
+            "kind": partner.get("kind"),
+            "products": len(products),
+            "sales_fen": sales,
+        }
+        out.append(
+            Finding(
+                "conflict_of_interest",
+                severity_of(score),
+                score,
+                summary,
+                evidence,
+                products=products,
+            )
+        )
+    return out
+
+
+def detect_favouritism(stream: Stream, session: Session, s: Settings) -> list[Finding]:
+    sales: dict[str, int] = defaultdict(int)
+    kinds: dict[str, str] = {}
+    for o in session.orders:
+        if o.gone:
+            continue
+        p = stream.products.get(o.product)
+        producer = p.producer if p and p.producer else "?"
+        sales[producer] += o.amount
+        kinds[producer] = p.producer_kind if p else ""
+    total = sum(sales.values())
+    out = []
+    official = session.official
+    for producer, amount in sales.items():
+        if kinds.get(producer) != "enterprise" or not total:
+            continue
+        share = amount / total
+        repeat = _sessions_of(stream, official, producer) if official else 1
+        if share <= s.max_share and repeat < s.max_sessions:
+            continue
+        products = [
+            pid
+            for pid in session.products
+            if (p := stream.products.get(pid)) and p.producer == producer
+        ]
+        score = min(1.0, 0.4 + share + 0.1 * max(0, repeat - 1))
+        summary = f"{producer} took {share:.0%} of the session's sales" + (
+            f" and sold in {repeat} sessions of the same official." if repeat > 1 else "."
+        )
+        evidence = {
+            "enterprise": producer,
+            "share_of_sales": round(share, 3),
+            "sales_fen": amount,
+            "sessions_of_this_official": repeat,
+        }
+        out.append(
+            Finding(
+                "company_favouritism",
+                severity_of(score),
+                score,
+                summary,
+                evidence,
+                products=products,
+            )
+        )
+    return out
+
+
+def _sessions_of(stream: Stream, official: str, producer: str) -> int:
+    count = 0
+    for other in stream.sessions.values():
+        if other.official != official:
+            continue
+        if any(
+            (p := stream.products.get(pid)) and p.producer == producer for pid in other.products
+        ):
+            count += 1
+    return count

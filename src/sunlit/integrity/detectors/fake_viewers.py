@@ -1,0 +1,161 @@
+"""fake_viewers — traffic inflation (流量注水).
+
+FLOCK-style: bots are driven by a controller, so they arrive, leave and were registered
+together, on shared devices and address blocks, and do nothing while there. Each viewer gets a
+share of suspicion from every group signal it takes part in (a join burst, a leave burst, a
+registration batch, a shared device, a crowded /24), measured against the session's own rhythm;
+viewers whose combined evidence passes the threshold and who did next to nothing are named."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from sunlit.integrity.model import Finding, excess_share, rolling_median, severity_of, tukey_fence
+from sunlit.integrity.stream import Session, Stream
+
+RULE = "fake_viewers"
+
+
+@dataclass(frozen=True)
+class Settings:
+    bin_ms: int = 5_000  # join and leave bursts are counted in bins this wide
+    neighbourhood: int = 36  # bins either side for the smoothed rhythm (±3 minutes)
+    burst_ratio: float = 2.0  # a burst is this many times the rhythm …
+    burst_z: float = 5.0  # … and this many standard deviations above it
+    registration_bin_ms: int = 600_000  # registration batches in 10-minute bins
+    shared_device: int = 3  # accounts on one device that make it a farm
+    threshold: float = 0.8  # combined evidence that names a viewer …
+    min_signals: int = 2  # … from at least this many independent group signals
+    max_interactions: int = 3  # chats + likes + shares; buyers are never named
+    min_accounts: int = 10  # fewer suspicious viewers than this is not a finding
+
+
+def _burst_share(times: np.ndarray, start: int, stop: int, s: Settings) -> np.ndarray:
+    if len(times) == 0 or stop <= start:
+        return np.zeros(len(times))
+    bins = ((times - start) // s.bin_ms).astype(np.int64)
+    nbins = int(max(bins.max() + 1, (stop - start) // s.bin_ms + 1))
+    counts = np.bincount(np.clip(bins, 0, nbins - 1), minlength=nbins)
+    share = excess_share(
+        counts, rolling_median(counts, s.neighbourhood), ratio=s.burst_ratio, z=s.burst_z, minimum=5
+    )
+    return share[np.clip(bins, 0, nbins - 1)]
+
+
+def _registration_share(created: np.ndarray, s: Settings) -> np.ndarray:
+    """Accounts registered in a batch: a 10-minute bin far fuller than the viewers'
+    registrations in the surrounding month would make it."""
+    known = created >= 0
+    out = np.zeros(len(created))
+    if known.sum() < 10:
+        return out
+    c = created[known]
+    bins = (c - c.min()) // s.registration_bin_ms
+    counts = Counter(bins.tolist())
+    month = 30 * 24 * 6  # bins in ±15 days
+    sorted_bins = np.sort(bins)
+    keys = np.asarray(list(counts), dtype=np.int64)
+    lo = np.searchsorted(sorted_bins, keys - month // 2)
+    hi = np.searchsorted(sorted_bins, keys + month // 2, side="right")
+    obs = np.asarray([counts[k] for k in keys.tolist()], dtype=np.float64)
+    expected = (hi - lo - obs) / month
+    share = dict(
+        zip(
+            keys.tolist(),
+            excess_share(obs, expected, ratio=5.0, z=5.0, minimum=5).tolist(),
+            strict=True,
+        )
+    )
+    out[known] = [share[b] for b in bins.tolist()]
+    return out
+
+
+def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
+    if not session.joins:
+        return []
+    first: dict[str, tuple[int, str | None, str | None]] = {}
+    for ts, who, device, ip, _ in session.joins:
+        if who not in first:
+            first[who] = (ts, device, ip)
+    start = session.started if session.started is not None else session.joins[0][0]
+    end = session.ended if session.ended is not None else max(t for t, *_ in session.joins)
+    leave: dict[str, int] = {}
+    for ts, who in session.leaves:
+        leave[who] = ts
+    accounts = list(first)
+    n = len(accounts)
+    join_t = np.asarray([first[a][0] for a in accounts], dtype=np.int64)
+    leave_t = np.asarray([leave.get(a, end) for a in accounts], dtype=np.int64)
+    signals: dict[str, np.ndarray] = {}
+    signals["join_burst"] = _burst_share(join_t, start, end, s)
+    before_end = leave_t < end - 60_000  # the final exodus is not a burst
+    leave_share = np.zeros(n)
+    leave_share[before_end] = _burst_share(leave_t[before_end], start, end, s)
+    signals["leave_burst"] = leave_share
+    created = np.asarray(
+        [c if (c := _created(stream, a)) is not None else -1 for a in accounts], dtype=np.int64
+    )
+    signals["registration_batch"] = _registration_share(created, s)
+    devices = Counter(first[a][1] for a in accounts if first[a][1])
+    signals["shared_device"] = np.asarray(
+        [1.0 if (d := first[a][1]) and devices[d] >= s.shared_device else 0.0 for a in accounts]
+    )
+    prefixes = [_prefix(first[a][2]) for a in accounts]
+    per_prefix = Counter(p for p in prefixes if p)
+    fence = max(tukey_fence(np.log1p(list(per_prefix.values())), k=3.0), np.log1p(20))
+    signals["crowded_prefix"] = np.asarray(
+        [max(0.0, 1.0 - np.expm1(fence) / per_prefix[p]) if p else 0.0 for p in prefixes]
+    )
+    combined = 1.0 - np.prod([1.0 - v for v in signals.values()], axis=0)
+    busy = Counter(who for _, who, _ in session.chats)
+    busy.update(who for _, who, _ in session.likes)
+    busy.update(who for _, who in session.shares)
+    buyers = {o.account for o in session.orders}
+    quiet = np.asarray([busy[a] <= s.max_interactions and a not in buyers for a in accounts])
+    agreeing = np.sum([v > 0 for v in signals.values()], axis=0)
+    named = np.flatnonzero((combined >= s.threshold) & (agreeing >= s.min_signals) & quiet)
+    if len(named) < s.min_accounts:
+        return []
+    stayed = int(((leave_t - join_t) >= 30_000).sum())
+    share = len(named) / n
+    score = float(min(1.0, 0.5 + share + float(combined[named].mean()) / 4))
+    evidence = {
+        "viewers": n,
+        "suspected": len(named),
+        "share_of_viewers": round(share, 3),
+        "stayed_30s": stayed,
+        "signals": {k: int((v[named] > 0).sum()) for k, v in signals.items()},
+        "median_dwell_s_suspected": round(float(np.median(leave_t[named] - join_t[named])) / 1000),
+        "median_dwell_s_others": round(
+            float(np.median(np.delete(leave_t - join_t, named))) / 1000 if n > len(named) else 0
+        ),
+        "interacting_suspected": int(sum(busy[accounts[i]] > 0 for i in named.tolist())),
+    }
+    summary = (
+        f"{len(named)} of {n} viewers ({share:.0%}) look like bots: they joined, left or were "
+        f"registered together in bursts, share devices or address blocks, and did next to nothing."
+    )
+    return [
+        Finding(
+            RULE,
+            severity_of(score),
+            score,
+            summary,
+            evidence,
+            accounts=[accounts[i] for i in named.tolist()],
+        )
+    ]
+
+
+def _created(stream: Stream, account: str) -> int | None:
+    a = stream.accounts.get(account)
+    return None if a is None else a.created
+
+
+def _prefix(ip: str | None) -> str | None:
+    if not ip or ip.count(".") != 3:
+        return None
+    return ip.rsplit(".", 1)[0]

@@ -1,0 +1,160 @@
+"""forced_purchases — quotas on cadres (摊派, "at least 50 yuan each").
+
+Two signals. Per-organisation excess: an employer whose members bought far more often than the
+session's other viewers (a Poisson tail against the session's own conversion). Bunching: order
+amounts piled just above a round threshold, against a counterfactual smoothed from the
+neighbouring amounts; the bunched orders paid with union or corporate cards or by accounts of
+a verified employer are named."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from sunlit.integrity.model import Finding, poisson_tail, severity_of
+from sunlit.integrity.stream import Order, Session, Stream
+
+RULE = "forced_purchases"
+THRESHOLDS = (2_000, 3_000, 5_000, 8_800, 10_000, 20_000)  # fen: round amounts quotas use
+
+
+@dataclass(frozen=True)
+class Settings:
+    min_buyers: int = 5
+    conversion_ratio: float = 4.0  # times the session's conversion
+    p_value: float = 1e-6
+    bunching_window: float = 1.15  # [T, 1.15·T)
+    bunching_ratio: float = 2.5  # mass in the window over the smoothed counterfactual
+    bunching_min_orders: int = 20
+
+
+def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
+    findings = _organisations(stream, session, s)
+    named = {o for f in findings for o in f.orders}
+    bunched = _bunching(stream, session, s, named)
+    return findings + bunched
+
+
+def _org(stream: Stream, account: str | None) -> str | None:
+    a = stream.accounts.get(account) if account else None
+    return a.org if a else None
+
+
+def _organisations(stream: Stream, session: Session, s: Settings) -> list[Finding]:
+    viewers = {who for _, who, *_ in session.joins}
+    buyers = {o.account for o in session.orders if o.account}
+    exposed = viewers | buyers
+    plain = [a for a in exposed if not _org(stream, a)]
+    if not plain:
+        return []
+    base = max(sum(a in buyers for a in plain) / len(plain), 1e-4)
+    members: dict[str, set[str]] = defaultdict(set)
+    for a in exposed:
+        org = _org(stream, a)
+        if org:
+            members[org].add(str(a))
+    reports = [r for r in session.reports if r[1] == "forced_purchase"]
+    out = []
+    for org, group in members.items():
+        bought = {a for a in group if a in buyers}
+        expected = len(group) * base
+        if len(bought) < s.min_buyers or len(bought) < s.conversion_ratio * expected:
+            continue
+        p = poisson_tail(len(bought), expected)
+        if p > s.p_value:
+            continue
+        orders = [o for o in session.orders if o.account in bought]
+        cards = sum(o.payment in ("union_card", "corporate") for o in orders)
+        hashes = Counter(o.address for o in orders if o.address)
+        first_time = sum(_first_time(stream, str(a), session.id) for a in bought)
+        score = min(
+            1.0,
+            0.6
+            + 0.1 * min(len(bought) / max(expected, 1) / 10, 2)
+            + 0.1 * bool(reports)
+            + 0.1 * (cards / len(orders)),
+        )
+        evidence = {
+            "organisation": org,
+            "buyers": len(bought),
+            "members_present": len(group),
+            "conversion": round(len(bought) / len(group), 3),
+            "session_conversion": round(base, 4),
+            "p_value": float(f"{p:.3g}"),
+            "union_or_corporate_cards": cards,
+            "most_orders_at_one_address": max(hashes.values(), default=0),
+            "first_time_buyers": first_time,
+            "amounts_at_or_above_50_yuan": sum(o.amount >= 5000 for o in orders),
+            "forced_purchase_reports": len(reports),
+        }
+        summary = (
+            f"{len(bought)} of {len(group)} people from {org} bought "
+            f"({len(bought) / len(group):.0%}, against {base:.1%} of other viewers): "
+            "the pattern of a purchase quota."
+        )
+        out.append(
+            Finding(
+                RULE,
+                severity_of(score),
+                score,
+                summary,
+                evidence,
+                accounts=sorted(bought),
+                orders=sorted(o.id for o in orders),
+            )
+        )
+    return out
+
+
+def _first_time(stream: Stream, account: str, session: str) -> bool:
+    return all(o.session == session for o in stream.orders.values() if o.account == account)
+
+
+def _bunching(stream: Stream, session: Session, s: Settings, named: set[str]) -> list[Finding]:
+    amounts = [o.amount for o in session.orders]
+    out = []
+    for t in THRESHOLDS:
+        hi = t * s.bunching_window
+        inside = [o for o in session.orders if t <= o.amount < hi]
+        below = sum(t / 1.3 <= a < t for a in amounts) / (t - t / 1.3)
+        above = sum(hi <= a < hi * 1.3 for a in amounts) / (hi * 1.3 - hi)
+        expected = (below + above) / 2 * (hi - t)
+        if len(inside) < s.bunching_min_orders or len(inside) < s.bunching_ratio * max(
+            expected, 1.0
+        ):
+            continue
+        suspicious = [
+            o
+            for o in inside
+            if o.id not in named
+            and (o.payment in ("union_card", "corporate") or _org(stream, o.account))
+        ]
+        if len(suspicious) < s.bunching_min_orders // 2:
+            continue
+        score = min(1.0, 0.5 + 0.05 * len(inside) / max(expected, 1.0))
+        evidence = {
+            "threshold_fen": t,
+            "orders_in_window": len(inside),
+            "expected_from_neighbours": round(expected, 1),
+            "named_orders": len(suspicious),
+        }
+        summary = (
+            f"{len(inside)} orders came to just over {t // 100} yuan, "
+            f"{len(inside) / max(expected, 1):.1f}× what the neighbouring amounts predict: "
+            "amounts bunched at a quota."
+        )
+        out.append(
+            Finding(
+                RULE,
+                severity_of(score),
+                score,
+                summary,
+                evidence,
+                accounts=sorted({str(o.account) for o in suspicious if o.account}),
+                orders=sorted(o.id for o in suspicious),
+            )
+        )
+    return out
+
+
+__all__ = ["Order"]

@@ -1,0 +1,96 @@
+"""Findings and the pure arithmetic detectors share: robust statistics and fences."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+SEVERITY_WEIGHT = {"high": 0.6, "medium": 0.35, "low": 0.15}
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    score: float
+    summary: str
+    evidence: dict[str, Any]
+    accounts: list[str] = field(default_factory=list)
+    orders: list[str] = field(default_factory=list)
+    products: list[str] = field(default_factory=list)
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "score": round(min(max(self.score, 0.0), 1.0), 3),
+            "summary": self.summary,
+            "evidence": self.evidence,
+            "accounts": sorted(self.accounts),
+            "orders": sorted(self.orders),
+            "products": sorted(self.products),
+        }
+
+
+def severity_of(score: float) -> str:
+    return "high" if score >= 0.8 else "medium" if score >= 0.5 else "low"
+
+
+def risk_score(findings: list[Finding]) -> int:
+    """0–100: the chance-like union of the findings, each weighted by its severity."""
+    clear = 1.0
+    for f in findings:
+        clear *= 1.0 - SEVERITY_WEIGHT[f.severity] * min(max(f.score, 0.0), 1.0)
+    return round(100 * (1.0 - clear))
+
+
+def tukey_fence(values: list[float] | np.ndarray, k: float = 1.5) -> float:
+    """Q3 + k·IQR (the Open Contracting red-flag fence); +inf with fewer than 4 values."""
+    arr = np.asarray(values, dtype=np.float64)
+    if len(arr) < 4:
+        return math.inf
+    q1, q3 = np.percentile(arr, [25, 75])
+    return float(q3 + k * (q3 - q1))
+
+
+def robust_z(values: np.ndarray, floor: float) -> np.ndarray:
+    """(x − median) / max(1.4826·MAD, floor)."""
+    med = float(np.median(values))
+    mad = float(np.median(np.abs(values - med))) * 1.4826
+    return (values - med) / max(mad, floor)
+
+
+def poisson_tail(observed: int, expected: float) -> float:
+    """P(X ≥ observed) for X ~ Poisson(expected)."""
+    if observed <= 0:
+        return 1.0
+    from scipy.stats import poisson
+
+    return float(poisson.sf(observed - 1, max(expected, 1e-9)))
+
+
+def excess_share(
+    counts: np.ndarray, expected: np.ndarray, *, ratio: float, z: float, minimum: int
+) -> np.ndarray:
+    """Per bin, the share of its count above what was expected, where the excess is both large
+    (count ≥ ratio × expected, z-score ≥ z, at least ``minimum`` extra) and 0 elsewhere."""
+    exp = np.maximum(expected, 0.5)
+    extra = counts - exp
+    hit = (counts >= ratio * exp) & (extra >= z * np.sqrt(exp)) & (extra >= minimum)
+    share = np.where(counts > 0, extra / np.maximum(counts, 1), 0.0)
+    return np.where(hit, np.clip(share, 0.0, 1.0), 0.0)
+
+
+def rolling_median(counts: np.ndarray, half: int) -> np.ndarray:
+    """The median of each bin's neighbourhood (±half bins, itself excluded): the smoothed
+    counterfactual a burst is measured against."""
+    n = len(counts)
+    if n == 0:
+        return counts.astype(np.float64)
+    padded = np.pad(counts.astype(np.float64), half, mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
+    without_self = np.delete(windows, half, axis=1)
+    return np.median(without_self, axis=1)[:n]

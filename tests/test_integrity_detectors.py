@@ -1,0 +1,257 @@
+"""Each detector on small hand-made streams: what it must name, and what it must leave alone."""
+
+from __future__ import annotations
+
+import random
+
+from tests.integrity_streams import Events
+
+PRODUCTS = [{"product": f"p-{i}"} for i in range(4)]
+
+
+def _honest_room(e: Events, viewers: int = 300, seed: int = 1) -> Events:
+    rng = random.Random(seed)
+    for i in range(viewers):
+        aid = f"h-{i}"
+        e.account(aid, days_old=rng.uniform(30, 2000), ip=f"10.{i % 200}.{i // 200}.{i % 250}")
+        join = rng.uniform(0, 3300)
+        e.add(
+            "viewer.joined",
+            join,
+            {"device": f"d-{aid}", "ip": "10.1.1.1", "client": "app"},
+            actor=aid,
+        )
+        e.add("viewer.left", min(join + rng.lognormvariate(5, 1), 3600), {}, actor=aid)
+    return e
+
+
+def test_view_bots_are_named_and_honest_viewers_are_not() -> None:
+    e = _honest_room(Events().session(products=PRODUCTS))
+    for i in range(60):
+        bot = f"bot-{i}"
+        e.account(bot, days_old=2 + i / 100000, device=f"farm-{i % 3}", ip=f"45.77.1.{i}")
+        e.add(
+            "viewer.joined",
+            900 + i / 2,
+            {"device": f"farm-{i % 3}", "ip": f"45.77.1.{i}", "client": "web"},
+            actor=bot,
+        )
+        e.add("viewer.left", 1200 + i / 20, {}, actor=bot)
+    (finding,) = e.findings("fake_viewers")
+    assert set(finding.accounts) == {f"bot-{i}" for i in range(60)}
+    assert finding.evidence["suspected"] == 60
+
+
+def test_an_ordinary_audience_has_no_bots() -> None:
+    assert (
+        _honest_room(Events().session(products=PRODUCTS), viewers=600).findings("fake_viewers")
+        == []
+    )
+
+
+def _honest_buyers(e: Events, n: int = 120, repeat: int = 10) -> Events:
+    for i in range(n):
+        e.account(f"b-{i}")
+        e.order(f"o-h{i}", f"b-{i}", f"p-{i % 4}", 100 + i * 20)
+    for i in range(repeat):
+        e.order(f"o-r{i}", f"b-{i}", f"p-{(i + 1) % 4}", 3000 + i * 10)
+    return e
+
+
+def test_a_brushing_ring_is_a_dense_block() -> None:
+    e = _honest_buyers(Events().session(products=PRODUCTS))
+    for i in range(8):
+        e.account(f"ring-{i}", days_old=5)
+        for k in range(5):
+            e.order(
+                f"o-ring{i}-{k}",
+                f"ring-{i}",
+                f"p-{k % 3}",
+                10 + k,
+                refunded=k < 4,
+                address=f"drop-{i % 2}",
+            )
+    (finding,) = e.findings("fake_orders")
+    assert set(finding.accounts) == {f"ring-{i}" for i in range(8)}
+    assert len(finding.orders) == 40
+    assert finding.evidence["refunded_or_cancelled"] == 32
+
+
+def test_buyers_who_come_back_are_not_a_ring() -> None:
+    assert (
+        _honest_buyers(Events().session(products=PRODUCTS), repeat=30).findings("fake_orders") == []
+    )
+
+
+def _viewers_of(e: Events, accounts: list[str]) -> None:
+    for a in accounts:
+        e.add("viewer.joined", 60, {"device": "d", "ip": "1.1.1.1", "client": "app"}, actor=a)
+
+
+def test_a_quota_on_one_office_is_named() -> None:
+    e = Events().session(products=PRODUCTS)
+    honest = [f"v-{i}" for i in range(400)]
+    for a in honest:
+        e.account(a)
+    _viewers_of(e, honest)
+    for i in range(20):
+        e.order(f"o-v{i}", honest[i], "p-0", 600 + i)
+    cadres = [f"cadre-{i}" for i in range(30)]
+    for a in cadres:
+        e.account(a, org="砀山县财政局")
+    _viewers_of(e, cadres)
+    for i, a in enumerate(cadres):
+        e.order(f"o-c{i}", a, "p-1", 700 + i, amount=5200, payment="union_card", address="compound")
+    e.add(
+        "report.filed", 9000, {"category": "forced_purchase", "text": "每人至少50元"}, session="s-1"
+    )
+    found = e.findings("forced_purchases")
+    org = [f for f in found if "organisation" in f.evidence]
+    assert len(org) == 1 and set(org[0].accounts) == set(cadres)
+    assert org[0].evidence["forced_purchase_reports"] == 1
+
+
+def test_colleagues_buying_at_the_usual_rate_are_not_a_quota() -> None:
+    e = Events().session(products=PRODUCTS)
+    people = [f"v-{i}" for i in range(400)]
+    for i, a in enumerate(people):
+        e.account(a, org="砀山县财政局" if i < 40 else None)
+    _viewers_of(e, people)
+    for i in range(0, 400, 20):  # 5% of everyone, two of the office's forty among them
+        e.order(f"o-{i}", people[i], "p-0", 600 + i)
+    assert e.findings("forced_purchases") == []
+
+
+PRAISE = [
+    "县长真帅，亲自来直播带货，为人民办实事",
+    "县长好帅，亲自来直播带货，为人民办实事啊",
+    "县长真帅，亲自来直播带货，为老百姓办实事！",
+]
+
+
+def _chatters(e: Events, n: int = 200) -> None:
+    rng = random.Random(3)
+    lines = [
+        "砀山酥梨多少钱一斤",
+        "已下单，期待一下",
+        "去年买过，确实好吃",
+        "包邮吗",
+        "来了",
+        "老家就是砀山的，支持家乡",
+        "坏果包赔吗",
+        "同事推荐来的",
+    ]
+    for i in range(n):
+        e.add("chat.message", rng.uniform(0, 3600), {"text": rng.choice(lines)}, actor=f"c-{i}")
+
+
+def test_paid_praise_in_lockstep_is_named() -> None:
+    e = Events().session(products=PRODUCTS)
+    _chatters(e)
+    for burst in (600, 1800, 3000):
+        for i in range(10):
+            e.add(
+                "chat.message", burst + i * 2, {"text": PRAISE[(i + burst) % 3]}, actor=f"paid-{i}"
+            )
+    (finding,) = e.findings("paid_comments")
+    assert set(finding.accounts) == {f"paid-{i}" for i in range(10)}
+    assert finding.evidence["about_the_official"] == 1.0
+
+
+def test_the_same_question_asked_all_evening_is_not_paid() -> None:
+    e = Events().session(products=PRODUCTS)
+    _chatters(e, 400)
+    for i in range(30):  # viewers thanking the official, spread over the hour
+        e.add("chat.message", 100 + i * 110, {"text": PRAISE[i % 3]}, actor=f"fan-{i}")
+    assert e.findings("paid_comments") == []
+
+
+def test_price_above_the_band_is_gouging_inside_it_is_not() -> None:
+    e = Events().session(products=[{"product": "p-0", "price": 5200}, *PRODUCTS[1:]])
+    (finding,) = e.findings("price_gouging")
+    assert finding.products == ["p-0"] and finding.evidence["above_band"] > 0.4
+    assert Events().session(products=PRODUCTS).findings("price_gouging") == []
+
+
+def test_a_price_raised_during_the_session_is_caught() -> None:
+    e = Events().session(products=PRODUCTS)
+    e.add("product.price_changed", 1200, {"product": "p-2", "price": 4100})
+    assert [f.products for f in e.findings("price_gouging")] == [["p-2"]]
+
+
+def test_below_cost_unless_a_clearance_of_fresh_produce() -> None:
+    cheap = [{"product": "p-0", "price": 1500}, *PRODUCTS[1:]]
+    (finding,) = Events().session(products=cheap).findings("below_cost")
+    assert finding.products == ["p-0"]
+    clearance = Events().session(products=cheap, purpose="暴雨后滞销鲜果清仓")
+    assert clearance.findings("below_cost") == []
+
+
+def test_a_relatives_company_is_a_conflict_of_interest() -> None:
+    company = {
+        "product": "p-9",
+        "producer": "砀山县鑫果农业科技有限公司",
+        "producer_kind": "enterprise",
+    }
+    e = Events().session(
+        products=[*PRODUCTS, company],
+        partners=[{"name": "鑫果农业", "kind": "enterprise", "relationship": "亲属"}],
+    )
+    (finding,) = e.findings("conflict_of_interest")
+    assert finding.products == ["p-9"]
+    undeclared = Events().session(
+        products=[*PRODUCTS, company],
+        partners=[{"name": "鑫果农业", "kind": "enterprise", "relationship": None}],
+    )
+    assert undeclared.findings("conflict_of_interest") == []
+
+
+def _sales(e: Events, company_share: int) -> Events:
+    for i in range(100):
+        e.order(f"o-{i}", f"b-{i}", "p-9" if i < company_share else "p-0", 100 + i)
+    return e
+
+
+def test_one_company_taking_most_of_the_sales() -> None:
+    company = {"product": "p-9", "producer": "鑫果农业有限公司", "producer_kind": "enterprise"}
+    (finding,) = _sales(Events().session(products=[*PRODUCTS, company]), 80).findings(
+        "company_favouritism"
+    )
+    assert finding.products == ["p-9"] and finding.evidence["share_of_sales"] == 0.8
+    assert (
+        _sales(Events().session(products=[*PRODUCTS, company]), 30).findings("company_favouritism")
+        == []
+    )
+
+
+def _complaints(e: Events, bad: int) -> Events:
+    for k in range(5):
+        for i in range(100):
+            complaint = "quality" if (k == 0 and i < bad) or (k and i == k) else None
+            e.order(f"o-{k}-{i}", f"b-{k}-{i}", f"p-{k}", 100 + i, complaint=complaint)
+    return e
+
+
+def test_a_product_with_many_quality_complaints() -> None:
+    products = [{"product": f"p-{i}"} for i in range(5)]
+    (finding,) = _complaints(Events().session(products=products), 12).findings("quality_complaints")
+    assert finding.products == ["p-0"] and finding.evidence["quality_complaints"] == 12
+    assert _complaints(Events().session(products=products), 1).findings("quality_complaints") == []
+
+
+def test_a_claim_above_the_verified_figure() -> None:
+    e = _sales(Events().session(products=PRODUCTS), 0)
+    e.add(
+        "claim.published",
+        9000,
+        {"source": "县融媒体", "gmv": 600000, "orders": 100, "viewers": None},
+    )
+    (finding,) = e.findings("hype_gap")
+    assert finding.evidence["verified"]["gmv"] == 300000
+    honest = _sales(Events().session(products=PRODUCTS), 0)
+    honest.add(
+        "claim.published",
+        9000,
+        {"source": "县融媒体", "gmv": 310000, "orders": 100, "viewers": None},
+    )
+    assert honest.findings("hype_gap") == []
