@@ -63,13 +63,18 @@ def robust_z(values: np.ndarray, floor: float) -> np.ndarray:
     return (values - med) / max(mad, floor)
 
 
-def poisson_tail(observed: int, expected: float) -> float:
-    """P(X ≥ observed) for X ~ Poisson(expected)."""
-    if observed <= 0:
-        return 1.0
+def poisson_tails(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """P(X ≥ observed) for X ~ Poisson(expected), element by element (1 where observed ≤ 0)."""
     from scipy.stats import poisson
 
-    return float(poisson.sf(observed - 1, max(expected, 1e-9)))
+    obs = np.asarray(observed, dtype=np.float64)
+    tails = poisson.sf(obs - 1, np.maximum(np.asarray(expected, dtype=np.float64), 1e-9))
+    return np.where(obs <= 0, 1.0, tails)
+
+
+def poisson_tail(observed: int, expected: float) -> float:
+    """P(X ≥ observed) for X ~ Poisson(expected)."""
+    return float(poisson_tails(np.asarray([observed]), np.asarray([expected]))[0])
 
 
 def excess_share(

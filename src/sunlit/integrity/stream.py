@@ -86,12 +86,6 @@ class Session:
             return str(self.filed["official"])
         return self.filed_by
 
-    def first_seen(self) -> int | None:
-        times = [t for t in (self.started,) if t is not None]
-        if self.joins:
-            times.append(self.joins[0][0])
-        return min(times) if times else None
-
 
 @dataclass
 class Stream:
@@ -150,12 +144,3 @@ class Stream:
 
 def _first(item: tuple[Any, ...]) -> Any:
     return item[0]
-
-
-def price_at(product: Product, ts: int) -> int | None:
-    """The product's price at a moment: its listing price, then the last change before it."""
-    price = product.price
-    for when, value in product.changes:
-        if when <= ts:
-            price = value
-    return price

@@ -40,9 +40,12 @@ def _label(tape: Tape, spec: ScenarioSpec, plan: SessionPlan | None, **kw: Any) 
     tape.labels.add(spec.scenario.value, RULE_OF[spec.scenario], session, spec.camouflage, **kw)
 
 
-def _ids(values: I64, make: type[str] | object = account_id) -> list[str]:
-    fn = account_id if make is account_id else order_id
-    return [fn(v) for v in values.tolist()]
+def _accounts(values: I64) -> list[str]:
+    return [account_id(v) for v in values.tolist()]
+
+
+def _orders(values: I64) -> list[str]:
+    return [order_id(v) for v in values.tolist()]
 
 
 def _batched_created(
@@ -176,7 +179,7 @@ def act_view_bots(
         leave = np.maximum(stop[batch] + rng.integers(-3 * SECOND, 3 * SECOND, n), join + SECOND)
     leave = np.minimum(leave, plan.end + 20 * SECOND)
     client = (np.full(n, 1), rng.integers(0, 2, n), rng.choice(3, size=n, p=[0.6, 0.25, 0.15]))
-    audience = watch(tape, rng, plan, bots, join, leave, device, ip, client[level])
+    watch(tape, rng, plan, bots, join, leave, device, ip, client[level])
     if level >= 1:
         likers = np.flatnonzero(rng.random(n) < (0.1 if level == 1 else 0.3))
         ts = join[likers] + ((leave[likers] - join[likers]) * rng.random(len(likers))).astype(
@@ -196,8 +199,7 @@ def act_view_bots(
         tape.add(
             "chat", ts=ts, account=bots[talkers], session=plan.index, text=tape.text_ids(texts)
         )
-    del audience
-    _label(tape, spec, plan, accounts=_ids(bots), bots=n)
+    _label(tape, spec, plan, accounts=_accounts(bots), bots=n)
 
 
 def act_brushing_ring(
@@ -247,9 +249,7 @@ def act_brushing_ring(
             np.maximum.at(last, who, order_ts)
             join = np.maximum(first - rng.integers(30, 300, k) * SECOND, plan.start)
             leave = np.minimum(last + rng.integers(30, 600, k) * SECOND, plan.end)
-            audience = watch(
-                tape, rng, plan, ring[:], join, leave, device, ip, rng.integers(0, 3, k)
-            )
+            audience = watch(tape, rng, plan, ring, join, leave, device, ip, rng.integers(0, 3, k))
             if level == 2:
                 talk(tape, rng, plan, audience)
         qty = (
@@ -291,7 +291,7 @@ def act_brushing_ring(
         tape.add("delivered", ts=ship_ts + 2 * DAY, order=orders[keep], session=s)
         all_orders.append(orders)
     orders = np.concatenate(all_orders)
-    _label(tape, spec, None, accounts=_ids(ring), orders=_ids(orders, order_id))
+    _label(tape, spec, None, accounts=_accounts(ring), orders=_orders(orders))
 
 
 def act_quota(
@@ -369,8 +369,8 @@ def act_quota(
         tape,
         spec,
         plan,
-        accounts=_ids(cadres),
-        orders=_ids(orders, order_id),
+        accounts=_accounts(cadres),
+        orders=_orders(orders),
         thresholds=list(thresholds),
     )
 
@@ -441,7 +441,7 @@ def act_paid_praise(
             np.zeros(len(buy), dtype=np.int64),
         )
         lifecycle(tape, rng, plan, orders, crew[buy], ts, amount)
-    _label(tape, spec, plan, accounts=_ids(crew), messages=len(texts))
+    _label(tape, spec, plan, accounts=_accounts(crew), messages=len(texts))
 
 
 PREPARE = {

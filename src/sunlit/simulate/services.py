@@ -15,7 +15,7 @@ import orjson
 
 from sunlit.simulate import abuses, crowd
 from sunlit.simulate.catalogue import COUNTIES
-from sunlit.simulate.crowd import DAY, HOUR, MINUTE, SECOND, Product, SessionPlan
+from sunlit.simulate.crowd import DAY, HOUR, MINUTE, Product, SessionPlan
 from sunlit.simulate.model import Scenario, SimConfig
 from sunlit.simulate.tape import Tape, account_id, session_id
 from sunlit.simulate.writer import Progress, write_file
@@ -266,6 +266,3 @@ def simulate(config: SimConfig, events: Path, progress: Progress | None = None) 
         )
     )
     return SimResult(count, time.perf_counter() - began, events, labels)
-
-
-__all__ = ["SECOND", "SimResult", "build", "labels_path_for", "simulate"]

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from sunlit.integrity.model import Finding, poisson_tail, severity_of
-from sunlit.integrity.stream import Order, Session, Stream
+from sunlit.integrity.stream import Session, Stream
 
 RULE = "forced_purchases"
 THRESHOLDS = (2_000, 3_000, 5_000, 8_800, 10_000, 20_000)  # fen: round amounts quotas use
@@ -66,7 +66,12 @@ def _organisations(stream: Stream, session: Session, s: Settings) -> list[Findin
         orders = [o for o in session.orders if o.account in bought]
         cards = sum(o.payment in ("union_card", "corporate") for o in orders)
         hashes = Counter(o.address for o in orders if o.address)
-        first_time = sum(_first_time(stream, str(a), session.id) for a in bought)
+        bought_elsewhere = {
+            o.account
+            for o in stream.orders.values()
+            if o.account in bought and o.session != session.id
+        }
+        first_time = len(bought - bought_elsewhere)
         score = min(
             1.0,
             0.6
@@ -104,10 +109,6 @@ def _organisations(stream: Stream, session: Session, s: Settings) -> list[Findin
             )
         )
     return out
-
-
-def _first_time(stream: Stream, account: str, session: str) -> bool:
-    return all(o.session == session for o in stream.orders.values() if o.account == account)
 
 
 def _bunching(stream: Stream, session: Session, s: Settings, named: set[str]) -> list[Finding]:
@@ -155,6 +156,3 @@ def _bunching(stream: Stream, session: Session, s: Settings, named: set[str]) ->
             )
         )
     return out
-
-
-__all__ = ["Order"]

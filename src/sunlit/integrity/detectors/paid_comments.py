@@ -16,7 +16,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from sunlit.integrity.model import Finding, poisson_tail, severity_of
+from sunlit.integrity.model import Finding, poisson_tails, severity_of
 from sunlit.integrity.stream import Session, Stream
 
 RULE = "paid_comments"
@@ -123,13 +123,12 @@ def lockstep(times: np.ndarray, all_times: np.ndarray, window: int) -> tuple[flo
     room = np.searchsorted(all_times, times + window, side="left") - np.searchsorted(
         all_times, times, side="left"
     )
-    expected = len(times) * room / len(all_times)
-    best = (1.0, 0, 0.0)
-    for obs, exp in zip(observed.tolist(), expected.tolist(), strict=True):
-        p = poisson_tail(int(obs), max(float(exp), 1e-3))
-        if p < best[0]:
-            best = (p, int(obs), float(exp))
-    return best
+    expected = np.maximum(len(times) * room / len(all_times), 1e-3)
+    tails = poisson_tails(observed, expected)
+    i = int(np.argmin(tails))
+    if tails[i] >= 1.0:
+        return 1.0, 0, 0.0
+    return float(tails[i]), int(observed[i]), float(expected[i])
 
 
 def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
