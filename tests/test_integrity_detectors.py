@@ -239,6 +239,30 @@ def test_a_product_with_many_quality_complaints() -> None:
     assert _complaints(Events().session(products=products), 1).findings("quality_complaints") == []
 
 
+def _shelf(orders_and_complaints: list[tuple[int, int]]) -> Events:
+    """One session, product p-k with its paid orders and how many of them had a quality
+    complaint."""
+    products = [{"product": f"p-{k}"} for k in range(len(orders_and_complaints))]
+    e = Events().session(products=products)
+    for k, (n, bad) in enumerate(orders_and_complaints):
+        for i in range(n):
+            complaint = "quality" if i < bad else None
+            e.order(f"o-{k}-{i}", f"b-{k}-{i}", f"p-{k}", 100 + i, complaint=complaint)
+    return e
+
+
+def test_with_four_products_the_bad_one_does_not_hide_behind_its_own_fence() -> None:
+    # 5 complaints on 60 orders against 1 on the other 180: the product's own rate used to
+    # raise the Tukey fence of four rates above itself.
+    (finding,) = _shelf([(60, 5), (60, 0), (60, 0), (60, 1)]).findings("quality_complaints")
+    assert finding.products == ["p-0"] and finding.evidence["peer_products"] == 3
+
+
+def test_a_few_complaints_where_the_others_have_none_are_not_a_pattern() -> None:
+    assert _shelf([(100, 3), (100, 0), (100, 0), (100, 0)]).findings("quality_complaints") == []
+    assert _shelf([(60, 2), (60, 0), (60, 0), (60, 1)]).findings("quality_complaints") == []
+
+
 def test_a_claim_above_the_verified_figure() -> None:
     e = _sales(Events().session(products=PRODUCTS), 0)
     e.add(

@@ -1,10 +1,13 @@
-"""quality_complaints — poor produce. Quality complaints per 1,000 orders, for each product
-of the session, against the fence of every product in the stream (Tukey, Q3 + 1.5·IQR) and a
-Poisson tail against the pooled rate, so that a handful of complaints on a small product is
-not mistaken for a pattern."""
+"""quality_complaints — poor produce. For each product of the session, its quality complaints
+per 1,000 paid orders against the other products of the stream: a Poisson tail against their
+pooled rate (shrunk toward a prior worth a few hundred orders, so that other products with no
+complaint at all do not make three complaints look extreme), and a fence that the product itself
+does not move: Tukey's Q3 + 1.5·IQR of the other products' rates when there are at least four of
+them, otherwise a multiple of the reference rate."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -19,9 +22,14 @@ class Settings:
     min_complaints: int = 3
     p_value: float = 0.001
     fence_k: float = 1.5
+    min_ratio: float = 3.0  # the fence when fewer than four other products have a rate
+    peer_orders: int = 20  # paid orders a product needs for its rate to count as a peer's
+    prior_per_thousand: float = 5.0  # the reference is shrunk toward this rate …
+    prior_orders: int = 200  # … with this weight (one complaint)
 
 
 def _rates(stream: Stream) -> dict[str, tuple[int, int]]:
+    """Paid orders and quality complaints per product, over the whole stream."""
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for o in stream.orders.values():
         if o.paid is None:
@@ -36,33 +44,40 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
     rates = _rates(stream)
     if not rates:
         return []
-    orders = sum(n for n, _ in rates.values())
-    pooled = sum(k for _, k in rates.values()) / max(orders, 1)
-    per_thousand = [1000 * k / n for n, k in rates.values() if n >= 20]
-    fence = tukey_fence(per_thousand, s.fence_k) if len(per_thousand) >= 4 else 1000 * pooled * 3
+    all_orders = sum(n for n, _ in rates.values())
+    all_complaints = sum(k for _, k in rates.values())
     out = []
     for pid in session.products:
         n, k = rates.get(pid, (0, 0))
         if k < s.min_complaints or not n:
             continue
+        others_n, others_k = all_orders - n, all_complaints - k
+        prior_k = s.prior_per_thousand / 1000 * s.prior_orders
+        reference = (others_k + prior_k) / (others_n + s.prior_orders)
+        peers = [
+            1000 * kk / nn for q, (nn, kk) in rates.items() if q != pid and nn >= s.peer_orders
+        ]
+        fence = tukey_fence(peers, s.fence_k)
+        if math.isinf(fence):
+            fence = s.min_ratio * 1000 * reference
         rate = 1000 * k / n
-        others = (sum(kk for _, kk in rates.values()) - k) / max(orders - n, 1)
-        p = poisson_tail(k, n * max(others, 1e-4))
+        p = poisson_tail(k, n * reference)
         if rate <= fence or p > s.p_value:
             continue
-        score = min(1.0, 0.5 + 0.1 * rate / max(1000 * others, 1.0))
+        score = min(1.0, 0.5 + 0.1 * rate / (1000 * reference))
         product = stream.products.get(pid)
         name = product.name if product and product.name else pid
         summary = (
             f"{name}: {k} quality complaints on {n} paid orders ({rate:.0f} per 1,000), "
-            f"against {1000 * others:.1f} per 1,000 for the other products."
+            f"against {1000 * reference:.1f} per 1,000 for the other products."
         )
         evidence = {
             "orders": n,
             "quality_complaints": k,
             "per_thousand": round(rate, 1),
             "fence_per_thousand": round(fence, 1),
-            "others_per_thousand": round(1000 * others, 2),
+            "others_per_thousand": round(1000 * reference, 2),
+            "peer_products": len(peers),
             "p_value": float(f"{p:.3g}"),
         }
         out.append(Finding(RULE, severity_of(score), score, summary, evidence, products=[pid]))
