@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import shlex
 import sys
+import time
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
@@ -100,8 +102,16 @@ def analyze(
     file: Annotated[Path, typer.Argument(help="Event stream (JSON Lines); - for stdin")],
     out_file: Annotated[Path | None, typer.Option("--out", help="Findings file")] = None,
     skip_bad: Annotated[bool, typer.Option(help="Skip bad lines and report them")] = False,
+    timings: Annotated[
+        bool, typer.Option(help="Print the seconds spent reading, in each detector and writing")
+    ] = False,
 ) -> None:
     """Read an event stream and write the findings document (sunlit-findings/1)."""
+    marks: list[tuple[str, float]] = [("reading", time.perf_counter())]
+
+    def stage(name: str) -> None:
+        marks.append((name, time.perf_counter()))
+
     if str(file) != "-" and not file.is_file():
         err.print(f"[red]{file}: no such file[/red]")
         raise typer.Exit(2)
@@ -114,9 +124,13 @@ def analyze(
             task = bar.add_task("reading", total=size)
             stream, report = read_lines(_lines(handle, bar, task), skip_bad=skip_bad)
             bar.update(task, completed=size, description="detecting")
-            found = run_detectors(
-                stream, progress=lambda rule: bar.update(task, description=f"detecting: {rule}")
-            )
+
+            def detecting(rule: str) -> None:
+                stage(rule)
+                bar.update(task, description=f"detecting: {rule}")
+
+            found = run_detectors(stream, progress=detecting)
+            stage("writing")
     except StreamRefused as refused:
         rep = refused.report
         for bad in rep.bad[:20]:
@@ -151,6 +165,10 @@ def analyze(
     err.print(
         f"{report.events:,} events, {len(document['sessions'])} session(s), {total} finding(s)."
     )
+    if timings:
+        stage("end")
+        split = ", ".join(f"{n} {b - a:.2f}" for (n, a), (_, b) in pairwise(marks))
+        print(f"timings (s): {split}; total {marks[-1][1] - marks[0][1]:.2f}", file=sys.stderr)
 
 
 @integrity.command("evaluate")
