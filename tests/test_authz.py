@@ -177,6 +177,21 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("DELETE", "/api/v1/live/{session}/mutes/{account_id}"): SIGNED_IN,
     ("GET", "/api/v1/live/moderation/log"): OVERSIGHT,
     ("POST", "/stream/on_record_done"): EVERYONE,  # nginx-rtmp; callers are checked by address
+    # Integrity: streams come in from supervisors and operators; supervisors work the cases;
+    # everyone reads what was published.
+    ("POST", "/api/v1/events"): OVERSIGHT,
+    ("GET", "/api/v1/cases"): SUPERVISOR,
+    ("GET", "/api/v1/cases/{case_id}"): SUPERVISOR,
+    ("POST", "/api/v1/cases/{case_id}/assign"): SUPERVISOR,
+    ("POST", "/api/v1/cases/{case_id}/notes"): SUPERVISOR,
+    ("POST", "/api/v1/cases/{case_id}/decision"): SUPERVISOR,
+    ("POST", "/api/v1/cases/{case_id}/publish"): SUPERVISOR,
+    ("GET", "/api/v1/findings"): EVERYONE,
+    ("GET", "/supervisor/cases"): SUPERVISOR,
+    ("POST", "/supervisor/cases/import"): SUPERVISOR,
+    ("GET", "/supervisor/cases/{case_id}"): SUPERVISOR,
+    ("POST", "/supervisor/cases/{case_id}"): SUPERVISOR,
+    ("GET", "/findings"): EVERYONE,
 }
 PARAMS = {
     "token_id": "t-none",
@@ -193,6 +208,7 @@ PARAMS = {
     "ref": "ch_none",
     "session": "s-none",
     "message_id": "e-none",
+    "case_id": "c-none",
 }
 
 

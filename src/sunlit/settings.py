@@ -120,7 +120,14 @@ class Settings(BaseSettings):
         None, description="Where the sandbox sends notifications; defaults to this server"
     )
     background_jobs: bool = Field(
-        True, description="Run the order-expiry sweep and sandbox deliveries in `serve`"
+        True,
+        description="Run the order-expiry sweep, sandbox deliveries and the integrity monitor",
+    )
+    integrity_every_seconds: float = Field(
+        2.0,
+        ge=0.2,
+        le=60,
+        description="While a session is live, its detectors run again this often (seconds)",
     )
     token_cache_seconds: float = Field(
         5, ge=0, description="How long a process remembers an API token's account (0: never)"

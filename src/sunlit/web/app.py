@@ -25,6 +25,8 @@ from sunlit.core.logging import configure_logging
 from sunlit.filing import api as filing_api
 from sunlit.filing import pages as filing_pages
 from sunlit.filing import stream_api
+from sunlit.integrity import api as integrity_api
+from sunlit.integrity import pages as integrity_pages
 from sunlit.live import api as live_api
 from sunlit.live import pages as live_pages
 from sunlit.orders import api as orders_api
@@ -71,9 +73,20 @@ ROUTERS: tuple[APIRouter, ...] = (
     live_api.router,
     live_api.ingest,
     live_pages.router,
+    integrity_api.router,
+    integrity_api.uploads,
+    integrity_pages.uploads,  # before the router: /supervisor/cases/import is not a case id
+    integrity_pages.router,
 )
 #: The routers that take file uploads: only these accept bodies up to the upload size.
-UPLOAD_ROUTERS = (import_pages.router, upload_pages.router, quality_api.router, import_api.router)
+UPLOAD_ROUTERS = (
+    import_pages.router,
+    upload_pages.router,
+    quality_api.router,
+    import_api.router,
+    integrity_api.uploads,
+    integrity_pages.uploads,
+)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:

@@ -1,6 +1,6 @@
 """Background work inside `sunlit serve`: the sweep that cancels unpaid orders past their
-time, the sandbox gateway's delivery of its notifications over HTTP, and the live rooms'
-WebSocket server."""
+time, the sandbox gateway's delivery of its notifications over HTTP, the integrity monitor
+(detectors on live sessions), and the live rooms' WebSocket server."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 import httpx
 import structlog
 
+from sunlit.integrity.monitor import Monitor
 from sunlit.live.server import start_server
 from sunlit.orders.services import expire_due
 from sunlit.payments.sandbox import deliver_due
@@ -50,13 +51,25 @@ async def run_jobs(services: Services) -> None:
 
 @contextlib.asynccontextmanager
 async def background_jobs(services: Services) -> AsyncIterator[None]:
-    task = asyncio.create_task(run_jobs(services), name="sunlit-jobs")
+    monitor = Monitor(
+        services.db,
+        services.files,
+        services.zone,
+        services.clock,
+        every=services.settings.integrity_every_seconds,
+    )
+    tasks = [
+        asyncio.create_task(run_jobs(services), name="sunlit-jobs"),
+        asyncio.create_task(monitor.run_forever(), name="sunlit-integrity-monitor"),
+    ]
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 @contextlib.asynccontextmanager

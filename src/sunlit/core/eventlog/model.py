@@ -65,6 +65,15 @@ class EventType(StrEnum):
     CHAT_HIDDEN = "chat.hidden"
     CHAT_MUTED = "chat.muted"
     CHAT_UNMUTED = "chat.unmuted"
+    # Integrity (Sunlit's own): the case queue, each step with the supervisor as actor.
+    CASE_OPENED = "case.opened"
+    CASE_ASSIGNED = "case.assigned"
+    CASE_NOTED = "case.noted"
+    CASE_CONFIRMED = "case.confirmed"
+    CASE_DISMISSED = "case.dismissed"
+    CASE_PUBLISHED = "case.published"
+    EVENTS_IMPORTED = "events.imported"
+    FIGURES_VERIFIED = "figures.verified"
 
 
 @dataclass(frozen=True, slots=True)

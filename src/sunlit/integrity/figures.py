@@ -1,0 +1,153 @@
+"""Verified figures (spec/integrity.md): gross merchandise value, minus cancelled and refunded
+orders, minus the orders a supervisor confirmed as flagged; viewers minus confirmed fake
+viewers; delivery and complaint rates. Recomputed from the session's events — Sunlit's own
+event log, or the file an import kept — whenever a decision can change them."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.core.eventlog import Event, EventType, append
+from sunlit.core.eventlog.tables import EventRow
+from sunlit.core.files.store import LocalFileStore
+from sunlit.integrity.cases import CaseStatus
+from sunlit.integrity.detectors.hype import verified_figures
+from sunlit.integrity.reader import read_lines
+from sunlit.integrity.stream import Session, Stream
+from sunlit.integrity.tables import CaseRow, StreamImportRow, VerifiedFiguresRow
+
+#: Events without a session that a session's stream needs: who the accounts are, what the
+#: products cost.
+SHARED_TYPES = (
+    EventType.ACCOUNT_REGISTERED.value,
+    EventType.PRODUCT_LISTED.value,
+    EventType.PRODUCT_PRICE_CHANGED.value,
+)
+METHOD = (
+    "gmv = paid orders − cancelled or refunded − orders named in confirmed findings; "
+    "viewers = distinct accounts that joined − accounts named in confirmed fake_viewers findings"
+)
+
+
+def figures_key(import_id: str | None, session: str) -> str:
+    return f"{import_id or '-'}/{session}"
+
+
+def figures(session: Session, orders: set[str], viewers: set[str]) -> dict[str, Any]:
+    v = verified_figures(session, orders, viewers)
+    kept = [o for o in session.orders if o.paid is not None and not o.gone and o.id not in orders]
+    delivered = sum(o.delivered is not None for o in kept)
+    complaints = sum(len(o.complaints) for o in kept)
+    return {
+        "gross_gmv": v.gross_gmv,
+        "gmv": v.gmv,
+        "orders": v.orders,
+        "viewers": v.viewers,
+        "cancelled_or_refunded": v.cancelled_or_refunded,
+        "confirmed_flagged_orders": v.flagged_orders,
+        "confirmed_flagged_viewers": len(viewers),
+        "delivered_per_mille": round(1000 * delivered / len(kept)) if kept else None,
+        "complaints_per_1000_orders": round(1000 * complaints / len(kept)) if kept else None,
+        "method": METHOD,
+    }
+
+
+async def confirmed_named(
+    db: AsyncSession, import_id: str | None, session: str
+) -> tuple[set[str], set[str]]:
+    """Orders named in the session's confirmed cases, and accounts named in its confirmed
+    fake-viewer cases."""
+    query = select(CaseRow).where(
+        CaseRow.session == session, CaseRow.status == CaseStatus.CONFIRMED.value
+    )
+    query = query.where(
+        CaseRow.import_id == import_id if import_id is not None else CaseRow.import_id.is_(None)
+    )
+    orders: set[str] = set()
+    viewers: set[str] = set()
+    for row in await db.scalars(query):
+        orders.update(row.orders)
+        if row.rule == "fake_viewers":
+            viewers.update(row.accounts)
+    return orders, viewers
+
+
+async def own_session_lines(db: AsyncSession, session: str, zone: ZoneInfo) -> list[bytes]:
+    query = (
+        select(EventRow)
+        .where(
+            or_(
+                EventRow.session == session,
+                EventRow.session.is_(None) & EventRow.type.in_(SHARED_TYPES),
+            )
+        )
+        .order_by(EventRow.seq)
+    )
+    lines = []
+    for row in await db.scalars(query.execution_options(yield_per=2000)):
+        ts = row.ts if row.ts.tzinfo is not None else row.ts.replace(tzinfo=ZoneInfo("UTC"))
+        event = Event(row.type, ts, row.data, row.actor, row.session, row.id)
+        lines.append(event.to_json_line(zone))
+    return lines
+
+
+async def load_stream(
+    db: AsyncSession,
+    files: LocalFileStore,
+    zone: ZoneInfo,
+    import_id: str | None,
+    session: str,
+) -> Stream | None:
+    if import_id is None:
+        lines = await own_session_lines(db, session, zone)
+    else:
+        imported = await db.get(StreamImportRow, import_id)
+        data = await files.read(imported.sha256) if imported is not None else None
+        if data is None:
+            return None
+        lines = data.splitlines(keepends=True)
+    if not lines:
+        return None
+    stream, _ = await asyncio.to_thread(read_lines, lines, skip_bad=True)
+    return stream
+
+
+async def do_refresh_figures(
+    db: AsyncSession,
+    files: LocalFileStore,
+    zone: ZoneInfo,
+    *,
+    import_id: str | None,
+    session: str,
+    now: datetime,
+    stream: Stream | None = None,
+) -> VerifiedFiguresRow | None:
+    """Recompute and store the session's verified figures (``stream`` if the caller has it)."""
+    stream = stream or await load_stream(db, files, zone, import_id, session)
+    if stream is None or session not in stream.sessions:
+        return None
+    orders, viewers = await confirmed_named(db, import_id, session)
+    values = figures(stream.sessions[session], orders, viewers)
+    key = figures_key(import_id, session)
+    row = await db.get(VerifiedFiguresRow, key)
+    if row is None:
+        row = VerifiedFiguresRow(id=key, session=session, import_id=import_id)
+        db.add(row)
+    row.computed_at, row.figures = now, values
+    shown = {k: v for k, v in values.items() if k != "method"}
+    append(
+        db,
+        Event(
+            EventType.FIGURES_VERIFIED,
+            now,
+            {"import": import_id, **shown},
+            session=session if import_id is None else None,
+        ),
+    )
+    return row

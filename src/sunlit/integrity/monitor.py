@@ -1,0 +1,158 @@
+"""Detection while a session is on air: the monitor follows the event log, keeps each live
+session's events, and every few seconds runs the detectors over what the session has so far.
+A new finding opens a case (an alert in the supervisors' queue and a ``case.opened`` event);
+a finding that grows refreshes its open case. When the session ends, one last full run, and
+the session's verified figures are computed."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import structlog
+from sqlalchemy import select
+
+from sunlit.core.clock import Clock
+from sunlit.core.db import Database
+from sunlit.core.eventlog import Event, EventType
+from sunlit.core.eventlog.tables import EventRow
+from sunlit.core.files.store import LocalFileStore
+from sunlit.integrity.cases import CaseSource
+from sunlit.integrity.engine import run_detectors
+from sunlit.integrity.figures import SHARED_TYPES, do_refresh_figures, figures_key
+from sunlit.integrity.model import Finding
+from sunlit.integrity.reader import read_lines
+from sunlit.integrity.services import do_record_findings
+from sunlit.integrity.stream import Stream
+from sunlit.integrity.tables import VerifiedFiguresRow
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Room:
+    lines: list[bytes] = field(default_factory=list)
+    fresh: int = 0  # events since the last run
+    started: bool = False
+    ended: bool = False
+    last_event: datetime | None = None
+    last_run: float = -1e9  # monotonic seconds
+
+
+@dataclass
+class Step:
+    read: int = 0
+    runs: int = 0
+    opened: list[str] = field(default_factory=list)
+
+
+def _detect(lines: list[bytes], session: str) -> tuple[Stream, list[Finding]]:
+    stream, _ = read_lines(lines, skip_bad=True)
+    return stream, run_detectors(stream).get(session, [])
+
+
+class Monitor:
+    def __init__(
+        self,
+        db: Database,
+        files: LocalFileStore,
+        zone: ZoneInfo,
+        clock: Clock,
+        *,
+        every: float = 2.0,
+        batch: int = 5000,
+    ) -> None:
+        self._db, self._files, self._zone, self._clock = db, files, zone, clock
+        self.every, self._batch = every, batch
+        self.cursor = 0  # the last event_log seq read
+        self.shared: list[bytes] = []  # accounts and products, which every session needs
+        self.rooms: dict[str, Room] = {}
+        self.finished: set[str] = set()  # given their final run: later events are not kept
+
+    async def _read(self) -> int:
+        count = 0
+        while True:
+            async with self._db.sessions() as db:
+                query = select(EventRow).where(EventRow.seq > self.cursor)
+                rows = list(await db.scalars(query.order_by(EventRow.seq).limit(self._batch)))
+            for row in rows:
+                self._take(row)
+            count += len(rows)
+            if rows:
+                self.cursor = rows[-1].seq
+            if len(rows) < self._batch:
+                return count
+
+    def _take(self, row: EventRow) -> None:
+        ts = row.ts if row.ts.tzinfo is not None else row.ts.replace(tzinfo=UTC)
+        line = Event(row.type, ts, row.data, row.actor, row.session, row.id).to_json_line(
+            self._zone
+        )
+        if row.session is None:
+            if row.type in SHARED_TYPES:
+                self.shared.append(line)
+            return
+        if row.session in self.finished:
+            return
+        room = self.rooms.setdefault(row.session, Room())
+        room.lines.append(line)
+        room.fresh += 1
+        room.last_event = ts
+        if row.type == EventType.SESSION_STARTED:
+            room.started = True
+        elif row.type == EventType.SESSION_ENDED:
+            room.ended = True
+
+    async def step(self) -> Step:
+        """Read what the log has gained; run the detectors on every live session that is due."""
+        out = Step(read=await self._read())
+        for session, room in list(self.rooms.items()):
+            if not room.started or not room.fresh:
+                continue
+            if not room.ended and time.monotonic() - room.last_run < self.every:
+                continue
+            out.runs += 1
+            out.opened += await self._run(session, room)
+        return out
+
+    async def _run(self, session: str, room: Room) -> list[str]:
+        room.fresh, room.last_run = 0, time.monotonic()
+        final = room.ended
+        if final:
+            self.rooms.pop(session)
+            self.finished.add(session)
+            async with self._db.sessions() as db:
+                if await db.get(VerifiedFiguresRow, figures_key(None, session)) is not None:
+                    return []  # finished before this process started: its final run is done
+        stream, findings = await asyncio.to_thread(_detect, self.shared + room.lines, session)
+        now = self._clock.now()
+        async with self._db.transaction() as db:
+            recorded = await do_record_findings(
+                db,
+                {session: findings},
+                source=CaseSource.FINAL if final else CaseSource.LIVE,
+                import_id=None,
+                now=now,
+                evidence_until=room.last_event,
+            )
+            if final:
+                await db.flush()
+                await do_refresh_figures(
+                    db, self._files, self._zone, import_id=None, session=session, now=now,
+                    stream=stream,
+                )  # fmt: skip
+        for case in recorded.opened:
+            log.warning("integrity alert", case=case, session=session, final=final)
+        return recorded.opened
+
+    async def run_forever(self) -> None:
+        while True:
+            started = time.monotonic()
+            try:
+                await self.step()
+            except Exception:
+                log.exception("integrity monitor step failed")
+            await asyncio.sleep(max(0.2, self.every - (time.monotonic() - started)))

@@ -1,0 +1,274 @@
+"""The case queue's use cases: findings become cases (a later run over more of the same
+session updates its open cases rather than opening new ones), supervisors assign, annotate,
+confirm or dismiss with a reason, and publish; every step is an event in the log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.accounts.model import Role
+from sunlit.accounts.tables import AccountRow
+from sunlit.core.errors import N_, InvalidInput, NotFound, PermissionDenied
+from sunlit.core.eventlog import Event, EventType, append
+from sunlit.core.files.store import LocalFileStore
+from sunlit.core.ids import new_id
+from sunlit.integrity.cases import (
+    CaseKey,
+    CaseSource,
+    CaseStatus,
+    Decision,
+    check_assign,
+    check_decision,
+    check_note,
+    check_publish,
+    check_reason,
+    match_case,
+)
+from sunlit.integrity.figures import do_refresh_figures
+from sunlit.integrity.model import Finding
+from sunlit.integrity.tables import CaseNoteRow, CaseRow, VerifiedFiguresRow
+
+#: One lock number for "cases are being recorded" (PostgreSQL advisory lock), so that two
+#: processes running the monitor never open the same case twice.
+RECORD_LOCK = 0x5107_0007
+
+
+@dataclass
+class Recorded:
+    opened: list[str] = field(default_factory=list)
+    updated: int = 0
+    kept: int = 0  # matched a decided case, left as the supervisor decided it
+
+
+def _key(row: CaseRow) -> CaseKey:
+    return CaseKey(
+        row.id, row.rule, frozenset(row.accounts), frozenset(row.orders), frozenset(row.products)
+    )
+
+
+def _fill(row: CaseRow, finding: Finding) -> None:
+    doc = finding.document()
+    row.severity, row.score, row.summary = doc["severity"], doc["score"], doc["summary"]
+    row.evidence = doc["evidence"]
+    row.accounts, row.orders, row.products = doc["accounts"], doc["orders"], doc["products"]
+
+
+def _event(
+    kind: EventType, row: CaseRow, now: datetime, actor: str | None, **data: object
+) -> Event:
+    return Event(
+        kind,
+        now,
+        {"case": row.id, "rule": row.rule, **data},
+        actor=actor,
+        session=row.session if row.import_id is None else None,
+    )
+
+
+async def do_record_findings(
+    db: AsyncSession,
+    found: dict[str, list[Finding]],
+    *,
+    source: CaseSource,
+    import_id: str | None,
+    now: datetime,
+    evidence_until: datetime | None = None,
+) -> Recorded:
+    """Open a case for each new finding; refresh the open case a finding continues."""
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(text("SELECT pg_advisory_xact_lock(:n)"), {"n": RECORD_LOCK})
+    out = Recorded()
+    for session, findings in found.items():
+        if not findings:
+            continue
+        rows = list(
+            await db.scalars(
+                select(CaseRow).where(CaseRow.session == session, CaseRow.import_id == import_id)
+                if import_id is not None
+                else select(CaseRow).where(CaseRow.session == session, CaseRow.import_id.is_(None))
+            )
+        )
+        by_id = {row.id: row for row in rows}
+        for finding in findings:
+            matched = match_case(finding, [_key(row) for row in by_id.values()])
+            if matched is not None:
+                row = by_id[matched]
+                if row.status != CaseStatus.OPEN or row.published_at is not None:
+                    out.kept += 1
+                    continue
+                _fill(row, finding)
+                row.source = source.value
+                row.updated_at, row.evidence_until = now, evidence_until
+                row.revisions += 1
+                out.updated += 1
+                continue
+            row = CaseRow(
+                id=new_id("c"),
+                session=session,
+                import_id=import_id,
+                source=source.value,
+                rule=finding.rule,
+                status=CaseStatus.OPEN.value,
+                detected_at=now,
+                updated_at=now,
+                evidence_until=evidence_until,
+                revisions=1,
+            )
+            _fill(row, finding)
+            db.add(row)
+            by_id[row.id] = row
+            out.opened.append(row.id)
+            append(
+                db,
+                _event(
+                    EventType.CASE_OPENED,
+                    row,
+                    now,
+                    None,
+                    severity=row.severity,
+                    source=source.value,
+                ),
+            )
+    return out
+
+
+async def case_by_id(db: AsyncSession, case_id: str, *, lock: bool = False) -> CaseRow:
+    row = await db.get(CaseRow, case_id, with_for_update=lock)
+    if row is None:
+        raise NotFound(N_("There is no such case."))
+    return row
+
+
+def _supervisor(actor: AccountRow) -> None:
+    if actor.role != Role.SUPERVISOR:
+        raise PermissionDenied(N_("Only supervisors work the case queue."))
+
+
+async def do_assign(
+    db: AsyncSession, case_id: str, *, actor: AccountRow, assignee: str, now: datetime
+) -> CaseRow:
+    _supervisor(actor)
+    row = await case_by_id(db, case_id, lock=True)
+    check_assign(row.status, row.published_at is not None)
+    target = await db.get(AccountRow, assignee)
+    if target is None or target.role != Role.SUPERVISOR:
+        raise InvalidInput(
+            N_("Please correct the marked fields."),
+            fields={"assignee": N_("Choose a supervisor from the list.")},
+        )
+    row.assignee_id, row.updated_at = target.id, now
+    append(db, _event(EventType.CASE_ASSIGNED, row, now, actor.id, assignee=target.id))
+    return row
+
+
+async def do_add_note(
+    db: AsyncSession, case_id: str, *, actor: AccountRow, text_: str, now: datetime
+) -> CaseNoteRow:
+    _supervisor(actor)
+    row = await case_by_id(db, case_id)
+    note = CaseNoteRow(
+        id=new_id("n"), case_id=row.id, author_id=actor.id, text=check_note(text_), created_at=now
+    )
+    db.add(note)
+    append(db, _event(EventType.CASE_NOTED, row, now, actor.id, note=note.id))
+    return note
+
+
+async def do_decide(
+    db: AsyncSession,
+    case_id: str,
+    *,
+    actor: AccountRow,
+    decision: Decision,
+    reason: str,
+    now: datetime,
+    files: LocalFileStore,
+    zone: ZoneInfo,
+) -> CaseRow:
+    """Confirm or dismiss, with the reason kept; the session's verified figures follow."""
+    _supervisor(actor)
+    row = await case_by_id(db, case_id, lock=True)
+    check_decision(row.status, row.assignee_id, actor.id)
+    kept = check_reason(reason)
+    row.status = (
+        CaseStatus.CONFIRMED if decision is Decision.CONFIRM else CaseStatus.DISMISSED
+    ).value
+    row.assignee_id = row.assignee_id or actor.id
+    row.decided_by, row.decided_at, row.reason, row.updated_at = actor.id, now, kept, now
+    kind = EventType.CASE_CONFIRMED if decision is Decision.CONFIRM else EventType.CASE_DISMISSED
+    append(db, _event(kind, row, now, actor.id, reason=kept))
+    await db.flush()
+    await do_refresh_figures(db, files, zone, import_id=row.import_id, session=row.session, now=now)
+    return row
+
+
+async def do_publish(
+    db: AsyncSession, case_id: str, *, actor: AccountRow, now: datetime
+) -> CaseRow:
+    _supervisor(actor)
+    row = await case_by_id(db, case_id, lock=True)
+    check_publish(row.status, row.published_at is not None, row.decided_by, actor.id)
+    row.published_by, row.published_at, row.updated_at = actor.id, now, now
+    append(db, _event(EventType.CASE_PUBLISHED, row, now, actor.id))
+    return row
+
+
+# Reading -----------------------------------------------------------------------------------
+
+
+async def list_cases(
+    db: AsyncSession, *, status: str | None = None, mine: str | None = None, limit: int = 200
+) -> list[CaseRow]:
+    query = select(CaseRow).order_by(CaseRow.detected_at.desc(), CaseRow.id.desc()).limit(limit)
+    if status == "published":
+        query = query.where(CaseRow.published_at.is_not(None))
+    elif status:
+        query = query.where(CaseRow.status == status)
+    if mine is not None:
+        query = query.where(CaseRow.assignee_id == mine)
+    return list(await db.scalars(query))
+
+
+async def count_by_status(db: AsyncSession) -> dict[str, int]:
+    rows = await db.execute(select(CaseRow.status, func.count()).group_by(CaseRow.status))
+    counts = {status.value: 0 for status in CaseStatus}
+    counts.update({status: n for status, n in rows.all()})
+    published = await db.scalar(select(func.count()).where(CaseRow.published_at.is_not(None)))
+    counts["published"] = published or 0
+    return counts
+
+
+async def case_notes(db: AsyncSession, case_id: str) -> list[CaseNoteRow]:
+    query = select(CaseNoteRow).where(CaseNoteRow.case_id == case_id)
+    return list(await db.scalars(query.order_by(CaseNoteRow.created_at, CaseNoteRow.id)))
+
+
+async def supervisors(db: AsyncSession) -> list[AccountRow]:
+    query = select(AccountRow).where(AccountRow.role == Role.SUPERVISOR.value)
+    return list(await db.scalars(query.order_by(AccountRow.username)))
+
+
+async def names_of(db: AsyncSession, ids: set[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    rows = await db.execute(
+        select(AccountRow.id, AccountRow.display_name).where(AccountRow.id.in_(ids))
+    )
+    return {account: name for account, name in rows.all()}
+
+
+async def published_cases(db: AsyncSession, limit: int = 200) -> list[CaseRow]:
+    query = select(CaseRow).where(CaseRow.published_at.is_not(None))
+    return list(await db.scalars(query.order_by(CaseRow.published_at.desc()).limit(limit)))
+
+
+async def figures_of(db: AsyncSession, keys: set[str]) -> dict[str, VerifiedFiguresRow]:
+    if not keys:
+        return {}
+    rows = await db.scalars(select(VerifiedFiguresRow).where(VerifiedFiguresRow.id.in_(keys)))
+    return {row.id: row for row in rows}
