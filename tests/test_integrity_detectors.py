@@ -49,6 +49,41 @@ def test_an_ordinary_audience_has_no_bots() -> None:
     )
 
 
+def _registered_together(e: Events, prefix: str, n: int, leave_at: list[float] | None) -> None:
+    """``n`` accounts registered within the same 20 minutes, 200 days ago, each on its own
+    device and address, who join at scattered moments; with ``leave_at``, batches of 20 leave
+    within the same 3 seconds, else each leaves in its own time."""
+    rng = random.Random(7)
+    for i in range(n):
+        aid = f"{prefix}-{i}"
+        days_old = 200 + (i // 20) * 3 + rng.uniform(0, 20) / 1440
+        e.account(aid, days_old=days_old, ip=f"101.{i}.{rng.randrange(256)}.7")
+        join = rng.uniform(0, 2000)
+        e.add(
+            "viewer.joined",
+            join,
+            {"device": f"d-{aid}", "ip": "101.0.0.7", "client": "app"},
+            actor=aid,
+        )
+        leave = leave_at[i // 20] + rng.uniform(0, 3) if leave_at else join + rng.uniform(60, 1500)
+        e.add("viewer.left", leave, {}, actor=aid)
+
+
+def test_bots_that_join_with_the_crowd_but_were_registered_and_leave_together() -> None:
+    e = _honest_room(Events().session(products=PRODUCTS))
+    _registered_together(e, "bot", 40, [2400, 3000])
+    (finding,) = e.findings("fake_viewers")
+    assert set(finding.accounts) == {f"bot-{i}" for i in range(40)}
+    assert finding.evidence["signals"]["lockstep"] == 40
+
+
+def test_people_registered_the_same_day_who_come_and_go_alone_are_not_bots() -> None:
+    # A village signed up together for the evening: one registration batch, nothing else.
+    e = _honest_room(Events().session(products=PRODUCTS))
+    _registered_together(e, "village", 40, None)
+    assert e.findings("fake_viewers") == []
+
+
 def _honest_buyers(e: Events, n: int = 120, repeat: int = 10) -> Events:
     for i in range(n):
         e.account(f"b-{i}")
@@ -119,6 +154,41 @@ def test_colleagues_buying_at_the_usual_rate_are_not_a_quota() -> None:
     _viewers_of(e, people)
     for i in range(0, 400, 20):  # 5% of everyone, two of the office's forty among them
         e.order(f"o-{i}", people[i], "p-0", 600 + i)
+    assert e.findings("forced_purchases") == []
+
+
+def _two_products(e: Events, quota: int, *, union: bool = False) -> Events:
+    """Honest buyers of a 30-yuan and a 26-yuan product, 1, 2 or 3 at a time (two of a 26-yuan
+    product come to 52 yuan; with ``union``, half of those pay with a union card); ``quota``
+    more buyers of two 26-yuan items on a union card."""
+    for k, price in enumerate((3000, 2600)):
+        for i in range(100):
+            qty = 1 if i < 70 else 2 if i < 90 else 3
+            card = "union_card" if union and qty == 2 and i % 2 else "wallet"
+            e.order(
+                f"o-{k}-{i}",
+                f"b-{k}-{i}",
+                f"p-{k}",
+                100 + i,
+                amount=price * qty,
+                qty=qty,
+                payment=card,
+            )
+    for i in range(quota):
+        e.order(f"o-q{i}", f"q-{i}", "p-1", 900 + i, amount=5200, qty=2, payment="union_card")
+    return e
+
+
+def test_just_enough_items_to_reach_50_yuan_on_union_cards_is_bunching() -> None:
+    (finding,) = _two_products(Events().session(products=PRODUCTS), 40).findings("forced_purchases")
+    assert finding.evidence["threshold_fen"] == 5000
+    assert set(finding.orders) == {f"o-q{i}" for i in range(40)}
+
+
+def test_two_items_at_the_usual_rate_are_not_bunching() -> None:
+    # 20 orders at 52 yuan, 10 of them on union cards: as often as buyers take two of the
+    # 30-yuan product, where two come to 60 yuan.
+    e = _two_products(Events().session(products=PRODUCTS), 0, union=True)
     assert e.findings("forced_purchases") == []
 
 

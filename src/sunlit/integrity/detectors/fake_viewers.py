@@ -4,7 +4,11 @@ FLOCK-style: bots are driven by a controller, so they arrive, leave and were reg
 together, on shared devices and address blocks, and do nothing while there. Each viewer gets a
 share of suspicion from every group signal it takes part in (a join burst, a leave burst, a
 registration batch, a shared device, a crowded /24), measured against the session's own rhythm;
-viewers whose combined evidence passes the threshold and who did next to nothing are named."""
+viewers whose combined evidence passes the threshold and who did next to nothing are named.
+Bots that join on the audience's own curve still betray their controller in lockstep: accounts
+registered in the same hour that join or leave in the same 10 seconds, far more of them than the
+two margins make likely if registration and behaviour were independent (the expected count of a
+cell of the registration × leave table is its row total × column total / viewers)."""
 
 from __future__ import annotations
 
@@ -13,7 +17,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sunlit.integrity.model import Finding, excess_share, rolling_median, severity_of, tukey_fence
+from sunlit.integrity.model import (
+    Finding,
+    excess_share,
+    poisson_tails,
+    rolling_median,
+    severity_of,
+    tukey_fence,
+)
 from sunlit.integrity.stream import Session, Stream
 
 RULE = "fake_viewers"
@@ -26,9 +37,14 @@ class Settings:
     burst_ratio: float = 2.0  # a burst is this many times the rhythm …
     burst_z: float = 5.0  # … and this many standard deviations above it
     registration_bin_ms: int = 600_000  # registration batches in 10-minute bins
+    lockstep_created_ms: int = 3_600_000  # registered in the same hour …
+    lockstep_bin_ms: int = 10_000  # … and joined or left in the same 10 seconds
+    lockstep_min: int = 5  # accounts in such a cell before it can count
+    lockstep_p: float = 1e-6  # Poisson tail of the cell against the margins' expectation
     shared_device: int = 3  # accounts on one device that make it a farm
     threshold: float = 0.8  # combined evidence that names a viewer …
-    min_signals: int = 2  # … from at least this many independent group signals
+    min_signals: int = 2  # … from at least this many independent group signals …
+    min_share: float = 0.5  # … each of which puts at least this share of its group in excess
     max_interactions: int = 3  # chats + likes + shares; buyers are never named
     min_accounts: int = 10  # fewer suspicious viewers than this is not a finding
 
@@ -53,7 +69,15 @@ def _registration_share(created: np.ndarray, s: Settings) -> np.ndarray:
     if known.sum() < 10:
         return out
     c = created[known]
-    bins = (c - c.min()) // s.registration_bin_ms
+    best = np.zeros(len(c))
+    for offset in (0, s.registration_bin_ms // 2):  # a batch split by a bin edge is seen whole
+        best = np.maximum(best, _batch_share(c, offset, s))
+    out[known] = best
+    return out
+
+
+def _batch_share(c: np.ndarray, offset: int, s: Settings) -> np.ndarray:
+    bins = (c - c.min() + offset) // s.registration_bin_ms
     counts = Counter(bins.tolist())
     month = 30 * 24 * 6  # bins in ±15 days
     sorted_bins = np.sort(bins)
@@ -69,7 +93,39 @@ def _registration_share(created: np.ndarray, s: Settings) -> np.ndarray:
             strict=True,
         )
     )
-    out[known] = [share[b] for b in bins.tolist()]
+    return np.asarray([share[b] for b in bins.tolist()])
+
+
+def _lockstep_share(created: np.ndarray, times: np.ndarray, s: Settings) -> np.ndarray:
+    """Per viewer, the share of excess in the fullest (registration hour × 10-second) cell it
+    falls in, on four grids shifted by half a bin; 0 unless the cell's count is improbable
+    (Poisson tail < ``lockstep_p``) given its row and column totals."""
+    known = created >= 0
+    out = np.zeros(len(created))
+    n = int(known.sum())
+    if n < s.lockstep_min:
+        return out
+    c, t = created[known], times[known]
+    best = np.zeros(n)
+    for c_off in (0, s.lockstep_created_ms // 2):
+        for t_off in (0, s.lockstep_bin_ms // 2):
+            rows = (c - c.min() + c_off) // s.lockstep_created_ms
+            cols = (t - t.min() + t_off) // s.lockstep_bin_ms
+            _, row_ix, row_n = np.unique(rows, return_inverse=True, return_counts=True)
+            _, col_ix, col_n = np.unique(cols, return_inverse=True, return_counts=True)
+            cell = row_ix.astype(np.int64) * len(col_n) + col_ix
+            _, cell_ix, cell_n = np.unique(cell, return_inverse=True, return_counts=True)
+            observed = cell_n[cell_ix]
+            expected = row_n[row_ix] * col_n[col_ix] / n
+            big = np.flatnonzero(observed >= s.lockstep_min)
+            if len(big) == 0:
+                continue
+            tails = poisson_tails(observed[big], expected[big])
+            hit = big[tails < s.lockstep_p]
+            share = np.zeros(n)
+            share[hit] = 1.0 - expected[hit] / observed[hit]
+            best = np.maximum(best, share)
+    out[known] = best
     return out
 
 
@@ -99,6 +155,9 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
         [c if (c := _created(stream, a)) is not None else -1 for a in accounts], dtype=np.int64
     )
     signals["registration_batch"] = _registration_share(created, s)
+    signals["lockstep"] = np.maximum(
+        _lockstep_share(created, join_t, s), _lockstep_share(created, leave_t, s)
+    )
     devices = Counter(first[a][1] for a in accounts if first[a][1])
     signals["shared_device"] = np.asarray(
         [1.0 if (d := first[a][1]) and devices[d] >= s.shared_device else 0.0 for a in accounts]
@@ -115,7 +174,7 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
     busy.update(who for _, who in session.shares)
     buyers = {o.account for o in session.orders}
     quiet = np.asarray([busy[a] <= s.max_interactions and a not in buyers for a in accounts])
-    agreeing = np.sum([v > 0 for v in signals.values()], axis=0)
+    agreeing = np.sum([v >= s.min_share for v in signals.values()], axis=0)
     named = np.flatnonzero((combined >= s.threshold) & (agreeing >= s.min_signals) & quiet)
     if len(named) < s.min_accounts:
         return []

@@ -1,15 +1,18 @@
 """forced_purchases — quotas on cadres (摊派, "at least 50 yuan each").
 
 Two signals. Per-organisation excess: an employer whose members bought far more often than the
-session's other viewers (a Poisson tail against the session's own conversion). Bunching: order
-amounts piled just above a round threshold, against a counterfactual smoothed from the
-neighbouring amounts; the bunched orders paid with union or corporate cards or by accounts of
+session's other viewers (a Poisson tail against the session's own conversion). Bunching: orders
+whose quantity was just enough to pass a round amount, against how often the session's buyers
+choose that quantity elsewhere (prices are few and fixed, so the neighbouring amounts are no
+counterfactual); the bunched orders paid with union or corporate cards or by accounts of
 a verified employer are named."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from math import ceil
+from statistics import median_low
 
 from sunlit.integrity.model import Finding, poisson_tail, severity_of
 from sunlit.integrity.stream import Session, Stream
@@ -112,17 +115,34 @@ def _organisations(stream: Stream, session: Session, s: Settings) -> list[Findin
 
 
 def _bunching(stream: Stream, session: Session, s: Settings, named: set[str]) -> list[Finding]:
-    amounts = [o.amount for o in session.orders]
+    """Orders whose quantity was just enough to reach a round amount, against how often the
+    session's buyers pick that quantity elsewhere. A single item priced just above the amount
+    says nothing (every buyer of it pays that), so only orders of two or more count."""
+    orders = session.orders
+    price = {
+        p: median_low([o.unit_price for o in orders if o.product == p])
+        for p in session.products
+        if any(o.product == p for o in orders)
+    }
     out = []
     for t in THRESHOLDS:
         hi = t * s.bunching_window
-        inside = [o for o in session.orders if t <= o.amount < hi]
-        below = sum(t / 1.3 <= a < t for a in amounts) / (t - t / 1.3)
-        above = sum(hi <= a < hi * 1.3 for a in amounts) / (hi * 1.3 - hi)
-        expected = (below + above) / 2 * (hi - t)
-        if len(inside) < s.bunching_min_orders or len(inside) < s.bunching_ratio * max(
-            expected, 1.0
-        ):
+        inside = [
+            o for o in orders if o.qty >= 2 and t <= o.amount < hi and o.amount - o.unit_price < t
+        ]
+        if len(inside) < s.bunching_min_orders:
+            continue
+        crossing = {o.id for o in inside}
+        habits = Counter(o.qty for o in orders if o.id not in crossing)
+        total = sum(habits.values())
+        per_product = Counter(o.product for o in orders)
+        expected = 0.0
+        for pid, n in per_product.items():
+            unit = price.get(pid, 0)
+            q = ceil(t / unit) if unit > 0 else 0
+            if q >= 2 and q * unit < hi:
+                expected += n * habits[q] / max(total, 1)
+        if len(inside) < s.bunching_ratio * max(expected, 1.0):
             continue
         suspicious = [
             o
@@ -136,13 +156,13 @@ def _bunching(stream: Stream, session: Session, s: Settings, named: set[str]) ->
         evidence = {
             "threshold_fen": t,
             "orders_in_window": len(inside),
-            "expected_from_neighbours": round(expected, 1),
+            "expected_from_quantities": round(expected, 1),
             "named_orders": len(suspicious),
         }
         summary = (
             f"{len(inside)} orders came to just over {t // 100} yuan, "
-            f"{len(inside) / max(expected, 1):.1f}× what the neighbouring amounts predict: "
-            "amounts bunched at a quota."
+            f"with just enough items to get there, {len(inside) / max(expected, 1):.1f}× what "
+            "the buyers' usual quantities predict: amounts bunched at a quota."
         )
         out.append(
             Finding(
