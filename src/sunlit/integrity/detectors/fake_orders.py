@@ -3,8 +3,11 @@
 FRAUDAR-style dense blocks: buyers × (session, product) as a bipartite graph, each edge
 weighted by the orders on it and by 1/log(column degree + 5), so popular products weigh less
 and honest buyers of them hide nothing. Greedy peeling finds the densest block; the top blocks
-are taken in turn while they are dense enough. A ring's members are the block's accounts with
-several orders in it or a shared device, address or delivery hash with another member."""
+are taken in turn while they are dense enough. Peeling sheds a ring's lighter members once
+the heavier ones have raised the density above them, so accounts that buy the block's products
+at least half as heavily as its median member rejoin it. A ring's members are the block's
+accounts with several orders in it or a shared device, address or delivery hash with another
+member."""
 
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ class Settings:
     min_orders_per_account: float = 2.5  # in the block, on average
     min_density_ratio: float = 2.0  # block density over the whole graph's
     member_orders: int = 3  # orders in the block that make an account a member by itself
+    rejoin_share: float = 0.5  # a peeled account this close to the members' weight rejoins
 
 
 def densest_block(edges: dict[tuple[str, str], float]) -> tuple[set[str], set[str], float]:
@@ -79,6 +83,7 @@ def detect_stream(stream: Stream, s: Settings) -> list[Finding]:
         if not edges:
             break
         rows, cols, density = densest_block(edges)
+        rows = rows | _peeled_members(edges, rows, cols, s)
         in_block = {k: n for k, n in count.items() if k[0] in rows and k[1] in cols}
         per_account: Counter[str] = Counter()
         for (row, _), n in in_block.items():
@@ -96,6 +101,22 @@ def detect_stream(stream: Stream, s: Settings) -> list[Finding]:
             continue
         findings.extend(_per_session(stream, orders, members, cols, density / whole))
     return findings
+
+
+def _peeled_members(
+    edges: dict[tuple[str, str], float], rows: set[str], cols: set[str], s: Settings
+) -> set[str]:
+    """Accounts the peeling shed because the block's heaviest members raised its density above
+    them, though they buy the block's products as heavily as a typical member: weight into the
+    block's columns at least ``rejoin_share`` of the members' median."""
+    weight: defaultdict[str, float] = defaultdict(float)
+    for (row, col), w in edges.items():
+        if col in cols:
+            weight[row] += w
+    if not rows:
+        return set()
+    typical = sorted(weight[r] for r in rows)[len(rows) // 2]
+    return {r for r, w in weight.items() if r not in rows and w >= s.rejoin_share * typical}
 
 
 def _members(
