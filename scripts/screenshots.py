@@ -1,6 +1,7 @@
-"""Screenshot every page in both languages (desktop and phone) into a folder.
+"""Screenshot every page in both languages (desktop and phone) into a folder; with names
+after the folder, only those pages (and what starts with them).
 
-python scripts/screenshots.py docs/screenshots
+python scripts/screenshots.py docs/screenshots [case findings …]
 """
 
 from __future__ import annotations
@@ -16,10 +17,18 @@ from pathlib import Path
 
 import httpx
 from playwright.sync_api import sync_playwright
+from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.support import CHROMIUM_ARGS, LiveServer, free_port, live_server, settings_for
+from tests.support import (
+    CHROMIUM_ARGS,
+    LiveServer,
+    free_port,
+    live_server,
+    run_async,
+    settings_for,
+)
 from tests.test_catalog_api import api_as
 from tests.test_filing_api import WINDOW
 from tests.test_live import viewer
@@ -27,7 +36,10 @@ from tests.test_orders import buy, sample_orders
 from tests.test_stream_gate import approved_plan, ffmpeg_command, running_ingest
 from tests.test_web import PASSWORD, load_demo_into
 
+from sunlit.core.db import Database
 from sunlit.core.migrate import upgrade
+from sunlit.demo.integrity import load_demo_cases
+from sunlit.integrity.tables import CaseRow
 
 PAGES = [  # (name, path, who is signed in)
     ("home", "/", None),
@@ -61,6 +73,10 @@ PAGES = [  # (name, path, who is signed in)
     ("live-room-visitor", "/live/{live}", None),
     ("live-control", "/live/{live}/control", "official.dangshan"),
     ("moderation", "/supervisor/moderation", "supervisor1"),
+    ("cases", "/supervisor/cases", "supervisor1"),
+    ("case-open", "/supervisor/cases/{open_case}", "supervisor1"),
+    ("case-published", "/supervisor/cases/{published_case}", "supervisor1"),
+    ("findings", "/findings", None),
     ("not-found", "/no/such/page", None),
 ]
 #: Pages also taken at phone size (the buyer's pages are mobile-first).
@@ -120,7 +136,28 @@ def live_scene(
             stream.wait(timeout=15)
 
 
-def main(folder: Path) -> None:
+def demo_cases(server: LiveServer) -> dict[str, str]:
+    """The demo evening imported and worked: an open case and a published one."""
+    assert server.services is not None
+    services = server.services
+
+    async def run() -> dict[str, str]:
+        database = Database(server.settings)
+        async with database.transaction() as db:
+            await load_demo_cases(db, services.files, services.zone, now=server.clock.now())
+        async with database.sessions() as db:
+            rows = list(await db.scalars(select(CaseRow)))
+        await database.dispose()
+        published = next(r.id for r in rows if r.published_at is not None)
+        return {
+            "published_case": published,
+            "open_case": next(r.id for r in rows if r.rule == "price_gouging"),
+        }
+
+    return run_async(run())
+
+
+def main(folder: Path, only: list[str]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         url = f"sqlite+aiosqlite:///{tmp}/sunlit.db"
@@ -136,6 +173,7 @@ def main(folder: Path) -> None:
         plan = approved[0]
         live = stack.enter_context(live_scene(server, approved, Path(tmp) / "video", video_port))
         orders = sample_orders(server)
+        orders.update(demo_cases(server))
         # sample_orders moved the clock on by days: offer the pears again, and sell some.
         with api_as(server, "official.dangshan") as official, api_as(server, "buyer3") as buyer:
             products = official.get(f"/api/v1/live/{live}/products").json()
@@ -155,6 +193,8 @@ def main(folder: Path) -> None:
                 page = context.new_page()
                 signed_in = None
                 for name, path, who in PAGES:
+                    if only and not any(name.startswith(prefix) for prefix in only):
+                        continue
                     if who != signed_in:
                         context.clear_cookies(name="sunlit_session")
                         if who is not None:
@@ -180,4 +220,4 @@ def main(folder: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"), sys.argv[2:])

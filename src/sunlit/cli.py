@@ -103,9 +103,12 @@ def serve(
 
 
 async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
+    from zoneinfo import ZoneInfo
+
     from sunlit.accounts.services import Passwords
     from sunlit.core.db import Database
     from sunlit.core.files.store import LocalFileStore
+    from sunlit.demo.integrity import load_demo_cases
     from sunlit.demo.services import demo_steps, load_demo
 
     database = Database(settings)
@@ -122,6 +125,13 @@ async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
                     password=settings.demo_password,
                     now=SystemClock().now(),
                     progress=lambda _: progress.advance(task),
+                )
+                progress.update(task, description="Importing a demo evening for the case queue")
+                await load_demo_cases(
+                    db,
+                    LocalFileStore(settings.files_dir),
+                    ZoneInfo(settings.timezone),
+                    now=SystemClock().now(),
                 )
     finally:
         await database.dispose()

@@ -49,6 +49,14 @@ async def get_plan(db: AsyncSession, plan_id: str) -> SessionPlanRow:
     return row
 
 
+async def plan_titles(db: AsyncSession, plan_ids: set[str]) -> dict[str, str]:
+    """Each plan's title, by id (for pages in other contexts that name sessions)."""
+    if not plan_ids:
+        return {}
+    query = select(SessionPlanRow.id, SessionPlanRow.title).where(SessionPlanRow.id.in_(plan_ids))
+    return {plan: title for plan, title in (await db.execute(query)).all()}
+
+
 async def team_of(db: AsyncSession, plan_id: str) -> frozenset[str]:
     rows = await db.scalars(select(PlanTeamRow.account_id).where(PlanTeamRow.plan_id == plan_id))
     return frozenset(rows.all())

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts.model import Role
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import field_errors, translate
-from sunlit.filing.tables import SessionPlanRow
+from sunlit.filing.services import plan_titles
 from sunlit.integrity import services as cases
 from sunlit.integrity.cases import (
     RULE_LABELS,
@@ -49,11 +49,7 @@ LABELS = {
 
 async def _titles(db: AsyncSession, rows: list[CaseRow]) -> dict[str, str]:
     """What each case's session is called: the filed plan's title, or the imported file."""
-    own = {r.session for r in rows if r.import_id is None}
-    titles: dict[str, str] = {}
-    if own:
-        query = select(SessionPlanRow.id, SessionPlanRow.title).where(SessionPlanRow.id.in_(own))
-        titles.update(dict((await db.execute(query)).all()))
+    titles = await plan_titles(db, {r.session for r in rows if r.import_id is None})
     imports = {r.import_id for r in rows if r.import_id is not None}
     if imports:
         query2 = select(StreamImportRow.id, StreamImportRow.filename).where(
