@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import random
 
+from sunlit.integrity.baselines import run_baselines
+from sunlit.integrity.detection_time import Replay, Truth
+from sunlit.integrity.reader import read_lines
 from tests.integrity_streams import Events
 
 PRODUCTS = [{"product": f"p-{i}"} for i in range(4)]
@@ -26,7 +29,13 @@ def _honest_room(e: Events, viewers: int = 300, seed: int = 1) -> Events:
 
 
 def test_view_bots_are_named_and_honest_viewers_are_not() -> None:
-    e = _honest_room(Events().session(products=PRODUCTS))
+    e = _bot_farm(_honest_room(Events().session(products=PRODUCTS)))
+    (finding,) = e.findings("fake_viewers")
+    assert set(finding.accounts) == {f"bot-{i}" for i in range(60)}
+    assert finding.evidence["suspected"] == 60
+
+
+def _bot_farm(e: Events) -> Events:
     for i in range(60):
         bot = f"bot-{i}"
         e.account(bot, days_old=2 + i / 100000, device=f"farm-{i % 3}", ip=f"45.77.1.{i}")
@@ -37,9 +46,25 @@ def test_view_bots_are_named_and_honest_viewers_are_not() -> None:
             actor=bot,
         )
         e.add("viewer.left", 1200 + i / 20, {}, actor=bot)
-    (finding,) = e.findings("fake_viewers")
-    assert set(finding.accounts) == {f"bot-{i}" for i in range(60)}
-    assert finding.evidence["suspected"] == 60
+    return e
+
+
+def test_bots_are_found_within_a_minute_of_the_first_one_joining() -> None:
+    replay = Replay(_bot_farm(_honest_room(Events().session(products=PRODUCTS))).lines())
+    bots = frozenset(f"bot-{i}" for i in range(60))
+    delay = replay.delay(Truth("fake_viewers", bots, frozenset(), frozenset(), frozenset()))
+    assert delay is not None and 0 < delay <= 60_000
+    honest = Replay(_honest_room(Events().session(products=PRODUCTS)).lines())
+    nobody = frozenset({"h-1", "h-2"})
+    assert (
+        honest.delay(Truth("fake_viewers", nobody, frozenset(), frozenset(), frozenset())) is None
+    )
+
+
+def test_the_fixed_threshold_baseline_names_new_quiet_accounts_on_a_shared_device() -> None:
+    stream, _ = read_lines(_bot_farm(_honest_room(Events().session(products=PRODUCTS))).lines())
+    named = run_baselines(stream)["threshold"]["fake_viewers"]["accounts"]
+    assert named >= {f"bot-{i}" for i in range(60)}
 
 
 def test_an_ordinary_audience_has_no_bots() -> None:

@@ -20,6 +20,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     TextColumn,
+    TimeElapsedColumn,
     TimeRemainingColumn,
 )
 
@@ -175,29 +176,43 @@ def analyze(
 def evaluate(
     sizes: Annotated[str, typer.Option(help="Viewers per session, comma-separated")] = "5000",
     seeds: Annotated[int, typer.Option(help="Seeds per cell")] = 2,
+    timing_sizes: Annotated[
+        str, typer.Option(help="Sizes whose streams are replayed for time to detection")
+    ] = "5000",
     out_file: Annotated[Path | None, typer.Option("--out", help="Markdown table file")] = None,
 ) -> None:
-    """Simulate every scenario × camouflage × size × seed, analyse, and score each rule."""
+    """Simulate every scenario × camouflage × size × seed, analyse, and score each rule and
+    the baselines; replay the streams of the timing sizes for time to detection."""
     from sunlit.integrity.evaluate import evaluate as run
     from sunlit.integrity.evaluate import grid, report
 
     try:
         viewers = [int(v) for v in sizes.split(",") if v.strip()]
+        timed = {int(v) for v in timing_sizes.split(",") if v.strip()}
     except ValueError:
-        err.print("[red]--sizes takes whole numbers separated by commas[/red]")
+        err.print("[red]--sizes and --timing-sizes take whole numbers separated by commas[/red]")
         raise typer.Exit(2) from None
     configs = grid(viewers, range(1, seeds + 1))
+    began = time.perf_counter()
     with Progress(
         TextColumn("evaluating"),
         BarColumn(),
         MofNCompleteColumn(),
+        TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=err,
     ) as bar:
         task = bar.add_task("runs", total=len(configs))
-        results = run(configs, lambda done, total: bar.update(task, completed=done))
-    command = "sunlit integrity evaluate " + shlex.join([f"--sizes={sizes}", f"--seeds={seeds}"])
-    table = report(results, command)
+        results = run(
+            configs,
+            lambda done, total: bar.update(task, completed=done),
+            timing=lambda config: config.viewers in timed,
+        )
+    seconds = time.perf_counter() - began
+    command = "sunlit integrity evaluate " + shlex.join(
+        [f"--sizes={sizes}", f"--seeds={seeds}", f"--timing-sizes={timing_sizes}"]
+    )
+    table = report(results, command, seconds)
     if out_file is None:
         print(table)
     else:

@@ -1,6 +1,7 @@
 """The evaluation harness: simulate a grid of labelled streams, analyse each, and score every
 rule at the level of the accounts, orders and products it names (spec/integrity.md, "How
-detection is judged")."""
+detection is judged"), beside two baselines on the same features (`baselines`) and, on a part
+of the grid, the time each abuse takes to be found (`detection_time`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sunlit.integrity.baselines import METHODS, run_baselines
+from sunlit.integrity.detection_time import Replay, Truth
 from sunlit.integrity.engine import run_detectors
 from sunlit.integrity.reader import read_lines
 from sunlit.simulate.model import RULE_OF, Camouflage, Scenario, ScenarioSpec, SimConfig
@@ -17,8 +20,11 @@ from sunlit.simulate.services import build
 from sunlit.simulate.writer import write_events
 
 LEVELS = ("accounts", "orders", "products", "sessions")
+ENGINE = "engine"
 #: Streams with a brushing ring span several sessions: rings buy across sessions.
 RING_SESSIONS = 3
+
+Named = dict[str, dict[str, set[str]]]  # rule -> level -> ids
 
 
 @dataclass
@@ -31,6 +37,11 @@ class Tally:
         self.tp += len(named & truth)
         self.fp += len(named - truth)
         self.fn += len(truth - named)
+
+    def merge(self, other: Tally) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
 
     @property
     def precision(self) -> float:
@@ -46,21 +57,34 @@ class Tally:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
+Key = tuple[str, str, str, str, int]  # method, rule, camouflage, level, viewers
+
+
 @dataclass
 class Results:
-    # (rule, camouflage, level) -> tally
-    tallies: dict[tuple[str, str, str], Tally] = field(default_factory=lambda: defaultdict(Tally))
+    tallies: dict[Key, Tally] = field(default_factory=lambda: defaultdict(Tally))
     honest_accounts: int = 0
-    honest_accounts_flagged: int = 0
     honest_orders: int = 0
-    honest_orders_flagged: int = 0
+    # method -> [honest accounts flagged, honest orders flagged]
+    honest_flagged: dict[str, list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0])
+    )
     honest_sessions: int = 0
     honest_findings: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # (rule, camouflage) -> delay in ms per labelled abuse (None: never found)
+    delays: dict[tuple[str, str], list[int | None]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    replays: int = 0
     runs: int = 0
 
 
-def _named(found: dict[str, list[Any]]) -> dict[str, dict[str, set[str]]]:
-    out: dict[str, dict[str, set[str]]] = defaultdict(lambda: {k: set() for k in LEVELS})
+def _empty() -> dict[str, set[str]]:
+    return {k: set() for k in LEVELS}
+
+
+def _named(found: dict[str, list[Any]]) -> Named:
+    out: Named = defaultdict(_empty)
     for sid, findings in found.items():
         for f in findings:
             out[f.rule]["accounts"].update(f.accounts)
@@ -70,15 +94,20 @@ def _named(found: dict[str, list[Any]]) -> dict[str, dict[str, set[str]]]:
     return out
 
 
-def run_one(config: SimConfig, results: Results) -> None:
+def _union(named: Named, level: str) -> set[str]:
+    return set().union(*(n.get(level, set()) for n in named.values()))
+
+
+def run_one(config: SimConfig, results: Results, *, timing: bool = False) -> None:
     tape = build(config)
     buffer = io.BytesIO()
     write_events(tape, buffer)
-    buffer.seek(0)
-    stream, _ = read_lines(buffer)
-    found = run_detectors(stream)
-    named = _named(found)
-    truth: dict[str, dict[str, set[str]]] = defaultdict(lambda: {k: set() for k in LEVELS})
+    lines = buffer.getvalue().splitlines(keepends=True)
+    stream, _ = read_lines(lines)
+    by_method: dict[str, Named] = {ENGINE: _named(run_detectors(stream))}
+    for method, named in run_baselines(stream).items():
+        by_method[method] = defaultdict(_empty, {r: {**_empty(), **n} for r, n in named.items()})
+    truth: Named = defaultdict(_empty)
     camo: dict[str, str] = {}
     for entry in tape.labels.entries:
         t = truth[entry["rule"]]
@@ -89,26 +118,40 @@ def run_one(config: SimConfig, results: Results) -> None:
             t["sessions"].add(entry["session"])
         camo[entry["rule"]] = entry["camouflage"]
     scored_rules = {RULE_OF[s.scenario] for s in config.scenarios}
-    for rule in scored_rules:
-        for level in LEVELS:
-            if truth[rule][level]:
-                results.tallies[(rule, camo.get(rule, "default"), level)].add(
-                    named[rule][level], truth[rule][level]
-                )
-    bad_accounts = set().union(*(t["accounts"] for t in truth.values())) if truth else set()
-    bad_orders = set().union(*(t["orders"] for t in truth.values())) if truth else set()
-    flagged_accounts = set().union(*(n["accounts"] for n in named.values())) if named else set()
-    flagged_orders = set().union(*(n["orders"] for n in named.values())) if named else set()
+    for method, named in by_method.items():
+        for rule in scored_rules:
+            if method != ENGINE and rule not in named:
+                continue
+            for level in LEVELS:
+                if truth[rule][level]:
+                    key = (method, rule, camo.get(rule, "default"), level, config.viewers)
+                    results.tallies[key].add(named[rule][level], truth[rule][level])
+    bad_accounts, bad_orders = _union(truth, "accounts"), _union(truth, "orders")
     honest_accounts = {a for a in stream.accounts if a not in bad_accounts}
     honest_orders = {o for o in stream.orders if o not in bad_orders}
     results.honest_accounts += len(honest_accounts)
-    results.honest_accounts_flagged += len(flagged_accounts & honest_accounts)
     results.honest_orders += len(honest_orders)
-    results.honest_orders_flagged += len(flagged_orders & honest_orders)
+    for method, named in by_method.items():
+        flagged = results.honest_flagged[method]
+        flagged[0] += len(_union(named, "accounts") & honest_accounts)
+        flagged[1] += len(_union(named, "orders") & honest_orders)
     if not config.scenarios:
         results.honest_sessions += len(stream.sessions)
-        for rule, n in named.items():
+        for rule, n in by_method[ENGINE].items():
             results.honest_findings[rule] += len(n["sessions"])
+    if timing and config.scenarios:
+        replay = Replay(lines)
+        for rule in scored_rules:
+            t = truth[rule]
+            wanted = Truth(
+                rule,
+                frozenset(t["accounts"]),
+                frozenset(t["orders"]),
+                frozenset(t["products"]),
+                frozenset(t["sessions"]),
+            )
+            results.delays[(rule, camo.get(rule, "default"))].append(replay.delay(wanted))
+        results.replays += 1
     results.runs += 1
 
 
@@ -134,44 +177,119 @@ def grid(
 
 
 def evaluate(
-    configs: list[SimConfig], progress: Callable[[int, int], None] | None = None
+    configs: list[SimConfig],
+    progress: Callable[[int, int], None] | None = None,
+    timing: Callable[[SimConfig], bool] | None = None,
 ) -> Results:
+    """Score every configuration; ``timing`` picks those whose time to detection is measured."""
     results = Results()
     for i, config in enumerate(configs):
-        run_one(config, results)
+        run_one(config, results, timing=bool(timing and timing(config)))
         if progress is not None:
             progress(i + 1, len(configs))
     return results
 
 
-def report(results: Results, command: str) -> str:
+def _fold(results: Results, method: str) -> dict[tuple[str, str, str], Tally]:
+    """Tallies of one method summed over sizes: (rule, camouflage, level) -> tally."""
+    out: dict[tuple[str, str, str], Tally] = defaultdict(Tally)
+    for (m, rule, camo, level, _), t in results.tallies.items():
+        if m == method:
+            out[(rule, camo, level)].merge(t)
+    return out
+
+
+def _sort_key(item: tuple[tuple[str, str, str], Any]) -> tuple[str, int, str]:
+    (rule, camo, level), _ = item
+    return rule, _camo_order(camo), level
+
+
+def _row(t: Tally) -> str:
+    return f"{t.precision:.3f} | {t.recall:.3f} | {t.f1:.3f} | {t.tp} | {t.fp} | {t.fn} |"
+
+
+def _seconds(ms: int) -> str:
+    s = ms / 1000
+    if s < 120:
+        return f"{s:.0f} s"
+    if s < 2 * 3600:
+        return f"{s / 60:.0f} min"
+    if s < 2 * 86400:
+        return f"{s / 3600:.1f} h"
+    return f"{s / 86400:.1f} d"
+
+
+def report(results: Results, command: str, seconds: float | None = None) -> str:
     """The evaluation as Markdown: per rule and camouflage, precision, recall and F1 at each
-    level the labels name, then the false positives on honest accounts and orders."""
+    level the labels name; F1 by session size; the baselines on the same streams; false
+    positives on honest accounts and orders; time to detection."""
     lines = [
+        "### The detectors",
+        "",
         "| rule | camouflage | level | precision | recall | F1 | TP | FP | FN |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for (rule, camo, level), t in sorted(
-        results.tallies.items(), key=lambda kv: (kv[0][0], _camo_order(kv[0][1]), kv[0][2])
-    ):
-        lines.append(
-            f"| {rule} | {camo} | {level} | {t.precision:.3f} | {t.recall:.3f} | {t.f1:.3f} "
-            f"| {t.tp} | {t.fp} | {t.fn} |"
-        )
-    acc = results.honest_accounts_flagged / max(results.honest_accounts, 1)
-    orders = results.honest_orders_flagged / max(results.honest_orders, 1)
+    for (rule, camo, level), t in sorted(_fold(results, ENGINE).items(), key=_sort_key):
+        lines.append(f"| {rule} | {camo} | {level} | {_row(t)}")
+    sizes = sorted({k[4] for k in results.tallies})
     lines += [
         "",
-        f"Honest accounts flagged: {results.honest_accounts_flagged} of "
-        f"{results.honest_accounts} ({acc:.3%}); honest orders flagged: "
-        f"{results.honest_orders_flagged} of {results.honest_orders} ({orders:.3%}).",
+        "### F1 by honest viewers per session",
+        "",
+        "| rule | camouflage | level | " + " | ".join(f"{n:,}" for n in sizes) + " |",
+        "|---|---|---|" + "---|" * len(sizes),
+    ]
+    by_size: dict[tuple[str, str, str], dict[int, Tally]] = defaultdict(dict)
+    for (m, rule, camo, level, size), t in results.tallies.items():
+        if m == ENGINE:
+            by_size[(rule, camo, level)][size] = t
+    for (rule, camo, level), cells in sorted(by_size.items(), key=_sort_key):
+        row = " | ".join(f"{cells[n].f1:.3f}" if n in cells else "–" for n in sizes)
+        lines.append(f"| {rule} | {camo} | {level} | {row} |")
+    lines += [
+        "",
+        "### Baselines on the same features",
+        "",
+        "| rule | camouflage | level | method | precision | recall | F1 | TP | FP | FN |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    folded = {m: _fold(results, m) for m in (ENGINE, *METHODS)}
+    for (rule, camo, level), _ in sorted(folded[METHODS[0]].items(), key=_sort_key):
+        for method in (ENGINE, *METHODS):
+            cell = folded[method].get((rule, camo, level))
+            if cell is not None:
+                lines.append(f"| {rule} | {camo} | {level} | {method} | {_row(cell)}")
+    lines += ["", "### Honest accounts and orders named", ""]
+    for method in (ENGINE, *METHODS):
+        acc, orders = results.honest_flagged.get(method, [0, 0])
+        lines.append(
+            f"- {method}: {acc} of {results.honest_accounts} honest accounts "
+            f"({acc / max(results.honest_accounts, 1):.3%}), {orders} of "
+            f"{results.honest_orders} honest orders ({orders / max(results.honest_orders, 1):.3%})."
+        )
+    lines += [
         "",
         f"Honest-only sessions: {results.honest_sessions}; findings on them: "
         + (", ".join(f"{r} {n}" for r, n in sorted(results.honest_findings.items())) or "none")
         + ".",
-        "",
-        f"{results.runs} simulated streams. Command: `{command}`",
     ]
+    if results.delays:
+        lines += [
+            "",
+            f"### Time to detection ({results.replays} streams replayed)",
+            "",
+            "| rule | camouflage | abuses | found | median delay | max delay |",
+            "|---|---|---|---|---|---|",
+        ]
+        for (rule, camo), delays in sorted(
+            results.delays.items(), key=lambda kv: (kv[0][0], _camo_order(kv[0][1]))
+        ):
+            found = sorted(d for d in delays if d is not None)
+            median = _seconds(found[(len(found) - 1) // 2]) if found else "–"
+            worst = _seconds(found[-1]) if found else "–"
+            lines.append(f"| {rule} | {camo} | {len(delays)} | {len(found)} | {median} | {worst} |")
+    took = f", {seconds / 60:.1f} minutes" if seconds is not None else ""
+    lines += ["", f"{results.runs} simulated streams{took}. Command: `{command}`"]
     return "\n".join(lines)
 
 
