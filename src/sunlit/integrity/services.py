@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import orjson
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,11 +52,24 @@ def _key(row: CaseRow) -> CaseKey:
     )
 
 
-def _fill(row: CaseRow, finding: Finding) -> None:
-    doc = finding.document()
-    row.severity, row.score, row.summary = doc["severity"], doc["score"], doc["summary"]
-    row.evidence = doc["evidence"]
-    row.accounts, row.orders, row.products = doc["accounts"], doc["orders"], doc["products"]
+def _fill(row: CaseRow, finding: Finding) -> bool:
+    """Write the finding into the case; True when anything in it changed. The document goes
+    through JSON first, as the database will keep it (tuples become lists, numpy numbers plain
+    ones), so that an unchanged finding compares equal."""
+    doc = orjson.loads(orjson.dumps(finding.document(), option=orjson.OPT_SERIALIZE_NUMPY))
+    values = {
+        "severity": doc["severity"],
+        "score": doc["score"],
+        "summary": doc["summary"],
+        "evidence": doc["evidence"],
+        "accounts": doc["accounts"],
+        "orders": doc["orders"],
+        "products": doc["products"],
+    }
+    changed = any(getattr(row, key, None) != value for key, value in values.items())
+    for key, value in values.items():
+        setattr(row, key, value)
+    return changed
 
 
 def _event(
@@ -101,11 +115,11 @@ async def do_record_findings(
                 if row.status != CaseStatus.OPEN or row.published_at is not None:
                     out.kept += 1
                     continue
-                _fill(row, finding)
-                row.source = source.value
-                row.updated_at, row.evidence_until = now, evidence_until
-                row.revisions += 1
-                out.updated += 1
+                if _fill(row, finding):  # the same finding again is not a revision
+                    row.revisions += 1
+                    row.updated_at = now
+                    out.updated += 1
+                row.source, row.evidence_until = source.value, evidence_until
                 continue
             row = CaseRow(
                 id=new_id("c"),

@@ -1,0 +1,103 @@
+"""The case queue's rules: which case a finding continues when the engine runs again, a
+finding seen again is not a new revision, a decided case is left as decided, and the checks on
+each step (reasons, the assignee decides, a second supervisor publishes)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from sunlit.core.db import Database
+from sunlit.core.errors import Conflict, InvalidInput, PermissionDenied
+from sunlit.integrity.cases import (
+    CaseKey,
+    CaseSource,
+    CaseStatus,
+    check_decision,
+    check_publish,
+    check_reason,
+    match_case,
+)
+from sunlit.integrity.model import Finding
+from sunlit.integrity.services import do_record_findings
+from sunlit.integrity.tables import CaseRow
+from tests.support import START
+
+
+def finding(rule: str, accounts: tuple[str, ...] = (), products: tuple[str, ...] = ()) -> Finding:
+    return Finding(rule, "high", 0.9, "…", {"n": len(accounts)}, list(accounts), [], list(products))
+
+
+def key(
+    case: str, rule: str, accounts: tuple[str, ...] = (), products: tuple[str, ...] = ()
+) -> CaseKey:
+    return CaseKey(case, rule, frozenset(accounts), frozenset(), frozenset(products))
+
+
+def test_a_finding_continues_the_case_of_its_rule_that_names_the_same_things() -> None:
+    cases = [
+        key("c-ring", "fake_orders", ("a-1", "a-2")),
+        key("c-pears", "price_gouging", products=("p-pears",)),
+        key("c-claim", "hype_gap"),
+    ]
+    assert match_case(finding("fake_orders", ("a-2", "a-9")), cases) == "c-ring"
+    assert match_case(finding("fake_orders", ("a-7", "a-8")), cases) is None  # another ring
+    assert match_case(finding("paid_comments", ("a-1", "a-2")), cases) is None  # another rule
+    assert match_case(finding("price_gouging", products=("p-pears",)), cases) == "c-pears"
+    assert match_case(finding("price_gouging", products=("p-tea",)), cases) is None
+    assert match_case(finding("hype_gap"), cases) == "c-claim"
+
+
+def test_each_step_is_checked() -> None:
+    with pytest.raises(InvalidInput):
+        check_reason("  ok ")
+    assert check_reason(" 经核实属实 ") == "经核实属实"
+    check_decision(CaseStatus.OPEN, None, "a-sup1")  # unassigned: whoever decides takes it
+    with pytest.raises(PermissionDenied):
+        check_decision(CaseStatus.OPEN, "a-sup2", "a-sup1")
+    with pytest.raises(Conflict):
+        check_decision(CaseStatus.DISMISSED, "a-sup1", "a-sup1")
+    with pytest.raises(Conflict):
+        check_publish(CaseStatus.OPEN, False, None, "a-sup1")
+    with pytest.raises(PermissionDenied):
+        check_publish(CaseStatus.CONFIRMED, False, "a-sup1", "a-sup1")
+    check_publish(CaseStatus.CONFIRMED, False, "a-sup2", "a-sup1")
+    with pytest.raises(Conflict):
+        check_publish(CaseStatus.CONFIRMED, True, "a-sup2", "a-sup1")
+
+
+async def test_runs_over_more_of_a_session_revise_one_case_and_leave_decided_ones(
+    database: Database,
+) -> None:
+    later = START + timedelta(seconds=2)
+    ring = finding("fake_orders", ("a-1", "a-2", "a-3"))
+    for when, source in ((START, CaseSource.LIVE), (later, CaseSource.LIVE)):
+        async with database.transaction() as db:
+            await do_record_findings(db, {"s-1": [ring]}, source=source, import_id=None, now=when)
+    async with database.sessions() as db:
+        (case,) = (await db.scalars(select(CaseRow))).all()
+    assert (case.revisions, case.source) == (1, "live")  # seen again: not a revision
+
+    grown = finding("fake_orders", ("a-1", "a-2", "a-3", "a-4"))
+    async with database.transaction() as db:
+        done = await do_record_findings(
+            db, {"s-1": [grown]}, source=CaseSource.FINAL, import_id=None, now=later
+        )
+    assert (done.opened, done.updated) == ([], 1)
+    async with database.transaction() as db:
+        row = await db.get(CaseRow, case.id)
+        assert row is not None
+        assert (row.revisions, row.source, row.accounts) == (2, "final", list(grown.accounts))
+        row.status = CaseStatus.DISMISSED.value
+
+    again = finding("fake_orders", ("a-1", "a-2", "a-3", "a-4", "a-5"))
+    async with database.transaction() as db:
+        done = await do_record_findings(
+            db, {"s-1": [again]}, source=CaseSource.FINAL, import_id=None, now=later
+        )
+    assert (done.opened, done.kept) == ([], 1)
+    async with database.sessions() as db:
+        row = await db.get(CaseRow, case.id)
+        assert row is not None and len(row.accounts) == 4  # as the supervisor saw it
