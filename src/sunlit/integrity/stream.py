@@ -5,6 +5,7 @@ Times are integer milliseconds since the epoch; money is integer fen."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 from typing import Any
 
 
@@ -117,7 +118,7 @@ class Stream:
     def finish(self) -> None:
         """Sort what arrived out of order (stable: ties keep file order) and give each session
         its products."""
-        by_ts = _first
+        by_ts = itemgetter(0)
         for s in self.sessions.values():
             for items in (
                 s.pins,
@@ -130,7 +131,7 @@ class Stream:
                 s.reports,
             ):
                 items.sort(key=by_ts)
-            s.orders.sort(key=lambda o: o.ts)
+            s.orders.sort(key=attrgetter("ts"))
             listed = list(s.filed.get("products", [])) if s.filed else []
             seen = dict.fromkeys(str(p) for p in listed if isinstance(p, str))
             for _, pid in s.pins:
@@ -140,7 +141,3 @@ class Stream:
             s.products = list(seen)
         for p in self.products.values():
             p.changes.sort(key=by_ts)
-
-
-def _first(item: tuple[Any, ...]) -> Any:
-    return item[0]
