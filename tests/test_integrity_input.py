@@ -78,6 +78,24 @@ def test_a_timestamp_without_an_offset_is_refused() -> None:
         read_lines([line])
 
 
+def test_a_device_ip_or_address_that_is_not_a_string_is_a_bad_line() -> None:
+    lines = _stream()
+    joined = (
+        b'{"id":"j","type":"viewer.joined","ts":"2020-04-20T20:00:00.000+08:00","session":"s-1",'
+        b'"actor":"b-1","data":{"device":"d1","ip":true,"client":"app"}}'
+    )
+    placed = next(orjson.loads(line) for line in lines if b"order.placed" in line)
+    placed["id"], placed["data"]["order"] = "o-2-placed", "o-2"
+    placed["data"]["address"] = {"region": "341321", "detail_hash": ["not", "a", "hash"]}
+    with pytest.raises(StreamRefused) as refused:
+        read_lines([*lines, joined, orjson.dumps(placed)])
+    messages = [b.message for b in refused.value.report.bad]
+    assert messages == [
+        "viewer.joined: data.ip must be a string or null",
+        "order.placed: data.address.detail_hash must be a string or null",
+    ]
+
+
 def test_the_simulator_is_deterministic_and_its_streams_read_cleanly(tmp_path: Path) -> None:
     config = SimConfig(
         seed=5,

@@ -187,6 +187,13 @@ def _need_actor(actor: str | None, type_: str) -> str:
     return actor
 
 
+def _text(value: Any, key: str, type_: str) -> str | None:
+    """A free string field (a device, an IP, a client): a string or null."""
+    if value is None or type(value) is str:
+        return value
+    raise BadEvent(f"{type_}: data.{key} must be a string or null")
+
+
 def _optional(value: Any, key: str, type_: str) -> str | None:
     """``_s(..., required=False)`` for a value already taken out of ``data``."""
     if value is None or (type(value) is str and value):
@@ -278,7 +285,9 @@ def _joined(
     st: Stream, ts: int, sess: str | None, actor: str | None, d: dict[str, Any], t: str
 ) -> None:
     s, who = _audience(st, sess, actor, t)
-    s.joins.append((ts, who, d.get("device"), d.get("ip"), d.get("client")))
+    device = _text(d.get("device"), "device", t)
+    ip = _text(d.get("ip"), "ip", t)
+    s.joins.append((ts, who, device, ip, _text(d.get("client"), "client", t)))
 
 
 def _left(
@@ -335,11 +344,11 @@ def _placed(
         qty,
         unit,
         amount,
-        address.get("region"),
-        address.get("detail_hash"),
-        d.get("device"),
-        d.get("ip"),
-        d.get("payment_method"),
+        _text(address.get("region"), "address.region", t),
+        _text(address.get("detail_hash"), "address.detail_hash", t),
+        _text(d.get("device"), "device", t),
+        _text(d.get("ip"), "ip", t),
+        _text(d.get("payment_method"), "payment_method", t),
     )
     st.orders[oid] = order
     if sess is not None:
