@@ -101,3 +101,26 @@ async def test_runs_over_more_of_a_session_revise_one_case_and_leave_decided_one
     async with database.sessions() as db:
         row = await db.get(CaseRow, case.id)
         assert row is not None and len(row.accounts) == 4  # as the supervisor saw it
+
+
+async def test_a_live_alert_the_full_run_does_not_support_is_withdrawn(database: Database) -> None:
+    burst = finding("fake_viewers", ("a-1", "a-2"))
+    ring = finding("fake_orders", ("a-7", "a-8"))
+    async with database.transaction() as db:
+        await do_record_findings(
+            db, {"s-1": [burst, ring]}, source=CaseSource.LIVE, import_id=None, now=START
+        )
+    async with database.transaction() as db:
+        done = await do_record_findings(
+            db, {"s-1": [ring]}, source=CaseSource.FINAL, import_id=None, now=START
+        )
+    assert done.withdrawn == 1
+    async with database.sessions() as db:
+        cases = {row.rule: row for row in await db.scalars(select(CaseRow))}
+    assert cases["fake_viewers"].status == "withdrawn" and cases["fake_viewers"].reason
+    assert (cases["fake_orders"].status, cases["fake_orders"].source) == ("open", "final")
+    async with database.transaction() as db:  # a session the full run finds clean
+        done = await do_record_findings(
+            db, {"s-1": []}, source=CaseSource.FINAL, import_id=None, now=START
+        )
+    assert done.withdrawn == 0  # the ring's case was confirmed by the final run: it stays

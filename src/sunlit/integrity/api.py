@@ -106,7 +106,7 @@ async def import_events(
 @router.get("/cases")
 async def list_cases(
     request: Request,
-    status: str | None = Query(None, pattern="^(open|confirmed|dismissed|published)$"),
+    status: str | None = Query(None, pattern="^(open|confirmed|dismissed|withdrawn|published)$"),
     principal: Principal = allow(Role.SUPERVISOR),
     db: AsyncSession = Depends(get_db),
 ) -> list[dict[str, Any]]:

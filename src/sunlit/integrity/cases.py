@@ -15,6 +15,7 @@ class CaseStatus(StrEnum):
     OPEN = "open"
     CONFIRMED = "confirmed"
     DISMISSED = "dismissed"
+    WITHDRAWN = "withdrawn"  # raised live, not found by the full run after the session
 
 
 class CaseSource(StrEnum):
@@ -32,7 +33,12 @@ STATUS_LABELS = {
     CaseStatus.OPEN: N_("Open"),
     CaseStatus.CONFIRMED: N_("Confirmed"),
     CaseStatus.DISMISSED: N_("Dismissed"),
+    CaseStatus.WITHDRAWN: N_("Withdrawn by the engine"),
 }
+#: Why the engine withdraws a live alert (kept as the case's reason).
+WITHDRAWN_REASON = N_(
+    "Raised on part of the session; the full run after the session no longer finds it."
+)
 SOURCE_LABELS = {
     CaseSource.LIVE: N_("Raised live"),
     CaseSource.FINAL: N_("After the session"),

@@ -37,7 +37,7 @@ router = APIRouter(include_in_schema=False)
 #: The routers that take file uploads (the stream import): the upload size applies.
 uploads = APIRouter(include_in_schema=False)
 
-FILTERS = ("open", "mine", "confirmed", "dismissed", "published", "all")
+FILTERS = ("open", "mine", "confirmed", "dismissed", "published", "withdrawn", "all")
 LABELS = {
     "rules": RULE_LABELS,
     "meaning": RULE_MEANING,

@@ -19,6 +19,7 @@ from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.files.store import LocalFileStore
 from sunlit.core.ids import new_id
 from sunlit.integrity.cases import (
+    WITHDRAWN_REASON,
     CaseKey,
     CaseSource,
     CaseStatus,
@@ -44,6 +45,7 @@ class Recorded:
     opened: list[str] = field(default_factory=list)
     updated: int = 0
     kept: int = 0  # matched a decided case, left as the supervisor decided it
+    withdrawn: int = 0  # live alerts the full run no longer supports
 
 
 def _key(row: CaseRow) -> CaseKey:
@@ -98,7 +100,7 @@ async def do_record_findings(
         await db.execute(text("SELECT pg_advisory_xact_lock(:n)"), {"n": RECORD_LOCK})
     out = Recorded()
     for session, findings in found.items():
-        if not findings:
+        if not findings and source is not CaseSource.FINAL:
             continue
         rows = list(
             await db.scalars(
@@ -108,9 +110,11 @@ async def do_record_findings(
             )
         )
         by_id = {row.id: row for row in rows}
+        seen: set[str] = set()
         for finding in findings:
             matched = match_case(finding, [_key(row) for row in by_id.values()])
             if matched is not None:
+                seen.add(matched)
                 row = by_id[matched]
                 if row.status != CaseStatus.OPEN or row.published_at is not None:
                     out.kept += 1
@@ -137,6 +141,7 @@ async def do_record_findings(
             db.add(row)
             by_id[row.id] = row
             out.opened.append(row.id)
+            seen.add(row.id)
             append(
                 db,
                 _event(
@@ -148,7 +153,23 @@ async def do_record_findings(
                     source=source.value,
                 ),
             )
+        if source is CaseSource.FINAL:
+            out.withdrawn += _withdraw(db, [r for r in rows if r.id not in seen], now)
     return out
+
+
+def _withdraw(db: AsyncSession, rows: list[CaseRow], now: datetime) -> int:
+    """Live alerts the full run does not support are withdrawn, with the reason, unless a
+    supervisor has already decided them."""
+    count = 0
+    for row in rows:
+        if row.status != CaseStatus.OPEN or row.source != CaseSource.LIVE:
+            continue
+        row.status, row.reason = CaseStatus.WITHDRAWN.value, WITHDRAWN_REASON
+        row.decided_at = row.updated_at = now
+        append(db, _event(EventType.CASE_WITHDRAWN, row, now, None))
+        count += 1
+    return count
 
 
 async def case_by_id(db: AsyncSession, case_id: str, *, lock: bool = False) -> CaseRow:

@@ -72,6 +72,7 @@ class EventType(StrEnum):
     CASE_CONFIRMED = "case.confirmed"
     CASE_DISMISSED = "case.dismissed"
     CASE_PUBLISHED = "case.published"
+    CASE_WITHDRAWN = "case.withdrawn"
     EVENTS_IMPORTED = "events.imported"
     FIGURES_VERIFIED = "figures.verified"
 
