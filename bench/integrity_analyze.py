@@ -272,8 +272,8 @@ def main() -> None:
         met = got["wall"] < GOAL_SECONDS and rss < GOAL_BYTES
         ok = ok and met
         split = ", ".join(f"{k} {v:.2f}" for k, v in got["split"].items() if v >= 0.005)
-        if got["split"]:  # before analyze's first mark: the interpreter and the imports
-            split = f"start-up {got['wall'] - sum(got['split'].values()):.2f}, {split}"
+        if got["split"]:  # outside analyze's marks: the interpreter, the imports, the exit
+            split = f"start-up + exit {got['wall'] - sum(got['split'].values()):.2f}, {split}"
         rows = [
             ("analyze run", f"{run} of {args.runs}"),
             ("events", f"{got['events']:,} in {got['sessions']} session(s), "
