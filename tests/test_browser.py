@@ -11,6 +11,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from sunlit.simulate.model import ScenarioSpec, SimConfig
+from sunlit.simulate.services import simulate
 from tests.support import CHROMIUM_ARGS, ROOT, LiveServer
 from tests.test_web import PASSWORD, load_demo_into
 
@@ -160,6 +162,8 @@ PAGES_BY_ROLE = [
     ("buyer1", "/orders"),
     ("farmer.dangshan", "/producer/orders"),
     ("operator", "/operator/ledger"),
+    ("supervisor1", "/supervisor/cases"),
+    (None, "/findings"),
 ]
 
 
@@ -310,3 +314,48 @@ def test_a_buyer_orders_pays_in_the_sandbox_and_the_producer_is_paid_after_deliv
     buyer.goto(server.url + "/products")
     buyer.get_by_role("link", name="砀山酥梨").first.click()
     assert int(buyer.locator("dt:has-text('库存') + dd").inner_text()) == stock_before - 2
+
+
+def sign_in_as(page: Page, server: LiveServer, username: str) -> None:
+    page.context.clear_cookies(name="sunlit_session")
+    page.goto(server.url + "/signin")
+    page.locator("#f-username").fill(username)
+    page.locator("#f-password").fill(PASSWORD)
+    page.locator("form[action='/signin'] button").click()
+    page.wait_for_url(server.url + "/")
+
+
+def test_supervisors_import_a_stream_confirm_a_case_and_publish_it(
+    server: LiveServer, browser: Browser, tmp_path: Path
+) -> None:
+    load_demo_into(server)
+    evening = tmp_path / "evening.jsonl"
+    config = SimConfig(seed=3, viewers=300, minutes=60, scenarios=(ScenarioSpec.parse("quota"),))
+    simulate(config, evening)
+    context = browser.new_context()
+    context.add_cookies([{"name": "sunlit_lang", "value": "zh", "url": server.url}])
+    page = context.new_page()
+    sign_in_as(page, server, "supervisor1")
+    page.goto(server.url + "/supervisor/cases")
+    page.get_by_label("事件文件").set_input_files(evening)
+    page.get_by_role("button", name="导入并分析").click()
+    expect(page.get_by_role("status")).to_contain_text("evening.jsonl")
+    assert accessibility_violations(page) == []
+    page.get_by_role("link", name="强制摊派购买").click()
+    page.get_by_role("button", name="确认").click()  # without a reason
+    expect(page.locator("#e-reason")).to_be_visible()
+    page.get_by_label("决定理由").fill("经核实，财政局按人均50元摊派")
+    page.get_by_role("button", name="确认").click()
+    expect(page.get_by_text("经核实，财政局按人均50元摊派")).to_be_visible()
+    assert accessibility_violations(page) == []
+    case = page.url.split("?")[0]
+
+    sign_in_as(page, server, "supervisor2")  # four eyes: another supervisor publishes
+    page.goto(case)
+    page.get_by_role("button", name="公开此结论").click()
+    expect(page.locator("h1")).to_contain_text("已公开")
+    context.clear_cookies(name="sunlit_session")
+    page.goto(server.url + "/findings")
+    expect(page.locator("article.finding")).to_contain_text("经核实，财政局按人均50元摊派")
+    assert accessibility_violations(page) == []
+    context.close()
