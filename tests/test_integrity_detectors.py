@@ -342,6 +342,28 @@ def test_one_company_taking_most_of_the_sales() -> None:
     )
 
 
+def _shop(e: Events, company: int, others: list[int]) -> Events:
+    """``company`` orders of the enterprise's p-9, and ``others[k]`` of p-k, each producer
+    its own."""
+    for i in range(company):
+        e.order(f"o-9-{i}", f"b-9-{i}", "p-9", 100 + i)
+    for k, n in enumerate(others):
+        for i in range(n):
+            e.order(f"o-{k}-{i}", f"b-{k}-{i}", f"p-{k}", 100 + i)
+    return e
+
+
+def test_a_company_kept_just_under_half_but_far_ahead_of_everyone_else() -> None:
+    company = {"product": "p-9", "producer": "鑫果农业有限公司", "producer_kind": "enterprise"}
+    shelf = [{**p, "producer": f"农户{i}"} for i, p in enumerate(PRODUCTS)]
+    (finding,) = _shop(Events().session(products=[*shelf, company]), 45, [14, 14, 14, 13]).findings(
+        "company_favouritism"
+    )
+    assert finding.products == ["p-9"] and finding.evidence["share_of_sales"] == 0.45
+    fair = _shop(Events().session(products=[*shelf, company]), 35, [25, 20, 10, 10])
+    assert fair.findings("company_favouritism") == []
+
+
 def _complaints(e: Events, bad: int) -> Events:
     for k in range(5):
         for i in range(100):

@@ -3,7 +3,8 @@
 Conflict: a partner the filing declares a relationship with, and the products whose producer is
 that partner (names compared without their place prefix and company suffixes, so a short name
 matches the registered one). Favouritism: one enterprise's share of the session's sales above
-half, or the same enterprise in several sessions of one official."""
+half; or, for a room kept just under half, at least a third of the sales and twice as much as
+any other producer sold; or the same enterprise in several sessions of one official."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ TRADE = re.compile(r"(农业科技|农业发展|农业开发|农业|茶业|果�
 
 @dataclass(frozen=True)
 class Settings:
-    max_share: float = 0.5  # of the session's sales, for one enterprise
+    max_share: float = 0.5  # of the session's sales, for one enterprise …
+    dominant_share: float = 1 / 3  # … or this much, when it is also …
+    dominance: float = 2.0  # … this many times the sales of any other producer
     max_sessions: int = 3  # sessions of one official in which one enterprise sells
 
 
@@ -94,8 +97,10 @@ def detect_favouritism(stream: Stream, session: Session, s: Settings) -> list[Fi
         if kinds.get(producer) != "enterprise" or not total:
             continue
         share = amount / total
+        runner_up = max((v for k, v in sales.items() if k != producer), default=0)
+        dominant = share >= s.dominant_share and amount >= s.dominance * runner_up
         repeat = _sessions_of(stream, official, producer) if official else 1
-        if share <= s.max_share and repeat < s.max_sessions:
+        if share <= s.max_share and not dominant and repeat < s.max_sessions:
             continue
         products = [
             pid
@@ -110,6 +115,7 @@ def detect_favouritism(stream: Stream, session: Session, s: Settings) -> list[Fi
             "enterprise": producer,
             "share_of_sales": round(share, 3),
             "sales_fen": amount,
+            "next_producer_fen": runner_up,
             "sessions_of_this_official": repeat,
         }
         out.append(
