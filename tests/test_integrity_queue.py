@@ -5,12 +5,18 @@ each step (reasons, the assignee decides, a second supervisor publishes)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
+from sunlit.core.clock import FixedClock
 from sunlit.core.db import Database
 from sunlit.core.errors import Conflict, InvalidInput, PermissionDenied
+from sunlit.core.eventlog import Event, append
+from sunlit.core.eventlog.tables import EventRow
+from sunlit.core.files.store import LocalFileStore
 from sunlit.integrity.cases import (
     CaseKey,
     CaseSource,
@@ -21,8 +27,9 @@ from sunlit.integrity.cases import (
     match_case,
 )
 from sunlit.integrity.model import Finding
+from sunlit.integrity.monitor import Monitor
 from sunlit.integrity.services import do_record_findings
-from sunlit.integrity.tables import CaseRow
+from sunlit.integrity.tables import CaseRow, VerifiedFiguresRow
 from tests.support import START
 
 
@@ -124,3 +131,38 @@ async def test_a_live_alert_the_full_run_does_not_support_is_withdrawn(database:
             db, {"s-1": []}, source=CaseSource.FINAL, import_id=None, now=START
         )
     assert done.withdrawn == 0  # the ring's case was confirmed by the final run: it stays
+
+
+async def test_the_monitor_catches_up_on_a_log_holding_only_open_sessions(
+    database: Database, tmp_path: Path
+) -> None:
+    def event(kind: str, session: str, minute: int, **data: object) -> Event:
+        return Event(kind, START + timedelta(minutes=minute), data, "a-viewer", session)
+
+    async with database.transaction() as db:
+        append(
+            db,
+            event("session.started", "s-done", 0),
+            *(event("chat.message", "s-done", m, text="梨子甜吗") for m in range(1, 6)),
+            event("session.ended", "s-done", 7),
+            event("session.started", "s-live", 8),
+            event("chat.message", "s-live", 9, text="发什么快递"),
+            event("session.filed", "s-never", 9),
+            event("session.ended", "s-never", 10),
+        )
+    monitor = Monitor(database, LocalFileStore(tmp_path), ZoneInfo("Asia/Shanghai"),
+                      FixedClock(START), every=0, batch=3)  # fmt: skip
+    step = await monitor.step()
+    assert step.read == 12  # the 11 above, and the figures.verified of the final run
+    assert set(monitor.rooms) == {"s-live"}  # the ended sessions were let go as they ended
+    assert monitor.finished == {"s-done", "s-never"}
+    async with database.sessions() as db:
+        figures = await db.get(VerifiedFiguresRow, "-/s-done")
+        assert figures is not None and figures.figures["orders"] == 0
+
+    again = Monitor(database, LocalFileStore(tmp_path), ZoneInfo("Asia/Shanghai"),
+                    FixedClock(START), every=0, batch=3)  # fmt: skip
+    await again.step()  # a restart: s-done's final run is not done twice
+    async with database.sessions() as db:
+        verified = await db.scalars(select(EventRow).where(EventRow.type == "figures.verified"))
+        assert [row.session for row in verified] == ["s-done"]

@@ -72,19 +72,15 @@ class Monitor:
         self.rooms: dict[str, Room] = {}
         self.finished: set[str] = set()  # given their final run: later events are not kept
 
-    async def _read(self) -> int:
-        count = 0
-        while True:
-            async with self._db.sessions() as db:
-                query = select(EventRow).where(EventRow.seq > self.cursor)
-                rows = list(await db.scalars(query.order_by(EventRow.seq).limit(self._batch)))
-            for row in rows:
-                self._take(row)
-            count += len(rows)
-            if rows:
-                self.cursor = rows[-1].seq
-            if len(rows) < self._batch:
-                return count
+    async def _read_batch(self) -> int:
+        async with self._db.sessions() as db:
+            query = select(EventRow).where(EventRow.seq > self.cursor)
+            rows = list(await db.scalars(query.order_by(EventRow.seq).limit(self._batch)))
+        for row in rows:
+            self._take(row)
+        if rows:
+            self.cursor = rows[-1].seq
+        return len(rows)
 
     def _take(self, row: EventRow) -> None:
         ts = row.ts if row.ts.tzinfo is not None else row.ts.replace(tzinfo=UTC)
@@ -107,12 +103,26 @@ class Monitor:
             room.ended = True
 
     async def step(self) -> Step:
-        """Read what the log has gained; run the detectors on every live session that is due."""
-        out = Step(read=await self._read())
+        """Read what the log has gained, batch by batch, giving each session that ended its
+        final run as soon as its end is read (so that catching up on a long log holds only the
+        sessions still open); then run the detectors on every live session that is due."""
+        out = Step()
+        while True:
+            read = await self._read_batch()
+            out.read += read
+            for session, room in list(self.rooms.items()):
+                if room.ended and room.started:
+                    out.runs += 1
+                    out.opened += await self._run(session, room)
+                elif room.ended:  # filed and closed without going live: nothing to watch
+                    self.rooms.pop(session)
+                    self.finished.add(session)
+            if read < self._batch:
+                break
         for session, room in list(self.rooms.items()):
             if not room.started or not room.fresh:
                 continue
-            if not room.ended and time.monotonic() - room.last_run < self.every:
+            if time.monotonic() - room.last_run < self.every:
                 continue
             out.runs += 1
             out.opened += await self._run(session, room)
