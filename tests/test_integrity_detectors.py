@@ -284,6 +284,26 @@ def test_the_same_question_asked_all_evening_is_not_paid() -> None:
     assert e.findings("paid_comments") == []
 
 
+def test_in_a_quiet_room_a_crew_that_makes_most_of_the_chat_is_still_named() -> None:
+    # 20 ordinary messages and 40 paid ones: measured against a rhythm that includes its own
+    # bursts, the crew looked like the room.
+    e = Events().session(products=PRODUCTS)
+    _chatters(e, 20)
+    for burst in (600, 1500, 2400, 3300):
+        for i in range(10):
+            e.add("chat.message", burst + i * 2, {"text": PRAISE[i % 3]}, actor=f"paid-{i}")
+    (finding,) = e.findings("paid_comments")
+    assert set(finding.accounts) == {f"paid-{i}" for i in range(10)}
+
+
+def test_in_a_quiet_room_thanks_spread_over_the_hour_are_not_paid() -> None:
+    e = Events().session(products=PRODUCTS)
+    _chatters(e, 20)
+    for i in range(30):
+        e.add("chat.message", 100 + i * 110, {"text": PRAISE[i % 3]}, actor=f"fan-{i}")
+    assert e.findings("paid_comments") == []
+
+
 def test_price_above_the_band_is_gouging_inside_it_is_not() -> None:
     e = Events().session(products=[{"product": "p-0", "price": 5200}, *PRODUCTS[1:]])
     (finding,) = e.findings("price_gouging")

@@ -111,19 +111,22 @@ def clusters(texts: list[str], s: Settings) -> list[list[int]]:
     return [g for g in groups.values() if len(g) > 1]
 
 
-def lockstep(times: np.ndarray, all_times: np.ndarray, window: int) -> tuple[float, int, float]:
+def lockstep(times: np.ndarray, others: np.ndarray, window: int) -> tuple[float, int, float]:
     """How unlikely the cluster's busiest window is, given the room's own chat rhythm: for the
     window starting at each of its posts, the Poisson tail of its posts there against its
-    share of all the room's chat in that window. Returns (p, posts, expected) of the busiest."""
-    if len(times) < 2 or len(all_times) == 0:
+    share of the rest of the room's chat in that window (the rest only: in a small room a crew
+    that posts in bursts is most of the chat, and would set the rhythm it is measured by).
+    Returns (p, posts, expected) of the busiest."""
+    if len(times) < 2:
         return 1.0, 0, 0.0
     times = np.sort(times)
+    others = np.sort(others)
     ends = np.searchsorted(times, times + window, side="left")
     observed = ends - np.arange(len(times))
-    room = np.searchsorted(all_times, times + window, side="left") - np.searchsorted(
-        all_times, times, side="left"
+    room = np.searchsorted(others, times + window, side="left") - np.searchsorted(
+        others, times, side="left"
     )
-    expected = np.maximum(len(times) * room / len(all_times), 1e-3)
+    expected = np.maximum(len(times) * (room + 1) / (len(others) + 1), 1e-3)
     tails = poisson_tails(observed, expected)
     i = int(np.argmin(tails))
     if tails[i] >= 1.0:
@@ -143,7 +146,8 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
         if len(accounts) < s.min_accounts:
             continue
         times = np.asarray([session.chats[i][0] for i in group], dtype=np.int64)
-        p, busiest, expected = min(lockstep(times, all_times, w) for w in s.windows_ms)
+        others = np.delete(all_times, group)
+        p, busiest, expected = min(lockstep(times, others, w) for w in s.windows_ms)
         praise = sum(bool(SYCOPHANCY.search(texts[i])) for i in group) / len(group)
         non_buyers = sum(a not in buyers for a in accounts) / len(accounts)
         if p > s.p_value or (praise < s.sycophancy and p > s.p_value_alone):
