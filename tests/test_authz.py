@@ -188,6 +188,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/cases/{case_id}/publish"): SUPERVISOR,
     ("GET", "/api/v1/findings"): EVERYONE,
     ("GET", "/supervisor/cases"): SUPERVISOR,
+    ("GET", "/supervisor/alerts"): SUPERVISOR,
     ("POST", "/supervisor/cases/import"): SUPERVISOR,
     ("GET", "/supervisor/cases/{case_id}"): SUPERVISOR,
     ("POST", "/supervisor/cases/{case_id}"): SUPERVISOR,

@@ -106,6 +106,18 @@ async def queue(
     return await _queue(request, db, principal)
 
 
+@router.get("/supervisor/alerts")
+async def alerts(
+    request: Request,
+    principal: Principal = allow(Role.SUPERVISOR, quiet=True),  # polling keeps no one in
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    """The open cases' count beside "Cases" in the menu, which every page polls: an alert
+    raised live shows wherever the supervisor is."""
+    counts = await cases.count_by_status(db)
+    return render(request, "integrity/_alerts.html", {"open": counts[CaseStatus.OPEN.value]})
+
+
 @uploads.post("/supervisor/cases/import")
 async def import_stream(
     request: Request,
