@@ -17,7 +17,7 @@ from sunlit.simulate.chat import honest_lines
 from tests.support import LiveServer
 from tests.test_catalog_api import api_as
 from tests.test_live import go_live, kind, viewer
-from tests.test_web import PASSWORD
+from tests.test_web import PASSWORD, client
 
 PRAISE = (
     "县长亲自带货，砀山酥梨又甜又脆，为县长点赞！",
@@ -94,5 +94,9 @@ def test_paid_praise_in_a_live_room_raises_an_alert_while_it_is_on_air(
     with api_as(served, "supervisor1") as supervisor:
         cases = supervisor.get("/api/v1/cases").json()
     assert [c["id"] for c in cases if c["rule"] == "paid_comments"] == [case["id"]]
+    with client(served, "en") as visitor:  # the ended session's verified figures, in public
+        home = visitor.get("/").text
+        past = home.split('id="past"', 1)[1]
+        assert "Verified sales" in past and "Viewers" in past
     assert audience  # the honest audience is named in no case
     assert not {a for c in cases for a in c["accounts"]} & set(audience)

@@ -14,6 +14,8 @@ from sunlit.catalog import products as products_service
 from sunlit.catalog import services as catalog
 from sunlit.core.i18n import LANGUAGES, current_language
 from sunlit.filing import services as filing
+from sunlit.integrity import services as integrity_cases
+from sunlit.integrity.figures import figures_key
 from sunlit.web.access import Principal, allow
 from sunlit.web.deps import get_db, get_services
 from sunlit.web.forms import form_fields, redirect, safe_next, set_language_cookie
@@ -28,6 +30,7 @@ async def home(
     request: Request, principal: Principal = allow("public"), db: AsyncSession = Depends(get_db)
 ) -> Response:
     upcoming, past = await filing.public_sessions(db, now=get_services(request).clock.now())
+    verified = await integrity_cases.figures_of(db, {figures_key(None, p.id) for p in past})
     regions = await catalog.served_regions(db)
     book = catalog.region_book()
     today = get_services(request).clock.now().date()
@@ -41,6 +44,7 @@ async def home(
         {
             "upcoming": upcoming,
             "past": past,
+            "verified": {row.session: row.figures for row in verified.values()},
             "regions": regions,
             "products": products,
             "region_names": {
