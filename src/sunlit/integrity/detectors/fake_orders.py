@@ -6,8 +6,8 @@ and honest buyers of them hide nothing. Greedy peeling finds the densest block; 
 are taken in turn while they are dense enough. Peeling sheds a ring's lighter members once
 the heavier ones have raised the density above them, so accounts that buy the block's products
 at least half as heavily as its median member rejoin it. A ring's members are the block's
-accounts with several orders in it or a shared device, address or delivery hash with another
-member."""
+accounts with several orders in it, or a device, IP or delivery hash shared with any other
+account in the block."""
 
 from __future__ import annotations
 

@@ -3,8 +3,9 @@
 Comments are normalised (NFKC, CJK characters only) into character bigrams; MinHash signatures
 (vectorised multiply-shift hashing) go into LSH bands, candidate pairs with a Jaccard similarity
 above the threshold are joined into clusters. A cluster is named when many accounts wrote it,
-its posts come in bursts (the busiest window holds far more than an even spread would) and it
-praises the official or comes from accounts that do not buy."""
+its posts come in bursts (its busiest window holds far more than its share of the rest of the
+room's chat there) and it praises the official, or when its bursts are so extreme that they need
+no praise; accounts that bought nothing raise its score but never name it by themselves."""
 
 from __future__ import annotations
 
