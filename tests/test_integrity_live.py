@@ -94,6 +94,12 @@ def test_paid_praise_in_a_live_room_raises_an_alert_while_it_is_on_air(
     with api_as(served, "supervisor1") as supervisor:
         cases = supervisor.get("/api/v1/cases").json()
     assert [c["id"] for c in cases if c["rule"] == "paid_comments"] == [case["id"]]
+    with api_as(served, "supervisor1") as supervisor:  # figures recomputed from the event log
+        decided = supervisor.post(
+            f"/api/v1/cases/{case['id']}/decision",
+            json={"decision": "confirm", "reason": "六个新注册账号一分钟内刷同一条好评"},
+        )
+        assert decided.status_code == 200, decided.text
     with client(served, "en") as visitor:  # the ended session's verified figures, in public
         home = visitor.get("/").text
         past = home.split('id="past"', 1)[1]

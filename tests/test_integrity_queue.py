@@ -139,30 +139,49 @@ async def test_the_monitor_catches_up_on_a_log_holding_only_open_sessions(
     def event(kind: str, session: str, minute: int, **data: object) -> Event:
         return Event(kind, START + timedelta(minutes=minute), data, "a-viewer", session)
 
+    placed = {"order": "o-1", "product": "g-pears", "qty": 2, "unit_price": 1990, "amount": 3980}
     async with database.transaction() as db:
         append(
             db,
             event("session.started", "s-done", 0),
             *(event("chat.message", "s-done", m, text="梨子甜吗") for m in range(1, 6)),
+            event("order.placed", "s-done", 6, **placed),
+            event("order.paid", "s-done", 6, order="o-1"),
             event("session.ended", "s-done", 7),
             event("session.started", "s-live", 8),
             event("chat.message", "s-live", 9, text="发什么快递"),
             event("session.filed", "s-never", 9),
             event("session.ended", "s-never", 10),
         )
-    monitor = Monitor(database, LocalFileStore(tmp_path), ZoneInfo("Asia/Shanghai"),
-                      FixedClock(START), every=0, batch=3)  # fmt: skip
-    step = await monitor.step()
-    assert step.read == 12  # the 11 above, and the figures.verified of the final run
-    assert set(monitor.rooms) == {"s-live"}  # the ended sessions were let go as they ended
-    assert monitor.finished == {"s-done", "s-never"}
-    async with database.sessions() as db:
-        figures = await db.get(VerifiedFiguresRow, "-/s-done")
-        assert figures is not None and figures.figures["orders"] == 0
+    clock = FixedClock(START + timedelta(minutes=11))
 
-    again = Monitor(database, LocalFileStore(tmp_path), ZoneInfo("Asia/Shanghai"),
-                    FixedClock(START), every=0, batch=3)  # fmt: skip
-    await again.step()  # a restart: s-done's final run is not done twice
+    def monitor() -> Monitor:
+        return Monitor(database, LocalFileStore(tmp_path), ZoneInfo("Asia/Shanghai"), clock,
+                       every=0, late_every=0, batch=3)  # fmt: skip
+
+    async def figures_of_done() -> dict[str, object]:
+        async with database.sessions() as db:
+            row = await db.get(VerifiedFiguresRow, "-/s-done")
+            assert row is not None
+            return dict(row.figures)
+
+    watching = monitor()
+    step = await watching.step()
+    assert step.read == 14  # the 13 above, and the figures.verified of the final run
+    assert set(watching.rooms) == {"s-live"}  # the ended sessions were let go as they ended
+    assert watching.finished == {"s-done", "s-never"}
+    assert (await figures_of_done())["gmv"] == 3980
+
+    # Two days later the buyer is refunded: the verified figures follow without anyone asking.
+    clock.advance(timedelta(days=2))
+    async with database.transaction() as db:
+        append(db, event("order.refunded", "s-done", 2 * 24 * 60, order="o-1", amount=3980,
+                         reason="坏果"))  # fmt: skip
+    await watching.step()
+    assert (await figures_of_done())["gmv"] == 0
+    assert (await figures_of_done())["cancelled_or_refunded"] == 1
+
+    await monitor().step()  # a restart: neither the final run nor the late one is done again
     async with database.sessions() as db:
         verified = await db.scalars(select(EventRow).where(EventRow.type == "figures.verified"))
-        assert [row.session for row in verified] == ["s-done"]
+        assert [row.data["gmv"] for row in verified] == [3980, 0]

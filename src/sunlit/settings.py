@@ -129,6 +129,11 @@ class Settings(BaseSettings):
         le=60,
         description="While a session is live, its detectors run again this often (seconds)",
     )
+    integrity_late_minutes: float = Field(
+        10,
+        ge=0,
+        description="After a session, its orders' refunds and complaints re-run it this often",
+    )
     token_cache_seconds: float = Field(
         5, ge=0, description="How long a process remembers an API token's account (0: never)"
     )

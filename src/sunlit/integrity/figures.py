@@ -90,7 +90,7 @@ async def own_session_lines(db: AsyncSession, session: str, zone: ZoneInfo) -> l
         .order_by(EventRow.seq)
     )
     lines = []
-    for row in await db.scalars(query.execution_options(yield_per=2000)):
+    async for row in await db.stream_scalars(query.execution_options(yield_per=2000)):
         ts = row.ts if row.ts.tzinfo is not None else row.ts.replace(tzinfo=ZoneInfo("UTC"))
         event = Event(row.type, ts, row.data, row.actor, row.session, row.id)
         lines.append(event.to_json_line(zone))

@@ -2,7 +2,10 @@
 session's events, and every few seconds runs the detectors over what the session has so far.
 A new finding opens a case (an alert in the supervisors' queue and a ``case.opened`` event);
 a finding that grows refreshes its open case. When the session ends, one last full run, and
-the session's verified figures are computed."""
+the session's verified figures are computed. What happens to its orders afterwards (payments,
+refunds, deliveries, complaints, reviews) runs the detectors over the whole session again, at
+most once per ``late_every`` seconds, so that refunds and complaints reach the verified figures
+and the rules that look at them without waiting for a supervisor's decision."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from zoneinfo import ZoneInfo
 import structlog
 from sqlalchemy import select
 
+from sunlit.accounts.services import aware
 from sunlit.core.clock import Clock
 from sunlit.core.db import Database
 from sunlit.core.eventlog import Event, EventType
@@ -22,7 +26,12 @@ from sunlit.core.eventlog.tables import EventRow
 from sunlit.core.files.store import LocalFileStore
 from sunlit.integrity.cases import CaseSource
 from sunlit.integrity.engine import run_detectors
-from sunlit.integrity.figures import SHARED_TYPES, do_refresh_figures, figures_key
+from sunlit.integrity.figures import (
+    SHARED_TYPES,
+    do_refresh_figures,
+    figures_key,
+    own_session_lines,
+)
 from sunlit.integrity.model import Finding
 from sunlit.integrity.reader import read_lines
 from sunlit.integrity.services import do_record_findings
@@ -30,6 +39,27 @@ from sunlit.integrity.stream import Stream
 from sunlit.integrity.tables import VerifiedFiguresRow
 
 log = structlog.get_logger(__name__)
+
+
+#: What still happens to a session's orders after it ends.
+LATE_TYPES = frozenset(
+    {
+        EventType.ORDER_PAID.value,
+        EventType.ORDER_CANCELLED.value,
+        EventType.ORDER_REFUNDED.value,
+        EventType.ORDER_SHIPPED.value,
+        EventType.ORDER_DELIVERED.value,
+        EventType.ORDER_COMPLETED.value,
+        "complaint.filed",
+        "review.posted",
+    }
+)
+
+
+@dataclass
+class Late:
+    since: float  # monotonic: when the first event not yet run over arrived
+    newest: datetime  # the newest such event's time
 
 
 @dataclass
@@ -63,10 +93,12 @@ class Monitor:
         clock: Clock,
         *,
         every: float = 2.0,
+        late_every: float = 600.0,
         batch: int = 5000,
     ) -> None:
         self._db, self._files, self._zone, self._clock = db, files, zone, clock
-        self.every, self._batch = every, batch
+        self.every, self.late_every, self._batch = every, late_every, batch
+        self.late: dict[str, Late] = {}  # finished sessions whose orders moved since
         self.cursor = 0  # the last event_log seq read
         self.shared: list[bytes] = []  # accounts and products, which every session needs
         self.rooms: dict[str, Room] = {}
@@ -92,6 +124,9 @@ class Monitor:
                 self.shared.append(line)
             return
         if row.session in self.finished:
+            if row.type in LATE_TYPES:
+                late = self.late.setdefault(row.session, Late(time.monotonic(), ts))
+                late.newest = max(late.newest, ts)
             return
         room = self.rooms.setdefault(row.session, Room())
         room.lines.append(line)
@@ -126,7 +161,22 @@ class Monitor:
                 continue
             out.runs += 1
             out.opened += await self._run(session, room)
+        for session, late in list(self.late.items()):
+            if time.monotonic() - late.since >= self.late_every:
+                del self.late[session]
+                out.runs += 1
+                out.opened += await self._run_late(session, late)
         return out
+
+    async def _run_late(self, session: str, late: Late) -> list[str]:
+        """The whole session again, read from the log, after its orders moved."""
+        async with self._db.sessions() as db:
+            figures = await db.get(VerifiedFiguresRow, figures_key(None, session))
+            if figures is not None and aware(figures.computed_at) >= late.newest:
+                return []  # already counted (a restart catching up on the log)
+            lines = await own_session_lines(db, session, self._zone)
+        stream, findings = await asyncio.to_thread(_detect, lines, session)
+        return await self._record(session, stream, findings, final=True, until=late.newest)
 
     async def _run(self, session: str, room: Room) -> list[str]:
         room.fresh, room.last_run = 0, time.monotonic()
@@ -138,6 +188,17 @@ class Monitor:
                 if await db.get(VerifiedFiguresRow, figures_key(None, session)) is not None:
                     return []  # finished before this process started: its final run is done
         stream, findings = await asyncio.to_thread(_detect, self.shared + room.lines, session)
+        return await self._record(session, stream, findings, final=final, until=room.last_event)
+
+    async def _record(
+        self,
+        session: str,
+        stream: Stream,
+        findings: list[Finding],
+        *,
+        final: bool,
+        until: datetime | None,
+    ) -> list[str]:
         now = self._clock.now()
         async with self._db.transaction() as db:
             recorded = await do_record_findings(
@@ -146,7 +207,7 @@ class Monitor:
                 source=CaseSource.FINAL if final else CaseSource.LIVE,
                 import_id=None,
                 now=now,
-                evidence_until=room.last_event,
+                evidence_until=until,
             )
             if final:
                 await db.flush()

@@ -57,6 +57,7 @@ async def background_jobs(services: Services) -> AsyncIterator[None]:
         services.zone,
         services.clock,
         every=services.settings.integrity_every_seconds,
+        late_every=services.settings.integrity_late_minutes * 60,
     )
     tasks = [
         asyncio.create_task(run_jobs(services), name="sunlit-jobs"),
