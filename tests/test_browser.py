@@ -359,3 +359,31 @@ def test_supervisors_import_a_stream_confirm_a_case_and_publish_it(
     expect(page.locator("article.finding")).to_contain_text("经核实，财政局按人均50元摊派")
     assert accessibility_violations(page) == []
     context.close()
+
+
+def test_a_new_case_appears_in_an_open_queue_and_in_the_menu_without_reloading(
+    server: LiveServer, browser: Browser, tmp_path: Path
+) -> None:
+    load_demo_into(server)
+    evening = tmp_path / "evening.jsonl"
+    config = SimConfig(seed=3, viewers=300, minutes=60, scenarios=(ScenarioSpec.parse("quota"),))
+    simulate(config, evening)
+    context = browser.new_context()
+    context.add_cookies([{"name": "sunlit_lang", "value": "en", "url": server.url}])
+    page = context.new_page()
+    sign_in_as(page, server, "supervisor2")
+    page.goto(server.url + "/supervisor/cases")
+    expect(page.get_by_text("No cases here.")).to_be_visible()
+    with httpx.Client(base_url=server.url, timeout=10) as api:
+        token = api.post("/api/v1/tokens", json={"username": "supervisor1", "password": PASSWORD})
+        posted = api.post(
+            "/api/v1/events",
+            content=evening.read_bytes(),
+            headers={"Authorization": f"Bearer {token.json()['token']}"},
+        )
+        assert posted.status_code == 201, posted.text
+    # No reload: the list polls every 5 s, the menu's count every 10 s.
+    expect(page.get_by_role("link", name="Forced purchases")).to_be_visible(timeout=15_000)
+    expect(page.locator("nav.nav .count")).to_have_text("1", timeout=15_000)
+    assert accessibility_violations(page) == []
+    context.close()
