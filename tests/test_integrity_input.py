@@ -9,7 +9,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from sunlit.integrity.reader import StreamRefused, read_lines
+from sunlit.integrity.engine import findings_document, run_detectors
+from sunlit.integrity.reader import StreamBuilder, StreamRefused, read_lines
 from sunlit.simulate.model import ScenarioSpec, SimConfig
 from sunlit.simulate.services import simulate
 from tests.integrity_streams import Events
@@ -164,3 +165,28 @@ def test_simulate_and_analyze_from_the_command_line(tmp_path: Path) -> None:
         check=False,
     )
     assert run.returncode == 2 and "unknown scenario 'nope'" in run.stderr
+
+
+def test_a_stream_read_in_pieces_finds_what_it_finds_read_whole(tmp_path: Path) -> None:
+    """The live monitor parses each session as it arrives and runs the detectors after every
+    piece: at the end it must see exactly what reading the whole file sees."""
+    config = SimConfig(
+        seed=4,
+        viewers=1500,
+        minutes=40,
+        scenarios=(ScenarioSpec.parse("quota:default:40"), ScenarioSpec.parse("paid_praise")),
+    )
+    simulate(config, tmp_path / "s.jsonl")
+    lines = (tmp_path / "s.jsonl").read_bytes().splitlines(keepends=True)
+    whole, _ = read_lines(lines, skip_bad=True)
+    expected = findings_document(run_detectors(whole))
+    assert {f["rule"] for s in expected["sessions"] for f in s["findings"]} >= {
+        "forced_purchases",
+        "paid_comments",
+    }
+    builder = StreamBuilder()
+    for start in range(0, len(lines), 997):  # pieces that cut orders from their payments
+        builder.feed(lines[start : start + 997])
+        run_detectors(builder.snapshot())
+    assert findings_document(run_detectors(builder.snapshot())) == expected
+    assert builder.snapshot().events == whole.events

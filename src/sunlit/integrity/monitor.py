@@ -2,8 +2,11 @@
 session's events, and every few seconds runs the detectors over what the session has so far.
 A new finding opens a case (an alert in the supervisors' queue and a ``case.opened`` event);
 a finding that grows refreshes its open case. When the session ends, one last full run, and
-the session's verified figures are computed. What happens to its orders afterwards (payments,
-refunds, deliveries, complaints, reviews) runs the detectors over the whole session again, at
+the session's verified figures are computed. Each session's events are parsed once, as they
+arrive (`reader.StreamBuilder`): a run costs the new events plus the detectors.
+
+What happens to its orders afterwards (payments, refunds, deliveries, complaints, reviews) runs
+the detectors over the whole session again, read from the log, at
 most once per ``late_every`` seconds, so that refunds and complaints reach the verified figures
 and the rules that look at them without waiting for a supervisor's decision."""
 
@@ -33,7 +36,7 @@ from sunlit.integrity.figures import (
     own_session_lines,
 )
 from sunlit.integrity.model import Finding
-from sunlit.integrity.reader import read_lines
+from sunlit.integrity.reader import StreamBuilder, read_lines
 from sunlit.integrity.services import do_record_findings
 from sunlit.integrity.stream import Stream
 from sunlit.integrity.tables import VerifiedFiguresRow
@@ -64,7 +67,8 @@ class Late:
 
 @dataclass
 class Room:
-    lines: list[bytes] = field(default_factory=list)
+    pending: list[bytes] = field(default_factory=list)  # read from the log, not yet parsed
+    builder: StreamBuilder = field(default_factory=StreamBuilder)  # the session so far, parsed
     fresh: int = 0  # events since the last run
     started: bool = False
     ended: bool = False
@@ -81,6 +85,15 @@ class Step:
 
 def _detect(lines: list[bytes], session: str) -> tuple[Stream, list[Finding]]:
     stream, _ = read_lines(lines, skip_bad=True)
+    return stream, run_detectors(stream).get(session, [])
+
+
+def _detect_more(
+    builder: StreamBuilder, lines: list[bytes], session: str
+) -> tuple[Stream, list[Finding]]:
+    """Parse only what arrived since the last run, then run every detector on the whole."""
+    builder.feed(lines)
+    stream = builder.snapshot()
     return stream, run_detectors(stream).get(session, [])
 
 
@@ -120,16 +133,20 @@ class Monitor:
             self._zone
         )
         if row.session is None:
-            if row.type in SHARED_TYPES:
+            if row.type in SHARED_TYPES:  # a viewer who signs up mid-session: every room
                 self.shared.append(line)
+                for open_room in self.rooms.values():
+                    open_room.pending.append(line)
             return
         if row.session in self.finished:
             if row.type in LATE_TYPES:
                 late = self.late.setdefault(row.session, Late(time.monotonic(), ts))
                 late.newest = max(late.newest, ts)
             return
-        room = self.rooms.setdefault(row.session, Room())
-        room.lines.append(line)
+        room = self.rooms.get(row.session)
+        if room is None:
+            room = self.rooms[row.session] = Room(pending=list(self.shared))
+        room.pending.append(line)
         room.fresh += 1
         room.last_event = ts
         if row.type == EventType.SESSION_STARTED:
@@ -187,7 +204,8 @@ class Monitor:
             async with self._db.sessions() as db:
                 if await db.get(VerifiedFiguresRow, figures_key(None, session)) is not None:
                     return []  # finished before this process started: its final run is done
-        stream, findings = await asyncio.to_thread(_detect, self.shared + room.lines, session)
+        pending, room.pending = room.pending, []
+        stream, findings = await asyncio.to_thread(_detect_more, room.builder, pending, session)
         return await self._record(session, stream, findings, final=final, until=room.last_event)
 
     async def _record(

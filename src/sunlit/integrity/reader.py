@@ -443,91 +443,132 @@ def read_lines(lines: Iterable[bytes], *, skip_bad: bool = False) -> tuple[Strea
 
 
 def _read(lines: Iterable[bytes], skip_bad: bool) -> tuple[Stream, ReadReport]:
-    st = Stream()
-    report = ReadReport()
-    seen: dict[str, int] = {}
-    later: list[tuple[int, int, str, dict[str, Any]]] = []
-    last_ts = -(1 << 62)
-    number = count = events = duplicates = out_of_order = 0
-    loads, not_json = orjson.loads, orjson.JSONDecodeError
-    known, handlers, order_events = KNOWN_TYPES, HANDLERS, ORDER_EVENTS
-    ignored = report.ignored_types
-    for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        count += 1
-        try:
-            event = loads(line)
-        except not_json as exc:
-            ended = "" if raw.endswith(b"\n") else " (the file may end mid-line)"
-            report.add_bad(number, f"not JSON: {exc.msg} at column {exc.colno}{ended}")
-            continue
-        try:
-            # A well-formed envelope is checked here in one expression; any other goes to
-            # _envelope, which names the first thing wrong with it.
-            if type(event) is not dict:
-                raise BadEvent("an event must be a JSON object")
-            eid: Any = event.get("id")
-            type_ = event.get("type")
-            data: Any = event.get("data")
-            session = event.get("session")
-            actor = event.get("actor")
-            if (
-                type(eid) is str
-                and eid
-                and type(type_) is str
-                and type_ in known
-                and type(data) is dict
-                and "ts" in event
-                and (session is None or type(session) is str)
-                and (actor is None or type(actor) is str)
-            ):
-                ts = parse_ts(event["ts"])
-            else:
-                type_, ts = _envelope(event)
-            fingerprint = hash(line)
-            previous = seen.get(eid)
-            if previous is not None:
-                if previous == fingerprint:
-                    duplicates += 1
-                    continue
-                raise BadEvent(f"id {eid!r} was already used by a different event")
-            if ts < last_ts:
-                out_of_order += 1
-            else:
-                last_ts = ts
-            if type_ in order_events:
-                _s(data, "order", type_)
-                if type_ == "order.refunded":
-                    _fen(data, "amount", type_, required=False)
-                later.append((ts, number, type_, data))
-            else:
-                handler = handlers.get(type_)
-                if handler is None:
-                    ignored[type_] = ignored.get(type_, 0) + 1
+    builder = StreamBuilder()
+    builder.feed(lines)
+    return builder.finish(skip_bad=skip_bad)
+
+
+class StreamBuilder:
+    """Reads a stream in pieces: ``feed`` any number of times, then ``finish`` once (what
+    `read_lines` does), or ``snapshot`` after each piece (the live monitor, which keeps one per
+    session and feeds it what the event log gained). Order events wait until a snapshot or the
+    finish, where they are applied in time order; in a snapshot, one whose order has not been
+    placed yet waits for the next."""
+
+    def __init__(self) -> None:
+        self.stream = Stream()
+        self.report = ReadReport()
+        self._seen: dict[str, int] = {}
+        self._later: list[tuple[int, int, str, dict[str, Any]]] = []
+        self._last_ts = -(1 << 62)
+        self._number = 0
+
+    def feed(self, lines: Iterable[bytes]) -> None:
+        st, report, seen, later = self.stream, self.report, self._seen, self._later
+        last_ts = self._last_ts
+        number = self._number
+        count = events = duplicates = out_of_order = 0
+        loads, not_json = orjson.loads, orjson.JSONDecodeError
+        known, handlers, order_events = KNOWN_TYPES, HANDLERS, ORDER_EVENTS
+        ignored = report.ignored_types
+        for number, raw in enumerate(lines, start=self._number + 1):
+            line = raw.strip()
+            if not line:
+                continue
+            count += 1
+            try:
+                event = loads(line)
+            except not_json as exc:
+                ended = "" if raw.endswith(b"\n") else " (the file may end mid-line)"
+                report.add_bad(number, f"not JSON: {exc.msg} at column {exc.colno}{ended}")
+                continue
+            try:
+                # A well-formed envelope is checked here in one expression; any other goes to
+                # _envelope, which names the first thing wrong with it.
+                if type(event) is not dict:
+                    raise BadEvent("an event must be a JSON object")
+                eid: Any = event.get("id")
+                type_ = event.get("type")
+                data: Any = event.get("data")
+                session = event.get("session")
+                actor = event.get("actor")
+                if (
+                    type(eid) is str
+                    and eid
+                    and type(type_) is str
+                    and type_ in known
+                    and type(data) is dict
+                    and "ts" in event
+                    and (session is None or type(session) is str)
+                    and (actor is None or type(actor) is str)
+                ):
+                    ts = parse_ts(event["ts"])
                 else:
-                    handler(st, ts, session, actor, data, type_)
-            seen[eid] = fingerprint
-            events += 1
-        except BadEvent as exc:
-            report.add_bad(number, str(exc))
-    report.lines, report.events = count, events
-    report.duplicates, report.out_of_order = duplicates, out_of_order
-    del seen
-    later.sort(key=lambda item: (item[0], item[1]))
-    for ts, number, type_, data in later:
-        problem = _apply_order_event(st, ts, type_, data)
-        if problem is not None:
-            report.add_bad(number, problem)
-            report.events -= 1
-    if report.events == 0 and report.bad_count == 0:
-        report.add_bad(max(number, 1), "the stream is empty: no events")
-    if report.bad_count and not skip_bad:
-        raise StreamRefused(report)
-    st.events = report.events
-    st.finish()
-    return st, report
+                    type_, ts = _envelope(event)
+                fingerprint = hash(line)
+                previous = seen.get(eid)
+                if previous is not None:
+                    if previous == fingerprint:
+                        duplicates += 1
+                        continue
+                    raise BadEvent(f"id {eid!r} was already used by a different event")
+                if ts < last_ts:
+                    out_of_order += 1
+                else:
+                    last_ts = ts
+                if type_ in order_events:
+                    _s(data, "order", type_)
+                    if type_ == "order.refunded":
+                        _fen(data, "amount", type_, required=False)
+                    later.append((ts, number, type_, data))
+                else:
+                    handler = handlers.get(type_)
+                    if handler is None:
+                        ignored[type_] = ignored.get(type_, 0) + 1
+                    else:
+                        handler(st, ts, session, actor, data, type_)
+                seen[eid] = fingerprint
+                events += 1
+            except BadEvent as exc:
+                report.add_bad(number, str(exc))
+        self._number = max(number, self._number)
+        self._last_ts = last_ts
+        report.lines += count
+        report.events += events
+        report.duplicates += duplicates
+        report.out_of_order += out_of_order
+
+    def _apply_later(self, *, keep_orphans: bool) -> None:
+        later, self._later = self._later, []
+        later.sort(key=lambda item: (item[0], item[1]))
+        for item in later:
+            ts, number, type_, data = item
+            if keep_orphans and data["order"] not in self.stream.orders:
+                self._later.append(item)
+                continue
+            problem = _apply_order_event(self.stream, ts, type_, data)
+            if problem is not None:
+                self.report.add_bad(number, problem)
+                self.report.events -= 1
+
+    def snapshot(self) -> Stream:
+        """The stream so far, sorted, for the detectors; feeding may go on afterwards."""
+        self._apply_later(keep_orphans=True)
+        self.stream.events = self.report.events - len(self._later)
+        self.stream.finish()
+        return self.stream
+
+    def finish(self, *, skip_bad: bool) -> tuple[Stream, ReadReport]:
+        report = self.report
+        self._seen = {}
+        self._apply_later(keep_orphans=False)
+        if report.events == 0 and report.bad_count == 0:
+            report.add_bad(max(self._number, 1), "the stream is empty: no events")
+        if report.bad_count and not skip_bad:
+            raise StreamRefused(report)
+        self.stream.events = report.events
+        self.stream.finish()
+        return self.stream, report
 
 
 def _envelope(event: Any) -> tuple[str, int]:
