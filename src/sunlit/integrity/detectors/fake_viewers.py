@@ -8,7 +8,26 @@ viewers whose combined evidence passes the threshold and who did next to nothing
 Bots that join on the audience's own curve still betray their controller in lockstep: accounts
 registered in the same hour that join or leave in the same 10 seconds, far more of them than the
 two margins make likely if registration and behaviour were independent (the expected count of a
-cell of the registration × leave table is its row total × column total / viewers)."""
+cell of the registration × leave table is its row total × column total / viewers).
+
+The counterfactuals stop where what has been observed stops, so that the first minutes of a
+session, the last ones of a live session read so far, and the days just before it are not
+judged against rhythm that is not there:
+
+- A 5-second bin of joins or leaves (on two grids half a bin apart) is measured against the
+  median of the bins observed around it (``neighbourhood`` either side), not one that pads the
+  edges with copies of the last bin, or against the median of the bins after it if that is
+  higher: a room filling when the official comes in is at its new level afterwards, a burst
+  stands out from that too. The bins after it count from ``edge_bins``; a bin with fewer after
+  it is judged only once the session has ended (live, it waits a minute for its future). The
+  leaves of the final minute, left out as the exodus, are left out of the rhythm too rather
+  than counted as a minute nobody left.
+- A 10-minute registration bin is measured against the larger of the registrations per bin in
+  the 15 days before it and in those after it up to the session, the latter once they span
+  ``registration_edge_ms``: the weeks just before a session, when people sign up for it, are
+  not diluted by days not yet lived. Its excess must also have a Poisson tail below
+  ``registration_p``: a 600,000-viewer evening's accounts fill some 300,000 bins of their
+  history, and where a bin expects one registration, six in one of them is only chance."""
 
 from __future__ import annotations
 
@@ -21,7 +40,6 @@ from sunlit.integrity.model import (
     Finding,
     excess_share,
     poisson_tails,
-    rolling_median,
     severity_of,
     tukey_fence,
 )
@@ -36,7 +54,10 @@ class Settings:
     neighbourhood: int = 36  # bins either side for the smoothed rhythm (±3 minutes)
     burst_ratio: float = 2.0  # a burst is this many times the rhythm …
     burst_z: float = 5.0  # … and this many standard deviations above it
+    edge_bins: int = 12  # bins observed after a bin before the rhythm after it counts (1 min)
     registration_bin_ms: int = 600_000  # registration batches in 10-minute bins
+    registration_edge_ms: int = 86_400_000  # the days after a bin count once they span one
+    registration_p: float = 1e-6  # a batch's Poisson tail must be below this
     lockstep_created_ms: int = 3_600_000  # registered in the same hour …
     lockstep_bin_ms: int = 10_000  # … and joined or left in the same 10 seconds
     lockstep_min: int = 5  # accounts in such a cell before it can count
@@ -49,21 +70,64 @@ class Settings:
     min_accounts: int = 10  # fewer suspicious viewers than this is not a finding
 
 
-def _burst_share(times: np.ndarray, start: int, stop: int, s: Settings) -> np.ndarray:
+def _burst_share(times: np.ndarray, start: int, stop: int, closed: bool, s: Settings) -> np.ndarray:
+    """Per time, the share of excess in its bin against the room's rhythm on either side of it
+    (`_rhythm`), the larger on two grids shifted by half a bin (a burst split by a bin edge is
+    seen whole); times outside [start, stop] are not observed and count for nothing."""
+    best = np.zeros(len(times))
     if len(times) == 0 or stop <= start:
-        return np.zeros(len(times))
-    bins = ((times - start) // s.bin_ms).astype(np.int64)
-    nbins = int(max(bins.max() + 1, (stop - start) // s.bin_ms + 1))
-    counts = np.bincount(np.clip(bins, 0, nbins - 1), minlength=nbins)
-    share = excess_share(
-        counts, rolling_median(counts, s.neighbourhood), ratio=s.burst_ratio, z=s.burst_z, minimum=5
-    )
-    return share[np.clip(bins, 0, nbins - 1)]
+        return best
+    for offset in (0, s.bin_ms // 2):
+        nbins = int((stop - start + offset) // s.bin_ms + 1)
+        bins = ((times - start + offset) // s.bin_ms).astype(np.int64)
+        inside = (times >= start) & (times <= stop)
+        counts = np.bincount(bins[inside], minlength=nbins)
+        expected, judged = _rhythm(counts, s.neighbourhood, s.edge_bins, closed)
+        share = np.where(
+            judged,
+            excess_share(counts, expected, ratio=s.burst_ratio, z=s.burst_z, minimum=5),
+            0.0,
+        )
+        best = np.maximum(best, np.where(inside, share[np.clip(bins, 0, nbins - 1)], 0.0))
+    return best
 
 
-def _registration_share(created: np.ndarray, s: Settings) -> np.ndarray:
+def _rhythm(
+    counts: np.ndarray, half: int, edge: int, closed: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """The counterfactual for each bin: the median of the observed bins around it (up to
+    ``half`` either side, itself excluded), or of those after it if that is higher, which needs
+    at least ``edge`` bins after it. A rise to a new level (the room filling when the official
+    comes in) is then ordinary against what follows, and a burst has to stand out from that too.
+    A bin with fewer than ``edge`` observed bins after it is judged only when the window is
+    ``closed`` (the session is over: its end is real, not the edge of what has been read so
+    far), and then against the bins before it; otherwise it waits for its future."""
+    n = len(counts)
+    padded = np.pad(counts.astype(np.float64), half, constant_values=np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)[:n]
+    around, seen_around = _medians(np.delete(windows, half, axis=1))
+    after, seen_after = _medians(windows[:, half + 1 :])
+    has_after = seen_after >= edge
+    expected = np.where(has_after, np.maximum(around, after), around)
+    judged = has_after | (closed & (seen_around >= edge))
+    return np.where(judged, expected, 0.0), judged
+
+
+def _medians(windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The median of each row's numbers (NaN is not observed) and how many there are."""
+    seen = (~np.isnan(windows)).sum(axis=1)
+    ordered = np.sort(windows, axis=1)  # NaN last
+    last = windows.shape[1] - 1
+    lo = np.clip((seen - 1) // 2, 0, last)[:, None]
+    hi = np.clip(seen // 2, 0, last)[:, None]
+    pair = np.take_along_axis(ordered, lo, axis=1) + np.take_along_axis(ordered, hi, axis=1)
+    return np.nan_to_num(pair[:, 0] / 2), seen
+
+
+def _registration_share(created: np.ndarray, now: int, s: Settings) -> np.ndarray:
     """Accounts registered in a batch: a 10-minute bin far fuller than the viewers'
-    registrations in the surrounding month would make it."""
+    registrations in the fortnight before it or the one after it would make it (`_batch_share`).
+    """
     known = created >= 0
     out = np.zeros(len(created))
     if known.sum() < 10:
@@ -71,28 +135,39 @@ def _registration_share(created: np.ndarray, s: Settings) -> np.ndarray:
     c = created[known]
     best = np.zeros(len(c))
     for offset in (0, s.registration_bin_ms // 2):  # a batch split by a bin edge is seen whole
-        best = np.maximum(best, _batch_share(c, offset, s))
+        best = np.maximum(best, _batch_share(c, offset, now, s))
     out[known] = best
     return out
 
 
-def _batch_share(c: np.ndarray, offset: int, s: Settings) -> np.ndarray:
+def _batch_share(c: np.ndarray, offset: int, now: int, s: Settings) -> np.ndarray:
+    """The expected count of a bin is the larger of the viewers' registrations per bin in the
+    15 days before it and in the 15 days after it (itself excluded), the side after it ending
+    at ``now``: nobody watching has registered since, so the days not yet lived are not a
+    fortnight of nobody registering. The side after counts only when it spans
+    ``registration_edge_ms``. Registrations rising towards the session (people who signed up
+    for it) are then measured against their own rise, not against the quieter weeks before."""
     bins = (c - c.min() + offset) // s.registration_bin_ms
+    now_bin = (now - c.min() + offset) // s.registration_bin_ms
     counts = Counter(bins.tolist())
-    month = 30 * 24 * 6  # bins in ±15 days
+    half = 15 * 24 * 6  # bins in 15 days
+    edge = s.registration_edge_ms // s.registration_bin_ms
     sorted_bins = np.sort(bins)
     keys = np.asarray(list(counts), dtype=np.int64)
-    lo = np.searchsorted(sorted_bins, keys - month // 2)
-    hi = np.searchsorted(sorted_bins, keys + month // 2, side="right")
     obs = np.asarray([counts[k] for k in keys.tolist()], dtype=np.float64)
-    expected = (hi - lo - obs) / month
-    share = dict(
-        zip(
-            keys.tolist(),
-            excess_share(obs, expected, ratio=5.0, z=5.0, minimum=5).tolist(),
-            strict=True,
-        )
+    before = np.searchsorted(sorted_bins, keys) - np.searchsorted(sorted_bins, keys - half)
+    after = np.searchsorted(sorted_bins, keys + half, side="right") - np.searchsorted(
+        sorted_bins, keys, side="right"
     )
+    after_span = np.clip(now_bin - keys, 0, half)
+    expected = np.maximum(
+        before / half,
+        np.where(after_span >= edge, after / np.maximum(after_span, 1), 0.0),
+    )
+    excess = excess_share(obs, expected, ratio=5.0, z=5.0, minimum=5)
+    big = np.flatnonzero(excess > 0)
+    excess[big[poisson_tails(obs[big], expected[big]) >= s.registration_p]] = 0.0
+    share = dict(zip(keys.tolist(), excess.tolist(), strict=True))
     return np.asarray([share[b] for b in bins.tolist()])
 
 
@@ -146,15 +221,17 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
     join_t = np.asarray([first[a][0] for a in accounts], dtype=np.int64)
     leave_t = np.asarray([leave.get(a, end) for a in accounts], dtype=np.int64)
     signals: dict[str, np.ndarray] = {}
-    signals["join_burst"] = _burst_share(join_t, start, end, s)
-    before_end = leave_t < end - 60_000  # the final exodus is not a burst
+    closed = session.ended is not None
+    signals["join_burst"] = _burst_share(join_t, start, end, closed, s)
+    exodus = end - 60_000  # the final exodus is not a burst, nor is it the rhythm
+    before_end = leave_t < exodus
     leave_share = np.zeros(n)
-    leave_share[before_end] = _burst_share(leave_t[before_end], start, end, s)
+    leave_share[before_end] = _burst_share(leave_t[before_end], start, exodus, closed, s)
     signals["leave_burst"] = leave_share
     created = np.asarray(
         [c if (c := _created(stream, a)) is not None else -1 for a in accounts], dtype=np.int64
     )
-    signals["registration_batch"] = _registration_share(created, s)
+    signals["registration_batch"] = _registration_share(created, end, s)
     signals["lockstep"] = np.maximum(
         _lockstep_share(created, join_t, s), _lockstep_share(created, leave_t, s)
     )
