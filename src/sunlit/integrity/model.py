@@ -87,15 +87,3 @@ def excess_share(
     hit = (counts >= ratio * exp) & (extra >= z * np.sqrt(exp)) & (extra >= minimum)
     share = np.where(counts > 0, extra / np.maximum(counts, 1), 0.0)
     return np.where(hit, np.clip(share, 0.0, 1.0), 0.0)
-
-
-def rolling_median(counts: np.ndarray, half: int) -> np.ndarray:
-    """The median of each bin's neighbourhood (±half bins, itself excluded): the smoothed
-    counterfactual a burst is measured against."""
-    n = len(counts)
-    if n == 0:
-        return counts.astype(np.float64)
-    padded = np.pad(counts.astype(np.float64), half, mode="edge")
-    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
-    without_self = np.delete(windows, half, axis=1)
-    return np.median(without_self, axis=1)[:n]
