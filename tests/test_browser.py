@@ -325,17 +325,26 @@ def sign_in_as(page: Page, server: LiveServer, username: str) -> None:
     page.wait_for_url(server.url + "/")
 
 
-def test_supervisors_import_a_stream_confirm_a_case_and_publish_it(
-    server: LiveServer, browser: Browser, tmp_path: Path
-) -> None:
+def quota_evening(
+    server: LiveServer, browser: Browser, tmp_path: Path, language: str, username: str
+) -> tuple[Path, Page]:
+    """The demo region, a simulated evening with a quota on cadres, and a page signed in."""
     load_demo_into(server)
     evening = tmp_path / "evening.jsonl"
     config = SimConfig(seed=3, viewers=300, minutes=60, scenarios=(ScenarioSpec.parse("quota"),))
     simulate(config, evening)
     context = browser.new_context()
-    context.add_cookies([{"name": "sunlit_lang", "value": "zh", "url": server.url}])
+    context.add_cookies([{"name": "sunlit_lang", "value": language, "url": server.url}])
     page = context.new_page()
-    sign_in_as(page, server, "supervisor1")
+    sign_in_as(page, server, username)
+    return evening, page
+
+
+def test_supervisors_import_a_stream_confirm_a_case_and_publish_it(
+    server: LiveServer, browser: Browser, tmp_path: Path
+) -> None:
+    evening, page = quota_evening(server, browser, tmp_path, "zh", "supervisor1")
+    context = page.context
     page.goto(server.url + "/supervisor/cases")
     page.get_by_label("事件文件").set_input_files(evening)
     page.get_by_role("button", name="导入并分析").click()
@@ -364,14 +373,8 @@ def test_supervisors_import_a_stream_confirm_a_case_and_publish_it(
 def test_a_new_case_appears_in_an_open_queue_and_in_the_menu_without_reloading(
     server: LiveServer, browser: Browser, tmp_path: Path
 ) -> None:
-    load_demo_into(server)
-    evening = tmp_path / "evening.jsonl"
-    config = SimConfig(seed=3, viewers=300, minutes=60, scenarios=(ScenarioSpec.parse("quota"),))
-    simulate(config, evening)
-    context = browser.new_context()
-    context.add_cookies([{"name": "sunlit_lang", "value": "en", "url": server.url}])
-    page = context.new_page()
-    sign_in_as(page, server, "supervisor2")
+    evening, page = quota_evening(server, browser, tmp_path, "en", "supervisor2")
+    context = page.context
     page.goto(server.url + "/supervisor/cases")
     expect(page.get_by_text("No cases here.")).to_be_visible()
     with httpx.Client(base_url=server.url, timeout=10) as api:
