@@ -311,6 +311,16 @@ async def accounts_by_id(db: AsyncSession, ids: set[str]) -> list[AccountRow]:
     return list((await db.scalars(select(AccountRow).where(AccountRow.id.in_(ids)))).all())
 
 
+async def display_names(db: AsyncSession, ids: set[str]) -> dict[str, str]:
+    """Each account's display name, by id (for pages that name people)."""
+    if not ids:
+        return {}
+    rows = await db.execute(
+        select(AccountRow.id, AccountRow.display_name).where(AccountRow.id.in_(ids))
+    )
+    return {account_id: name for account_id, name in rows.all()}
+
+
 async def list_accounts(
     db: AsyncSession, *, role: Role | None = None, limit: int = 200
 ) -> list[AccountRow]:

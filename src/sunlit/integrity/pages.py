@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
+from sunlit.accounts.services import display_names, list_accounts
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.filing.services import plan_titles
@@ -84,7 +85,7 @@ async def _queue(
         "filters": FILTERS,
         "counts": counts,
         "titles": await _titles(db, rows),
-        "names": await cases.names_of(db, {r.assignee_id for r in rows if r.assignee_id}),
+        "names": await display_names(db, {r.assignee_id for r in rows if r.assignee_id}),
         "labels": LABELS,
         "errors": {},
         **extra,
@@ -177,8 +178,10 @@ async def _case_page(
         {
             "case": row,
             "notes": notes,
-            "names": await cases.names_of(db, people),
-            "supervisors": await cases.supervisors(db),
+            "names": await display_names(db, people),
+            "supervisors": sorted(
+                await list_accounts(db, role=Role.SUPERVISOR), key=lambda a: a.username
+            ),
             "titles": await _titles(db, [row]),
             "figures": figures.get(figures_key(row.import_id, row.session)),
             "imported": imported,

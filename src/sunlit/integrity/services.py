@@ -283,20 +283,6 @@ async def case_notes(db: AsyncSession, case_id: str) -> list[CaseNoteRow]:
     return list(await db.scalars(query.order_by(CaseNoteRow.created_at, CaseNoteRow.id)))
 
 
-async def supervisors(db: AsyncSession) -> list[AccountRow]:
-    query = select(AccountRow).where(AccountRow.role == Role.SUPERVISOR.value)
-    return list(await db.scalars(query.order_by(AccountRow.username)))
-
-
-async def names_of(db: AsyncSession, ids: set[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    rows = await db.execute(
-        select(AccountRow.id, AccountRow.display_name).where(AccountRow.id.in_(ids))
-    )
-    return {account: name for account, name in rows.all()}
-
-
 async def published_cases(db: AsyncSession, limit: int = 200) -> list[CaseRow]:
     query = select(CaseRow).where(CaseRow.published_at.is_not(None))
     return list(await db.scalars(query.order_by(CaseRow.published_at.desc()).limit(limit)))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
+from sunlit.accounts.services import display_names
 from sunlit.catalog.regions import RegionLevel
 from sunlit.catalog.services import region_book
 from sunlit.core.errors import N_, InvalidInput, SunlitError
@@ -119,7 +120,7 @@ async def room(
 ) -> Response:
     settings = get_services(request).settings
     plan = await live.watchable_plan(db, session)
-    names = await live.display_names(db, {plan.official_id})
+    names = await display_names(db, {plan.official_id})
     account = principal.account
     muted = (await live.mutes_of(db, session)).get(account.id) if account else None
     controls = account is not None and await live.may_control(db, account, plan)
@@ -167,7 +168,7 @@ async def _control(
         "plan": plan,
         "products": await live.session_products(db, session, on=today),
         "mutes": mutes,
-        "names": await live.display_names(db, set(mutes)),
+        "names": await display_names(db, set(mutes)),
         "log": await live.moderation_log(db, session=session, limit=50),
         "reasons": HIDE_REASON_LABELS,
         "errors": {},
@@ -282,7 +283,7 @@ async def moderation(
         {
             "rows": rows,
             "titles": titles,
-            "names": await live.display_names(db, {a for a in actors if a}),
+            "names": await display_names(db, {a for a in actors if a}),
             "reasons": HIDE_REASON_LABELS,
         },
     )

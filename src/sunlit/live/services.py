@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
-from sunlit.accounts.services import aware
+from sunlit.accounts.services import aware, display_names
 from sunlit.accounts.tables import AccountRow
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import band_position
@@ -221,15 +221,6 @@ def chat_message(
         "text": text,
         "at": int(ts.timestamp() * 1000),
     }
-
-
-async def display_names(db: AsyncSession, ids: set[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    rows = await db.execute(
-        select(AccountRow.id, AccountRow.display_name).where(AccountRow.id.in_(ids))
-    )
-    return {account_id: name for account_id, name in rows.all()}
 
 
 async def mutes_of(db: AsyncSession, session: str) -> dict[str, str]:
