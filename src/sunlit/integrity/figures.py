@@ -14,6 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.core.eventlog import Event, EventType, append
+from sunlit.core.eventlog.services import event_of_row
 from sunlit.core.eventlog.tables import EventRow
 from sunlit.core.files.store import LocalFileStore
 from sunlit.integrity.cases import CaseStatus
@@ -89,12 +90,8 @@ async def own_session_lines(db: AsyncSession, session: str, zone: ZoneInfo) -> l
         )
         .order_by(EventRow.seq)
     )
-    lines = []
-    async for row in await db.stream_scalars(query.execution_options(yield_per=2000)):
-        ts = row.ts if row.ts.tzinfo is not None else row.ts.replace(tzinfo=ZoneInfo("UTC"))
-        event = Event(row.type, ts, row.data, row.actor, row.session, row.id)
-        lines.append(event.to_json_line(zone))
-    return lines
+    rows = await db.stream_scalars(query.execution_options(yield_per=2000))
+    return [event_of_row(row).to_json_line(zone) async for row in rows]
 
 
 async def load_stream(

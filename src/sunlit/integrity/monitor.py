@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -24,7 +24,8 @@ from sqlalchemy import select
 from sunlit.accounts.services import aware
 from sunlit.core.clock import Clock
 from sunlit.core.db import Database
-from sunlit.core.eventlog import Event, EventType
+from sunlit.core.eventlog import EventType
+from sunlit.core.eventlog.services import event_of_row
 from sunlit.core.eventlog.tables import EventRow
 from sunlit.core.files.store import LocalFileStore
 from sunlit.integrity.cases import CaseSource
@@ -128,10 +129,8 @@ class Monitor:
         return len(rows)
 
     def _take(self, row: EventRow) -> None:
-        ts = row.ts if row.ts.tzinfo is not None else row.ts.replace(tzinfo=UTC)
-        line = Event(row.type, ts, row.data, row.actor, row.session, row.id).to_json_line(
-            self._zone
-        )
+        event = event_of_row(row)
+        ts, line = event.ts, event.to_json_line(self._zone)
         if row.session is None:
             if row.type in SHARED_TYPES:  # a viewer who signs up mid-session: every room
                 self.shared.append(line)

@@ -36,7 +36,8 @@ def append(session: AsyncSession, *events: Event) -> None:
         session.add(EventRow(**row_values(item)))
 
 
-def _from_row(row: EventRow) -> Event:
+def event_of_row(row: EventRow) -> Event:
+    """The event a log row holds (SQLite hands back naive times: they are UTC)."""
     ts = row.ts if row.ts.tzinfo is not None else row.ts.replace(tzinfo=UTC)
     return Event(
         id=row.id, type=row.type, ts=ts, data=row.data, actor=row.actor, session=row.session
@@ -62,7 +63,7 @@ async def read_events(
         if not rows:
             return
         for row in rows:
-            yield _from_row(row)
+            yield event_of_row(row)
         last_seq = rows[-1].seq
 
 
