@@ -65,10 +65,9 @@ async def confirmed_named(
     """Orders named in the session's confirmed cases, and accounts named in its confirmed
     fake-viewer cases."""
     query = select(CaseRow).where(
-        CaseRow.session == session, CaseRow.status == CaseStatus.CONFIRMED.value
-    )
-    query = query.where(
-        CaseRow.import_id == import_id if import_id is not None else CaseRow.import_id.is_(None)
+        CaseRow.session == session,
+        CaseRow.import_id == import_id,  # IS NULL for Sunlit's own sessions
+        CaseRow.status == CaseStatus.CONFIRMED.value,
     )
     orders: set[str] = set()
     viewers: set[str] = set()

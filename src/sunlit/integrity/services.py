@@ -102,13 +102,9 @@ async def do_record_findings(
     for session, findings in found.items():
         if not findings and source is not CaseSource.FINAL:
             continue
-        rows = list(
-            await db.scalars(
-                select(CaseRow).where(CaseRow.session == session, CaseRow.import_id == import_id)
-                if import_id is not None
-                else select(CaseRow).where(CaseRow.session == session, CaseRow.import_id.is_(None))
-            )
-        )
+        # `== None` is rendered IS NULL: Sunlit's own sessions, or one import's
+        query = select(CaseRow).where(CaseRow.session == session, CaseRow.import_id == import_id)
+        rows = list(await db.scalars(query))
         by_id = {row.id: row for row in rows}
         seen: set[str] = set()
         for finding in findings:
