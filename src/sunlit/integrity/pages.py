@@ -49,18 +49,22 @@ LABELS = {
 
 
 async def _titles(db: AsyncSession, rows: list[CaseRow]) -> dict[str, str]:
-    """What each case's session is called: the filed plan's title, or the imported file."""
-    titles = await plan_titles(db, {r.session for r in rows if r.import_id is None})
+    """What each case's session is called, by case: the filed plan's title, or the imported
+    file and the session id in it."""
+    plans = await plan_titles(db, {r.session for r in rows if r.import_id is None})
     imports = {r.import_id for r in rows if r.import_id is not None}
+    files: dict[str, str] = {}
     if imports:
-        query2 = select(StreamImportRow.id, StreamImportRow.filename).where(
+        query = select(StreamImportRow.id, StreamImportRow.filename).where(
             StreamImportRow.id.in_(imports)
         )
-        files = dict((await db.execute(query2)).all())
-        for r in rows:
-            if r.import_id is not None:
-                titles[f"{r.import_id}/{r.session}"] = f"{files.get(r.import_id, '')} · {r.session}"
-    return titles
+        files = {import_id: name for import_id, name in (await db.execute(query)).all()}
+    return {
+        r.id: plans.get(r.session, r.session)
+        if r.import_id is None
+        else f"{files.get(r.import_id, '')} · {r.session}"
+        for r in rows
+    }
 
 
 async def _queue(
@@ -69,15 +73,13 @@ async def _queue(
     shown = request.query_params.get("show", "open")
     shown = shown if shown in FILTERS else "open"
     me = principal.require().id
-    rows = await cases.list_cases(
-        db,
-        status=None if shown in ("all", "mine") else shown,
-        mine=me if shown == "mine" else None,
-    )
+    mine = await cases.list_cases(db, status=CaseStatus.OPEN.value, mine=me)
     if shown == "mine":
-        rows = [r for r in rows if r.status == CaseStatus.OPEN]
+        rows = mine
+    else:
+        rows = await cases.list_cases(db, status=None if shown == "all" else shown)
     counts = await cases.count_by_status(db)
-    counts["mine"] = len(await cases.list_cases(db, status="open", mine=me))
+    counts["mine"] = len(mine)
     counts["all"] = sum(counts[s.value] for s in CaseStatus)
     context = {
         "rows": rows,
@@ -262,14 +264,16 @@ async def published(
     """The public portal's findings: what supervisors confirmed and published, with the
     verified figures of each session and the method behind them."""
     rows = await cases.published_cases(db)
-    keys = {figures_key(r.import_id, r.session) for r in rows}
+    figures = await cases.figures_of(db, {figures_key(r.import_id, r.session) for r in rows})
     return render(
         request,
         "integrity/findings.html",
         {
             "rows": rows,
             "titles": await _titles(db, rows),
-            "all_figures": await cases.figures_of(db, keys),
+            "figures_of_case": {
+                r.id: figures.get(figures_key(r.import_id, r.session)) for r in rows
+            },
             "labels": LABELS,
         },
     )
