@@ -42,9 +42,6 @@ def figures_key(import_id: str | None, session: str) -> str:
 
 def figures(session: Session, orders: set[str], viewers: set[str]) -> dict[str, Any]:
     v = verified_figures(session, orders, viewers)
-    kept = [o for o in session.orders if o.paid is not None and not o.gone and o.id not in orders]
-    delivered = sum(o.delivered is not None for o in kept)
-    complaints = sum(len(o.complaints) for o in kept)
     return {
         "gross_gmv": v.gross_gmv,
         "gmv": v.gmv,
@@ -53,8 +50,8 @@ def figures(session: Session, orders: set[str], viewers: set[str]) -> dict[str, 
         "cancelled_or_refunded": v.cancelled_or_refunded,
         "confirmed_flagged_orders": v.flagged_orders,
         "confirmed_flagged_viewers": len(viewers),
-        "delivered_per_mille": round(1000 * delivered / len(kept)) if kept else None,
-        "complaints_per_1000_orders": round(1000 * complaints / len(kept)) if kept else None,
+        "delivered_per_mille": round(1000 * v.delivered / v.orders) if v.orders else None,
+        "complaints_per_1000_orders": round(1000 * v.complaints / v.orders) if v.orders else None,
         "method": METHOD,
     }
 

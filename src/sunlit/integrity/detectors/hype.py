@@ -27,6 +27,8 @@ class Verified:
     gross_gmv: int
     cancelled_or_refunded: int
     flagged_orders: int
+    delivered: int  # of the verified orders
+    complaints: int  # on the verified orders
 
 
 def verified_figures(
@@ -42,6 +44,8 @@ def verified_figures(
         gross_gmv=sum(o.amount for o in paid),
         cancelled_or_refunded=sum(o.gone for o in paid),
         flagged_orders=sum(o.id in flagged_orders for o in paid if not o.gone),
+        delivered=sum(o.delivered is not None for o in kept),
+        complaints=sum(len(o.complaints) for o in kept),
     )
 
 
