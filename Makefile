@@ -1,17 +1,22 @@
 # Sunlit — `make run` serves the demo, `make test` checks everything. Nothing else to install
-# by hand: Python packages come from PyPI, front-end packages from npm (when npm is present).
+# by hand: Python packages come from PyPI exactly as uv.lock pins them (with their hashes),
+# front-end packages from npm exactly as package-lock.json pins them (when npm is present).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# uv installs what uv.lock says and nothing else; --locked refuses a lock that disagrees with
+# pyproject.toml instead of quietly re-resolving it (ADR 0007).
+UV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never $(BIN)/uv
 
-.PHONY: run test install lint types pytest demo messages screenshots clean
+.PHONY: run test install lint types pytest demo messages screenshots clean lock upgrade \
+	check-lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml uv.lock requirements/uv.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes --only-binary=:all: --no-deps -r requirements/uv.txt
+	$(UV) sync --locked --extra dev --quiet
 	touch $(STAMP)
 
 node_modules/.installed: package.json package-lock.json
@@ -50,6 +55,22 @@ messages: install
 # Screenshots of every page in both languages, into docs/screenshots (needs /usr/bin/chromium).
 screenshots: install
 	$(BIN)/python scripts/screenshots.py docs/screenshots
+
+# Refresh uv.lock after editing pyproject.toml's dependencies (keeps every other pin).
+lock: $(STAMP)
+	$(UV) lock
+	$(BIN)/python scripts/check_lock.py --write
+
+# Move every pin to the newest release pyproject.toml allows (one package: make upgrade
+# PACKAGE=fastapi); then run make test and commit uv.lock on its own.
+upgrade: $(STAMP)
+	$(UV) lock $(if $(PACKAGE),--upgrade-package $(PACKAGE),--upgrade)
+	$(BIN)/python scripts/check_lock.py --write
+
+# Fails when uv.lock, pyproject.toml and requirements/uv.txt disagree (CI runs it).
+check-lock: $(STAMP)
+	$(UV) lock --check
+	$(BIN)/python scripts/check_lock.py
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache
