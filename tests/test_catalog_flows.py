@@ -37,17 +37,17 @@ NOW = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
 async def people(database: Database, settings: Settings) -> dict[str, AccountRow]:
     made = {}
     async with database.transaction() as db:
-        for username, role in [
-            ("operator", Role.OPERATOR),
-            ("farmer.a", Role.FARMER),
-            ("farmer.b", Role.FARMER),
-            ("official", Role.OFFICIAL),
-            ("buyer", Role.CONSUMER),
+        for username, role, region in [
+            ("operator", Role.OPERATOR, None),
+            ("farmer.a", Role.FARMER, "341321"),
+            ("farmer.b", Role.FARMER, "341321"),
+            ("official", Role.OFFICIAL, "341321"),
+            ("buyer", Role.CONSUMER, None),
         ]:
             made[username] = await do_register(
                 db,
                 Passwords(settings),
-                NewAccount(username, username, "a-long-password", role),
+                NewAccount(username, username, "a-long-password", role, region=region),
                 now=NOW,
                 origin=Origin("127.0.0.1", "test"),
                 trusted=True,

@@ -31,8 +31,29 @@ def test_production_refuses_the_development_secret(monkeypatch: pytest.MonkeyPat
     with pytest.raises(ValidationError, match="SUNLIT_COOKIE_SECURE"):
         Settings(_env_file=None)  # type: ignore[call-arg]
     monkeypatch.delenv("SUNLIT_COOKIE_SECURE")
+    monkeypatch.setenv("SUNLIT_ALLOW_SANDBOX_PAYMENTS", "true")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.secure_cookies is True
+
+
+def test_production_refuses_the_sandbox_gateway_unless_staging(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SUNLIT_ENV", "production")
+    monkeypatch.setenv("SUNLIT_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("SUNLIT_DEMO_PASSWORD", "another-long-password")
+    for flag in (None, "false"):
+        if flag is not None:
+            monkeypatch.setenv("SUNLIT_ALLOW_SANDBOX_PAYMENTS", flag)
+        with pytest.raises(ValidationError, match="SUNLIT_ALLOW_SANDBOX_PAYMENTS=true") as refused:
+            Settings(_env_file=None)  # type: ignore[call-arg]
+        assert "SUNLIT_PAYMENT_GATEWAY=sandbox" in str(refused.value)
+    monkeypatch.setenv("SUNLIT_ALLOW_SANDBOX_PAYMENTS", "true")
+    staging = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert (staging.payment_gateway, staging.allow_sandbox_payments) == ("sandbox", True)
+    monkeypatch.delenv("SUNLIT_ALLOW_SANDBOX_PAYMENTS")
+    monkeypatch.setenv("SUNLIT_ENV", "development")
+    assert Settings(_env_file=None).payment_gateway == "sandbox"  # type: ignore[call-arg]
 
 
 def test_dotenv_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -113,6 +113,10 @@ class Settings(BaseSettings):
     payment_gateway: Annotated[str, Field(pattern="^sandbox$")] = Field(
         "sandbox", description="Payment gateway adapter; `sandbox` is the built-in one"
     )
+    allow_sandbox_payments: bool = Field(
+        False,
+        description="Allow the sandbox gateway with SUNLIT_ENV=production: staging only",
+    )
     sandbox_max_delay_ms: int = Field(
         3000, ge=0, description="Sandbox notifications arrive up to this late (and twice)"
     )
@@ -195,6 +199,22 @@ class Settings(BaseSettings):
                 raise InsecureSettingsError(
                     "SUNLIT_COOKIE_SECURE=false is not allowed in production"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_sandbox_payments_in_production(self) -> Settings:
+        """The sandbox takes no money: a production deployment that runs it would mark orders
+        paid that nobody paid, unless it says it is a staging deployment."""
+        if (
+            self.env is Environment.PRODUCTION
+            and self.payment_gateway == "sandbox"
+            and not self.allow_sandbox_payments
+        ):
+            raise InsecureSettingsError(
+                "SUNLIT_PAYMENT_GATEWAY=sandbox moves no real money and lets any buyer mark an "
+                "order paid; in production choose a real gateway, or set "
+                "SUNLIT_ALLOW_SANDBOX_PAYMENTS=true if this is a staging deployment"
+            )
         return self
 
     def filing_rule_settings(self) -> dict[str, int]:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from sunlit.catalog.regions import RegionBook, RegionLevel
+from sunlit.accounts.model import Role
+from sunlit.catalog.regions import RegionBook, RegionLevel, covers, level_of
 from sunlit.core.errors import N_
 
 # --- producers and products --------------------------------------------------------------
@@ -230,6 +231,36 @@ def check_producer(draft: ProducerDraft, regions: RegionBook) -> dict[str, str]:
     if draft.cooperative_id is not None and draft.kind is not ProducerKind.HOUSEHOLD:
         errors["cooperative_id"] = N_("Only a household can be a member of a cooperative.")
     return errors
+
+
+def check_registrar(role: str, home: str | None, region: str) -> str | None:
+    """Who may register a producer in ``region`` (a refusal msgid, or None): an operator
+    anywhere; a farmer or cooperative only in their own county, the region on their account."""
+    if role == Role.OPERATOR:
+        return None
+    if role != Role.FARMER:
+        return N_("Only farmers and operators register producers.")
+    if not home or level_of(home) is not RegionLevel.COUNTY:
+        return N_("Your account has no county on record; ask an operator to set it.")
+    if region != home:
+        return N_("You can register producers only in your own county.")
+    return None
+
+
+def check_proposer(role: str, jurisdiction: str | None, origin_region: str) -> str | None:
+    """Who may propose a price for a product from ``origin_region`` (a refusal msgid, or
+    None): an operator for any product; an official only for produce of the regions they
+    serve, the region on their account and the counties inside it. The producer's own change
+    is not a proposal and is not judged here."""
+    if role == Role.OPERATOR:
+        return None
+    if role != Role.OFFICIAL:
+        return N_("Only the producer, an official or an operator can do this.")
+    if not jurisdiction:
+        return N_("Your account has no jurisdiction on record; ask an operator to set it.")
+    if not covers(jurisdiction, origin_region):
+        return N_("You can propose prices only for products of the regions you serve.")
+    return None
 
 
 #: How the catalog's values are named on pages (msgids).

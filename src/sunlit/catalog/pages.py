@@ -10,7 +10,7 @@ from sunlit.accounts.model import Role
 from sunlit.catalog import producers as producer_service
 from sunlit.catalog import products as catalog
 from sunlit.catalog import unsalable
-from sunlit.catalog.model import Band, Unit, Verification
+from sunlit.catalog.model import Band, Unit, Verification, check_proposer
 from sunlit.catalog.services import served_regions
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import field_errors, translate
@@ -63,7 +63,9 @@ async def product_page(
         and account.role == Role.FARMER
         and await producer_service.manages(db, account, view.producer)
     )
-    can_propose = principal.role in (Role.OFFICIAL, Role.OPERATOR)
+    can_propose = account is not None and not check_proposer(
+        account.role, account.region, view.product.origin_region
+    )
     return render(
         request,
         "catalog/product.html",

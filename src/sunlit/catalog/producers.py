@@ -15,6 +15,7 @@ from sunlit.catalog.model import (
     ProducerKind,
     Verification,
     check_producer,
+    check_registrar,
 )
 from sunlit.catalog.regions import region_prefix
 from sunlit.catalog.services import region_book
@@ -60,8 +61,9 @@ async def do_register_producer(
     now: datetime,
     manager: str | None = None,
 ) -> ProducerRow:
-    """A farmer registers the producer they run (pending until an operator verifies it); an
-    operator registers one for a farmer account (``manager``), verified as they create it."""
+    """A farmer registers the producer they run, in their own county (pending until an
+    operator verifies it); an operator registers one anywhere for a farmer account
+    (``manager``), verified as they create it."""
     errors = check_producer(draft, region_book())
     if draft.cooperative_id is not None:
         cooperative = await db.get(ProducerRow, draft.cooperative_id)
@@ -71,9 +73,9 @@ async def do_register_producer(
             raise PermissionDenied(N_("You can only add members to a cooperative you manage."))
     if errors:
         raise marked_fields(errors)
+    if refusal := check_registrar(actor.role, actor.region, draft.region):
+        raise PermissionDenied(refusal)
     by_operator = actor.role == Role.OPERATOR
-    if not by_operator and actor.role != Role.FARMER:
-        raise PermissionDenied(N_("Only farmers and operators register producers."))
     if by_operator and manager is not None:
         farmer = await db.get(AccountRow, manager)
         if farmer is None or farmer.role != Role.FARMER:

@@ -39,6 +39,14 @@ def region_prefix(code: str) -> str:
     return code
 
 
+def covers(area: str | None, code: str) -> bool:
+    """Whether ``code`` lies inside ``area`` (an account's region): a county covers itself, a
+    prefecture its counties, a province everything in it. No area covers nothing."""
+    if not area or not CODE.match(area):
+        return False
+    return code.startswith(region_prefix(area))
+
+
 def level_of(code: str) -> RegionLevel:
     if code.endswith("0000"):
         return RegionLevel.PROVINCE

@@ -25,6 +25,7 @@ from sunlit.catalog.model import (
     Unit,
     UnsalableReason,
     check_product,
+    check_proposer,
 )
 from sunlit.catalog.services import region_book
 from sunlit.core.errors import N_, InvalidInput, SunlitError
@@ -299,9 +300,12 @@ async def propose(
             {
                 "view": view,
                 "manages": False,
-                "can_propose": True,
+                "can_propose": not check_proposer(
+                    account.role, account.region, view.product.origin_region
+                ),
                 "values": fields,
                 "errors": field_errors(exc.fields, exc.params),
+                "error": translate(exc.message, exc.params),
             },
             status=exc.status,
         )

@@ -12,7 +12,7 @@ from sunlit.accounts.model import Role
 from sunlit.accounts.tables import AccountRow
 from sunlit.catalog import producers
 from sunlit.catalog import products as catalog
-from sunlit.catalog.model import MAX_PRICE_FEN, ClearanceReason
+from sunlit.catalog.model import MAX_PRICE_FEN, ClearanceReason, check_proposer
 from sunlit.catalog.tables import ProductRow
 from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
@@ -27,7 +27,6 @@ from sunlit.participation.model import (
 from sunlit.participation.tables import PriceProposalRow
 
 FIX = N_("Please correct the marked fields.")
-PROPOSERS = {Role.OFFICIAL.value, Role.OPERATOR.value}
 
 
 async def do_change_price(
@@ -40,7 +39,8 @@ async def do_change_price(
     reason: str = "",
     clearance: ClearanceReason | None = None,
 ) -> tuple[PriceRoute, ProductRow | PriceProposalRow]:
-    """The producer's own change takes effect; anyone else's becomes a proposal."""
+    """The producer's own change takes effect; anyone else's becomes a proposal, which only an
+    operator, or an official for produce of the regions they serve, may make."""
     product = await catalog.get_product(db, product_id)
     producer = await producers.get_producer(db, product.producer_id)
     route = route_for(
@@ -52,8 +52,8 @@ async def do_change_price(
             db, product, price, actor=actor.id, now=now, clearance=clearance
         )
         return route, changed
-    if actor.role not in PROPOSERS:
-        raise PermissionDenied(N_("Only the producer, an official or an operator can do this."))
+    if refusal := check_proposer(actor.role, actor.region, product.origin_region):
+        raise PermissionDenied(refusal)
     errors = {}
     if not 1 <= price <= MAX_PRICE_FEN:
         errors["price"] = N_("A price is between ¥0.01 and ¥100,000 a unit.")

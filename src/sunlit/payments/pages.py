@@ -1,5 +1,6 @@
 """Payment pages: the sandbox gateway's hosted pay page (what WeChat Pay's or Alipay's page is
-for a real gateway) and the operators' view of the ledger with its trial balance."""
+for a real gateway), shown to the charge's buyer only, and the operators' view of the ledger
+with its trial balance."""
 
 from __future__ import annotations
 
@@ -30,7 +31,9 @@ async def pay_page(
     principal: Principal = allow("signed_in"),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    charge = await get_services(request).payment_gateway.charge(db, ref)
+    gateway = get_services(request).payment_gateway
+    await payments.access_charge(db, principal.require(), gateway.name, ref)
+    charge = await gateway.charge(db, ref)
     embedded = request.query_params.get("embed") == "1"  # inside the live room's buy sheet
     return render(request, "payments/sandbox_pay.html", {"charge": charge, "embedded": embedded})
 
@@ -46,6 +49,7 @@ async def pay_decide(
     fields = await form_fields(request)
     embedded = request.query_params.get("embed") == "1"
     gateway = services.payment_gateway
+    await payments.access_charge(db, principal.require(), gateway.name, ref)
     try:
         back = await gateway.decide(
             db, ref, pay=fields.get("decision") == "pay", now=services.clock.now()

@@ -11,6 +11,7 @@ from enum import StrEnum
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.tables import AccountRow
 from sunlit.catalog.tables import ProducerRow
 from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound
 from sunlit.core.eventlog import Event, EventType, append
@@ -45,6 +46,17 @@ class Outcome(StrEnum):
 async def payments_for(db: AsyncSession, reference: str) -> list[PaymentRow]:
     query = select(PaymentRow).where(PaymentRow.reference == reference)
     return list((await db.scalars(query.order_by(PaymentRow.created_at))).all())
+
+
+async def access_charge(db: AsyncSession, actor: AccountRow, gateway: str, ref: str) -> PaymentRow:
+    """The payment behind a gateway's charge, for the buyer who owes it only. Anyone else is
+    told there is no such charge (404), which says no more than a mistyped link would."""
+    row = await db.scalar(
+        select(PaymentRow).where(PaymentRow.gateway == gateway, PaymentRow.gateway_ref == ref)
+    )
+    if row is None or row.payer_id != actor.id:
+        raise NotFound(N_("The payment page has no such charge."))
+    return row
 
 
 async def start_charge(
