@@ -1,5 +1,5 @@
-"""Every province, prefecture and county of China (docs/adr/0008): the migration loads them
-and ``sunlit regions update`` keeps the table current."""
+"""Every province, prefecture and county of China (docs/adr/0008): the migration loads them, a
+buyer anywhere in China can order, and ``sunlit regions update`` keeps the table current."""
 
 from __future__ import annotations
 
@@ -21,7 +21,11 @@ from sunlit.catalog.regions import RegionBook, RegionLevel, parse_regions
 from sunlit.catalog.tables import RegionRow
 from sunlit.core.db import Database
 from sunlit.settings import Settings
+from tests.support import LiveServer, csrf_of, sign_in
+from tests.test_catalog_api import api_as, product_named
 from tests.test_cli import run
+from tests.test_orders import ADDRESS
+from tests.test_web import PASSWORD, client
 
 BEIJING_CHAOYANG = "110105"
 KASHGAR_CITY = "653101"
@@ -79,6 +83,49 @@ def test_delivery_areas_are_current_counties_grouped_by_province() -> None:
     assert book.name_in_province(KASHGAR_CITY, "zh") == "喀什地区 · 喀什市"
     assert [r.code for r in book.search("江北")] == []
     assert [r.code for r in book.search("江北", retired=True)] == ["500105"]
+
+
+def test_a_buyer_in_beijing_and_one_in_kashgar_can_order(served: LiveServer) -> None:
+    with api_as(served, "buyer1") as api:
+        pears = product_named(api, "砀山酥梨")
+        for key, region in (("k-bj", BEIJING_CHAOYANG), ("k-ks", KASHGAR_CITY)):
+            body = {"product_id": pears["id"], "qty": 1, "address": {**ADDRESS, "region": region}}
+            placed = api.post("/api/v1/orders", json=body, headers={"Idempotency-Key": key})
+            assert placed.status_code == 201, placed.text
+            assert placed.json()["address_region"] == region
+        body = {"product_id": pears["id"], "qty": 1, "address": {**ADDRESS, "region": "110199"}}
+        unknown = api.post("/api/v1/orders", json=body, headers={"Idempotency-Key": "k-no"})
+        assert unknown.status_code == 422
+        assert "address_region" in unknown.json()["error"]["fields"]
+        found = api.get("/api/v1/regions", params={"q": "喀什市"}).json()
+        assert [r["code"] for r in found] == [KASHGAR_CITY]
+
+    with client(served, "zh") as web:
+        sign_in(web, "buyer2", PASSWORD)
+        checkout = web.get(f"/products/{pears['id']}/buy")
+        assert checkout.status_code == 200
+        page = checkout.text
+        assert page.count("<option value=") > 2800
+        assert '<optgroup label="北京市"><option value="110101">东城区</option>' in page
+        assert f'<option value="{KASHGAR_CITY}">喀什地区 · 喀什市</option>' in page
+        for region, name in (
+            (BEIJING_CHAOYANG, "北京市朝阳区"),
+            (KASHGAR_CITY, "新疆维吾尔自治区喀什地区喀什市"),
+        ):
+            fields = {
+                "csrf_token": csrf_of(page),
+                "key": f"page-{region}",
+                "qty": "1",
+                "recipient": "李梅",
+                "phone": "13800138000",
+                "region": region,
+                "detail": "建设路 8 号",
+                "method": "wallet",
+            }
+            placed = web.post(f"/products/{pears['id']}/buy", data=fields)
+            assert placed.status_code == 303, placed.text
+            order = web.get(placed.headers["location"])
+            assert name in order.text
 
 
 def official_csv(book: RegionBook, leave_out: Collection[str] = ()) -> str:

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import display_names
-from sunlit.catalog.regions import RegionLevel
 from sunlit.catalog.services import region_book
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import current_language, gettext_, translate
@@ -151,7 +150,7 @@ async def buy_sheet(
         "live/_buy.html",
         {
             "session": session,
-            "counties": region_book().search(level=RegionLevel.COUNTY, limit=5000),
+            "delivery_areas": region_book().delivery_areas(),
             "methods": list(PaymentMethod),
         },
     )

@@ -54,12 +54,20 @@ def make_environment(zone: ZoneInfo) -> Environment:
     def region_name(code: str) -> str:
         return region_book().full_name(code, current_language.get()) or code
 
+    def region_in_province(code: str) -> str:
+        return region_book().name_in_province(code, current_language.get()) or code
+
     def label(group: str, value: str) -> str:
         return gettext_(LABELS[group].get(value, value))
 
     env.filters["when"] = when
     env.filters["fen"] = format_fen
-    env.globals.update(localized=localized, region_name=region_name, label=label)
+    env.globals.update(
+        localized=localized,
+        region_name=region_name,
+        region_in_province=region_in_province,
+        label=label,
+    )
     env.globals.update(
         version=__version__,
         languages=LANGUAGES,
