@@ -57,6 +57,7 @@ class RegionBook:
     def __init__(self, regions: list[Region]) -> None:
         self._by_code = {region.code: region for region in regions}
         self._children: dict[str, list[Region]] = {}
+        self._choices: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {}
         for region in sorted(regions, key=lambda r: r.code):
             if region.parent is not None:
                 self._children.setdefault(region.parent, []).append(region)
@@ -112,6 +113,19 @@ class RegionBook:
             for code in sorted(groups)
             if (province := self.get(code)) is not None
         ]
+
+    def delivery_choices(self, language: str) -> list[tuple[str, list[tuple[str, str]]]]:
+        """``delivery_areas`` as names and ``(code, name_in_province)`` options, computed once
+        per language (a select of some 2,850 options renders on every checkout)."""
+        if language not in self._choices:
+            self._choices[language] = [
+                (
+                    province.name(language),
+                    [(c.code, self.name_in_province(c.code, language)) for c in counties],
+                )
+                for province, counties in self.delivery_areas()
+            ]
+        return self._choices[language]
 
     def name_in_province(self, code: str, language: str) -> str:
         """The name below the province, prefecture first: "喀什地区 · 喀什市"."""

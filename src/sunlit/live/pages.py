@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import display_names
-from sunlit.catalog.services import region_book
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import current_language, gettext_, translate
 from sunlit.filing.tables import SessionPlanRow
@@ -150,7 +149,6 @@ async def buy_sheet(
         "live/_buy.html",
         {
             "session": session,
-            "delivery_areas": region_book().delivery_areas(),
             "methods": list(PaymentMethod),
         },
     )

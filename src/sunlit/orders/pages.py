@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts.model import Role
 from sunlit.catalog import producers as producer_service
 from sunlit.catalog import products as catalog
-from sunlit.catalog.services import region_book
 from sunlit.core.errors import SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.orders import services as orders
@@ -36,7 +35,6 @@ async def _checkout(
         "orders/checkout.html",
         {
             "view": view,
-            "delivery_areas": region_book().delivery_areas(),
             "methods": list(PaymentMethod),
             "values": {"qty": "1", "key": secrets.token_urlsafe(16)},
             "errors": {},

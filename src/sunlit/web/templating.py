@@ -54,8 +54,8 @@ def make_environment(zone: ZoneInfo) -> Environment:
     def region_name(code: str) -> str:
         return region_book().full_name(code, current_language.get()) or code
 
-    def region_in_province(code: str) -> str:
-        return region_book().name_in_province(code, current_language.get()) or code
+    def delivery_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+        return region_book().delivery_choices(current_language.get())
 
     def label(group: str, value: str) -> str:
         return gettext_(LABELS[group].get(value, value))
@@ -65,7 +65,7 @@ def make_environment(zone: ZoneInfo) -> Environment:
     env.globals.update(
         localized=localized,
         region_name=region_name,
-        region_in_province=region_in_province,
+        delivery_choices=delivery_choices,
         label=label,
     )
     env.globals.update(
