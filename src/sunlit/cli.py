@@ -1,4 +1,5 @@
-"""The ``sunlit`` command: serve, migrate, demo, users, events, simulate, integrity, version."""
+"""The ``sunlit`` command: serve, migrate, demo, users, events, regions, simulate, integrity,
+version."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from rich.table import Table
 
 from sunlit import __version__
 from sunlit.accounts.model import NewAccount, Role
+from sunlit.catalog.commands import regions
 from sunlit.core.clock import SystemClock, parse_rfc3339
 from sunlit.core.errors import SunlitError
 from sunlit.integrity import commands as integrity_commands
@@ -31,6 +33,7 @@ filing = typer.Typer(help="Filing (报备): session plans and boundary rules.", 
 app.add_typer(users, name="users")
 app.add_typer(filing, name="filing")
 app.add_typer(events, name="events")
+app.add_typer(regions, name="regions")
 app.add_typer(integrity_commands.integrity, name="integrity")
 app.command("simulate")(integrity_commands.simulate)
 err = Console(stderr=True)

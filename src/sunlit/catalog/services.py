@@ -3,23 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
-from importlib import resources
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.catalog.regions import Region, RegionBook, parse_regions
+from sunlit.catalog.region_register import read_regions
+from sunlit.catalog.region_sources import official_regions
+from sunlit.catalog.regions import Region, RegionBook
 from sunlit.catalog.tables import ServedRegionRow
 from sunlit.core.errors import N_, InvalidInput, NotFound
 from sunlit.core.eventlog import Event, EventType, append
 
+_installed: list[RegionBook] = []
 
-@cache
+
 def region_book() -> RegionBook:
-    """The GB/T 2260 regions shipped in ``catalog/data/gbt2260.csv`` (read once)."""
-    text = resources.files("sunlit.catalog").joinpath("data/gbt2260.csv").read_text("utf-8")
-    return parse_regions(text)
+    """The regions this process knows: the regions table as read at start (with its retired
+    codes), or, before that, the official list the migration loads (docs/adr/0008)."""
+    return _installed[-1] if _installed else official_regions()
+
+
+def install_region_book(book: RegionBook) -> None:
+    """Use ``book`` (the regions table, read by the app at start or by ``sunlit regions``)."""
+    if len(book):  # a database migrated before 0013 has no table rows: keep the official list
+        _installed[:] = [book]
+
+
+async def load_region_book(db: AsyncSession) -> RegionBook:
+    install_region_book(await read_regions(db))
+    return region_book()
 
 
 def get_region(code: str) -> Region:

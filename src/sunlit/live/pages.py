@@ -15,8 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import display_names
-from sunlit.catalog.regions import RegionLevel
-from sunlit.catalog.services import region_book
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import current_language, gettext_, translate
 from sunlit.filing.tables import SessionPlanRow
@@ -151,7 +149,6 @@ async def buy_sheet(
         "live/_buy.html",
         {
             "session": session,
-            "counties": region_book().search(level=RegionLevel.COUNTY, limit=5000),
             "methods": list(PaymentMethod),
         },
     )

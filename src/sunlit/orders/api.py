@@ -17,6 +17,7 @@ from sunlit.accounts.model import Role
 from sunlit.accounts.services import aware
 from sunlit.catalog import producers as producer_service
 from sunlit.catalog import products as catalog
+from sunlit.catalog.services import region_book
 from sunlit.core.errors import InvalidInput, marked_fields
 from sunlit.core.ids import ID_PATTERN
 from sunlit.core.text import CleanText
@@ -122,6 +123,7 @@ def buy_request(body: OrderIn, buyer: str, key: str | None, *, device: str, ip: 
         address_detail=address.detail,
         recipient=address.recipient,
         phone=address.phone,
+        deliverable=region_book().is_delivery_area(address.region),
     )
     if errors:
         raise marked_fields(errors)

@@ -123,12 +123,19 @@ MAX_QTY = 999
 
 
 def check_buy(
-    *, qty: int, address_region: str, address_detail: str, recipient: str, phone: str
+    *,
+    qty: int,
+    address_region: str,
+    address_detail: str,
+    recipient: str,
+    phone: str,
+    deliverable: bool = True,
 ) -> dict[str, str]:
+    """``deliverable``: the region is a current county (or a prefecture without counties)."""
     errors: dict[str, str] = {}
     if not 1 <= qty <= MAX_QTY:
         errors["qty"] = N_("Order 1 to 999.")
-    if len(address_region) != 6 or not address_region.isdigit():
+    if len(address_region) != 6 or not address_region.isdigit() or not deliverable:
         errors["address_region"] = N_("Choose the county to deliver to.")
     if not 4 <= len(address_detail) <= 200 or not address_detail.isprintable():
         errors["address_detail"] = N_("Give the street address (4 to 200 characters).")

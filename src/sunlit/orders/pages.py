@@ -12,8 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts.model import Role
 from sunlit.catalog import producers as producer_service
 from sunlit.catalog import products as catalog
-from sunlit.catalog.regions import RegionLevel
-from sunlit.catalog.services import region_book
 from sunlit.core.errors import SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.orders import services as orders
@@ -37,7 +35,6 @@ async def _checkout(
         "orders/checkout.html",
         {
             "view": view,
-            "counties": region_book().search(level=RegionLevel.COUNTY, limit=5000),
             "methods": list(PaymentMethod),
             "values": {"qty": "1", "key": secrets.token_urlsafe(16)},
             "errors": {},

@@ -6,10 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from importlib import resources
 
+import structlog
 from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sunlit import __version__, wiring
@@ -20,6 +22,7 @@ from sunlit.accounts.model import ROLE_LABELS
 from sunlit.catalog import api as catalog_api
 from sunlit.catalog import import_api, import_pages, products_api, quality_api, unsalable_api
 from sunlit.catalog import pages as catalog_pages
+from sunlit.catalog.services import load_region_book
 from sunlit.core.errors import SunlitError
 from sunlit.core.logging import configure_logging
 from sunlit.filing import api as filing_api
@@ -89,6 +92,16 @@ UPLOAD_ROUTERS = (
 )
 
 
+async def _load_regions(services: Services) -> None:
+    """Read the regions table once (docs/adr/0008); an unmigrated database keeps the list the
+    migration would load."""
+    try:
+        async with services.db.transaction() as db:
+            await load_region_book(db)
+    except DBAPIError:
+        structlog.get_logger().warning("regions.table_unreadable")
+
+
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     settings = settings or (services.settings if services else Settings())
     configure_logging(settings.log_level, json=settings.log_json)
@@ -98,6 +111,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await _load_regions(built)
         async with AsyncExitStack() as stack:
             if settings.background_jobs:
                 await stack.enter_async_context(background_jobs(built))

@@ -54,12 +54,20 @@ def make_environment(zone: ZoneInfo) -> Environment:
     def region_name(code: str) -> str:
         return region_book().full_name(code, current_language.get()) or code
 
+    def delivery_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+        return region_book().delivery_choices(current_language.get())
+
     def label(group: str, value: str) -> str:
         return gettext_(LABELS[group].get(value, value))
 
     env.filters["when"] = when
     env.filters["fen"] = format_fen
-    env.globals.update(localized=localized, region_name=region_name, label=label)
+    env.globals.update(
+        localized=localized,
+        region_name=region_name,
+        delivery_choices=delivery_choices,
+        label=label,
+    )
     env.globals.update(
         version=__version__,
         languages=LANGUAGES,
