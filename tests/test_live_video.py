@@ -15,7 +15,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support import LiveServer, free_port, live_server, settings_for
-from tests.test_browser import accessibility_violations, browser  # noqa: F401 - a fixture
+from tests.test_browser import (  # noqa: F401 - a fixture
+    accessibility_violations,
+    browser,
+    watch_csp,
+)
 from tests.test_filing_api import WINDOW
 from tests.test_stream_gate import (
     FFMPEG,
@@ -51,8 +55,13 @@ def studio(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[LiveServer, int]]:
             yield server, ingest.rtmp_port
 
 
+#: What the pages' Content-Security-Policy refused, in every browser of the test.
+REFUSED: list[str] = []
+
+
 def signed_in(chromium: Browser, server: LiveServer, username: str, size: tuple[int, int]) -> Page:
     context = chromium.new_context(viewport={"width": size[0], "height": size[1]})
+    watch_csp(context, REFUSED)
     context.add_cookies([{"name": "sunlit_lang", "value": "en", "url": server.url}])
     page = context.new_page()
     page.goto(server.url + "/signin")
@@ -69,6 +78,7 @@ def test_a_streamed_session_is_watched_chatted_bought_and_replayed(
     tmp_path: Path,
 ) -> None:
     server, rtmp_port = studio
+    REFUSED.clear()
     session, key = approved_plan(server)
     server.clock.advance(WINDOW[0] - server.clock.now() + timedelta(minutes=5))
     config = type("Ingest", (), {"rtmp_port": rtmp_port})()
@@ -143,3 +153,6 @@ def test_a_streamed_session_is_watched_chatted_bought_and_replayed(
         timeout=60_000,
         polling=500,
     )
+    # hls.js (its worker, MediaSource, requests to the video server), the recording, the
+    # socket and the pay frame: nothing refused by the policy.
+    assert REFUSED == []

@@ -31,6 +31,7 @@ from sunlit.core.errors import (
 )
 from sunlit.web.deps import get_db, get_services
 from sunlit.web.middleware import CSRF_COOKIE
+from sunlit.web.security_headers import NO_STORE_STATE
 from sunlit.web.services import Services
 
 log = structlog.get_logger(__name__)
@@ -140,16 +141,20 @@ def allow(*rules: Rule, quiet: bool = False, csrf: bool = True) -> Any:
     :class:`Principal`. A ``quiet`` route leaves no trace of the visit on the session (its
     last-seen time stays), for the anonymous-report pages. ``csrf=False`` is for machine
     callbacks that carry no cookie and no form token (nginx-rtmp's), which must check their
-    caller otherwise."""
+    caller otherwise. A route that is not ``"public"`` is also never stored by a browser or a
+    proxy (``Cache-Control: no-store``, see :mod:`sunlit.web.security_headers`)."""
     if not rules:
         raise ValueError("allow() needs at least one rule")
     roles = {rule for rule in rules if isinstance(rule, Role)}
+    signed_in_only = "public" not in rules
 
     async def guard(
         request: Request,
         db: AsyncSession = Depends(get_db),
         services: Services = Depends(get_services),
     ) -> Principal:
+        if signed_in_only:  # its pages, and the way to the sign-in page, are never stored
+            setattr(request.state, NO_STORE_STATE, True)
         principal, expired = await resolve_principal(request, db, services, touch=not quiet)
         request.state.principal = principal
         if csrf:

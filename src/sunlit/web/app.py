@@ -44,6 +44,7 @@ from sunlit.web import events_api, files, pages, rendering
 from sunlit.web.access import audit_routes
 from sunlit.web.jobs import background_jobs, live_server
 from sunlit.web.middleware import RequestContext, upload_limit
+from sunlit.web.security_headers import SecurityHeaders
 from sunlit.web.services import Services
 from sunlit.web.vendor import hls_files, vendor_files
 
@@ -124,11 +125,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = FastAPI(
         title="Sunlit 阳光助农直播",
         version=__version__,
-        docs_url="/docs",
+        docs_url=None,  # served by pages.api_docs, with a policy of its own
         redoc_url=None,
         lifespan=lifespan,
     )
     app.state.services = built
+    app.add_api_route("/docs", pages.api_docs, methods=["GET"], include_in_schema=False)
     for router in ROUTERS:
         # The limit sits on the routers, inside RequestContext, which answers a declared
         # Content-Length over the limit itself (in the user's language and error shape).
@@ -161,6 +163,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             for route in router.routes
             if isinstance(route, APIRoute)
         ],
+    )
+    # Added last, so outermost: its headers are on every answer, RequestContext's own too.
+    app.add_middleware(
+        SecurityHeaders,
+        settings=settings,
+        live_port=lambda: built.live_port or settings.live_port,
     )
     audit_routes([*app.routes, *(route for router in ROUTERS for route in router.routes)])
     return app

@@ -1,8 +1,9 @@
-"""The shell: home page, language switch, health and metrics."""
+"""The shell: home page, language switch, API documentation, health and metrics."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
@@ -20,6 +21,7 @@ from sunlit.web.access import Principal, allow
 from sunlit.web.deps import get_db, get_services
 from sunlit.web.forms import form_fields, redirect, safe_next, set_language_cookie
 from sunlit.web.rendering import render
+from sunlit.web.security_headers import api_docs_policy
 
 router = APIRouter(include_in_schema=False)
 health = APIRouter(tags=["operations"])
@@ -85,3 +87,15 @@ async def metrics(request: Request, principal: Principal = allow("public")) -> R
     """Prometheus metrics of this process."""
     body = generate_latest(get_services(request).metrics)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+async def api_docs(request: Request, principal: Principal = allow("public")) -> Response:
+    """The API documentation: Swagger UI as FastAPI serves it (from its CDN), with a policy of
+    its own that allows its one inline script by hash (the application adds this route)."""
+    app = request.app
+    root = request.scope.get("root_path", "").rstrip("/")
+    page = get_swagger_ui_html(
+        openapi_url=root + app.openapi_url, title=f"{app.title} - Swagger UI"
+    )
+    page.headers["content-security-policy"] = api_docs_policy(bytes(page.body))
+    return page
