@@ -251,6 +251,7 @@ def test_hsts_only_in_production(sqlite_url: str) -> None:
         sqlite_url,
         env="production",
         demo_password="another-demo-password",
+        allow_sandbox_payments=True,  # a staging deployment: production refuses the sandbox
         background_jobs=False,
         live_server=False,
     )
