@@ -21,6 +21,7 @@ from sqlalchemy.exc import StatementError
 import sunlit.tables  # noqa: F401  (every context's tables, in Base.metadata)
 from sunlit.core.db import Base, Database, UTCDateTime
 from sunlit.core.eventlog.tables import EventRow
+from sunlit.filing import services as filing
 from sunlit.web.app import create_app
 from tests.support import START, LiveServer, csrf_of, run_async, settings_for, sign_in
 from tests.test_catalog_api import api_as
@@ -350,3 +351,31 @@ def test_stored_moments_compare_and_sort_as_instants(database_url: str) -> None:
         run_async(check(moments, bound))
 
     stored_and_compared()
+
+
+def test_the_monthly_count_is_the_same_whatever_the_offset_of_the_start(
+    served: LiveServer,
+) -> None:
+    """The editor's live feedback counts with the draft's own offset, the filing with the
+    stored UTC start: both must find the same month (the UTC one)."""
+    with api_as(served, "official.dangshan") as official:
+        starts = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)  # 20:00 on 31 March in Beijing
+        body = plan_body(
+            [product(official, "砀山")],
+            starts_at=starts.isoformat(),
+            ends_at=(starts + timedelta(hours=1)).isoformat(),
+        )
+        plan = official.post("/api/v1/plans", json=body).json()["id"]
+        assert official.post(f"/api/v1/plans/{plan}/submit").json()["status"] == "checked"
+        official_id = official.get("/api/v1/me").json()["id"]
+    later = datetime(2026, 3, 31, 21, 0, tzinfo=UTC)  # 05:00 on 1 April in Beijing
+
+    async def count(start: datetime) -> int:
+        database = Database(served.settings)
+        async with database.sessions() as db:
+            found = await filing.sessions_in_month(db, official_id, start, None)
+        await database.dispose()
+        return found
+
+    assert run_async(count(later)) == 1
+    assert run_async(count(later.astimezone(BEIJING))) == 1
