@@ -19,6 +19,7 @@ from sqlalchemy import DateTime, select, text
 from sqlalchemy.exc import StatementError
 
 import sunlit.tables  # noqa: F401  (every context's tables, in Base.metadata)
+from sunlit.core.clock import in_utc
 from sunlit.core.db import Base, Database, UTCDateTime
 from sunlit.core.eventlog.tables import EventRow
 from sunlit.filing import services as filing
@@ -77,6 +78,10 @@ def test_a_plan_filed_at_plus_eight_hours_reads_back_the_same_instant(served: Li
         made = official.post("/api/v1/plans", json=body)
         assert made.status_code == 201, made.text
         read = official.get(f"/api/v1/plans/{made.json()['id']}").json()
+        naive = official.post("/api/v1/plans", json=body | {"starts_at": "2026-12-21T01:00:00"})
+        assert naive.status_code == 422  # no guessing: spec/events.md times carry an offset
+        beyond = body | {"starts_at": "9999-12-31T20:00:00-12:00"}  # year 10000 in UTC
+        assert official.post("/api/v1/plans", json=beyond).status_code == 422
     assert moment(read["starts_at"]) == datetime(2026, 12, 20, 17, 0, tzinfo=UTC)
     assert moment(read["ends_at"]) == datetime(2026, 12, 20, 19, 0, tzinfo=UTC)
     held = stored(served, "SELECT starts_at FROM session_plans WHERE id = :id", id=read["id"])
@@ -278,6 +283,20 @@ def test_every_datetime_input_keeps_its_instant_whatever_the_offset(served: Live
         events()
         covered.add(("GET", "/api/v1/events", "since"))
     assert covered == DATETIME_INPUTS
+
+
+def test_an_api_time_is_put_in_utc_and_refused_where_it_cannot_be() -> None:
+    assert in_utc(datetime(2026, 12, 21, 1, tzinfo=BEIJING)) == datetime(
+        2026, 12, 20, 17, tzinfo=UTC
+    )
+    assert in_utc(datetime(2026, 12, 21, 1, tzinfo=BEIJING)).tzinfo is UTC
+    for edge in (
+        datetime(9999, 12, 31, 20, tzinfo=timezone(-timedelta(hours=12))),
+        datetime(9999, 12, 31, 1, tzinfo=UTC),
+        datetime(1, 1, 1, 5, tzinfo=BEIJING),
+    ):
+        with pytest.raises(ValueError, match="out of range"):
+            in_utc(edge)
 
 
 # --- the column type ------------------------------------------------------------------------
