@@ -9,7 +9,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sunlit.core.db import Base
+from sunlit.core.db import Base, UTCDateTime
 
 
 class RegionRow(Base):
@@ -41,7 +40,7 @@ class ServedRegionRow(Base):
     __tablename__ = "served_regions"
 
     code: Mapped[str] = mapped_column(String(6), primary_key=True)
-    since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
     added_by: Mapped[str | None] = mapped_column(String(40))
 
 
@@ -62,8 +61,8 @@ class ProducerRow(Base):
     cooperative_id: Mapped[str | None] = mapped_column(ForeignKey("producers.id"))
     verification: Mapped[str] = mapped_column(String(16))
     verified_by: Mapped[str | None] = mapped_column(String(40))
-    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         CheckConstraint("kind IN ('household', 'cooperative', 'enterprise')", name="kind_known"),
@@ -98,8 +97,8 @@ class ProductRow(Base):
     # Sales: a suspended product takes no orders; the limit is per buyer, per session.
     on_sale: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     per_buyer_limit: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         CheckConstraint("price > 0", name="price_positive"),
@@ -124,7 +123,7 @@ class ReferenceBandRow(Base):
     observed_on: Mapped[date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(200))
     added_by: Mapped[str | None] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         CheckConstraint("low > 0 AND high >= low", name="band_ordered"),
@@ -147,8 +146,8 @@ class UnsalableReportRow(Base):
     deadline: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16))
     reported_by: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
@@ -172,7 +171,7 @@ class InspectionRow(Base):
     sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))
     file_name: Mapped[str] = mapped_column(String(200))
     uploaded_by: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         CheckConstraint("expires_on > issued_on", name="expires_after_issue"),
@@ -187,6 +186,6 @@ class ProductPhotoRow(Base):
     product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
     sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))
     uploaded_by: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_product_photos_product_id", "product_id"),)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import MetaData, event
-from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.types import TypeDecorator
 
 from sunlit.settings import Settings
 
@@ -27,6 +29,38 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment, stored in UTC on every backend; the type of every datetime column.
+
+    ``DateTime(timezone=True)`` alone is a ``timestamptz`` on PostgreSQL, which converts an
+    offset correctly, but on SQLite it writes the wall time and drops the offset, so
+    ``01:00+08:00`` was stored (and read back) as ``01:00Z``, eight hours late. This type
+    converts every value to UTC before either backend sees it, so SQLite keeps one uniform
+    UTC text format (``2026-12-20 17:00:00.000000``: its string comparisons order moments
+    correctly) and query bounds are converted the same way as stored values. A naive datetime
+    is refused: every time in Sunlit carries its offset (the clock, the API's ``AwareDatetime``
+    fields, the forms' zone), and a naive one is a bug whose meaning cannot be guessed. Values
+    come back aware, in UTC, on both backends."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"expected a datetime, not {type(value).__name__}")
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: every time in Sunlit carries its offset")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        # SQLite hands back the stored (UTC) wall time without an offset.
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):

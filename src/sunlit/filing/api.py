@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import aware
+from sunlit.core.clock import Moment
 from sunlit.core.errors import N_, PermissionDenied
 from sunlit.core.eventlog.tables import EventRow
 from sunlit.core.ids import ID_PATTERN
@@ -41,8 +42,8 @@ class TeamMemberIn(BaseModel):
 
 class PlanIn(BaseModel):
     title: CleanText = Field(max_length=240)
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
     products: list[Id] = Field(max_length=50)
     partners: list[PartnerIn] = Field(default_factory=list, max_length=20)
     purpose: Purpose = Purpose.REGIONAL_BRAND

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import asdict
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -188,8 +188,10 @@ async def product_facts(
 async def sessions_in_month(
     db: AsyncSession, official_id: str, starts_at: datetime, exclude: str | None
 ) -> int:
-    """The official's other active plans starting in the same (UTC) month."""
-    start = starts_at
+    """The official's other active plans starting in the same (UTC) month. The start is put in
+    UTC first: a draft's own offset (+08:00 from the form) must not move the month, or the
+    editor's live feedback and the filing (which reads the stored UTC value) would differ."""
+    start = starts_at.astimezone(UTC)
     month = month_of(start)
     next_month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     same_month = (
@@ -200,9 +202,8 @@ async def sessions_in_month(
                 SessionPlanRow.official_id == official_id,
                 SessionPlanRow.id != (exclude or ""),
                 SessionPlanRow.status.in_(ACTIVE),
-                SessionPlanRow.starts_at >= datetime.combine(month, time(), tzinfo=start.tzinfo),
-                SessionPlanRow.starts_at
-                < datetime.combine(next_month, time(), tzinfo=start.tzinfo),
+                SessionPlanRow.starts_at >= datetime.combine(month, time(), tzinfo=UTC),
+                SessionPlanRow.starts_at < datetime.combine(next_month, time(), tzinfo=UTC),
             )
         )
         or 0

@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sunlit.core.db import Base
+from sunlit.core.db import Base, UTCDateTime
 
 
 class SessionPlanRow(Base):
@@ -30,8 +29,8 @@ class SessionPlanRow(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     official_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
     title: Mapped[str] = mapped_column(String(120))
-    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     purpose: Mapped[str] = mapped_column(String(32))
     answers_report: Mapped[str | None] = mapped_column(ForeignKey("unsalable_reports.id"))
     promotions: Mapped[str] = mapped_column(Text)
@@ -39,11 +38,11 @@ class SessionPlanRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     stream_nonce: Mapped[str | None] = mapped_column(String(32))  # set on approval
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by: Mapped[str | None] = mapped_column(String(40))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         CheckConstraint(

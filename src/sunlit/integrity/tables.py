@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sunlit.core.db import Base
+from sunlit.core.db import Base, UTCDateTime
 
 
 class StreamImportRow(Base):
@@ -21,7 +21,7 @@ class StreamImportRow(Base):
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     imported_by: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
     filename: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
@@ -50,15 +50,15 @@ class CaseRow(Base):
     products: Mapped[list[str]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(12))  # open, confirmed, dismissed
     assignee_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
-    detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    evidence_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    evidence_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revisions: Mapped[int] = mapped_column(Integer)
     decided_by: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reason: Mapped[str | None] = mapped_column(Text)
     published_by: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         Index("ix_integrity_cases_status", "status"),
@@ -76,7 +76,7 @@ class CaseNoteRow(Base):
     )
     author_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
     text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class VerifiedFiguresRow(Base):
@@ -88,5 +88,5 @@ class VerifiedFiguresRow(Base):
     id: Mapped[str] = mapped_column(String(120), primary_key=True)  # "<import or ->/<session>"
     session: Mapped[str] = mapped_column(String(64))
     import_id: Mapped[str | None] = mapped_column(ForeignKey("integrity_imports.id"))
-    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     figures: Mapped[dict[str, Any]] = mapped_column(JSON)

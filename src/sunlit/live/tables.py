@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sunlit.core.db import Base
+from sunlit.core.db import Base, UTCDateTime
 
 
 class LiveRoomRow(Base):
@@ -19,8 +19,8 @@ class LiveRoomRow(Base):
         ForeignKey("session_plans.id", ondelete="CASCADE"), primary_key=True
     )
     pinned_product_id: Mapped[str | None] = mapped_column(ForeignKey("products.id"))
-    offer_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    pinned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    offer_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     pinned_by: Mapped[str | None] = mapped_column(String(40))
     recording: Mapped[str | None] = mapped_column(String(200))  # file name under /recordings/
 
@@ -35,4 +35,4 @@ class LiveMuteRow(Base):
     reason: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(String(200))
     muted_by: Mapped[str] = mapped_column(String(40))
-    muted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    muted_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -9,7 +9,6 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sunlit.core.db import Base
+from sunlit.core.db import Base, UTCDateTime
 from sunlit.core.eventlog.tables import SeqType
 
 
@@ -34,7 +33,7 @@ class LedgerAccountRow(Base):
     producer_id: Mapped[str | None] = mapped_column(ForeignKey("producers.id"))
     owner_account: Mapped[str | None] = mapped_column(String(40))
     owner_role: Mapped[str | None] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         CheckConstraint(
@@ -67,7 +66,7 @@ class LedgerTransactionRow(Base):
     kind: Mapped[str] = mapped_column(String(24))
     reference: Mapped[str | None] = mapped_column(String(40))
     memo: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_ledger_transactions_reference", "reference"),)
 
@@ -109,10 +108,10 @@ class PaymentRow(Base):
     fee: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     fund: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     refunded: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
-    release_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    release_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     payout_id: Mapped[str | None] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    captured_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
@@ -133,8 +132,8 @@ class RefundRow(Base):
     gateway_ref: Mapped[str] = mapped_column(String(64), unique=True)
     state: Mapped[str] = mapped_column(String(16))
     requested_by: Mapped[str | None] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
@@ -151,7 +150,7 @@ class WebhookReceiptRow(Base):
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     gateway: Mapped[str] = mapped_column(String(16))
     type: Mapped[str] = mapped_column(String(32))
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class PayoutRow(Base):
@@ -162,7 +161,7 @@ class PayoutRow(Base):
     amount: Mapped[int] = mapped_column(BigInteger)
     payments: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[str | None] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
@@ -205,8 +204,8 @@ class SandboxChargeRow(Base):
     return_url: Mapped[str] = mapped_column(String(300))
     state: Mapped[str] = mapped_column(String(16))
     refunded: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         CheckConstraint("state IN ('pending', 'succeeded', 'failed')", name="state_known"),
@@ -223,9 +222,9 @@ class SandboxWebhookRow(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(String(2000))
-    deliver_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deliver_at: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_status: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_sandbox_webhooks_deliver_at", "deliver_at"),)
