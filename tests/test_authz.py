@@ -164,6 +164,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/operator/payouts"): OPERATOR,
     # The live room: anyone watches; the team's actions are checked against the plan's team.
     ("GET", "/live/{session}"): EVERYONE,
+    ("GET", "/live/{session}/ticket"): EVERYONE,
     ("GET", "/live/{session}/buy"): SIGNED_IN,
     ("GET", "/live/{session}/control"): SIGNED_IN,
     ("GET", "/live/{session}/control/products"): SIGNED_IN,

@@ -41,6 +41,7 @@ from sunlit.live.model import (
     text_frame,
 )
 from sunlit.live.recorder import EventRecorder
+from sunlit.live.tickets import TicketBook
 from sunlit.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -48,6 +49,7 @@ log = structlog.get_logger(__name__)
 CLOSE_REFUSED = 4003  # the ticket is not valid for this room
 CLOSE_NOT_LIVE = 4004
 CLOSE_ENDED = 4000
+CLOSE_TICKET = 4001  # the ticket is used or expired: the page asks for a fresh one
 CLOSE_STALE = 4008  # no heartbeat
 CLOSE_TRY_AGAIN = 1013  # RFC 6455 "try again later": the page reconnects
 
@@ -158,6 +160,7 @@ class Hub:
         bus: Bus,
         presence: Presence,
         attempts: AttemptCounter,
+        tickets: TicketBook,
         rules: HubRules,
         process: str,
     ) -> None:
@@ -165,6 +168,7 @@ class Hub:
         self.clock = clock
         self.bus = bus
         self.presence = presence
+        self.tickets = tickets
         self.attempts = attempts
         self.rules = rules
         self.process = process
@@ -181,6 +185,19 @@ class Hub:
         task = asyncio.get_running_loop().create_task(work())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def admit(self, viewer: Viewer) -> None:
+        """Redeem the viewer's ticket (once, over every process), then join its room."""
+        try:
+            redeemed = await self.tickets.redeem(viewer.ticket.nonce)
+        except Exception:  # Redis did not answer: not the viewer's fault
+            log.exception("live ticket not redeemed")
+            viewer.socket.close(CLOSE_TRY_AGAIN, "try again later")
+            return
+        if not redeemed:
+            viewer.socket.close(CLOSE_TICKET, "ticket used or expired")
+            return
+        await self.join(viewer)
 
     async def join(self, viewer: Viewer) -> None:
         session = viewer.ticket.session

@@ -22,6 +22,7 @@ from sunlit.core.files.store import LocalFileStore
 from sunlit.core.ratelimit import AttemptCounter, MemoryAttemptCounter, RedisAttemptCounter
 from sunlit.live.bus import MemoryBus, MemoryPresence, RedisBus, RedisPresence
 from sunlit.live.hub import Hub, HubRules
+from sunlit.live.tickets import MemoryTicketBook, RedisTicketBook, TicketBook
 from sunlit.orders.desk import DeskRules, OrderDesk
 from sunlit.payments.sandbox import SandboxGateway
 from sunlit.payments.services import Rates
@@ -76,14 +77,16 @@ class Services:
                 presence: MemoryPresence | RedisPresence = RedisPresence(
                     self.redis, horizon=horizon
                 )
+                tickets: TicketBook = RedisTicketBook(self.redis)
             else:
-                bus, presence = MemoryBus(), MemoryPresence()
+                bus, presence, tickets = MemoryBus(), MemoryPresence(), MemoryTicketBook()
             self._hub = Hub(
                 db=self.db,
                 clock=self.clock,
                 bus=bus,
                 presence=presence,
                 attempts=self.attempts,
+                tickets=tickets,
                 rules=rules,
                 process=f"{socket.gethostname()}-{os.getpid()}",
             )
