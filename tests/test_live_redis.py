@@ -272,3 +272,21 @@ def test_a_ticket_redeemed_on_one_server_is_refused_on_the_other(pair: Pair) -> 
         Viewer(first).wait_for(kind("hello"))
         with open_socket(ws_b, session, ticket) as again:
             assert close_code(again) == CLOSE_TICKET
+
+
+def test_signing_out_on_one_server_closes_the_socket_on_the_other(pair: Pair) -> None:
+    from tests.test_live_tickets import CLOSE_TICKET, close_code, open_socket, sign_out
+    from tests.test_web import client
+
+    a, b = pair
+    session, _ = go_live(a)
+    with browser_like(b, "buyer1") as on_b, client(a, "en") as on_a:
+        ws_b, ticket = room_ticket(on_b, session)
+        _, spare = room_ticket(on_b, session)
+        on_a.cookies = on_b.cookies  # the same browser, its next request served by A
+        with open_socket(ws_b, session, ticket) as watching:
+            Viewer(watching).wait_for(kind("hello"))
+            sign_out(on_a)
+            assert close_code(watching) == CLOSE_TICKET
+        with open_socket(ws_b, session, spare) as late:
+            assert close_code(late) == CLOSE_TICKET

@@ -213,7 +213,7 @@ async def change_role(
         db, principal.require(), account_id, body.role, now=get_services(request).clock.now()
     )
     await db.commit()
-    get_services(request).token_cache.forget_account(account_id)
+    await get_services(request).revoke_access(account_id)
     return AccountOut.of(row)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import structlog
 from fastapi.templating import Jinja2Templates
 from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
@@ -29,6 +30,8 @@ from sunlit.payments.services import Rates
 from sunlit.settings import Settings
 from sunlit.web.templating import make_templates
 from sunlit.web.token_cache import TokenCache
+
+log = structlog.get_logger(__name__)
 
 
 def webhook_secret(settings: Settings) -> str:
@@ -91,6 +94,16 @@ class Services:
                 process=f"{socket.gethostname()}-{os.getpid()}",
             )
         return self._hub
+
+    async def revoke_access(self, account_id: str) -> None:
+        """After committing a change that ends or changes an account's access (signing out, a
+        disabled account, a changed role or password): forget its API tokens cached here, and
+        void its unused live-room tickets and close its live-room sockets in every process."""
+        self.token_cache.forget_account(account_id)
+        try:
+            await self.live.revoke(account_id)
+        except Exception:  # Redis did not answer; the change itself is committed
+            log.exception("live-room access not revoked", account=account_id)
 
     @property
     def payment_gateway(self) -> SandboxGateway:
