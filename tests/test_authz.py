@@ -63,6 +63,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/operator/accounts"): OPERATOR,
     ("POST", "/api/v1/accounts/{account_id}/role"): OPERATOR,
     ("POST", "/api/v1/accounts/{account_id}/verify"): OPERATOR,
+    ("POST", "/api/v1/accounts/{account_id}/disabled"): OPERATOR,
     ("GET", "/api/v1/regions"): EVERYONE,
     ("GET", "/api/v1/regions/{code}"): EVERYONE,
     ("GET", "/api/v1/served-regions"): EVERYONE,

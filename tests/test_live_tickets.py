@@ -1,6 +1,6 @@
 """Live-room tickets (security finding D1) over real HTTP and real WebSockets: a ticket opens
 one connection, only within its lifetime, and only while the sign-in session that asked for it
-lasts; signing out and a changed role close the account's open sockets;
+lasts; signing out, a disabled account and a changed role close the account's open sockets;
 the page gets a fresh ticket for whoever is signed in now (or an anonymous one)."""
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from playwright.sync_api import Browser, expect
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from tests.support import LiveServer, live_server, settings_for, submit
+from tests.support import LiveServer, live_server, settings_for, sign_in, submit
 from tests.test_browser import browser  # noqa: F401 - a fixture
 from tests.test_catalog_api import api_as
 from tests.test_live import Viewer, browser_like, go_live, kind, room_ticket
-from tests.test_web import PASSWORD, load_demo_into
+from tests.test_web import PASSWORD, events_of, load_demo_into
 
 CLOSE_TICKET = 4001  # the ticket is used, expired or revoked: the page asks for a new one
 
@@ -106,6 +106,34 @@ def test_signing_out_closes_the_socket_and_voids_unused_tickets(served: LiveServ
             assert viewer.wait_for(kind("hello"))["you"]["account"] is None
             watching.send('{"t": "chat", "text": "我还想说"}')
             assert viewer.wait_for(kind("error"))["code"] == "sign_in"
+
+
+def test_disabling_an_account_closes_its_sockets(served: LiveServer) -> None:
+    session, _ = go_live(served)
+    with browser_like(served, "buyer1") as c, api_as(served, "operator") as operator:
+        ws, ticket = room_ticket(c, session)
+        _, spare = room_ticket(c, session)
+        with open_socket(ws, session, ticket) as mine:
+            account = Viewer(mine).wait_for(kind("hello"))["you"]["account"]
+            off = {"disabled": True}
+            disabled = operator.post(f"/api/v1/accounts/{account}/disabled", json=off)
+            assert disabled.status_code == 200, disabled.text
+            assert disabled.json()["disabled"] is True
+            assert close_code(mine) == CLOSE_TICKET
+        with open_socket(ws, session, spare) as late:
+            assert close_code(late) == CLOSE_TICKET
+        assert c.get(f"/live/{session}/ticket").json()["account"] is None  # signed out too
+        itself = operator.get("/api/v1/me").json()["id"]
+        refused = operator.post(f"/api/v1/accounts/{itself}/disabled", json=off)
+        assert refused.status_code == 403, refused.text
+        enabled = operator.post(f"/api/v1/accounts/{account}/disabled", json={"disabled": False})
+        assert enabled.json()["disabled"] is False
+        assert sign_in(c, "buyer1", PASSWORD).status_code == 303  # enabled, it signs in again
+    changes = [(e.type, e.data) for e in events_of(served) if e.type.startswith("account.")]
+    assert changes[-2:] == [
+        ("account.disabled", {"account": account}),
+        ("account.enabled", {"account": account}),
+    ]
 
 
 def test_a_role_change_closes_the_accounts_sockets_and_a_fresh_ticket_rejoins(
