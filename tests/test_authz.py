@@ -63,6 +63,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/operator/accounts"): OPERATOR,
     ("POST", "/api/v1/accounts/{account_id}/role"): OPERATOR,
     ("POST", "/api/v1/accounts/{account_id}/verify"): OPERATOR,
+    ("POST", "/api/v1/accounts/{account_id}/disabled"): OPERATOR,
     ("GET", "/api/v1/regions"): EVERYONE,
     ("GET", "/api/v1/regions/{code}"): EVERYONE,
     ("GET", "/api/v1/served-regions"): EVERYONE,
@@ -164,6 +165,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/operator/payouts"): OPERATOR,
     # The live room: anyone watches; the team's actions are checked against the plan's team.
     ("GET", "/live/{session}"): EVERYONE,
+    ("GET", "/live/{session}/ticket"): EVERYONE,
     ("GET", "/live/{session}/buy"): SIGNED_IN,
     ("GET", "/live/{session}/control"): SIGNED_IN,
     ("GET", "/live/{session}/control/products"): SIGNED_IN,

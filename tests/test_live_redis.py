@@ -257,3 +257,36 @@ def test_a_pin_through_one_server_shows_on_the_other_within_two_seconds(pair: Pa
         assert taken_down.status_code == 200, taken_down.text
         for v in (b1, b_anonymous):
             v.wait_for(lambda m: m.get("t") == "state" and m.get("product") is None, seconds=2.5)
+
+
+def test_a_ticket_redeemed_on_one_server_is_refused_on_the_other(pair: Pair) -> None:
+    from tests.test_live_tickets import CLOSE_TICKET, close_code, open_socket
+
+    a, b = pair
+    session, _ = go_live(a)
+    with browser_like(a, "buyer1") as c:
+        ws_a, ticket = room_ticket(c, session)
+    with browser_like(b) as c:
+        ws_b, _ = room_ticket(c, session)
+    with open_socket(ws_a, session, ticket) as first:
+        Viewer(first).wait_for(kind("hello"))
+        with open_socket(ws_b, session, ticket) as again:
+            assert close_code(again) == CLOSE_TICKET
+
+
+def test_signing_out_on_one_server_closes_the_socket_on_the_other(pair: Pair) -> None:
+    from tests.test_live_tickets import CLOSE_TICKET, close_code, open_socket, sign_out
+    from tests.test_web import client
+
+    a, b = pair
+    session, _ = go_live(a)
+    with browser_like(b, "buyer1") as on_b, client(a, "en") as on_a:
+        ws_b, ticket = room_ticket(on_b, session)
+        _, spare = room_ticket(on_b, session)
+        on_a.cookies = on_b.cookies  # the same browser, its next request served by A
+        with open_socket(ws_b, session, ticket) as watching:
+            Viewer(watching).wait_for(kind("hello"))
+            sign_out(on_a)
+            assert close_code(watching) == CLOSE_TICKET
+        with open_socket(ws_b, session, spare) as late:
+            assert close_code(late) == CLOSE_TICKET

@@ -154,6 +154,12 @@ class Settings(BaseSettings):
         None,
         description="WebSocket base URL pages use (e.g. wss://example.org); default: same host",
     )
+    live_ticket_seconds: int = Field(
+        60,
+        ge=5,
+        le=3600,
+        description="A live-room ticket opens one connection within this many seconds",
+    )
     live_frame_ms: int = Field(
         100, ge=10, le=2000, description="A room sends what happened at most this often (ms)"
     )

@@ -30,6 +30,7 @@ class AccountOut(BaseModel):
     region: str | None
     language: str | None
     created_at: datetime
+    disabled: bool = False
 
     @classmethod
     def of(cls, row: AccountRow) -> AccountOut:
@@ -43,6 +44,7 @@ class AccountOut(BaseModel):
             region=row.region,
             language=row.language,
             created_at=aware(row.created_at),
+            disabled=bool(row.disabled),
         )
 
 
@@ -213,7 +215,29 @@ async def change_role(
         db, principal.require(), account_id, body.role, now=get_services(request).clock.now()
     )
     await db.commit()
-    get_services(request).token_cache.forget_account(account_id)
+    await get_services(request).revoke_access(account_id)
+    return AccountOut.of(row)
+
+
+class DisabledIn(BaseModel):
+    disabled: bool
+
+
+@router.post("/accounts/{account_id}/disabled", response_model=AccountOut)
+async def set_disabled(
+    account_id: PathId,
+    body: DisabledIn,
+    request: Request,
+    principal: Principal = allow(Role.OPERATOR),
+    db: AsyncSession = Depends(get_db),
+) -> AccountOut:
+    """Disable an account (its sessions end, its API tokens and live-room tickets stop working
+    and its live-room sockets close) or enable it again."""
+    row = await accounts.do_set_disabled(
+        db, principal.require(), account_id, body.disabled, now=get_services(request).clock.now()
+    )
+    await db.commit()
+    await get_services(request).revoke_access(account_id)
     return AccountOut.of(row)
 
 

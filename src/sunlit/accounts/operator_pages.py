@@ -119,7 +119,7 @@ async def change_role(
     except SunlitError as exc:
         await undo(db, principal.account)
         return await _page(request, db, status=exc.status, error=translate(exc.message, exc.params))
-    services.token_cache.forget_account(account_id)
+    await services.revoke_access(account_id)
     return redirect("/operator/accounts?done=role")
 
 

@@ -139,6 +139,8 @@ async def signout(
     if principal.session_token:
         await accounts.do_sign_out(db, principal.session_token)
         await db.commit()
+        if principal.account is not None:
+            await get_services(request).revoke_access(principal.account.id)
     response = redirect("/")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -358,6 +358,36 @@ async def do_change_role(
     return row
 
 
+async def do_set_disabled(
+    db: AsyncSession, actor: AccountRow, account_id: str, disabled: bool, *, now: datetime
+) -> AccountRow:
+    """An operator disables an account (its sign-in sessions end with it; a disabled account
+    cannot sign in, and its API tokens stop working) or enables it again. The caller revokes
+    the account's live-room access after the commit (``Services.revoke_access``)."""
+    if Role(actor.role) is not Role.OPERATOR:
+        raise PermissionDenied(N_("Only an operator can disable or enable accounts."))
+    row = await get_account(db, account_id)
+    if row.id == actor.id:
+        raise PermissionDenied(N_("You cannot disable your own account; ask another operator."))
+    if bool(row.disabled) == disabled:
+        return row
+    row.disabled = disabled
+    if disabled:
+        sessions = await db.scalars(select(WebSessionRow).where(WebSessionRow.account_id == row.id))
+        for session in sessions.all():
+            await db.delete(session)
+    append(
+        db,
+        Event(
+            type=EventType.ACCOUNT_DISABLED if disabled else EventType.ACCOUNT_ENABLED,
+            ts=now,
+            actor=actor.id,
+            data={"account": row.id},
+        ),
+    )
+    return row
+
+
 async def do_verify(
     db: AsyncSession, actor: AccountRow, account_id: str, *, now: datetime, org: str | None
 ) -> AccountRow:

@@ -41,6 +41,7 @@ from sunlit.live.model import (
     text_frame,
 )
 from sunlit.live.recorder import EventRecorder
+from sunlit.live.tickets import TicketBook
 from sunlit.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -48,8 +49,13 @@ log = structlog.get_logger(__name__)
 CLOSE_REFUSED = 4003  # the ticket is not valid for this room
 CLOSE_NOT_LIVE = 4004
 CLOSE_ENDED = 4000
+CLOSE_TICKET = 4001  # the ticket is used, expired or revoked: the page asks for a fresh one
 CLOSE_STALE = 4008  # no heartbeat
 CLOSE_TRY_AGAIN = 1013  # RFC 6455 "try again later": the page reconnects
+
+#: The bus's process-wide channel (not a room: a session id always has a hyphen), on which
+#: ``{"t": "revoke", "account": …}`` tells every process to close that account's sockets.
+ACCOUNTS = "accounts"
 
 
 class Socket(Protocol):
@@ -158,6 +164,7 @@ class Hub:
         bus: Bus,
         presence: Presence,
         attempts: AttemptCounter,
+        tickets: TicketBook,
         rules: HubRules,
         process: str,
     ) -> None:
@@ -165,6 +172,7 @@ class Hub:
         self.clock = clock
         self.bus = bus
         self.presence = presence
+        self.tickets = tickets
         self.attempts = attempts
         self.rules = rules
         self.process = process
@@ -173,7 +181,12 @@ class Hub:
         self.dropped = 0  # viewers dropped for not keeping up
         self.frames_sent = 0
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._admitting: set[Viewer] = set()  # connected, not yet in their room
         bus.attach(self._deliver)
+
+    async def start(self) -> None:
+        """Listen for revocations (every process that serves viewers, from its start)."""
+        await self.bus.join(ACCOUNTS)
 
     # --- viewers -------------------------------------------------------------------------
 
@@ -181,6 +194,39 @@ class Hub:
         task = asyncio.get_running_loop().create_task(work())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def admit(self, viewer: Viewer) -> None:
+        """Redeem the viewer's ticket (once, over every process), then join its room."""
+        self._admitting.add(viewer)
+        try:
+            try:
+                redeemed = await self.tickets.redeem(viewer.ticket.nonce)
+            except Exception:  # Redis did not answer: not the viewer's fault
+                log.exception("live ticket not redeemed")
+                viewer.socket.close(CLOSE_TRY_AGAIN, "try again later")
+                return
+            if not redeemed:
+                viewer.socket.close(CLOSE_TICKET, "ticket used, expired or revoked")
+                return
+            await self.join(viewer)
+        finally:
+            self._admitting.discard(viewer)
+
+    async def revoke(self, account: str) -> None:
+        """Void the account's unredeemed tickets and close its sockets in every process (after
+        signing out, a disabled account, a changed role or password): a page still signed in
+        reconnects with a fresh ticket, as whoever it now is."""
+        await self.tickets.revoke(account)
+        await self.bus.publish(ACCOUNTS, {"t": "revoke", "account": account})
+
+    def _close_account(self, account: str) -> None:
+        for viewer in [v for v in self._admitting if v.ticket.account == account]:
+            viewer.gone = True  # redeemed just before the revocation: it joins no room
+            viewer.socket.close(CLOSE_TICKET, "access revoked")
+        for room in list(self.rooms.values()):
+            for viewer in [v for v in room.viewers if v.ticket.account == account]:
+                viewer.socket.close(CLOSE_TICKET, "access revoked")
+                self.leave(viewer)
 
     async def join(self, viewer: Viewer) -> None:
         session = viewer.ticket.session
@@ -314,6 +360,10 @@ class Hub:
         await self.bus.publish(session, message)
 
     def _deliver(self, session: str, message: dict[str, Any]) -> None:
+        if session == ACCOUNTS:
+            if message.get("t") == "revoke":
+                self._close_account(str(message["account"]))
+            return
         room = self.rooms.get(session)
         if room is None:
             return

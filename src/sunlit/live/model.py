@@ -200,8 +200,10 @@ def current_pin(pin: Pin, now: datetime) -> Pin:
     return pin
 
 
-# Viewer tickets: the room page signs who is watching; the WebSocket server checks it without a
-# database round trip. A ticket is short-lived; the page makes a new one on every load.
+# Viewer tickets: the room page signs who is watching; the WebSocket server checks the signature
+# and the age without a database round trip, and redeems the ticket's nonce in the ticket book
+# (live.tickets), which lets it open one connection, and only while the account's access stands.
+# A ticket is good for about a minute; the page asks for a new one whenever it reconnects.
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +215,10 @@ class Ticket:
     language: str
     expires: int  # unix seconds
     moderator: bool = False
+    nonce: str = ""  # redeemed once, when the WebSocket connects
+
+    def expired(self, now: float) -> bool:
+        return self.expires < now
 
 
 def _mac(secret: str, body: bytes) -> str:
@@ -229,13 +235,14 @@ def sign_ticket(ticket: Ticket, secret: str) -> str:
         ticket.language,
         ticket.expires,
         int(ticket.moderator),
+        ticket.nonce,
     ]
     body = json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(body).decode().rstrip("=") + "." + _mac(secret, body)
 
 
-def read_ticket(token: str, secret: str, *, now: float) -> Ticket | None:
-    """The ticket, if the signature holds and it has not expired."""
+def read_ticket(token: str, secret: str) -> Ticket | None:
+    """The ticket, if the signature holds (whether it has expired is :meth:`Ticket.expired`)."""
     encoded, _, mac = token.partition(".")
     if not mac.isascii():
         return None
@@ -246,12 +253,10 @@ def read_ticket(token: str, secret: str, *, now: float) -> Ticket | None:
     if not hmac.compare_digest(_mac(secret, body), mac):
         return None
     try:
-        session, viewer, account, name, language, expires, moderator = json.loads(body)
+        session, viewer, account, name, language, expires, moderator, nonce = json.loads(body)
     except ValueError:
         return None
-    if expires < now:
-        return None
-    return Ticket(session, viewer, account or None, name, language, expires, bool(moderator))
+    return Ticket(session, viewer, account or None, name, language, expires, bool(moderator), nonce)
 
 
 # Server → client. Every frame is a JSON array of messages, so one frame carries everything a

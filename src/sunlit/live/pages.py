@@ -5,11 +5,10 @@ over the WebSocket server (``live.server``); every action also works as a plain 
 from __future__ import annotations
 
 import secrets
-import time
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,7 +28,6 @@ from sunlit.web.rendering import render
 router = APIRouter(include_in_schema=False)
 
 VIEWER_COOKIE = "sunlit_viewer"
-TICKET_HOURS = 12
 
 
 def ws_url(request: Request) -> str:
@@ -42,9 +40,14 @@ def ws_url(request: Request) -> str:
     return base.rstrip("/") + "/live/"
 
 
-def _ticket(
+async def _ticket(
     request: Request, principal: Principal, session: str, viewer: str, *, moderator: bool
 ) -> str:
+    """A signed ticket for one WebSocket connection to ``session`` within the ticket lifetime,
+    noted in the ticket book (so it is redeemed once, and voided if the account's access is
+    revoked first)."""
+    services = get_services(request)
+    seconds = services.settings.live_ticket_seconds
     account = principal.account
     ticket = Ticket(
         session=session,
@@ -52,10 +55,12 @@ def _ticket(
         account=account.id if account else None,
         name=account.display_name if account else "",
         language=current_language.get(),
-        expires=int(time.time()) + TICKET_HOURS * 3600,
+        expires=int(services.clock.now().timestamp()) + seconds,
         moderator=moderator,
+        nonce=secrets.token_urlsafe(16),
     )
-    return sign_ticket(ticket, get_services(request).settings.secret_key)
+    await services.live.tickets.issue(ticket.nonce, ticket.account, seconds)
+    return sign_ticket(ticket, services.settings.secret_key)
 
 
 def _viewer_id(request: Request) -> tuple[str, bool]:
@@ -80,7 +85,7 @@ async def _socket_context(
         "history": history,
         "likes": likes,
         "initial": {**state.message(), "now": int(now.timestamp() * 1000), "likes": likes},
-        "ticket": _ticket(request, principal, session, viewer, moderator=moderator),
+        "ticket": await _ticket(request, principal, session, viewer, moderator=moderator),
         "ws_url": ws_url(request),
         "heartbeat": services.settings.live_heartbeat_seconds,
     }
@@ -95,7 +100,10 @@ def _render_room(
     *,
     status: int = 200,
 ) -> Response:
-    response = render(request, template, context, status=status)
+    return _keep_viewer(request, render(request, template, context, status=status), new_viewer)
+
+
+def _keep_viewer(request: Request, response: Response, new_viewer: str | None) -> Response:
     if new_viewer is not None:
         response.set_cookie(
             VIEWER_COOKIE,
@@ -133,6 +141,25 @@ async def room(
         "reason_labels": {r.value: gettext_(text) for r, text in HIDE_REASON_LABELS.items()},
     }
     return _render_room(request, "live/room.html", context, new_viewer)
+
+
+@router.get("/live/{session}/ticket")
+async def ticket(
+    request: Request,
+    session: PathId,
+    principal: Principal = allow("public"),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    """A fresh ticket for whoever is signed in now (``account`` null: an anonymous viewer's),
+    which the room and control pages fetch each time they reconnect."""
+    plan = await live.watchable_plan(db, session)
+    account = principal.account
+    moderator = account is not None and await live.may_control(db, account, plan)
+    viewer, new = _viewer_id(request)
+    token = await _ticket(request, principal, session, viewer, moderator=moderator)
+    body = {"ticket": token, "account": account.id if account else None}
+    response = JSONResponse(body, headers={"Cache-Control": "no-store"})
+    return _keep_viewer(request, response, viewer if new else None)
 
 
 @router.get("/live/{session}/buy")

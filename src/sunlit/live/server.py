@@ -1,12 +1,12 @@
 """The live rooms' WebSocket server, on picows (ADR 0004): one listener object per viewer, the
-upgrade checked against a signed ticket from the room page (no database round trip per
-connection), frames handed to the hub. It runs inside `sunlit serve`, on ``SUNLIT_LIVE_PORT``."""
+upgrade checked against a signed, short-lived ticket from the room page (no database round trip
+per connection; the hub redeems it once in the ticket book), frames handed to the hub. It runs
+inside `sunlit serve`, on ``SUNLIT_LIVE_PORT``."""
 
 from __future__ import annotations
 
 import asyncio
 import struct
-import time
 from urllib.parse import parse_qs, urlsplit
 
 from picows import (
@@ -19,7 +19,7 @@ from picows import (
     ws_create_server,
 )
 
-from sunlit.live.hub import CLOSE_REFUSED, Hub, Viewer
+from sunlit.live.hub import CLOSE_REFUSED, CLOSE_TICKET, Hub, Viewer
 from sunlit.live.model import Refusal, Ticket, read_ticket
 
 PATH_PREFIX = "/live/"
@@ -70,11 +70,14 @@ class ViewerListener(WSListener):
             refused.refuse(Refusal.SIGN_IN if self.ticket is None else Refusal.BAD_FIELD)
             refused.socket.close(CLOSE_REFUSED, "ticket not valid for this room")
             return
+        if self.ticket.expired(self.hub.clock.now().timestamp()):
+            _Socket(transport).close(CLOSE_TICKET, "ticket expired")  # the page gets a new one
+            return
         self.viewer = Viewer(
             self.ticket, _Socket(transport), ip, max_buffer=self.hub.rules.max_buffer
         )
         viewer = self.viewer
-        self.hub.spawn(lambda: self.hub.join(viewer))
+        self.hub.spawn(lambda: self.hub.admit(viewer))
 
     def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
         viewer = self.viewer
@@ -108,7 +111,7 @@ async def start_server(hub: Hub, host: str, port: int, secret: str) -> asyncio.S
             return None
         session = url.path[len(PATH_PREFIX) :].strip("/")
         token = parse_qs(url.query).get("ticket", [""])[0]
-        ticket = read_ticket(token, secret, now=time.time()) if token else None
+        ticket = read_ticket(token, secret) if token else None
         return ViewerListener(hub, session, ticket)
 
     return await ws_create_server(

@@ -16,6 +16,11 @@
   var beat = null;
   var retry = 1000;
   var closedForGood = false;
+  // A ticket opens one connection within about a minute: the page's own is for its first
+  // connection, and every reconnection asks for a fresh one for whoever is signed in now.
+  var ticket = room.dataset.ticket;
+  var signedIn = room.dataset.signedIn === "yes";
+  var me = null; // the account the server says this connection is, once it has said
 
   function $(id) { return document.getElementById(id); }
   function fmt(s, params) {
@@ -232,6 +237,7 @@
         likes = m.likes; setText("f-likes", likes);
         if (m.you && m.you.muted) showError(fmt(text.muted, { reason: text.reasons[m.you.muted] || m.you.muted }));
         if (m.status) applyState(m);
+        me = m.you ? m.you.account : null;
         retry = 1000;
         break;
       case "chat": addChat(m); break;
@@ -258,9 +264,36 @@
     if (!control) setTimeout(checkRecording, 1500);
   }
 
+  function again() {
+    showError(text.reconnecting);
+    setTimeout(connect, retry);
+    retry = Math.min(retry * 2, 15000);
+  }
+  function freshTicket() {
+    fetch("/live/" + session + "/ticket", { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) {
+        if (!r.ok) throw new Error(String(r.status));
+        return r.json();
+      })
+      .then(function (t) {
+        // Signed out, disabled or signed in as someone else meanwhile: show the page as it
+        // now is rather than keep a chat box that speaks for an account no longer here.
+        if ((t.account !== null) !== signedIn || (me && t.account !== me)) {
+          closedForGood = true;
+          location.reload();
+          return;
+        }
+        ticket = t.ticket;
+        connect();
+      })
+      .catch(again);
+  }
   function connect() {
     if (closedForGood) return;
-    ws = new WebSocket(room.dataset.ws + session + "?ticket=" + encodeURIComponent(room.dataset.ticket));
+    if (!ticket) { freshTicket(); return; }
+    var use = ticket;
+    ticket = null;
+    ws = new WebSocket(room.dataset.ws + session + "?ticket=" + encodeURIComponent(use));
     ws.onopen = function () {
       showError("");
       beat = setInterval(function () { send({ t: "hb" }); }, Number(room.dataset.heartbeat) * 1000);
@@ -277,9 +310,7 @@
         return;
       }
       if (closedForGood) return;
-      showError(text.reconnecting);
-      setTimeout(connect, retry);
-      retry = Math.min(retry * 2, 15000);
+      again(); // 4001 (ticket used, expired or revoked) too: the next attempt gets a new one
     };
   }
   function send(obj) {

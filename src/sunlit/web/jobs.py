@@ -80,6 +80,7 @@ async def live_server(services: Services) -> AsyncIterator[None]:
         services.live, settings.host, settings.live_port, settings.secret_key
     )
     services.live_port = server.sockets[0].getsockname()[1]
+    await services.live.start()
     log.info("live rooms listening", port=services.live_port)
     try:
         yield

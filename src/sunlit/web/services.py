@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import structlog
 from fastapi.templating import Jinja2Templates
 from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
@@ -22,12 +23,15 @@ from sunlit.core.files.store import LocalFileStore
 from sunlit.core.ratelimit import AttemptCounter, MemoryAttemptCounter, RedisAttemptCounter
 from sunlit.live.bus import MemoryBus, MemoryPresence, RedisBus, RedisPresence
 from sunlit.live.hub import Hub, HubRules
+from sunlit.live.tickets import MemoryTicketBook, RedisTicketBook, TicketBook
 from sunlit.orders.desk import DeskRules, OrderDesk
 from sunlit.payments.sandbox import SandboxGateway
 from sunlit.payments.services import Rates
 from sunlit.settings import Settings
 from sunlit.web.templating import make_templates
 from sunlit.web.token_cache import TokenCache
+
+log = structlog.get_logger(__name__)
 
 
 def webhook_secret(settings: Settings) -> str:
@@ -76,18 +80,30 @@ class Services:
                 presence: MemoryPresence | RedisPresence = RedisPresence(
                     self.redis, horizon=horizon
                 )
+                tickets: TicketBook = RedisTicketBook(self.redis)
             else:
-                bus, presence = MemoryBus(), MemoryPresence()
+                bus, presence, tickets = MemoryBus(), MemoryPresence(), MemoryTicketBook()
             self._hub = Hub(
                 db=self.db,
                 clock=self.clock,
                 bus=bus,
                 presence=presence,
                 attempts=self.attempts,
+                tickets=tickets,
                 rules=rules,
                 process=f"{socket.gethostname()}-{os.getpid()}",
             )
         return self._hub
+
+    async def revoke_access(self, account_id: str) -> None:
+        """After committing a change that ends or changes an account's access (signing out, a
+        disabled account, a changed role or password): forget its API tokens cached here, and
+        void its unused live-room tickets and close its live-room sockets in every process."""
+        self.token_cache.forget_account(account_id)
+        try:
+            await self.live.revoke(account_id)
+        except Exception:  # Redis did not answer; the change itself is committed
+            log.exception("live-room access not revoked", account=account_id)
 
     @property
     def payment_gateway(self) -> SandboxGateway:

@@ -34,6 +34,8 @@ class EventType(StrEnum):
     # Sunlit additions: privileged actions on accounts, each with the operator as actor.
     ACCOUNT_ROLE_CHANGED = "account.role_changed"
     ACCOUNT_VERIFIED = "account.verified"
+    ACCOUNT_DISABLED = "account.disabled"
+    ACCOUNT_ENABLED = "account.enabled"
     REGION_SERVED = "region.served"
     PRODUCER_REGISTERED = "producer.registered"
     PRODUCER_VERIFIED = "producer.verified"
