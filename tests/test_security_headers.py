@@ -40,6 +40,8 @@ USER_FOR_PATH = {
 }
 #: Pages the test has nothing to show on (no case exists in the demo): their 404 is checked.
 NOTHING_TO_SHOW = {"/supervisor/cases/{case_id}"}
+#: Page routes that answer a page's script with JSON, for visitors too (a fresh room ticket).
+SCRIPT_ONLY = {"/live/{session}/ticket"}
 
 
 def page_routes() -> list[APIRoute]:
@@ -146,6 +148,10 @@ def test_every_page_route_carries_the_security_headers(
             assert seen.status_code < 500, (path, seen.status_code)
             check_every_response(seen)
             check_page_policy(seen)
+            if route.path in SCRIPT_ONLY:  # JSON for a page's script, anyone's: never stored
+                assert seen.headers["content-type"].startswith("application/json"), path
+                assert not stored(seen), f"{path} answers with a credential: it must not be stored"
+                continue
             if "public" in rules:
                 assert seen.headers["content-type"].startswith("text/html"), path
                 assert stored(seen), f"{path} is public and may be cached"
