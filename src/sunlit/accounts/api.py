@@ -131,6 +131,7 @@ async def create_token(
         username=body.username,
         password=body.password,
         ip=origin_of(request).ip,
+        now=now,
     )
     row, token = await accounts.do_create_api_token(db, account, body.name, now=now)
     await db.commit()
