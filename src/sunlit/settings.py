@@ -78,6 +78,24 @@ class Settings(BaseSettings):
         description="Comma-separated addresses of reverse proxies whose X-Forwarded-For header "
         "names the client (empty: trust none)",
     )
+    password_reset_link_hours: int = Field(
+        24, ge=1, description="A password-reset link an operator issues works this long, once"
+    )
+    password_reset_code_minutes: int = Field(
+        10, ge=1, description="A password-reset code sent to a consumer works this long, once"
+    )
+    password_reset_code_attempts: int = Field(
+        5, ge=1, description="Tries of one reset code (right or wrong); then it is void"
+    )
+    password_reset_codes_per_hour: int = Field(
+        3,
+        ge=1,
+        description="Reset codes sent to one account, and requested from one address, in an hour",
+    )
+    notifier: Annotated[str, Field(pattern="^log$")] = Field(
+        "log",
+        description="How reset codes reach people; `log` (development) writes them to the log",
+    )
     max_request_bytes: int = Field(
         1_048_576, ge=1024, description="Largest request body accepted, in bytes"
     )

@@ -75,12 +75,9 @@ def check_new_account(new: NewAccount) -> dict[str, str]:
         errors["display_name"] = N_("Enter the name other people will see.")
     elif len(name) > 64:
         errors["display_name"] = N_("A display name is at most 64 characters.")
-    if len(new.password) < MIN_PASSWORD:
-        errors["password"] = N_("A password needs at least 10 characters.")
-    elif len(new.password) > MAX_PASSWORD:
-        errors["password"] = N_("A password is at most 128 characters.")
-    elif new.password.lower() in {new.username, "password123", "1234567890", "0123456789"}:
-        errors["password"] = N_("This password is too easy to guess.")
+    password_error = check_password(new.password, username=new.username)
+    if password_error is not None:
+        errors["password"] = password_error
     if new.phone and not PHONE.match(new.phone):
         errors["phone"] = N_("A mainland mobile number has 11 digits and starts with 1.")
     if new.org is not None and len(new.org) > 128:
@@ -89,6 +86,17 @@ def check_new_account(new: NewAccount) -> dict[str, str]:
         if has_control_characters(getattr(new, field_name) or ""):
             errors[field_name] = N_("Remove the control characters from this field.")
     return errors
+
+
+def check_password(password: str, *, username: str) -> str | None:
+    """The error (msgid) of a new password, at sign-up or on a change; None if acceptable."""
+    if len(password) < MIN_PASSWORD:
+        return N_("A password needs at least 10 characters.")
+    if len(password) > MAX_PASSWORD:
+        return N_("A password is at most 128 characters.")
+    if password.lower() in {username, "password123", "1234567890", "0123456789"}:
+        return N_("This password is too easy to guess.")
+    return None
 
 
 def device_fingerprint(user_agent: str | None) -> str:

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 
+from sunlit.accounts.notifier import LogNotifier, Notifier, notifier_for
 from sunlit.accounts.services import Passwords
 from sunlit.core.clock import Clock, SystemClock
 from sunlit.core.db import Database
@@ -49,6 +50,7 @@ class Services:
     metrics: CollectorRegistry = field(default_factory=CollectorRegistry)
     gateway: SandboxGateway | None = None
     token_cache: TokenCache = field(default_factory=lambda: TokenCache(0))
+    notifier: Notifier = field(default_factory=LogNotifier)
     _desk: OrderDesk | None = None
     _hub: Hub | None = None
     live_port: int | None = None  # where the live rooms' WebSocket server listens, once it does
@@ -89,6 +91,12 @@ class Services:
             )
         return self._hub
 
+    async def sessions_ended(self, account_id: str) -> None:
+        """Call after committing ``accounts.credentials.do_end_sessions`` (event
+        ``account.sessions_ended``): what this process holds for the account ends too. Cached
+        API-token principals are forgotten here; open live-room sockets close here."""
+        self.token_cache.forget_account(account_id)
+
     @property
     def payment_gateway(self) -> SandboxGateway:
         if self.gateway is None:
@@ -118,6 +126,7 @@ class Services:
             files=LocalFileStore(settings.files_dir),
             redis=redis,
             token_cache=TokenCache(settings.token_cache_seconds),
+            notifier=notifier_for(settings),
         )
 
     async def close(self) -> None:
