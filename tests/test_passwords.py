@@ -399,7 +399,7 @@ def test_an_operator_issues_a_reset_link_that_works_once(server: LiveServer) -> 
         sign_in(operator, "operator", PASSWORD)
         assert sign_in(official, "official.enshi", PASSWORD).status_code == 303
         page = operator.get("/operator/accounts").text
-        assert "Reset link" in page
+        assert "Password-reset link" in page
         row = next(row for row in page.split("<tr>") if "official.enshi" in row)
         target = re.search(r'action="/operator/accounts/([^/]+)/reset-link"', row)
         assert target is not None
