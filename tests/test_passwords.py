@@ -449,3 +449,26 @@ def test_the_api_changes_passwords_and_issues_links(server: LiveServer) -> None:
         link = c.post(f"/api/v1/accounts/{official['id']}/reset-link", headers=op_auth)
         assert link.status_code == 201
         assert "/password/reset/" in link.json()["url"]
+
+
+def test_every_flow_tells_the_process_after_sessions_end(server: LiveServer) -> None:
+    """Services.sessions_ended is where live-room sockets close: each flow must call it."""
+    load_demo_into(server)
+    assert server.services is not None
+    told: list[str] = []
+
+    async def record(account_id: str) -> None:
+        told.append(account_id)
+
+    server.services.sessions_ended = record  # type: ignore[method-assign]
+    with client(server, "en") as c:
+        op = c.post("/api/v1/tokens", json={"username": "operator", "password": PASSWORD})
+        auth = {"Authorization": f"Bearer {op.json()['token']}"}
+        people = {a["username"]: a["id"] for a in c.get("/api/v1/accounts", headers=auth).json()}
+        link = c.post(f"/api/v1/accounts/{people['supervisor2']}/reset-link", headers=auth)
+        path = "/password/reset/" + link.json()["url"].rsplit("/", 1)[1]
+        fields = {"password": NEW, "password_confirm": NEW}
+        assert submit(c, path, path, fields).status_code == 303
+        body = {"current_password": PASSWORD, "new_password": NEW}
+        assert c.post("/api/v1/me/password", json=body, headers=auth).status_code == 204
+    assert told == [people["supervisor2"], people["operator"]]
