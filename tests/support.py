@@ -74,6 +74,9 @@ class LiveServer:
             log_level="warning",
             lifespan="on",
             access_log=False,
+            # As `sunlit serve` does: tests name a client's address in X-Forwarded-For.
+            proxy_headers=bool(self.settings.trusted_proxies.strip()),
+            forwarded_allow_ips=self.settings.trusted_proxies,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, daemon=True)

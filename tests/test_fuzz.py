@@ -34,6 +34,9 @@ FORMS = {
         "password",
     ),
     "/language": ("language", "next"),
+    "/account/password": ("current_password", "new_password", "new_password_confirm"),
+    "/password/forgot": ("login",),
+    "/password/forgot/code": ("login", "code", "password", "password_confirm"),
 }
 FUZZ = hypothesis_settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -92,7 +95,12 @@ def test_random_json_never_breaks_the_api(
 ) -> None:
     server, _, _ = operator_client
     with httpx.Client(base_url=server.url, timeout=10) as c:
-        for path in ("/api/v1/accounts", "/api/v1/tokens"):
+        for path in (
+            "/api/v1/accounts",
+            "/api/v1/tokens",
+            "/api/v1/password/forgot",
+            "/api/v1/password/reset",
+        ):
             answer = c.post(path, json=body)
             assert answer.status_code < 500, answer.text[:500]
             if answer.status_code >= 400:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -69,3 +70,53 @@ async def test_a_tally_keeps_a_count_and_no_times(redis_url: str) -> None:
     finally:
         await redis.delete(prefix + "day")
         await redis.aclose()
+
+
+def test_two_servers_share_delays_per_account_and_address(redis_url: str, sqlite_url: str) -> None:
+    forget_throttle_keys(redis_url)
+    settings = settings_for(sqlite_url, redis_url=redis_url, login_max_failures=3)
+    with live_server(settings) as first, live_server(settings) as second:
+        load_demo_into(first)
+        clients = [httpx.Client(base_url=s.url, timeout=10) for s in (first, second)]
+        try:
+            for attempt in range(3):  # address A guesses, alternating between the processes
+                clients[attempt % 2].headers["X-Forwarded-For"] = "198.51.100.10"
+                answer = sign_in(clients[attempt % 2], "buyer1", "wrong", language="en")
+                assert answer.status_code == 401
+            for c in clients:  # both processes make A wait
+                c.headers["X-Forwarded-For"] = "198.51.100.10"
+                answer = sign_in(c, "buyer1", PASSWORD, language="en")
+                assert answer.status_code == 429
+                assert "Try again in 1 second." in answer.text
+            for s in (first, second):  # the wait is kept with its time
+                s.clock.advance(timedelta(seconds=1))
+            assert sign_in(clients[1], "buyer1", "wrong", language="en").status_code == 401
+            answer = sign_in(clients[0], "buyer1", PASSWORD, language="en")
+            assert "Try again in 2 seconds." in answer.text
+            clients[0].headers["X-Forwarded-For"] = "203.0.113.20"  # the owner, elsewhere
+            assert sign_in(clients[0], "buyer1", PASSWORD, language="en").status_code == 303
+        finally:
+            for c in clients:
+                c.close()
+    forget_throttle_keys(redis_url)
+
+
+def test_two_servers_share_the_ceiling_per_address(redis_url: str, sqlite_url: str) -> None:
+    forget_throttle_keys(redis_url)
+    settings = settings_for(sqlite_url, redis_url=redis_url, login_max_failures_per_ip=4)
+    with live_server(settings) as first, live_server(settings) as second:
+        load_demo_into(first)
+        clients = [httpx.Client(base_url=s.url, timeout=10) for s in (first, second)]
+        try:
+            for n, name in enumerate(["nobody1", "nobody2", "nobody3", "nobody4"]):
+                clients[n % 2].headers["X-Forwarded-For"] = "198.51.100.10"
+                assert sign_in(clients[n % 2], name, "wrong", language="en").status_code == 401
+            answer = sign_in(clients[1], "buyer2", PASSWORD, language="en")
+            assert answer.status_code == 429
+            assert "Try again in 15 minutes." in answer.text
+            clients[0].headers["X-Forwarded-For"] = "203.0.113.20"
+            assert sign_in(clients[0], "buyer2", PASSWORD, language="en").status_code == 303
+        finally:
+            for c in clients:
+                c.close()
+    forget_throttle_keys(redis_url)

@@ -101,7 +101,9 @@ def serve(
         workers=processes,
         log_level=settings.log_level.lower(),
         access_log=False,
-        proxy_headers=True,
+        # X-Forwarded-For names the client only when the peer is a trusted proxy (a setting).
+        proxy_headers=bool(settings.trusted_proxies.strip()),
+        forwarded_allow_ips=settings.trusted_proxies,
     )
 
 

@@ -56,16 +56,54 @@ class Settings(BaseSettings):
         None, description="Send cookies over HTTPS only; defaults to true in production"
     )
     login_max_failures: int = Field(
-        5, ge=1, description="Sign-in attempts allowed per account name in the window"
+        5,
+        ge=1,
+        description="Sign-in attempts on one account from one address before each further "
+        "attempt must wait (a success clears the count)",
+    )
+    login_delay_seconds: float = Field(
+        1, gt=0, description="The first such wait, in seconds; each further one is twice as long"
+    )
+    login_max_delay_seconds: float = Field(
+        60, gt=0, description="The longest wait between sign-in attempts on one account, seconds"
     )
     login_max_failures_per_ip: int = Field(
-        100, ge=1, description="Failed sign-ins allowed from one IP address in the window"
+        100,
+        ge=1,
+        description="Failed sign-ins from one address (IPv6: its /64) on any accounts in the "
+        "window; then the address is refused until the failures age out",
+    )
+    trusted_proxies: str = Field(
+        "127.0.0.1,::1",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For header "
+        "names the client (empty: trust none)",
+    )
+    password_reset_link_hours: int = Field(
+        24, ge=1, description="A password-reset link an operator issues works this long, once"
+    )
+    password_reset_code_minutes: int = Field(
+        10, ge=1, description="A password-reset code sent to a consumer works this long, once"
+    )
+    password_reset_code_attempts: int = Field(
+        5, ge=1, description="Tries of one reset code (right or wrong); then it is void"
+    )
+    password_reset_codes_per_hour: int = Field(
+        3,
+        ge=1,
+        description="Reset codes sent to one account, and requested from one address, in an hour",
+    )
+    notifier: Annotated[str, Field(pattern="^log$")] = Field(
+        "log",
+        description="How reset codes reach people; `log` (development) writes them to the log",
     )
     max_request_bytes: int = Field(
         1_048_576, ge=1024, description="Largest request body accepted, in bytes"
     )
     login_window_seconds: int = Field(
-        900, ge=1, description="Window of the sign-in throttle, in seconds"
+        900,
+        ge=1,
+        description="Window of the sign-in throttle, in seconds: attempts older than this are "
+        "forgotten",
     )
     argon2_time_cost: int = Field(3, ge=1, description="argon2id passes over memory per hash")
     argon2_memory_kib: int = Field(

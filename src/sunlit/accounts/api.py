@@ -8,10 +8,12 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts import credentials
 from sunlit.accounts import services as accounts
 from sunlit.accounts.model import NewAccount, Role
 from sunlit.accounts.services import aware
 from sunlit.accounts.tables import AccountRow, ApiTokenRow
+from sunlit.core.errors import InvalidInput
 from sunlit.core.text import CleanText
 from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services
@@ -133,6 +135,7 @@ async def create_token(
         username=body.username,
         password=body.password,
         ip=origin_of(request).ip,
+        now=now,
     )
     row, token = await accounts.do_create_api_token(db, account, body.name, now=now)
     await db.commit()
@@ -254,3 +257,117 @@ async def verify(
     )
     await db.commit()
     return AccountOut.of(row)
+
+
+class PasswordChangeIn(BaseModel):
+    current_password: str = Field(max_length=256)
+    new_password: str = Field(max_length=256)
+
+
+class ResetLinkOut(BaseModel):
+    url: str = Field(description="Shown once; it works once, until `expires_at`")
+    expires_at: datetime
+
+
+class ForgotIn(BaseModel):
+    login: CleanText = Field(max_length=64, description="Account name or mobile number")
+
+
+class CodeResetIn(ForgotIn):
+    code: CleanText = Field(max_length=16)
+    new_password: str = Field(max_length=256)
+
+
+@router.post("/me/password", status_code=204)
+async def change_password(
+    body: PasswordChangeIn,
+    request: Request,
+    principal: Principal = allow("signed_in"),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    """Change your password (the current one is required). Your other sign-in sessions end;
+    API tokens keep working."""
+    services = get_services(request)
+    account = principal.require()
+    await credentials.do_change_password(
+        db,
+        services.passwords,
+        services.attempts,
+        services.settings,
+        account,
+        current=body.current_password,
+        new=body.new_password,
+        ip=origin_of(request).ip,
+        now=services.clock.now(),
+        session_token=principal.session_token,
+    )
+    await db.commit()
+    await services.sessions_ended(account.id)
+    return Response(status_code=204)
+
+
+@router.post("/accounts/{account_id}/reset-link", status_code=201, response_model=ResetLinkOut)
+async def issue_reset_link(
+    account_id: PathId,
+    request: Request,
+    principal: Principal = allow(Role.OPERATOR),
+    db: AsyncSession = Depends(get_db),
+) -> ResetLinkOut:
+    """Issue a one-time password-reset link for a staff account (operators only)."""
+    services = get_services(request)
+    reset, token = await credentials.do_issue_reset_link(
+        db, principal.require(), account_id, now=services.clock.now(), settings=services.settings
+    )
+    await db.commit()
+    url = str(request.base_url).rstrip("/") + f"/password/reset/{token}"
+    return ResetLinkOut(url=url, expires_at=aware(reset.expires_at))
+
+
+@router.post("/password/forgot", status_code=202)
+async def send_reset_code(
+    body: ForgotIn,
+    request: Request,
+    principal: Principal = allow("public"),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    """Send a one-time code to a buyer's phone. The answer is the same whether or not the name
+    or number belongs to anyone."""
+    services = get_services(request)
+    await credentials.do_send_reset_code(
+        db,
+        services.notifier,
+        services.attempts,
+        services.settings,
+        login=body.login,
+        ip=origin_of(request).ip,
+        now=services.clock.now(),
+    )
+    await db.commit()
+    return Response(status_code=202)
+
+
+@router.post("/password/reset", status_code=204)
+async def reset_with_code(
+    body: CodeResetIn,
+    request: Request,
+    principal: Principal = allow("public"),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    """Set a new password with the code. Every session and API token of the account ends."""
+    services = get_services(request)
+    account = await credentials.do_reset_with_code(
+        db,
+        services.passwords,
+        services.attempts,
+        services.settings,
+        login=body.login,
+        code=body.code,
+        new=body.new_password,
+        ip=origin_of(request).ip,
+        now=services.clock.now(),
+    )
+    await db.commit()  # a wrong try counts, so it is kept too
+    if account is None:
+        raise InvalidInput(credentials.WRONG_CODE, fields={"code": credentials.WRONG_CODE})
+    await services.sessions_ended(account.id)
+    return Response(status_code=204)

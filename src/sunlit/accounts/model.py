@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -73,12 +75,9 @@ def check_new_account(new: NewAccount) -> dict[str, str]:
         errors["display_name"] = N_("Enter the name other people will see.")
     elif len(name) > 64:
         errors["display_name"] = N_("A display name is at most 64 characters.")
-    if len(new.password) < MIN_PASSWORD:
-        errors["password"] = N_("A password needs at least 10 characters.")
-    elif len(new.password) > MAX_PASSWORD:
-        errors["password"] = N_("A password is at most 128 characters.")
-    elif new.password.lower() in {new.username, "password123", "1234567890", "0123456789"}:
-        errors["password"] = N_("This password is too easy to guess.")
+    password_error = check_password(new.password, username=new.username)
+    if password_error is not None:
+        errors["password"] = password_error
     if new.phone and not PHONE.match(new.phone):
         errors["phone"] = N_("A mainland mobile number has 11 digits and starts with 1.")
     if new.org is not None and len(new.org) > 128:
@@ -87,6 +86,17 @@ def check_new_account(new: NewAccount) -> dict[str, str]:
         if has_control_characters(getattr(new, field_name) or ""):
             errors[field_name] = N_("Remove the control characters from this field.")
     return errors
+
+
+def check_password(password: str, *, username: str) -> str | None:
+    """The error (msgid) of a new password, at sign-up or on a change; None if acceptable."""
+    if len(password) < MIN_PASSWORD:
+        return N_("A password needs at least 10 characters.")
+    if len(password) > MAX_PASSWORD:
+        return N_("A password is at most 128 characters.")
+    if password.lower() in {username, "password123", "1234567890", "0123456789"}:
+        return N_("This password is too easy to guess.")
+    return None
 
 
 def device_fingerprint(user_agent: str | None) -> str:
@@ -141,3 +151,51 @@ ROLE_LABELS = {
     Role.SUPERVISOR: N_("Supervisor"),
     Role.OPERATOR: N_("Operator"),
 }
+
+
+# --- the sign-in throttle (docs/settings.md: SUNLIT_LOGIN_*) ---
+
+
+def sign_in_waits(free: int, first: float, cap: float) -> tuple[float, ...]:
+    """Seconds an attempt on one account from one address must wait after the latest one, by
+    the number of attempts already in the window: none for the first ``free``, then ``first``,
+    twice that, and so on, never more than ``cap``."""
+    waits = [0.0] * free
+    wait = first
+    while wait < cap:
+        waits.append(wait)
+        wait *= 2
+    waits.append(cap)
+    return tuple(waits)
+
+
+def address_bucket(ip: str) -> str:
+    """What the per-address ceiling counts: an IPv4 address, or an IPv6 address's /64 (one
+    subscriber usually holds a whole /64, so counting single addresses would count nothing)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip[:64]
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def throttle_key(*parts: str) -> str:
+    """A short key for counting attempts: names typed by strangers can be long."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def wait_message(seconds: int, *, per_address: bool) -> tuple[str, dict[str, object]]:
+    """The msgid and parameters that tell a person how long to wait before trying again."""
+    if per_address:
+        minutes = max(1, math.ceil(seconds / 60))
+        if minutes == 1:
+            return N_("Too many failed sign-ins from your network. Try again in 1 minute."), {}
+        return (
+            N_("Too many failed sign-ins from your network. Try again in %(minutes)s minutes."),
+            {"minutes": minutes},
+        )
+    if seconds <= 1:
+        return N_("Too many failed sign-ins. Try again in 1 second."), {}
+    return N_("Too many failed sign-ins. Try again in %(seconds)s seconds."), {"seconds": seconds}

@@ -7,8 +7,9 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts import credentials
 from sunlit.accounts import services as accounts
-from sunlit.accounts.model import NewAccount, Role
+from sunlit.accounts.model import STAFF_ROLES, NewAccount, Role
 from sunlit.catalog.services import region_book
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import current_language, field_errors, translate
@@ -32,6 +33,7 @@ async def _page(
         "book": region_book(),
         "values": {},
         "errors": {},
+        "staff_roles": {role.value for role in STAFF_ROLES},
         **extra,
     }
     return render(request, "operator/accounts.html", context, status=status)
@@ -137,6 +139,41 @@ async def verify_account(
     )
     await db.commit()
     return redirect("/operator/accounts?done=verified")
+
+
+@router.post("/operator/accounts/{account_id}/reset-link")
+async def issue_reset_link(
+    request: Request,
+    account_id: PathId,
+    principal: Principal = allow(Role.OPERATOR),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    """A one-time link for a staff account to set a new password, shown once, on this page."""
+    services = get_services(request)
+    try:
+        reset, token = await credentials.do_issue_reset_link(
+            db,
+            principal.require(),
+            account_id,
+            now=services.clock.now(),
+            settings=services.settings,
+        )
+        await db.commit()
+    except SunlitError as exc:
+        await undo(db, principal.account)
+        return await _page(request, db, status=exc.status, error=translate(exc.message, exc.params))
+    target = await accounts.get_account(db, account_id)
+    response = await _page(
+        request,
+        db,
+        reset_link={
+            "url": str(request.base_url).rstrip("/") + f"/password/reset/{token}",
+            "account": target,
+            "expires_at": reset.expires_at,
+        },
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.get("/operator/region-name")

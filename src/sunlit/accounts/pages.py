@@ -38,7 +38,11 @@ async def signin_page(
     return render(
         request,
         "auth/signin.html",
-        {"next": safe_next(next), "expired": request.query_params.get("expired") == "1"},
+        {
+            "next": safe_next(next),
+            "expired": request.query_params.get("expired") == "1",
+            "reset": request.query_params.get("reset") == "1",
+        },
     )
 
 
@@ -161,6 +165,7 @@ async def account_page(
             "account": account,
             "tokens": tokens,
             "welcome": request.query_params.get("welcome") == "1",
+            "password_changed": request.query_params.get("password") == "changed",
         },
     )
 

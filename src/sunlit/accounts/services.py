@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NoReturn
 
 import anyio
 from argon2 import PasswordHasher
@@ -22,12 +24,16 @@ from sunlit.accounts.model import (
     USERNAME,
     NewAccount,
     Role,
+    address_bucket,
     check_new_account,
     normalise,
     normalise_username,
     registered_event,
     session_is_live,
+    sign_in_waits,
+    throttle_key,
     token_digest,
+    wait_message,
 )
 from sunlit.accounts.tables import AccountRow, ApiTokenRow, WebSessionRow
 from sunlit.catalog.services import region_book
@@ -135,8 +141,51 @@ async def do_register(
     return row
 
 
-def _throttle_keys(username: str, ip: str) -> tuple[str, str]:
-    return f"login:name:{username}", f"login:ip:{ip}"
+async def check_sign_in_allowed(
+    counter: AttemptCounter, settings: Settings, *, username: str, ip: str, now: datetime
+) -> str:
+    """Refuse an attempt on ``username`` from ``ip`` that comes too soon; otherwise record it
+    and return the key under which it was recorded (a success resets it).
+
+    Two counts, neither of which a stranger can use against someone else. Per account *and*
+    address, every attempt is recorded before the password is checked, and the record decides
+    (parallel guesses cannot slip past): after a few, each further attempt waits longer than
+    the last. Per address, across all names, failures count against a ceiling that blocks
+    the address for the rest of the window. A person signing in from their own address is
+    never slowed by what another address does."""
+    window = settings.login_window_seconds
+    at = now.timestamp()
+    address_key = "login:ip:" + throttle_key(address_bucket(ip))
+    failures = await counter.times(address_key, now=at, window_seconds=window)
+    ceiling = settings.login_max_failures_per_ip
+    if len(failures) >= ceiling:
+        wait = failures[len(failures) - ceiling] + window - at
+        _refuse(wait, per_address=True)
+    pair_key = "login:pair:" + throttle_key(username, ip)
+    waits = sign_in_waits(
+        settings.login_max_failures, settings.login_delay_seconds, settings.login_max_delay_seconds
+    )
+    wait = await counter.admit(pair_key, now=at, window_seconds=window, waits=waits)
+    if wait > 0:
+        _refuse(wait, per_address=False)
+    return pair_key
+
+
+def _refuse(wait: float, *, per_address: bool) -> NoReturn:
+    seconds = max(1, math.ceil(wait))
+    message, params = wait_message(seconds, per_address=per_address)
+    raise TooManyAttempts(message, params=params, retry_after=seconds)
+
+
+async def note_failed_attempt(
+    counter: AttemptCounter, settings: Settings, *, ip: str, now: datetime
+) -> None:
+    """Count a failure against the address's ceiling (a wrong password or reset code)."""
+    await counter.add(
+        "login:ip:" + throttle_key(address_bucket(ip)),
+        now=now.timestamp(),
+        window_seconds=settings.login_window_seconds,
+    )
 
 
 async def authenticate(
@@ -148,24 +197,12 @@ async def authenticate(
     username: str,
     password: str,
     ip: str,
+    now: datetime,
 ) -> AccountRow:
-    """Check an account name and password.
-
-    Per account name, every attempt is recorded *before* the password is checked, and the
-    count that recording returns decides: parallel guesses cannot slip past the limit. A
-    success clears the name's count. Per IP address only failures count, against a much higher
-    limit, so that one office or carrier NAT does not lock out everyone behind it."""
+    """Check an account name and password, under the sign-in throttle
+    (:func:`check_sign_in_allowed`)."""
     username = normalise_username(username)
-    window = settings.login_window_seconds
-    name_key, ip_key = _throttle_keys(username, ip)
-    too_many = TooManyAttempts(
-        N_("Too many failed sign-ins. Wait %(minutes)s minutes and try again."),
-        params={"minutes": max(1, window // 60)},
-    )
-    if await counter.count(ip_key, window) >= settings.login_max_failures_per_ip:
-        raise too_many
-    if await counter.record(name_key, window) > settings.login_max_failures:
-        raise too_many
+    pair_key = await check_sign_in_allowed(counter, settings, username=username, ip=ip, now=now)
     well_formed = USERNAME.match(username) is not None and len(password) <= MAX_PASSWORD
     row = (
         await db.scalar(select(AccountRow).where(AccountRow.username == username))
@@ -174,9 +211,9 @@ async def authenticate(
     )
     ok = await passwords.verify(row.password_hash if row else None, password[:MAX_PASSWORD])
     if row is None or not ok or row.disabled:
-        await counter.record(ip_key, window)
+        await note_failed_attempt(counter, settings, ip=ip, now=now)
         raise BadCredentials
-    await counter.reset(name_key)
+    await counter.reset(pair_key)
     return row
 
 
@@ -193,7 +230,7 @@ async def do_sign_in(
 ) -> tuple[AccountRow, str]:
     """Check the password and open a session; returns the account and the session token."""
     row = await authenticate(
-        db, passwords, counter, settings, username=username, password=password, ip=ip
+        db, passwords, counter, settings, username=username, password=password, ip=ip, now=now
     )
     return row, open_session(db, row, now=now)
 

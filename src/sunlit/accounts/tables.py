@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, false
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sunlit.core.db import Base, UTCDateTime
@@ -58,3 +58,28 @@ class ApiTokenRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PasswordResetRow(Base):
+    """A one-time way to set a new password: a link an operator issued for a staff account, or a
+    code sent to a consumer. Only the digest of the token or code is kept."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str | None] = mapped_column(String(40))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Tries of a code (each right or wrong); at the limit the code is void.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Why it closed: used, replaced (a newer one was issued) or too_many_attempts.
+    outcome: Mapped[str | None] = mapped_column(String(24))
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('link', 'code')", name="kind_known"),
+        Index("ix_password_resets_account_id", "account_id"),
+    )

@@ -25,7 +25,7 @@ def region_book() -> RegionBook:
 
 def install_region_book(book: RegionBook) -> None:
     """Use ``book`` (the regions table, read by the app at start or by ``sunlit regions``)."""
-    if len(book):  # a database migrated before 0013 has no table rows: keep the official list
+    if len(book):  # a database migrated before 0012 has no table rows: keep the official list
         _installed[:] = [book]
 
 

@@ -61,6 +61,17 @@ class TooManyAttempts(SunlitError):
     code = "too_many_attempts"
     status = 429
 
+    def __init__(
+        self,
+        message: str,
+        *,
+        params: Mapping[str, object] | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        super().__init__(message, params=params)
+        #: Whole seconds to wait before trying again (the API's ``Retry-After``), when known.
+        self.retry_after = retry_after
+
 
 def N_(message: str) -> str:
     """Mark a msgid for extraction into the message catalogues; translated where shown."""

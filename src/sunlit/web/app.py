@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sunlit import __version__, wiring
 from sunlit.accounts import api as accounts_api
-from sunlit.accounts import operator_pages
+from sunlit.accounts import operator_pages, password_pages
 from sunlit.accounts import pages as accounts_pages
 from sunlit.accounts.model import ROLE_LABELS
 from sunlit.catalog import api as catalog_api
@@ -53,6 +53,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     pages.health,
     accounts_pages.router,
     operator_pages.router,
+    password_pages.router,
     accounts_api.router,
     catalog_api.router,
     catalog_pages.router,

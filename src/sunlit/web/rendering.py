@@ -15,6 +15,7 @@ from sunlit.core.errors import (
     AuthenticationRequired,
     SessionExpired,
     SunlitError,
+    TooManyAttempts,
 )
 from sunlit.core.i18n import current_language, field_errors, translate
 from sunlit.web.access import (
@@ -113,6 +114,8 @@ async def on_sunlit_error(request: Request, exc: Exception) -> Response:
     fields = field_errors(exc.fields, exc.params)
     if wants_json(request):
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if isinstance(exc, TooManyAttempts) and exc.retry_after is not None:
+            headers = {"Retry-After": str(exc.retry_after)}
         return JSONResponse(
             error_body(exc.code, message, fields), status_code=exc.status, headers=headers
         )

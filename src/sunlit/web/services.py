@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 
+from sunlit.accounts.notifier import LogNotifier, Notifier, notifier_for
 from sunlit.accounts.services import Passwords
 from sunlit.core.clock import Clock, SystemClock
 from sunlit.core.db import Database
@@ -53,6 +54,7 @@ class Services:
     metrics: CollectorRegistry = field(default_factory=CollectorRegistry)
     gateway: SandboxGateway | None = None
     token_cache: TokenCache = field(default_factory=lambda: TokenCache(0))
+    notifier: Notifier = field(default_factory=LogNotifier)
     _desk: OrderDesk | None = None
     _hub: Hub | None = None
     live_port: int | None = None  # where the live rooms' WebSocket server listens, once it does
@@ -105,6 +107,12 @@ class Services:
         except Exception:  # Redis did not answer; the change itself is committed
             log.exception("live-room access not revoked", account=account_id)
 
+    async def sessions_ended(self, account_id: str) -> None:
+        """Call after committing ``accounts.credentials.do_end_sessions`` (event
+        ``account.sessions_ended``): the account's cached API tokens, unused live-room tickets and
+        open live-room sockets end with its sessions, in every process."""
+        await self.revoke_access(account_id)
+
     @property
     def payment_gateway(self) -> SandboxGateway:
         if self.gateway is None:
@@ -134,6 +142,7 @@ class Services:
             files=LocalFileStore(settings.files_dir),
             redis=redis,
             token_cache=TokenCache(settings.token_cache_seconds),
+            notifier=notifier_for(settings),
         )
 
     async def close(self) -> None:

@@ -36,6 +36,12 @@ class EventType(StrEnum):
     ACCOUNT_VERIFIED = "account.verified"
     ACCOUNT_DISABLED = "account.disabled"
     ACCOUNT_ENABLED = "account.enabled"
+    ACCOUNT_PASSWORD_CHANGED = "account.password_changed"  # noqa: S105 - an event type
+    ACCOUNT_PASSWORD_RESET_ISSUED = "account.password_reset_issued"  # noqa: S105
+    ACCOUNT_PASSWORD_RESET = "account.password_reset"  # noqa: S105
+    #: An account's sign-in sessions ended (all, or all but the current one): whatever else
+    #: the account holds open (live-room sockets) should end with them.
+    ACCOUNT_SESSIONS_ENDED = "account.sessions_ended"
     REGION_SERVED = "region.served"
     PRODUCER_REGISTERED = "producer.registered"
     PRODUCER_VERIFIED = "producer.verified"

@@ -1,7 +1,7 @@
 """Every province, prefecture and county of China (GB/T 2260), docs/adr/0008
 
-Revision ID: 0013
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-05
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 from sunlit.catalog.region_sources import official_regions
 
-revision = "0013"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
