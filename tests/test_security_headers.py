@@ -42,6 +42,8 @@ USER_FOR_PATH = {
 NOTHING_TO_SHOW = {"/supervisor/cases/{case_id}"}
 #: Page routes that answer a page's script with JSON, for visitors too (a fresh room ticket).
 SCRIPT_ONLY = {"/live/{session}/ticket"}
+#: Public pages whose address is a secret (a password-reset link): never stored, no referrer.
+SECRET_IN_PATH = {"/password/reset/{token}"}
 
 
 def page_routes() -> list[APIRoute]:
@@ -68,7 +70,8 @@ def directives(policy: str) -> dict[str, list[str]]:
 def check_every_response(answer: httpx.Response) -> None:
     where = f"{answer.request.method} {answer.request.url.path} ({answer.status_code})"
     assert answer.headers.get("x-content-type-options") == "nosniff", where
-    assert answer.headers.get("referrer-policy") == "same-origin", where
+    # same-origin, or stricter where a page's address is a secret
+    assert answer.headers.get("referrer-policy") in ("same-origin", "no-referrer"), where
     assert answer.headers.get("x-frame-options") == "SAMEORIGIN", where
     assert "strict-transport-security" not in answer.headers, where  # not in production
 
@@ -119,6 +122,7 @@ def demo(server: LiveServer) -> Iterator[tuple[LiveServer, dict[str, str]]]:
             "order_id": order,
             "ref": ref,
             "case_id": "cs-0000000000",
+            "token": "no-such-reset-link-0000000000000000000000000",
         },
     )
 
@@ -151,6 +155,12 @@ def test_every_page_route_carries_the_security_headers(
             if route.path in SCRIPT_ONLY:  # JSON for a page's script, anyone's: never stored
                 assert seen.headers["content-type"].startswith("application/json"), path
                 assert not stored(seen), f"{path} answers with a credential: it must not be stored"
+                continue
+            if route.path in SECRET_IN_PATH:
+                assert seen.status_code == 404, (path, seen.status_code)  # not a live link
+                assert seen.headers["content-type"].startswith("text/html"), path
+                assert not stored(seen), f"{path} is a one-time link: it must not be stored"
+                assert seen.headers["referrer-policy"] == "no-referrer", path
                 continue
             if "public" in rules:
                 assert seen.headers["content-type"].startswith("text/html"), path

@@ -186,7 +186,8 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in self.fixed:
-                    headers[name] = value
+                    if name not in headers:  # a route may be stricter (no-referrer on a link)
+                        headers[name] = value
                 if "content-security-policy" not in headers:
                     headers["content-security-policy"] = self.policy(scope)
                 if must_not_store(scope, headers.get("cache-control")):
