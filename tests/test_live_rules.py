@@ -22,7 +22,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from sunlit.live.model import Ticket, sign_ticket
-from tests.support import LiveServer, csrf_of, live_server, settings_for
+from tests.support import LiveServer, csrf_of, ingest_url, live_server, settings_for
 from tests.test_catalog_api import api_as
 from tests.test_filing_api import WINDOW, plan_body, product
 from tests.test_live import Viewer, browser_like, go_live, kind, room_ticket, viewer
@@ -133,7 +133,7 @@ def approved_plan(served: LiveServer) -> str:
 
 
 def end_stream(served: LiveServer, session: str) -> None:
-    answer = httpx.post(f"{served.url}/stream/on_publish_done", data={"name": session}, timeout=10)
+    answer = httpx.post(ingest_url(served, "on_publish_done"), data={"name": session}, timeout=10)
     assert answer.status_code == 200 and answer.text == "ended", answer.text
 
 
