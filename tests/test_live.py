@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from websockets.sync.client import ClientConnection, connect
 
-from tests.support import LiveServer, ingest_url, sign_in
+from tests.support import LiveServer, ingest_url, sign_in, wait_until
 from tests.test_catalog_api import api_as
 from tests.test_filing_api import WINDOW, plan_body, product
 from tests.test_web import PASSWORD, client, events_of
@@ -136,7 +136,12 @@ def test_viewers_chat_like_share_and_are_counted(served: LiveServer) -> None:
             assert refused["code"] == "sign_in"
             both = one.wait_for(lambda m: m.get("t") == "state" and m.get("viewers") == 3)
             assert both["signed_in"] == 2
-    time.sleep(0.6)  # the recorder writes in batches
+    wait_until(  # the recorder writes in batches: wait for the last things that happened
+        lambda: (
+            [e.type for e in events_of(served) if e.session == session].count("viewer.left") == 3
+        ),
+        "all three viewers' leaving recorded",
+    )
     events = [(e.type, e.actor is not None) for e in events_of(served) if e.session == session]
     assert ("chat.message", True) in events
     assert ("share", True) in events
