@@ -7,11 +7,12 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import quote
 
 import uvicorn
 
@@ -20,6 +21,7 @@ from sunlit.settings import Settings
 from sunlit.web.app import create_app
 from sunlit.web.services import Services
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
@@ -41,6 +43,22 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def wait_until(
+    condition: Callable[[], T], what: str, *, seconds: float = 10, every: float = 0.05
+) -> T:
+    """Wait for something that happens in another thread or process: poll ``condition`` until it
+    returns a true value, which is returned; fail saying ``what`` did not happen by the deadline.
+    (Never a bare sleep: a slow machine only waits longer, a fast one does not wait at all.)"""
+    deadline = time.monotonic() + seconds
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {seconds:g} s")
+        time.sleep(every)
 
 
 def free_port() -> int:
@@ -106,6 +124,13 @@ class LiveServer:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=15)
+
+
+def ingest_url(server: LiveServer, callback: str) -> str:
+    """The URL nginx-rtmp calls for ``callback`` (``on_publish``, ``on_publish_done``,
+    ``on_record_done``), with the shared callback secret its generated configuration carries."""
+    secret = quote(server.settings.callback_secret(), safe="")
+    return f"{server.url}/stream/{callback}?cb={secret}"
 
 
 @contextmanager

@@ -133,7 +133,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/plans/{plan_id}/submit"): OFFICIAL,
     ("POST", "/api/v1/plans/{plan_id}/approve"): SUPERVISOR,
     ("POST", "/api/v1/plans/{plan_id}/reject"): SUPERVISOR,
-    ("POST", "/stream/on_publish"): EVERYONE,  # nginx-rtmp; callers are checked by address
+    ("POST", "/stream/on_publish"): EVERYONE,  # nginx-rtmp: its address and callback secret
     ("POST", "/stream/on_publish_done"): EVERYONE,
     ("GET", "/plans"): PLAN_READERS,
     ("GET", "/plans/new"): OFFICIAL,
@@ -189,7 +189,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("PUT", "/api/v1/live/{session}/mutes/{account_id}"): SIGNED_IN,
     ("DELETE", "/api/v1/live/{session}/mutes/{account_id}"): SIGNED_IN,
     ("GET", "/api/v1/live/moderation/log"): OVERSIGHT,
-    ("POST", "/stream/on_record_done"): EVERYONE,  # nginx-rtmp; callers are checked by address
+    ("POST", "/stream/on_record_done"): EVERYONE,  # nginx-rtmp: address and callback secret
     # Integrity: streams come in from supervisors and operators; supervisors work the cases;
     # everyone reads what was published.
     ("POST", "/api/v1/events"): OVERSIGHT,

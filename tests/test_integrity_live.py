@@ -14,7 +14,7 @@ import httpx
 import numpy as np
 
 from sunlit.simulate.chat import honest_lines
-from tests.support import LiveServer
+from tests.support import LiveServer, ingest_url
 from tests.test_catalog_api import api_as
 from tests.test_live import go_live, kind, viewer
 from tests.test_web import PASSWORD, client
@@ -84,7 +84,7 @@ def test_paid_praise_in_a_live_room_raises_an_alert_while_it_is_on_air(
         key = official.get(f"/api/v1/plans/{session}").json()["stream_key"]
     served.clock.advance(timedelta(minutes=5))
     ended = httpx.post(
-        f"{served.url}/stream/on_publish_done",
+        ingest_url(served, "on_publish_done"),
         data={"name": session, "key": key.split("?key=")[1]},
         timeout=10,
     )

@@ -1,12 +1,14 @@
 """The double-entry ledger: its arithmetic (postings balance, refunds in parts take back
 exactly the fee and the fund, cooperative splits), the rules the database itself enforces on
-both backends, and a property test that drives orders, payments, late and doubled gateway
-notifications, expiry, cancellations, refunds and payouts in random interleavings and checks
-after every step that the money and the stock still add up."""
+both backends, and a property test (on both backends) that drives orders, payments, late and
+doubled gateway notifications, expiry, cancellations, refunds and payouts in random
+interleavings and checks after every step that the money and the stock still add up, against
+the test's own model of the money (docs/payments.md, "Rounding")."""
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 import sqlite3
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -28,6 +30,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,6 +61,8 @@ from sunlit.payments.tables import (
     SandboxWebhookRow,
     WebhookReceiptRow,
 )
+from tests.conftest import _pg_admin as pg_admin
+from tests.conftest import _pg_url as pg_url
 from tests.support import START, settings_for
 
 T = TypeVar("T")
@@ -439,7 +444,9 @@ LIMIT = 3
 PRICE = 1_234
 HOLD_DAYS = 1
 RULES = DeskRules(expiry_minutes=15, default_limit=LIMIT, secret="ledger-test-secret")
-RATES_USED = payments.Rates(fee_bp=100, fund_bp=200)
+FEE_BP, FUND_BP = 100, 200  # the rates the market runs at
+MEMBER_BP = 3000  # the cooperative's one member household's payout share
+RATES_USED = payments.Rates(fee_bp=FEE_BP, fund_bp=FUND_BP)
 SECRET = "ledger-test-webhook-secret"
 
 
@@ -457,7 +464,7 @@ async def build_world(db: AsyncSession) -> World:
     buyers = [(await add_account(db, f"buyer{n}", "consumer")).id for n in range(3)]
     cooperative = await add_producer(db, farmer.id)
     member = await add_producer(db, None, kind="household", coop=cooperative.id)
-    db.add(PayoutShareRow(cooperative_id=cooperative.id, member_id=member.id, share_bp=3000))
+    db.add(PayoutShareRow(cooperative_id=cooperative.id, member_id=member.id, share_bp=MEMBER_BP))
     product = ProductRow(
         id=new_id("pr"),
         producer_id=cooperative.id,
@@ -507,6 +514,69 @@ def copy_sqlite(template: Path, target: Path) -> str:
     return f"sqlite+aiosqlite:///{target}"
 
 
+@dataclass
+class Databases:
+    """A fresh migrated database for each example of the state machine, on one backend: a copy
+    of the SQLite template file, or a PostgreSQL database made from the template database."""
+
+    backend: str
+    template: str  # the SQLite file, or the PostgreSQL template database's name
+    folder: Path
+
+    def fresh(self) -> str:
+        if self.backend == "sqlite":
+            return copy_sqlite(Path(self.template), self.folder / f"{new_id('db')}.db")
+        name = f"sunlit_m_{secrets.token_hex(5)}"
+        pg_admin(f"CREATE DATABASE {name} TEMPLATE {self.template}")
+        return pg_url(name)
+
+    def drop(self, url: str) -> None:
+        if self.backend == "postgres":
+            name = make_url(url).database
+            pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@dataclass
+class PaymentModel:
+    """What the ledger should say about one captured payment, from docs/payments.md ("Rounding")
+    in plain integer arithmetic, never from the code under test: the fee and the fund are the
+    payment's basis points rounded down; a refund before payout takes back the fee and fund in
+    proportion to the total refunded so far, rounded down (so parts add up to the whole); a refund
+    after payout comes from the guarantee fund."""
+
+    amount: int
+    before: int = 0  # refunded before its payout
+    after: int = 0  # refunded after it
+    paid_out: bool = False
+
+    @property
+    def fee(self) -> int:
+        return self.amount * FEE_BP // 10_000
+
+    @property
+    def fund(self) -> int:
+        return self.amount * FUND_BP // 10_000
+
+    @property
+    def fee_kept(self) -> int:
+        return self.fee - self.fee * self.before // self.amount
+
+    @property
+    def fund_kept(self) -> int:
+        return self.fund - self.fund * self.before // self.amount
+
+    @property
+    def owed(self) -> int:
+        """What the producer is owed for it: what the buyer kept paid, less the fee and fund."""
+        return self.amount - self.before - self.fee_kept - self.fund_kept
+
+
+def member_part(payout: int) -> int:
+    """The member household's part of a payout (largest remainder: with one member, the
+    cooperative keeps its share rounded down and the member gets the rest)."""
+    return payout - payout * (10_000 - MEMBER_BP) // 10_000
+
+
 def having(*what: str) -> Callable[[Market], bool]:
     """A rule's precondition: something of these kinds to act on."""
     return lambda machine: any(machine.seen[name] for name in what)
@@ -516,14 +586,13 @@ class Market(RuleBasedStateMachine):
     """One product, three buyers, one cooperative; every step in its own transaction, the way
     separate requests and background jobs would run them."""
 
-    template: Path
-    folder: Path
+    databases: Databases
 
     def __init__(self) -> None:
         super().__init__()
         self.loop = asyncio.new_event_loop()
-        path = self.folder / f"{new_id('db')}.db"
-        self.database = Database(settings_for(copy_sqlite(self.template, path)))
+        self.url = self.databases.fresh()
+        self.database = Database(settings_for(self.url))
         self.gateway = SandboxGateway(SECRET, max_delay_ms=0, seed=7)
         self.now = START
         self.keys: list[tuple[int, str, int]] = []  # (buyer, key, qty) of earlier requests
@@ -533,6 +602,9 @@ class Market(RuleBasedStateMachine):
         self.seen: Counter[str] = Counter()
         self.labels: dict[str, tuple[int, str, str, int]] = {}
         self.checks = 0
+        # The test's own model of the money: each captured payment, what was paid to each payee.
+        self.model: dict[str, PaymentModel] = {}
+        self.paid_to: Counter[str] = Counter()
 
     def run(self, work: Awaitable[T]) -> T:
         return self.loop.run_until_complete(work)
@@ -540,6 +612,7 @@ class Market(RuleBasedStateMachine):
     def teardown(self) -> None:
         self.run(self.database.dispose())
         self.loop.close()
+        self.databases.drop(self.url)
 
     @initialize()
     def open_the_market(self) -> None:
@@ -873,15 +946,42 @@ class Market(RuleBasedStateMachine):
         assert trial.balance(ledger.CONSUMER_PAYMENTS) == sum(
             p.amount - p.refunded for p in captured
         )
-        owed = sum(
-            ledger.producer_share(p.amount, p.fee, p.fund, p.refunded)
-            for p in captured
-            if p.payout_id is None
-        )
-        assert trial.balance(ledger.payable(self.world.cooperative)) == -owed
         for payee in (self.world.cooperative, self.world.member):
             received = sum(line.amount for line in payout_lines if line.payee_id == payee)
             assert trial.balance(ledger.payee(payee)) == -received
+        # ... and what the test's own model of the money says, computed beside it.
+        self.follow(captured)
+        models = [self.model[p.id] for p in captured]
+        for payment in captured:
+            model = self.model[payment.id]
+            assert (payment.fee, payment.fund) == (model.fee, model.fund), payment.amount
+        assert trial.balance(ledger.PLATFORM_FEE) == -sum(m.fee_kept for m in models)
+        assert trial.balance(ledger.GUARANTEE_FUND) == -sum(m.fund_kept - m.after for m in models)
+        owed = sum(m.owed for m in models if not m.paid_out)
+        assert trial.balance(ledger.payable(self.world.cooperative)) == -owed
+        for payee in (self.world.cooperative, self.world.member):
+            assert trial.balance(ledger.payee(payee)) == -self.paid_to[payee]
+
+    def follow(self, captured: Any) -> None:
+        """Bring the model up to date with this step: refunds settled (before or after the
+        payment's payout) and payouts made. A step is one request or job: it settles refunds or
+        runs payouts, never both for one payment."""
+        payouts: Counter[str] = Counter()
+        for payment in captured:
+            model = self.model.setdefault(payment.id, PaymentModel(payment.amount))
+            refunded = payment.refunded - model.before - model.after
+            newly_paid = payment.payout_id is not None and not model.paid_out
+            assert refunded >= 0 and not (refunded and newly_paid)
+            if model.paid_out:
+                model.after += refunded
+            else:
+                model.before += refunded
+            if newly_paid:
+                payouts[payment.payout_id] += model.owed
+                model.paid_out = True
+        for amount in payouts.values():  # one payout per producer: the cooperative, split
+            self.paid_to[self.world.member] += member_part(amount)
+            self.paid_to[self.world.cooperative] += amount - member_part(amount)
 
     def remember(self, all_orders: Any, all_payments: Any, notices: Any) -> None:
         """What the next steps can act on, and a replayable label for each new notice."""
@@ -939,8 +1039,10 @@ async def apply(database: Database, gateway: SandboxGateway, body: str, now: dat
         )
 
 
-async def until_waiting_on_a_lock(database: Database) -> None:
-    """Give the other transaction time to reach the lock it must wait for."""
+async def until_waiting_on_a_lock(database: Database, seconds: float = 10) -> None:
+    """Until the other transaction waits for the lock this one holds. PostgreSQL shows it
+    (pg_stat_activity); SQLite shows no one waiting on its lock, so there the other transaction
+    is given half a second to reach it (part of the scenario, not a wait for a result)."""
     if database.settings.is_sqlite:
         await asyncio.sleep(0.5)
         return
@@ -948,10 +1050,13 @@ async def until_waiting_on_a_lock(database: Database) -> None:
         "SELECT count(*) FROM pg_stat_activity "
         "WHERE datname = current_database() AND wait_event_type = 'Lock'"
     )
-    for _ in range(100):
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
         async with database.sessions() as db:
             if await db.scalar(waiting):
                 return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("the other transaction never waited for the lock")
         await asyncio.sleep(0.02)
 
 
@@ -1069,14 +1174,17 @@ async def test_a_buyer_cancelling_as_the_sweep_expires_the_order_gets_the_stock_
     assert product is not None and product.stock == STOCK, "the stock came back twice"
 
 
+@pytest.mark.parametrize(
+    "backend", [pytest.param("sqlite"), pytest.param("postgres", marks=pytest.mark.postgres)]
+)
 def test_orders_payments_and_payouts_always_add_up(
-    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+    backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     wiring.connect()
+    template = request.getfixturevalue(f"{'pg' if backend == 'postgres' else backend}_template")
 
     class OneMarket(Market):
-        template = sqlite_template
-        folder = tmp_path_factory.mktemp("market")
+        databases = Databases(backend, str(template), tmp_path_factory.mktemp("market"))
 
     run_state_machine_as_test(
         OneMarket,

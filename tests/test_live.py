@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from websockets.sync.client import ClientConnection, connect
 
-from tests.support import LiveServer, sign_in
+from tests.support import LiveServer, ingest_url, sign_in, wait_until
 from tests.test_catalog_api import api_as
 from tests.test_filing_api import WINDOW, plan_body, product
 from tests.test_web import PASSWORD, client, events_of
@@ -43,7 +43,7 @@ def go_live(served: LiveServer, team: tuple[str, ...] = ()) -> tuple[str, list[s
         key = official.get(f"/api/v1/plans/{plan}").json()["stream_key"]
     served.clock.advance(WINDOW[0] - served.clock.now() + timedelta(minutes=5))
     answer = httpx.post(
-        f"{served.url}/stream/on_publish",
+        ingest_url(served, "on_publish"),
         data={"name": plan, "key": key.split("?key=")[1]},
         timeout=10,
     )
@@ -136,7 +136,12 @@ def test_viewers_chat_like_share_and_are_counted(served: LiveServer) -> None:
             assert refused["code"] == "sign_in"
             both = one.wait_for(lambda m: m.get("t") == "state" and m.get("viewers") == 3)
             assert both["signed_in"] == 2
-    time.sleep(0.6)  # the recorder writes in batches
+    wait_until(  # the recorder writes in batches: wait for the last things that happened
+        lambda: (
+            [e.type for e in events_of(served) if e.session == session].count("viewer.left") == 3
+        ),
+        "all three viewers' leaving recorded",
+    )
     events = [(e.type, e.actor is not None) for e in events_of(served) if e.session == session]
     assert ("chat.message", True) in events
     assert ("share", True) in events

@@ -22,7 +22,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from sunlit.live.model import Ticket, sign_ticket
-from tests.support import LiveServer, csrf_of, live_server, settings_for
+from tests.support import LiveServer, csrf_of, ingest_url, live_server, settings_for
 from tests.test_catalog_api import api_as
 from tests.test_filing_api import WINDOW, plan_body, product
 from tests.test_live import Viewer, browser_like, go_live, kind, room_ticket, viewer
@@ -133,7 +133,7 @@ def approved_plan(served: LiveServer) -> str:
 
 
 def end_stream(served: LiveServer, session: str) -> None:
-    answer = httpx.post(f"{served.url}/stream/on_publish_done", data={"name": session}, timeout=10)
+    answer = httpx.post(ingest_url(served, "on_publish_done"), data={"name": session}, timeout=10)
     assert answer.status_code == 200 and answer.text == "ended", answer.text
 
 
@@ -261,7 +261,7 @@ def test_a_lone_surrogate_is_refused_and_does_not_break_the_room(served: LiveSer
         sender.wait_for(kind("hello"))
         other.wait_for(kind("hello"))
         sender.send('{"t": "chat", "text": "\\ud800 梨"}')
-        time.sleep(0.3)  # a frame's time: anything that goes wrong with it has gone wrong
+        assert sender.wait_for(kind("error"))["code"] == "not_json"  # the frame was read
         other.send({"t": "chat", "text": "还有人吗？"})
         next_match(other, said("还有人吗？"), seconds=5)
         next_match(sender, said("还有人吗？"), seconds=5)
@@ -825,9 +825,7 @@ def test_a_viewer_without_heartbeats_is_closed_with_4008(sqlite_url: str) -> Non
                 except ConnectionClosed as closed:
                     code = closed.rcvd.code if closed.rcvd else None
                     break
-            quiet_for = time.monotonic() - joined
-            assert code == 4008
-            assert 2.5 <= quiet_for <= 6, quiet_for
+            assert code == 4008  # the silent one, not the one that kept beating (below)
             counted = None
             deadline = time.monotonic() + 4
             while counted is None and time.monotonic() < deadline:

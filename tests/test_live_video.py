@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.support import LiveServer, free_port, live_server, settings_for
+from tests.support import LiveServer, free_port, live_server, settings_for, wait_until
 from tests.test_browser import (  # noqa: F401 - a fixture
     accessibility_violations,
     browser,
@@ -27,6 +28,7 @@ from tests.test_stream_gate import (
     RTMP_MODULE,
     approved_plan,
     ffmpeg_command,
+    publish,
     running_ingest,
     wait_for_recording,
 )
@@ -51,7 +53,7 @@ def studio(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[LiveServer, int]]:
     settings = settings_for(sqlite_url, video_url=f"http://127.0.0.1:{http_port}")
     with live_server(settings) as server:
         load_demo_into(server)
-        with running_ingest(server.url, tmp_path, http_port=http_port) as ingest:
+        with running_ingest(server, tmp_path, http_port=http_port) as ingest:
             yield server, ingest.rtmp_port
 
 
@@ -70,6 +72,29 @@ def signed_in(chromium: Browser, server: LiveServer, username: str, size: tuple[
     page.locator("form[action='/signin'] button").click()
     page.wait_for_url(server.url + "/")
     return page
+
+
+def test_the_right_plan_with_a_wrong_secret_is_refused_through_nginx(
+    studio: tuple[LiveServer, int],
+) -> None:
+    """ffmpeg publishing under the plan's id with a secret one character off is refused by nginx
+    (the gate said no), and the plan stays approved; the right key then goes live through the
+    same nginx, whose callbacks carry the callback secret."""
+    server, rtmp_port = studio
+    session, key = approved_plan(server)
+    server.clock.advance(WINDOW[0] - server.clock.now() + timedelta(minutes=5))
+    ingest = type("Ingest", (), {"rtmp_port": rtmp_port})()
+    secret = key.split("?key=")[1]
+    wrong = f"{session}?key={secret[:-1]}{'0' if secret[-1] != '0' else '1'}"
+
+    def status() -> str:
+        return str(httpx.get(f"{server.url}/api/v1/live/{session}", timeout=10).json()["status"])
+
+    assert publish(ingest, wrong, 2).returncode != 0  # type: ignore[arg-type]
+    assert status() == "approved"
+    right = publish(ingest, key, 3)  # type: ignore[arg-type]
+    assert right.returncode == 0, right.stderr.decode()[-500:]
+    wait_until(lambda: status() == "ended", "the session ended when the stream stopped")
 
 
 def test_a_streamed_session_is_watched_chatted_bought_and_replayed(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.support import LiveServer, sign_in, submit
+from tests.support import LiveServer, ingest_url, sign_in, submit
 from tests.test_catalog_api import api_as
 from tests.test_filing_api import WINDOW
 from tests.test_stream_gate import approved_plan
@@ -17,10 +17,16 @@ def end_session(served: LiveServer, plan: str, key: str) -> None:
     with client(served) as ingest:  # nginx-rtmp's calls, from this machine
         name, secret = key.split("?key=")
         assert (
-            ingest.post("/stream/on_publish", data={"name": name, "key": secret}).status_code == 200
+            ingest.post(
+                ingest_url(served, "on_publish"), data={"name": name, "key": secret}
+            ).status_code
+            == 200
         )
         served.clock.advance(timedelta(hours=2))
-        assert ingest.post("/stream/on_publish_done", data={"name": name}).status_code == 200
+        assert (
+            ingest.post(ingest_url(served, "on_publish_done"), data={"name": name}).status_code
+            == 200
+        )
 
 
 def test_a_producer_rates_a_session_once_it_has_ended(served: LiveServer) -> None:

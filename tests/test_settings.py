@@ -27,6 +27,9 @@ def test_production_refuses_the_development_secret(monkeypatch: pytest.MonkeyPat
     with pytest.raises(ValidationError, match="SUNLIT_DEMO_PASSWORD"):
         Settings(_env_file=None)  # type: ignore[call-arg]
     monkeypatch.setenv("SUNLIT_DEMO_PASSWORD", "another-long-password")
+    with pytest.raises(ValidationError, match="SUNLIT_STREAM_CALLBACK_SECRET"):
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    monkeypatch.setenv("SUNLIT_STREAM_CALLBACK_SECRET", "c" * 40)
     monkeypatch.setenv("SUNLIT_COOKIE_SECURE", "false")
     with pytest.raises(ValidationError, match="SUNLIT_COOKIE_SECURE"):
         Settings(_env_file=None)  # type: ignore[call-arg]

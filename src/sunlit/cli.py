@@ -300,6 +300,7 @@ def stream_nginx_config(
                 hls_dir=hls_dir.resolve(),
                 record_dir=record_dir.resolve(),
                 callback=callback or f"http://{settings.host}:{settings.port}",
+                callback_secret=settings.callback_secret(),
                 rtmp_port=rtmp_port,
                 http_port=http_port,
                 foreground=foreground,

@@ -3,6 +3,8 @@ reads the environment. Every field is documented in docs/settings.md (a test kee
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -130,6 +132,11 @@ class Settings(BaseSettings):
     stream_callback_hosts: str = Field(
         "127.0.0.1,::1", description="Addresses allowed to call the nginx-rtmp callbacks"
     )
+    stream_callback_secret: str | None = Field(
+        None,
+        description="Shared secret in the nginx-rtmp callback URLs (?cb=…); derived from "
+        "SUNLIT_SECRET_KEY when unset outside production; must be set in production",
+    )
     anonymous_reports_per_day: int = Field(
         5, ge=1, description="Anonymous reports one account may file a day"
     )
@@ -239,6 +246,11 @@ class Settings(BaseSettings):
                     "SUNLIT_DEMO_PASSWORD still has its development default; set another value "
                     "before running in production"
                 )
+            if not self.stream_callback_secret or len(self.stream_callback_secret) < 32:
+                raise InsecureSettingsError(
+                    "SUNLIT_STREAM_CALLBACK_SECRET is not set (or is shorter than 32 characters); "
+                    "set a long random value, then regenerate the nginx configuration"
+                )
             if self.cookie_secure is False:
                 raise InsecureSettingsError(
                     "SUNLIT_COOKIE_SECURE=false is not allowed in production"
@@ -274,6 +286,14 @@ class Settings(BaseSettings):
             return self.sandbox_webhook_url
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104
         return f"http://{host}:{self.port}/api/v1/payments/webhooks/sandbox"
+
+    def callback_secret(self) -> str:
+        """The secret nginx-rtmp's callbacks carry (``?cb=…``): the setting, or outside production
+        (where the setting is required) one derived from the secret key."""
+        if self.stream_callback_secret:
+            return self.stream_callback_secret
+        key = self.secret_key.encode("utf-8")
+        return hmac.new(key, b"sunlit stream callbacks", hashlib.sha256).hexdigest()
 
     @property
     def secure_cookies(self) -> bool:

@@ -1,10 +1,15 @@
 """The callbacks nginx-rtmp makes on every publish (``on_publish``) and when it stops
 (``on_publish_done``). 2xx lets a stream through, anything else refuses it; an accepted stream
 is named after its plan id; the secret travels in the query string (``?key=…``), which
-nginx-rtmp passes to the gate and leaves out of the public HLS address."""
+nginx-rtmp passes to the gate and leaves out of the public HLS address.
+
+Only nginx-rtmp may call: from an address in ``SUNLIT_STREAM_CALLBACK_HOSTS``, and with the shared
+callback secret (``SUNLIT_STREAM_CALLBACK_SECRET``) in the URL's query string (``?cb=…``), which
+``sunlit stream nginx-config`` writes into the callback URLs."""
 
 from __future__ import annotations
 
+import hmac
 from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Request
@@ -19,9 +24,20 @@ from sunlit.web.forms import form_fields
 router = APIRouter(prefix="/stream", tags=["stream gate"], include_in_schema=False)
 
 
+CALLBACK_QUERY = "cb"  # the query parameter that carries the callback secret
+
+
 def from_ingest(request: Request) -> bool:
-    allowed = {h.strip() for h in get_services(request).settings.stream_callback_hosts.split(",")}
-    return request.client is not None and request.client.host in allowed
+    """Whether nginx-rtmp made this call: an allowed address, and the callback secret in the URL
+    (compared in constant time; never read from the form, which carries the publisher's own
+    query string)."""
+    settings = get_services(request).settings
+    allowed = {h.strip() for h in settings.stream_callback_hosts.split(",")}
+    if request.client is None or request.client.host not in allowed:
+        return False
+    given = request.query_params.get(CALLBACK_QUERY, "")
+    expected = settings.callback_secret()
+    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8"))
 
 
 @router.post("/on_publish")

@@ -6,6 +6,7 @@ within ``SUNLIT_TOKEN_CACHE_SECONDS`` in other processes. ADR 0003 records the t
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -16,8 +17,9 @@ MAX_ENTRIES = 100_000
 
 
 class TokenCache:
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.seconds = seconds
+        self.clock = clock  # seconds, monotonic; a test passes its own to make time pass
         self._entries: dict[str, tuple[float, AccountRow]] = {}
 
     def get(self, digest: str) -> AccountRow | None:
@@ -25,7 +27,7 @@ class TokenCache:
         found = self._entries.get(digest)
         if found is None:
             return None
-        if time.monotonic() >= found[0]:
+        if self.clock() >= found[0]:
             del self._entries[digest]
             return None
         return found[1]
@@ -37,7 +39,7 @@ class TokenCache:
             self._entries.clear()
         snapshot = AccountRow(**{name: getattr(account, name) for name in COLUMNS})
         make_transient_to_detached(snapshot)
-        self._entries[digest] = (time.monotonic() + self.seconds, snapshot)
+        self._entries[digest] = (self.clock() + self.seconds, snapshot)
 
     def forget_account(self, account_id: str) -> None:
         for digest in [d for d, (_, row) in self._entries.items() if row.id == account_id]:
