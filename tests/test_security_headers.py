@@ -268,6 +268,7 @@ def test_hsts_only_in_production(sqlite_url: str) -> None:
         env="production",
         demo_password="another-demo-password",
         allow_sandbox_payments=True,  # a staging deployment: production refuses the sandbox
+        stream_callback_secret="c" * 40,
         background_jobs=False,
         live_server=False,
     )

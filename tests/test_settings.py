@@ -45,6 +45,7 @@ def test_production_refuses_the_sandbox_gateway_unless_staging(
     monkeypatch.setenv("SUNLIT_ENV", "production")
     monkeypatch.setenv("SUNLIT_SECRET_KEY", "k" * 40)
     monkeypatch.setenv("SUNLIT_DEMO_PASSWORD", "another-long-password")
+    monkeypatch.setenv("SUNLIT_STREAM_CALLBACK_SECRET", "c" * 40)
     for flag in (None, "false"):
         if flag is not None:
             monkeypatch.setenv("SUNLIT_ALLOW_SANDBOX_PAYMENTS", flag)
