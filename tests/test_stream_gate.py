@@ -334,7 +334,11 @@ def test_the_callback_secret_is_a_setting_required_in_production(sqlite_url: str
     assert other.callback_secret() != derived
     chosen = settings_for(sqlite_url, stream_callback_secret="c" * 40)
     assert chosen.callback_secret() == "c" * 40
-    production = {"env": "production", "demo_password": "another-long-password"}
+    production = {
+        "env": "production",
+        "demo_password": "another-long-password",
+        "allow_sandbox_payments": True,  # a staging deployment: production refuses the sandbox
+    }
     for missing in (None, "", "short"):
         with pytest.raises(ValueError, match="SUNLIT_STREAM_CALLBACK_SECRET"):
             settings_for(sqlite_url, **production, stream_callback_secret=missing)
@@ -359,6 +363,7 @@ def test_the_generated_configuration_carries_the_secret(tmp_path: Path) -> None:
     # `sunlit stream nginx-config`, as an operator runs it.
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "SUNLIT_ENV": "production"}
     env |= {"SUNLIT_SECRET_KEY": "k" * 40, "SUNLIT_DEMO_PASSWORD": "another-long-password"}
+    env["SUNLIT_ALLOW_SANDBOX_PAYMENTS"] = "true"
     command = [SUNLIT, "stream", "nginx-config", "--callback", "http://10.0.0.2:8000"]
     run = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and "SUNLIT_STREAM_CALLBACK_SECRET" in run.stderr
