@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from sunlit.core.clock import FixedClock
-from tests.support import START, LiveServer, live_server, settings_for
+from tests.support import START, LiveServer, live_server, settings_for, wait_until
 from tests.test_catalog_api import api_as
 from tests.test_live import Viewer, browser_like, go_live, kind, room_ticket, viewer
 from tests.test_web import events_of, load_demo_into
@@ -162,8 +162,11 @@ def test_likes_on_both_servers_add_up_to_one_total_on_both(pair: Pair) -> None:
         for server in (a, b):
             with viewer(server, session) as late:
                 assert late.wait_for(kind("hello"))["likes"] == 13
-    time.sleep(0.6)  # the recorders write in batches
-    likes = [e.data["count"] for e in events_of(a) if e.type == "like" and e.session == session]
+
+    def recorded() -> list[int]:  # the recorders write in batches, a moment after the room
+        return [e.data["count"] for e in events_of(a) if e.type == "like" and e.session == session]
+
+    likes = wait_until(lambda: sum(recorded()) >= 13 and recorded(), "13 likes in the event log")
     assert sum(likes) == 13
 
 
@@ -233,7 +236,7 @@ def test_a_hide_and_a_mute_through_one_server_reach_the_other(pair: Pair) -> Non
             assert again.wait_for(kind("hello"))["you"]["muted"] == "insult"
 
 
-def test_a_pin_through_one_server_shows_on_the_other_within_two_seconds(pair: Pair) -> None:
+def test_a_pin_through_one_server_shows_on_the_other(pair: Pair) -> None:
     a, b = pair
     session, products = go_live(a)
     with (
