@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+UV_STAMP := $(VENV)/.uv-installed
 PYTEST_ARGS ?=
 # uv installs what uv.lock says and nothing else; --locked refuses a lock that disagrees with
 # pyproject.toml instead of quietly re-resolving it (ADR 0007).
@@ -13,9 +14,14 @@ UV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never $(BIN)/uv
 .PHONY: run test install lint types pytest demo messages screenshots clean lock upgrade \
 	check-lock
 
-$(STAMP): pyproject.toml uv.lock requirements/uv.txt
+# uv alone, for `make lock` and `make upgrade`: they must run while uv.lock is stale, which is
+# exactly when the full install below refuses to.
+$(UV_STAMP): requirements/uv.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --require-hashes --only-binary=:all: --no-deps -r requirements/uv.txt
+	touch $(UV_STAMP)
+
+$(STAMP): pyproject.toml uv.lock $(UV_STAMP)
 	$(UV) sync --locked --extra dev --quiet
 	touch $(STAMP)
 
@@ -57,18 +63,18 @@ screenshots: install
 	$(BIN)/python scripts/screenshots.py docs/screenshots
 
 # Refresh uv.lock after editing pyproject.toml's dependencies (keeps every other pin).
-lock: $(STAMP)
+lock: $(UV_STAMP)
 	$(UV) lock
 	$(BIN)/python scripts/check_lock.py --write
 
 # Move every pin to the newest release pyproject.toml allows (one package: make upgrade
 # PACKAGE=fastapi); then run make test and commit uv.lock on its own.
-upgrade: $(STAMP)
+upgrade: $(UV_STAMP)
 	$(UV) lock $(if $(PACKAGE),--upgrade-package $(PACKAGE),--upgrade)
 	$(BIN)/python scripts/check_lock.py --write
 
 # Fails when uv.lock, pyproject.toml and requirements/uv.txt disagree (CI runs it).
-check-lock: $(STAMP)
+check-lock: $(UV_STAMP)
 	$(UV) lock --check
 	$(BIN)/python scripts/check_lock.py
 
