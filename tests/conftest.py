@@ -36,11 +36,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 _outcomes: dict[str, Counter[str]] = {suite: Counter() for suite in SUITES}
 _skip_reasons: dict[str, str] = {}
+# Each suite's tests by node id, from their markers: a report's keywords also hold the names of
+# the directories above the test, and a checkout in a folder named "video" would put every test
+# in that suite.
+_members: dict[str, set[str]] = {suite: set() for suite in SUITES}
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     for suite in SUITES:
-        if suite in report.keywords:
+        if report.nodeid in _members[suite]:
             if report.outcome == "skipped" and isinstance(report.longrepr, tuple):
                 _skip_reasons.setdefault(suite, str(report.longrepr[2]).removeprefix("Skipped: "))
             if report.when == "call" or report.outcome == "skipped":
@@ -198,6 +202,10 @@ AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "ax
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[Any]) -> None:
+    for item in items:
+        for suite in SUITES:
+            if item.get_closest_marker(suite) is not None:
+                _members[suite].add(item.nodeid)
     missing = [
         why
         for why, present in (
@@ -209,5 +217,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[Any]) -> No
     if missing:
         skip = pytest.mark.skip(reason="browser suite not run: " + "; ".join(missing))
         for item in items:
-            if "browser" in item.keywords:
+            if item.nodeid in _members["browser"]:
                 item.add_marker(skip)
