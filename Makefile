@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 UV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never $(BIN)/uv
 
 .PHONY: run test install lint types pytest demo messages screenshots clean lock upgrade \
-	check-lock
+	check-lock fuzz
 
 # uv alone, for `make lock` and `make upgrade`: they must run while uv.lock is stale, which is
 # exactly when the full install below refuses to.
@@ -50,6 +50,11 @@ pytest: install
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 test: lint types pytest
+
+# Schemathesis over the JSON API on a live server (about 5 minutes on 2 cores, so not part of
+# `make test`; CI runs it). PYTEST_ARGS="--fuzz-seed=n --fuzz-examples=n --fuzz-seconds=n" to vary.
+fuzz: install
+	$(BIN)/pytest -q tests/test_openapi_fuzz.py --fuzz $(PYTEST_ARGS)
 
 # Re-extract messages after changing user-facing text; then translate the new zh entries.
 messages: install

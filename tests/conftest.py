@@ -1,6 +1,7 @@
 """Fixtures. SQLite always; PostgreSQL when SUNLIT_TEST_POSTGRES_URL is set, Redis when
-SUNLIT_TEST_REDIS_URL is set, the browser when /usr/bin/chromium exists. CI passes
-``--require-suites=postgres,redis,browser`` so that a suite which did not run fails the build."""
+SUNLIT_TEST_REDIS_URL is set, the browser when /usr/bin/chromium exists, the schemathesis run over
+the API with ``--fuzz``. CI passes ``--require-suites=postgres,redis,browser,video,fuzz`` so that a
+suite which did not run fails the build."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from tests.support import LiveServer, live_server, settings_for
 POSTGRES_URL = os.environ.get("SUNLIT_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("SUNLIT_TEST_REDIS_URL")
 CHROMIUM = Path("/usr/bin/chromium")
-SUITES = ("postgres", "redis", "browser", "video")
+SUITES = ("postgres", "redis", "browser", "video", "fuzz")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -31,6 +32,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--require-suites",
         default="",
         help="comma-separated markers (postgres,redis,browser) whose tests must all run and pass",
+    )
+    parser.addoption(
+        "--fuzz",
+        action="store_true",
+        help="run the schemathesis fuzz suite over the JSON API (minutes; CI runs it)",
+    )
+    parser.addoption(
+        "--fuzz-seed", type=int, default=20261205, help="the fuzz suite's seed, to repeat a run"
+    )
+    parser.addoption(
+        "--fuzz-examples", type=int, default=10, help="fuzz suite: examples per operation and pass"
+    )
+    parser.addoption(
+        "--fuzz-seconds", type=int, default=540, help="fuzz suite: the hard bound on its run"
     )
 
 
@@ -218,4 +233,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[Any]) -> No
         skip = pytest.mark.skip(reason="browser suite not run: " + "; ".join(missing))
         for item in items:
             if item.nodeid in _members["browser"]:
+                item.add_marker(skip)
+    if not config.getoption("--fuzz"):
+        skip = pytest.mark.skip(reason="fuzz suite not run: pass --fuzz (or make fuzz)")
+        for item in items:
+            if item.nodeid in _members["fuzz"]:
                 item.add_marker(skip)
