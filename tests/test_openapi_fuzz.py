@@ -1,6 +1,8 @@
 """Schemathesis over the whole JSON API: every operation in /openapi.json, sent over real HTTP to
 a live server on SQLite holding the demo region, anonymously and with a buyer's and an
-operator's API token. No answer may be a server error (5xx).
+operator's API token. No answer may be a server error (5xx), and every answer with a status
+code the document describes must match the schema it gives for it. (Status codes the document
+does not list — the API's 400, 401, 403, 404 and 409 — are not checked: it lists none of them.)
 
 It takes minutes, so it runs only with ``--fuzz`` (CI passes it and requires the ``fuzz`` suite;
 ``make fuzz`` runs it alone). The run is bounded: a few examples per operation and pass in the
@@ -177,7 +179,8 @@ def run_pass(
         "run",
         f"{server.url}/openapi.json",
         "--checks",
-        "not_a_server_error",
+        "not_a_server_error,response_schema_conformance",
+        "--continue-on-failure",
         "--max-examples",
         str(bounds.examples),
         "--seed",
@@ -306,8 +309,11 @@ def test_no_api_operation_answers_a_server_error(
     with capsys.disabled():
         print("\n" + "\n".join(lines))
 
-    failures = [f"{o.name}: {error}" for o in outcomes for error in o.server_errors]
-    assert not failures, "\n".join(failures + [o.output[-3000:] for o in outcomes])
+    failures = Counter(f"{o.name}: {error}" for o in outcomes for error in o.server_errors)
+    assert not failures, "\n".join(
+        [f"{count} × {failure}" for failure, count in failures.items()]
+        + [o.output[-3000:] for o in outcomes if o.exit_code]
+    )
     assert counted == 0, "the server counted 5xx answers the fuzzer's report did not show"
     for o in outcomes:
         assert o.exit_code == 0, f"{o.name} pass: schemathesis exited {o.exit_code}\n{o.output}"
