@@ -1,6 +1,7 @@
 """Fixtures. SQLite always; PostgreSQL when SUNLIT_TEST_POSTGRES_URL is set, Redis when
-SUNLIT_TEST_REDIS_URL is set, the browser when /usr/bin/chromium exists. CI passes
-``--require-suites=postgres,redis,browser`` so that a suite which did not run fails the build."""
+SUNLIT_TEST_REDIS_URL is set, the browser when /usr/bin/chromium exists, the schemathesis run over
+the API with ``--fuzz``. CI passes ``--require-suites=postgres,redis,browser,video,fuzz`` so that a
+suite which did not run fails the build."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from tests.support import LiveServer, live_server, settings_for
 POSTGRES_URL = os.environ.get("SUNLIT_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("SUNLIT_TEST_REDIS_URL")
 CHROMIUM = Path("/usr/bin/chromium")
-SUITES = ("postgres", "redis", "browser", "video")
+SUITES = ("postgres", "redis", "browser", "video", "fuzz")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -32,15 +33,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="",
         help="comma-separated markers (postgres,redis,browser) whose tests must all run and pass",
     )
+    parser.addoption(
+        "--fuzz",
+        action="store_true",
+        help="run the schemathesis fuzz suite over the JSON API (minutes; CI runs it)",
+    )
+    parser.addoption(
+        "--fuzz-seed", type=int, default=20261205, help="the fuzz suite's seed, to repeat a run"
+    )
+    parser.addoption(
+        "--fuzz-examples", type=int, default=10, help="fuzz suite: examples per operation and pass"
+    )
+    parser.addoption(
+        "--fuzz-seconds", type=int, default=540, help="fuzz suite: the hard bound on its run"
+    )
 
 
 _outcomes: dict[str, Counter[str]] = {suite: Counter() for suite in SUITES}
 _skip_reasons: dict[str, str] = {}
+# Each suite's tests by node id, from their markers: a report's keywords also hold the names of
+# the directories above the test, and a checkout in a folder named "video" would put every test
+# in that suite.
+_members: dict[str, set[str]] = {suite: set() for suite in SUITES}
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     for suite in SUITES:
-        if suite in report.keywords:
+        if report.nodeid in _members[suite]:
             if report.outcome == "skipped" and isinstance(report.longrepr, tuple):
                 _skip_reasons.setdefault(suite, str(report.longrepr[2]).removeprefix("Skipped: "))
             if report.when == "call" or report.outcome == "skipped":
@@ -198,6 +217,10 @@ AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "ax
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[Any]) -> None:
+    for item in items:
+        for suite in SUITES:
+            if item.get_closest_marker(suite) is not None:
+                _members[suite].add(item.nodeid)
     missing = [
         why
         for why, present in (
@@ -209,5 +232,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[Any]) -> No
     if missing:
         skip = pytest.mark.skip(reason="browser suite not run: " + "; ".join(missing))
         for item in items:
-            if "browser" in item.keywords:
+            if item.nodeid in _members["browser"]:
+                item.add_marker(skip)
+    if not config.getoption("--fuzz"):
+        skip = pytest.mark.skip(reason="fuzz suite not run: pass --fuzz (or make fuzz)")
+        for item in items:
+            if item.nodeid in _members["fuzz"]:
                 item.add_marker(skip)

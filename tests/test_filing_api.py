@@ -170,3 +170,19 @@ def test_bad_plans_are_refused_with_the_reason(served: LiveServer) -> None:
         mine = official.get("/api/v1/plans").json()
         assert len(mine) == 1
         assert buyer.get(f"/api/v1/plans/{mine[0]['id']}").status_code == 403
+
+
+def test_a_plan_answering_an_unknown_unsalable_report_is_refused(served: LiveServer) -> None:
+    """Found by the schemathesis run: the id went to the database unchecked, and its foreign key
+    turned the filing into a 500."""
+    with api_as(served, "official.dangshan") as official:
+        pears = product(official, "砀山")
+        made = official.post("/api/v1/plans", json=plan_body([pears], answers_report="u-none"))
+        assert made.status_code == 422, made.text
+        assert set(made.json()["error"]["fields"]) == {"answers_report"}
+        plan = official.post("/api/v1/plans", json=plan_body([pears])).json()["id"]
+        changed = official.put(
+            f"/api/v1/plans/{plan}", json=plan_body([pears], answers_report="a-0")
+        )
+        assert changed.status_code == 422, changed.text
+        assert set(changed.json()["error"]["fields"]) == {"answers_report"}

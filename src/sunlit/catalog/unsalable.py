@@ -86,6 +86,10 @@ async def do_close(
     return row
 
 
+async def report_exists(db: AsyncSession, report_id: str) -> bool:
+    return await db.get(UnsalableReportRow, report_id) is not None
+
+
 def region_of_view(actor: AccountRow) -> str | None:
     """The region whose queue an account sees: an official their own jurisdiction; a
     supervisor or operator everything (None)."""

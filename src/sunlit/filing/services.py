@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import aware
 from sunlit.accounts.tables import AccountRow
-from sunlit.catalog import producers
+from sunlit.catalog import producers, unsalable
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import Verification
 from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
@@ -116,6 +116,10 @@ async def do_draft(
     if actor.role != Role.OFFICIAL:
         raise PermissionDenied(N_("Only an official files session plans."))
     errors = check_plan(draft, now, await _others(db, actor.id, plan_id))
+    if draft.answers_report is not None and not await unsalable.report_exists(
+        db, draft.answers_report
+    ):
+        errors["answers_report"] = N_("Choose the unsalable-stock report this session answers.")
     if errors:
         raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
     if plan_id is None:
