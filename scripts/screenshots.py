@@ -45,6 +45,7 @@ PAGES = [  # (name, path, who is signed in)
     ("home", "/", None),
     ("signin", "/signin", None),
     ("signup", "/signup", None),
+    ("password-forgot", "/password/forgot", None),
     ("account", "/account", "official.dangshan"),
     ("operator-accounts", "/operator/accounts", "operator"),
     ("operator-producers", "/operator/producers", "operator"),
@@ -80,7 +81,7 @@ PAGES = [  # (name, path, who is signed in)
     ("not-found", "/no/such/page", None),
 ]
 #: Pages also taken at phone size (the buyer's pages are mobile-first).
-PHONE = {"home", "checkout", "orders", "order-paid", "sandbox-pay"} | {
+PHONE = {"home", "checkout", "orders", "order-paid", "sandbox-pay", "password-forgot"} | {
     "live-room",
     "live-room-visitor",
 }
@@ -103,7 +104,7 @@ def live_scene(
     """A session streaming a test pattern through nginx-rtmp, with a timed offer pinned, some
     chat and one message hidden as spam; yields the session."""
     folder.mkdir()
-    with running_ingest(server.url, folder, http_port=http_port) as ingest:
+    with running_ingest(server, folder, http_port=http_port) as ingest:
         session, key = plan
         server.clock.advance(WINDOW[0] - server.clock.now() + timedelta(minutes=5))
         command = ffmpeg_command(ingest, key, 900)
