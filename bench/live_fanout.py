@@ -11,9 +11,22 @@ processes and Redis over the measured period.
     .venv/bin/python bench/live_fanout.py --processes 2                # 2 x 5,000, via Redis
 
 The viewers are picows clients spread over `--clients` subprocesses (this file, run with
-`--client`). Tickets are signed here with the servers' secret (what the room page would do), and
-the session is made live by writing its plan row directly (status 'live'), not through the
-stream gate. Loopback only; every phase is bounded in time and every loop in count."""
+`--client`). Tickets are one-minute and single-use (docs/live.md, "Tickets"), so each viewer gets
+its own from the real endpoint, `GET /live/{session}/ticket` on the HTTP port of the server it
+then connects to, just before connecting (and a fresh one for each retry), as a room page does
+when it reconnects: anonymous with its own viewer cookie, or, for the senders, with the cookie of
+a sign-in session opened for its account while the database is prepared. The server signs each
+ticket and records it in its ticket book (in memory, or in Redis with two processes), and the
+WebSocket redeems it once. Fetching the tickets is part of connecting (the "in N s" figure), not
+of the measured period, which starts once every viewer has its hello; at most
+`--ticket-concurrency` requests are in flight per client process (the endpoint answers fewer per
+second when flooded). Each server answers WARM_UP ticket requests before its memory is first
+read; even so, serving the viewers' ticket requests leaves the server a few KiB per viewer larger
+than connecting alone did (tickets signed here, before single-use tickets), so the memory per
+viewer is not comparable with figures from before 2026-12-05. The session is made live
+by writing its plan row directly (status 'live'), not through the stream gate, and the senders'
+accounts and sessions are written directly too (no password check, so no sign-in throttle).
+Loopback only; every phase is bounded in time and every loop in count."""
 
 from __future__ import annotations
 
@@ -34,14 +47,14 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from typing import Any
 
+import httpx
 import orjson
 import uvloop
 from picows import WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
-
-from sunlit.live.model import Ticket, sign_ticket
 
 ROOT = Path(__file__).resolve().parent.parent
 SUNLIT = str(ROOT / ".venv" / "bin" / "sunlit")
@@ -52,6 +65,7 @@ HOST = "127.0.0.1"
 HIST_MS = 10_000  # latency buckets of 1 ms; the last one holds everything slower
 TAG = "lf"  # chat text: "lf <message id> <send time, unix seconds>"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+WARM_UP = 200  # ticket requests to each server before its memory is read (see warm_up)
 
 
 # --- the client processes ---------------------------------------------------------------------
@@ -178,35 +192,65 @@ async def loop_lag(lags: list[float], until: float) -> None:
         lags.append(time.monotonic() - due)
 
 
+async def fetch_ticket(
+    http: httpx.AsyncClient, url: str, cookies: str, account: str | None
+) -> str | None:
+    """A fresh ticket from the room's ticket endpoint, as a room page gets one when it
+    reconnects; None if the server refused or answered for someone else."""
+    try:
+        response = await http.get(url, headers={"Cookie": cookies})
+        body = response.json() if response.status_code == 200 else {}
+    except (httpx.HTTPError, ValueError):
+        return None
+    ticket = body.get("ticket")
+    if not isinstance(ticket, str) or body.get("account") != account:
+        return None
+    return ticket
+
+
 async def client_main(spec: dict[str, Any]) -> None:
     stats = Stats()
     watchers: dict[int, Watcher] = {}
-    expires = int(time.time()) + 3600
     ports: list[int] = spec["ports"]
-    senders: dict[int, int] = {int(v): s for v, s in spec["senders"].items()}
+    http_ports: list[int] = spec["http_ports"]
+    # viewer → (sender number, account id, sign-in session token)
+    senders: dict[int, tuple[int, str, str]] = {
+        int(v): (int(s), str(account), str(token))
+        for v, (s, account, token) in spec["senders"].items()
+    }
     deadline = time.monotonic() + spec["connect_timeout"]
     failed = 0
+    no_ticket = 0
     gate = asyncio.Semaphore(spec["concurrency"])
+    ticket_gate = asyncio.Semaphore(spec["ticket_concurrency"])
+    # One pooled HTTP client; every request carries its viewer's own cookies and none the
+    # server sets are kept, so each viewer is a browser of its own.
+    http = httpx.AsyncClient(
+        cookies=CookieJar(DefaultCookiePolicy(allowed_domains=[])),
+        timeout=10,
+        limits=httpx.Limits(max_connections=spec["ticket_concurrency"]),
+    )
 
     async def connect(index: int) -> None:
-        nonlocal failed
+        nonlocal failed, no_ticket
         sender = senders.get(index)
-        ticket = Ticket(
-            session=spec["session"],
-            viewer=f"bench-{spec['run']}-{index}",
-            account=None if sender is None else f"bench-{spec['run']}-sender-{sender}",
-            name=f"viewer {index}",
-            language="zh",
-            expires=expires,
-        )
-        url = (
-            f"ws://{HOST}:{ports[index % len(ports)]}/live/{spec['session']}"
-            f"?ticket={sign_ticket(ticket, spec['secret'])}"
-        )
+        server = index % len(ports)
+        cookies = f"sunlit_viewer=bench-{spec['run']}-{index:07d}; sunlit_lang=zh"
+        if sender is not None:
+            cookies += f"; sunlit_session={sender[2]}"
+        ticket_url = f"http://{HOST}:{http_ports[server]}/live/{spec['session']}/ticket"
+        account = None if sender is None else sender[1]
         async with gate:
             for _attempt in range(3):
                 if time.monotonic() > deadline:
                     break
+                async with ticket_gate:
+                    ticket = await fetch_ticket(http, ticket_url, cookies, account)
+                if ticket is None:
+                    no_ticket += 1
+                    await asyncio.sleep(0.5)
+                    continue
+                url = f"ws://{HOST}:{ports[server]}/live/{spec['session']}?ticket={ticket}"
                 try:
                     _, watcher = await ws_connect(
                         lambda: Watcher(stats),
@@ -227,20 +271,27 @@ async def client_main(spec: dict[str, Any]) -> None:
     await asyncio.wait(connecting, timeout=max(1.0, deadline - time.monotonic() + 5))
     for task in connecting:
         task.cancel()
+    await http.aclose()
     for _ in range(600):  # every connected viewer has its hello, or 60 s have passed
         if stats.joined >= len(watchers) or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.1)
     gc.freeze()  # the viewers live to the end: keep the collector from walking them
     emit(
-        {"event": "connected", "connected": len(watchers), "failed": failed, "joined": stats.joined}
+        {
+            "event": "connected",
+            "connected": len(watchers),
+            "failed": failed,
+            "no_ticket": no_ticket,
+            "joined": stats.joined,
+        }
     )
 
     command = json.loads(await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline))
     t0, rate, duration = command["t0"], command["rate"], command["duration"]
     count = int(rate * duration)
     total_senders = command["senders"]
-    mine = {s: watchers[v] for v, s in senders.items() if v in watchers}
+    mine = {s: watchers[v] for v, (s, _, _) in senders.items() if v in watchers}
     before = {"disconnected": stats.disconnected, "closes": Counter(stats.closes)}
     stats.refused.clear()
     measuring_until = time.monotonic() + (t0 - time.time()) + duration + command["drain"]
@@ -361,9 +412,13 @@ def make_env(args: argparse.Namespace, url: str, port: int, live_port: int, work
     return env
 
 
-async def prepare(url: str) -> str:
-    """An official and their session plan, live now (written directly, not via the gate)."""
+async def prepare(url: str, senders: int) -> tuple[str, list[tuple[str, str]]]:
+    """An official and their session plan, live now (written directly, not via the gate), and
+    ``senders`` consumer accounts, each with a sign-in session opened by the accounts service
+    (what signing in does once the password has been checked): the plan's id, and each
+    sender's account id and session token, for the cookie its viewer fetches tickets with."""
     import sunlit.tables  # noqa: F401 - every mapped table, for the foreign keys
+    from sunlit.accounts.services import open_session
     from sunlit.accounts.tables import AccountRow
     from sunlit.core.db import Database
     from sunlit.core.ids import new_id
@@ -401,14 +456,29 @@ async def prepare(url: str) -> str:
                 updated_at=now,
             )
         )
+        tag = secrets.token_hex(4)
+        accounts = [
+            AccountRow(
+                id=new_id("a"),
+                username=f"bench{tag}s{n}",
+                display_name=f"Sender {n}",
+                role="consumer",
+                password_hash="!",  # no password signs in: only the session below
+                created_at=now,
+            )
+            for n in range(senders)
+        ]
+        db.add_all(accounts)
+        await db.flush()
+        signed_in = [(row.id, open_session(db, row, now=now)) for row in accounts]
     await database.dispose()
-    return session
+    return session, signed_in
 
 
 def wait_up(port: int, proc: subprocess.Popen[bytes]) -> None:
     import httpx
 
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a busy machine can take half a minute to start two servers
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError("a server exited")
@@ -460,8 +530,29 @@ def percentile(hist: list[int], share: float) -> int:
     return HIST_MS
 
 
-async def measure(args: argparse.Namespace, session: str, servers: list[Any]) -> dict[str, Any]:
+async def warm_up(http_ports: list[int], session: str, concurrency: int) -> None:
+    """WARM_UP tickets from each server before its memory is first read, so that the memory per
+    viewer is what the viewers hold, not the HTTP path's first use. They are never redeemed and
+    lapse with their minute (a few KiB in the book until then)."""
+    gate = asyncio.Semaphore(concurrency)
+    async with httpx.AsyncClient(timeout=10) as http:
+
+        async def one(port: int, n: int) -> None:
+            async with gate:
+                with contextlib.suppress(httpx.HTTPError):
+                    await http.get(
+                        f"http://{HOST}:{port}/live/{session}/ticket",
+                        headers={"Cookie": f"sunlit_viewer=bench-warm-up-{n:07d}"},
+                    )
+
+        await asyncio.gather(*(one(port, n) for port in http_ports for n in range(WARM_UP)))
+
+
+async def measure(
+    args: argparse.Namespace, session: str, signed_in: list[tuple[str, str]], servers: list[Any]
+) -> dict[str, Any]:
     ports = [live for _, _, live in servers]
+    http_ports = [port for _, port, _ in servers]
     senders = {}
     step = max(args.processes, args.viewers // args.senders)
     for s in range(args.senders):
@@ -470,6 +561,7 @@ async def measure(args: argparse.Namespace, session: str, servers: list[Any]) ->
     run = secrets.token_hex(3)
     clients = []
     share = args.viewers / args.clients
+    await warm_up(http_ports, session, args.ticket_concurrency)
     rss_before = [rss_kib(proc.pid) for proc, _, _ in servers]
     for c in range(args.clients):
         first, last = round(c * share), round((c + 1) * share)
@@ -477,13 +569,16 @@ async def measure(args: argparse.Namespace, session: str, servers: list[Any]) ->
             "client": c,
             "run": run,
             "session": session,
-            "secret": SECRET,
             "ports": ports,
+            "http_ports": http_ports,
             "first": first,
             "last": last,
-            "senders": {str(v): s for v, s in senders.items() if first <= v < last},
+            "senders": {
+                str(v): [s, *signed_in[s]] for v, s in senders.items() if first <= v < last
+            },
             "connect_timeout": args.connect_timeout,
             "concurrency": args.concurrency,
+            "ticket_concurrency": args.ticket_concurrency,
             "heartbeat": args.heartbeat,
         }
         clients.append(
@@ -580,6 +675,7 @@ def report(args: argparse.Namespace, figures: dict[str, Any]) -> bool:
     viewers = sum(r["viewers"] for r in results)
     joined = sum(j["joined"] for j in figures["joined"])
     failed = sum(j["failed"] for j in figures["joined"])
+    no_ticket = sum(j["no_ticket"] for j in figures["joined"])
     accepted = len(sent) - refused["too_fast"]
     expected = accepted * viewers
     delivered = sum(hist)
@@ -607,7 +703,8 @@ def report(args: argparse.Namespace, figures: dict[str, Any]) -> bool:
     )
     print(f"# {machine()}, {platform.node()}")
     rows = [
-        ("viewers connected / joined", f"{viewers:,} / {joined:,} (failed {failed}) "
+        ("viewers connected / joined", f"{viewers:,} / {joined:,} (failed {failed}"
+         f"{f', ticket refused {no_ticket}' if no_ticket else ''}) "
          f"in {figures['connect_seconds']:.1f} s"),
         ("delivery latency", f"p50 {p50} ms  p90 {p90} ms  p99 {p99} ms  max {worst:.0f} ms"),
         ("goal p99 < 250 ms", "MET" if p99 < 250 else "MISSED"),
@@ -656,6 +753,9 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=3.0, help="seconds before measuring")
     parser.add_argument("--connect-timeout", type=float, default=180.0)
     parser.add_argument("--concurrency", type=int, default=64, help="connects in flight/client")
+    parser.add_argument(
+        "--ticket-concurrency", type=int, default=8, help="ticket requests in flight/client"
+    )
     parser.add_argument("--port", type=int, default=8830, help="first HTTP port")
     parser.add_argument("--redis-db", type=int, default=11)
     parser.add_argument("--profile", help="py-spy the server(s) while measuring, into this dir")
@@ -674,6 +774,7 @@ def main() -> None:
         and 1 <= args.senders <= args.viewers // max(1, args.processes)
         and 1 <= args.clients <= 8
         and args.connect_timeout <= 600
+        and 1 <= args.ticket_concurrency <= args.concurrency <= 256
     ):
         parser.error("bounded: ≤ 20,000 viewers, ≤ 600 s, ≤ 200 msg/s, 1-8 clients")
     per_account = args.rate / args.senders * 10
@@ -700,7 +801,7 @@ def main() -> None:
     try:
         first_env = make_env(args, url, args.port, args.port + 100, workdir)
         subprocess.run([SUNLIT, "migrate"], env=first_env, check=True, stdout=subprocess.DEVNULL)
-        session = asyncio.run(prepare(url))
+        session, signed_in = asyncio.run(prepare(url, args.senders))
         for i in range(args.processes):
             port, live_port = args.port + i, args.port + 100 + i
             env = make_env(args, url, port, live_port, workdir)
@@ -710,7 +811,7 @@ def main() -> None:
                 os.sched_setaffinity(proc.pid, cores(args)[0][i])
         for proc, port, _ in servers:
             wait_up(port, proc)
-        figures = uvloop.run(measure(args, session, servers))
+        figures = uvloop.run(measure(args, session, signed_in, servers))
         ok = report(args, figures)
     finally:
         for proc, _, _ in servers:
