@@ -27,8 +27,6 @@ from typing import Any
 import httpx
 from websockets.sync.client import connect
 
-from sunlit.live.model import Ticket, sign_ticket
-
 ROOT = Path(__file__).resolve().parent.parent
 SUNLIT = str(ROOT / ".venv" / "bin" / "sunlit")
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"  # noqa: S105 - the bench's own
@@ -117,10 +115,12 @@ def pinned(frame: Any) -> tuple[bool, str | None]:
     return found, product
 
 
-def measure(base: str, live_port: int, plan: str, products: list[str], official: httpx.Client,
-            pins: int) -> list[float]:  # fmt: skip
-    ticket = Ticket(plan, "bench-pin-viewer", None, "viewer", "zh", int(time.time()) + 3600)
-    url = f"ws://{HOST}:{live_port}/live/{plan}?ticket={sign_ticket(ticket, SECRET)}"
+def measure(second: str, live_port: int, plan: str, products: list[str],
+            official: httpx.Client, pins: int) -> list[float]:  # fmt: skip
+    # A visitor's one-use ticket from server 2's own room endpoint, as the room page gets it.
+    ticket = httpx.get(f"{second}/live/{plan}/ticket", timeout=10)
+    ticket.raise_for_status()
+    url = f"ws://{HOST}:{live_port}/live/{plan}?ticket={ticket.json()['ticket']}"
     delays = []
     with connect(url, open_timeout=10) as viewer:
         viewer.recv(timeout=10)  # hello
@@ -162,7 +162,8 @@ def main() -> None:
             wait_up(args.port + i, proc)
         first = f"http://{HOST}:{args.port}"
         plan, products, official = go_live(first)
-        delays = sorted(measure(first, args.port + 101, plan, products, official, args.pins))
+        second = f"http://{HOST}:{args.port + 1}"
+        delays = sorted(measure(second, args.port + 101, plan, products, official, args.pins))
     finally:
         for proc in servers:
             proc.send_signal(signal.SIGINT)
