@@ -158,6 +158,15 @@ def demo_cases(server: LiveServer) -> dict[str, str]:
     return run_async(run())
 
 
+def disable_one_account(server: LiveServer, username: str) -> None:
+    """An operator disables an account no page here signs in with."""
+    with api_as(server, "operator") as operator:
+        listing = operator.get("/api/v1/accounts").json()
+        account = next(a["id"] for a in listing if a["username"] == username)
+        off = operator.post(f"/api/v1/accounts/{account}/disabled", json={"disabled": True})
+        assert off.status_code == 200, off.text
+
+
 def main(folder: Path, only: list[str]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
@@ -182,6 +191,7 @@ def main(folder: Path, only: list[str]) -> None:
             assert official.put(f"/api/v1/live/{live}/pin", json=offer).is_success
             bought = buy(buyer, products[0]["id"], "screenshot-room", qty=3, session_id=live)
             assert bought.status_code == 201, bought.text
+        disable_one_account(server, "farmer.xuwen")  # the accounts page shows its badge
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
         )

@@ -64,6 +64,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/operator/accounts"): OPERATOR,
     ("POST", "/operator/accounts/{account_id}/role"): OPERATOR,
     ("POST", "/operator/accounts/{account_id}/verify"): OPERATOR,
+    ("POST", "/operator/accounts/{account_id}/disabled"): OPERATOR,
     ("GET", "/operator/region-name"): OPERATOR,
     ("POST", "/api/v1/accounts"): EVERYONE,
     ("POST", "/api/v1/tokens"): EVERYONE,

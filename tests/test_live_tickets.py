@@ -136,6 +136,23 @@ def test_disabling_an_account_closes_its_sockets(served: LiveServer) -> None:
     ]
 
 
+def test_disabling_from_the_operators_page_closes_the_accounts_sockets(
+    served: LiveServer,
+) -> None:
+    session, _ = go_live(served)
+    with browser_like(served, "buyer1") as c, browser_like(served, "operator") as operator:
+        ws, ticket = room_ticket(c, session)
+        _, spare = room_ticket(c, session)
+        with open_socket(ws, session, ticket) as mine:
+            account = Viewer(mine).wait_for(kind("hello"))["you"]["account"]
+            action = f"/operator/accounts/{account}/disabled"
+            off = submit(operator, "/operator/accounts", action, {"disabled": "1"})
+            assert off.status_code == 303, off.text[:300]
+            assert close_code(mine) == CLOSE_TICKET
+        with open_socket(ws, session, spare) as late:
+            assert close_code(late) == CLOSE_TICKET
+
+
 def test_a_role_change_closes_the_accounts_sockets_and_a_fresh_ticket_rejoins(
     served: LiveServer,
 ) -> None:

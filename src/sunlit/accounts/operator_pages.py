@@ -1,4 +1,4 @@
-"""Operator pages: create staff accounts, change roles, verify people."""
+"""Operator pages: create staff accounts, change roles, verify people, disable accounts."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ async def _page(
     request: Request, db: AsyncSession, *, status: int = 200, **extra: object
 ) -> Response:
     listed = await accounts.list_accounts(db)
+    done_for = request.query_params.get("account")
     context = {
         "accounts": listed,
         "roles": list(Role),
@@ -34,6 +35,7 @@ async def _page(
         "values": {},
         "errors": {},
         "staff_roles": {role.value for role in STAFF_ROLES},
+        "done_account": next((row for row in listed if row.id == done_for), None),
         **extra,
     }
     return render(request, "operator/accounts.html", context, status=status)
@@ -123,6 +125,36 @@ async def change_role(
         return await _page(request, db, status=exc.status, error=translate(exc.message, exc.params))
     await services.revoke_access(account_id)
     return redirect("/operator/accounts?done=role")
+
+
+def _disabled(text: str) -> bool:
+    if text not in ("0", "1"):
+        raise InvalidInput(N_("Choose whether to disable or enable the account."))
+    return text == "1"
+
+
+@router.post("/operator/accounts/{account_id}/disabled")
+async def set_disabled(
+    request: Request,
+    account_id: PathId,
+    principal: Principal = allow(Role.OPERATOR),
+    db: AsyncSession = Depends(get_db),
+) -> Response:
+    """Disable an account (form field ``disabled=1``) or enable it again (``disabled=0``)."""
+    services = get_services(request)
+    fields = await form_fields(request)
+    try:
+        disabled = _disabled(fields.get("disabled", ""))
+        await accounts.do_set_disabled(
+            db, principal.require(), account_id, disabled, now=services.clock.now()
+        )
+        await db.commit()
+    except SunlitError as exc:
+        await undo(db, principal.account)
+        return await _page(request, db, status=exc.status, error=translate(exc.message, exc.params))
+    await services.revoke_access(account_id)
+    done = "disabled" if disabled else "enabled"
+    return redirect(f"/operator/accounts?done={done}&account={account_id}")
 
 
 @router.post("/operator/accounts/{account_id}/verify")
