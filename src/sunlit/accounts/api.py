@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
@@ -273,6 +274,12 @@ class ForgotIn(BaseModel):
     login: CleanText = Field(max_length=64, description="Account name or mobile number")
 
 
+class ForgotOut(BaseModel):
+    """The same answer whoever was named: whether a code was sent is not said."""
+
+    status: Literal["accepted"] = "accepted"
+
+
 class CodeResetIn(ForgotIn):
     code: CleanText = Field(max_length=16)
     new_password: str = Field(max_length=256)
@@ -323,13 +330,13 @@ async def issue_reset_link(
     return ResetLinkOut(url=url, expires_at=aware(reset.expires_at))
 
 
-@router.post("/password/forgot", status_code=202)
+@router.post("/password/forgot", status_code=202, response_model=ForgotOut)
 async def send_reset_code(
     body: ForgotIn,
     request: Request,
     principal: Principal = allow("public"),
     db: AsyncSession = Depends(get_db),
-) -> Response:
+) -> ForgotOut:
     """Send a one-time code to a buyer's phone. The answer is the same whether or not the name
     or number belongs to anyone."""
     services = get_services(request)
@@ -343,7 +350,7 @@ async def send_reset_code(
         now=services.clock.now(),
     )
     await db.commit()
-    return Response(status_code=202)
+    return ForgotOut()
 
 
 @router.post("/password/reset", status_code=204)
