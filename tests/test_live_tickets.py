@@ -11,10 +11,12 @@ from datetime import timedelta
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
+from redis.asyncio import Redis
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from tests.support import LiveServer, live_server, settings_for, sign_in, submit
+from sunlit.live.tickets import MemoryTicketBook, RedisTicketBook, TicketBook
+from tests.support import LiveServer, live_server, run_async, settings_for, sign_in, submit
 from tests.test_browser import browser  # noqa: F401 - a fixture
 from tests.test_catalog_api import api_as
 from tests.test_live import Viewer, browser_like, go_live, kind, room_ticket
@@ -239,3 +241,71 @@ def room_page_reconnects(served: LiveServer, browser: Browser) -> None:  # noqa:
     expect(page.locator(f"a[href='/signin?next=/live/{session}']")).to_be_visible(timeout=10_000)
     expect(page.locator("#chat-form")).to_have_count(0)
     context.close()
+
+
+# --- a revocation racing a request that is making a ticket ----------------------------------
+
+
+async def _race(book: TicketBook) -> None:
+    """A request read the account at 100.0; its access is revoked at 100.5, emptying the book;
+    only then does the request write its ticket. That ticket must not be given, nor redeemed."""
+    await book.revoke("acct-1", seconds=60, now=100.5)
+    assert await book.issue("n-late", "acct-1", 60, since=100.0) is False
+    assert await book.redeem("n-late") is False
+    # A request that read the account after the revocation gets its ticket, once.
+    assert await book.issue("n-after", "acct-1", 60, since=101.0) is True
+    assert await book.redeem("n-after") is True
+    assert await book.redeem("n-after") is False
+    # Other accounts and anonymous viewers are not touched by the mark.
+    assert await book.issue("n-other", "acct-2", 60, since=100.0) is True
+    assert await book.issue("n-anon", None, 60, since=0.0) is True
+    assert await book.redeem("n-other") and await book.redeem("n-anon")
+    # Revoking voids what was given before it.
+    assert await book.issue("n-open", "acct-2", 60, since=102.0) is True
+    await book.revoke("acct-2", seconds=60, now=103.0)
+    assert await book.redeem("n-open") is False
+
+
+def test_a_ticket_made_while_access_was_revoked_is_not_given() -> None:
+    run_async(_race(MemoryTicketBook()))  # (run_async: Playwright keeps a loop on this thread)
+
+
+@pytest.mark.redis
+def test_a_ticket_made_while_access_was_revoked_is_not_given_with_redis(redis_url: str) -> None:
+    async def race() -> None:
+        client = Redis.from_url(redis_url)
+        try:
+            await client.flushdb()
+            await _race(RedisTicketBook(client))
+        finally:
+            await client.flushdb()
+            await client.aclose()
+
+    run_async(race())
+
+
+def test_the_ticket_endpoint_refuses_a_request_that_began_before_a_revocation(
+    served: LiveServer,
+) -> None:
+    """End to end: the account is read, then revoked (its role changed by an operator), then the
+    ticket is made: 409, and the page's next try, after the revocation, gets a ticket."""
+    session, _ = go_live(served)
+    assert served.services is not None
+    with browser_like(served, "buyer2") as c:
+        account = c.get(f"/live/{session}/ticket").json()["account"]
+        services = served.services
+        hub = services.live
+        revoke_at = served.clock.now() + timedelta(seconds=1)
+
+        async def revoke() -> None:
+            await hub.tickets.revoke(
+                account, seconds=services.settings.live_ticket_seconds, now=revoke_at.timestamp()
+            )
+
+        run_async(revoke())
+        refused = c.get(f"/live/{session}/ticket")  # read at the clock's now: before the mark
+        assert refused.status_code == 409, refused.text
+        assert refused.headers["cache-control"] == "no-store"
+        served.clock.advance(timedelta(seconds=2))
+        again = c.get(f"/live/{session}/ticket")
+        assert again.status_code == 200 and again.json()["account"] == account

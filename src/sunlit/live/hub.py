@@ -212,12 +212,25 @@ class Hub:
         finally:
             self._admitting.discard(viewer)
 
-    async def revoke(self, account: str) -> None:
+    async def revoke(self, account: str, *, ticket_seconds: int) -> None:
         """Void the account's unredeemed tickets and close its sockets in every process (after
         signing out, a disabled account, a changed role or password): a page still signed in
-        reconnects with a fresh ticket, as whoever it now is."""
-        await self.tickets.revoke(account)
-        await self.bus.publish(ACCOUNTS, {"t": "revoke", "account": account})
+        reconnects with a fresh ticket, as whoever it now is. This process's sockets close
+        first, whatever Redis answers; a failure to reach the others is raised after trying
+        both the ticket book and the bus."""
+        self._close_account(account)
+        failed: Exception | None = None
+        try:
+            now = self.clock.now().timestamp()
+            await self.tickets.revoke(account, seconds=ticket_seconds, now=now)
+        except Exception as exc:  # Redis did not answer: still tell the other processes
+            failed = exc
+        try:
+            await self.bus.publish(ACCOUNTS, {"t": "revoke", "account": account})
+        except Exception as exc:
+            failed = failed or exc
+        if failed is not None:
+            raise failed
 
     def _close_account(self, account: str) -> None:
         for viewer in [v for v in self._admitting if v.ticket.account == account]:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import display_names
-from sunlit.core.errors import N_, InvalidInput, SunlitError
+from sunlit.core.errors import N_, Conflict, InvalidInput, SunlitError
 from sunlit.core.i18n import current_language, gettext_, translate
 from sunlit.filing.tables import SessionPlanRow
 from sunlit.live import services as live
@@ -59,7 +59,10 @@ async def _ticket(
         moderator=moderator,
         nonce=secrets.token_urlsafe(16),
     )
-    await services.live.tickets.issue(ticket.nonce, ticket.account, seconds)
+    if not await services.live.tickets.issue(
+        ticket.nonce, ticket.account, seconds, since=principal.read_at
+    ):  # the account's access was revoked while this request ran: the page asks again
+        raise Conflict(N_("Your access changed while the ticket was made; try again."))
     return sign_ticket(ticket, services.settings.secret_key)
 
 

@@ -53,6 +53,9 @@ class Principal:
     account: AccountRow | None
     via: Literal["session", "token", "none"]
     session_token: str | None = None
+    #: When the account was looked up (unix seconds of the app's clock): what was learnt of its
+    #: access holds from then, so a live-room ticket is not given if it was revoked since.
+    read_at: float = 0.0
 
     @property
     def role(self) -> Role | None:
@@ -115,7 +118,7 @@ async def resolve_principal(
                 log.warning("token use not noted: the database is busy")
                 account = await accounts.token_account(db, bearer, now=now, touch=False)
         services.token_cache.put(digest, account)
-        return Principal(account, "token"), False
+        return Principal(account, "token", read_at=now.timestamp()), False
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         try:
@@ -127,7 +130,7 @@ async def resolve_principal(
             request.state.clear_session_cookie = True
             return Principal(None, "none"), True
         await db.commit()
-        return Principal(account, "session", token), False
+        return Principal(account, "session", token, now.timestamp()), False
     return Principal(None, "none"), False
 
 

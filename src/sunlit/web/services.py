@@ -103,7 +103,7 @@ class Services:
         void its unused live-room tickets and close its live-room sockets in every process."""
         self.token_cache.forget_account(account_id)
         try:
-            await self.live.revoke(account_id)
+            await self.live.revoke(account_id, ticket_seconds=self.settings.live_ticket_seconds)
         except Exception:  # Redis did not answer; the change itself is committed
             log.exception("live-room access not revoked", account=account_id)
 
