@@ -3,9 +3,11 @@ delays, and per address across all names; nobody can lock out a person by naming
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 import pytest
+from redis.asyncio import Redis
 
 from sunlit.accounts import services as accounts
 from sunlit.accounts.model import NewAccount, address_bucket, sign_in_waits
@@ -13,7 +15,7 @@ from sunlit.accounts.services import Passwords
 from sunlit.accounts.tables import AccountRow
 from sunlit.core.db import Database
 from sunlit.core.errors import TooManyAttempts
-from sunlit.core.ratelimit import MemoryAttemptCounter
+from sunlit.core.ratelimit import MemoryAttemptCounter, RedisAttemptCounter
 from sunlit.settings import Settings
 from tests.support import LiveServer, live_server, settings_for, sign_in
 from tests.test_accounts import T0, register
@@ -208,3 +210,60 @@ def test_waits_double_to_the_cap_and_ipv6_counts_by_its_64() -> None:
     assert address_bucket("2001:db8:1:2:aaaa::1") == address_bucket("2001:db8:1:2:bbbb::9")
     assert address_bucket("2001:db8:1:2::1") != address_bucket("2001:db8:1:3::1")
     assert address_bucket("198.51.100.10") == "198.51.100.10"
+
+
+async def test_guesses_in_flight_on_many_names_cannot_pass_the_address_ceiling(
+    database: Database, settings: Settings
+) -> None:
+    """Password spraying from one address with parallel requests: every guess is admitted (or
+    not) before any password is checked, so the ceiling must count guesses still in flight.
+    200 sign-ins on 200 names at once, against a ceiling of 5: at most 5 are checked."""
+    sprayed = settings.model_copy(update={"login_max_failures_per_ip": 5})
+    counter = MemoryAttemptCounter()
+    checked = 0
+
+    async def one(n: int) -> None:
+        nonlocal checked
+        try:
+            await accounts.check_sign_in_allowed(
+                counter, sprayed, username=f"name-{n}", ip=A, now=T0
+            )
+        except TooManyAttempts:
+            return
+        checked += 1
+        await asyncio.sleep(0)  # the password check: every other request starts meanwhile
+
+    await asyncio.gather(*(one(n) for n in range(200)))
+    assert checked == 5
+    # A right password takes its guess back; a wrong one stays counted.
+    attempt = await accounts.check_sign_in_allowed(
+        counter, sprayed, username="name-0", ip=B, now=T0
+    )
+    await accounts.attempt_succeeded(counter, attempt)
+    for n in range(5):
+        await accounts.check_sign_in_allowed(counter, sprayed, username=f"x-{n}", ip=B, now=T0)
+    with pytest.raises(TooManyAttempts):
+        await accounts.check_sign_in_allowed(counter, sprayed, username="x-5", ip=B, now=T0)
+
+
+@pytest.mark.redis
+async def test_guesses_in_flight_cannot_pass_the_address_ceiling_with_redis(
+    settings: Settings, redis_url: str
+) -> None:
+    sprayed = settings.model_copy(update={"login_max_failures_per_ip": 5})
+    client_ = Redis.from_url(redis_url)
+    try:
+        await client_.flushdb()
+        counter = RedisAttemptCounter(client_)
+        outcomes = await asyncio.gather(
+            *(
+                accounts.check_sign_in_allowed(counter, sprayed, username=f"n-{n}", ip=A, now=T0)
+                for n in range(50)
+            ),
+            return_exceptions=True,
+        )
+        assert sum(not isinstance(o, BaseException) for o in outcomes) == 5
+        assert all(isinstance(o, TooManyAttempts) for o in outcomes if isinstance(o, Exception))
+    finally:
+        await client_.flushdb()
+        await client_.aclose()

@@ -29,9 +29,10 @@ from sunlit.accounts.model import (
 from sunlit.accounts.notifier import Notifier
 from sunlit.accounts.services import (
     Passwords,
+    attempt_not_a_guess,
+    attempt_succeeded,
     aware,
     check_sign_in_allowed,
-    note_failed_attempt,
 )
 from sunlit.accounts.tables import AccountRow, ApiTokenRow, PasswordResetRow, WebSessionRow
 from sunlit.core.errors import N_, InvalidInput, PermissionDenied, TooManyAttempts
@@ -108,16 +109,15 @@ async def do_change_password(
     """Change one's own password. The current one is required (and guessing it is throttled
     like signing in); the new one passes the sign-up rules. The account's other sessions end;
     the one making the change stays; API tokens stay (they are listed and revoked apart)."""
-    pair_key = await check_sign_in_allowed(
+    attempt = await check_sign_in_allowed(
         counter, settings, username=account.username, ip=ip, now=now
     )
     if not await passwords.verify(account.password_hash, current[:MAX_PASSWORD]):
-        await note_failed_attempt(counter, settings, ip=ip, now=now)
-        raise InvalidInput(
+        raise InvalidInput(  # counted as a failure of the address already
             N_("Please correct the marked fields."),
             fields={"current_password": N_("This is not your current password.")},
         )
-    await counter.reset(pair_key)
+    await attempt_succeeded(counter, attempt)
     error = check_password(new, username=account.username)
     if error is None and new == current:
         error = N_("Choose a password different from the current one.")
@@ -359,9 +359,12 @@ async def do_reset_with_code(
     """Set a new password with a code. Returns None when the code is wrong, void or unknown
     (the caller commits, since a wrong try counts, then answers :data:`WRONG_CODE`, whatever
     the reason). Every session and API token of the account ends."""
-    await check_sign_in_allowed(counter, settings, username=f"reset:{login}", ip=ip, now=now)
+    attempt = await check_sign_in_allowed(
+        counter, settings, username=f"reset:{login}", ip=ip, now=now
+    )
     error = check_password(new, username=login.strip().lower())
     if error is not None:
+        await attempt_not_a_guess(counter, attempt)
         raise InvalidInput(N_("Please correct the marked fields."), fields={"password": error})
     account = await _consumer(db, login)
     reset = (
@@ -379,8 +382,7 @@ async def do_reset_with_code(
         else None
     )
     if account is None or reset is None or not _is_open(reset, now):
-        await note_failed_attempt(counter, settings, ip=ip, now=now)
-        return None
+        return None  # counted as a failure of the address already
     # Take one try first (atomically), so that parallel guesses cannot exceed the limit.
     tries = settings.password_reset_code_attempts
     took = await db.execute(
@@ -395,7 +397,6 @@ async def do_reset_with_code(
     expected = code_digest(settings.secret_key, reset.id, code.strip())
     right = hmac.compare_digest(reset.digest, expected)
     if not took.rowcount or not right:  # type: ignore[attr-defined]
-        await note_failed_attempt(counter, settings, ip=ip, now=now)
         await db.execute(
             update(PasswordResetRow)
             .where(
@@ -408,5 +409,6 @@ async def do_reset_with_code(
         return None
     if not await _claim(db, reset, now):
         return None
+    await attempt_succeeded(counter, attempt)
     await _set_new_password(db, passwords, account, reset, new, now=now)
     return account

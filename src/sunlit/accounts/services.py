@@ -141,25 +141,38 @@ async def do_register(
     return row
 
 
+@dataclass(frozen=True, slots=True)
+class SignInAttempt:
+    """An attempt admitted by :func:`check_sign_in_allowed`: counted against the account and
+    address (``pair_key``) and, ahead of the check, as a failure of the address
+    (``address_key`` at ``at``), which :func:`attempt_succeeded` takes back."""
+
+    pair_key: str
+    address_key: str
+    at: float
+
+
 async def check_sign_in_allowed(
     counter: AttemptCounter, settings: Settings, *, username: str, ip: str, now: datetime
-) -> str:
-    """Refuse an attempt on ``username`` from ``ip`` that comes too soon; otherwise record it
-    and return the key under which it was recorded (a success resets it).
+) -> SignInAttempt:
+    """Refuse an attempt on ``username`` from ``ip`` that comes too soon; otherwise record it.
 
     Two counts, neither of which a stranger can use against someone else. Per account *and*
     address, every attempt is recorded before the password is checked, and the record decides
     (parallel guesses cannot slip past): after a few, each further attempt waits longer than
     the last. Per address, across all names, failures count against a ceiling that blocks
-    the address for the rest of the window. A person signing in from their own address is
-    never slowed by what another address does."""
+    the address for the rest of the window; each attempt is counted as a failure *before* the
+    password is checked (one step: add, then count), so parallel guesses on many names cannot
+    all pass the ceiling, and taken back when it succeeds or was not a guess. A person signing
+    in from their own address is never slowed by what another address does."""
     window = settings.login_window_seconds
     at = now.timestamp()
     address_key = "login:ip:" + throttle_key(address_bucket(ip))
-    failures = await counter.times(address_key, now=at, window_seconds=window)
     ceiling = settings.login_max_failures_per_ip
-    if len(failures) >= ceiling:
-        wait = failures[len(failures) - ceiling] + window - at
+    if await counter.add(address_key, now=at, window_seconds=window) > ceiling:
+        await counter.withdraw(address_key, at=at)
+        failures = await counter.times(address_key, now=at, window_seconds=window)
+        wait = failures[max(0, len(failures) - ceiling)] + window - at if failures else window
         _refuse(wait, per_address=True)
     pair_key = "login:pair:" + throttle_key(username, ip)
     waits = sign_in_waits(
@@ -167,25 +180,28 @@ async def check_sign_in_allowed(
     )
     wait = await counter.admit(pair_key, now=at, window_seconds=window, waits=waits)
     if wait > 0:
+        await counter.withdraw(address_key, at=at)
         _refuse(wait, per_address=False)
-    return pair_key
+    return SignInAttempt(pair_key, address_key, at)
+
+
+async def attempt_succeeded(counter: AttemptCounter, attempt: SignInAttempt) -> None:
+    """The password (or code) was right: the account and address start afresh, and the
+    address's failure counted ahead is taken back."""
+    await counter.reset(attempt.pair_key)
+    await counter.withdraw(attempt.address_key, at=attempt.at)
+
+
+async def attempt_not_a_guess(counter: AttemptCounter, attempt: SignInAttempt) -> None:
+    """Refused before anything secret was compared (a new password too weak, say): the
+    address's failure counted ahead is taken back."""
+    await counter.withdraw(attempt.address_key, at=attempt.at)
 
 
 def _refuse(wait: float, *, per_address: bool) -> NoReturn:
     seconds = max(1, math.ceil(wait))
     message, params = wait_message(seconds, per_address=per_address)
     raise TooManyAttempts(message, params=params, retry_after=seconds)
-
-
-async def note_failed_attempt(
-    counter: AttemptCounter, settings: Settings, *, ip: str, now: datetime
-) -> None:
-    """Count a failure against the address's ceiling (a wrong password or reset code)."""
-    await counter.add(
-        "login:ip:" + throttle_key(address_bucket(ip)),
-        now=now.timestamp(),
-        window_seconds=settings.login_window_seconds,
-    )
 
 
 async def authenticate(
@@ -202,7 +218,7 @@ async def authenticate(
     """Check an account name and password, under the sign-in throttle
     (:func:`check_sign_in_allowed`)."""
     username = normalise_username(username)
-    pair_key = await check_sign_in_allowed(counter, settings, username=username, ip=ip, now=now)
+    attempt = await check_sign_in_allowed(counter, settings, username=username, ip=ip, now=now)
     well_formed = USERNAME.match(username) is not None and len(password) <= MAX_PASSWORD
     row = (
         await db.scalar(select(AccountRow).where(AccountRow.username == username))
@@ -211,9 +227,8 @@ async def authenticate(
     )
     ok = await passwords.verify(row.password_hash if row else None, password[:MAX_PASSWORD])
     if row is None or not ok or row.disabled:
-        await note_failed_attempt(counter, settings, ip=ip, now=now)
-        raise BadCredentials
-    await counter.reset(pair_key)
+        raise BadCredentials  # counted as a failure of the address already
+    await attempt_succeeded(counter, attempt)
     return row
 
 

@@ -34,6 +34,10 @@ class AttemptCounter(Protocol):
     async def add(self, key: str, *, now: float, window_seconds: int) -> int:
         """Record an attempt at ``now``; returns the count in the window, this one included."""
 
+    async def withdraw(self, key: str, *, at: float) -> None:
+        """Take back one attempt recorded at ``at`` (one recorded ahead, as a failure, that
+        turned out not to be one)."""
+
     async def admit(
         self, key: str, *, now: float, window_seconds: int, waits: Sequence[float]
     ) -> float:
@@ -95,6 +99,11 @@ class MemoryAttemptCounter:
         hits.sort()
         self._timed[key] = hits
         return len(hits)
+
+    async def withdraw(self, key: str, *, at: float) -> None:
+        hits = self._timed.get(key)
+        if hits and at in hits:
+            hits.remove(at)
 
     async def admit(
         self, key: str, *, now: float, window_seconds: int, waits: Sequence[float]
@@ -172,6 +181,9 @@ class RedisAttemptCounter:
             _, _, size, _ = await pipe.execute()
         return int(size)
 
+    async def withdraw(self, key: str, *, at: float) -> None:
+        await self._redis.eval(WITHDRAW, 1, self._prefix + key, repr(at))
+
     async def admit(
         self, key: str, *, now: float, window_seconds: int, waits: Sequence[float]
     ) -> float:
@@ -190,6 +202,13 @@ class RedisAttemptCounter:
         )
         return float(found)
 
+
+#: One attempt at exactly this time, taken back (see ``AttemptCounter.withdraw``).
+WITHDRAW = """
+local found = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[1], 'LIMIT', 0, 1)
+if #found > 0 then redis.call('ZREM', KEYS[1], found[1]) end
+return #found
+"""
 
 #: Check and record in one step inside Redis (see ``AttemptCounter.admit``). Lua numbers
 #: would come back truncated to integers, so the wait is returned as a string.
