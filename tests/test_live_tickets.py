@@ -195,55 +195,8 @@ def signed_in_count(served: LiveServer, session: str, count: int) -> None:
     raise AssertionError(f"the room did not count {count} signed-in viewers within 10s")
 
 
-@pytest.mark.browser
-def test_the_room_page_reconnects_on_a_fresh_ticket_and_reloads_once_signed_out(
-    sqlite_url: str,
-    browser: Browser,  # noqa: F811 - the fixture
-) -> None:
-    with live_server(settings_for(sqlite_url)) as served:
-        load_demo_into(served)
-        room_page_reconnects(served, browser)
-
-
-def room_page_reconnects(served: LiveServer, browser: Browser) -> None:  # noqa: F811
-    session, _ = go_live(served)
-    with api_as(served, "buyer1") as buyer:
-        account = buyer.get("/api/v1/me").json()["id"]
-    context = browser.new_context()
-    context.add_cookies([{"name": "sunlit_lang", "value": "en", "url": served.url}])
-    page = context.new_page()
-    page.goto(served.url + "/signin")
-    page.locator("#f-username").fill("buyer1")
-    page.locator("#f-password").fill(PASSWORD)
-    page.locator("form[action='/signin'] button").click()
-    page.wait_for_url(served.url + "/")
-    page.goto(f"{served.url}/live/{session}")
-    signed_in_count(served, session, 1)  # its socket is open
-
-    def say(text: str) -> None:
-        page.get_by_label("Message").fill(text)
-        page.get_by_role("button", name="Send").click()
-        expect(page.locator("#chat")).to_contain_text(text)
-
-    say("第一句")
-    with api_as(served, "operator") as operator:
-        changed = operator.post(f"/api/v1/accounts/{account}/role", json={"role": "farmer"})
-        assert changed.status_code == 200, changed.text
-    error = page.locator("#room-error")
-    expect(error).to_have_text("Connection lost; reconnecting…", timeout=10_000)
-    expect(error).to_be_hidden(timeout=10_000)  # open again, on a ticket it fetched
-    say("第二句")
-
-    # Signed out in another tab: the socket closes, and the page shows itself signed out.
-    other = context.new_page()
-    other.goto(f"{served.url}/account")
-    other.locator("form[action='/signout'] button").click()
-    expect(page.locator(f"a[href='/signin?next=/live/{session}']")).to_be_visible(timeout=10_000)
-    expect(page.locator("#chat-form")).to_have_count(0)
-    context.close()
-
-
 # --- a revocation racing a request that is making a ticket ----------------------------------
+# (before the browser test below: Playwright keeps an event loop on this thread after it)
 
 
 async def _race(book: TicketBook) -> None:
@@ -309,3 +262,51 @@ def test_the_ticket_endpoint_refuses_a_request_that_began_before_a_revocation(
         served.clock.advance(timedelta(seconds=2))
         again = c.get(f"/live/{session}/ticket")
         assert again.status_code == 200 and again.json()["account"] == account
+
+
+@pytest.mark.browser
+def test_the_room_page_reconnects_on_a_fresh_ticket_and_reloads_once_signed_out(
+    sqlite_url: str,
+    browser: Browser,  # noqa: F811 - the fixture
+) -> None:
+    with live_server(settings_for(sqlite_url)) as served:
+        load_demo_into(served)
+        room_page_reconnects(served, browser)
+
+
+def room_page_reconnects(served: LiveServer, browser: Browser) -> None:  # noqa: F811
+    session, _ = go_live(served)
+    with api_as(served, "buyer1") as buyer:
+        account = buyer.get("/api/v1/me").json()["id"]
+    context = browser.new_context()
+    context.add_cookies([{"name": "sunlit_lang", "value": "en", "url": served.url}])
+    page = context.new_page()
+    page.goto(served.url + "/signin")
+    page.locator("#f-username").fill("buyer1")
+    page.locator("#f-password").fill(PASSWORD)
+    page.locator("form[action='/signin'] button").click()
+    page.wait_for_url(served.url + "/")
+    page.goto(f"{served.url}/live/{session}")
+    signed_in_count(served, session, 1)  # its socket is open
+
+    def say(text: str) -> None:
+        page.get_by_label("Message").fill(text)
+        page.get_by_role("button", name="Send").click()
+        expect(page.locator("#chat")).to_contain_text(text)
+
+    say("第一句")
+    with api_as(served, "operator") as operator:
+        changed = operator.post(f"/api/v1/accounts/{account}/role", json={"role": "farmer"})
+        assert changed.status_code == 200, changed.text
+    error = page.locator("#room-error")
+    expect(error).to_have_text("Connection lost; reconnecting…", timeout=10_000)
+    expect(error).to_be_hidden(timeout=10_000)  # open again, on a ticket it fetched
+    say("第二句")
+
+    # Signed out in another tab: the socket closes, and the page shows itself signed out.
+    other = context.new_page()
+    other.goto(f"{served.url}/account")
+    other.locator("form[action='/signout'] button").click()
+    expect(page.locator(f"a[href='/signin?next=/live/{session}']")).to_be_visible(timeout=10_000)
+    expect(page.locator("#chat-form")).to_have_count(0)
+    context.close()
