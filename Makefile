@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 UV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never $(BIN)/uv
 
 .PHONY: run test install lint types pytest demo messages screenshots clean lock upgrade \
-	check-lock fuzz
+	check-lock fuzz context-map
 
 # uv alone, for `make lock` and `make upgrade`: they must run while uv.lock is stale, which is
 # exactly when the full install below refuses to.
@@ -85,3 +85,7 @@ check-lock: $(UV_STAMP)
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache
+
+# docs/architecture.md's context map, from the rules in tests/architecture.py
+context-map: install
+	$(BIN)/python scripts/context_map.py

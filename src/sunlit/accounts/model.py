@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from sunlit.core.errors import N_
-from sunlit.core.eventlog import Event, EventType
+from sunlit.core.eventlog.model import Event, EventType
 from sunlit.core.text import has_control_characters
 
 

@@ -1,0 +1,250 @@
+"""The rules between contexts, as data, and a reader of the package's imports (ast; nothing is
+imported or run). ``tests/test_architecture.py`` holds the code to them; ``docs/architecture.md``
+shows the context map rendered from :data:`LAYERS` (``make context-map`` writes it)."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src"
+
+#: Below every context: value types, storage plumbing, the settings object.
+SHARED = frozenset({"core", "settings", "__init__", "__main__", "migrations"})
+
+#: The contexts from the top down, with what each is for. A context imports only from contexts
+#: in layers below its own (and from the shared parts); never sideways, never up. The
+#: composition root (``app``) and the command line sit on top and may import anything.
+LAYERS: tuple[tuple[tuple[str, str], ...], ...] = (
+    (
+        ("app", "the composition root: application factory, services, jobs, reactions, home"),
+        ("cli", "the `sunlit` command"),
+    ),
+    (("demo", "the demo region: seeds every context through its services"),),
+    (("lab", "integrity evaluation: simulator runs, baselines, detection time"),),
+    (("integrity", "detectors, findings, the case queue, verified figures"),),
+    (("orders", "the order desk, checkout, fulfilment, refunds"),),
+    (("live", "live rooms: chat, presence, pins, the WebSocket server"),),
+    (("participation", "price consent, anonymous reports, ratings, producer pages"),),
+    (("filing", "session plans, boundary rules, review, stream keys"),),
+    (("payments", "charges, the ledger, payouts, the sandbox gateway"),),
+    (("catalog", "producers, products, price bands, quality, unsalable stock, imports"),),
+    (("accounts", "accounts, roles, sign-in, sessions, tokens, who is asking"),),
+    (("web", "the web kit: forms, rendering, middleware, security headers, deps"),),
+    (("simulate", "the crowd simulator (event streams with known abuses)"),),
+)
+#: Where the application is put together: may import every context's routes and tables.
+COMPOSITION = frozenset({"app"})
+ROUTE_SUFFIXES = ("api", "pages")
+#: Third-party libraries a pure module may use: values, validation and arithmetic, no I/O.
+PURE_LIBRARIES = frozenset({"orjson", "numpy", "scipy", "pydantic"})
+#: Pure modules besides every ``model`` module: they import nothing but each other, the
+#: standard library and PURE_LIBRARIES.
+PURE_MODULES = frozenset(
+    {
+        "sunlit.core.errors",
+        "sunlit.core.money",
+        "sunlit.core.ids",
+        "sunlit.core.text",
+        "sunlit.core.clock",
+        "sunlit.core.regions",
+        "sunlit.catalog.regions",
+        "sunlit.catalog.imports",
+        "sunlit.filing.rules",
+        "sunlit.integrity.cases",
+        "sunlit.payments.ledger",
+    }
+)
+SQL_NAMES = frozenset({"select", "insert", "update", "delete", "text", "func", "exists"})
+MAX_LINES = 400
+
+
+def layer_of() -> dict[str, int]:
+    return {name: depth for depth, layer in enumerate(LAYERS) for name, _ in layer}
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str
+    path: Path
+    tree: ast.Module
+    lines: int
+
+    @property
+    def context(self) -> str:
+        parts = self.name.split(".")
+        return parts[1] if len(parts) > 1 else ""
+
+    @property
+    def leaf(self) -> str:
+        return self.name.rsplit(".", 1)[-1]
+
+    @property
+    def is_route(self) -> bool:
+        return self.leaf.endswith(ROUTE_SUFFIXES)
+
+
+def modules() -> dict[str, Module]:
+    found = {}
+    for path in sorted((SRC / "sunlit").rglob("*.py")):
+        rel = path.relative_to(SRC).with_suffix("")
+        if "migrations" in rel.parts:
+            continue
+        name = ".".join(rel.parts).removesuffix(".__init__")
+        text = path.read_text("utf-8")
+        found[name] = Module(name, path, ast.parse(text), text.count("\n"))
+    return found
+
+
+def imported(module: Module) -> set[str]:
+    """Every name the module imports, absolute (``sunlit.a.b`` and ``sunlit.a.b.c`` for
+    ``from sunlit.a.b import c``), third-party and standard ones too."""
+    package = module.path.name == "__init__.py"
+    found: set[str] = set()
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = module.name.split(".")
+                if not package:
+                    base = base[:-1]
+                base = base[: len(base) - (node.level - 1)]
+                name = ".".join(base + ([node.module] if node.module else []))
+            else:
+                name = node.module or ""
+            found.add(name)
+            found |= {f"{name}.{alias.name}" for alias in node.names}
+    return found
+
+
+def resolve(name: str, known: dict[str, Module]) -> str | None:
+    """The module a name lives in (``sunlit.a.b.f`` -> ``sunlit.a.b``), or None."""
+    while name and name not in known:
+        name = name.rsplit(".", 1)[0] if "." in name else ""
+    return name or None
+
+
+def targets(module: Module, known: dict[str, Module]) -> set[str]:
+    out = set()
+    for name in imported(module):
+        if name.startswith("sunlit"):
+            target = resolve(name, known)
+            if target is not None and target != module.name:
+                out.add(target)
+    return out
+
+
+def context_edges(known: dict[str, Module]) -> dict[tuple[str, str], set[str]]:
+    """(from context, to context) -> the module imports that make the edge."""
+    edges: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for module in known.values():
+        here = module.context
+        if here in SHARED:
+            continue
+        for target in targets(module, known):
+            there = known[target].context
+            if there and there != here and there not in SHARED:
+                edges[(here, there)].add(f"{module.name} -> {target}")
+    return edges
+
+
+def violations() -> set[str]:
+    """Every breach of the rules, one line each (the allowlist's format)."""
+    known = modules()
+    depth = layer_of()
+    out: set[str] = set()
+    for module in known.values():
+        if module.context and module.context not in SHARED and module.context not in depth:
+            out.add(f"unplaced context: {module.context}")
+    for (here, there), _ in context_edges(known).items():
+        if here in depth and there in depth and depth[there] <= depth[here]:
+            out.add(f"upward: {here} -> {there}")
+    for module in known.values():
+        here = module.context
+        for target in targets(module, known):
+            other = known[target]
+            if other.context in (here, *SHARED) or here in COMPOSITION:
+                continue
+            if other.leaf == "tables":
+                out.add(f"table reach: {module.name} -> {target}")
+            if other.is_route:
+                out.add(f"route reach: {module.name} -> {target}")
+        if module.lines > MAX_LINES:
+            out.add(f"over {MAX_LINES} lines: {module.name}")
+        if module.is_route:
+            out |= _route_queries(module, known)
+        if module.leaf == "model" or module.name in PURE_MODULES:
+            out |= _impurities(module, known)
+    return out
+
+
+def _route_queries(module: Module, known: dict[str, Module]) -> set[str]:
+    out = set()
+    for target in targets(module, known):
+        if known[target].leaf == "tables":
+            out.add(f"route queries: {module.name} imports {target}")
+    for node in ast.walk(module.tree):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("sqlalchemy")
+        ):
+            for alias in node.names:
+                if alias.name in SQL_NAMES:
+                    out.add(f"route queries: {module.name} uses sqlalchemy {alias.name}")
+    return out
+
+
+def _impurities(module: Module, known: dict[str, Module]) -> set[str]:
+    out = set()
+    for name in imported(module):
+        top = name.split(".")[0]
+        if top in sys.stdlib_module_names or top in PURE_LIBRARIES or name == "__future__":
+            continue
+        if top != "sunlit":
+            out.add(f"impure model: {module.name} imports {top}")
+            continue
+        target = resolve(name, known)
+        if target is None or target == module.name:
+            continue
+        if known[target].leaf != "model" and target not in PURE_MODULES:
+            out.add(f"impure model: {module.name} imports {target}")
+    return out
+
+
+def figures() -> dict[str, float]:
+    """The figures the issue names: route share of lines, modules over the limit."""
+    known = modules()
+    total = sum(m.lines for m in known.values())
+    routes = sum(m.lines for m in known.values() if m.is_route)
+    return {
+        "modules": len(known),
+        "lines": total,
+        "route_lines": routes,
+        "route_share": routes / total,
+        "over_limit": sum(1 for m in known.values() if m.lines > MAX_LINES),
+    }
+
+
+def render_map() -> str:
+    """The context map for docs/architecture.md, from LAYERS and the imports as they are."""
+    known = modules()
+    edges = context_edges(known)
+    lines = [
+        "| layer | context | what it is for | imports from |",
+        "|---|---|---|---|",
+    ]
+    for depth, layer in enumerate(LAYERS):
+        for name, purpose in layer:
+            uses = sorted(there for (here, there) in edges if here == name)
+            lines.append(
+                f"| {depth + 1} | `{name}` | {purpose} | "
+                + (", ".join(f"`{u}`" for u in uses) or "—")
+                + " |"
+            )
+    return "\n".join(lines) + "\n"
