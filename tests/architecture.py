@@ -51,8 +51,6 @@ PURE_MODULES = frozenset(
         "sunlit.core.ids",
         "sunlit.core.text",
         "sunlit.core.clock",
-        "sunlit.core.regions",
-        "sunlit.catalog.regions",
         "sunlit.catalog.imports",
         "sunlit.filing.rules",
         "sunlit.integrity.cases",

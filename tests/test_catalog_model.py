@@ -26,7 +26,7 @@ from sunlit.catalog.model import (
     check_product,
     pick_band,
 )
-from sunlit.catalog.services import region_book
+from sunlit.core.regions.services import region_book
 from sunlit.participation.model import PriceRoute, ProposalStatus, check_decision, route_for
 
 PEARS = ProductDraft(

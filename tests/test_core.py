@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sunlit.catalog.regions import RegionLevel, parse_regions
-from sunlit.catalog.services import region_book
+from sunlit.core.regions.model import RegionLevel, parse_regions
+from sunlit.core.regions.services import region_book
 from sunlit.core.clock import parse_rfc3339, to_rfc3339
 from sunlit.core.eventlog import Event
 from sunlit.core.ids import new_id

@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 from sunlit.catalog.imports import decode, parse_bands, parse_roster
-from sunlit.catalog.services import region_book
+from sunlit.core.regions.services import region_book
 from tests.support import LiveServer, csrf_of, sign_in
 from tests.test_catalog_api import api_as
 from tests.test_web import PASSWORD, client

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from sunlit.catalog.regions import covers
+from sunlit.core.regions.model import covers
 from tests.support import LiveServer, sign_in, submit
 from tests.test_catalog_api import api_as, product_named
 from tests.test_web import PASSWORD, client, load_demo_into

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from sunlit.catalog.region_register import TooManyRetired, do_update_regions, read_regions
-from sunlit.catalog.region_sources import official_regions
-from sunlit.catalog.regions import RegionBook, RegionLevel, parse_regions
-from sunlit.catalog.tables import RegionRow
+from sunlit.core.regions.register import TooManyRetired, do_update_regions, read_regions
+from sunlit.core.regions.sources import official_regions
+from sunlit.core.regions.model import RegionBook, RegionLevel, parse_regions
+from sunlit.core.regions.tables import RegionRow
 from sunlit.core.db import Database
 from sunlit.settings import Settings
 from tests.support import LiveServer, csrf_of, sign_in

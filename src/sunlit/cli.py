@@ -16,7 +16,7 @@ from rich.table import Table
 
 from sunlit import __version__
 from sunlit.accounts.model import NewAccount, Role
-from sunlit.catalog.commands import regions
+from sunlit.core.regions.commands import regions
 from sunlit.core.clock import SystemClock, parse_rfc3339
 from sunlit.core.errors import SunlitError
 from sunlit.integrity import commands as integrity_commands

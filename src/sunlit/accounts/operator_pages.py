@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts import credentials
 from sunlit.accounts import services as accounts
 from sunlit.accounts.model import STAFF_ROLES, NewAccount, Role
-from sunlit.catalog.services import region_book
+from sunlit.core.regions.services import region_book
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import current_language, field_errors, translate
 from sunlit.web.access import Principal, allow

@@ -7,8 +7,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
-from sunlit.catalog import services as catalog
-from sunlit.catalog.regions import Region, RegionLevel
+from sunlit.core.regions import services as catalog
+from sunlit.core.regions.model import Region, RegionLevel
 from sunlit.web.access import Principal, allow
 from sunlit.web.deps import get_db, get_services
 

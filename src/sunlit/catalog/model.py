@@ -9,7 +9,7 @@ from datetime import date
 from enum import StrEnum
 
 from sunlit.accounts.model import Role
-from sunlit.catalog.regions import RegionBook, RegionLevel, covers, level_of
+from sunlit.core.regions.model import RegionBook, RegionLevel, covers, level_of
 from sunlit.core.errors import N_
 
 # --- producers and products --------------------------------------------------------------

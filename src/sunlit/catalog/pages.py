@@ -11,7 +11,7 @@ from sunlit.catalog import producers as producer_service
 from sunlit.catalog import products as catalog
 from sunlit.catalog import unsalable
 from sunlit.catalog.model import Band, Unit, Verification, check_proposer
-from sunlit.catalog.services import served_regions
+from sunlit.core.regions.services import served_regions
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.core.text import NO_CONTROL

@@ -17,8 +17,8 @@ from sunlit.catalog.model import (
     check_producer,
     check_registrar,
 )
-from sunlit.catalog.regions import region_prefix
-from sunlit.catalog.services import region_book
+from sunlit.core.regions.model import region_prefix
+from sunlit.core.regions.services import region_book
 from sunlit.catalog.tables import (
     ProducerRow,
 )

@@ -34,8 +34,8 @@ from sunlit.catalog.model import (
     unit_grams,
 )
 from sunlit.catalog.producers import get_producer, manages, speaks_for
-from sunlit.catalog.regions import region_prefix
-from sunlit.catalog.services import region_book
+from sunlit.core.regions.model import region_prefix
+from sunlit.core.regions.services import region_book
 from sunlit.catalog.tables import (
     InspectionRow,
     ProducerRow,

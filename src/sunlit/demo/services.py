@@ -25,7 +25,7 @@ from sunlit.catalog.model import (
     Unit,
     UnsalableReason,
 )
-from sunlit.catalog.services import do_serve_region
+from sunlit.core.regions.services import do_serve_region
 from sunlit.catalog.tables import ProducerRow
 from sunlit.core.files.model import Upload
 from sunlit.core.files.store import LocalFileStore

@@ -17,7 +17,7 @@ from sunlit.accounts.model import Role
 from sunlit.accounts.services import aware
 from sunlit.catalog import producers as producer_service
 from sunlit.catalog import products as catalog
-from sunlit.catalog.services import region_book
+from sunlit.core.regions.services import region_book
 from sunlit.core.errors import InvalidInput, marked_fields
 from sunlit.core.ids import ID_PATTERN
 from sunlit.core.text import CleanText

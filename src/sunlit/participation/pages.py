@@ -27,7 +27,7 @@ from sunlit.catalog.model import (
     check_product,
     check_proposer,
 )
-from sunlit.catalog.services import region_book
+from sunlit.core.regions.services import region_book
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.participation import ratings

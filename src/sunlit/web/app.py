@@ -22,7 +22,7 @@ from sunlit.accounts.model import ROLE_LABELS
 from sunlit.catalog import api as catalog_api
 from sunlit.catalog import import_api, import_pages, products_api, quality_api, unsalable_api
 from sunlit.catalog import pages as catalog_pages
-from sunlit.catalog.services import load_region_book
+from sunlit.core.regions.services import load_region_book
 from sunlit.core.errors import SunlitError
 from sunlit.core.logging import configure_logging
 from sunlit.filing import api as filing_api

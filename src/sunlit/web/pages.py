@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit import __version__
 from sunlit.accounts import services as accounts
 from sunlit.catalog import products as products_service
-from sunlit.catalog import services as catalog
+from sunlit.core.regions import services as catalog
 from sunlit.core.i18n import LANGUAGES, current_language
 from sunlit.filing import services as filing
 from sunlit.integrity import services as integrity_cases

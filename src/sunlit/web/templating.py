@@ -11,7 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sunlit import __version__
 from sunlit.catalog.model import LABELS as CATALOG_LABELS
-from sunlit.catalog.services import region_book
+from sunlit.core.regions.services import region_book
 from sunlit.core.i18n import (
     BABEL_LOCALES,
     ENDONYMS,

@@ -8,7 +8,7 @@ Create Date: 2026-12-05
 import sqlalchemy as sa
 from alembic import op
 
-from sunlit.catalog.region_sources import official_regions
+from sunlit.core.regions.sources import official_regions
 
 revision = "0012"
 down_revision = "0011"

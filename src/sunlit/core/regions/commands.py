@@ -10,14 +10,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from sunlit.catalog.region_register import (
+from sunlit.core.regions.register import (
     RegionChanges,
     TooManyRetired,
     do_update_regions,
     read_regions,
 )
-from sunlit.catalog.region_sources import OFFICIAL_SOURCE, official_regions
-from sunlit.catalog.regions import RegionBook, RegionLevel, parse_regions
+from sunlit.core.regions.sources import OFFICIAL_SOURCE, official_regions
+from sunlit.core.regions.model import RegionBook, RegionLevel, parse_regions
 from sunlit.core.clock import SystemClock
 from sunlit.settings import Settings
 

@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.catalog.region_register import read_regions
-from sunlit.catalog.region_sources import official_regions
-from sunlit.catalog.regions import Region, RegionBook
-from sunlit.catalog.tables import ServedRegionRow
+from sunlit.core.regions.register import read_regions
+from sunlit.core.regions.sources import official_regions
+from sunlit.core.regions.model import Region, RegionBook
+from sunlit.core.regions.tables import ServedRegionRow
 from sunlit.core.errors import N_, InvalidInput, NotFound
 from sunlit.core.eventlog import Event, EventType, append
 

@@ -14,8 +14,8 @@ from datetime import date
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.catalog.regions import Region, RegionBook, level_of
-from sunlit.catalog.tables import RegionRow
+from sunlit.core.regions.model import Region, RegionBook, level_of
+from sunlit.core.regions.tables import RegionRow
 
 #: Rows per statement: SQLite allows 32,766 bound parameters, five columns a row.
 CHUNK = 1000

