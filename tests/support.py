@@ -16,10 +16,10 @@ from urllib.parse import quote
 
 import uvicorn
 
+from sunlit.app.app import create_app
+from sunlit.app.services import Services
 from sunlit.core.clock import FixedClock
 from sunlit.settings import Settings
-from sunlit.web.app import create_app
-from sunlit.web.services import Services
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent

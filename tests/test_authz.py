@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute
 
-from sunlit.web.app import ROUTERS
+from sunlit.app.app import ROUTERS
 from tests.support import LiveServer, csrf_of, sign_in
 from tests.test_web import PASSWORD, load_demo_into
 

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sunlit.core.regions.model import RegionLevel, parse_regions
-from sunlit.core.regions.services import region_book
 from sunlit.core.clock import parse_rfc3339, to_rfc3339
 from sunlit.core.eventlog import Event
 from sunlit.core.ids import new_id
 from sunlit.core.money import format_fen, parse_yuan
+from sunlit.core.regions.model import RegionLevel, parse_regions
+from sunlit.core.regions.services import region_book
 
 
 @given(st.integers(min_value=-(10**12), max_value=10**12))

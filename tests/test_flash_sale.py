@@ -143,7 +143,7 @@ def test_a_token_revoked_through_another_process_stops_working_within_the_cache_
     database lookup per API call; in the process that revokes it, it stops at once. The first
     server's memory runs on a clock of the test's, so the cache time passes when the test says
     (a real one would make the outcome depend on how fast the machine is)."""
-    from sunlit.web.token_cache import TokenCache
+    from sunlit.accounts.token_cache import TokenCache
     from tests.support import settings_for
     from tests.test_web import PASSWORD, client, load_demo_into
 

@@ -9,6 +9,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from sunlit.app.services import LABELS
 from sunlit.web.templating import make_environment
 from tests.support import ROOT
 
@@ -37,7 +38,7 @@ class TextCollector(HTMLParser):
     "template", sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.html"))
 )
 def test_templates_have_no_hard_coded_words(template: str) -> None:
-    env = make_environment(__import__("zoneinfo").ZoneInfo("Asia/Shanghai"))
+    env = make_environment(__import__("zoneinfo").ZoneInfo("Asia/Shanghai"), LABELS)
     source = (TEMPLATES / template).read_text("utf-8")
     collector = TextCollector()
     for _, kind, value in env.lex(source):

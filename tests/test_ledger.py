@@ -34,8 +34,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit import wiring
 from sunlit.accounts.tables import AccountRow
+from sunlit.app import reactions as wiring
 from sunlit.catalog.tables import ProducerRow, ProductRow
 from sunlit.core.db import Database
 from sunlit.core.errors import Conflict, InvalidInput, PermissionDenied

@@ -14,11 +14,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from sunlit.app.services import webhook_secret
 from sunlit.core.db import Database
 from sunlit.payments.gateway import SIGNATURE_HEADER, sign
 from sunlit.payments.tables import LedgerTransactionRow, PaymentRow, SandboxWebhookRow
 from sunlit.settings import Settings
-from sunlit.web.services import webhook_secret
 from tests.support import LiveServer, live_server, run_async
 from tests.test_catalog_api import api_as, product_named
 from tests.test_orders import ADDRESS, buy, pay_in_sandbox, trial_balance, wait_for

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from sunlit.core.db import Database
+from sunlit.core.regions.model import RegionBook, RegionLevel, parse_regions
 from sunlit.core.regions.register import TooManyRetired, do_update_regions, read_regions
 from sunlit.core.regions.sources import official_regions
-from sunlit.core.regions.model import RegionBook, RegionLevel, parse_regions
 from sunlit.core.regions.tables import RegionRow
-from sunlit.core.db import Database
 from sunlit.settings import Settings
 from tests.support import LiveServer, csrf_of, sign_in
 from tests.test_catalog_api import api_as, product_named

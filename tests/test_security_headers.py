@@ -16,8 +16,8 @@ import pytest
 from fastapi.routing import APIRoute
 
 from sunlit.accounts.model import Role
+from sunlit.app.app import ROUTERS
 from sunlit.web.access import route_rules
-from sunlit.web.app import ROUTERS
 from tests.support import LiveServer, live_server, settings_for, sign_in
 from tests.test_catalog_api import api_as, product_named
 from tests.test_orders import buy

@@ -14,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-import sunlit.tables  # noqa: F401
+import sunlit.app.schema  # noqa: F401  (every context's tables, in Base.metadata)
 from sunlit.accounts.model import NewAccount
 from sunlit.accounts.services import Origin, Passwords, do_register
 from sunlit.accounts.tables import AccountRow

@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from sqlalchemy import DateTime, select, text
 from sqlalchemy.exc import StatementError
 
-import sunlit.tables  # noqa: F401  (every context's tables, in Base.metadata)
+import sunlit.app.schema  # noqa: F401  (every context's tables, in Base.metadata)
+from sunlit.app.app import create_app
 from sunlit.core.clock import in_utc
 from sunlit.core.db import Base, Database, UTCDateTime
 from sunlit.core.eventlog.tables import EventRow
 from sunlit.filing import services as filing
-from sunlit.web.app import create_app
 from tests.support import START, LiveServer, csrf_of, run_async, settings_for, sign_in
 from tests.test_catalog_api import api_as
 from tests.test_filing_api import plan_body, product

@@ -16,9 +16,9 @@ from rich.table import Table
 
 from sunlit import __version__
 from sunlit.accounts.model import NewAccount, Role
-from sunlit.core.regions.commands import regions
 from sunlit.core.clock import SystemClock, parse_rfc3339
 from sunlit.core.errors import SunlitError
+from sunlit.core.regions.commands import regions
 from sunlit.integrity import commands as integrity_commands
 from sunlit.settings import Settings
 
@@ -94,7 +94,7 @@ def serve(
     if settings.live_server:
         out.print(f"Live rooms' WebSockets on port {settings.live_port}")
     uvicorn.run(
-        "sunlit.web.asgi:create",
+        "sunlit.app.asgi:create",
         factory=True,
         host=host,
         port=port,

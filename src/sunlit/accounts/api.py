@@ -11,14 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts import credentials
 from sunlit.accounts import services as accounts
+from sunlit.accounts.access import Principal, allow, origin_of
+from sunlit.accounts.deps import accounts_kit
 from sunlit.accounts.model import NewAccount, Role
 from sunlit.accounts.services import aware
 from sunlit.accounts.tables import AccountRow, ApiTokenRow
 from sunlit.core.errors import InvalidInput
 from sunlit.core.text import CleanText
-from sunlit.web.access import Principal, allow
-from sunlit.web.deps import PathId, get_db, get_services
-from sunlit.web.forms import origin_of
+from sunlit.web.deps import PathId, get_db
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -106,7 +106,7 @@ async def sign_up(
     db: AsyncSession = Depends(get_db),
 ) -> AccountOut:
     """Register a consumer account (other roles are created by operators)."""
-    services = get_services(request)
+    services = accounts_kit(request)
     row = await accounts.do_register(
         db,
         services.passwords,
@@ -126,7 +126,7 @@ async def create_token(
     db: AsyncSession = Depends(get_db),
 ) -> NewTokenOut:
     """Exchange an account name and password for an API token (sign-in throttling applies)."""
-    services = get_services(request)
+    services = accounts_kit(request)
     now = services.clock.now()
     account = await accounts.authenticate(
         db,
@@ -158,9 +158,9 @@ async def revoke_token(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     account = principal.require()
-    await accounts.do_revoke_api_token(db, account, token_id, now=get_services(request).clock.now())
+    await accounts.do_revoke_api_token(db, account, token_id, now=accounts_kit(request).clock.now())
     await db.commit()
-    get_services(request).token_cache.forget_account(account.id)
+    accounts_kit(request).token_cache.forget_account(account.id)
     return Response(status_code=204)
 
 
@@ -186,7 +186,7 @@ async def create_staff(
     db: AsyncSession = Depends(get_db),
 ) -> AccountOut:
     """Create an account with any role; it is verified by the operator who creates it."""
-    services = get_services(request)
+    services = accounts_kit(request)
     row = await accounts.do_register(
         db,
         services.passwords,
@@ -216,10 +216,10 @@ async def change_role(
     db: AsyncSession = Depends(get_db),
 ) -> AccountOut:
     row = await accounts.do_change_role(
-        db, principal.require(), account_id, body.role, now=get_services(request).clock.now()
+        db, principal.require(), account_id, body.role, now=accounts_kit(request).clock.now()
     )
     await db.commit()
-    await get_services(request).revoke_access(account_id)
+    await accounts_kit(request).revoke_access(account_id)
     return AccountOut.of(row)
 
 
@@ -238,10 +238,10 @@ async def set_disabled(
     """Disable an account (its sessions end, its API tokens and live-room tickets stop working
     and its live-room sockets close) or enable it again."""
     row = await accounts.do_set_disabled(
-        db, principal.require(), account_id, body.disabled, now=get_services(request).clock.now()
+        db, principal.require(), account_id, body.disabled, now=accounts_kit(request).clock.now()
     )
     await db.commit()
-    await get_services(request).revoke_access(account_id)
+    await accounts_kit(request).revoke_access(account_id)
     return AccountOut.of(row)
 
 
@@ -254,7 +254,7 @@ async def verify(
     db: AsyncSession = Depends(get_db),
 ) -> AccountOut:
     row = await accounts.do_verify(
-        db, principal.require(), account_id, now=get_services(request).clock.now(), org=body.org
+        db, principal.require(), account_id, now=accounts_kit(request).clock.now(), org=body.org
     )
     await db.commit()
     return AccountOut.of(row)
@@ -294,7 +294,7 @@ async def change_password(
 ) -> Response:
     """Change your password (the current one is required). Your other sign-in sessions end;
     API tokens keep working."""
-    services = get_services(request)
+    services = accounts_kit(request)
     account = principal.require()
     await credentials.do_change_password(
         db,
@@ -309,7 +309,7 @@ async def change_password(
         session_token=principal.session_token,
     )
     await db.commit()
-    await services.sessions_ended(account.id)
+    await services.revoke_access(account.id)
     return Response(status_code=204)
 
 
@@ -321,7 +321,7 @@ async def issue_reset_link(
     db: AsyncSession = Depends(get_db),
 ) -> ResetLinkOut:
     """Issue a one-time password-reset link for a staff account (operators only)."""
-    services = get_services(request)
+    services = accounts_kit(request)
     reset, token = await credentials.do_issue_reset_link(
         db, principal.require(), account_id, now=services.clock.now(), settings=services.settings
     )
@@ -339,7 +339,7 @@ async def send_reset_code(
 ) -> ForgotOut:
     """Send a one-time code to a buyer's phone. The answer is the same whether or not the name
     or number belongs to anyone."""
-    services = get_services(request)
+    services = accounts_kit(request)
     await credentials.do_send_reset_code(
         db,
         services.notifier,
@@ -361,7 +361,7 @@ async def reset_with_code(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     """Set a new password with the code. Every session and API token of the account ends."""
-    services = get_services(request)
+    services = accounts_kit(request)
     account = await credentials.do_reset_with_code(
         db,
         services.passwords,
@@ -376,5 +376,5 @@ async def reset_with_code(
     await db.commit()  # a wrong try counts, so it is kept too
     if account is None:
         raise InvalidInput(credentials.WRONG_CODE, fields={"code": credentials.WRONG_CODE})
-    await services.sessions_ended(account.id)
+    await services.revoke_access(account.id)
     return Response(status_code=204)

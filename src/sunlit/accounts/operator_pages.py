@@ -9,13 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts import credentials
 from sunlit.accounts import services as accounts
+from sunlit.accounts.access import Principal, allow, origin_of
+from sunlit.accounts.deps import accounts_kit
 from sunlit.accounts.model import STAFF_ROLES, NewAccount, Role
-from sunlit.core.regions.services import region_book
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import current_language, field_errors, translate
-from sunlit.web.access import Principal, allow
-from sunlit.web.deps import PathId, get_db, get_services, undo
-from sunlit.web.forms import form_fields, origin_of, redirect
+from sunlit.core.regions.services import region_book
+from sunlit.web.deps import PathId, get_db, undo
+from sunlit.web.forms import form_fields, redirect
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -66,7 +67,7 @@ async def create_account(
     principal: Principal = allow(Role.OPERATOR),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    services = get_services(request)
+    services = accounts_kit(request)
     fields = await form_fields(request)
     values = {name: fields.get(name, "") for name in CREATE_FIELDS}
     try:
@@ -109,7 +110,7 @@ async def change_role(
     principal: Principal = allow(Role.OPERATOR),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    services = get_services(request)
+    services = accounts_kit(request)
     fields = await form_fields(request)
     try:
         await accounts.do_change_role(
@@ -141,7 +142,7 @@ async def set_disabled(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     """Disable an account (form field ``disabled=1``) or enable it again (``disabled=0``)."""
-    services = get_services(request)
+    services = accounts_kit(request)
     fields = await form_fields(request)
     try:
         disabled = _disabled(fields.get("disabled", ""))
@@ -164,7 +165,7 @@ async def verify_account(
     principal: Principal = allow(Role.OPERATOR),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    services = get_services(request)
+    services = accounts_kit(request)
     fields = await form_fields(request)
     await accounts.do_verify(
         db, principal.require(), account_id, now=services.clock.now(), org=fields.get("org")
@@ -181,7 +182,7 @@ async def issue_reset_link(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     """A one-time link for a staff account to set a new password, shown once, on this page."""
-    services = get_services(request)
+    services = accounts_kit(request)
     try:
         reset, token = await credentials.do_issue_reset_link(
             db,

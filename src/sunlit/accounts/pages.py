@@ -7,15 +7,16 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts import services as accounts
+from sunlit.accounts.access import Principal, allow, origin_of
+from sunlit.accounts.deps import accounts_kit
 from sunlit.accounts.model import NewAccount, check_new_account, normalise
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.core.text import printable
-from sunlit.web.access import SESSION_COOKIE, Principal, allow
-from sunlit.web.deps import PathId, get_db, get_services
+from sunlit.web.access import SESSION_COOKIE
+from sunlit.web.deps import PathId, get_db
 from sunlit.web.forms import (
     form_fields,
-    origin_of,
     read_form,
     redirect,
     safe_next,
@@ -52,7 +53,7 @@ async def signin(
     principal: Principal = allow("public"),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    services = get_services(request)
+    services = accounts_kit(request)
     fields, bad = await read_form(request)
     target = safe_next(fields.get("next"))
     try:
@@ -95,7 +96,7 @@ async def signup(
     principal: Principal = allow("public"),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    services = get_services(request)
+    services = accounts_kit(request)
     fields, bad = await read_form(request)
     values = {k: fields.get(k, "") for k in ("username", "display_name", "phone")}
     new = NewAccount(
@@ -144,7 +145,7 @@ async def signout(
         await accounts.do_sign_out(db, principal.session_token)
         await db.commit()
         if principal.account is not None:
-            await get_services(request).revoke_access(principal.account.id)
+            await accounts_kit(request).revoke_access(principal.account.id)
     response = redirect("/")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -176,7 +177,7 @@ async def create_token(
     principal: Principal = allow("signed_in"),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    services = get_services(request)
+    services = accounts_kit(request)
     account = principal.require()
     fields = await form_fields(request)
     new_token = None
@@ -204,7 +205,7 @@ async def revoke_token(
     principal: Principal = allow("signed_in"),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    services = get_services(request)
+    services = accounts_kit(request)
     account = principal.require()
     await accounts.do_revoke_api_token(db, account, token_id, now=services.clock.now())
     await db.commit()

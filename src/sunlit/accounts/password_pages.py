@@ -10,12 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts import credentials
 from sunlit.accounts import services as accounts
+from sunlit.accounts.access import Principal, allow, origin_of
+from sunlit.accounts.deps import accounts_kit
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.core.text import printable
-from sunlit.web.access import Principal, allow
-from sunlit.web.deps import get_db, get_services, undo
-from sunlit.web.forms import origin_of, read_form, redirect
+from sunlit.web.deps import get_db, undo
+from sunlit.web.forms import read_form, redirect
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -36,7 +37,7 @@ async def change_password(
     principal: Principal = allow("signed_in"),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    services = get_services(request)
+    services = accounts_kit(request)
     account = principal.require()
     fields, bad = await read_form(request)
     errors = field_errors(bad)
@@ -70,7 +71,7 @@ async def change_password(
             },
             status=exc.status,
         )
-    await services.sessions_ended(account.id)
+    await services.revoke_access(account.id)
     return redirect("/account?password=changed")
 
 
@@ -85,7 +86,7 @@ async def send_code(
     principal: Principal = allow("public"),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    services = get_services(request)
+    services = accounts_kit(request)
     fields, bad = await read_form(request)
     login = fields.get("login", "")
     try:
@@ -124,7 +125,7 @@ async def reset_with_code(
     principal: Principal = allow("public"),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    services = get_services(request)
+    services = accounts_kit(request)
     fields, bad = await read_form(request)
     values = {"login": printable(fields.get("login", ""))}
     errors = field_errors(bad)
@@ -157,7 +158,7 @@ async def reset_with_code(
             },
             status=exc.status,
         )
-    await services.sessions_ended(account.id)
+    await services.revoke_access(account.id)
     return redirect("/signin?reset=1")
 
 
@@ -168,7 +169,7 @@ async def reset_link_page(
     principal: Principal = allow("public"),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    services = get_services(request)
+    services = accounts_kit(request)
     account = await credentials.open_reset_link(db, token, now=services.clock.now())
     context: dict[str, object] = {"account": account, "token": token, "errors": {}}
     if account is None:
@@ -187,7 +188,7 @@ async def reset_with_link(
     principal: Principal = allow("public"),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    services = get_services(request)
+    services = accounts_kit(request)
     fields, bad = await read_form(request)
     errors = field_errors(bad)
     _mismatch(fields, "password", errors)
@@ -215,5 +216,5 @@ async def reset_with_link(
         )
         response.headers.update(PRIVATE)
         return response
-    await services.sessions_ended(account.id)
+    await services.revoke_access(account.id)
     return redirect("/signin?reset=1")

@@ -36,11 +36,11 @@ from sunlit.accounts.model import (
     wait_message,
 )
 from sunlit.accounts.tables import AccountRow, ApiTokenRow, WebSessionRow
-from sunlit.core.regions.services import region_book
 from sunlit.core.errors import InvalidInput, PermissionDenied, SessionExpired, TooManyAttempts
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ids import new_id, new_token
 from sunlit.core.ratelimit import AttemptCounter
+from sunlit.core.regions.services import region_book
 from sunlit.settings import Settings
 
 

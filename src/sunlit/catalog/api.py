@@ -6,10 +6,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.core.regions import services as catalog
 from sunlit.core.regions.model import Region, RegionLevel
-from sunlit.web.access import Principal, allow
 from sunlit.web.deps import get_db, get_services
 
 router = APIRouter(prefix="/api/v1", tags=["regions"])

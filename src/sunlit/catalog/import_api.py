@@ -8,13 +8,13 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.catalog import import_services as imports
 from sunlit.catalog.imports import ImportPreview
 from sunlit.core.errors import N_, InvalidInput
 from sunlit.core.files.model import Upload
 from sunlit.core.text import printable
-from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services
 
 router = APIRouter(prefix="/api/v1", tags=["imports"])

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.catalog import import_services as imports
 from sunlit.catalog import producers
@@ -15,7 +16,6 @@ from sunlit.catalog.imports import ImportPreview
 from sunlit.catalog.model import ProducerKind
 from sunlit.core.errors import SunlitError
 from sunlit.core.i18n import field_errors, translate
-from sunlit.web.access import Principal, allow
 from sunlit.web.deps import get_db, get_services, undo
 from sunlit.web.forms import form_fields, read_upload, redirect
 from sunlit.web.rendering import render

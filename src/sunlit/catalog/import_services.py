@@ -14,12 +14,12 @@ from sunlit.catalog import producers
 from sunlit.catalog import products as catalog
 from sunlit.catalog.imports import ImportPreview, decode, parse_bands, parse_roster
 from sunlit.catalog.model import Band, ProducerDraft, ProducerKind
-from sunlit.core.regions.services import region_book
 from sunlit.catalog.tables import ProducerRow, ReferenceBandRow
 from sunlit.core.errors import N_, InvalidInput, NotFound, PermissionDenied
 from sunlit.core.files.model import CSV, Upload, sha256_of
 from sunlit.core.files.store import LocalFileStore
 from sunlit.core.files.tables import StoredFileRow
+from sunlit.core.regions.services import region_book
 
 FIX = N_("Please correct the marked fields.")
 

@@ -20,9 +20,9 @@ from sunlit.catalog.model import (
     check_band,
     check_producer,
 )
-from sunlit.core.regions.model import RegionBook
 from sunlit.core.errors import N_
 from sunlit.core.money import parse_yuan
+from sunlit.core.regions.model import RegionBook
 from sunlit.core.text import has_control_characters, whole_number
 
 T = TypeVar("T")

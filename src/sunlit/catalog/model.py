@@ -9,8 +9,8 @@ from datetime import date
 from enum import StrEnum
 
 from sunlit.accounts.model import Role
-from sunlit.core.regions.model import RegionBook, RegionLevel, covers, level_of
 from sunlit.core.errors import N_
+from sunlit.core.regions.model import RegionBook, RegionLevel, covers, level_of
 
 # --- producers and products --------------------------------------------------------------
 

@@ -6,16 +6,16 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.catalog import producers as producer_service
 from sunlit.catalog import products as catalog
 from sunlit.catalog import unsalable
 from sunlit.catalog.model import Band, Unit, Verification, check_proposer
-from sunlit.core.regions.services import served_regions
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import field_errors, translate
+from sunlit.core.regions.services import served_regions
 from sunlit.core.text import NO_CONTROL
-from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services, undo
 from sunlit.web.forms import date_in, form_fields, redirect, whole_in, yuan_in
 from sunlit.web.rendering import render

@@ -17,14 +17,14 @@ from sunlit.catalog.model import (
     check_producer,
     check_registrar,
 )
-from sunlit.core.regions.model import region_prefix
-from sunlit.core.regions.services import region_book
 from sunlit.catalog.tables import (
     ProducerRow,
 )
 from sunlit.core.errors import N_, NotFound, PermissionDenied, marked_fields
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ids import new_id
+from sunlit.core.regions.model import region_prefix
+from sunlit.core.regions.services import region_book
 
 
 async def get_producer(db: AsyncSession, producer_id: str) -> ProducerRow:

@@ -34,8 +34,6 @@ from sunlit.catalog.model import (
     unit_grams,
 )
 from sunlit.catalog.producers import get_producer, manages, speaks_for
-from sunlit.core.regions.model import region_prefix
-from sunlit.core.regions.services import region_book
 from sunlit.catalog.tables import (
     InspectionRow,
     ProducerRow,
@@ -46,6 +44,8 @@ from sunlit.catalog.tables import (
 from sunlit.core.errors import N_, NotFound, PermissionDenied, marked_fields
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ids import new_id
+from sunlit.core.regions.model import region_prefix
+from sunlit.core.regions.services import region_book
 
 # --- reference bands ------------------------------------------------------------------------
 

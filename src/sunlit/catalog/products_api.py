@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import aware
 from sunlit.catalog import producers
@@ -29,7 +30,6 @@ from sunlit.catalog.model import (
 from sunlit.catalog.tables import ProducerRow, ProductRow
 from sunlit.core.ids import ID_PATTERN
 from sunlit.core.text import NO_CONTROL, CleanText
-from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])

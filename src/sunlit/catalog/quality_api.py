@@ -8,12 +8,12 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.catalog import quality
 from sunlit.catalog.model import InspectionKind
 from sunlit.core.files.model import Upload
 from sunlit.core.text import CleanText, printable
-from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services
 
 router = APIRouter(prefix="/api/v1", tags=["quality"])

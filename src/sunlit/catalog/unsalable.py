@@ -13,11 +13,11 @@ from sunlit.accounts.tables import AccountRow
 from sunlit.catalog import producers
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import HelpStatus, UnsalableReason, check_unsalable
-from sunlit.core.regions.model import region_prefix
 from sunlit.catalog.tables import UnsalableReportRow
 from sunlit.core.errors import N_, InvalidInput, NotFound, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ids import new_id
+from sunlit.core.regions.model import region_prefix
 
 
 async def do_report_unsalable(

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.catalog import unsalable
 from sunlit.catalog.model import HelpStatus, UnsalableReason
 from sunlit.catalog.tables import UnsalableReportRow
 from sunlit.core.ids import ID_PATTERN
 from sunlit.core.text import CleanText
-from sunlit.web.access import Principal, allow
 from sunlit.web.deps import get_db, get_services
 
 router = APIRouter(prefix="/api/v1", tags=["unsalable stock"])

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -122,3 +122,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def ping(db: AsyncSession) -> None:
+    """Fail unless the database answers."""
+    await db.execute(text("SELECT 1"))

@@ -25,10 +25,10 @@ from sunlit.catalog.model import (
     Unit,
     UnsalableReason,
 )
-from sunlit.core.regions.services import do_serve_region
 from sunlit.catalog.tables import ProducerRow
 from sunlit.core.files.model import Upload
 from sunlit.core.files.store import LocalFileStore
+from sunlit.core.regions.services import do_serve_region
 from sunlit.demo.data import BAND_SOURCE, CERTIFIER, COUNTIES, SUPERVISOR_ORGS, DemoCounty
 from sunlit.demo.documents import demo_certificate_pdf
 

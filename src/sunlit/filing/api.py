@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import aware
 from sunlit.core.clock import Moment
@@ -20,7 +21,6 @@ from sunlit.core.text import CleanText
 from sunlit.filing import services as filing
 from sunlit.filing.model import Partner, PartnerKind, PlanDraft, PlanStatus, Purpose, TeamRole
 from sunlit.filing.tables import PlanPartnerRow, PlanProductRow, PlanTeamRow, SessionPlanRow
-from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services
 
 router = APIRouter(prefix="/api/v1", tags=["filing"])

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import aware
 from sunlit.accounts.tables import AccountRow
@@ -24,7 +25,6 @@ from sunlit.filing.model import Partner, PartnerKind, PlanDraft, PlanStatus, Pur
 from sunlit.filing.rules import blocks, evaluate
 from sunlit.filing.tables import PlanPartnerRow, PlanProductRow, SessionPlanRow
 from sunlit.participation.ratings import ratings_of
-from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services, undo
 from sunlit.web.forms import form_fields, form_list, local_moment, redirect
 from sunlit.web.rendering import render

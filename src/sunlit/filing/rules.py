@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from sunlit.catalog.model import valid_through
-from sunlit.core.regions.model import region_prefix
 from sunlit.core.errors import N_
 from sunlit.core.money import format_fen
+from sunlit.core.regions.model import region_prefix
 from sunlit.filing.model import PartnerKind, PlanFacts
 
 

@@ -16,8 +16,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.filing import gate
-from sunlit.web.access import Principal, allow
 from sunlit.web.deps import get_db, get_services
 from sunlit.web.forms import form_fields
 

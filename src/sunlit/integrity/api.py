@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import aware
 from sunlit.core.clock import to_rfc3339
@@ -18,7 +19,6 @@ from sunlit.integrity.cases import Decision
 from sunlit.integrity.figures import figures_key
 from sunlit.integrity.ingest import do_import
 from sunlit.integrity.tables import CaseRow, VerifiedFiguresRow
-from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services
 
 router = APIRouter(prefix="/api/v1", tags=["integrity"])

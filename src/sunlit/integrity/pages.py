@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import display_names, list_accounts
 from sunlit.core.errors import N_, InvalidInput, SunlitError
@@ -29,7 +30,6 @@ from sunlit.integrity.cases import (
 from sunlit.integrity.figures import figures_key
 from sunlit.integrity.ingest import do_import
 from sunlit.integrity.tables import CaseRow, StreamImportRow
-from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services, undo
 from sunlit.web.forms import form_fields, read_upload, redirect
 from sunlit.web.rendering import render

@@ -12,6 +12,7 @@ from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import aware
 from sunlit.core.clock import to_rfc3339
@@ -19,9 +20,9 @@ from sunlit.core.ids import ID_PATTERN
 from sunlit.core.text import CleanText
 from sunlit.filing.stream_api import from_ingest
 from sunlit.live import services as live
+from sunlit.live.deps import live_kit
 from sunlit.live.model import HideReason
-from sunlit.web.access import Principal, allow
-from sunlit.web.deps import PathId, get_db, get_services
+from sunlit.web.deps import PathId, get_db
 from sunlit.web.forms import form_fields
 
 router = APIRouter(prefix="/api/v1/live", tags=["live rooms"])
@@ -29,7 +30,7 @@ ingest = APIRouter(prefix="/stream", tags=["stream gate"], include_in_schema=Fal
 
 
 async def state_of(request: Request, db: AsyncSession, session: str) -> dict[str, Any]:
-    services = get_services(request)
+    services = live_kit(request)
     now = services.clock.now()
     plan = await live.watchable_plan(db, session)
     state = await live.room_state(db, plan.id, now=now, on=now.date())
@@ -71,7 +72,7 @@ async def pin(
     db: AsyncSession = Depends(get_db),
 ) -> dict[str, Any]:
     """Present a product (null takes it down); ``offer_minutes`` makes it a timed offer."""
-    services = get_services(request)
+    services = live_kit(request)
     await live.do_pin(
         db,
         principal.require(),
@@ -94,7 +95,7 @@ async def products(
 ) -> list[dict[str, Any]]:
     """The session's products with live stock and units sold in this session (for the team)."""
     await live.controlled_plan(db, principal.require(), session)
-    return await live.session_products(db, session, on=get_services(request).clock.now().date())
+    return await live.session_products(db, session, on=live_kit(request).clock.now().date())
 
 
 class ModerationIn(BaseModel):
@@ -112,7 +113,7 @@ async def hide(
     db: AsyncSession = Depends(get_db),
 ) -> dict[str, str]:
     """Hide a chat message for abuse (one of the reasons; never for being unfavourable)."""
-    services = get_services(request)
+    services = live_kit(request)
     message = await live.do_hide(
         db,
         principal.require(),
@@ -136,7 +137,7 @@ async def mute(
     principal: Principal = allow("signed_in"),
     db: AsyncSession = Depends(get_db),
 ) -> dict[str, str]:
-    services = get_services(request)
+    services = live_kit(request)
     message = await live.do_mute(
         db,
         principal.require(),
@@ -159,7 +160,7 @@ async def unmute(
     principal: Principal = allow("signed_in"),
     db: AsyncSession = Depends(get_db),
 ) -> dict[str, str]:
-    services = get_services(request)
+    services = live_kit(request)
     message = await live.do_unmute(
         db, principal.require(), session, account_id, now=services.clock.now()
     )
@@ -176,7 +177,7 @@ async def moderation(
     db: AsyncSession = Depends(get_db),
 ) -> list[dict[str, Any]]:
     """Every hide and mute in every room (or one session's), newest first."""
-    zone = get_services(request).zone
+    zone = live_kit(request).zone
     rows = await live.moderation_log(db, session=session[:64] if session else None)
     return [
         {"id": r.id, "type": r.type, "ts": to_rfc3339(aware(r.ts), zone), "session": r.session}

@@ -12,16 +12,17 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import display_names
 from sunlit.core.errors import N_, Conflict, InvalidInput, SunlitError
 from sunlit.core.i18n import current_language, gettext_, translate
 from sunlit.filing.tables import SessionPlanRow
 from sunlit.live import services as live
+from sunlit.live.deps import live_kit
 from sunlit.live.model import HIDE_REASON_LABELS, HideReason, Ticket, sign_ticket
 from sunlit.orders.model import PaymentMethod
-from sunlit.web.access import Principal, allow
-from sunlit.web.deps import PathId, get_db, get_services, undo
+from sunlit.web.deps import PathId, get_db, undo
 from sunlit.web.forms import form_fields, redirect
 from sunlit.web.rendering import render
 
@@ -31,7 +32,7 @@ VIEWER_COOKIE = "sunlit_viewer"
 
 
 def ws_url(request: Request) -> str:
-    services = get_services(request)
+    services = live_kit(request)
     base = services.settings.live_public_url
     if not base:
         scheme = "wss" if request.url.scheme == "https" else "ws"
@@ -46,7 +47,7 @@ async def _ticket(
     """A signed ticket for one WebSocket connection to ``session`` within the ticket lifetime,
     noted in the ticket book (so it is redeemed once, and voided if the account's access is
     revoked first)."""
-    services = get_services(request)
+    services = live_kit(request)
     seconds = services.settings.live_ticket_seconds
     account = principal.account
     ticket = Ticket(
@@ -78,7 +79,7 @@ async def _socket_context(
 ) -> tuple[dict[str, Any], str | None]:
     """What the room and the control page both show and need to join the room's socket: its
     state, recent chat, a signed ticket; and the viewer id to keep in a cookie, if it is new."""
-    services = get_services(request)
+    services = live_kit(request)
     now = services.clock.now()
     state = await live.room_state(db, session, now=now, on=now.date())
     history, likes = await live.recent_chat(db, session, limit=live.CHAT_HISTORY)
@@ -114,7 +115,7 @@ def _keep_viewer(request: Request, response: Response, new_viewer: str | None) -
             max_age=365 * 24 * 3600,
             path="/",
             httponly=True,
-            secure=get_services(request).settings.secure_cookies,
+            secure=live_kit(request).settings.secure_cookies,
             samesite="lax",
         )
     return response
@@ -127,7 +128,7 @@ async def room(
     principal: Principal = allow("public"),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    settings = get_services(request).settings
+    settings = live_kit(request).settings
     plan = await live.watchable_plan(db, session)
     names = await display_names(db, {plan.official_id})
     account = principal.account
@@ -187,7 +188,7 @@ async def buy_sheet(
 async def _control(
     request: Request, db: AsyncSession, principal: Principal, session: str, **extra: Any
 ) -> Response:
-    today = get_services(request).clock.now().date()
+    today = live_kit(request).clock.now().date()
     plan = await live.controlled_plan(db, principal.require(), session)
     mutes = await live.mutes_of(db, session)
     context, new_viewer = await _socket_context(request, db, principal, session, moderator=True)
@@ -224,7 +225,7 @@ async def control_products(
 ) -> Response:
     """The products table alone, refreshed every few seconds by htmx."""
     await live.controlled_plan(db, principal.require(), session)
-    today = get_services(request).clock.now().date()
+    today = live_kit(request).clock.now().date()
     products = await live.session_products(db, session, on=today)
     return render(request, "live/_products.html", {"products": products, "session": session})
 
@@ -237,7 +238,7 @@ async def control_act(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     """One form for the team's actions: ``action`` is pin, unpin, offer, hide, mute or unmute."""
-    services = get_services(request)
+    services = live_kit(request)
     actor = principal.require()
     fields = await form_fields(request)
     action = fields.get("action", "")

@@ -5,7 +5,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import sunlit.tables  # noqa: F401 - registers every context's tables on Base.metadata
+import sunlit.app.schema  # noqa: F401 - registers every context's tables on Base.metadata
 from sunlit.core.db import Base, make_engine
 from sunlit.settings import Settings
 

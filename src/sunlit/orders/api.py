@@ -13,15 +13,17 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import aware
 from sunlit.catalog import producers as producer_service
 from sunlit.catalog import products as catalog
-from sunlit.core.regions.services import region_book
 from sunlit.core.errors import InvalidInput, marked_fields
 from sunlit.core.ids import ID_PATTERN
+from sunlit.core.regions.services import region_book
 from sunlit.core.text import CleanText
 from sunlit.orders import services as orders
+from sunlit.orders.deps import orders_kit
 from sunlit.orders.model import (
     BuyRequest,
     OrderState,
@@ -31,8 +33,7 @@ from sunlit.orders.model import (
     request_digest,
 )
 from sunlit.orders.tables import OrderRow
-from sunlit.web.access import Principal, allow
-from sunlit.web.deps import PathId, get_db, get_services
+from sunlit.web.deps import PathId, get_db
 
 router = APIRouter(prefix="/api/v1", tags=["orders"])
 
@@ -167,10 +168,10 @@ async def place_order(
     ip = request.client.host if request.client else ""
     wanted = buy_request(body, buyer.id, idempotency_key, device=device_of(request), ip=ip)
     if body.session_id is not None:
-        now = get_services(request).clock.now()
+        now = orders_kit(request).clock.now()
         await orders.check_session(db, body.session_id, body.product_id, now=now)
     await db.close()  # the desk writes in its own transaction; free the connection meanwhile
-    placed = await get_services(request).desk.place(wanted)
+    placed = await orders_kit(request).desk.place(wanted)
     order = orders.placed_or_raise(placed)
     return JSONResponse(
         OrderOut.of(order).model_dump(mode="json"),
@@ -210,7 +211,7 @@ async def pay_order(
 ) -> PaymentOut:
     """Start paying: the gateway's pay page to send the buyer to. Asking twice gives the same
     charge while it is pending."""
-    services = get_services(request)
+    services = orders_kit(request)
     account = principal.require()
     order = await orders.visible_order(db, account, order_id)
     payment = await orders.do_start_payment(
@@ -233,7 +234,7 @@ async def cancel_order(
     db: AsyncSession = Depends(get_db),
 ) -> OrderOut:
     """Cancel an unpaid order, or a paid one not yet shipped (refunded in full)."""
-    services = get_services(request)
+    services = orders_kit(request)
     account = principal.require()
     order = await orders.visible_order(db, account, order_id)
     await orders.do_cancel(
@@ -261,7 +262,7 @@ async def ship_order(
     principal: Principal = allow(Role.FARMER, Role.OPERATOR),
     db: AsyncSession = Depends(get_db),
 ) -> OrderOut:
-    services = get_services(request)
+    services = orders_kit(request)
     account = principal.require()
     order = await orders.visible_order(db, account, order_id)
     await orders.do_ship(
@@ -284,7 +285,7 @@ async def deliver_order(
     db: AsyncSession = Depends(get_db),
 ) -> OrderOut:
     """The buyer confirms receipt (or the seller records the delivery)."""
-    services = get_services(request)
+    services = orders_kit(request)
     account = principal.require()
     order = await orders.visible_order(db, account, order_id)
     await orders.do_deliver(
@@ -319,7 +320,7 @@ async def refund_order(
     db: AsyncSession = Depends(get_db),
 ) -> RefundOut:
     """Refund part or all of a paid order: 202, settled when the gateway confirms."""
-    services = get_services(request)
+    services = orders_kit(request)
     account = principal.require()
     order = await orders.visible_order(db, account, order_id)
     refund = await orders.do_refund(
@@ -374,7 +375,7 @@ async def set_sales(
         product,
         on_sale=body.on_sale,
         per_buyer_limit=body.per_buyer_limit,
-        now=get_services(request).clock.now(),
+        now=orders_kit(request).clock.now(),
     )
     await db.commit()
     return SalesOut(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.catalog import producers as producer_service
 from sunlit.catalog import products as catalog
@@ -16,10 +17,10 @@ from sunlit.core.errors import SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.orders import services as orders
 from sunlit.orders.api import AddressIn, OrderIn, buy_request, device_of
+from sunlit.orders.deps import orders_kit
 from sunlit.orders.model import OrderState, PaymentMethod
 from sunlit.payments import services as payments
-from sunlit.web.access import Principal, allow
-from sunlit.web.deps import PathId, get_db, get_services, undo
+from sunlit.web.deps import PathId, get_db, undo
 from sunlit.web.forms import form_fields, redirect
 from sunlit.web.rendering import render
 
@@ -29,7 +30,7 @@ router = APIRouter(include_in_schema=False)
 async def _checkout(
     request: Request, db: AsyncSession, product_id: str, status: int = 200, **extra: object
 ) -> Response:
-    view = await catalog.view_product(db, product_id, on=get_services(request).clock.now().date())
+    view = await catalog.view_product(db, product_id, on=orders_kit(request).clock.now().date())
     return render(
         request,
         "orders/checkout.html",
@@ -81,7 +82,7 @@ async def place(
         )
         ip = request.client.host if request.client else ""
         wanted = buy_request(body, buyer.id, fields.get("key"), device=device_of(request), ip=ip)
-        order = orders.placed_or_raise(await get_services(request).desk.place(wanted))
+        order = orders.placed_or_raise(await orders_kit(request).desk.place(wanted))
     except SunlitError as exc:
         await undo(db, principal.account)
         return await _checkout(
@@ -138,7 +139,7 @@ async def order_page(
 
 async def _act(request: Request, db: AsyncSession, principal: Principal, order_id: str) -> Response:
     """Run the action the form names on the order, then show the order again."""
-    services = get_services(request)
+    services = orders_kit(request)
     fields = await form_fields(request)
     account = principal.require()
     action = fields.get("action", "")

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import aware
 from sunlit.catalog import producers as producer_service
@@ -22,7 +23,6 @@ from sunlit.participation import ratings, reports
 from sunlit.participation import services as consent
 from sunlit.participation.model import PriceRoute, ProposalStatus, ReportCategory
 from sunlit.participation.tables import PriceProposalRow
-from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services
 
 router = APIRouter(prefix="/api/v1", tags=["price consent"])

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts import services as accounts
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.accounts.tables import AccountRow
 from sunlit.catalog import producers as producer_service
@@ -27,12 +28,11 @@ from sunlit.catalog.model import (
     check_product,
     check_proposer,
 )
-from sunlit.core.regions.services import region_book
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import field_errors, translate
+from sunlit.core.regions.services import region_book
 from sunlit.participation import ratings
 from sunlit.participation import services as consent
-from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services, undo
 from sunlit.web.forms import choice_in, date_in, form_fields, redirect, whole_in, yuan_in
 from sunlit.web.rendering import render

@@ -7,12 +7,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.participation import reports
 from sunlit.participation.model import REPORT_LABELS, ReportCategory
-from sunlit.web.access import Principal, allow
 from sunlit.web.deps import get_db, get_services, undo
 from sunlit.web.forms import form_fields
 from sunlit.web.rendering import render

@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.tables import AccountRow
-from sunlit.core.regions.services import region_book
 from sunlit.core.errors import N_, InvalidInput, PermissionDenied, TooManyAttempts
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ratelimit import AttemptCounter
+from sunlit.core.regions.services import region_book
 from sunlit.participation.model import (
     ReportCategory,
     check_report,

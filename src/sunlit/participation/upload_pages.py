@@ -6,11 +6,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.catalog import quality
 from sunlit.catalog.model import InspectionKind
 from sunlit.participation.pages import attempt, form_input
-from sunlit.web.access import Principal, allow
 from sunlit.web.deps import PathId, get_db, get_services
 from sunlit.web.forms import choice_in, date_in, read_upload
 

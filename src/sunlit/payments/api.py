@@ -11,6 +11,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import aware
 from sunlit.catalog import producers as producer_service
@@ -18,9 +19,9 @@ from sunlit.core.errors import N_, InvalidInput, PermissionDenied
 from sunlit.core.ids import ID_PATTERN
 from sunlit.payments import services as payments
 from sunlit.payments import store
+from sunlit.payments.deps import payments_kit
 from sunlit.payments.tables import PayoutRow, PayoutShareRow
-from sunlit.web.access import Principal, allow
-from sunlit.web.deps import PathId, get_db, get_services
+from sunlit.web.deps import PathId, get_db
 
 router = APIRouter(prefix="/api/v1", tags=["payments"])
 
@@ -38,7 +39,7 @@ async def sandbox_webhook(
     """The sandbox gateway's signed notifications. A forged or stale signature is refused
     (403); a second copy is answered ``duplicate`` and changes nothing; a refund that comes
     before its capture is refused (409) so that the gateway sends it again later."""
-    services = get_services(request)
+    services = payments_kit(request)
     gateway = services.payment_gateway
     body = await request.body()
     now = services.clock.now()
@@ -152,7 +153,7 @@ async def run_payouts(
     db: AsyncSession = Depends(get_db),
 ) -> list[PayoutOut]:
     """Pay out every released payment, one payout per producer."""
-    services = get_services(request)
+    services = payments_kit(request)
     made = await payments.run_payouts(db, by=principal.require().id, now=services.clock.now())
     result = [await _payout_out(db, row) for row in made]
     await db.commit()

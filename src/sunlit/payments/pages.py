@@ -8,14 +8,15 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.catalog.producers import producer_names
 from sunlit.core.errors import SunlitError
 from sunlit.core.i18n import translate
 from sunlit.payments import ledger, store
 from sunlit.payments import services as payments
-from sunlit.web.access import Principal, allow
-from sunlit.web.deps import get_db, get_services, undo
+from sunlit.payments.deps import payments_kit
+from sunlit.web.deps import get_db, undo
 from sunlit.web.forms import form_fields, redirect, safe_next
 from sunlit.web.rendering import render
 
@@ -31,7 +32,7 @@ async def pay_page(
     principal: Principal = allow("signed_in"),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    gateway = get_services(request).payment_gateway
+    gateway = payments_kit(request).payment_gateway
     await payments.access_charge(db, principal.require(), gateway.name, ref)
     charge = await gateway.charge(db, ref)
     embedded = request.query_params.get("embed") == "1"  # inside the live room's buy sheet
@@ -45,7 +46,7 @@ async def pay_decide(
     principal: Principal = allow("signed_in"),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    services = get_services(request)
+    services = payments_kit(request)
     fields = await form_fields(request)
     embedded = request.query_params.get("embed") == "1"
     gateway = services.payment_gateway
@@ -96,7 +97,7 @@ async def run_payouts(
     principal: Principal = allow(Role.OPERATOR),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    services = get_services(request)
+    services = payments_kit(request)
     made = await payments.run_payouts(db, by=principal.require().id, now=services.clock.now())
     await db.commit()
     return redirect(f"/operator/ledger?ran={len(made)}")

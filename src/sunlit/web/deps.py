@@ -1,19 +1,51 @@
-"""Dependencies every route may take."""
+"""Dependencies every route may take, and the small view of the running services that the web
+kit and every context rely on (:class:`Kit`). The application's services container
+(``sunlit.app.services.Services``) provides it and more; a context that needs more (the order
+desk, the live hub) declares its own Protocol extending :class:`Kit` in its ``deps`` module, and
+``sunlit.app`` checks that its container satisfies every one."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, cast
+from typing import Annotated, Protocol, cast
+from zoneinfo import ZoneInfo
 
 from fastapi import Path, Request
+from fastapi.templating import Jinja2Templates
+from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.core.clock import Clock
+from sunlit.core.db import Database
+from sunlit.core.files.store import LocalFileStore
 from sunlit.core.ids import ID_PATTERN
-from sunlit.web.services import Services
+from sunlit.core.ratelimit import AttemptCounter
+from sunlit.settings import Settings
 
 
-def get_services(request: Request) -> Services:
-    return cast(Services, request.app.state.services)
+class Kit(Protocol):
+    """What every part of the web layer may use of the running services."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def db(self) -> Database: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def zone(self) -> ZoneInfo: ...
+    @property
+    def files(self) -> LocalFileStore: ...
+    @property
+    def templates(self) -> Jinja2Templates: ...
+    @property
+    def metrics(self) -> CollectorRegistry: ...
+    @property
+    def attempts(self) -> AttemptCounter: ...
+
+
+def get_services(request: Request) -> Kit:
+    return cast(Kit, request.app.state.services)
 
 
 async def get_db(request: Request) -> AsyncIterator[AsyncSession]:

@@ -10,8 +10,6 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
-from sunlit.accounts.model import device_fingerprint
-from sunlit.accounts.services import Origin
 from sunlit.core.errors import N_, InvalidInput
 from sunlit.core.files.model import Upload
 from sunlit.core.money import parse_yuan
@@ -62,11 +60,6 @@ def safe_next(target: str | None, default: str = "/") -> str:
 
 def redirect(target: str) -> RedirectResponse:
     return RedirectResponse(target, status_code=303)
-
-
-def origin_of(request: Request) -> Origin:
-    ip = request.client.host if request.client else "unknown"
-    return Origin(ip=ip, device=device_fingerprint(request.headers.get("user-agent")))
 
 
 def set_session_cookie(response: Response, token: str, settings: Settings) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -18,19 +19,24 @@ from sunlit.core.errors import (
     TooManyAttempts,
 )
 from sunlit.core.i18n import current_language, field_errors, translate
-from sunlit.web.access import (
-    CSRF_FIELD,
-    SESSION_COOKIE,
-    Principal,
-    csrf_token_for,
-    resolve_principal,
-)
+from sunlit.web.access import CSRF_FIELD, SESSION_COOKIE, csrf_token_for
 from sunlit.web.deps import get_services
 
 
-def principal_of(request: Request) -> Principal:
-    found = getattr(request.state, "principal", None)
-    return found if isinstance(found, Principal) else Principal(None, "none")
+@dataclass(frozen=True)
+class Visitor:
+    """Who a page is shown to before anyone was identified: nobody signed in."""
+
+    account: None = None
+    role: None = None
+    via: str = "none"
+    session_token: str | None = None
+
+
+def principal_of(request: Request) -> Any:
+    """Who is asking, as the route's guard found it (``sunlit.accounts.access.Principal``), or
+    a :class:`Visitor`."""
+    return getattr(request.state, "principal", None) or Visitor()
 
 
 def render(
@@ -66,13 +72,11 @@ def error_body(code: str, message: str, fields: dict[str, str] | None = None) ->
 async def _who_is_asking(request: Request) -> None:
     """Error raised before a route's guard ran (an unknown address): still show the person as
     signed in, if they are. Best effort: an error page must not fail for want of a database."""
-    if hasattr(request.state, "principal") or not request.cookies.get(SESSION_COOKIE):
+    identify = getattr(request.app.state, "identify", None)
+    if identify is None:
         return
-    services = get_services(request)
     try:
-        async with services.db.sessions() as db:
-            principal, _ = await resolve_principal(request, db, services)
-        request.state.principal = principal
+        await identify(request)
     except Exception:  # noqa: S110 - the page is shown as to a visitor instead
         pass
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,8 +11,6 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sunlit import __version__
-from sunlit.catalog.model import LABELS as CATALOG_LABELS
-from sunlit.core.regions.services import region_book
 from sunlit.core.i18n import (
     BABEL_LOCALES,
     ENDONYMS,
@@ -21,15 +20,13 @@ from sunlit.core.i18n import (
     ngettext_,
 )
 from sunlit.core.money import format_fen
-from sunlit.filing.model import LABELS as FILING_LABELS
-from sunlit.live.model import LABELS as LIVE_LABELS
-from sunlit.orders.model import LABELS as ORDER_LABELS
-from sunlit.payments.ledger import LABELS as LEDGER_LABELS
+from sunlit.core.regions.services import region_book
 
-LABELS = {**CATALOG_LABELS, **FILING_LABELS, **ORDER_LABELS, **LEDGER_LABELS, **LIVE_LABELS}
+#: group -> value -> msgid: the names of each context's enumerations, given by the app.
+Labels = Mapping[str, Mapping[str, str]]
 
 
-def make_environment(zone: ZoneInfo) -> Environment:
+def make_environment(zone: ZoneInfo, labels: Labels) -> Environment:
     env = Environment(
         loader=PackageLoader("sunlit", "templates"),
         autoescape=select_autoescape(["html", "xml"]),
@@ -58,7 +55,7 @@ def make_environment(zone: ZoneInfo) -> Environment:
         return region_book().delivery_choices(current_language.get())
 
     def label(group: str, value: str) -> str:
-        return gettext_(LABELS[group].get(value, value))
+        return gettext_(labels[group].get(value, value))
 
     env.filters["when"] = when
     env.filters["fen"] = format_fen
@@ -77,5 +74,5 @@ def make_environment(zone: ZoneInfo) -> Environment:
     return env
 
 
-def make_templates(zone: ZoneInfo) -> Jinja2Templates:
-    return Jinja2Templates(env=make_environment(zone))
+def make_templates(zone: ZoneInfo, labels: Labels) -> Jinja2Templates:
+    return Jinja2Templates(env=make_environment(zone, labels))

@@ -80,3 +80,14 @@ async def store_upload(
         db.add(row)
         await db.flush()  # before the rows that refer to it
     return row
+
+
+async def stored_file(
+    db: AsyncSession, store: LocalFileStore, sha256: str
+) -> tuple[str, bytes] | None:
+    """A stored file's content type and bytes, or None if there is no such file."""
+    row = await db.get(StoredFileRow, sha256)
+    data = await store.read(sha256) if row is not None else None
+    if row is None or data is None:
+        return None
+    return row.content_type, data

@@ -10,6 +10,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from sunlit.core.clock import SystemClock
+from sunlit.core.regions.model import RegionBook, RegionLevel, parse_regions
 from sunlit.core.regions.register import (
     RegionChanges,
     TooManyRetired,
@@ -17,8 +19,6 @@ from sunlit.core.regions.register import (
     read_regions,
 )
 from sunlit.core.regions.sources import OFFICIAL_SOURCE, official_regions
-from sunlit.core.regions.model import RegionBook, RegionLevel, parse_regions
-from sunlit.core.clock import SystemClock
 from sunlit.settings import Settings
 
 regions = typer.Typer(

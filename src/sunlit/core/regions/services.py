@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.core.regions.register import read_regions
-from sunlit.core.regions.sources import official_regions
-from sunlit.core.regions.model import Region, RegionBook
-from sunlit.core.regions.tables import ServedRegionRow
 from sunlit.core.errors import N_, InvalidInput, NotFound
 from sunlit.core.eventlog import Event, EventType, append
+from sunlit.core.regions.model import Region, RegionBook
+from sunlit.core.regions.register import read_regions
+from sunlit.core.regions.sources import official_regions
+from sunlit.core.regions.tables import ServedRegionRow
 
 _installed: list[RegionBook] = []
 

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.core.errors import N_, NotFound
-from sunlit.core.files.tables import StoredFileRow
-from sunlit.web.access import Principal, allow
+from sunlit.core.files import store
 from sunlit.web.deps import get_db, get_services
 
 router = APIRouter(tags=["files"])
@@ -22,13 +22,13 @@ async def stored_file(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     """A photo or quality document. Public: quality documents are for social supervision."""
-    row = await db.get(StoredFileRow, sha256)
-    data = await get_services(request).files.read(sha256) if row is not None else None
-    if row is None or data is None:
+    found = await store.stored_file(db, get_services(request).files, sha256)
+    if found is None:
         raise NotFound(N_("No such file."))
+    content_type, data = found
     return Response(
         data,
-        media_type=row.content_type,
+        media_type=content_type,
         headers={
             "Cache-Control": "public, max-age=31536000, immutable",
             "X-Content-Type-Options": "nosniff",

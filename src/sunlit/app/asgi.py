@@ -1,9 +1,9 @@
-"""The ASGI entry point for uvicorn: ``uvicorn --factory sunlit.web.asgi:create``."""
+"""The ASGI entry point for uvicorn: ``uvicorn --factory sunlit.app.asgi:create``."""
 
 from fastapi import FastAPI
 
+from sunlit.app.app import create_app
 from sunlit.settings import Settings
-from sunlit.web.app import create_app
 
 
 def create() -> FastAPI:

@@ -11,11 +11,11 @@ from collections.abc import AsyncIterator
 import httpx
 import structlog
 
+from sunlit.app.services import Services
 from sunlit.integrity.monitor import Monitor
 from sunlit.live.server import start_server
 from sunlit.orders.services import expire_due
 from sunlit.payments.sandbox import deliver_due
-from sunlit.web.services import Services
 
 log = structlog.get_logger(__name__)
 

@@ -16,23 +16,34 @@ from fastapi.templating import Jinja2Templates
 from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 
+from sunlit.accounts.deps import AccountsKit
 from sunlit.accounts.notifier import LogNotifier, Notifier, notifier_for
 from sunlit.accounts.services import Passwords
+from sunlit.accounts.token_cache import TokenCache
+from sunlit.catalog.model import LABELS as CATALOG_LABELS
 from sunlit.core.clock import Clock, SystemClock
 from sunlit.core.db import Database
 from sunlit.core.files.store import LocalFileStore
 from sunlit.core.ratelimit import AttemptCounter, MemoryAttemptCounter, RedisAttemptCounter
+from sunlit.filing.model import LABELS as FILING_LABELS
 from sunlit.live.bus import MemoryBus, MemoryPresence, RedisBus, RedisPresence
+from sunlit.live.deps import LiveKit
 from sunlit.live.hub import Hub, HubRules
+from sunlit.live.model import LABELS as LIVE_LABELS
 from sunlit.live.tickets import MemoryTicketBook, RedisTicketBook, TicketBook
+from sunlit.orders.deps import OrdersKit
 from sunlit.orders.desk import DeskRules, OrderDesk
+from sunlit.orders.model import LABELS as ORDER_LABELS
+from sunlit.payments.ledger import LABELS as LEDGER_LABELS
 from sunlit.payments.sandbox import SandboxGateway
 from sunlit.payments.services import Rates
 from sunlit.settings import Settings
 from sunlit.web.templating import make_templates
-from sunlit.web.token_cache import TokenCache
 
 log = structlog.get_logger(__name__)
+
+#: The labels of every context's enumerations, for the templates' ``label(group, value)``.
+LABELS = {**CATALOG_LABELS, **FILING_LABELS, **ORDER_LABELS, **LEDGER_LABELS, **LIVE_LABELS}
 
 
 def webhook_secret(settings: Settings) -> str:
@@ -107,12 +118,6 @@ class Services:
         except Exception:  # Redis did not answer; the change itself is committed
             log.exception("live-room access not revoked", account=account_id)
 
-    async def sessions_ended(self, account_id: str) -> None:
-        """Call after committing ``accounts.credentials.do_end_sessions`` (event
-        ``account.sessions_ended``): the account's cached API tokens, unused live-room tickets and
-        open live-room sockets end with its sessions, in every process."""
-        await self.revoke_access(account_id)
-
     @property
     def payment_gateway(self) -> SandboxGateway:
         if self.gateway is None:
@@ -137,7 +142,7 @@ class Services:
             db=Database(settings),
             passwords=Passwords(settings),
             attempts=attempts,
-            templates=make_templates(zone),
+            templates=make_templates(zone, LABELS),
             zone=zone,
             files=LocalFileStore(settings.files_dir),
             redis=redis,
@@ -153,3 +158,8 @@ class Services:
         await self.db.dispose()
         if self.redis is not None:
             await self.redis.aclose()
+
+
+def _provides(services: Services) -> tuple[AccountsKit, LiveKit, OrdersKit]:
+    """Never called: mypy checks here that the container is every context's view of it."""
+    return services, services, services

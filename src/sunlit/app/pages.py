@@ -6,18 +6,18 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit import __version__
 from sunlit.accounts import services as accounts
+from sunlit.accounts.access import Principal, allow
 from sunlit.catalog import products as products_service
-from sunlit.core.regions import services as catalog
+from sunlit.core.db import ping
 from sunlit.core.i18n import LANGUAGES, current_language
+from sunlit.core.regions import services as catalog
 from sunlit.filing import services as filing
 from sunlit.integrity import services as integrity_cases
 from sunlit.integrity.figures import figures_key
-from sunlit.web.access import Principal, allow
 from sunlit.web.deps import get_db, get_services
 from sunlit.web.forms import form_fields, redirect, safe_next, set_language_cookie
 from sunlit.web.rendering import render
@@ -78,7 +78,7 @@ async def healthz(
     principal: Principal = allow("public"), db: AsyncSession = Depends(get_db)
 ) -> dict[str, str]:
     """Alive and able to reach the database."""
-    await db.execute(text("SELECT 1"))
+    await ping(db)
     return {"status": "ok", "version": __version__}
 
 

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
+from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.core.errors import N_, InvalidInput
 from sunlit.core.eventlog import read_events
-from sunlit.web.access import Principal, allow
 from sunlit.web.deps import get_services
 
 router = APIRouter(prefix="/api/v1", tags=["events"])

@@ -1,4 +1,4 @@
-"""The application factory."""
+"""The application factory: every context's routers, the middleware, the error pages."""
 
 from __future__ import annotations
 
@@ -14,17 +14,21 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sunlit import __version__, wiring
+from sunlit import __version__
 from sunlit.accounts import api as accounts_api
 from sunlit.accounts import operator_pages, password_pages
 from sunlit.accounts import pages as accounts_pages
+from sunlit.accounts.access import identify
 from sunlit.accounts.model import ROLE_LABELS
+from sunlit.app import events_api, file_pages, pages, reactions
+from sunlit.app.jobs import background_jobs, live_server
+from sunlit.app.services import Services
 from sunlit.catalog import api as catalog_api
 from sunlit.catalog import import_api, import_pages, products_api, quality_api, unsalable_api
 from sunlit.catalog import pages as catalog_pages
-from sunlit.core.regions.services import load_region_book
 from sunlit.core.errors import SunlitError
 from sunlit.core.logging import configure_logging
+from sunlit.core.regions.services import load_region_book
 from sunlit.filing import api as filing_api
 from sunlit.filing import pages as filing_pages
 from sunlit.filing import stream_api
@@ -40,12 +44,10 @@ from sunlit.participation import report_pages, upload_pages
 from sunlit.payments import api as payments_api
 from sunlit.payments import pages as payments_pages
 from sunlit.settings import Settings
-from sunlit.web import events_api, files, pages, rendering
+from sunlit.web import rendering
 from sunlit.web.access import audit_routes
-from sunlit.web.jobs import background_jobs, live_server
 from sunlit.web.middleware import RequestContext, upload_limit
 from sunlit.web.security_headers import SecurityHeaders
-from sunlit.web.services import Services
 from sunlit.web.vendor import hls_files, vendor_files
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -61,7 +63,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     participation_pages.router,
     report_pages.router,
     upload_pages.router,
-    files.router,
+    file_pages.router,
     products_api.router,
     unsalable_api.router,
     quality_api.router,
@@ -109,7 +111,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     configure_logging(settings.log_level, json=settings.log_json)
     built = services or Services.build(settings)
 
-    wiring.connect()
+    reactions.connect()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -131,6 +133,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=lifespan,
     )
     app.state.services = built
+    app.state.identify = identify  # who is asking, for error pages shown before a guard ran
     app.add_api_route("/docs", pages.api_docs, methods=["GET"], include_in_schema=False)
     for router in ROUTERS:
         # The limit sits on the routers, inside RequestContext, which answers a declared
