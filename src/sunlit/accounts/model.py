@@ -9,11 +9,39 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sunlit.core.errors import N_
 from sunlit.core.eventlog.model import Event, EventType
 from sunlit.core.text import has_control_characters
+
+
+class Actor(Protocol):
+    """An account as every other context sees it: who acts, read-only (the accounts context's
+    row satisfies it; nothing outside accounts reads its table)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def phone(self) -> str | None: ...
+    @property
+    def org(self) -> str | None: ...
+    @property
+    def region(self) -> str | None: ...
+    @property
+    def verified_at(self) -> datetime | None: ...
+    @property
+    def disabled(self) -> bool: ...
+    @property
+    def language(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
 
 
 class Role(StrEnum):

@@ -357,6 +357,19 @@ async def get_account(db: AsyncSession, account_id: str) -> AccountRow:
     return row
 
 
+async def find_account(db: AsyncSession, account_id: str) -> AccountRow | None:
+    """The account with this id, or None (for other contexts: they see it as an ``Actor``)."""
+    return await db.get(AccountRow, account_id)
+
+
+async def account_named(db: AsyncSession, username: str) -> AccountRow | None:
+    return await db.scalar(select(AccountRow).where(AccountRow.username == username))
+
+
+async def usernames(db: AsyncSession) -> set[str]:
+    return set((await db.scalars(select(AccountRow.username))).all())
+
+
 async def accounts_by_id(db: AsyncSession, ids: set[str]) -> list[AccountRow]:
     if not ids:
         return []

@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.model import Role
-from sunlit.accounts.tables import AccountRow
+from sunlit.accounts.model import Actor, Role
 from sunlit.catalog import producers
 from sunlit.catalog import products as catalog
 from sunlit.catalog.imports import ImportPreview, decode, parse_bands, parse_roster
@@ -59,7 +58,7 @@ async def staged_text(db: AsyncSession, store: LocalFileStore, sha256: str) -> s
     return text
 
 
-async def cooperative_for(db: AsyncSession, actor: AccountRow, producer_id: str) -> str:
+async def cooperative_for(db: AsyncSession, actor: Actor, producer_id: str) -> str:
     cooperative = await producers.get_producer(db, producer_id)
     if cooperative.kind != ProducerKind.COOPERATIVE:
         raise InvalidInput(FIX, fields={"cooperative": N_("No such cooperative.")})
@@ -69,7 +68,7 @@ async def cooperative_for(db: AsyncSession, actor: AccountRow, producer_id: str)
 
 
 async def preview_roster(
-    db: AsyncSession, actor: AccountRow, cooperative_id: str, text: str
+    db: AsyncSession, actor: Actor, cooperative_id: str, text: str
 ) -> ImportPreview[ProducerDraft]:
     region = await cooperative_for(db, actor, cooperative_id)
     members = await db.execute(
@@ -85,7 +84,7 @@ async def preview_roster(
 
 async def do_import_roster(
     db: AsyncSession,
-    actor: AccountRow,
+    actor: Actor,
     preview: ImportPreview[ProducerDraft],
     *,
     now: datetime,
@@ -107,7 +106,7 @@ async def preview_bands(db: AsyncSession, text: str, *, now: datetime) -> Import
 
 
 async def do_import_bands(
-    db: AsyncSession, actor: AccountRow, preview: ImportPreview[Band], *, now: datetime
+    db: AsyncSession, actor: Actor, preview: ImportPreview[Band], *, now: datetime
 ) -> int:
     if actor.role != Role.OPERATOR:
         raise PermissionDenied(N_("Only an operator can maintain reference prices."))

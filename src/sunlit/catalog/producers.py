@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.model import Role
-from sunlit.accounts.tables import AccountRow
+from sunlit.accounts.model import Actor, Role
+from sunlit.accounts.services import find_account
 from sunlit.catalog.model import (
     ProducerDraft,
     ProducerKind,
@@ -34,7 +34,7 @@ async def get_producer(db: AsyncSession, producer_id: str) -> ProducerRow:
     return row
 
 
-async def manages(db: AsyncSession, actor: AccountRow, producer: ProducerRow) -> bool:
+async def manages(db: AsyncSession, actor: Actor, producer: ProducerRow) -> bool:
     """An operator manages every producer (records, stock, documents); a farmer account its
     own, and the members of a cooperative it manages."""
     if actor.role == Role.OPERATOR:
@@ -42,7 +42,7 @@ async def manages(db: AsyncSession, actor: AccountRow, producer: ProducerRow) ->
     return await speaks_for(db, actor, producer)
 
 
-async def speaks_for(db: AsyncSession, actor: AccountRow, producer: ProducerRow) -> bool:
+async def speaks_for(db: AsyncSession, actor: Actor, producer: ProducerRow) -> bool:
     """Whether the account is the producer's own (the farmer running it, or its cooperative):
     only they declare its cost, agree to its prices and clear it below cost."""
     if producer.account_id == actor.id:
@@ -55,7 +55,7 @@ async def speaks_for(db: AsyncSession, actor: AccountRow, producer: ProducerRow)
 
 async def do_register_producer(
     db: AsyncSession,
-    actor: AccountRow,
+    actor: Actor,
     draft: ProducerDraft,
     *,
     now: datetime,
@@ -77,7 +77,7 @@ async def do_register_producer(
         raise PermissionDenied(refusal)
     by_operator = actor.role == Role.OPERATOR
     if by_operator and manager is not None:
-        farmer = await db.get(AccountRow, manager)
+        farmer = await find_account(db, manager)
         if farmer is None or farmer.role != Role.FARMER:
             raise marked_fields({"manager": N_("The manager must be a farmer's account.")})
     account_id = manager if by_operator else actor.id
@@ -119,7 +119,7 @@ async def do_register_producer(
 
 async def do_verify_producer(
     db: AsyncSession,
-    actor: AccountRow,
+    actor: Actor,
     producer_id: str,
     decision: Verification,
     *,
@@ -177,7 +177,7 @@ async def producer_names(db: AsyncSession, ids: set[str]) -> dict[str, str]:
     return {producer_id: name for producer_id, name in rows}
 
 
-async def producer_scope(db: AsyncSession, actor: AccountRow) -> list[str] | None:
+async def producer_scope(db: AsyncSession, actor: Actor) -> list[str] | None:
     """The producers whose sales and payouts an account sees: a farmer's own (and its
     cooperative's members); None, meaning all, for operators and supervisors."""
     if actor.role in (Role.OPERATOR, Role.SUPERVISOR):

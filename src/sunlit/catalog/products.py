@@ -9,8 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.model import Role
-from sunlit.accounts.tables import AccountRow
+from sunlit.accounts.model import Actor, Role
 from sunlit.catalog.model import (
     KIND,
     MAX_PRICE_FEN,
@@ -69,7 +68,7 @@ async def bands_for(db: AsyncSession, kind: str) -> list[Band]:
 
 
 async def do_add_band(
-    db: AsyncSession, actor: AccountRow, band: Band, *, now: datetime
+    db: AsyncSession, actor: Actor, band: Band, *, now: datetime
 ) -> ReferenceBandRow:
     """Operators keep the reference prices (from market price monitoring, with the source)."""
     if actor.role != Role.OPERATOR:
@@ -214,7 +213,7 @@ def below_cost(draft: ProductDraft) -> bool:
 
 async def do_list_product(
     db: AsyncSession,
-    actor: AccountRow,
+    actor: Actor,
     producer_id: str,
     draft: ProductDraft,
     *,
@@ -316,7 +315,7 @@ async def set_price(
 
 
 async def do_update_stock(
-    db: AsyncSession, actor: AccountRow, product_id: str, stock: int, *, now: datetime
+    db: AsyncSession, actor: Actor, product_id: str, stock: int, *, now: datetime
 ) -> ProductRow:
     product = await get_product(db, product_id)
     if not await manages(db, actor, await get_producer(db, product.producer_id)):

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.tables import AccountRow
+from sunlit.accounts.model import Actor
 from sunlit.catalog import producers
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import InspectionKind, check_inspection
@@ -19,7 +19,7 @@ from sunlit.core.files.store import LocalFileStore, store_upload
 from sunlit.core.ids import new_id
 
 
-async def _managed_product(db: AsyncSession, actor: AccountRow, product_id: str) -> str:
+async def _managed_product(db: AsyncSession, actor: Actor, product_id: str) -> str:
     product = await catalog.get_product(db, product_id)
     if not await producers.manages(
         db, actor, await producers.get_producer(db, product.producer_id)
@@ -31,7 +31,7 @@ async def _managed_product(db: AsyncSession, actor: AccountRow, product_id: str)
 async def do_add_inspection(
     db: AsyncSession,
     store: LocalFileStore,
-    actor: AccountRow,
+    actor: Actor,
     product_id: str,
     *,
     kind: InspectionKind,
@@ -82,7 +82,7 @@ async def do_add_inspection(
 async def do_add_photo(
     db: AsyncSession,
     store: LocalFileStore,
-    actor: AccountRow,
+    actor: Actor,
     product_id: str,
     *,
     upload: Upload,

@@ -8,8 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.model import Role
-from sunlit.accounts.tables import AccountRow
+from sunlit.accounts.model import Actor, Role
 from sunlit.catalog import producers
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import HelpStatus, UnsalableReason, check_unsalable
@@ -22,7 +21,7 @@ from sunlit.core.regions.model import region_prefix
 
 async def do_report_unsalable(
     db: AsyncSession,
-    actor: AccountRow,
+    actor: Actor,
     product_id: str,
     *,
     quantity: int,
@@ -74,7 +73,7 @@ async def do_report_unsalable(
 
 
 async def do_close(
-    db: AsyncSession, actor: AccountRow, report_id: str, *, now: datetime
+    db: AsyncSession, actor: Actor, report_id: str, *, now: datetime
 ) -> UnsalableReportRow:
     """The producer says the stock is sold or gone."""
     row = await db.get(UnsalableReportRow, report_id)
@@ -90,7 +89,7 @@ async def report_exists(db: AsyncSession, report_id: str) -> bool:
     return await db.get(UnsalableReportRow, report_id) is not None
 
 
-def region_of_view(actor: AccountRow) -> str | None:
+def region_of_view(actor: Actor) -> str | None:
     """The region whose queue an account sees: an official their own jurisdiction; a
     supervisor or operator everything (None)."""
     if actor.role == Role.OFFICIAL:

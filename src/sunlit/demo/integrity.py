@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.tables import AccountRow
+from sunlit.accounts.model import Actor
+from sunlit.accounts.services import account_named
 from sunlit.core.files.store import LocalFileStore
 from sunlit.integrity import services as cases
 from sunlit.integrity.cases import Decision
@@ -25,8 +26,8 @@ FILENAME = "demo-evening-from-another-platform.jsonl"
 SCENARIOS = ("quota:default:40", "paid_praise:default:30", "gouging")
 
 
-async def _account(db: AsyncSession, username: str) -> AccountRow:
-    row = await db.scalar(select(AccountRow).where(AccountRow.username == username))
+async def _account(db: AsyncSession, username: str) -> Actor:
+    row = await account_named(db, username)
     if row is None:
         raise LookupError(f"demo account {username} is missing")
     return row

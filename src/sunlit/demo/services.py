@@ -10,9 +10,8 @@ from faker import Faker
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.model import NewAccount, Role
-from sunlit.accounts.services import Origin, Passwords, do_register
-from sunlit.accounts.tables import AccountRow
+from sunlit.accounts.model import Actor, NewAccount, Role
+from sunlit.accounts.services import Origin, Passwords, account_named, do_register, usernames
 from sunlit.catalog import producers, quality, unsalable
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import (
@@ -94,7 +93,7 @@ async def load_demo(
     for county in COUNTIES:
         await do_serve_region(db, county.code, now=now, actor=None)
         progress(county.code)
-    existing = set((await db.scalars(select(AccountRow.username))).all())
+    existing = await usernames(db)
     logins = []
     for person in demo_accounts():
         person = NewAccount(
@@ -117,8 +116,8 @@ async def load_demo(
     return logins
 
 
-async def _account(db: AsyncSession, username: str) -> AccountRow:
-    row = await db.scalar(select(AccountRow).where(AccountRow.username == username))
+async def _account(db: AsyncSession, username: str) -> Actor:
+    row = await account_named(db, username)
     if row is None:
         raise LookupError(f"demo account {username} is missing")
     return row

@@ -12,9 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.access import Principal, allow
-from sunlit.accounts.model import Role
+from sunlit.accounts.model import Actor, Role
 from sunlit.accounts.services import aware
-from sunlit.accounts.tables import AccountRow
 from sunlit.catalog import products as catalog
 from sunlit.catalog import unsalable
 from sunlit.core.errors import N_, InvalidInput, PermissionDenied, SunlitError
@@ -85,7 +84,7 @@ def draft_from_form(
 async def _editor(
     request: Request,
     db: AsyncSession,
-    official: AccountRow,
+    official: Actor,
     *,
     status: int = 200,
     plan: SessionPlanRow | None = None,

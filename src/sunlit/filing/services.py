@@ -13,9 +13,8 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.model import Role
-from sunlit.accounts.services import aware
-from sunlit.accounts.tables import AccountRow
+from sunlit.accounts.model import Actor, Role
+from sunlit.accounts.services import aware, find_account
 from sunlit.catalog import producers, unsalable
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import Verification
@@ -62,7 +61,7 @@ async def team_of(db: AsyncSession, plan_id: str) -> frozenset[str]:
     return frozenset(rows.all())
 
 
-async def may_read(db: AsyncSession, actor: AccountRow, plan: SessionPlanRow) -> bool:
+async def may_read(db: AsyncSession, actor: Actor, plan: SessionPlanRow) -> bool:
     if actor.role in (Role.SUPERVISOR, Role.OPERATOR) or plan.official_id == actor.id:
         return True
     return actor.id in await team_of(db, plan.id)
@@ -96,7 +95,7 @@ async def _write_parts(db: AsyncSession, plan_id: str, draft: PlanDraft) -> None
             )
         )
     for member, role in dict(draft.team).items():
-        if await db.get(AccountRow, member) is None:
+        if await find_account(db, member) is None:
             raise InvalidInput(
                 N_("Please correct the marked fields."), fields={"team": N_("No such account.")}
             )
@@ -105,7 +104,7 @@ async def _write_parts(db: AsyncSession, plan_id: str, draft: PlanDraft) -> None
 
 async def do_draft(
     db: AsyncSession,
-    actor: AccountRow,
+    actor: Actor,
     draft: PlanDraft,
     *,
     now: datetime,
@@ -217,7 +216,7 @@ async def sessions_in_month(
 
 async def facts_of(db: AsyncSession, plan: SessionPlanRow, *, now: datetime) -> PlanFacts:
     """The plan with the verified catalog facts every boundary rule looks at."""
-    official = await db.get(AccountRow, plan.official_id)
+    official = await find_account(db, plan.official_id)
     product_ids = list(
         (
             await db.scalars(
@@ -257,7 +256,7 @@ async def facts_of(db: AsyncSession, plan: SessionPlanRow, *, now: datetime) -> 
 
 async def facts_for_draft(
     db: AsyncSession,
-    official: AccountRow,
+    official: Actor,
     draft: PlanDraft,
     *,
     now: datetime,
@@ -303,7 +302,7 @@ def finding_json(finding: Finding) -> dict[str, Any]:
 
 async def do_submit(
     db: AsyncSession,
-    actor: AccountRow,
+    actor: Actor,
     plan_id: str,
     *,
     now: datetime,
@@ -379,7 +378,7 @@ def stream_key(secret: str, plan_id: str, nonce: str) -> str:
 
 async def do_decide(
     db: AsyncSession,
-    actor: AccountRow,
+    actor: Actor,
     plan_id: str,
     *,
     approve: bool,
@@ -416,7 +415,7 @@ async def do_decide(
     return plan
 
 
-async def list_plans(db: AsyncSession, actor: AccountRow) -> list[SessionPlanRow]:
+async def list_plans(db: AsyncSession, actor: Actor) -> list[SessionPlanRow]:
     query = select(SessionPlanRow).order_by(SessionPlanRow.starts_at.desc())
     if actor.role == Role.OFFICIAL:
         query = query.where(SessionPlanRow.official_id == actor.id)

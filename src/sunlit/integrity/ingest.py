@@ -13,8 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.model import Role
-from sunlit.accounts.tables import AccountRow
+from sunlit.accounts.model import Actor, Role
 from sunlit.core.errors import N_, InvalidInput, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.files.store import LocalFileStore
@@ -64,7 +63,7 @@ async def do_import(
     *,
     data: bytes,
     filename: str,
-    actor: AccountRow,
+    actor: Actor,
     skip_bad: bool,
     now: datetime,
 ) -> Imported:

@@ -12,8 +12,8 @@ import orjson
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.model import Role
-from sunlit.accounts.tables import AccountRow
+from sunlit.accounts.model import Actor, Role
+from sunlit.accounts.services import find_account
 from sunlit.core.errors import N_, InvalidInput, NotFound, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.files.store import LocalFileStore
@@ -175,18 +175,18 @@ async def case_by_id(db: AsyncSession, case_id: str, *, lock: bool = False) -> C
     return row
 
 
-def _supervisor(actor: AccountRow) -> None:
+def _supervisor(actor: Actor) -> None:
     if actor.role != Role.SUPERVISOR:
         raise PermissionDenied(N_("Only supervisors work the case queue."))
 
 
 async def do_assign(
-    db: AsyncSession, case_id: str, *, actor: AccountRow, assignee: str, now: datetime
+    db: AsyncSession, case_id: str, *, actor: Actor, assignee: str, now: datetime
 ) -> CaseRow:
     _supervisor(actor)
     row = await case_by_id(db, case_id, lock=True)
     check_assign(row.status, row.published_at is not None)
-    target = await db.get(AccountRow, assignee)
+    target = await find_account(db, assignee)
     if target is None or target.role != Role.SUPERVISOR:
         raise InvalidInput(
             N_("Please correct the marked fields."),
@@ -198,7 +198,7 @@ async def do_assign(
 
 
 async def do_add_note(
-    db: AsyncSession, case_id: str, *, actor: AccountRow, text_: str, now: datetime
+    db: AsyncSession, case_id: str, *, actor: Actor, text_: str, now: datetime
 ) -> CaseNoteRow:
     _supervisor(actor)
     row = await case_by_id(db, case_id)
@@ -214,7 +214,7 @@ async def do_decide(
     db: AsyncSession,
     case_id: str,
     *,
-    actor: AccountRow,
+    actor: Actor,
     decision: Decision,
     reason: str,
     now: datetime,
@@ -238,9 +238,7 @@ async def do_decide(
     return row
 
 
-async def do_publish(
-    db: AsyncSession, case_id: str, *, actor: AccountRow, now: datetime
-) -> CaseRow:
+async def do_publish(db: AsyncSession, case_id: str, *, actor: Actor, now: datetime) -> CaseRow:
     _supervisor(actor)
     row = await case_by_id(db, case_id, lock=True)
     check_publish(row.status, row.published_at is not None, row.decided_by, actor.id)

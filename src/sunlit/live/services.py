@@ -11,9 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.model import Role
-from sunlit.accounts.services import aware, display_names
-from sunlit.accounts.tables import AccountRow
+from sunlit.accounts.model import Actor, Role
+from sunlit.accounts.services import aware, display_names, find_account
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import band_position
 from sunlit.core.errors import N_, InvalidInput, NotFound, PermissionDenied
@@ -55,14 +54,14 @@ class RoomState:
         }
 
 
-async def may_control(db: AsyncSession, actor: AccountRow, plan: SessionPlanRow) -> bool:
+async def may_control(db: AsyncSession, actor: Actor, plan: SessionPlanRow) -> bool:
     """The official who filed the session and their team run the room (operators may help)."""
     if actor.role == Role.OPERATOR or plan.official_id == actor.id:
         return True
     return actor.id in await filing.team_of(db, plan.id)
 
 
-async def controlled_plan(db: AsyncSession, actor: AccountRow, session: str) -> SessionPlanRow:
+async def controlled_plan(db: AsyncSession, actor: Actor, session: str) -> SessionPlanRow:
     plan = await filing.get_plan(db, session)
     if not await may_control(db, actor, plan):
         raise PermissionDenied(N_("Only the official's team runs this room."))
@@ -237,7 +236,7 @@ def _require_live(plan: SessionPlanRow) -> None:
 
 async def do_pin(
     db: AsyncSession,
-    actor: AccountRow,
+    actor: Actor,
     session: str,
     product_id: str | None,
     *,
@@ -293,7 +292,7 @@ async def do_pin(
 
 async def do_hide(
     db: AsyncSession,
-    actor: AccountRow,
+    actor: Actor,
     session: str,
     message_id: str,
     reason: HideReason,
@@ -327,7 +326,7 @@ async def do_hide(
 
 async def do_mute(
     db: AsyncSession,
-    actor: AccountRow,
+    actor: Actor,
     session: str,
     account_id: str,
     reason: HideReason,
@@ -341,7 +340,7 @@ async def do_mute(
         db, plan.id
     ):
         raise InvalidInput(N_("The host and the team cannot be muted."))
-    if await db.get(AccountRow, account_id) is None:
+    if await find_account(db, account_id) is None:
         raise NotFound(N_("No such account."))
     row = await db.get(LiveMuteRow, (session, account_id))
     if row is None:
@@ -371,7 +370,7 @@ async def do_mute(
 
 
 async def do_unmute(
-    db: AsyncSession, actor: AccountRow, session: str, account_id: str, *, now: datetime
+    db: AsyncSession, actor: Actor, session: str, account_id: str, *, now: datetime
 ) -> dict[str, Any]:
     await controlled_plan(db, actor, session)
     row = await db.get(LiveMuteRow, (session, account_id))

@@ -9,9 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.model import Role
+from sunlit.accounts.model import Actor, Role
 from sunlit.accounts.services import aware
-from sunlit.accounts.tables import AccountRow
 from sunlit.catalog import producers as producer_service
 from sunlit.catalog.tables import ProducerRow, ProductRow
 from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
@@ -87,13 +86,13 @@ async def get_order(db: AsyncSession, order_id: str) -> OrderRow:
     return row
 
 
-async def may_sell(db: AsyncSession, actor: AccountRow, order: OrderRow) -> bool:
+async def may_sell(db: AsyncSession, actor: Actor, order: OrderRow) -> bool:
     """The producer's people (and operators) act for the seller of an order."""
     producer = await db.get(ProducerRow, order.producer_id)
     return producer is not None and await producer_service.manages(db, actor, producer)
 
 
-async def visible_order(db: AsyncSession, actor: AccountRow, order_id: str) -> OrderRow:
+async def visible_order(db: AsyncSession, actor: Actor, order_id: str) -> OrderRow:
     """An order its buyer, its seller, a supervisor or an operator may see; others get 404."""
     order = await get_order(db, order_id)
     if order.buyer_id == actor.id or actor.role in (Role.SUPERVISOR, Role.OPERATOR):
@@ -164,7 +163,7 @@ async def release_stock(db: AsyncSession, order: OrderRow) -> None:
 
 
 async def do_start_payment(
-    db: AsyncSession, gateway: Gateway, actor: AccountRow, order: OrderRow, *, now: datetime
+    db: AsyncSession, gateway: Gateway, actor: Actor, order: OrderRow, *, now: datetime
 ) -> PaymentRow:
     if order.buyer_id != actor.id:
         raise PermissionDenied(N_("Only the buyer pays for an order."))
@@ -200,7 +199,7 @@ async def pending_refund(db: AsyncSession, order: OrderRow) -> bool:
 async def do_cancel(
     db: AsyncSession,
     gateway: Gateway,
-    actor: AccountRow,
+    actor: Actor,
     order: OrderRow,
     *,
     reason: str,
@@ -267,7 +266,7 @@ async def expire_due(db: AsyncSession, *, now: datetime, limit: int = 500) -> Ex
 
 async def do_ship(
     db: AsyncSession,
-    actor: AccountRow,
+    actor: Actor,
     order: OrderRow,
     *,
     carrier: str,
@@ -294,7 +293,7 @@ async def do_ship(
 
 
 async def do_deliver(
-    db: AsyncSession, actor: AccountRow, order: OrderRow, *, hold_days: int, now: datetime
+    db: AsyncSession, actor: Actor, order: OrderRow, *, hold_days: int, now: datetime
 ) -> None:
     """The buyer confirms receipt (or the seller or an operator records it); the payment is
     released to the producer after the holding period."""
@@ -309,7 +308,7 @@ async def do_deliver(
 async def do_refund(
     db: AsyncSession,
     gateway: Gateway,
-    actor: AccountRow,
+    actor: Actor,
     order: OrderRow,
     *,
     amount: int,
@@ -333,7 +332,7 @@ async def do_refund(
 
 async def do_set_sales(
     db: AsyncSession,
-    actor: AccountRow,
+    actor: Actor,
     product: ProductRow,
     *,
     on_sale: bool,

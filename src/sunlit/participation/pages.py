@@ -11,8 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts import services as accounts
 from sunlit.accounts.access import Principal, allow
-from sunlit.accounts.model import Role
-from sunlit.accounts.tables import AccountRow
+from sunlit.accounts.model import Actor, Role
 from sunlit.catalog import producers as producer_service
 from sunlit.catalog import products as catalog
 from sunlit.catalog import unsalable
@@ -44,7 +43,7 @@ FIX = N_("Please correct the marked fields.")
 async def _dashboard(
     request: Request,
     db: AsyncSession,
-    account: AccountRow,
+    account: Actor,
     *,
     status: int = 200,
     form: str | None = None,
@@ -92,7 +91,7 @@ async def _dashboard(
 async def attempt(
     request: Request,
     db: AsyncSession,
-    account: AccountRow,
+    account: Actor,
     form: str,
     fields: dict[str, str],
     errors: dict[str, str],
@@ -121,7 +120,7 @@ async def attempt(
 
 async def form_input(
     request: Request, principal: Principal
-) -> tuple[AccountRow, dict[str, str], dict[str, str]]:
+) -> tuple[Actor, dict[str, str], dict[str, str]]:
     """Who is asking, what they sent, and an empty dict for the field errors found."""
     return principal.require(), await form_fields(request), {}
 

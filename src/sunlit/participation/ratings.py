@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.tables import AccountRow
+from sunlit.accounts.model import Actor
 from sunlit.catalog import producers as producer_service
 from sunlit.catalog.tables import ProducerRow, ProductRow
 from sunlit.core.errors import N_, InvalidInput, PermissionDenied
@@ -47,7 +47,7 @@ async def producers_on(db: AsyncSession, plan_id: str) -> list[ProducerRow]:
     return list((await db.scalars(query)).all())
 
 
-async def rateable_for(db: AsyncSession, actor: AccountRow) -> list[Rateable]:
+async def rateable_for(db: AsyncSession, actor: Actor) -> list[Rateable]:
     """Ended sessions with produce of a producer this account speaks for."""
     mine = await producer_service.list_producers(db, manager=actor.id)
     found = []
@@ -78,7 +78,7 @@ async def rateable_for(db: AsyncSession, actor: AccountRow) -> list[Rateable]:
 
 async def do_rate(
     db: AsyncSession,
-    actor: AccountRow,
+    actor: Actor,
     plan_id: str,
     producer_id: str,
     *,

@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.model import Role
-from sunlit.accounts.tables import AccountRow
+from sunlit.accounts.model import Actor, Role
 from sunlit.core.errors import N_, InvalidInput, PermissionDenied, TooManyAttempts
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ratelimit import AttemptCounter
@@ -41,7 +40,7 @@ async def do_file_report(
     db: AsyncSession,
     counter: AttemptCounter,
     *,
-    actor: AccountRow,
+    actor: Actor,
     category: ReportCategory,
     text: str,
     region: str | None,

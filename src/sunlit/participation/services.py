@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.model import Role
-from sunlit.accounts.tables import AccountRow
+from sunlit.accounts.model import Actor, Role
 from sunlit.catalog import producers
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import MAX_PRICE_FEN, ClearanceReason, check_proposer
@@ -31,7 +30,7 @@ FIX = N_("Please correct the marked fields.")
 
 async def do_change_price(
     db: AsyncSession,
-    actor: AccountRow,
+    actor: Actor,
     product_id: str,
     price: int,
     *,
@@ -99,7 +98,7 @@ async def get_proposal(db: AsyncSession, proposal_id: str) -> PriceProposalRow:
 
 async def do_decide(
     db: AsyncSession,
-    actor: AccountRow,
+    actor: Actor,
     proposal_id: str,
     *,
     accept: bool,

@@ -11,7 +11,7 @@ from enum import StrEnum
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.tables import AccountRow
+from sunlit.accounts.model import Actor
 from sunlit.catalog.tables import ProducerRow
 from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound
 from sunlit.core.eventlog import Event, EventType, append
@@ -48,7 +48,7 @@ async def payments_for(db: AsyncSession, reference: str) -> list[PaymentRow]:
     return list((await db.scalars(query.order_by(PaymentRow.created_at))).all())
 
 
-async def access_charge(db: AsyncSession, actor: AccountRow, gateway: str, ref: str) -> PaymentRow:
+async def access_charge(db: AsyncSession, actor: Actor, gateway: str, ref: str) -> PaymentRow:
     """The payment behind a gateway's charge, for the buyer who owes it only. Anyone else is
     told there is no such charge (404), which says no more than a mistyped link would."""
     row = await db.scalar(

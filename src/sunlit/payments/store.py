@@ -11,7 +11,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.tables import AccountRow
+from sunlit.accounts.model import Actor
+from sunlit.accounts.services import find_account
 from sunlit.catalog.tables import ProducerRow
 from sunlit.core.errors import N_, PermissionDenied
 from sunlit.core.ids import new_id
@@ -19,7 +20,7 @@ from sunlit.payments.ledger import AccountKind, Posting, kind_of, producer_of
 from sunlit.payments.tables import LedgerAccountRow, LedgerEntryRow, LedgerTransactionRow
 
 
-async def owner_of(db: AsyncSession, producer_id: str) -> AccountRow | None:
+async def owner_of(db: AsyncSession, producer_id: str) -> Actor | None:
     """The person who manages a producer: its own account, or its cooperative's."""
     producer = await db.get(ProducerRow, producer_id)
     if producer is None:
@@ -28,7 +29,7 @@ async def owner_of(db: AsyncSession, producer_id: str) -> AccountRow | None:
     if manager is None and producer.cooperative_id is not None:
         cooperative = await db.get(ProducerRow, producer.cooperative_id)
         manager = cooperative.account_id if cooperative is not None else None
-    return await db.get(AccountRow, manager) if manager is not None else None
+    return await find_account(db, manager) if manager is not None else None
 
 
 async def open_account(db: AsyncSession, account: str, *, now: datetime) -> None:
