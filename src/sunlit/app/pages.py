@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit import __version__
 from sunlit.accounts import services as accounts
 from sunlit.accounts.access import Principal, allow
+from sunlit.accounts.work import Work, unit
 from sunlit.catalog import products as products_service
 from sunlit.core.db import ping
 from sunlit.core.i18n import LANGUAGES, current_language
@@ -18,7 +19,7 @@ from sunlit.core.regions import services as catalog
 from sunlit.filing import services as filing
 from sunlit.integrity import services as integrity_cases
 from sunlit.integrity.figures import figures_key
-from sunlit.web.deps import get_db, get_services
+from sunlit.web.deps import Kit, get_db, get_services
 from sunlit.web.forms import form_fields, redirect, safe_next, set_language_cookie
 from sunlit.web.rendering import render
 from sunlit.web.security_headers import api_docs_policy
@@ -28,20 +29,19 @@ health = APIRouter(tags=["operations"])
 
 
 @router.get("/")
-async def home(
-    request: Request, principal: Principal = allow("public"), db: AsyncSession = Depends(get_db)
-) -> Response:
-    upcoming, past = await filing.public_sessions(db, now=get_services(request).clock.now())
+async def home(work: Work[Kit] = unit("public")) -> Response:
+    db = work.db
+    upcoming, past = await filing.public_sessions(db, now=work.now)
     verified = await integrity_cases.figures_of(db, {figures_key(None, p.id) for p in past})
     regions = await catalog.served_regions(db)
     book = catalog.region_book()
-    today = get_services(request).clock.now().date()
+    today = work.now.date()
     products = [
         await products_service.view_product(db, row.id, on=today)
         for row in await products_service.list_products(db, limit=6, verified_only=True)
     ]
     return render(
-        request,
+        work.request,
         "home.html",
         {
             "upcoming": upcoming,
@@ -57,19 +57,15 @@ async def home(
 
 
 @router.post("/language")
-async def switch_language(
-    request: Request, principal: Principal = allow("public"), db: AsyncSession = Depends(get_db)
-) -> Response:
-    services = get_services(request)
-    fields = await form_fields(request)
+async def switch_language(work: Work[Kit] = unit("public")) -> Response:
+    fields = await form_fields(work.request)
     language = fields.get("language", "")
-    target = safe_next(fields.get("next"))
-    response = redirect(target)
+    response = redirect(safe_next(fields.get("next")))
     if language in LANGUAGES:
-        set_language_cookie(response, language, services.settings)
-        if principal.account is not None:
-            await accounts.do_set_language(db, principal.account, language)
-            await db.commit()
+        set_language_cookie(response, language, work.services.settings)
+        if work.principal.account is not None:
+            await accounts.do_set_language(work.db, work.principal.account, language)
+            await work.commit()
     return response
 
 
