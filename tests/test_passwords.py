@@ -454,7 +454,7 @@ def test_the_api_changes_passwords_and_issues_links(server: LiveServer) -> None:
 
 
 def test_every_flow_tells_the_process_after_sessions_end(server: LiveServer) -> None:
-    """Services.sessions_ended is where live-room sockets close: each flow must call it."""
+    """Services.revoke_access is where live-room sockets close: each flow must call it."""
     load_demo_into(server)
     assert server.services is not None
     told: list[str] = []
@@ -462,7 +462,7 @@ def test_every_flow_tells_the_process_after_sessions_end(server: LiveServer) -> 
     async def record(account_id: str) -> None:
         told.append(account_id)
 
-    server.services.sessions_ended = record  # type: ignore[method-assign]
+    server.services.revoke_access = record  # type: ignore[method-assign]
     with client(server, "en") as c:
         op = c.post("/api/v1/tokens", json={"username": "operator", "password": PASSWORD})
         auth = {"Authorization": f"Bearer {op.json()['token']}"}

@@ -3,7 +3,7 @@ to one's phone (consumers), and ending an account's sessions after either.
 
 Ending sessions happens in one place, :func:`do_end_sessions`, which records
 ``account.sessions_ended`` in the same transaction. After the commit the caller tells the
-running process (``Services.sessions_ended`` in the web layer), which forgets cached API-token
+running process (``Services.revoke_access`` in the composition root), which forgets cached API-token
 principals and is where open live-room sockets are closed."""
 
 from __future__ import annotations
