@@ -22,14 +22,13 @@ from sunlit.simulate.crowd import (
     Product,
     SessionPlan,
     ip_of,
-    lifecycle,
-    place,
     register,
     sample_times,
     talk,
     watch,
 )
 from sunlit.simulate.model import RULE_OF, Camouflage, Scenario, ScenarioSpec
+from sunlit.simulate.purchases import lifecycle, place
 from sunlit.simulate.tape import I64, Tape, account_id, order_id
 
 LEVEL = {Camouflage.NONE: 0, Camouflage.DEFAULT: 1, Camouflage.STRONG: 2}
