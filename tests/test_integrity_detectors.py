@@ -6,11 +6,11 @@ import math
 import random
 from datetime import datetime, timedelta
 
-from sunlit.integrity.baselines import run_baselines
-from sunlit.integrity.detection_time import Replay, Truth
 from sunlit.integrity.engine import run_detectors
 from sunlit.integrity.model import Finding
 from sunlit.integrity.reader import read_lines
+from sunlit.lab.baselines import run_baselines
+from sunlit.lab.detection_time import Replay, Truth
 from tests.integrity_streams import T0, Events
 
 PRODUCTS = [{"product": f"p-{i}"} for i in range(4)]

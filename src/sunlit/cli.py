@@ -20,6 +20,7 @@ from sunlit.core.clock import SystemClock, parse_rfc3339
 from sunlit.core.errors import SunlitError
 from sunlit.core.regions.commands import regions
 from sunlit.integrity import commands as integrity_commands
+from sunlit.lab import commands as lab_commands
 from sunlit.settings import Settings
 
 app = typer.Typer(
@@ -35,7 +36,9 @@ app.add_typer(filing, name="filing")
 app.add_typer(events, name="events")
 app.add_typer(regions, name="regions")
 app.add_typer(integrity_commands.integrity, name="integrity")
-app.command("simulate")(integrity_commands.simulate)
+# The lab's commands (they need the simulator) beside the engine's: `sunlit integrity evaluate`.
+integrity_commands.integrity.command("evaluate")(lab_commands.evaluate)
+app.command("simulate")(lab_commands.simulate)
 err = Console(stderr=True)
 out = Console()
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import orjson
 
-from sunlit.simulate import abuses, crowd
+from sunlit.simulate import abusers, abuses, crowd, purchases
 from sunlit.simulate.catalogue import COUNTIES
 from sunlit.simulate.crowd import DAY, HOUR, MINUTE, Product, SessionPlan
 from sunlit.simulate.model import Scenario, SimConfig
@@ -225,17 +225,17 @@ def build(config: SimConfig) -> Tape:
             plan.schedule_pins()
         _publish_plan(tape, plan)
         audience = crowd.honest_audience(tape, rng, plan, pool, config.viewers)
-        crowd.honest_orders(tape, rng, plan, audience, config.honest_orders)
+        purchases.honest_orders(tape, rng, plan, audience, config.honest_orders)
         for spec in here:
             if spec.scenario is Scenario.VIEW_BOTS:
-                abuses.act_view_bots(tape, rng, plan, audience, spec)
+                abusers.act_view_bots(tape, rng, plan, audience, spec)
             elif spec.scenario is Scenario.QUOTA:
-                abuses.act_quota(tape, rng, plan, spec, start)
+                abusers.act_quota(tape, rng, plan, spec, start)
             elif spec.scenario is Scenario.PAID_PRAISE:
-                abuses.act_paid_praise(tape, rng, plan, spec)
+                abusers.act_paid_praise(tape, rng, plan, spec)
     for spec in config.scenarios:
         if spec.scenario is Scenario.BRUSHING_RING:
-            abuses.act_brushing_ring(tape, rng, plans, spec)
+            abusers.act_brushing_ring(tape, rng, plans, spec)
     _claims(tape, config, plans)
     return tape
 

@@ -1,11 +1,14 @@
-"""One detector per rule of spec/integrity.md, registered in `REGISTRY` with its settings and
-its explanation (the module's docstring)."""
+"""One detector per rule of spec/integrity.md, registered in `REGISTRY` with its settings, the
+rules whose findings it reads (``needs``) and its explanation (the module's docstring). The
+engine runs each detector after the ones it needs (`sunlit.integrity.engine.in_order`); the
+order of `REGISTRY` matters only between detectors that do not depend on each other."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, fields
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from types import ModuleType
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from sunlit.integrity.detectors import (
     companies,
@@ -21,98 +24,117 @@ from sunlit.integrity.model import Finding
 from sunlit.integrity.stream import Session, Stream
 
 
+class SettingsClass(Protocol):
+    """A detector's settings: a dataclass whose every field has a default."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+
+S = TypeVar("S", bound=SettingsClass)
+
+
 @dataclass(frozen=True)
 class Context:
-    """What a detector sees: the stream, the session (None for stream-wide detectors) and the
-    findings of the detectors before it, by session."""
+    """What a detector sees: the stream, the session (None for stream-wide detectors) and, by
+    session, the findings of the rules it declared in ``needs`` (and of no other)."""
 
     stream: Stream
     session: Session | None
-    earlier: dict[str, list[Finding]]
-
-
-Run = Callable[[Context, Any], list[Finding]]
+    earlier: Mapping[str, list[Finding]]
 
 
 @dataclass(frozen=True)
-class Detector:
+class Detector(Generic[S]):
+    """A rule's detector, with ``S`` its settings dataclass. ``run`` is given the settings
+    (`settings()` unless tuned) and a `Context` per session, or one for the whole stream when
+    ``per_session`` is False."""
+
     rule: str
-    per_session: bool  # False: runs once over the whole stream
-    settings: type
-    run: Run
+    settings: type[S]
+    run: Callable[[Context, S], list[Finding]]
     explanation: str
+    per_session: bool = True
+    needs: tuple[str, ...] = field(default=())
 
     def defaults(self) -> dict[str, Any]:
         instance = self.settings()
         return {f.name: getattr(instance, f.name) for f in fields(instance)}
 
 
-def _session(fn: Callable[[Stream, Session, Any], list[Finding]]) -> Run:
-    def run(ctx: Context, settings: Any) -> list[Finding]:
+def _session(
+    fn: Callable[[Stream, Session, S], list[Finding]],
+) -> Callable[[Context, S], list[Finding]]:
+    def run(ctx: Context, settings: S) -> list[Finding]:
         assert ctx.session is not None
         return fn(ctx.stream, ctx.session, settings)
 
     return run
 
 
-def _hype(ctx: Context, settings: Any) -> list[Finding]:
+def _fake_orders(ctx: Context, settings: fake_orders.Settings) -> list[Finding]:
+    return fake_orders.detect_stream(ctx.stream, settings)
+
+
+def _hype(ctx: Context, settings: hype.Settings) -> list[Finding]:
     assert ctx.session is not None
     found = ctx.earlier.get(ctx.session.id, [])
-    orders = {o for f in found if f.rule == "fake_orders" for o in f.orders}
-    viewers = {a for f in found if f.rule == "fake_viewers" for a in f.accounts}
+    orders = {o for f in found if f.rule == fake_orders.RULE for o in f.orders}
+    viewers = {a for f in found if f.rule == fake_viewers.RULE for a in f.accounts}
     return hype.detect(ctx.stream, ctx.session, settings, orders, viewers)
 
 
-def _doc(module: Any) -> str:
+def _doc(module: ModuleType) -> str:
     return " ".join((module.__doc__ or "").split())
 
 
-REGISTRY: tuple[Detector, ...] = (
+REGISTRY: tuple[Detector[Any], ...] = (
     Detector(
-        "fake_viewers",
-        True,
+        fake_viewers.RULE,
         fake_viewers.Settings,
         _session(fake_viewers.detect),
         _doc(fake_viewers),
     ),
     Detector(
-        "fake_orders",
-        False,
+        fake_orders.RULE,
         fake_orders.Settings,
-        lambda ctx, s: fake_orders.detect_stream(ctx.stream, s),
+        _fake_orders,
         _doc(fake_orders),
+        per_session=False,
     ),
     Detector(
-        "forced_purchases",
-        True,
+        forced_purchases.RULE,
         forced_purchases.Settings,
         _session(forced_purchases.detect),
         _doc(forced_purchases),
     ),
     Detector(
-        "paid_comments",
-        True,
+        paid_comments.RULE,
         paid_comments.Settings,
         _session(paid_comments.detect),
         _doc(paid_comments),
     ),
-    Detector("price_gouging", True, prices.Settings, _session(prices.detect_gouging), _doc(prices)),
-    Detector("below_cost", True, prices.Settings, _session(prices.detect_below_cost), _doc(prices)),
+    Detector("price_gouging", prices.Settings, _session(prices.detect_gouging), _doc(prices)),
+    Detector("below_cost", prices.Settings, _session(prices.detect_below_cost), _doc(prices)),
     Detector(
         "conflict_of_interest",
-        True,
         companies.Settings,
         _session(companies.detect_conflict),
         _doc(companies),
     ),
     Detector(
         "company_favouritism",
-        True,
         companies.Settings,
         _session(companies.detect_favouritism),
         _doc(companies),
     ),
-    Detector("quality_complaints", True, quality.Settings, _session(quality.detect), _doc(quality)),
-    Detector("hype_gap", True, hype.Settings, _hype, _doc(hype)),  # last: uses the others
+    Detector(quality.RULE, quality.Settings, _session(quality.detect), _doc(quality)),
+    # The verified figures leave out the orders and viewers the first two name.
+    Detector(
+        hype.RULE,
+        hype.Settings,
+        _hype,
+        _doc(hype),
+        needs=(fake_orders.RULE, fake_viewers.RULE),
+    ),
 )
 RULES = tuple(d.rule for d in REGISTRY)

@@ -21,14 +21,12 @@ from typing import Any
 
 import orjson
 
-from sunlit.integrity.detectors import REGISTRY, Context
+from sunlit.integrity.engine import run_detectors
 from sunlit.integrity.model import Finding
 from sunlit.integrity.reader import read_lines
 from sunlit.integrity.stream import Stream
 
 STEP_MS = 5_000
-#: hype_gap subtracts what these have named, so they run before it.
-NEEDS = {"hype_gap": ("fake_viewers", "fake_orders")}
 
 
 @dataclass(frozen=True)
@@ -91,19 +89,8 @@ def _names(findings: list[Finding], truth: Truth) -> bool:
 
 
 def _findings(stream: Stream, rule: str) -> dict[str, list[Finding]]:
-    """The findings of ``rule`` (and of the rules it builds on), by session."""
-    found: dict[str, list[Finding]] = {sid: [] for sid in stream.sessions}
-    wanted = {rule, *NEEDS.get(rule, ())}
-    for detector in REGISTRY:
-        if detector.rule not in wanted:
-            continue
-        settings = detector.settings()
-        if detector.per_session:
-            for sid, session in stream.sessions.items():
-                found[sid].extend(detector.run(Context(stream, session, found), settings))
-        else:
-            for f in detector.run(Context(stream, None, found), settings):
-                found.setdefault(str(f.evidence.get("session") or ""), []).append(f)
+    """The findings of ``rule`` by session (the engine runs the rules it needs first)."""
+    found = run_detectors(stream, rules=(rule,))
     return {sid: [f for f in fs if f.rule == rule] for sid, fs in found.items()}
 
 

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sunlit.integrity.baselines import METHODS, run_baselines
-from sunlit.integrity.detection_time import Replay, Truth
 from sunlit.integrity.engine import run_detectors
 from sunlit.integrity.reader import read_lines
+from sunlit.lab.baselines import METHODS, run_baselines
+from sunlit.lab.detection_time import Replay, Truth
 from sunlit.simulate.model import RULE_OF, Camouflage, Scenario, ScenarioSpec, SimConfig
 from sunlit.simulate.services import build
 from sunlit.simulate.writer import write_events
