@@ -52,11 +52,11 @@ def test_the_server_loads_without_the_simulator_or_sklearn(tmp_path: Path) -> No
 
         import sunlit.cli
         from sunlit.settings import Settings
-        from sunlit.web.app import create_app
-        import sunlit.web.asgi
+        from sunlit.app.app import create_app
+        import sunlit.app.asgi
 
         create_app(Settings())
-        assert "sunlit.web.app" in sys.modules and "sunlit.integrity.engine" in sys.modules
+        assert "sunlit.app.app" in sys.modules and "sunlit.integrity.engine" in sys.modules
         # The command line holds the lab's commands, which import the lab only when they run.
         loaded = sorted(
             m for m in sys.modules
