@@ -1,5 +1,5 @@
 """Run every registered detector over a stream and build the findings document
-(spec/events.md, ``sunlit-findings/1``)."""
+(docs/events.md, ``sunlit-findings/1``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One detector per rule of spec/integrity.md, registered in `REGISTRY` with its settings and
+"""One detector per rule of docs/integrity.md, registered in `REGISTRY` with its settings and
 its explanation (the module's docstring)."""
 
 from __future__ import annotations
