@@ -79,7 +79,7 @@ def test_a_plan_filed_at_plus_eight_hours_reads_back_the_same_instant(served: Li
         assert made.status_code == 201, made.text
         read = official.get(f"/api/v1/plans/{made.json()['id']}").json()
         naive = official.post("/api/v1/plans", json=body | {"starts_at": "2026-12-21T01:00:00"})
-        assert naive.status_code == 422  # no guessing: spec/events.md times carry an offset
+        assert naive.status_code == 422  # no guessing: docs/events.md times carry an offset
         beyond = body | {"starts_at": "9999-12-31T20:00:00-12:00"}  # year 10000 in UTC
         assert official.post("/api/v1/plans", json=beyond).status_code == 422
     assert moment(read["starts_at"]) == datetime(2026, 12, 20, 17, 0, tzinfo=UTC)

@@ -227,7 +227,7 @@ def events_export(
     until: Annotated[str | None, typer.Option(help="RFC 3339 time; events before it")] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="File (default: stdout)")] = None,
 ) -> None:
-    """Write the event log as JSON Lines (spec/events.md)."""
+    """Write the event log as JSON Lines (docs/events.md)."""
     from zoneinfo import ZoneInfo
 
     from sqlalchemy import func, select

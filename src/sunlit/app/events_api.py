@@ -1,4 +1,4 @@
-"""The event log as JSON Lines, for supervisors and operators (``spec/events.md``)."""
+"""The event log as JSON Lines, for supervisors and operators (``docs/events.md``)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Where contexts subscribe to each other, in one place, at start-up: the layer below emits,
-the layer above reacts (DESIGN.md). Safe to call more than once."""
+the layer above reacts (docs/architecture.md). Safe to call more than once."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ class Verification(StrEnum):
 
 
 class Category(StrEnum):
-    """The categories of spec/events.md."""
+    """The categories of docs/events.md (``product.listed``)."""
 
     FRUIT = "fruit"
     VEGETABLE = "vegetable"

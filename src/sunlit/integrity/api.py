@@ -74,7 +74,7 @@ async def import_events(
     principal: Principal = allow(Role.SUPERVISOR, Role.OPERATOR),
     db: AsyncSession = Depends(get_db),
 ) -> dict[str, Any]:
-    """Import an event stream (spec/events.md, JSON Lines in the body): the file is kept, each
+    """Import an event stream (docs/events.md, JSON Lines in the body): the file is kept, each
     finding opens a case in the supervisors' queue, and the findings document is returned."""
     services = get_services(request)
     done = await do_import(

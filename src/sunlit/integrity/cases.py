@@ -46,7 +46,7 @@ SOURCE_LABELS = {
 }
 SEVERITY_LABELS = {"high": N_("High"), "medium": N_("Medium"), "low": N_("Low")}
 
-#: What each rule of spec/integrity.md is called, and what it means, for the pages.
+#: What each rule of docs/integrity.md is called, and what it means, for the pages.
 RULE_LABELS = {
     "fake_viewers": N_("Fake viewers"),
     "fake_orders": N_("Fake orders"),

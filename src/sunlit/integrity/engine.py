@@ -1,5 +1,5 @@
 """Run every registered detector over a stream, each after the detectors whose findings it
-reads, and build the findings document (spec/events.md, ``sunlit-findings/1``)."""
+reads, and build the findings document (docs/events.md, ``sunlit-findings/1``)."""
 
 from __future__ import annotations
 

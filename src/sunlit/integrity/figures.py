@@ -1,4 +1,4 @@
-"""Verified figures (spec/integrity.md): gross merchandise value, minus cancelled and refunded
+"""Verified figures (docs/integrity.md): gross merchandise value, minus cancelled and refunded
 orders, minus the orders a supervisor confirmed as flagged; viewers minus confirmed fake
 viewers; delivery and complaint rates. Recomputed from the session's events — Sunlit's own
 event log, or the file an import kept — whenever a decision can change them."""

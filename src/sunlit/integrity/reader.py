@@ -1,4 +1,4 @@
-"""Read an event stream (JSON Lines, spec/events.md) into a `Stream`.
+"""Read an event stream (JSON Lines, docs/events.md) into a `Stream`.
 
 Every bad line is reported with its line number and why. Without ``skip_bad`` a stream with a
 bad line is refused whole; with it, the rest is read and the skipped lines are listed. An event
@@ -26,7 +26,7 @@ from sunlit.integrity.handlers import (
 )
 from sunlit.integrity.stream import Stream
 
-#: The types of spec/events.md; Sunlit's own additions are accepted and ignored.
+#: The event contract's version 1 types (docs/events.md); Sunlit's own are accepted and ignored.
 SPEC_TYPES = frozenset(
     {
         "account.registered",

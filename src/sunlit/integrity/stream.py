@@ -1,4 +1,4 @@
-"""A stream of events (spec/events.md) arranged for the detectors: accounts, products and
+"""A stream of events (docs/events.md) arranged for the detectors: accounts, products and
 orders by id, and per session its filing, shelf, audience, chat and orders, in time order.
 Times are integer milliseconds since the epoch; money is integer fen."""
 

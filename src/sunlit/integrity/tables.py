@@ -80,7 +80,7 @@ class CaseNoteRow(Base):
 
 
 class VerifiedFiguresRow(Base):
-    """A session's verified figures (spec/integrity.md), recomputed when the session ends, when
+    """A session's verified figures (docs/integrity.md), recomputed when the session ends, when
     a stream is imported and whenever a supervisor confirms or dismisses one of its cases."""
 
     __tablename__ = "integrity_figures"

@@ -1,9 +1,9 @@
-"""The evaluation's two baselines (spec/integrity.md, "How detection is judged"), on the
+"""The evaluation's two baselines (docs/integrity-evaluation.md, "The baselines"), on the
 features the detectors themselves look at, one table per rule that has accounts or orders:
 
 - an isolation forest (scikit-learn, 100 trees, ``contamination="auto"``, fitted per session —
   per stream for brushing — with no labels), naming the rows it calls outliers;
-- a fixed threshold: one plain rule per abuse, taken from the signals spec/integrity.md lists,
+- a fixed threshold: one plain rule per abuse, taken from the signals docs/integrity.md lists,
   with round numbers, not fitted to the simulator.
 
 Both name accounts; for ``fake_orders`` a named account's orders, for ``forced_purchases`` the

@@ -1,7 +1,7 @@
 """The evaluation harness: simulate a grid of labelled streams, analyse each, and score every
-rule at the level of the accounts, orders and products it names (spec/integrity.md, "How
-detection is judged"), beside two baselines on the same features (`baselines`) and, on a part
-of the grid, the time each abuse takes to be found (`detection_time`)."""
+rule at the level of the accounts, orders and products it names (docs/integrity-evaluation.md),
+beside two baselines on the same features (`baselines`) and, on a part of the grid, the time
+each abuse takes to be found (`detection_time`)."""
 
 from __future__ import annotations
 

@@ -49,7 +49,7 @@ def check_reason(reason: str) -> str | None:
 
 
 class ReportCategory(StrEnum):
-    """The categories of spec/events.md ``report.filed``."""
+    """The categories of ``report.filed`` (docs/events.md)."""
 
     FORCED_PURCHASE = "forced_purchase"
     BELOW_COST = "below_cost"

@@ -1,4 +1,4 @@
-"""The abuses of spec/integrity.md as scenarios, each with three levels of camouflage.
+"""The abuses of docs/integrity.md as scenarios, each with three levels of camouflage.
 
 `prepare_*` changes a session's plan before the honest crowd arrives (prices, partners, the
 shelf); `abusers.act_*` adds the abusers to a session the honest crowd is already in. Every

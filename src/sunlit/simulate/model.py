@@ -17,7 +17,7 @@ class Camouflage(StrEnum):
 
 
 class Scenario(StrEnum):
-    """One abuse each; the rule in spec/integrity.md that must find it is `RULE_OF[scenario]`."""
+    """One abuse each; the rule in docs/integrity.md that must find it is `RULE_OF[scenario]`."""
 
     VIEW_BOTS = "view_bots"
     BRUSHING_RING = "brushing_ring"

@@ -1,5 +1,5 @@
 """The append-only event log (the outbox): every state change that matters, written in the same
-transaction as the change, in the envelope of ``spec/events.md``. ``integrity`` and
+transaction as the change, in the envelope of ``docs/events.md``. ``integrity`` and
 ``disclosure`` read it; every context writes it through :func:`append`."""
 
 from sunlit.core.eventlog.model import Event, EventType

@@ -1,4 +1,4 @@
-"""The event envelope of spec/events.md, as a value."""
+"""The event envelope of docs/events.md, as a value."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from sunlit.core.ids import new_id
 
 
 class EventType(StrEnum):
-    """The types Sunlit writes. Those of spec/events.md first, then Sunlit's own additions
-    (which the spec allows: readers keep and ignore what they do not know)."""
+    """The types Sunlit writes. Those of the event contract first, then Sunlit's own additions
+    (which the contract allows: readers keep and ignore what they do not know). docs/events.md
+    documents every one (a test checks)."""
 
     ACCOUNT_REGISTERED = "account.registered"
     PRODUCT_LISTED = "product.listed"
@@ -101,7 +102,7 @@ class Event:
             object.__setattr__(self, "id", new_id("e", now_ms=int(self.ts.timestamp() * 1000)))
 
     def envelope(self, zone: ZoneInfo) -> dict[str, Any]:
-        """The JSON object of spec/events.md."""
+        """The JSON object of docs/events.md."""
         return {
             "id": self.id,
             "type": self.type,

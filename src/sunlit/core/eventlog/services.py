@@ -75,7 +75,7 @@ async def export_jsonl(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> int:
-    """Write the log as JSON Lines (spec/events.md); returns how many events were written."""
+    """Write the log as JSON Lines (docs/events.md); returns how many events were written."""
     count = 0
     async for item in read_events(session, since=since, until=until):
         out.write(item.to_json_line(zone))

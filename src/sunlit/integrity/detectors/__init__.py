@@ -1,4 +1,4 @@
-"""One detector per rule of spec/integrity.md, registered in `REGISTRY` with its settings, the
+"""One detector per rule of docs/integrity.md, registered in `REGISTRY` with its settings, the
 rules whose findings it reads (``needs``) and its explanation (the module's docstring). The
 engine runs each detector after the ones it needs (`sunlit.integrity.engine.in_order`); the
 order of `REGISTRY` matters only between detectors that do not depend on each other."""

@@ -1,6 +1,6 @@
 """hype_gap — a published claim above the verified figure by more than the tolerance.
 
-The verified figures are those of spec/integrity.md: paid orders, minus cancelled and refunded
+The verified figures are those of docs/integrity.md: paid orders, minus cancelled and refunded
 ones, minus the orders the other detectors name (for the batch analysis) or a supervisor
 confirmed (for published figures)."""
 
