@@ -1,4 +1,4 @@
-"""How each type of event of spec/events.md changes a `Stream`: its fields checked (a
+"""How each type of event of docs/events.md changes a `Stream`: its fields checked (a
 `BadEvent` names the first thing wrong) and applied, and its timestamp parsed (`parse_ts`, fast
 for the usual shape). `sunlit.integrity.reader` reads the lines and calls these."""
 
