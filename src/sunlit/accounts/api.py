@@ -13,9 +13,9 @@ from sunlit.accounts import credentials
 from sunlit.accounts import services as accounts
 from sunlit.accounts.access import Principal, allow, origin_of
 from sunlit.accounts.deps import accounts_kit
-from sunlit.accounts.model import NewAccount, Role
+from sunlit.accounts.model import Actor, NewAccount, Role
 from sunlit.accounts.services import aware
-from sunlit.accounts.tables import AccountRow, ApiTokenRow
+from sunlit.accounts.views import ApiToken
 from sunlit.core.errors import InvalidInput
 from sunlit.core.text import CleanText
 from sunlit.web.deps import PathId, get_db
@@ -36,7 +36,7 @@ class AccountOut(BaseModel):
     disabled: bool = False
 
     @classmethod
-    def of(cls, row: AccountRow) -> AccountOut:
+    def of(cls, row: Actor) -> AccountOut:
         return cls(
             id=row.id,
             username=row.username,
@@ -77,7 +77,7 @@ class TokenOut(BaseModel):
     last_used_at: datetime | None
 
     @classmethod
-    def of(cls, row: ApiTokenRow) -> TokenOut:
+    def of(cls, row: ApiToken) -> TokenOut:
         return cls(
             id=row.id,
             name=row.name,
