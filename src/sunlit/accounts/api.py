@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts import credentials
+from sunlit.accounts import credentials, roles, sessions
 from sunlit.accounts import services as accounts
 from sunlit.accounts.access import Principal, allow, origin_of
 from sunlit.accounts.deps import accounts_kit
@@ -128,7 +128,7 @@ async def create_token(
     """Exchange an account name and password for an API token (sign-in throttling applies)."""
     services = accounts_kit(request)
     now = services.clock.now()
-    account = await accounts.authenticate(
+    account = await sessions.authenticate(
         db,
         services.passwords,
         services.attempts,
@@ -138,7 +138,7 @@ async def create_token(
         ip=origin_of(request).ip,
         now=now,
     )
-    row, token = await accounts.do_create_api_token(db, account, body.name, now=now)
+    row, token = await sessions.do_create_api_token(db, account, body.name, now=now)
     await db.commit()
     return NewTokenOut(**TokenOut.of(row).model_dump(), token=token)
 
@@ -147,7 +147,7 @@ async def create_token(
 async def list_tokens(
     principal: Principal = allow("signed_in"), db: AsyncSession = Depends(get_db)
 ) -> list[TokenOut]:
-    return [TokenOut.of(row) for row in await accounts.list_api_tokens(db, principal.require().id)]
+    return [TokenOut.of(row) for row in await sessions.list_api_tokens(db, principal.require().id)]
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
@@ -158,7 +158,7 @@ async def revoke_token(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     account = principal.require()
-    await accounts.do_revoke_api_token(db, account, token_id, now=accounts_kit(request).clock.now())
+    await sessions.do_revoke_api_token(db, account, token_id, now=accounts_kit(request).clock.now())
     await db.commit()
     accounts_kit(request).token_cache.forget_account(account.id)
     return Response(status_code=204)
@@ -215,7 +215,7 @@ async def change_role(
     principal: Principal = allow(Role.OPERATOR),
     db: AsyncSession = Depends(get_db),
 ) -> AccountOut:
-    row = await accounts.do_change_role(
+    row = await roles.do_change_role(
         db, principal.require(), account_id, body.role, now=accounts_kit(request).clock.now()
     )
     await db.commit()
@@ -237,7 +237,7 @@ async def set_disabled(
 ) -> AccountOut:
     """Disable an account (its sessions end, its API tokens and live-room tickets stop working
     and its live-room sockets close) or enable it again."""
-    row = await accounts.do_set_disabled(
+    row = await roles.do_set_disabled(
         db, principal.require(), account_id, body.disabled, now=accounts_kit(request).clock.now()
     )
     await db.commit()
@@ -253,7 +253,7 @@ async def verify(
     principal: Principal = allow(Role.OPERATOR),
     db: AsyncSession = Depends(get_db),
 ) -> AccountOut:
-    row = await accounts.do_verify(
+    row = await roles.do_verify(
         db, principal.require(), account_id, now=accounts_kit(request).clock.now(), org=body.org
     )
     await db.commit()
