@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import check_can_grant, get_account
-from sunlit.accounts.tables import AccountRow, WebSessionRow
+from sunlit.accounts.sessions import do_end_sessions
+from sunlit.accounts.tables import AccountRow
 from sunlit.core.errors import N_, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
 
@@ -52,10 +52,8 @@ async def do_set_disabled(
     if bool(row.disabled) == disabled:
         return row
     row.disabled = disabled
-    if disabled:
-        sessions = await db.scalars(select(WebSessionRow).where(WebSessionRow.account_id == row.id))
-        for session in sessions.all():
-            await db.delete(session)
+    if disabled:  # account.disabled says the sessions ended: no account.sessions_ended too
+        await do_end_sessions(db, row.id, now=now, reason="disabled", actor=actor.id, record=False)
     append(
         db,
         Event(

@@ -186,9 +186,11 @@ async def do_end_sessions(
     actor: str | None,
     keep: str | None = None,
     revoke_tokens: bool = False,
+    record: bool = True,
 ) -> None:
     """End the account's sign-in sessions, all but ``keep`` (the caller's session token), and
-    with ``revoke_tokens`` its API tokens too; record ``account.sessions_ended``."""
+    with ``revoke_tokens`` its API tokens too; record ``account.sessions_ended`` (unless
+    ``record`` is false: the caller's own event says the sessions end, as disabling does)."""
     query = delete(WebSessionRow).where(WebSessionRow.account_id == account_id)
     if keep is not None:
         query = query.where(WebSessionRow.digest != token_digest(keep))
@@ -202,6 +204,8 @@ async def do_end_sessions(
                 .values(revoked_at=now)
             )
         ).rowcount
+    if not record:
+        return
     append(
         db,
         Event(
