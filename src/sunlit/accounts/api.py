@@ -98,6 +98,10 @@ class VerifyIn(BaseModel):
     org: CleanText | None = Field(None, max_length=128)
 
 
+def _now(request: Request) -> datetime:
+    return accounts_kit(request).clock.now()
+
+
 @router.post("/accounts", status_code=201, response_model=AccountOut)
 async def sign_up(
     body: SignUpIn,
@@ -158,7 +162,7 @@ async def revoke_token(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     account = principal.require()
-    await sessions.do_revoke_api_token(db, account, token_id, now=accounts_kit(request).clock.now())
+    await sessions.do_revoke_api_token(db, account, token_id, now=_now(request))
     await db.commit()
     accounts_kit(request).token_cache.forget_account(account.id)
     return Response(status_code=204)
@@ -216,7 +220,7 @@ async def change_role(
     db: AsyncSession = Depends(get_db),
 ) -> AccountOut:
     row = await roles.do_change_role(
-        db, principal.require(), account_id, body.role, now=accounts_kit(request).clock.now()
+        db, principal.require(), account_id, body.role, now=_now(request)
     )
     await db.commit()
     await accounts_kit(request).revoke_access(account_id)
@@ -238,7 +242,7 @@ async def set_disabled(
     """Disable an account (its sessions end, its API tokens and live-room tickets stop working
     and its live-room sockets close) or enable it again."""
     row = await roles.do_set_disabled(
-        db, principal.require(), account_id, body.disabled, now=accounts_kit(request).clock.now()
+        db, principal.require(), account_id, body.disabled, now=_now(request)
     )
     await db.commit()
     await accounts_kit(request).revoke_access(account_id)
@@ -254,7 +258,7 @@ async def verify(
     db: AsyncSession = Depends(get_db),
 ) -> AccountOut:
     row = await roles.do_verify(
-        db, principal.require(), account_id, now=accounts_kit(request).clock.now(), org=body.org
+        db, principal.require(), account_id, now=_now(request), org=body.org
     )
     await db.commit()
     return AccountOut.of(row)
