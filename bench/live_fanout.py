@@ -418,7 +418,7 @@ async def prepare(url: str, senders: int) -> tuple[str, list[tuple[str, str]]]:
     (what signing in does once the password has been checked): the plan's id, and each
     sender's account id and session token, for the cookie its viewer fetches tickets with."""
     import sunlit.app.schema  # noqa: F401 - every mapped table, for the foreign keys
-    from sunlit.accounts.services import open_session
+    from sunlit.accounts.sessions import open_session
     from sunlit.accounts.tables import AccountRow
     from sunlit.core.db import Database
     from sunlit.core.ids import new_id

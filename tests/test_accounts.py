@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from sunlit.accounts import roles, sessions
 from sunlit.accounts import services as accounts
+from sunlit.accounts.errors import BadCredentials
 from sunlit.accounts.model import NewAccount, Role
 from sunlit.accounts.services import Origin, Passwords
 from sunlit.accounts.tables import AccountRow, WebSessionRow
@@ -88,9 +90,9 @@ async def test_operator_creates_verified_staff_and_role_changes_are_events(
     )
     assert official.verified_by == operator.id
     async with database.transaction() as db:
-        await accounts.do_change_role(db, operator, official.id, Role.SUPERVISOR, now=T0)
+        await roles.do_change_role(db, operator, official.id, Role.SUPERVISOR, now=T0)
         with pytest.raises(PermissionDenied):
-            await accounts.do_change_role(db, operator, operator.id, Role.CONSUMER, now=T0)
+            await roles.do_change_role(db, operator, operator.id, Role.CONSUMER, now=T0)
     async with database.sessions() as db:
         events = (await db.scalars(select(EventRow).order_by(EventRow.seq))).all()
     assert [e.type for e in events] == [
@@ -110,7 +112,7 @@ async def test_sessions_expire_when_idle_and_are_removed(
 ) -> None:
     await register(database, settings, NewAccount("chen.jing", "陈静", "correct-password"))
     async with database.transaction() as db:
-        account, token = await accounts.do_sign_in(
+        account, token = await sessions.do_sign_in(
             db,
             Passwords(settings),
             MemoryAttemptCounter(),
@@ -123,13 +125,13 @@ async def test_sessions_expire_when_idle_and_are_removed(
     assert account.username == "chen.jing"
     later = T0 + timedelta(minutes=settings.session_idle_minutes - 1)
     async with database.transaction() as db:
-        assert (await accounts.session_account(db, token, now=later, settings=settings)).id == (
+        assert (await sessions.session_account(db, token, now=later, settings=settings)).id == (
             account.id
         )
     too_late = later + timedelta(minutes=settings.session_idle_minutes + 1)
     async with database.transaction() as db:
         with pytest.raises(SessionExpired):
-            await accounts.session_account(db, token, now=too_late, settings=settings)
+            await sessions.session_account(db, token, now=too_late, settings=settings)
     async with database.sessions() as db:
         assert (await db.scalars(select(WebSessionRow))).all() == []
 
@@ -139,11 +141,11 @@ async def test_api_tokens_are_stored_as_digests_and_can_be_revoked(
 ) -> None:
     account = await register(database, settings, NewAccount("api.user", "接口", "a-long-password"))
     async with database.transaction() as db:
-        row, token = await accounts.do_create_api_token(db, account, "script", now=T0)
+        row, token = await sessions.do_create_api_token(db, account, "script", now=T0)
     assert token not in row.digest
     async with database.transaction() as db:
-        assert (await accounts.token_account(db, token, now=T0)).id == account.id
-        await accounts.do_revoke_api_token(db, account, row.id, now=T0)
+        assert (await sessions.token_account(db, token, now=T0)).id == account.id
+        await sessions.do_revoke_api_token(db, account, row.id, now=T0)
     async with database.transaction() as db:
-        with pytest.raises(accounts.BadCredentials):
-            await accounts.token_account(db, token, now=T0)
+        with pytest.raises(BadCredentials):
+            await sessions.token_account(db, token, now=T0)

@@ -10,8 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from sunlit.accounts import credentials
+from sunlit.accounts import credentials, sessions
 from sunlit.accounts import services as accounts
+from sunlit.accounts.errors import BadCredentials
 from sunlit.accounts.model import NewAccount, Role
 from sunlit.accounts.services import Passwords
 from sunlit.accounts.tables import AccountRow, WebSessionRow
@@ -43,7 +44,7 @@ class RecordingNotifier:
 
 async def session_for(database: Database, account: AccountRow) -> str:
     async with database.transaction() as db:
-        return accounts.open_session(db, account, now=T0)
+        return sessions.open_session(db, account, now=T0)
 
 
 async def live_sessions(database: Database, account_id: str) -> int:
@@ -60,7 +61,7 @@ async def event_types(database: Database) -> list[str]:
 async def can_sign_in(database: Database, settings: Settings, username: str, password: str) -> bool:
     async with database.transaction() as db:
         try:
-            await accounts.authenticate(
+            await sessions.authenticate(
                 db,
                 Passwords(settings),
                 MemoryAttemptCounter(),
@@ -70,7 +71,7 @@ async def can_sign_in(database: Database, settings: Settings, username: str, pas
                 ip="192.0.2.1",
                 now=T0,
             )
-        except accounts.BadCredentials:
+        except BadCredentials:
             return False
     return True
 
@@ -81,12 +82,12 @@ async def test_change_needs_the_current_password_and_ends_only_other_sessions(
     account = await register(database, settings, NewAccount("li.na", "李娜", OLD))
     here, elsewhere = await session_for(database, account), await session_for(database, account)
     async with database.transaction() as db:
-        _, api_token = await accounts.do_create_api_token(db, account, "script", now=T0)
+        _, api_token = await sessions.do_create_api_token(db, account, "script", now=T0)
     counter = MemoryAttemptCounter()
 
     async def change(current: str, new: str) -> None:
         async with database.transaction() as db:
-            me = await accounts.session_account(db, here, now=T0, settings=settings)
+            me = await sessions.session_account(db, here, now=T0, settings=settings)
             await credentials.do_change_password(
                 db,
                 Passwords(settings),
@@ -113,11 +114,11 @@ async def test_change_needs_the_current_password_and_ends_only_other_sessions(
     assert not await can_sign_in(database, settings, "li.na", OLD)
     async with database.transaction() as db:
         assert (
-            await accounts.session_account(db, here, now=T0, settings=settings)
+            await sessions.session_account(db, here, now=T0, settings=settings)
         ).id == account.id
         with pytest.raises(SessionExpired):
-            await accounts.session_account(db, elsewhere, now=T0, settings=settings)
-        assert (await accounts.token_account(db, api_token, now=T0)).id == account.id  # kept
+            await sessions.session_account(db, elsewhere, now=T0, settings=settings)
+        assert (await sessions.token_account(db, api_token, now=T0)).id == account.id  # kept
     async with database.sessions() as db:
         ended = await db.scalar(select(EventRow).where(EventRow.type == "account.sessions_ended"))
     assert ended is not None
@@ -192,7 +193,7 @@ async def test_a_reset_link_is_for_staff_single_use_and_expires(
     operator, official, buyer = await staff_and_operator(database, settings)
     session = await session_for(database, official)
     async with database.transaction() as db:
-        _, api_token = await accounts.do_create_api_token(db, official, "script", now=T0)
+        _, api_token = await sessions.do_create_api_token(db, official, "script", now=T0)
     async with database.transaction() as db:
         for target, actor in [(buyer.id, operator), (operator.id, operator), (buyer.id, official)]:
             with pytest.raises(PermissionDenied):
@@ -231,9 +232,9 @@ async def test_a_reset_link_is_for_staff_single_use_and_expires(
     assert await can_sign_in(database, settings, "official.x", NEW)
     async with database.transaction() as db:
         with pytest.raises(SessionExpired):
-            await accounts.session_account(db, session, now=T0, settings=settings)
-        with pytest.raises(accounts.BadCredentials):
-            await accounts.token_account(db, api_token, now=T0)
+            await sessions.session_account(db, session, now=T0, settings=settings)
+        with pytest.raises(BadCredentials):
+            await sessions.token_account(db, api_token, now=T0)
     types = await event_types(database)
     assert types.count("account.password_reset_issued") == 2
     assert types[-2:] == ["account.password_reset", "account.sessions_ended"]
@@ -293,7 +294,7 @@ async def test_a_buyer_resets_with_a_code_once(database: Database, settings: Set
     assert await can_sign_in(database, settings, "buyer.x", NEW)
     async with database.transaction() as db:
         with pytest.raises(SessionExpired):
-            await accounts.session_account(db, session, now=T0, settings=settings)
+            await sessions.session_account(db, session, now=T0, settings=settings)
 
 
 async def test_wrong_codes_void_the_code(database: Database, settings: Settings) -> None:

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 import pytest
 from redis.asyncio import Redis
 
-from sunlit.accounts import services as accounts
+from sunlit.accounts import sessions, throttle
+from sunlit.accounts.errors import BadCredentials
 from sunlit.accounts.model import NewAccount, address_bucket, sign_in_waits
 from sunlit.accounts.services import Passwords
 from sunlit.accounts.tables import AccountRow
@@ -37,7 +38,7 @@ async def attempt(
     now: datetime,
 ) -> AccountRow:
     async with database.transaction() as db:
-        account, _ = await accounts.do_sign_in(
+        account, _ = await sessions.do_sign_in(
             db,
             Passwords(settings),
             counter,
@@ -56,7 +57,7 @@ async def test_failures_from_one_address_do_not_lock_out_another(
     await register(database, settings, NewAccount("liu.yang", "刘洋", RIGHT))
     counter = MemoryAttemptCounter()
     for n in range(settings.login_max_failures + 2):  # seven wrong passwords from A
-        with pytest.raises((accounts.BadCredentials, TooManyAttempts)):
+        with pytest.raises((BadCredentials, TooManyAttempts)):
             await attempt(
                 database, settings, counter, username="liu.yang", password=f"x-{n}", ip=A, now=T0
             )
@@ -74,7 +75,7 @@ async def test_one_address_waits_longer_after_each_further_failure(
     now = T0
 
     async def wrong(at: datetime) -> None:
-        with pytest.raises(accounts.BadCredentials):
+        with pytest.raises(BadCredentials):
             await attempt(
                 database, settings, counter, username="wang.fang", password="nope", ip=A, now=at
             )
@@ -123,11 +124,11 @@ async def test_delays_stop_growing_at_the_cap(database: Database, settings: Sett
         except TooManyAttempts as refused:
             waits.append(refused.retry_after)
             now += timedelta(seconds=refused.retry_after or 0)
-            with pytest.raises(accounts.BadCredentials):
+            with pytest.raises(BadCredentials):
                 await attempt(
                     database, settings, counter, username="nobody", password="x", ip=A, now=now
                 )
-        except accounts.BadCredentials:
+        except BadCredentials:
             pass
     assert waits == [1, 2, 4, 5, 5, 5]
 
@@ -139,7 +140,7 @@ async def test_one_address_failing_on_many_names_is_blocked_for_all(
     await register(database, settings, NewAccount("zhao.lei", "赵磊", RIGHT))
     counter = MemoryAttemptCounter()
     for n in range(6):  # one guess on each of six names, never enough to slow any one name
-        with pytest.raises(accounts.BadCredentials):
+        with pytest.raises(BadCredentials):
             await attempt(
                 database, settings, counter, username=f"name{n}", password="x", ip=A, now=T0
             )
@@ -225,7 +226,7 @@ async def test_guesses_in_flight_on_many_names_cannot_pass_the_address_ceiling(
     async def one(n: int) -> None:
         nonlocal checked
         try:
-            await accounts.check_sign_in_allowed(
+            await throttle.check_sign_in_allowed(
                 counter, sprayed, username=f"name-{n}", ip=A, now=T0
             )
         except TooManyAttempts:
@@ -236,14 +237,14 @@ async def test_guesses_in_flight_on_many_names_cannot_pass_the_address_ceiling(
     await asyncio.gather(*(one(n) for n in range(200)))
     assert checked == 5
     # A right password takes its guess back; a wrong one stays counted.
-    attempt = await accounts.check_sign_in_allowed(
+    attempt = await throttle.check_sign_in_allowed(
         counter, sprayed, username="name-0", ip=B, now=T0
     )
-    await accounts.attempt_succeeded(counter, attempt)
+    await throttle.attempt_succeeded(counter, attempt)
     for n in range(5):
-        await accounts.check_sign_in_allowed(counter, sprayed, username=f"x-{n}", ip=B, now=T0)
+        await throttle.check_sign_in_allowed(counter, sprayed, username=f"x-{n}", ip=B, now=T0)
     with pytest.raises(TooManyAttempts):
-        await accounts.check_sign_in_allowed(counter, sprayed, username="x-5", ip=B, now=T0)
+        await throttle.check_sign_in_allowed(counter, sprayed, username="x-5", ip=B, now=T0)
 
 
 @pytest.mark.redis
@@ -257,7 +258,7 @@ async def test_guesses_in_flight_cannot_pass_the_address_ceiling_with_redis(
         counter = RedisAttemptCounter(client_)
         outcomes = await asyncio.gather(
             *(
-                accounts.check_sign_in_allowed(counter, sprayed, username=f"n-{n}", ip=A, now=T0)
+                throttle.check_sign_in_allowed(counter, sprayed, username=f"n-{n}", ip=A, now=T0)
                 for n in range(50)
             ),
             return_exceptions=True,

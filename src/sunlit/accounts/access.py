@@ -16,7 +16,7 @@ from fastapi import Depends, Request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts import services as accounts
+from sunlit.accounts import sessions
 from sunlit.accounts.deps import AccountsKit, accounts_kit
 from sunlit.accounts.model import Role, device_fingerprint, token_digest
 from sunlit.accounts.services import Origin
@@ -64,20 +64,20 @@ async def resolve_principal(
         cached = services.token_cache.get(digest)
         if cached is not None:
             return Principal(await db.merge(cached, load=False), "token"), False
-        account = await accounts.token_account(db, bearer, now=now, touch=touch)
+        account = await sessions.token_account(db, bearer, now=now, touch=touch)
         if db.dirty:  # the token's last use was noted (at most once a minute)
             try:
                 await db.commit()
             except OperationalError:  # a busy SQLite: the stamp is a nicety, the call is not
                 await db.rollback()
                 log.warning("token use not noted: the database is busy")
-                account = await accounts.token_account(db, bearer, now=now, touch=False)
+                account = await sessions.token_account(db, bearer, now=now, touch=False)
         services.token_cache.put(digest, account)
         return Principal(account, "token", read_at=now.timestamp()), False
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         try:
-            account = await accounts.session_account(
+            account = await sessions.session_account(
                 db, token, now=now, settings=services.settings, touch=touch
             )
         except SessionExpired:

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts import credentials
+from sunlit.accounts import credentials, roles, sessions
 from sunlit.accounts import services as accounts
 from sunlit.accounts.access import Principal, allow, origin_of
 from sunlit.accounts.deps import accounts_kit
-from sunlit.accounts.model import NewAccount, Role
+from sunlit.accounts.model import Actor, NewAccount, Role
 from sunlit.accounts.services import aware
-from sunlit.accounts.tables import AccountRow, ApiTokenRow
+from sunlit.accounts.views import ApiToken
 from sunlit.core.errors import InvalidInput
 from sunlit.core.text import CleanText
 from sunlit.web.deps import PathId, get_db
@@ -36,7 +36,7 @@ class AccountOut(BaseModel):
     disabled: bool = False
 
     @classmethod
-    def of(cls, row: AccountRow) -> AccountOut:
+    def of(cls, row: Actor) -> AccountOut:
         return cls(
             id=row.id,
             username=row.username,
@@ -77,7 +77,7 @@ class TokenOut(BaseModel):
     last_used_at: datetime | None
 
     @classmethod
-    def of(cls, row: ApiTokenRow) -> TokenOut:
+    def of(cls, row: ApiToken) -> TokenOut:
         return cls(
             id=row.id,
             name=row.name,
@@ -96,6 +96,10 @@ class RoleIn(BaseModel):
 
 class VerifyIn(BaseModel):
     org: CleanText | None = Field(None, max_length=128)
+
+
+def _now(request: Request) -> datetime:
+    return accounts_kit(request).clock.now()
 
 
 @router.post("/accounts", status_code=201, response_model=AccountOut)
@@ -128,7 +132,7 @@ async def create_token(
     """Exchange an account name and password for an API token (sign-in throttling applies)."""
     services = accounts_kit(request)
     now = services.clock.now()
-    account = await accounts.authenticate(
+    account = await sessions.authenticate(
         db,
         services.passwords,
         services.attempts,
@@ -138,7 +142,7 @@ async def create_token(
         ip=origin_of(request).ip,
         now=now,
     )
-    row, token = await accounts.do_create_api_token(db, account, body.name, now=now)
+    row, token = await sessions.do_create_api_token(db, account, body.name, now=now)
     await db.commit()
     return NewTokenOut(**TokenOut.of(row).model_dump(), token=token)
 
@@ -147,7 +151,7 @@ async def create_token(
 async def list_tokens(
     principal: Principal = allow("signed_in"), db: AsyncSession = Depends(get_db)
 ) -> list[TokenOut]:
-    return [TokenOut.of(row) for row in await accounts.list_api_tokens(db, principal.require().id)]
+    return [TokenOut.of(row) for row in await sessions.list_api_tokens(db, principal.require().id)]
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
@@ -158,7 +162,7 @@ async def revoke_token(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     account = principal.require()
-    await accounts.do_revoke_api_token(db, account, token_id, now=accounts_kit(request).clock.now())
+    await sessions.do_revoke_api_token(db, account, token_id, now=_now(request))
     await db.commit()
     accounts_kit(request).token_cache.forget_account(account.id)
     return Response(status_code=204)
@@ -215,8 +219,8 @@ async def change_role(
     principal: Principal = allow(Role.OPERATOR),
     db: AsyncSession = Depends(get_db),
 ) -> AccountOut:
-    row = await accounts.do_change_role(
-        db, principal.require(), account_id, body.role, now=accounts_kit(request).clock.now()
+    row = await roles.do_change_role(
+        db, principal.require(), account_id, body.role, now=_now(request)
     )
     await db.commit()
     await accounts_kit(request).revoke_access(account_id)
@@ -237,8 +241,8 @@ async def set_disabled(
 ) -> AccountOut:
     """Disable an account (its sessions end, its API tokens and live-room tickets stop working
     and its live-room sockets close) or enable it again."""
-    row = await accounts.do_set_disabled(
-        db, principal.require(), account_id, body.disabled, now=accounts_kit(request).clock.now()
+    row = await roles.do_set_disabled(
+        db, principal.require(), account_id, body.disabled, now=_now(request)
     )
     await db.commit()
     await accounts_kit(request).revoke_access(account_id)
@@ -253,8 +257,8 @@ async def verify(
     principal: Principal = allow(Role.OPERATOR),
     db: AsyncSession = Depends(get_db),
 ) -> AccountOut:
-    row = await accounts.do_verify(
-        db, principal.require(), account_id, now=accounts_kit(request).clock.now(), org=body.org
+    row = await roles.do_verify(
+        db, principal.require(), account_id, now=_now(request), org=body.org
     )
     await db.commit()
     return AccountOut.of(row)

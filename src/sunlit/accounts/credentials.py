@@ -1,10 +1,6 @@
 """Password use cases: change one's own, reset with an operator's link (staff) or a code sent
-to one's phone (consumers), and ending an account's sessions after either.
-
-Ending sessions happens in one place, :func:`do_end_sessions`, which records
-``account.sessions_ended`` in the same transaction. After the commit the caller tells the
-running process (``Services.revoke_access`` in the composition root), which forgets cached API-token
-principals and is where open live-room sockets are closed."""
+to one's phone (consumers), and ending an account's sessions after either (through
+:func:`sunlit.accounts.sessions.do_end_sessions`)."""
 
 from __future__ import annotations
 
@@ -13,7 +9,7 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.errors import AccountNotFound
@@ -27,14 +23,10 @@ from sunlit.accounts.model import (
     token_digest,
 )
 from sunlit.accounts.notifier import Notifier
-from sunlit.accounts.services import (
-    Passwords,
-    attempt_not_a_guess,
-    attempt_succeeded,
-    aware,
-    check_sign_in_allowed,
-)
-from sunlit.accounts.tables import AccountRow, ApiTokenRow, PasswordResetRow, WebSessionRow
+from sunlit.accounts.services import Passwords, aware
+from sunlit.accounts.sessions import do_end_sessions
+from sunlit.accounts.tables import AccountRow, PasswordResetRow
+from sunlit.accounts.throttle import attempt_not_a_guess, attempt_succeeded, check_sign_in_allowed
 from sunlit.core.errors import N_, InvalidInput, PermissionDenied, TooManyAttempts
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.i18n import catalog
@@ -49,48 +41,6 @@ CODE_MESSAGE = N_(
 #: An address may ask for this many times the codes one account may receive (shared NATs).
 ADDRESS_FACTOR = 10
 WRONG_CODE = N_("The code is wrong or has expired. Ask for a new code if you need one.")
-
-
-async def do_end_sessions(
-    db: AsyncSession,
-    account_id: str,
-    *,
-    now: datetime,
-    reason: str,
-    actor: str | None,
-    keep: str | None = None,
-    revoke_tokens: bool = False,
-) -> None:
-    """End the account's sign-in sessions, all but ``keep`` (the caller's session token), and
-    with ``revoke_tokens`` its API tokens too; record ``account.sessions_ended``."""
-    query = delete(WebSessionRow).where(WebSessionRow.account_id == account_id)
-    if keep is not None:
-        query = query.where(WebSessionRow.digest != token_digest(keep))
-    ended = (await db.execute(query)).rowcount  # type: ignore[attr-defined]
-    revoked = 0
-    if revoke_tokens:
-        revoked = (
-            await db.execute(  # type: ignore[attr-defined]
-                update(ApiTokenRow)
-                .where(ApiTokenRow.account_id == account_id, ApiTokenRow.revoked_at.is_(None))
-                .values(revoked_at=now)
-            )
-        ).rowcount
-    append(
-        db,
-        Event(
-            type=EventType.ACCOUNT_SESSIONS_ENDED,
-            ts=now,
-            actor=actor,
-            data={
-                "account": account_id,
-                "reason": reason,
-                "sessions": int(ended or 0),
-                "kept_current": keep is not None,
-                "api_tokens_revoked": int(revoked or 0),
-            },
-        ),
-    )
 
 
 async def do_change_password(

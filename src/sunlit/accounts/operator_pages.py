@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts import credentials
+from sunlit.accounts import credentials, roles
 from sunlit.accounts import services as accounts
 from sunlit.accounts.access import Principal, allow, origin_of
 from sunlit.accounts.deps import accounts_kit
@@ -113,7 +113,7 @@ async def change_role(
     services = accounts_kit(request)
     fields = await form_fields(request)
     try:
-        await accounts.do_change_role(
+        await roles.do_change_role(
             db,
             principal.require(),
             account_id,
@@ -146,7 +146,7 @@ async def set_disabled(
     fields = await form_fields(request)
     try:
         disabled = _disabled(fields.get("disabled", ""))
-        await accounts.do_set_disabled(
+        await roles.do_set_disabled(
             db, principal.require(), account_id, disabled, now=services.clock.now()
         )
         await db.commit()
@@ -167,7 +167,7 @@ async def verify_account(
 ) -> Response:
     services = accounts_kit(request)
     fields = await form_fields(request)
-    await accounts.do_verify(
+    await roles.do_verify(
         db, principal.require(), account_id, now=services.clock.now(), org=fields.get("org")
     )
     await db.commit()

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts import services as accounts
+from sunlit.accounts import sessions
 from sunlit.accounts.access import Principal, allow, origin_of
 from sunlit.accounts.deps import accounts_kit
 from sunlit.accounts.model import NewAccount, check_new_account, normalise
@@ -59,7 +60,7 @@ async def signin(
     try:
         if bad:
             raise InvalidInput(next(iter(bad.values())))
-        account, token = await accounts.do_sign_in(
+        account, token = await sessions.do_sign_in(
             db,
             services.passwords,
             services.attempts,
@@ -116,7 +117,7 @@ async def signup(
         account = await accounts.do_register(
             db, services.passwords, new, now=now, origin=origin_of(request)
         )
-        token = accounts.open_session(db, account, now=now)
+        token = sessions.open_session(db, account, now=now)
         await db.commit()
     except SunlitError as exc:
         message, rule_errors = _errors(exc)
@@ -142,7 +143,7 @@ async def signout(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     if principal.session_token:
-        await accounts.do_sign_out(db, principal.session_token)
+        await sessions.do_sign_out(db, principal.session_token)
         await db.commit()
         if principal.account is not None:
             await accounts_kit(request).revoke_access(principal.account.id)
@@ -158,7 +159,7 @@ async def account_page(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     account = principal.require()
-    tokens = await accounts.list_api_tokens(db, account.id)
+    tokens = await sessions.list_api_tokens(db, account.id)
     return render(
         request,
         "auth/account.html",
@@ -183,13 +184,13 @@ async def create_token(
     new_token = None
     error = None
     try:
-        _, new_token = await accounts.do_create_api_token(
+        _, new_token = await sessions.do_create_api_token(
             db, account, fields.get("name", ""), now=services.clock.now()
         )
         await db.commit()
     except SunlitError as exc:
         error, _ = _errors(exc)
-    tokens = await accounts.list_api_tokens(db, account.id)
+    tokens = await sessions.list_api_tokens(db, account.id)
     return render(
         request,
         "auth/account.html",
@@ -207,7 +208,7 @@ async def revoke_token(
 ) -> Response:
     services = accounts_kit(request)
     account = principal.require()
-    await accounts.do_revoke_api_token(db, account, token_id, now=services.clock.now())
+    await sessions.do_revoke_api_token(db, account, token_id, now=services.clock.now())
     await db.commit()
     services.token_cache.forget_account(account.id)
     return redirect("/account")

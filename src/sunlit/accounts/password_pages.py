@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts import credentials
-from sunlit.accounts import services as accounts
+from sunlit.accounts import credentials, sessions
 from sunlit.accounts.access import Principal, allow, origin_of
 from sunlit.accounts.deps import accounts_kit
 from sunlit.core.errors import N_, InvalidInput, SunlitError
@@ -65,7 +64,7 @@ async def change_password(
             "auth/account.html",
             {
                 "account": account,
-                "tokens": await accounts.list_api_tokens(db, account.id),
+                "tokens": await sessions.list_api_tokens(db, account.id),
                 "password_errors": {**field_errors(exc.fields, exc.params), **errors},
                 "password_error": translate(exc.message, exc.params),
             },

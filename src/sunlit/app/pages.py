@@ -17,7 +17,7 @@ from sunlit.core.db import ping
 from sunlit.core.i18n import LANGUAGES, current_language
 from sunlit.core.regions import services as catalog
 from sunlit.filing import services as filing
-from sunlit.integrity import services as integrity_cases
+from sunlit.integrity import views as integrity_views
 from sunlit.integrity.figures import figures_key
 from sunlit.web.deps import Kit, get_db, get_services
 from sunlit.web.forms import form_fields, redirect, safe_next, set_language_cookie
@@ -32,7 +32,7 @@ health = APIRouter(tags=["operations"])
 async def home(work: Work[Kit] = unit("public")) -> Response:
     db = work.db
     upcoming, past = await filing.public_sessions(db, now=work.now)
-    verified = await integrity_cases.figures_of(db, {figures_key(None, p.id) for p in past})
+    verified = await integrity_views.figures_of(db, {figures_key(None, p.id) for p in past})
     regions = await catalog.served_regions(db)
     book = catalog.region_book()
     today = work.now.date()

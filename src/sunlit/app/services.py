@@ -20,7 +20,7 @@ from sunlit.accounts.deps import AccountsKit
 from sunlit.accounts.notifier import LogNotifier, Notifier, notifier_for
 from sunlit.accounts.services import Passwords
 from sunlit.accounts.token_cache import TokenCache
-from sunlit.catalog.model import LABELS as CATALOG_LABELS
+from sunlit.catalog.labels import LABELS as CATALOG_LABELS
 from sunlit.core.clock import Clock, SystemClock
 from sunlit.core.db import Database
 from sunlit.core.files.store import LocalFileStore

@@ -263,46 +263,6 @@ def check_proposer(role: str, jurisdiction: str | None, origin_region: str) -> s
     return None
 
 
-#: How the catalog's values are named on pages (msgids).
-LABELS: dict[str, dict[str, str]] = {
-    "category": {
-        Category.FRUIT: N_("Fruit"),
-        Category.VEGETABLE: N_("Vegetables"),
-        Category.GRAIN: N_("Grain"),
-        Category.TEA: N_("Tea"),
-        Category.LIVESTOCK: N_("Livestock"),
-        Category.AQUATIC: N_("Aquatic products"),
-        Category.PROCESSED_AGRI: N_("Processed farm products"),
-        Category.NON_AGRI: N_("Not a farm product"),
-    },
-    "producer_kind": {
-        ProducerKind.HOUSEHOLD: N_("Household"),
-        ProducerKind.COOPERATIVE: N_("Cooperative"),
-        ProducerKind.ENTERPRISE: N_("Enterprise"),
-    },
-    "verification": {
-        Verification.PENDING: N_("Awaiting verification"),
-        Verification.VERIFIED: N_("Verified"),
-        Verification.REJECTED: N_("Rejected"),
-    },
-    "clearance": {
-        ClearanceReason.PERISHABLE: N_("Perishable produce that must sell now"),
-        ClearanceReason.SEASON_END: N_("End of the season"),
-        ClearanceReason.OVERSTOCK: N_("Overstock"),
-    },
-    "band_status": {
-        BandStatus.BELOW: N_("Below the reference band"),
-        BandStatus.WITHIN: N_("Within the reference band"),
-        BandStatus.ABOVE: N_("Above the reference band"),
-    },
-    "unit": {
-        Unit.JIN: N_("jin (500 g)"),
-        Unit.KG: N_("kg"),
-        Unit.BOX: N_("box"),
-    },
-}
-
-
 # --- unsalable stock (滞销求助) ---------------------------------------------------------------
 
 
@@ -330,19 +290,6 @@ def check_unsalable(quantity: int, deadline: date, today: date, note: str) -> di
     if len(note) > 1000:
         errors["note"] = N_("A note is at most 1,000 characters.")
     return errors
-
-
-LABELS["unsalable_reason"] = {
-    UnsalableReason.EPIDEMIC: N_("An epidemic closed the usual markets"),
-    UnsalableReason.DISASTER: N_("A natural disaster"),
-    UnsalableReason.GLUT: N_("A glut: too much on the market"),
-    UnsalableReason.LOGISTICS: N_("Transport is cut off"),
-}
-LABELS["help_status"] = {
-    HelpStatus.OPEN: N_("Needs help"),
-    HelpStatus.ANSWERED: N_("A session is planned"),
-    HelpStatus.CLOSED: N_("Closed"),
-}
 
 
 # --- quality ------------------------------------------------------------------------------
@@ -392,14 +339,3 @@ def valid_through(inspections: list[Inspection], start: date, end: date) -> bool
     """Whether one document covers a whole window (a live session must be covered: issue
     "Filing" refuses a product whose inspection expires before the session ends)."""
     return any(item.issued_on <= start and end <= item.expires_on for item in inspections)
-
-
-LABELS["inspection_kind"] = {
-    InspectionKind.INSPECTION_REPORT: N_("Inspection report"),
-    InspectionKind.COMPLIANCE_CERTIFICATE: N_("Compliance certificate (承诺达标合格证)"),
-}
-LABELS["quality_status"] = {
-    QualityStatus.VALID: N_("Quality documents valid"),
-    QualityStatus.EXPIRED: N_("Quality documents expired"),
-    QualityStatus.MISSING: N_("No quality documents yet"),
-}

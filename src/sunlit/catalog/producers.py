@@ -167,6 +167,11 @@ async def list_producers(
     return list((await db.scalars(query)).all())
 
 
+async def producer_named(db: AsyncSession, name: str) -> ProducerRow | None:
+    """A producer by its name (the demo seeds each county's cooperative once)."""
+    return await db.scalar(select(ProducerRow).where(ProducerRow.name == name).limit(1))
+
+
 async def producer_names(db: AsyncSession, ids: set[str]) -> dict[str, str]:
     """Names of producers by id, for pages that list ids (ledger accounts, payouts)."""
     if not ids:

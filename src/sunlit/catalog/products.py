@@ -157,6 +157,15 @@ async def get_product(db: AsyncSession, product_id: str) -> ProductRow:
     return row
 
 
+async def access_product(db: AsyncSession, actor: Actor, product_id: str) -> ProductRow:
+    """The product, for an account that manages its producer (to change its stock, documents
+    or photos); raises NotFound or PermissionDenied."""
+    product = await get_product(db, product_id)
+    if not await manages(db, actor, await get_producer(db, product.producer_id)):
+        raise PermissionDenied(N_("You can only change products of a producer you manage."))
+    return product
+
+
 async def products_by_id(db: AsyncSession, ids: set[str]) -> dict[str, ProductRow]:
     if not ids:
         return {}
@@ -317,9 +326,7 @@ async def set_price(
 async def do_update_stock(
     db: AsyncSession, actor: Actor, product_id: str, stock: int, *, now: datetime
 ) -> ProductRow:
-    product = await get_product(db, product_id)
-    if not await manages(db, actor, await get_producer(db, product.producer_id)):
-        raise PermissionDenied(N_("You can only change products of a producer you manage."))
+    product = await access_product(db, actor, product_id)
     if not 0 <= stock <= MAX_STOCK:
         raise marked_fields({"stock": N_("Stock is a whole number between 0 and 10,000,000.")})
     product.stock, product.updated_at = stock, now

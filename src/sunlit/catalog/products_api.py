@@ -27,7 +27,7 @@ from sunlit.catalog.model import (
     Unit,
     Verification,
 )
-from sunlit.catalog.tables import ProducerRow, ProductRow
+from sunlit.catalog.views import Producer, Product
 from sunlit.core.ids import ID_PATTERN
 from sunlit.core.text import NO_CONTROL, CleanText
 from sunlit.web.deps import PathId, get_db, get_services
@@ -46,7 +46,7 @@ class ProducerOut(BaseModel):
     verification: Verification
 
     @classmethod
-    def of(cls, row: ProducerRow) -> ProducerOut:
+    def of(cls, row: Producer) -> ProducerOut:
         return cls(
             id=row.id,
             kind=ProducerKind(row.kind),
@@ -128,7 +128,7 @@ class ProductOut(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, row: ProductRow) -> ProductOut:
+    def of(cls, row: Product) -> ProductOut:
         return cls(
             id=row.id,
             producer_id=row.producer_id,

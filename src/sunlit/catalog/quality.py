@@ -8,24 +8,14 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor
-from sunlit.catalog import producers
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import InspectionKind, check_inspection
 from sunlit.catalog.tables import InspectionRow, ProductPhotoRow
-from sunlit.core.errors import N_, InvalidInput, PermissionDenied
+from sunlit.core.errors import N_, InvalidInput
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.files.model import DOCUMENTS, PICTURES, Upload
 from sunlit.core.files.store import LocalFileStore, store_upload
 from sunlit.core.ids import new_id
-
-
-async def _managed_product(db: AsyncSession, actor: Actor, product_id: str) -> str:
-    product = await catalog.get_product(db, product_id)
-    if not await producers.manages(
-        db, actor, await producers.get_producer(db, product.producer_id)
-    ):
-        raise PermissionDenied(N_("You can only change products of a producer you manage."))
-    return product.id
 
 
 async def do_add_inspection(
@@ -42,7 +32,7 @@ async def do_add_inspection(
     max_bytes: int,
     now: datetime,
 ) -> InspectionRow:
-    product = await _managed_product(db, actor, product_id)
+    product = (await catalog.access_product(db, actor, product_id)).id
     errors = check_inspection(issuer, issued_on, expires_on, now.date())
     if errors:
         raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
@@ -89,7 +79,7 @@ async def do_add_photo(
     max_bytes: int,
     now: datetime,
 ) -> ProductPhotoRow:
-    product = await _managed_product(db, actor, product_id)
+    product = (await catalog.access_product(db, actor, product_id)).id
     stored = await store_upload(db, store, upload, allowed=PICTURES, max_bytes=max_bytes, now=now)
     row = ProductPhotoRow(
         id=new_id("f"),

@@ -72,15 +72,22 @@ async def do_report_unsalable(
     return row
 
 
-async def do_close(
-    db: AsyncSession, actor: Actor, report_id: str, *, now: datetime
-) -> UnsalableReportRow:
-    """The producer says the stock is sold or gone."""
+async def access_report(db: AsyncSession, actor: Actor, report_id: str) -> UnsalableReportRow:
+    """The report, for an account that manages its producer; raises NotFound or
+    PermissionDenied."""
     row = await db.get(UnsalableReportRow, report_id)
     if row is None:
         raise NotFound(N_("No such report."))
     if not await producers.manages(db, actor, await producers.get_producer(db, row.producer_id)):
         raise PermissionDenied(N_("You can only report stock of a producer you manage."))
+    return row
+
+
+async def do_close(
+    db: AsyncSession, actor: Actor, report_id: str, *, now: datetime
+) -> UnsalableReportRow:
+    """The producer says the stock is sold or gone."""
+    row = await access_report(db, actor, report_id)
     row.status, row.closed_at = HelpStatus.CLOSED.value, now
     return row
 

@@ -12,7 +12,7 @@ from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.catalog import unsalable
 from sunlit.catalog.model import HelpStatus, UnsalableReason
-from sunlit.catalog.tables import UnsalableReportRow
+from sunlit.catalog.views import UnsalableReport
 from sunlit.core.ids import ID_PATTERN
 from sunlit.core.text import CleanText
 from sunlit.web.deps import get_db, get_services
@@ -40,7 +40,7 @@ class UnsalableOut(BaseModel):
     status: HelpStatus
 
     @classmethod
-    def of(cls, row: UnsalableReportRow) -> UnsalableOut:
+    def of(cls, row: UnsalableReport) -> UnsalableOut:
         return cls(
             id=row.id,
             product_id=row.product_id,

@@ -9,7 +9,6 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor
@@ -18,7 +17,7 @@ from sunlit.core.files.store import LocalFileStore
 from sunlit.integrity import services as cases
 from sunlit.integrity.cases import Decision
 from sunlit.integrity.ingest import do_import
-from sunlit.integrity.tables import CaseRow, StreamImportRow
+from sunlit.integrity.views import cases_of_import, import_named
 from sunlit.simulate.model import ScenarioSpec, SimConfig
 from sunlit.simulate.services import simulate
 
@@ -50,17 +49,14 @@ async def load_demo_cases(
     db: AsyncSession, files: LocalFileStore, zone: ZoneInfo, *, now: datetime
 ) -> int:
     """Import the demo evening unless it is there; returns the cases it opened."""
-    if await db.scalar(select(StreamImportRow.id).where(StreamImportRow.filename == FILENAME)):
+    if await import_named(db, FILENAME) is not None:
         return 0
     first, second = await _account(db, "supervisor1"), await _account(db, "supervisor2")
     done = await do_import(
         db, files, zone, data=demo_stream(), filename=FILENAME, actor=first, skip_bad=False, now=now
     )
     await db.flush()
-    opened = {
-        row.rule: row
-        for row in await db.scalars(select(CaseRow).where(CaseRow.import_id == done.row.id))
-    }
+    opened = {row.rule: row for row in await cases_of_import(db, done.row.id)}
     if (quota := opened.get("forced_purchases")) is not None:
         await cases.do_assign(db, quota.id, actor=first, assignee=second.id, now=now)
         await cases.do_add_note(

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from faker import Faker
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, NewAccount, Role
@@ -24,7 +23,6 @@ from sunlit.catalog.model import (
     Unit,
     UnsalableReason,
 )
-from sunlit.catalog.tables import ProducerRow
 from sunlit.core.files.model import Upload
 from sunlit.core.files.store import LocalFileStore
 from sunlit.core.regions.services import do_serve_region
@@ -127,8 +125,7 @@ async def _load_county(
     db: AsyncSession, county: DemoCounty, files: LocalFileStore, *, now: datetime
 ) -> None:
     """The county's cooperative (run by its demo farmer), its reference bands and produce."""
-    named = select(ProducerRow).where(ProducerRow.name == county.cooperative_zh)
-    if await db.scalar(named) is not None:
+    if await producers.producer_named(db, county.cooperative_zh) is not None:
         return
     operator = await _account(db, "operator")
     farmer = await _account(db, f"farmer.{county.slug}")

@@ -15,10 +15,11 @@ from sunlit.accounts.services import aware
 from sunlit.core.clock import to_rfc3339
 from sunlit.core.text import CleanText, printable
 from sunlit.integrity import services as cases
+from sunlit.integrity import views
 from sunlit.integrity.cases import Decision
 from sunlit.integrity.figures import figures_key
 from sunlit.integrity.ingest import do_import
-from sunlit.integrity.tables import CaseRow, VerifiedFiguresRow
+from sunlit.integrity.views import Case, Figures
 from sunlit.web.deps import PathId, get_db, get_services
 
 router = APIRouter(prefix="/api/v1", tags=["integrity"])
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/api/v1", tags=["integrity"])
 uploads = APIRouter(prefix="/api/v1", tags=["integrity"])
 
 
-def case_json(request: Request, row: CaseRow, *, public: bool = False) -> dict[str, Any]:
+def case_json(request: Request, row: Case, *, public: bool = False) -> dict[str, Any]:
     zone = get_services(request).zone
 
     def when(value: Any) -> str | None:
@@ -111,12 +112,12 @@ async def list_cases(
     db: AsyncSession = Depends(get_db),
 ) -> list[dict[str, Any]]:
     """The case queue, newest first (at most 200)."""
-    return [case_json(request, row) for row in await cases.list_cases(db, status=status)]
+    return [case_json(request, row) for row in await views.list_cases(db, status=status)]
 
 
 async def _one(request: Request, db: AsyncSession, case_id: str) -> dict[str, Any]:
-    row = await cases.case_by_id(db, case_id)
-    notes = await cases.case_notes(db, case_id)
+    row = await views.case_by_id(db, case_id)
+    notes = await views.case_notes(db, case_id)
     zone = get_services(request).zone
     return {
         **case_json(request, row),
@@ -221,7 +222,7 @@ async def publish(
     return await _one(request, db, case_id)
 
 
-def figures_json(row: VerifiedFiguresRow | None) -> dict[str, Any] | None:
+def figures_json(row: Figures | None) -> dict[str, Any] | None:
     return dict(row.figures) if row is not None else None
 
 
@@ -232,8 +233,8 @@ async def published_findings(
     db: AsyncSession = Depends(get_db),
 ) -> list[dict[str, Any]]:
     """Published findings, newest first, each with its session's verified figures."""
-    rows = await cases.published_cases(db)
-    figures = await cases.figures_of(db, {figures_key(r.import_id, r.session) for r in rows})
+    rows = await views.published_cases(db)
+    figures = await views.figures_of(db, {figures_key(r.import_id, r.session) for r in rows})
     return [
         {
             **case_json(request, row, public=True),

@@ -8,7 +8,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.access import Principal, allow
@@ -16,8 +15,8 @@ from sunlit.accounts.model import Role
 from sunlit.accounts.services import display_names, list_accounts
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import field_errors, translate
-from sunlit.filing.services import plan_titles
 from sunlit.integrity import services as cases
+from sunlit.integrity import views
 from sunlit.integrity.cases import (
     RULE_LABELS,
     RULE_MEANING,
@@ -29,7 +28,6 @@ from sunlit.integrity.cases import (
 )
 from sunlit.integrity.figures import figures_key
 from sunlit.integrity.ingest import do_import
-from sunlit.integrity.tables import CaseRow, StreamImportRow
 from sunlit.web.deps import PathId, get_db, get_services, undo
 from sunlit.web.forms import form_fields, read_upload, redirect
 from sunlit.web.rendering import render
@@ -48,37 +46,18 @@ LABELS = {
 }
 
 
-async def _titles(db: AsyncSession, rows: list[CaseRow]) -> dict[str, str]:
-    """What each case's session is called, by case: the filed plan's title, or the imported
-    file and the session id in it."""
-    plans = await plan_titles(db, {r.session for r in rows if r.import_id is None})
-    imports = {r.import_id for r in rows if r.import_id is not None}
-    files: dict[str, str] = {}
-    if imports:
-        query = select(StreamImportRow.id, StreamImportRow.filename).where(
-            StreamImportRow.id.in_(imports)
-        )
-        files = {import_id: name for import_id, name in (await db.execute(query)).all()}
-    return {
-        r.id: plans.get(r.session, r.session)
-        if r.import_id is None
-        else f"{files.get(r.import_id, '')} · {r.session}"
-        for r in rows
-    }
-
-
 async def _queue(
     request: Request, db: AsyncSession, principal: Principal, status: int = 200, **extra: Any
 ) -> Response:
     shown = request.query_params.get("show", "open")
     shown = shown if shown in FILTERS else "open"
     me = principal.require().id
-    mine = await cases.list_cases(db, status=CaseStatus.OPEN.value, mine=me)
+    mine = await views.list_cases(db, status=CaseStatus.OPEN.value, mine=me)
     if shown == "mine":
         rows = mine
     else:
-        rows = await cases.list_cases(db, status=None if shown == "all" else shown)
-    counts = await cases.count_by_status(db)
+        rows = await views.list_cases(db, status=None if shown == "all" else shown)
+    counts = await views.count_by_status(db)
     counts["mine"] = len(mine)
     counts["all"] = sum(counts[s.value] for s in CaseStatus)
     context = {
@@ -86,7 +65,7 @@ async def _queue(
         "shown": shown,
         "filters": FILTERS,
         "counts": counts,
-        "titles": await _titles(db, rows),
+        "titles": await views.case_titles(db, rows),
         "names": await display_names(db, {r.assignee_id for r in rows if r.assignee_id}),
         "labels": LABELS,
         "errors": {},
@@ -117,7 +96,7 @@ async def alerts(
 ) -> Response:
     """The open cases' count beside "Cases" in the menu, which every page polls: an alert
     raised live shows wherever the supervisor is."""
-    counts = await cases.count_by_status(db)
+    counts = await views.count_by_status(db)
     return render(request, "integrity/_alerts.html", {"open": counts[CaseStatus.OPEN.value]})
 
 
@@ -167,13 +146,13 @@ async def _case_page(
     status: int = 200,
     **extra: Any,
 ) -> Response:
-    row = await cases.case_by_id(db, case_id)
-    notes = await cases.case_notes(db, case_id)
+    row = await views.case_by_id(db, case_id)
+    notes = await views.case_notes(db, case_id)
     people = {n.author_id for n in notes} | {
         who for who in (row.assignee_id, row.decided_by, row.published_by) if who
     }
-    figures = await cases.figures_of(db, {figures_key(row.import_id, row.session)})
-    imported = await db.get(StreamImportRow, row.import_id) if row.import_id else None
+    figures = await views.figures_of(db, {figures_key(row.import_id, row.session)})
+    imported = await views.stream_import(db, row.import_id)
     return render(
         request,
         "integrity/case.html",
@@ -184,7 +163,7 @@ async def _case_page(
             "supervisors": sorted(
                 await list_accounts(db, role=Role.SUPERVISOR), key=lambda a: a.username
             ),
-            "titles": await _titles(db, [row]),
+            "titles": await views.case_titles(db, [row]),
             "figures": figures.get(figures_key(row.import_id, row.session)),
             "imported": imported,
             "labels": LABELS,
@@ -263,14 +242,14 @@ async def published(
 ) -> Response:
     """The public portal's findings: what supervisors confirmed and published, with the
     verified figures of each session and the method behind them."""
-    rows = await cases.published_cases(db)
-    figures = await cases.figures_of(db, {figures_key(r.import_id, r.session) for r in rows})
+    rows = await views.published_cases(db)
+    figures = await views.figures_of(db, {figures_key(r.import_id, r.session) for r in rows})
     return render(
         request,
         "integrity/findings.html",
         {
             "rows": rows,
-            "titles": await _titles(db, rows),
+            "titles": await views.case_titles(db, rows),
             "figures_of_case": {
                 r.id: figures.get(figures_key(r.import_id, r.session)) for r in rows
             },

@@ -9,12 +9,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import orjson
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
 from sunlit.accounts.services import find_account
-from sunlit.core.errors import N_, InvalidInput, NotFound, PermissionDenied
+from sunlit.core.errors import N_, InvalidInput, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.files.store import LocalFileStore
 from sunlit.core.ids import new_id
@@ -33,7 +33,8 @@ from sunlit.integrity.cases import (
 )
 from sunlit.integrity.figures import do_refresh_figures
 from sunlit.integrity.model import Finding
-from sunlit.integrity.tables import CaseNoteRow, CaseRow, VerifiedFiguresRow
+from sunlit.integrity.tables import CaseNoteRow, CaseRow
+from sunlit.integrity.views import case_by_id
 
 #: One lock number for "cases are being recorded" (PostgreSQL advisory lock), so that two
 #: processes running the monitor never open the same case twice.
@@ -168,13 +169,6 @@ def _withdraw(db: AsyncSession, rows: list[CaseRow], now: datetime) -> int:
     return count
 
 
-async def case_by_id(db: AsyncSession, case_id: str, *, lock: bool = False) -> CaseRow:
-    row = await db.get(CaseRow, case_id, with_for_update=lock)
-    if row is None:
-        raise NotFound(N_("There is no such case."))
-    return row
-
-
 def _supervisor(actor: Actor) -> None:
     if actor.role != Role.SUPERVISOR:
         raise PermissionDenied(N_("Only supervisors work the case queue."))
@@ -245,45 +239,3 @@ async def do_publish(db: AsyncSession, case_id: str, *, actor: Actor, now: datet
     row.published_by, row.published_at, row.updated_at = actor.id, now, now
     append(db, _event(EventType.CASE_PUBLISHED, row, now, actor.id))
     return row
-
-
-# Reading -----------------------------------------------------------------------------------
-
-
-async def list_cases(
-    db: AsyncSession, *, status: str | None = None, mine: str | None = None, limit: int = 200
-) -> list[CaseRow]:
-    query = select(CaseRow).order_by(CaseRow.detected_at.desc(), CaseRow.id.desc()).limit(limit)
-    if status == "published":
-        query = query.where(CaseRow.published_at.is_not(None))
-    elif status:
-        query = query.where(CaseRow.status == status)
-    if mine is not None:
-        query = query.where(CaseRow.assignee_id == mine)
-    return list(await db.scalars(query))
-
-
-async def count_by_status(db: AsyncSession) -> dict[str, int]:
-    rows = await db.execute(select(CaseRow.status, func.count()).group_by(CaseRow.status))
-    counts = {status.value: 0 for status in CaseStatus}
-    counts.update({status: n for status, n in rows.all()})
-    published = await db.scalar(select(func.count()).where(CaseRow.published_at.is_not(None)))
-    counts["published"] = published or 0
-    return counts
-
-
-async def case_notes(db: AsyncSession, case_id: str) -> list[CaseNoteRow]:
-    query = select(CaseNoteRow).where(CaseNoteRow.case_id == case_id)
-    return list(await db.scalars(query.order_by(CaseNoteRow.created_at, CaseNoteRow.id)))
-
-
-async def published_cases(db: AsyncSession, limit: int = 200) -> list[CaseRow]:
-    query = select(CaseRow).where(CaseRow.published_at.is_not(None))
-    return list(await db.scalars(query.order_by(CaseRow.published_at.desc()).limit(limit)))
-
-
-async def figures_of(db: AsyncSession, keys: set[str]) -> dict[str, VerifiedFiguresRow]:
-    if not keys:
-        return {}
-    rows = await db.scalars(select(VerifiedFiguresRow).where(VerifiedFiguresRow.id.in_(keys)))
-    return {row.id: row for row in rows}

@@ -1,0 +1,155 @@
+"""The integrity context's reads that pages and APIs share: cases, their notes, published
+findings with each session's verified figures, and what each case's session is called."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.core.errors import N_, NotFound
+from sunlit.filing.services import plan_titles
+from sunlit.integrity.cases import CaseStatus
+from sunlit.integrity.tables import CaseNoteRow, CaseRow, StreamImportRow, VerifiedFiguresRow
+
+
+class Case(Protocol):
+    """A case as pages and APIs show it, read-only (the case row satisfies it)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def session(self) -> str: ...
+    @property
+    def import_id(self) -> str | None: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def evidence(self) -> dict[str, Any]: ...
+    @property
+    def accounts(self) -> list[str]: ...
+    @property
+    def orders(self) -> list[str]: ...
+    @property
+    def products(self) -> list[str]: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def assignee_id(self) -> str | None: ...
+    @property
+    def detected_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
+    @property
+    def evidence_until(self) -> datetime | None: ...
+    @property
+    def revisions(self) -> int: ...
+    @property
+    def decided_by(self) -> str | None: ...
+    @property
+    def decided_at(self) -> datetime | None: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def published_by(self) -> str | None: ...
+    @property
+    def published_at(self) -> datetime | None: ...
+
+
+class Figures(Protocol):
+    """A session's verified figures, read-only."""
+
+    @property
+    def figures(self) -> dict[str, Any]: ...
+
+
+async def case_by_id(db: AsyncSession, case_id: str, *, lock: bool = False) -> CaseRow:
+    row = await db.get(CaseRow, case_id, with_for_update=lock)
+    if row is None:
+        raise NotFound(N_("There is no such case."))
+    return row
+
+
+async def list_cases(
+    db: AsyncSession, *, status: str | None = None, mine: str | None = None, limit: int = 200
+) -> list[CaseRow]:
+    query = select(CaseRow).order_by(CaseRow.detected_at.desc(), CaseRow.id.desc()).limit(limit)
+    if status == "published":
+        query = query.where(CaseRow.published_at.is_not(None))
+    elif status:
+        query = query.where(CaseRow.status == status)
+    if mine is not None:
+        query = query.where(CaseRow.assignee_id == mine)
+    return list(await db.scalars(query))
+
+
+async def count_by_status(db: AsyncSession) -> dict[str, int]:
+    rows = await db.execute(select(CaseRow.status, func.count()).group_by(CaseRow.status))
+    counts = {status.value: 0 for status in CaseStatus}
+    counts.update({status: n for status, n in rows.all()})
+    published = await db.scalar(select(func.count()).where(CaseRow.published_at.is_not(None)))
+    counts["published"] = published or 0
+    return counts
+
+
+async def case_notes(db: AsyncSession, case_id: str) -> list[CaseNoteRow]:
+    query = select(CaseNoteRow).where(CaseNoteRow.case_id == case_id)
+    return list(await db.scalars(query.order_by(CaseNoteRow.created_at, CaseNoteRow.id)))
+
+
+async def published_cases(db: AsyncSession, limit: int = 200) -> list[CaseRow]:
+    query = select(CaseRow).where(CaseRow.published_at.is_not(None))
+    return list(await db.scalars(query.order_by(CaseRow.published_at.desc()).limit(limit)))
+
+
+async def figures_of(db: AsyncSession, keys: set[str]) -> dict[str, VerifiedFiguresRow]:
+    if not keys:
+        return {}
+    rows = await db.scalars(select(VerifiedFiguresRow).where(VerifiedFiguresRow.id.in_(keys)))
+    return {row.id: row for row in rows}
+
+
+async def case_titles(db: AsyncSession, rows: Sequence[Case]) -> dict[str, str]:
+    """What each case's session is called, by case: the filed plan's title, or the imported
+    file and the session id in it."""
+    plans = await plan_titles(db, {r.session for r in rows if r.import_id is None})
+    imports = {r.import_id for r in rows if r.import_id is not None}
+    files: dict[str, str] = {}
+    if imports:
+        query = select(StreamImportRow.id, StreamImportRow.filename).where(
+            StreamImportRow.id.in_(imports)
+        )
+        files = {import_id: name for import_id, name in (await db.execute(query)).all()}
+    return {
+        r.id: plans.get(r.session, r.session)
+        if r.import_id is None
+        else f"{files.get(r.import_id, '')} · {r.session}"
+        for r in rows
+    }
+
+
+async def stream_import(db: AsyncSession, import_id: str | None) -> StreamImportRow | None:
+    """The imported stream a case came from, if it came from one."""
+    return await db.get(StreamImportRow, import_id) if import_id else None
+
+
+async def import_named(db: AsyncSession, filename: str) -> StreamImportRow | None:
+    """An imported stream by its file name (the demo imports its evening once)."""
+    query = select(StreamImportRow).where(StreamImportRow.filename == filename).limit(1)
+    return await db.scalar(query)
+
+
+async def cases_of_import(db: AsyncSession, import_id: str) -> list[CaseRow]:
+    """The cases an imported stream opened."""
+    return list(await db.scalars(select(CaseRow).where(CaseRow.import_id == import_id)))
