@@ -16,9 +16,16 @@ from sunlit.catalog.tables import ProducerRow
 from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ids import new_id
+from sunlit.core.reactions import emit
 from sunlit.payments import ledger
 from sunlit.payments.gateway import Gateway, Notice, NoticeType
-from sunlit.payments.hooks import HOOKS
+from sunlit.payments.model import (
+    NotPayable,
+    PaidOut,
+    PaymentCaptured,
+    PaymentFailed,
+    PaymentRefunded,
+)
 from sunlit.payments.store import post
 from sunlit.payments.tables import (
     PaymentRow,
@@ -130,8 +137,7 @@ async def handle_notice(
     elif notice.type is NoticeType.CHARGE_FAILED:
         if payment.state == "pending":
             payment.state = "failed"
-            for on_failed in HOOKS.failed:
-                await on_failed(db, payment, now)
+            await emit(db, PaymentFailed(payment.id, payment.reference, now))
     else:
         await _settle_refund(db, payment, notice, now=now)
     db.add(
@@ -162,10 +168,12 @@ async def _capture(
         payment.id, payment.producer_id, payment.amount, payment.fee, payment.fund
     )
     await post(db, capture, now=now)
-    wanted = True
-    for on_captured in HOOKS.captured:
-        wanted = await on_captured(db, payment, now) and wanted
-    if not wanted:  # paid for something that can no longer be paid: give it all back
+    captured = PaymentCaptured(
+        payment.id, payment.reference, payment.payer_id, payment.producer_id, payment.amount, now
+    )
+    try:
+        await emit(db, captured)
+    except NotPayable:  # paid for something that can no longer be paid: give it all back
         await request_refund(
             db,
             gateway,
@@ -198,8 +206,9 @@ async def _settle_refund(
     refund.state = "succeeded"
     refund.settled_at = now
     payment.refunded += refund.amount
-    for on_refunded in HOOKS.refunded:
-        await on_refunded(db, payment, refund.amount, refund.reason, now)
+    await emit(
+        db, PaymentRefunded(payment.id, payment.reference, refund.amount, refund.reason, now)
+    )
 
 
 async def pending_refunds(db: AsyncSession, payment_id: str) -> int:
@@ -315,8 +324,8 @@ async def run_payouts(db: AsyncSession, *, by: str | None, now: datetime) -> lis
                 actor=by,
             ),
         )
-        for on_paid_out in HOOKS.paid_out:
-            await on_paid_out(db, list(payments), now)
+        references = tuple(payment.reference for payment in payments)
+        await emit(db, PaidOut(payout_id, producer, references, now))
         made.append(row)
     return made
 
