@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts.model import Actor, Role
 from sunlit.accounts.services import aware
 from sunlit.catalog import producers as producer_service
+from sunlit.catalog import stock
 from sunlit.catalog.tables import ProducerRow, ProductRow
 from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
@@ -155,11 +156,7 @@ async def claim(db: AsyncSession, order: OrderRow, new: OrderState, **values: ob
 
 
 async def release_stock(db: AsyncSession, order: OrderRow) -> None:
-    await db.execute(
-        update(ProductRow)
-        .where(ProductRow.id == order.product_id)
-        .values(stock=ProductRow.stock + order.qty)
-    )
+    await stock.put_back(db, order.product_id, order.qty)
 
 
 async def do_start_payment(
