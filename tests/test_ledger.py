@@ -39,6 +39,7 @@ from sunlit.app import reactions as wiring
 from sunlit.catalog.tables import ProducerRow, ProductRow
 from sunlit.core.db import Database
 from sunlit.core.errors import Conflict, InvalidInput, PermissionDenied
+from sunlit.core.eventlog.tables import EventRow
 from sunlit.core.ids import new_id
 from sunlit.orders import services as orders
 from sunlit.orders.desk import DeskRules, serve
@@ -1195,3 +1196,35 @@ def test_orders_payments_and_payouts_always_add_up(
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )
+
+
+async def test_setting_payout_shares_replaces_the_split_and_records_it(
+    database: Database,
+) -> None:
+    async with database.transaction() as db:
+        world = await build_world(db)
+    async with database.transaction() as db:
+        farmer = await db.get(AccountRow, world.farmer)
+        assert farmer is not None
+        with pytest.raises(InvalidInput):  # the cooperative itself is not a member household
+            await payments.do_set_payout_shares(
+                db, farmer, world.cooperative, [(world.cooperative, 100)], now=START
+            )
+        await payments.do_set_payout_shares(
+            db, farmer, world.cooperative, [(world.member, 2500)], now=START
+        )
+    async with database.sessions() as db:
+        shares = (await db.scalars(select(PayoutShareRow))).all()
+        events = (
+            await db.scalars(select(EventRow).where(EventRow.type == "payout.shares_set"))
+        ).all()
+    assert [(s.member_id, s.share_bp) for s in shares] == [(world.member, 2500)]
+    assert [(e.actor, e.data) for e in events] == [
+        (
+            world.farmer,
+            {
+                "cooperative": world.cooperative,
+                "shares": [{"member": world.member, "share_bp": 2500}],
+            },
+        )
+    ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,3 +54,56 @@ class PaidOut:
 class NotPayable(Exception):
     """What was paid for can no longer be paid (an order cancelled or already paid): raised by
     a :class:`PaymentCaptured` handler, it makes payments refund the payment in full at once."""
+
+
+class Payment(Protocol):
+    """A payment as the contexts above see it, read-only (payments' row satisfies it)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def reference(self) -> str: ...
+    @property
+    def producer_id(self) -> str: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def refunded(self) -> int: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def gateway(self) -> str: ...
+    @property
+    def gateway_ref(self) -> str: ...
+    @property
+    def pay_url(self) -> str: ...
+
+
+class Refund(Protocol):
+    """A refund asked of the gateway, read-only."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def payment_id(self) -> str: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+
+
+class Payout(Protocol):
+    """A payout to a producer, read-only."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def producer_id(self) -> str: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def payments(self) -> int: ...
+    @property
+    def created_at(self) -> datetime: ...

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor
-from sunlit.catalog.tables import ProducerRow
-from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound
+from sunlit.catalog import producers as producer_service
+from sunlit.catalog.views import member_households
+from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ids import new_id
 from sunlit.core.reactions import emit
@@ -22,6 +23,7 @@ from sunlit.payments.gateway import Gateway, Notice, NoticeType
 from sunlit.payments.model import (
     NotPayable,
     PaidOut,
+    Payment,
     PaymentCaptured,
     PaymentFailed,
     PaymentRefunded,
@@ -223,7 +225,7 @@ async def pending_refunds(db: AsyncSession, payment_id: str) -> int:
 async def request_refund(
     db: AsyncSession,
     gateway: Gateway,
-    payment: PaymentRow,
+    payment: Payment,
     amount: int,
     *,
     reason: str,
@@ -339,22 +341,54 @@ async def payouts_for(db: AsyncSession, producer_ids: list[str] | None) -> list[
 
 
 async def check_shares(
-    db: AsyncSession, cooperative: ProducerRow, shares: list[tuple[str, int]]
+    db: AsyncSession, cooperative_id: str, kind: str, shares: list[tuple[str, int]]
 ) -> dict[str, str]:
     """A msgid per field when the split is not one of the cooperative's member households,
     names one twice, or adds up to more than everything."""
-    if cooperative.kind != "cooperative":
+    if kind != "cooperative":
         return {"producer_id": N_("Only a cooperative splits its payouts.")}
     members = [member for member, _ in shares]
     if len(set(members)) != len(members):
         return {"member_id": N_("Name each member once.")}
-    for member in members:
-        row = await db.get(ProducerRow, member)
-        if row is None or row.cooperative_id != cooperative.id:
-            return {"member_id": N_("Each share goes to a member household of the cooperative.")}
+    households = await member_households(db, cooperative_id)
+    if any(member not in households for member in members):
+        return {"member_id": N_("Each share goes to a member household of the cooperative.")}
     if sum(bp for _, bp in shares) > 10_000:
         return {"share_bp": N_("The shares add up to more than 100%.")}
     return {}
+
+
+async def do_set_payout_shares(
+    db: AsyncSession,
+    actor: Actor,
+    producer_id: str,
+    shares: list[tuple[str, int]],
+    *,
+    now: datetime,
+) -> None:
+    """How a cooperative's payouts are split among its member households (basis points; what
+    the shares leave stays with the cooperative). Replaces the split it had."""
+    cooperative = await producer_service.get_producer(db, producer_id)
+    if not await producer_service.manages(db, actor, cooperative):
+        raise PermissionDenied(N_("Only the cooperative's people set its payout shares."))
+    errors = await check_shares(db, cooperative.id, cooperative.kind, shares)
+    if errors:
+        raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
+    await db.execute(delete(PayoutShareRow).where(PayoutShareRow.cooperative_id == producer_id))
+    for member, share_bp in shares:
+        db.add(PayoutShareRow(cooperative_id=producer_id, member_id=member, share_bp=share_bp))
+    append(
+        db,
+        Event(
+            EventType.PAYOUT_SHARES_SET,
+            now,
+            {
+                "cooperative": producer_id,
+                "shares": [{"member": member, "share_bp": bp} for member, bp in shares],
+            },
+            actor=actor.id,
+        ),
+    )
 
 
 async def payout_lines(db: AsyncSession, payout_id: str) -> list[PayoutLineRow]:
