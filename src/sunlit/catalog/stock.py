@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.catalog.tables import ProductRow
+from sunlit.core.errors import N_, NotFound
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,3 +54,21 @@ async def put_back(db: AsyncSession, product_id: str, qty: int) -> None:
     await db.execute(
         update(ProductRow).where(ProductRow.id == product_id).values(stock=ProductRow.stock + qty)
     )
+
+
+async def set_sales(
+    db: AsyncSession,
+    product_id: str,
+    *,
+    on_sale: bool,
+    per_buyer_limit: int | None,
+    now: datetime,
+) -> None:
+    """Suspend or resume a product's sales and set how many one buyer may order (the caller
+    checks who may and records the event)."""
+    product = await db.get(ProductRow, product_id)
+    if product is None:
+        raise NotFound(N_("No such product."))
+    product.on_sale = on_sale
+    product.per_buyer_limit = per_buyer_limit
+    product.updated_at = now

@@ -26,13 +26,13 @@ from sunlit.orders import services as orders
 from sunlit.orders.deps import orders_kit
 from sunlit.orders.model import (
     BuyRequest,
+    Order,
     OrderState,
     PaymentMethod,
     check_buy,
     check_idempotency_key,
     request_digest,
 )
-from sunlit.orders.tables import OrderRow
 from sunlit.web.deps import PathId, get_db
 
 router = APIRouter(prefix="/api/v1", tags=["orders"])
@@ -77,7 +77,7 @@ class OrderOut(BaseModel):
     cancel_reason: str | None
 
     @classmethod
-    def of(cls, row: OrderRow) -> OrderOut:
+    def of(cls, row: Order) -> OrderOut:
         def moment(value: datetime | None) -> datetime | None:
             return aware(value) if value is not None else None
 
@@ -372,7 +372,7 @@ async def set_sales(
     await orders.do_set_sales(
         db,
         principal.require(),
-        product,
+        product.id,
         on_sale=body.on_sale,
         per_buyer_limit=body.per_buyer_limit,
         now=orders_kit(request).clock.now(),
