@@ -193,7 +193,7 @@ async def my_orders(
 async def get_order(
     order_id: PathId, principal: Principal = allow("signed_in"), db: AsyncSession = Depends(get_db)
 ) -> OrderOut:
-    return OrderOut.of(await orders.visible_order(db, principal.require(), order_id))
+    return OrderOut.of(await orders.access_order(db, principal.require(), order_id))
 
 
 class PaymentOut(BaseModel):
@@ -213,7 +213,7 @@ async def pay_order(
     charge while it is pending."""
     services = orders_kit(request)
     account = principal.require()
-    order = await orders.visible_order(db, account, order_id)
+    order = await orders.access_order(db, account, order_id)
     payment = await orders.do_start_payment(
         db, services.payment_gateway, account, order, now=services.clock.now()
     )
@@ -236,7 +236,7 @@ async def cancel_order(
     """Cancel an unpaid order, or a paid one not yet shipped (refunded in full)."""
     services = orders_kit(request)
     account = principal.require()
-    order = await orders.visible_order(db, account, order_id)
+    order = await orders.access_order(db, account, order_id)
     await orders.do_cancel(
         db,
         services.payment_gateway,
@@ -264,7 +264,7 @@ async def ship_order(
 ) -> OrderOut:
     services = orders_kit(request)
     account = principal.require()
-    order = await orders.visible_order(db, account, order_id)
+    order = await orders.access_order(db, account, order_id)
     await orders.do_ship(
         db,
         account,
@@ -287,7 +287,7 @@ async def deliver_order(
     """The buyer confirms receipt (or the seller records the delivery)."""
     services = orders_kit(request)
     account = principal.require()
-    order = await orders.visible_order(db, account, order_id)
+    order = await orders.access_order(db, account, order_id)
     await orders.do_deliver(
         db,
         account,
@@ -322,7 +322,7 @@ async def refund_order(
     """Refund part or all of a paid order: 202, settled when the gateway confirms."""
     services = orders_kit(request)
     account = principal.require()
-    order = await orders.visible_order(db, account, order_id)
+    order = await orders.access_order(db, account, order_id)
     refund = await orders.do_refund(
         db,
         services.payment_gateway,

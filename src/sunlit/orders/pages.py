@@ -116,7 +116,7 @@ async def order_page(
     error: str | None = None,
 ) -> Response:
     account = principal.require()
-    order = await orders.visible_order(db, account, order_id)
+    order = await orders.access_order(db, account, order_id)
     product = await catalog.get_product(db, order.product_id)
     charges = await payments.payments_for(db, order.id)
     return render(
@@ -146,7 +146,7 @@ async def _act(request: Request, db: AsyncSession, principal: Principal, order_i
     now = services.clock.now()
     gateway = services.payment_gateway
     try:
-        order = await orders.visible_order(db, account, order_id)
+        order = await orders.access_order(db, account, order_id)
         if action == "pay":
             payment = await orders.do_start_payment(db, gateway, account, order, now=now)
             await db.commit()

@@ -92,7 +92,7 @@ async def may_sell(db: AsyncSession, actor: Actor, order: OrderRow) -> bool:
     return await manages_producer(db, actor, order.producer_id)
 
 
-async def visible_order(db: AsyncSession, actor: Actor, order_id: str) -> OrderRow:
+async def access_order(db: AsyncSession, actor: Actor, order_id: str) -> OrderRow:
     """An order its buyer, its seller, a supervisor or an operator may see; others get 404."""
     order = await get_order(db, order_id)
     if order.buyer_id == actor.id or actor.role in (Role.SUPERVISOR, Role.OPERATOR):
