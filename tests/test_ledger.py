@@ -42,6 +42,7 @@ from sunlit.core.errors import Conflict, InvalidInput, PermissionDenied
 from sunlit.core.eventlog.tables import EventRow
 from sunlit.core.ids import new_id
 from sunlit.orders import services as orders
+from sunlit.orders import views as order_views
 from sunlit.orders.desk import DeskRules, serve
 from sunlit.orders.model import HOLDS_STOCK, BuyRequest, OrderState, PaymentMethod, Refusal
 from sunlit.orders.tables import OrderRow
@@ -1160,7 +1161,7 @@ async def test_a_buyer_cancelling_as_the_sweep_expires_the_order_gets_the_stock_
 
     async with database.sessions() as db:
         await db.begin()
-        order = await orders.get_order(db, order_id)
+        order = await order_views.get_order(db, order_id)
         buyer = await db.get(AccountRow, order.buyer_id)
         assert buyer is not None
         await orders.do_cancel(db, gateway, buyer, order, reason="", now=late)
@@ -1170,7 +1171,7 @@ async def test_a_buyer_cancelling_as_the_sweep_expires_the_order_gets_the_stock_
     await settle(sweeping)
     async with database.sessions() as db:
         product = await db.get(ProductRow, world.product)
-        order = await orders.get_order(db, order_id)
+        order = await order_views.get_order(db, order_id)
     assert order.state == OrderState.CANCELLED
     assert product is not None and product.stock == STOCK, "the stock came back twice"
 

@@ -17,6 +17,7 @@ from sunlit.catalog import producers as producer_service
 from sunlit.core.ids import ID_PATTERN
 from sunlit.payments import services as payments
 from sunlit.payments import store
+from sunlit.payments import views as payment_views
 from sunlit.payments.deps import payments_kit
 from sunlit.payments.model import Payout
 from sunlit.web.deps import PathId, get_db
@@ -133,7 +134,7 @@ class PayoutOut(BaseModel):
 
 
 async def _payout_out(db: AsyncSession, row: Payout) -> PayoutOut:
-    lines = await payments.payout_lines(db, row.id)
+    lines = await payment_views.payout_lines(db, row.id)
     return PayoutOut(
         id=row.id,
         producer_id=row.producer_id,
@@ -165,7 +166,7 @@ async def list_payouts(
 ) -> list[PayoutOut]:
     """Payouts to the producers you manage (operators and supervisors: all)."""
     scope = await producer_service.producer_scope(db, principal.require())
-    rows = await payments.payouts_for(db, scope)
+    rows = await payment_views.payouts_for(db, scope)
     return [await _payout_out(db, row) for row in rows]
 
 

@@ -57,17 +57,6 @@ async def payments_for(db: AsyncSession, reference: str) -> list[PaymentRow]:
     return list((await db.scalars(query.order_by(PaymentRow.created_at))).all())
 
 
-async def access_charge(db: AsyncSession, actor: Actor, gateway: str, ref: str) -> PaymentRow:
-    """The payment behind a gateway's charge, for the buyer who owes it only. Anyone else is
-    told there is no such charge (404), which says no more than a mistyped link would."""
-    row = await db.scalar(
-        select(PaymentRow).where(PaymentRow.gateway == gateway, PaymentRow.gateway_ref == ref)
-    )
-    if row is None or row.payer_id != actor.id:
-        raise NotFound(N_("The payment page has no such charge."))
-    return row
-
-
 async def start_charge(
     db: AsyncSession,
     gateway: Gateway,
@@ -332,14 +321,6 @@ async def run_payouts(db: AsyncSession, *, by: str | None, now: datetime) -> lis
     return made
 
 
-async def payouts_for(db: AsyncSession, producer_ids: list[str] | None) -> list[PayoutRow]:
-    """Payouts to these producers (None: to all), newest first."""
-    query = select(PayoutRow).order_by(PayoutRow.created_at.desc()).limit(200)
-    if producer_ids is not None:
-        query = query.where(PayoutRow.producer_id.in_(producer_ids))
-    return list((await db.scalars(query)).all())
-
-
 async def check_shares(
     db: AsyncSession, cooperative_id: str, kind: str, shares: list[tuple[str, int]]
 ) -> dict[str, str]:
@@ -389,8 +370,3 @@ async def do_set_payout_shares(
             actor=actor.id,
         ),
     )
-
-
-async def payout_lines(db: AsyncSession, payout_id: str) -> list[PayoutLineRow]:
-    query = select(PayoutLineRow).where(PayoutLineRow.payout_id == payout_id)
-    return list((await db.scalars(query)).all())
