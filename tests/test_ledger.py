@@ -39,8 +39,10 @@ from sunlit.app import reactions as wiring
 from sunlit.catalog.tables import ProducerRow, ProductRow
 from sunlit.core.db import Database
 from sunlit.core.errors import Conflict, InvalidInput, PermissionDenied
+from sunlit.core.eventlog.tables import EventRow
 from sunlit.core.ids import new_id
 from sunlit.orders import services as orders
+from sunlit.orders import views as order_views
 from sunlit.orders.desk import DeskRules, serve
 from sunlit.orders.model import HOLDS_STOCK, BuyRequest, OrderState, PaymentMethod, Refusal
 from sunlit.orders.tables import OrderRow
@@ -1159,7 +1161,7 @@ async def test_a_buyer_cancelling_as_the_sweep_expires_the_order_gets_the_stock_
 
     async with database.sessions() as db:
         await db.begin()
-        order = await orders.get_order(db, order_id)
+        order = await order_views.get_order(db, order_id)
         buyer = await db.get(AccountRow, order.buyer_id)
         assert buyer is not None
         await orders.do_cancel(db, gateway, buyer, order, reason="", now=late)
@@ -1169,7 +1171,7 @@ async def test_a_buyer_cancelling_as_the_sweep_expires_the_order_gets_the_stock_
     await settle(sweeping)
     async with database.sessions() as db:
         product = await db.get(ProductRow, world.product)
-        order = await orders.get_order(db, order_id)
+        order = await order_views.get_order(db, order_id)
     assert order.state == OrderState.CANCELLED
     assert product is not None and product.stock == STOCK, "the stock came back twice"
 
@@ -1195,3 +1197,35 @@ def test_orders_payments_and_payouts_always_add_up(
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )
+
+
+async def test_setting_payout_shares_replaces_the_split_and_records_it(
+    database: Database,
+) -> None:
+    async with database.transaction() as db:
+        world = await build_world(db)
+    async with database.transaction() as db:
+        farmer = await db.get(AccountRow, world.farmer)
+        assert farmer is not None
+        with pytest.raises(InvalidInput):  # the cooperative itself is not a member household
+            await payments.do_set_payout_shares(
+                db, farmer, world.cooperative, [(world.cooperative, 100)], now=START
+            )
+        await payments.do_set_payout_shares(
+            db, farmer, world.cooperative, [(world.member, 2500)], now=START
+        )
+    async with database.sessions() as db:
+        shares = (await db.scalars(select(PayoutShareRow))).all()
+        events = (
+            await db.scalars(select(EventRow).where(EventRow.type == "payout.shares_set"))
+        ).all()
+    assert [(s.member_id, s.share_bp) for s in shares] == [(world.member, 2500)]
+    assert [(e.actor, e.data) for e in events] == [
+        (
+            world.farmer,
+            {
+                "cooperative": world.cooperative,
+                "shares": [{"member": world.member, "share_bp": 2500}],
+            },
+        )
+    ]

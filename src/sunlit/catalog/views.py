@@ -1,10 +1,18 @@
-"""What the catalog's reads hand to pages and APIs: producers, products and unsalable-stock
-reports, read-only (the catalog's rows satisfy these; route modules never see its tables)."""
+"""Reads of the catalog that pages, APIs and other contexts share, and the read-only shapes they
+hand out: producers, products and unsalable-stock reports (the catalog's rows satisfy these;
+route modules and other contexts never see its tables)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.accounts.model import Actor
+from sunlit.catalog import producers
+from sunlit.catalog.tables import ProducerRow
 
 
 class Producer(Protocol):
@@ -82,3 +90,27 @@ class UnsalableReport(Protocol):
     def deadline(self) -> date: ...
     @property
     def status(self) -> str: ...
+
+
+async def manages_producer(db: AsyncSession, actor: Actor, producer_id: str) -> bool:
+    """Whether the account manages this producer (False when there is no such producer)."""
+    producer = await db.get(ProducerRow, producer_id)
+    return producer is not None and await producers.manages(db, actor, producer)
+
+
+async def producer_manager(db: AsyncSession, producer_id: str) -> str | None:
+    """The account that manages a producer: its own, or its cooperative's (None if neither)."""
+    producer = await db.get(ProducerRow, producer_id)
+    if producer is None:
+        return None
+    manager = producer.account_id
+    if manager is None and producer.cooperative_id is not None:
+        cooperative = await db.get(ProducerRow, producer.cooperative_id)
+        manager = cooperative.account_id if cooperative is not None else None
+    return manager
+
+
+async def member_households(db: AsyncSession, cooperative_id: str) -> set[str]:
+    """The ids of a cooperative's member households."""
+    query = select(ProducerRow.id).where(ProducerRow.cooperative_id == cooperative_id)
+    return set((await db.scalars(query)).all())

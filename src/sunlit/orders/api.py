@@ -23,16 +23,17 @@ from sunlit.core.ids import ID_PATTERN
 from sunlit.core.regions.services import region_book
 from sunlit.core.text import CleanText
 from sunlit.orders import services as orders
+from sunlit.orders import views as order_views
 from sunlit.orders.deps import orders_kit
 from sunlit.orders.model import (
     BuyRequest,
+    Order,
     OrderState,
     PaymentMethod,
     check_buy,
     check_idempotency_key,
     request_digest,
 )
-from sunlit.orders.tables import OrderRow
 from sunlit.web.deps import PathId, get_db
 
 router = APIRouter(prefix="/api/v1", tags=["orders"])
@@ -77,7 +78,7 @@ class OrderOut(BaseModel):
     cancel_reason: str | None
 
     @classmethod
-    def of(cls, row: OrderRow) -> OrderOut:
+    def of(cls, row: Order) -> OrderOut:
         def moment(value: datetime | None) -> datetime | None:
             return aware(value) if value is not None else None
 
@@ -185,7 +186,7 @@ async def my_orders(
     principal: Principal = allow("signed_in"), db: AsyncSession = Depends(get_db)
 ) -> list[OrderOut]:
     """The orders you placed, newest first."""
-    rows = await orders.orders_of_buyer(db, principal.require().id)
+    rows = await order_views.orders_of_buyer(db, principal.require().id)
     return [OrderOut.of(row) for row in rows]
 
 
@@ -193,7 +194,7 @@ async def my_orders(
 async def get_order(
     order_id: PathId, principal: Principal = allow("signed_in"), db: AsyncSession = Depends(get_db)
 ) -> OrderOut:
-    return OrderOut.of(await orders.visible_order(db, principal.require(), order_id))
+    return OrderOut.of(await order_views.access_order(db, principal.require(), order_id))
 
 
 class PaymentOut(BaseModel):
@@ -213,7 +214,7 @@ async def pay_order(
     charge while it is pending."""
     services = orders_kit(request)
     account = principal.require()
-    order = await orders.visible_order(db, account, order_id)
+    order = await order_views.access_order(db, account, order_id)
     payment = await orders.do_start_payment(
         db, services.payment_gateway, account, order, now=services.clock.now()
     )
@@ -236,7 +237,7 @@ async def cancel_order(
     """Cancel an unpaid order, or a paid one not yet shipped (refunded in full)."""
     services = orders_kit(request)
     account = principal.require()
-    order = await orders.visible_order(db, account, order_id)
+    order = await order_views.access_order(db, account, order_id)
     await orders.do_cancel(
         db,
         services.payment_gateway,
@@ -264,7 +265,7 @@ async def ship_order(
 ) -> OrderOut:
     services = orders_kit(request)
     account = principal.require()
-    order = await orders.visible_order(db, account, order_id)
+    order = await order_views.access_order(db, account, order_id)
     await orders.do_ship(
         db,
         account,
@@ -287,7 +288,7 @@ async def deliver_order(
     """The buyer confirms receipt (or the seller records the delivery)."""
     services = orders_kit(request)
     account = principal.require()
-    order = await orders.visible_order(db, account, order_id)
+    order = await order_views.access_order(db, account, order_id)
     await orders.do_deliver(
         db,
         account,
@@ -322,7 +323,7 @@ async def refund_order(
     """Refund part or all of a paid order: 202, settled when the gateway confirms."""
     services = orders_kit(request)
     account = principal.require()
-    order = await orders.visible_order(db, account, order_id)
+    order = await order_views.access_order(db, account, order_id)
     refund = await orders.do_refund(
         db,
         services.payment_gateway,
@@ -343,7 +344,7 @@ async def producer_orders(
     """Orders of the producers you manage (a cooperative's include its members'), newest first;
     an operator sees all."""
     scope = await producer_service.producer_scope(db, principal.require())
-    rows = await orders.orders_of_producers(db, scope)
+    rows = await order_views.orders_of_producers(db, scope)
     return [OrderOut.of(row) for row in rows]
 
 
@@ -372,7 +373,7 @@ async def set_sales(
     await orders.do_set_sales(
         db,
         principal.require(),
-        product,
+        product.id,
         on_sale=body.on_sale,
         per_buyer_limit=body.per_buyer_limit,
         now=orders_kit(request).clock.now(),

@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.catalog.tables import ProductRow
+from sunlit.catalog.stock import StockLine, lock_stock, set_stock
 from sunlit.core.clock import Clock
 from sunlit.core.db import Database
 from sunlit.core.eventlog import Event, EventType
@@ -117,16 +117,6 @@ class OrderDesk:
                 item.future.set_result(outcome)
 
 
-async def _lock_products(db: AsyncSession, product_ids: Sequence[str]) -> dict[str, ProductRow]:
-    """Take the write lock on the stock rows before reading them (on SQLite this first write
-    takes the database's write lock, so the reads below see what no one else can change)."""
-    await db.execute(
-        update(ProductRow).where(ProductRow.id.in_(product_ids)).values(stock=ProductRow.stock)
-    )
-    rows = (await db.scalars(select(ProductRow).where(ProductRow.id.in_(product_ids)))).all()
-    return {row.id: row for row in rows}
-
-
 async def _held(
     db: AsyncSession, product_id: str, buyers: set[str]
 ) -> dict[tuple[str, str | None], int]:
@@ -147,7 +137,7 @@ async def serve(
 ) -> list[Placed]:
     """Serve a batch in one transaction (the caller's); outcomes in request order."""
     outcomes: list[Placed | None] = [None] * len(requests)
-    products = await _lock_products(db, sorted({r.product for r in requests}))
+    products = await lock_stock(db, sorted({r.product for r in requests}))
     keys = {(r.buyer, r.idempotency_key) for r in requests}
     earlier = {
         (row.buyer_id, row.idempotency_key): row
@@ -196,11 +186,7 @@ async def serve(
             new_events.append(_placed_event(order, request, rules, now))
             outcomes[indexes[position]] = Placed(order)
         if allocation.accepted:
-            await db.execute(
-                update(ProductRow)
-                .where(ProductRow.id == product_id)
-                .values(stock=allocation.stock_left, updated_at=now)
-            )
+            await set_stock(db, product_id, allocation.stock_left, now=now)
     if new_orders:
         await db.execute(insert(OrderRow), new_orders)
         await db.execute(insert(EventRow), new_events)
@@ -218,7 +204,7 @@ async def serve(
 
 
 def _order_row(
-    request: BuyRequest, product: ProductRow, rules: DeskRules, now: datetime
+    request: BuyRequest, product: StockLine, rules: DeskRules, now: datetime
 ) -> OrderRow:
     return OrderRow(
         id=new_id("o"),

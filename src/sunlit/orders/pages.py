@@ -16,10 +16,12 @@ from sunlit.catalog import products as catalog
 from sunlit.core.errors import SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.orders import services as orders
+from sunlit.orders import views as order_views
 from sunlit.orders.api import AddressIn, OrderIn, buy_request, device_of
 from sunlit.orders.deps import orders_kit
 from sunlit.orders.model import OrderState, PaymentMethod
 from sunlit.payments import services as payments
+from sunlit.payments import views as payment_views
 from sunlit.web.deps import PathId, get_db, undo
 from sunlit.web.forms import form_fields, redirect
 from sunlit.web.rendering import render
@@ -101,7 +103,7 @@ async def place(
 async def my_orders(
     request: Request, principal: Principal = allow("signed_in"), db: AsyncSession = Depends(get_db)
 ) -> Response:
-    rows = await orders.orders_of_buyer(db, principal.require().id)
+    rows = await order_views.orders_of_buyer(db, principal.require().id)
     names = await catalog.products_by_id(db, {row.product_id for row in rows})
     return render(request, "orders/list.html", {"orders": rows, "names": names})
 
@@ -116,7 +118,7 @@ async def order_page(
     error: str | None = None,
 ) -> Response:
     account = principal.require()
-    order = await orders.visible_order(db, account, order_id)
+    order = await order_views.access_order(db, account, order_id)
     product = await catalog.get_product(db, order.product_id)
     charges = await payments.payments_for(db, order.id)
     return render(
@@ -127,7 +129,7 @@ async def order_page(
             "product": product,
             "charges": charges,
             "is_buyer": order.buyer_id == account.id,
-            "sells": await orders.may_sell(db, account, order),
+            "sells": await order_views.may_sell(db, account, order),
             "refund_pending": await orders.pending_refund(db, order),
             "awaiting": order.state == OrderState.PLACED
             and any(c.state == "pending" for c in charges),
@@ -146,7 +148,7 @@ async def _act(request: Request, db: AsyncSession, principal: Principal, order_i
     now = services.clock.now()
     gateway = services.payment_gateway
     try:
-        order = await orders.visible_order(db, account, order_id)
+        order = await order_views.access_order(db, account, order_id)
         if action == "pay":
             payment = await orders.do_start_payment(db, gateway, account, order, now=now)
             await db.commit()
@@ -196,10 +198,10 @@ async def producer_orders(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     producers = await producer_service.producer_scope(db, principal.require())
-    rows = await orders.orders_of_producers(db, producers)
+    rows = await order_views.orders_of_producers(db, producers)
     names = await catalog.products_by_id(db, {row.product_id for row in rows})
-    payouts = await payments.payouts_for(db, producers)
-    lines = {payout.id: await payments.payout_lines(db, payout.id) for payout in payouts}
+    payouts = await payment_views.payouts_for(db, producers)
+    lines = {payout.id: await payment_views.payout_lines(db, payout.id) for payout in payouts}
     payees = {line.payee_id for found in lines.values() for line in found}
     return render(
         request,

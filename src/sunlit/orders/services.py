@@ -11,12 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
 from sunlit.accounts.services import aware
-from sunlit.catalog import producers as producer_service
-from sunlit.catalog.tables import ProducerRow, ProductRow
-from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from sunlit.catalog import products as catalog
+from sunlit.catalog import stock
+from sunlit.catalog.views import manages_producer
+from sunlit.core.errors import N_, Conflict, InvalidInput, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.filing.model import PlanStatus
-from sunlit.filing.tables import PlanProductRow, SessionPlanRow
+from sunlit.filing.views import plan_status, presents
 from sunlit.live.services import pinned_product
 from sunlit.orders.desk import Placed
 from sunlit.orders.model import (
@@ -28,9 +29,10 @@ from sunlit.orders.model import (
     next_state,
 )
 from sunlit.orders.tables import OrderRow
+from sunlit.orders.views import may_sell
 from sunlit.payments import services as payments
 from sunlit.payments.gateway import Gateway
-from sunlit.payments.tables import PaymentRow, RefundRow
+from sunlit.payments.model import Payment, Refund
 
 #: HTTP status of a refusal that is not a conflict with the stock or the rules (409).
 REFUSAL_STATUS = {Refusal.KEY_REUSED: 422, Refusal.NO_PRODUCT: 404}
@@ -59,67 +61,24 @@ async def check_session(
     """A buy in a live room must name an approved or live session that presents the product."""
     if session_id is None:
         return
-    plan = await db.get(SessionPlanRow, session_id)
-    if plan is None or plan.status not in (PlanStatus.APPROVED, PlanStatus.LIVE):
+    status = await plan_status(db, session_id)
+    if status not in (PlanStatus.APPROVED, PlanStatus.LIVE):
         raise InvalidInput(
             N_("Please correct the marked fields."),
             fields={"session_id": N_("This session is not open for orders.")},
         )
-    if await db.get(PlanProductRow, (session_id, product_id)) is None:
+    if not await presents(db, session_id, product_id):
         raise InvalidInput(
             N_("Please correct the marked fields."),
             fields={"session_id": N_("This product is not presented in this session.")},
         )
-    live = plan.status == PlanStatus.LIVE
+    live = status == PlanStatus.LIVE
     if live and await pinned_product(db, session_id, now=now) != product_id:
         # In a live room, what is bought is what the host is presenting now.
         raise InvalidInput(
             N_("Please correct the marked fields."),
             fields={"session_id": N_("This product is not on offer in the room right now.")},
         )
-
-
-async def get_order(db: AsyncSession, order_id: str) -> OrderRow:
-    row = await db.get(OrderRow, order_id)
-    if row is None:
-        raise NotFound(N_("No such order."))
-    return row
-
-
-async def may_sell(db: AsyncSession, actor: Actor, order: OrderRow) -> bool:
-    """The producer's people (and operators) act for the seller of an order."""
-    producer = await db.get(ProducerRow, order.producer_id)
-    return producer is not None and await producer_service.manages(db, actor, producer)
-
-
-async def visible_order(db: AsyncSession, actor: Actor, order_id: str) -> OrderRow:
-    """An order its buyer, its seller, a supervisor or an operator may see; others get 404."""
-    order = await get_order(db, order_id)
-    if order.buyer_id == actor.id or actor.role in (Role.SUPERVISOR, Role.OPERATOR):
-        return order
-    if await may_sell(db, actor, order):
-        return order
-    raise NotFound(N_("No such order."))
-
-
-async def orders_of_buyer(db: AsyncSession, buyer_id: str, limit: int = 100) -> list[OrderRow]:
-    query = (
-        select(OrderRow)
-        .where(OrderRow.buyer_id == buyer_id)
-        .order_by(OrderRow.placed_at.desc(), OrderRow.id.desc())
-        .limit(limit)
-    )
-    return list((await db.scalars(query)).all())
-
-
-async def orders_of_producers(
-    db: AsyncSession, producer_ids: list[str] | None, limit: int = 200
-) -> list[OrderRow]:
-    """Orders of these producers (None: of all), newest first."""
-    query = select(OrderRow).order_by(OrderRow.placed_at.desc(), OrderRow.id.desc()).limit(limit)
-    if producer_ids is not None:
-        query = query.where(OrderRow.producer_id.in_(producer_ids))
-    return list((await db.scalars(query)).all())
 
 
 def _move(order: OrderRow, action: Action) -> OrderState:
@@ -155,16 +114,12 @@ async def claim(db: AsyncSession, order: OrderRow, new: OrderState, **values: ob
 
 
 async def release_stock(db: AsyncSession, order: OrderRow) -> None:
-    await db.execute(
-        update(ProductRow)
-        .where(ProductRow.id == order.product_id)
-        .values(stock=ProductRow.stock + order.qty)
-    )
+    await stock.put_back(db, order.product_id, order.qty)
 
 
 async def do_start_payment(
     db: AsyncSession, gateway: Gateway, actor: Actor, order: OrderRow, *, now: datetime
-) -> PaymentRow:
+) -> Payment:
     if order.buyer_id != actor.id:
         raise PermissionDenied(N_("Only the buyer pays for an order."))
     if order.state != OrderState.PLACED:
@@ -186,7 +141,7 @@ async def do_start_payment(
     )
 
 
-async def captured_payment(db: AsyncSession, order: OrderRow) -> PaymentRow | None:
+async def captured_payment(db: AsyncSession, order: OrderRow) -> Payment | None:
     found = [p for p in await payments.payments_for(db, order.id) if p.state == "captured"]
     return found[0] if found else None
 
@@ -204,7 +159,7 @@ async def do_cancel(
     *,
     reason: str,
     now: datetime,
-) -> RefundRow | None:
+) -> Refund | None:
     """The buyer cancels: an unpaid order at once (its stock comes back); a paid one that has
     not shipped is refunded in full (it becomes refunded when the gateway confirms)."""
     if order.buyer_id != actor.id and actor.role != Role.OPERATOR:
@@ -314,7 +269,7 @@ async def do_refund(
     amount: int,
     reason: str,
     now: datetime,
-) -> RefundRow:
+) -> Refund:
     """The seller (or an operator) refunds part or all of a paid order."""
     if not await may_sell(db, actor, order):
         raise PermissionDenied(N_("Only the producer's people or an operator refund an order."))
@@ -333,30 +288,28 @@ async def do_refund(
 async def do_set_sales(
     db: AsyncSession,
     actor: Actor,
-    product: ProductRow,
+    product_id: str,
     *,
     on_sale: bool,
     per_buyer_limit: int | None,
     now: datetime,
 ) -> None:
     """Suspend or resume a product's sales, and set how many one buyer may order."""
-    producer = await db.get(ProducerRow, product.producer_id)
-    if producer is None or not await producer_service.manages(db, actor, producer):
+    product = await catalog.get_product(db, product_id)
+    if not await manages_producer(db, actor, product.producer_id):
         raise PermissionDenied(N_("Only the producer's people or an operator change sales."))
     if per_buyer_limit is not None and not 1 <= per_buyer_limit <= 999:
         raise InvalidInput(
             N_("Please correct the marked fields."),
             fields={"per_buyer_limit": N_("A limit is 1 to 999, or empty for the default.")},
         )
-    product.on_sale = on_sale
-    product.per_buyer_limit = per_buyer_limit
-    product.updated_at = now
+    await stock.set_sales(db, product_id, on_sale=on_sale, per_buyer_limit=per_buyer_limit, now=now)
     append(
         db,
         Event(
             EventType.PRODUCT_SALES_CHANGED,
             now,
-            {"product": product.id, "on_sale": on_sale, "per_buyer_limit": per_buyer_limit},
+            {"product": product_id, "on_sale": on_sale, "per_buyer_limit": per_buyer_limit},
             actor=actor.id,
         ),
     )

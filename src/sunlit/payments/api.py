@@ -7,7 +7,6 @@ from datetime import datetime
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,12 +14,12 @@ from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import aware
 from sunlit.catalog import producers as producer_service
-from sunlit.core.errors import N_, InvalidInput, PermissionDenied
 from sunlit.core.ids import ID_PATTERN
 from sunlit.payments import services as payments
 from sunlit.payments import store
+from sunlit.payments import views as payment_views
 from sunlit.payments.deps import payments_kit
-from sunlit.payments.tables import PayoutRow, PayoutShareRow
+from sunlit.payments.model import Payout
 from sunlit.web.deps import PathId, get_db
 
 router = APIRouter(prefix="/api/v1", tags=["payments"])
@@ -134,8 +133,8 @@ class PayoutOut(BaseModel):
     lines: list[PayoutLineOut]
 
 
-async def _payout_out(db: AsyncSession, row: PayoutRow) -> PayoutOut:
-    lines = await payments.payout_lines(db, row.id)
+async def _payout_out(db: AsyncSession, row: Payout) -> PayoutOut:
+    lines = await payment_views.payout_lines(db, row.id)
     return PayoutOut(
         id=row.id,
         producer_id=row.producer_id,
@@ -167,7 +166,7 @@ async def list_payouts(
 ) -> list[PayoutOut]:
     """Payouts to the producers you manage (operators and supervisors: all)."""
     scope = await producer_service.producer_scope(db, principal.require())
-    rows = await payments.payouts_for(db, scope)
+    rows = await payment_views.payouts_for(db, scope)
     return [await _payout_out(db, row) for row in rows]
 
 
@@ -180,23 +179,18 @@ class ShareIn(BaseModel):
 async def set_payout_shares(
     producer_id: PathId,
     body: list[ShareIn],
+    request: Request,
     principal: Principal = allow(Role.FARMER, Role.OPERATOR),
     db: AsyncSession = Depends(get_db),
 ) -> list[ShareIn]:
     """How a cooperative's payouts are split among its member households (basis points; what
     the shares leave stays with the cooperative)."""
-    cooperative = await producer_service.get_producer(db, producer_id)
-    if not await producer_service.manages(db, principal.require(), cooperative):
-        raise PermissionDenied(N_("Only the cooperative's people set its payout shares."))
-    errors = await payments.check_shares(db, cooperative, [(s.member_id, s.share_bp) for s in body])
-    if errors:
-        raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
-    await db.execute(delete(PayoutShareRow).where(PayoutShareRow.cooperative_id == producer_id))
-    for share in body:
-        db.add(
-            PayoutShareRow(
-                cooperative_id=producer_id, member_id=share.member_id, share_bp=share.share_bp
-            )
-        )
+    await payments.do_set_payout_shares(
+        db,
+        principal.require(),
+        producer_id,
+        [(share.member_id, share.share_bp) for share in body],
+        now=payments_kit(request).clock.now(),
+    )
     await db.commit()
     return body

@@ -15,6 +15,7 @@ from sunlit.core.errors import SunlitError
 from sunlit.core.i18n import translate
 from sunlit.payments import ledger, store
 from sunlit.payments import services as payments
+from sunlit.payments import views as payment_views
 from sunlit.payments.deps import payments_kit
 from sunlit.web.deps import get_db, undo
 from sunlit.web.forms import form_fields, redirect, safe_next
@@ -33,7 +34,7 @@ async def pay_page(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     gateway = payments_kit(request).payment_gateway
-    await payments.access_charge(db, principal.require(), gateway.name, ref)
+    await payment_views.access_charge(db, principal.require(), gateway.name, ref)
     charge = await gateway.charge(db, ref)
     embedded = request.query_params.get("embed") == "1"  # inside the live room's buy sheet
     return render(request, "payments/sandbox_pay.html", {"charge": charge, "embedded": embedded})
@@ -50,7 +51,7 @@ async def pay_decide(
     fields = await form_fields(request)
     embedded = request.query_params.get("embed") == "1"
     gateway = services.payment_gateway
-    await payments.access_charge(db, principal.require(), gateway.name, ref)
+    await payment_views.access_charge(db, principal.require(), gateway.name, ref)
     try:
         back = await gateway.decide(
             db, ref, pay=fields.get("decision") == "pay", now=services.clock.now()
@@ -74,7 +75,7 @@ async def ledger_page(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     trial = await store.trial_balance(db)
-    payouts = await payments.payouts_for(db, None)
+    payouts = await payment_views.payouts_for(db, None)
     named = {ledger.producer_of(line.account) for line in trial.lines}
     named |= {payout.producer_id for payout in payouts}
     return render(

@@ -8,17 +8,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor
-from sunlit.catalog.tables import ProducerRow
-from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound
+from sunlit.catalog import producers as producer_service
+from sunlit.catalog.views import member_households
+from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ids import new_id
+from sunlit.core.reactions import emit
 from sunlit.payments import ledger
 from sunlit.payments.gateway import Gateway, Notice, NoticeType
-from sunlit.payments.hooks import HOOKS
+from sunlit.payments.model import (
+    NotPayable,
+    PaidOut,
+    Payment,
+    PaymentCaptured,
+    PaymentFailed,
+    PaymentRefunded,
+)
 from sunlit.payments.store import post
 from sunlit.payments.tables import (
     PaymentRow,
@@ -46,17 +55,6 @@ class Outcome(StrEnum):
 async def payments_for(db: AsyncSession, reference: str) -> list[PaymentRow]:
     query = select(PaymentRow).where(PaymentRow.reference == reference)
     return list((await db.scalars(query.order_by(PaymentRow.created_at))).all())
-
-
-async def access_charge(db: AsyncSession, actor: Actor, gateway: str, ref: str) -> PaymentRow:
-    """The payment behind a gateway's charge, for the buyer who owes it only. Anyone else is
-    told there is no such charge (404), which says no more than a mistyped link would."""
-    row = await db.scalar(
-        select(PaymentRow).where(PaymentRow.gateway == gateway, PaymentRow.gateway_ref == ref)
-    )
-    if row is None or row.payer_id != actor.id:
-        raise NotFound(N_("The payment page has no such charge."))
-    return row
 
 
 async def start_charge(
@@ -130,8 +128,7 @@ async def handle_notice(
     elif notice.type is NoticeType.CHARGE_FAILED:
         if payment.state == "pending":
             payment.state = "failed"
-            for on_failed in HOOKS.failed:
-                await on_failed(db, payment, now)
+            await emit(db, PaymentFailed(payment.id, payment.reference, now))
     else:
         await _settle_refund(db, payment, notice, now=now)
     db.add(
@@ -162,10 +159,12 @@ async def _capture(
         payment.id, payment.producer_id, payment.amount, payment.fee, payment.fund
     )
     await post(db, capture, now=now)
-    wanted = True
-    for on_captured in HOOKS.captured:
-        wanted = await on_captured(db, payment, now) and wanted
-    if not wanted:  # paid for something that can no longer be paid: give it all back
+    captured = PaymentCaptured(
+        payment.id, payment.reference, payment.payer_id, payment.producer_id, payment.amount, now
+    )
+    try:
+        await emit(db, captured)
+    except NotPayable:  # paid for something that can no longer be paid: give it all back
         await request_refund(
             db,
             gateway,
@@ -198,8 +197,9 @@ async def _settle_refund(
     refund.state = "succeeded"
     refund.settled_at = now
     payment.refunded += refund.amount
-    for on_refunded in HOOKS.refunded:
-        await on_refunded(db, payment, refund.amount, refund.reason, now)
+    await emit(
+        db, PaymentRefunded(payment.id, payment.reference, refund.amount, refund.reason, now)
+    )
 
 
 async def pending_refunds(db: AsyncSession, payment_id: str) -> int:
@@ -214,7 +214,7 @@ async def pending_refunds(db: AsyncSession, payment_id: str) -> int:
 async def request_refund(
     db: AsyncSession,
     gateway: Gateway,
-    payment: PaymentRow,
+    payment: Payment,
     amount: int,
     *,
     reason: str,
@@ -315,39 +315,58 @@ async def run_payouts(db: AsyncSession, *, by: str | None, now: datetime) -> lis
                 actor=by,
             ),
         )
-        for on_paid_out in HOOKS.paid_out:
-            await on_paid_out(db, list(payments), now)
+        references = tuple(payment.reference for payment in payments)
+        await emit(db, PaidOut(payout_id, producer, references, now))
         made.append(row)
     return made
 
 
-async def payouts_for(db: AsyncSession, producer_ids: list[str] | None) -> list[PayoutRow]:
-    """Payouts to these producers (None: to all), newest first."""
-    query = select(PayoutRow).order_by(PayoutRow.created_at.desc()).limit(200)
-    if producer_ids is not None:
-        query = query.where(PayoutRow.producer_id.in_(producer_ids))
-    return list((await db.scalars(query)).all())
-
-
 async def check_shares(
-    db: AsyncSession, cooperative: ProducerRow, shares: list[tuple[str, int]]
+    db: AsyncSession, cooperative_id: str, kind: str, shares: list[tuple[str, int]]
 ) -> dict[str, str]:
     """A msgid per field when the split is not one of the cooperative's member households,
     names one twice, or adds up to more than everything."""
-    if cooperative.kind != "cooperative":
+    if kind != "cooperative":
         return {"producer_id": N_("Only a cooperative splits its payouts.")}
     members = [member for member, _ in shares]
     if len(set(members)) != len(members):
         return {"member_id": N_("Name each member once.")}
-    for member in members:
-        row = await db.get(ProducerRow, member)
-        if row is None or row.cooperative_id != cooperative.id:
-            return {"member_id": N_("Each share goes to a member household of the cooperative.")}
+    households = await member_households(db, cooperative_id)
+    if any(member not in households for member in members):
+        return {"member_id": N_("Each share goes to a member household of the cooperative.")}
     if sum(bp for _, bp in shares) > 10_000:
         return {"share_bp": N_("The shares add up to more than 100%.")}
     return {}
 
 
-async def payout_lines(db: AsyncSession, payout_id: str) -> list[PayoutLineRow]:
-    query = select(PayoutLineRow).where(PayoutLineRow.payout_id == payout_id)
-    return list((await db.scalars(query)).all())
+async def do_set_payout_shares(
+    db: AsyncSession,
+    actor: Actor,
+    producer_id: str,
+    shares: list[tuple[str, int]],
+    *,
+    now: datetime,
+) -> None:
+    """How a cooperative's payouts are split among its member households (basis points; what
+    the shares leave stays with the cooperative). Replaces the split it had."""
+    cooperative = await producer_service.get_producer(db, producer_id)
+    if not await producer_service.manages(db, actor, cooperative):
+        raise PermissionDenied(N_("Only the cooperative's people set its payout shares."))
+    errors = await check_shares(db, cooperative.id, cooperative.kind, shares)
+    if errors:
+        raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
+    await db.execute(delete(PayoutShareRow).where(PayoutShareRow.cooperative_id == producer_id))
+    for member, share_bp in shares:
+        db.add(PayoutShareRow(cooperative_id=producer_id, member_id=member, share_bp=share_bp))
+    append(
+        db,
+        Event(
+            EventType.PAYOUT_SHARES_SET,
+            now,
+            {
+                "cooperative": producer_id,
+                "shares": [{"member": member, "share_bp": bp} for member, bp in shares],
+            },
+            actor=actor.id,
+        ),
+    )

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor
 from sunlit.accounts.services import find_account
-from sunlit.catalog.tables import ProducerRow
+from sunlit.catalog.views import producer_manager
 from sunlit.core.errors import N_, PermissionDenied
 from sunlit.core.ids import new_id
 from sunlit.payments.ledger import AccountKind, Posting, kind_of, producer_of
@@ -22,13 +22,7 @@ from sunlit.payments.tables import LedgerAccountRow, LedgerEntryRow, LedgerTrans
 
 async def owner_of(db: AsyncSession, producer_id: str) -> Actor | None:
     """The person who manages a producer: its own account, or its cooperative's."""
-    producer = await db.get(ProducerRow, producer_id)
-    if producer is None:
-        return None
-    manager = producer.account_id
-    if manager is None and producer.cooperative_id is not None:
-        cooperative = await db.get(ProducerRow, producer.cooperative_id)
-        manager = cooperative.account_id if cooperative is not None else None
+    manager = await producer_manager(db, producer_id)
     return await find_account(db, manager) if manager is not None else None
 
 

@@ -69,6 +69,7 @@ class EventType(StrEnum):
     ORDER_COMPLETED = "order.completed"
     PRODUCT_SALES_CHANGED = "product.sales_changed"
     PAYOUT_MADE = "payout.made"
+    PAYOUT_SHARES_SET = "payout.shares_set"
     # The live room (Sunlit's own): moderation, each with the moderator as actor.
     PRODUCT_UNPINNED = "product.unpinned"
     CHAT_HIDDEN = "chat.hidden"

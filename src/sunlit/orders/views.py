@@ -1,0 +1,53 @@
+"""Reads of orders that its pages and API (and the contexts above) share."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.accounts.model import Actor, Role
+from sunlit.catalog.views import manages_producer
+from sunlit.core.errors import N_, NotFound
+from sunlit.orders.tables import OrderRow
+
+
+async def get_order(db: AsyncSession, order_id: str) -> OrderRow:
+    row = await db.get(OrderRow, order_id)
+    if row is None:
+        raise NotFound(N_("No such order."))
+    return row
+
+
+async def may_sell(db: AsyncSession, actor: Actor, order: OrderRow) -> bool:
+    """The producer's people (and operators) act for the seller of an order."""
+    return await manages_producer(db, actor, order.producer_id)
+
+
+async def access_order(db: AsyncSession, actor: Actor, order_id: str) -> OrderRow:
+    """An order its buyer, its seller, a supervisor or an operator may see; others get 404."""
+    order = await get_order(db, order_id)
+    if order.buyer_id == actor.id or actor.role in (Role.SUPERVISOR, Role.OPERATOR):
+        return order
+    if await may_sell(db, actor, order):
+        return order
+    raise NotFound(N_("No such order."))
+
+
+async def orders_of_buyer(db: AsyncSession, buyer_id: str, limit: int = 100) -> list[OrderRow]:
+    query = (
+        select(OrderRow)
+        .where(OrderRow.buyer_id == buyer_id)
+        .order_by(OrderRow.placed_at.desc(), OrderRow.id.desc())
+        .limit(limit)
+    )
+    return list((await db.scalars(query)).all())
+
+
+async def orders_of_producers(
+    db: AsyncSession, producer_ids: list[str] | None, limit: int = 200
+) -> list[OrderRow]:
+    """Orders of these producers (None: of all), newest first."""
+    query = select(OrderRow).order_by(OrderRow.placed_at.desc(), OrderRow.id.desc()).limit(limit)
+    if producer_ids is not None:
+        query = query.where(OrderRow.producer_id.in_(producer_ids))
+    return list((await db.scalars(query)).all())
