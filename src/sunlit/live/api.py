@@ -18,7 +18,7 @@ from sunlit.accounts.services import aware
 from sunlit.core.clock import to_rfc3339
 from sunlit.core.ids import ID_PATTERN
 from sunlit.core.text import CleanText
-from sunlit.filing.stream_api import from_ingest
+from sunlit.filing.ingest import from_ingest
 from sunlit.live import services as live
 from sunlit.live.deps import live_kit
 from sunlit.live.model import HideReason
@@ -32,8 +32,8 @@ ingest = APIRouter(prefix="/stream", tags=["stream gate"], include_in_schema=Fal
 async def state_of(request: Request, db: AsyncSession, session: str) -> dict[str, Any]:
     services = live_kit(request)
     now = services.clock.now()
-    plan = await live.watchable_plan(db, session)
-    state = await live.room_state(db, plan.id, now=now, on=now.date())
+    plan = await live.access_watchable_plan(db, session)
+    state = await live.room_state(db, plan.id, services.sales, now=now, on=now.date())
     figures = services.live.room_figures(session) or {}
     return {
         **state.message(),
@@ -94,8 +94,9 @@ async def products(
     db: AsyncSession = Depends(get_db),
 ) -> list[dict[str, Any]]:
     """The session's products with live stock and units sold in this session (for the team)."""
-    await live.controlled_plan(db, principal.require(), session)
-    return await live.session_products(db, session, on=live_kit(request).clock.now().date())
+    await live.access_controlled_plan(db, principal.require(), session)
+    services = live_kit(request)
+    return await live.session_products(db, session, services.sales, on=services.clock.now().date())
 
 
 class ModerationIn(BaseModel):

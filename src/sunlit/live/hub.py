@@ -40,6 +40,7 @@ from sunlit.live.model import (
     parse_client,
     text_frame,
 )
+from sunlit.live.ports import SessionSales
 from sunlit.live.recorder import EventRecorder
 from sunlit.live.tickets import TicketBook
 from sunlit.settings import Settings
@@ -167,6 +168,7 @@ class Hub:
         tickets: TicketBook,
         rules: HubRules,
         process: str,
+        sales: SessionSales,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -176,6 +178,7 @@ class Hub:
         self.attempts = attempts
         self.rules = rules
         self.process = process
+        self.sales = sales
         self.recorder = EventRecorder(db)
         self.rooms: dict[str, Room] = {}
         self.dropped = 0  # viewers dropped for not keeping up
@@ -450,7 +453,7 @@ class Hub:
         async with self.db.sessions() as db:
             history, likes = await live.recent_chat(db, room.session, limit=self.rules.history)
             room.muted = await live.mutes_of(db, room.session)
-            room.state = await live.room_state(db, room.session, now=now, on=now.date())
+            room.state = await live.room_state(db, room.session, self.sales, now=now, on=now.date())
         # What the bus brought while the database was read is newer than what it read.
         known = {m["id"] for m in history}
         arrived = [m for m in room.history if m["id"] not in known]
@@ -503,7 +506,7 @@ class Hub:
     async def _refresh(self, room: Room) -> None:
         now = self.clock.now()
         async with self.db.sessions() as db:
-            room.state = await live.room_state(db, room.session, now=now, on=now.date())
+            room.state = await live.room_state(db, room.session, self.sales, now=now, on=now.date())
         self._sweep(room)
         gone = (room.gone_viewers, room.gone_accounts)
         room.gone_viewers, room.gone_accounts = set(), set()

@@ -18,12 +18,11 @@ from sunlit.catalog.model import band_position
 from sunlit.core.errors import N_, InvalidInput, NotFound, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.eventlog.tables import EventRow
-from sunlit.filing import services as filing
-from sunlit.filing.model import PlanStatus
-from sunlit.filing.tables import PlanProductRow, SessionPlanRow
+from sunlit.filing import views as filing
+from sunlit.filing.model import Plan, PlanStatus
 from sunlit.live.model import HideReason, Pin, current_pin
+from sunlit.live.ports import SessionSales
 from sunlit.live.tables import LiveMuteRow, LiveRoomRow
-from sunlit.orders.tables import OrderRow
 
 MAX_OFFER_MINUTES = 120
 
@@ -54,23 +53,23 @@ class RoomState:
         }
 
 
-async def may_control(db: AsyncSession, actor: Actor, plan: SessionPlanRow) -> bool:
+async def may_control(db: AsyncSession, actor: Actor, plan: Plan) -> bool:
     """The official who filed the session and their team run the room (operators may help)."""
     if actor.role == Role.OPERATOR or plan.official_id == actor.id:
         return True
     return actor.id in await filing.team_of(db, plan.id)
 
 
-async def controlled_plan(db: AsyncSession, actor: Actor, session: str) -> SessionPlanRow:
+async def access_controlled_plan(db: AsyncSession, actor: Actor, session: str) -> Plan:
     plan = await filing.get_plan(db, session)
     if not await may_control(db, actor, plan):
         raise PermissionDenied(N_("Only the official's team runs this room."))
     return plan
 
 
-async def watchable_plan(db: AsyncSession, session: str) -> SessionPlanRow:
+async def access_watchable_plan(db: AsyncSession, session: str) -> Plan:
     """A session the public may watch: approved (waiting), live or ended."""
-    plan = await db.get(SessionPlanRow, session)
+    plan = await filing.find_plan(db, session)
     if plan is None or plan.status not in (
         PlanStatus.APPROVED.value,
         PlanStatus.LIVE.value,
@@ -119,17 +118,10 @@ async def shelf_product(db: AsyncSession, product_id: str, *, on: date) -> dict[
     }
 
 
-async def session_orders(db: AsyncSession, session: str) -> int:
-    count = await db.scalar(
-        select(func.count())
-        .select_from(OrderRow)
-        .where(OrderRow.session_id == session, OrderRow.state != "cancelled")
-    )
-    return int(count or 0)
-
-
-async def room_state(db: AsyncSession, session: str, *, now: datetime, on: date) -> RoomState:
-    plan = await db.get(SessionPlanRow, session)
+async def room_state(
+    db: AsyncSession, session: str, sales: SessionSales, *, now: datetime, on: date
+) -> RoomState:
+    plan = await filing.find_plan(db, session)
     if plan is None:
         raise NotFound(N_("No such live session."))
     row = await room_row(db, session)
@@ -140,33 +132,21 @@ async def room_state(db: AsyncSession, session: str, *, now: datetime, on: date)
         status=plan.status,
         pin=pin,
         product=product,
-        orders=await session_orders(db, session),
+        orders=await sales.orders_placed(db, session),
         recording=row.recording if row else None,
     )
 
 
-async def session_products(db: AsyncSession, session: str, *, on: date) -> list[dict[str, Any]]:
+async def session_products(
+    db: AsyncSession, session: str, sales: SessionSales, *, on: date
+) -> list[dict[str, Any]]:
     """The products filed for the session, in the plan's order, with stock and units sold here."""
-    ids = (
-        await db.scalars(
-            select(PlanProductRow.product_id)
-            .where(PlanProductRow.plan_id == session)
-            .order_by(PlanProductRow.position)
-        )
-    ).all()
-    sold = dict(
-        (
-            await db.execute(
-                select(OrderRow.product_id, func.sum(OrderRow.qty))
-                .where(OrderRow.session_id == session, OrderRow.state != "cancelled")
-                .group_by(OrderRow.product_id)
-            )
-        ).all()
-    )
+    ids = await filing.plan_product_ids(db, session)
+    sold = await sales.units_sold(db, session)
     shelf = []
     for product_id in ids:
         item = await shelf_product(db, product_id, on=on)
-        item["sold"] = int(sold.get(product_id) or 0)
+        item["sold"] = sold.get(product_id, 0)
         shelf.append(item)
     return shelf
 
@@ -229,7 +209,7 @@ async def mutes_of(db: AsyncSession, session: str) -> dict[str, str]:
     return {account: reason for account, reason in rows.all()}
 
 
-def _require_live(plan: SessionPlanRow) -> None:
+def _require_live(plan: Plan) -> None:
     if plan.status != PlanStatus.LIVE.value:
         raise InvalidInput(N_("This room is not live."))
 
@@ -245,9 +225,9 @@ async def do_pin(
 ) -> Pin:
     """Present a product (``None`` takes it down); with ``offer_minutes``, as a timed offer
     that ends by itself."""
-    plan = await controlled_plan(db, actor, session)
+    plan = await access_controlled_plan(db, actor, session)
     _require_live(plan)
-    if product_id is not None and await db.get(PlanProductRow, (session, product_id)) is None:
+    if product_id is not None and not await filing.is_filed(db, session, product_id):
         raise InvalidInput(
             N_("Please correct the marked fields."),
             fields={"product_id": N_("This product is not filed for this session.")},
@@ -301,7 +281,7 @@ async def do_hide(
     now: datetime,
 ) -> dict[str, Any]:
     """Hide one chat message for abuse, with the reason; supervisors see every hide."""
-    await controlled_plan(db, actor, session)
+    await access_controlled_plan(db, actor, session)
     message = await db.scalar(
         select(EventRow).where(
             EventRow.id == message_id,
@@ -335,7 +315,7 @@ async def do_mute(
     now: datetime,
 ) -> dict[str, Any]:
     """Mute ``account_id`` in the room; returns the message that tells the room's processes."""
-    plan = await controlled_plan(db, actor, session)
+    plan = await access_controlled_plan(db, actor, session)
     if account_id in (plan.official_id, actor.id) or account_id in await filing.team_of(
         db, plan.id
     ):
@@ -372,7 +352,7 @@ async def do_mute(
 async def do_unmute(
     db: AsyncSession, actor: Actor, session: str, account_id: str, *, now: datetime
 ) -> dict[str, Any]:
-    await controlled_plan(db, actor, session)
+    await access_controlled_plan(db, actor, session)
     row = await db.get(LiveMuteRow, (session, account_id))
     if row is None:
         raise NotFound(N_("That account is not muted here."))
@@ -409,7 +389,7 @@ async def moderation_log(
 
 async def set_recording(db: AsyncSession, session: str, name: str) -> bool:
     """nginx-rtmp finished a recording of ``session`` (its file name, converted to MP4)."""
-    if await db.get(SessionPlanRow, session) is None:
+    if await filing.find_plan(db, session) is None:
         return False
     row = await room_row(db, session)
     if row is None:
