@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts.model import Actor, Role
 from sunlit.core.errors import N_, NotFound, PermissionDenied
 from sunlit.core.eventlog.tables import EventRow
-from sunlit.filing.model import Partner, PartnerKind, TeamRole
+from sunlit.filing.model import Partner, PartnerKind, PlanStatus, TeamRole
 from sunlit.filing.tables import PlanPartnerRow, PlanProductRow, PlanTeamRow, SessionPlanRow
 
 
@@ -75,4 +75,18 @@ async def plan_team(db: AsyncSession, plan_id: str) -> list[tuple[str, TeamRole]
 async def plan_history(db: AsyncSession, plan_id: str) -> list[EventRow]:
     """Every event recorded about the plan's session, oldest first."""
     query = select(EventRow).where(EventRow.session == plan_id).order_by(EventRow.seq)
+    return list((await db.scalars(query)).all())
+
+
+async def plans_with_products(
+    db: AsyncSession, product_ids: list[str], *, status: PlanStatus
+) -> list[SessionPlanRow]:
+    """The plans in ``status`` with any of the products filed, latest end first."""
+    on_plans = select(PlanProductRow.plan_id).where(PlanProductRow.product_id.in_(product_ids))
+    # No DISTINCT over plan rows: PostgreSQL cannot compare their JSON column.
+    query = (
+        select(SessionPlanRow)
+        .where(SessionPlanRow.id.in_(on_plans), SessionPlanRow.status == status.value)
+        .order_by(SessionPlanRow.ends_at.desc())
+    )
     return list((await db.scalars(query)).all())
