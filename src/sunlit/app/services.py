@@ -30,9 +30,10 @@ from sunlit.filing.model import LABELS as FILING_LABELS
 from sunlit.filing.ports import SessionRatings
 from sunlit.live.bus import MemoryBus, MemoryPresence, RedisBus, RedisPresence
 from sunlit.live.deps import LiveKit
-from sunlit.live.hub import Hub, HubRules
+from sunlit.live.hub import Hub
 from sunlit.live.model import LABELS as LIVE_LABELS
 from sunlit.live.ports import SessionSales
+from sunlit.live.rooms import HubRules
 from sunlit.live.tickets import MemoryTicketBook, RedisTicketBook, TicketBook
 from sunlit.orders.deps import OrdersKit
 from sunlit.orders.desk import DeskRules, OrderDesk
