@@ -19,6 +19,7 @@ from sunlit.core.clock import to_rfc3339
 from sunlit.core.ids import ID_PATTERN
 from sunlit.core.text import CleanText
 from sunlit.filing.ingest import from_ingest
+from sunlit.live import chat
 from sunlit.live import services as live
 from sunlit.live.deps import live_kit
 from sunlit.live.model import HideReason
@@ -115,7 +116,7 @@ async def hide(
 ) -> dict[str, str]:
     """Hide a chat message for abuse (one of the reasons; never for being unfavourable)."""
     services = live_kit(request)
-    message = await live.do_hide(
+    message = await chat.do_hide(
         db,
         principal.require(),
         session,
@@ -139,7 +140,7 @@ async def mute(
     db: AsyncSession = Depends(get_db),
 ) -> dict[str, str]:
     services = live_kit(request)
-    message = await live.do_mute(
+    message = await chat.do_mute(
         db,
         principal.require(),
         session,
@@ -162,7 +163,7 @@ async def unmute(
     db: AsyncSession = Depends(get_db),
 ) -> dict[str, str]:
     services = live_kit(request)
-    message = await live.do_unmute(
+    message = await chat.do_unmute(
         db, principal.require(), session, account_id, now=services.clock.now()
     )
     await db.commit()
@@ -179,7 +180,7 @@ async def moderation(
 ) -> list[dict[str, Any]]:
     """Every hide and mute in every room (or one session's), newest first."""
     zone = live_kit(request).zone
-    rows = await live.moderation_log(db, session=session[:64] if session else None)
+    rows = await chat.moderation_log(db, session=session[:64] if session else None)
     return [
         {"id": r.id, "type": r.type, "ts": to_rfc3339(aware(r.ts), zone), "session": r.session}
         | {"actor": r.actor, "data": r.data}

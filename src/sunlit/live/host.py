@@ -18,6 +18,7 @@ from sunlit.core.clock import Clock
 from sunlit.core.db import Database
 from sunlit.core.eventlog import Event, EventType
 from sunlit.core.ratelimit import AttemptCounter
+from sunlit.live import chat
 from sunlit.live import services as live
 from sunlit.live.bus import Bus, Presence
 from sunlit.live.model import (
@@ -157,8 +158,8 @@ class RoomHost:
         await self.bus.join(room.session)
         now = self.clock.now()
         async with self.db.sessions() as db:
-            history, likes = await live.recent_chat(db, room.session, limit=self.rules.history)
-            room.muted = await live.mutes_of(db, room.session)
+            history, likes = await chat.recent_chat(db, room.session, limit=self.rules.history)
+            room.muted = await chat.mutes_of(db, room.session)
             room.state = await live.room_state(db, room.session, self.sales, now=now, on=now.date())
         # What the bus brought while the database was read is newer than what it read.
         known = {m["id"] for m in history}

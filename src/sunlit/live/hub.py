@@ -13,7 +13,7 @@ from typing import Any
 import structlog
 
 from sunlit.core.eventlog import EventType
-from sunlit.live import services as live
+from sunlit.live import chat
 from sunlit.live.host import RoomHost
 from sunlit.live.model import (
     Chat,
@@ -164,7 +164,7 @@ class Hub(RoomHost):
             viewer.refuse(Refusal.TOO_FAST)
             return
         event = self._record(EventType.CHAT_MESSAGE, viewer, {"text": shown})
-        message = live.chat_message(event.id, account, viewer.ticket.name, shown, event.ts)
+        message = chat.chat_message(event.id, account, viewer.ticket.name, shown, event.ts)
         await self.bus.publish(room.session, message)
 
     async def announce(self, session: str, message: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ from sunlit.accounts.services import display_names
 from sunlit.core.errors import N_, Conflict, InvalidInput, SunlitError
 from sunlit.core.i18n import current_language, gettext_, translate
 from sunlit.filing import services as filing
+from sunlit.live import chat
 from sunlit.live import services as live
 from sunlit.live.deps import live_kit
 from sunlit.live.model import HIDE_REASON_LABELS, HideReason, Ticket, sign_ticket
@@ -80,7 +81,7 @@ async def _socket_context(
     services = live_kit(request)
     now = services.clock.now()
     state = await live.room_state(db, session, services.sales, now=now, on=now.date())
-    history, likes = await live.recent_chat(db, session, limit=live.CHAT_HISTORY)
+    history, likes = await chat.recent_chat(db, session, limit=chat.CHAT_HISTORY)
     viewer, new = _viewer_id(request)
     context = {
         "state": state,
@@ -130,7 +131,7 @@ async def room(
     plan = await live.access_watchable_plan(db, session)
     names = await display_names(db, {plan.official_id})
     account = principal.account
-    muted = (await live.mutes_of(db, session)).get(account.id) if account else None
+    muted = (await chat.mutes_of(db, session)).get(account.id) if account else None
     controls = account is not None and await live.may_control(db, account, plan)
     context, new_viewer = await _socket_context(request, db, principal, session, moderator=controls)
     context |= {
@@ -189,14 +190,14 @@ async def _control(
     today = live_kit(request).clock.now().date()
     plan = await live.access_controlled_plan(db, principal.require(), session)
     sales = live_kit(request).sales
-    mutes = await live.mutes_of(db, session)
+    mutes = await chat.mutes_of(db, session)
     context, new_viewer = await _socket_context(request, db, principal, session, moderator=True)
     context |= {
         "plan": plan,
         "products": await live.session_products(db, session, sales, on=today),
         "mutes": mutes,
         "names": await display_names(db, set(mutes)),
-        "log": await live.moderation_log(db, session=session, limit=50),
+        "log": await chat.moderation_log(db, session=session, limit=50),
         "reasons": HIDE_REASON_LABELS,
         "errors": {},
         **extra,
@@ -254,15 +255,15 @@ async def control_act(
             reason = _reason(fields.get("reason", ""))
             note = fields.get("note", "").strip()[:200]
             if action == "hide":
-                message = await live.do_hide(
+                message = await chat.do_hide(
                     db, actor, session, fields.get("message_id", "")[:64], reason, note, now=now
                 )
             else:
                 account = fields.get("account_id", "")[:40]
-                message = await live.do_mute(db, actor, session, account, reason, note, now=now)
+                message = await chat.do_mute(db, actor, session, account, reason, note, now=now)
         elif action == "unmute":
             account = fields.get("account_id", "")[:40]
-            message = await live.do_unmute(db, actor, session, account, now=now)
+            message = await chat.do_unmute(db, actor, session, account, now=now)
         else:
             raise InvalidInput(N_("That action is not one this page knows."))
     except SunlitError as exc:
@@ -291,7 +292,7 @@ async def moderation(
     principal: Principal = allow(Role.SUPERVISOR, Role.OPERATOR),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    rows = await live.moderation_log(db, limit=200)
+    rows = await chat.moderation_log(db, limit=200)
     actors = {r.actor for r in rows if r.actor} | {
         str(r.data.get("account") or r.data.get("author") or "") for r in rows
     }

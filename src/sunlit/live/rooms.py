@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sunlit.core.i18n import catalog
+from sunlit.live import chat
 from sunlit.live import services as live
 from sunlit.live.model import (
     HIDE_REASON_LABELS,
@@ -176,7 +177,7 @@ class HubRules:
     chat_limit: int
     chat_window: int
     blocked: tuple[str, ...]
-    history: int = live.CHAT_HISTORY
+    history: int = chat.CHAT_HISTORY
     empty_grace: float = 30.0
 
     @classmethod

@@ -1,6 +1,6 @@
-"""Live-room use cases on the database: what a room shows (status, pinned product with its stock
-and reference band, order count), its recent chat, pins and timed offers, hiding a message and
-muting an account. Each change is an event in the caller's transaction."""
+"""Live-room use cases on the database: who may watch and who runs a room, what it shows (status,
+pinned product with its stock and reference band, order count), pins and timed offers, and its
+recording. Each change is an event in the caller's transaction; chat is ``live.chat``'s."""
 
 from __future__ import annotations
 
@@ -8,21 +8,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
-from sunlit.accounts.services import aware, display_names, find_account
+from sunlit.accounts.services import aware
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import band_position
 from sunlit.core.errors import N_, InvalidInput, NotFound, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
-from sunlit.core.eventlog.tables import EventRow
 from sunlit.filing import views as filing
 from sunlit.filing.model import Plan, PlanStatus
-from sunlit.live.model import HideReason, Pin, current_pin
+from sunlit.live.model import Pin, current_pin
 from sunlit.live.ports import SessionSales
-from sunlit.live.tables import LiveMuteRow, LiveRoomRow
+from sunlit.live.tables import LiveRoomRow
 
 MAX_OFFER_MINUTES = 120
 
@@ -151,64 +149,6 @@ async def session_products(
     return shelf
 
 
-CHAT_HISTORY = 30  # chat messages a viewer is shown on joining
-
-
-async def recent_chat(
-    db: AsyncSession, session: str, *, limit: int
-) -> tuple[list[dict[str, Any]], int]:
-    """The last ``limit`` chat messages still shown (oldest first), and the likes so far."""
-    hidden = set(
-        (
-            await db.scalars(
-                select(EventRow.data["message"].as_string()).where(
-                    EventRow.session == session, EventRow.type == EventType.CHAT_HIDDEN
-                )
-            )
-        ).all()
-    )
-    rows = (
-        await db.execute(
-            select(EventRow.id, EventRow.ts, EventRow.actor, EventRow.data)
-            .where(EventRow.session == session, EventRow.type == EventType.CHAT_MESSAGE)
-            .order_by(EventRow.seq.desc())
-            .limit(limit + len(hidden))
-        )
-    ).all()
-    names = await display_names(db, {actor for _, _, actor, _ in rows if actor})
-    messages = [
-        chat_message(event_id, actor, names.get(actor or "", ""), data["text"], aware(ts))
-        for event_id, ts, actor, data in reversed(rows)
-        if event_id not in hidden
-    ][-limit:]
-    likes = await db.scalar(
-        select(func.coalesce(func.sum(EventRow.data["count"].as_integer()), 0)).where(
-            EventRow.session == session, EventRow.type == EventType.LIKE
-        )
-    )
-    return messages, int(likes or 0)
-
-
-def chat_message(
-    event_id: str, actor: str | None, name: str, text: str, ts: datetime
-) -> dict[str, Any]:
-    return {
-        "t": "chat",
-        "id": event_id,
-        "account": actor,
-        "name": name,
-        "text": text,
-        "at": int(ts.timestamp() * 1000),
-    }
-
-
-async def mutes_of(db: AsyncSession, session: str) -> dict[str, str]:
-    rows = await db.execute(
-        select(LiveMuteRow.account_id, LiveMuteRow.reason).where(LiveMuteRow.session_id == session)
-    )
-    return {account: reason for account, reason in rows.all()}
-
-
 def _require_live(plan: Plan) -> None:
     if plan.status != PlanStatus.LIVE.value:
         raise InvalidInput(N_("This room is not live."))
@@ -268,123 +208,6 @@ async def do_pin(
             ),
         )
     return pin_of(row)
-
-
-async def do_hide(
-    db: AsyncSession,
-    actor: Actor,
-    session: str,
-    message_id: str,
-    reason: HideReason,
-    note: str,
-    *,
-    now: datetime,
-) -> dict[str, Any]:
-    """Hide one chat message for abuse, with the reason; supervisors see every hide."""
-    await access_controlled_plan(db, actor, session)
-    message = await db.scalar(
-        select(EventRow).where(
-            EventRow.id == message_id,
-            EventRow.session == session,
-            EventRow.type == EventType.CHAT_MESSAGE,
-        )
-    )
-    if message is None:
-        raise NotFound(N_("No such message in this room."))
-    data = {
-        "message": message_id,
-        "author": message.actor,
-        "text": message.data.get("text", ""),
-        "reason": reason.value,
-        "note": note,
-    }
-    append(
-        db, Event(type=EventType.CHAT_HIDDEN, ts=now, actor=actor.id, session=session, data=data)
-    )
-    return {"t": "hide", "id": message_id}
-
-
-async def do_mute(
-    db: AsyncSession,
-    actor: Actor,
-    session: str,
-    account_id: str,
-    reason: HideReason,
-    note: str,
-    *,
-    now: datetime,
-) -> dict[str, Any]:
-    """Mute ``account_id`` in the room; returns the message that tells the room's processes."""
-    plan = await access_controlled_plan(db, actor, session)
-    if account_id in (plan.official_id, actor.id) or account_id in await filing.team_of(
-        db, plan.id
-    ):
-        raise InvalidInput(N_("The host and the team cannot be muted."))
-    if await find_account(db, account_id) is None:
-        raise NotFound(N_("No such account."))
-    row = await db.get(LiveMuteRow, (session, account_id))
-    if row is None:
-        db.add(
-            LiveMuteRow(
-                session_id=session,
-                account_id=account_id,
-                reason=reason.value,
-                note=note,
-                muted_by=actor.id,
-                muted_at=now,
-            )
-        )
-    else:
-        row.reason, row.note, row.muted_by, row.muted_at = reason.value, note, actor.id, now
-    append(
-        db,
-        Event(
-            type=EventType.CHAT_MUTED,
-            ts=now,
-            actor=actor.id,
-            session=session,
-            data={"account": account_id, "reason": reason.value, "note": note},
-        ),
-    )
-    return {"t": "mute", "account": account_id, "reason": reason.value}
-
-
-async def do_unmute(
-    db: AsyncSession, actor: Actor, session: str, account_id: str, *, now: datetime
-) -> dict[str, Any]:
-    await access_controlled_plan(db, actor, session)
-    row = await db.get(LiveMuteRow, (session, account_id))
-    if row is None:
-        raise NotFound(N_("That account is not muted here."))
-    await db.delete(row)
-    append(
-        db,
-        Event(
-            type=EventType.CHAT_UNMUTED,
-            ts=now,
-            actor=actor.id,
-            session=session,
-            data={"account": account_id},
-        ),
-    )
-    return {"t": "unmute", "account": account_id}
-
-
-async def moderation_log(
-    db: AsyncSession, *, session: str | None = None, limit: int = 200
-) -> list[EventRow]:
-    """Every hide and mute (newest first), for supervisors."""
-    query = (
-        select(EventRow)
-        .where(
-            EventRow.type.in_([EventType.CHAT_HIDDEN, EventType.CHAT_MUTED, EventType.CHAT_UNMUTED])
-        )
-        .order_by(EventRow.seq.desc())
-        .limit(limit)
-    )
-    if session is not None:
-        query = query.where(EventRow.session == session)
-    return list((await db.scalars(query)).all())
 
 
 async def set_recording(db: AsyncSession, session: str, name: str) -> bool:
