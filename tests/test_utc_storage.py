@@ -23,7 +23,7 @@ from sunlit.app.app import create_app
 from sunlit.core.clock import in_utc
 from sunlit.core.db import Base, Database, UTCDateTime
 from sunlit.core.eventlog.tables import EventRow
-from sunlit.filing import services as filing
+from sunlit.filing import facts as filing
 from tests.support import START, LiveServer, csrf_of, run_async, settings_for, sign_in
 from tests.test_catalog_api import api_as
 from tests.test_filing_api import plan_body, product

@@ -25,15 +25,21 @@ from sunlit.core.clock import Clock, SystemClock
 from sunlit.core.db import Database
 from sunlit.core.files.store import LocalFileStore
 from sunlit.core.ratelimit import AttemptCounter, MemoryAttemptCounter, RedisAttemptCounter
+from sunlit.filing.deps import FilingKit
 from sunlit.filing.model import LABELS as FILING_LABELS
+from sunlit.filing.ports import SessionRatings
 from sunlit.live.bus import MemoryBus, MemoryPresence, RedisBus, RedisPresence
 from sunlit.live.deps import LiveKit
-from sunlit.live.hub import Hub, HubRules
+from sunlit.live.hub import Hub
 from sunlit.live.model import LABELS as LIVE_LABELS
+from sunlit.live.ports import SessionSales
+from sunlit.live.rooms import HubRules
 from sunlit.live.tickets import MemoryTicketBook, RedisTicketBook, TicketBook
 from sunlit.orders.deps import OrdersKit
 from sunlit.orders.desk import DeskRules, OrderDesk
 from sunlit.orders.model import LABELS as ORDER_LABELS
+from sunlit.orders.views import SessionSales as OrderSales
+from sunlit.participation.views import SessionRatings as ProducerRatings
 from sunlit.payments.ledger import LABELS as LEDGER_LABELS
 from sunlit.payments.sandbox import SandboxGateway
 from sunlit.payments.services import Rates
@@ -66,6 +72,8 @@ class Services:
     gateway: SandboxGateway | None = None
     token_cache: TokenCache = field(default_factory=lambda: TokenCache(0))
     notifier: Notifier = field(default_factory=LogNotifier)
+    sales: SessionSales = field(default_factory=OrderSales)  # orders, as live rooms show them
+    ratings: SessionRatings = field(default_factory=ProducerRatings)  # on a plan's page
     _desk: OrderDesk | None = None
     _hub: Hub | None = None
     live_port: int | None = None  # where the live rooms' WebSocket server listens, once it does
@@ -105,6 +113,7 @@ class Services:
                 tickets=tickets,
                 rules=rules,
                 process=f"{socket.gethostname()}-{os.getpid()}",
+                sales=self.sales,
             )
         return self._hub
 
@@ -160,6 +169,6 @@ class Services:
             await self.redis.aclose()
 
 
-def _provides(services: Services) -> tuple[AccountsKit, LiveKit, OrdersKit]:
+def _provides(services: Services) -> tuple[AccountsKit, FilingKit, LiveKit, OrdersKit]:
     """Never called: mypy checks here that the container is every context's view of it."""
-    return services, services, services
+    return services, services, services, services

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
-from sunlit.accounts.services import aware
 from sunlit.catalog import producers
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import (
@@ -27,7 +26,8 @@ from sunlit.catalog.model import (
     Unit,
     Verification,
 )
-from sunlit.catalog.views import Producer, Product
+from sunlit.catalog.schemas import ProductOut
+from sunlit.catalog.views import Producer
 from sunlit.core.ids import ID_PATTERN
 from sunlit.core.text import NO_CONTROL, CleanText
 from sunlit.web.deps import PathId, get_db, get_services
@@ -104,50 +104,6 @@ class BandOut(BaseModel):
             box_grams=band.box_grams,
             observed_on=band.observed_on,
             source=band.source,
-        )
-
-
-class ProductOut(BaseModel):
-    id: str
-    producer_id: str
-    name_zh: str
-    name_en: str
-    kind: str
-    category: Category
-    origin_region: str
-    unit: Unit
-    box_grams: int | None
-    price: int
-    declared_cost: int | None
-    clearance: ClearanceReason | None
-    stock: int
-    description_zh: str
-    description_en: str
-    story_zh: str
-    story_en: str
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, row: Product) -> ProductOut:
-        return cls(
-            id=row.id,
-            producer_id=row.producer_id,
-            name_zh=row.name_zh,
-            name_en=row.name_en,
-            kind=row.kind,
-            category=Category(row.category),
-            origin_region=row.origin_region,
-            unit=Unit(row.unit),
-            box_grams=row.box_grams,
-            price=row.price,
-            declared_cost=row.declared_cost,
-            clearance=ClearanceReason(row.clearance) if row.clearance else None,
-            stock=row.stock,
-            description_zh=row.description_zh,
-            description_en=row.description_en,
-            story_zh=row.story_zh,
-            story_en=row.story_en,
-            updated_at=aware(row.updated_at),
         )
 
 

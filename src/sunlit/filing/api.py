@@ -7,20 +7,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import aware
 from sunlit.core.clock import Moment
-from sunlit.core.errors import N_, PermissionDenied
-from sunlit.core.eventlog.tables import EventRow
 from sunlit.core.ids import ID_PATTERN
 from sunlit.core.text import CleanText
 from sunlit.filing import services as filing
-from sunlit.filing.model import Partner, PartnerKind, PlanDraft, PlanStatus, Purpose, TeamRole
-from sunlit.filing.tables import PlanPartnerRow, PlanProductRow, PlanTeamRow, SessionPlanRow
+from sunlit.filing.model import Partner, PartnerKind, Plan, PlanDraft, PlanStatus, Purpose, TeamRole
+from sunlit.filing.views import access_plan, plan_history, plan_parts, plan_team
 from sunlit.web.deps import PathId, get_db, get_services
 
 router = APIRouter(prefix="/api/v1", tags=["filing"])
@@ -89,27 +86,10 @@ class PlanOut(BaseModel):
     history: list[dict[str, Any]] = Field(default_factory=list)
 
 
-async def plan_out(
-    request: Request, db: AsyncSession, plan: SessionPlanRow, viewer_id: str
-) -> PlanOut:
-    products = (
-        await db.scalars(
-            select(PlanProductRow.product_id)
-            .where(PlanProductRow.plan_id == plan.id)
-            .order_by(PlanProductRow.position)
-        )
-    ).all()
-    partners = (
-        await db.scalars(
-            select(PlanPartnerRow)
-            .where(PlanPartnerRow.plan_id == plan.id)
-            .order_by(PlanPartnerRow.id)
-        )
-    ).all()
-    team = (await db.scalars(select(PlanTeamRow).where(PlanTeamRow.plan_id == plan.id))).all()
-    events = (
-        await db.scalars(select(EventRow).where(EventRow.session == plan.id).order_by(EventRow.seq))
-    ).all()
+async def plan_out(request: Request, db: AsyncSession, plan: Plan, viewer_id: str) -> PlanOut:
+    products, partners = await plan_parts(db, plan.id)
+    team = await plan_team(db, plan.id)
+    events = await plan_history(db, plan.id)
     key = None
     if plan.stream_nonce and viewer_id == plan.official_id:
         key = filing.stream_key(
@@ -123,7 +103,7 @@ async def plan_out(
         ends_at=aware(plan.ends_at),
         status=PlanStatus(plan.status),
         purpose=Purpose(plan.purpose),
-        products=list(products),
+        products=products,
         partners=[
             PartnerIn(
                 name=p.name,
@@ -133,7 +113,7 @@ async def plan_out(
             )
             for p in partners
         ],
-        team=[TeamMemberIn(account=t.account_id, role=TeamRole(t.role)) for t in team],
+        team=[TeamMemberIn(account=account, role=role) for account, role in team],
         findings=list(plan.findings or []),
         stream_key=key,
         history=[
@@ -141,13 +121,6 @@ async def plan_out(
             for e in events
         ],
     )
-
-
-async def _readable(db: AsyncSession, principal: Principal, plan_id: str) -> SessionPlanRow:
-    plan = await filing.get_plan(db, plan_id)
-    if not await filing.may_read(db, principal.require(), plan):
-        raise PermissionDenied(N_("This plan is not yours to see."))
-    return plan
 
 
 @router.post("/plans", status_code=201, response_model=PlanOut)
@@ -183,7 +156,7 @@ async def get_plan(
     principal: Principal = allow(*READERS),
     db: AsyncSession = Depends(get_db),
 ) -> PlanOut:
-    plan = await _readable(db, principal, plan_id)
+    plan = await access_plan(db, principal.require(), plan_id)
     return await plan_out(request, db, plan, principal.require().id)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any, Protocol
 
 from sunlit.catalog.model import Inspection
 from sunlit.core.errors import N_
@@ -18,6 +19,10 @@ class PlanStatus(StrEnum):
     REJECTED = "rejected"
     LIVE = "live"
     ENDED = "ended"
+
+
+#: The statuses of a plan that still counts (towards the monthly limit, an overlap).
+ACTIVE = [s.value for s in PlanStatus if s not in (PlanStatus.REJECTED,)]
 
 
 class PartnerKind(StrEnum):
@@ -38,6 +43,38 @@ class TeamRole(StrEnum):
 class Purpose(StrEnum):
     UNSALABLE = "unsalable"  # answering an unsalable-stock report
     REGIONAL_BRAND = "regional_brand"  # a regional brand programme
+
+
+class Plan(Protocol):
+    """A session plan as other contexts and the routes see it: read-only (the filing context's
+    row satisfies it; nothing outside filing reads its tables)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def official_id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def ends_at(self) -> datetime: ...
+    @property
+    def purpose(self) -> str: ...
+    @property
+    def answers_report(self) -> str | None: ...
+    @property
+    def promotions(self) -> str: ...
+    @property
+    def declares_no_payment(self) -> bool: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def findings(self) -> list[dict[str, Any]]: ...
+    @property
+    def stream_nonce(self) -> str | None: ...
+    @property
+    def submitted_at(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.access import Principal, allow
@@ -16,14 +15,14 @@ from sunlit.accounts.model import Actor, Role
 from sunlit.accounts.services import aware
 from sunlit.catalog import products as catalog
 from sunlit.catalog import unsalable
-from sunlit.core.errors import N_, InvalidInput, PermissionDenied, SunlitError
-from sunlit.core.eventlog.tables import EventRow
+from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.filing import services as filing
-from sunlit.filing.model import Partner, PartnerKind, PlanDraft, PlanStatus, Purpose
+from sunlit.filing.deps import filing_kit
+from sunlit.filing.facts import facts_for_draft
+from sunlit.filing.model import Partner, PartnerKind, Plan, PlanDraft, PlanStatus, Purpose
 from sunlit.filing.rules import blocks, evaluate
-from sunlit.filing.tables import PlanPartnerRow, PlanProductRow, SessionPlanRow
-from sunlit.participation.ratings import ratings_of
+from sunlit.filing.views import access_plan, get_plan, plan_history, plan_parts
 from sunlit.web.deps import PathId, get_db, get_services, undo
 from sunlit.web.forms import form_fields, form_list, local_moment, redirect
 from sunlit.web.rendering import render
@@ -87,7 +86,7 @@ async def _editor(
     official: Actor,
     *,
     status: int = 200,
-    plan: SessionPlanRow | None = None,
+    plan: Plan | None = None,
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     error: str | None = None,
@@ -114,7 +113,7 @@ async def _editor(
 
 
 def _values_of(
-    plan: SessionPlanRow, products: list[str], partners: list[PlanPartnerRow], zone: Any
+    plan: Plan, products: list[str], partners: list[Partner], zone: Any
 ) -> dict[str, Any]:
     values: dict[str, Any] = {
         "title": plan.title,
@@ -186,7 +185,7 @@ async def _save(
         await db.commit()
     except SunlitError as exc:
         await undo(db, principal.account)
-        plan_row = await filing.get_plan(db, plan_id) if plan_id else None
+        plan_row = await get_plan(db, plan_id) if plan_id else None
         return await _editor(
             request,
             db,
@@ -219,7 +218,7 @@ async def preview(
     services = get_services(request)
     fields = await form_fields(request)
     draft, _ = draft_from_form(fields, await form_list(request, "products"), request)
-    facts = await filing.facts_for_draft(
+    facts = await facts_for_draft(
         db,
         principal.require(),
         draft,
@@ -235,35 +234,6 @@ async def preview(
     return HTMLResponse(page.body, status_code=200)
 
 
-async def _readable(db: AsyncSession, principal: Principal, plan_id: str) -> SessionPlanRow:
-    plan = await filing.get_plan(db, plan_id)
-    if not await filing.may_read(db, principal.require(), plan):
-        raise PermissionDenied(N_("This plan is not yours to see."))
-    return plan
-
-
-async def _parts(db: AsyncSession, plan: SessionPlanRow) -> tuple[list[str], list[PlanPartnerRow]]:
-    products = list(
-        (
-            await db.scalars(
-                select(PlanProductRow.product_id)
-                .where(PlanProductRow.plan_id == plan.id)
-                .order_by(PlanProductRow.position)
-            )
-        ).all()
-    )
-    partners = list(
-        (
-            await db.scalars(
-                select(PlanPartnerRow)
-                .where(PlanPartnerRow.plan_id == plan.id)
-                .order_by(PlanPartnerRow.id)
-            )
-        ).all()
-    )
-    return products, partners
-
-
 @router.get("/plans/{plan_id}")
 async def plan_page(
     request: Request,
@@ -273,17 +243,11 @@ async def plan_page(
     status: int = 200,
     error: str | None = None,
 ) -> Response:
-    plan = await _readable(db, principal, plan_id)
+    plan = await access_plan(db, principal.require(), plan_id)
     account = principal.require()
-    product_ids, partners = await _parts(db, plan)
+    product_ids, partners = await plan_parts(db, plan.id)
     products = [await catalog.get_product(db, pid) for pid in product_ids]
-    history = list(
-        (
-            await db.scalars(
-                select(EventRow).where(EventRow.session == plan.id).order_by(EventRow.seq)
-            )
-        ).all()
-    )
+    history = await plan_history(db, plan.id)
     key = None
     if plan.stream_nonce and account.id == plan.official_id:
         key = filing.stream_key(
@@ -302,7 +266,7 @@ async def plan_page(
             "is_supervisor": account.role == Role.SUPERVISOR,
             "error": error,
             "saved": request.query_params.get("saved") == "1",
-            "ratings": await ratings_of(db, plan.id),
+            "ratings": await filing_kit(request).ratings.ratings_of(db, plan.id),
         },
         status=status,
     )
@@ -315,8 +279,8 @@ async def edit_plan(
     principal: Principal = allow(Role.OFFICIAL),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    plan = await _readable(db, principal, plan_id)
-    products, partners = await _parts(db, plan)
+    plan = await access_plan(db, principal.require(), plan_id)
+    products, partners = await plan_parts(db, plan.id)
     return await _editor(
         request,
         db,
@@ -405,7 +369,7 @@ async def briefing(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     """A printable page per product, only from verified catalog facts."""
-    plan = await _readable(db, principal, plan_id)
+    plan = await access_plan(db, principal.require(), plan_id)
     if plan.status not in (
         PlanStatus.APPROVED.value,
         PlanStatus.LIVE.value,
@@ -413,7 +377,7 @@ async def briefing(
     ):
         raise InvalidInput(N_("A briefing is made for an approved plan."))
     today = get_services(request).clock.now().date()
-    product_ids, _ = await _parts(db, plan)
+    product_ids, _ = await plan_parts(db, plan.id)
     views = [await catalog.view_product(db, pid, on=today) for pid in product_ids]
     return render(request, "filing/briefing.html", {"plan": plan, "views": views})
 

@@ -7,45 +7,32 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import asdict
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
 from sunlit.accounts.services import aware, find_account
-from sunlit.catalog import producers, unsalable
 from sunlit.catalog import products as catalog
-from sunlit.catalog.model import Verification
-from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
+from sunlit.catalog import unsalable
+from sunlit.core.errors import N_, Conflict, InvalidInput, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ids import new_id
+from sunlit.filing.facts import facts_of
 from sunlit.filing.model import (
+    ACTIVE,
     EDITABLE,
-    Partner,
-    PartnerKind,
     PlanDraft,
-    PlanFacts,
     PlanStatus,
-    ProductFacts,
-    Purpose,
     check_four_eyes,
     check_plan,
     check_transition,
-    month_of,
 )
 from sunlit.filing.rules import Finding, blocks, evaluate
 from sunlit.filing.tables import PlanPartnerRow, PlanProductRow, PlanTeamRow, SessionPlanRow
-
-ACTIVE = [s.value for s in PlanStatus if s not in (PlanStatus.REJECTED,)]
-
-
-async def get_plan(db: AsyncSession, plan_id: str) -> SessionPlanRow:
-    row = await db.get(SessionPlanRow, plan_id)
-    if row is None:
-        raise NotFound(N_("No such session plan."))
-    return row
+from sunlit.filing.views import get_plan, team_of
 
 
 async def plan_titles(db: AsyncSession, plan_ids: set[str]) -> dict[str, str]:
@@ -54,17 +41,6 @@ async def plan_titles(db: AsyncSession, plan_ids: set[str]) -> dict[str, str]:
         return {}
     query = select(SessionPlanRow.id, SessionPlanRow.title).where(SessionPlanRow.id.in_(plan_ids))
     return {plan: title for plan, title in (await db.execute(query)).all()}
-
-
-async def team_of(db: AsyncSession, plan_id: str) -> frozenset[str]:
-    rows = await db.scalars(select(PlanTeamRow.account_id).where(PlanTeamRow.plan_id == plan_id))
-    return frozenset(rows.all())
-
-
-async def may_read(db: AsyncSession, actor: Actor, plan: SessionPlanRow) -> bool:
-    if actor.role in (Role.SUPERVISOR, Role.OPERATOR) or plan.official_id == actor.id:
-        return True
-    return actor.id in await team_of(db, plan.id)
 
 
 async def _others(
@@ -156,142 +132,6 @@ async def do_draft(
         ),
     )
     return row
-
-
-async def product_facts(
-    db: AsyncSession, product_ids: list[str], *, now: datetime
-) -> tuple[ProductFacts, ...]:
-    """What the catalog verifiably says about each product, for the rules and the briefing."""
-    facts = []
-    for product_id in product_ids:
-        view = await catalog.view_product(db, product_id, on=now.date())
-        product, producer = view.product, view.producer
-        facts.append(
-            ProductFacts(
-                id=product.id,
-                name=product.name_zh,
-                category=product.category,
-                origin_region=product.origin_region,
-                producer_id=producer.id,
-                producer_name=producer.name,
-                producer_kind=producer.kind,
-                producer_verified=producer.verification == Verification.VERIFIED.value,
-                producer_account=await _payee(db, producer),
-                price=product.price,
-                declared_cost=product.declared_cost,
-                clearance=product.clearance,
-                band_low=view.position.low if view.position else None,
-                band_high=view.position.high if view.position else None,
-                inspections=tuple(view.documents),
-            )
-        )
-    return tuple(facts)
-
-
-async def sessions_in_month(
-    db: AsyncSession, official_id: str, starts_at: datetime, exclude: str | None
-) -> int:
-    """The official's other active plans starting in the same (UTC) month. The start is put in
-    UTC first: a draft's own offset (+08:00 from the form) must not move the month, or the
-    editor's live feedback and the filing (which reads the stored UTC value) would differ."""
-    start = starts_at.astimezone(UTC)
-    month = month_of(start)
-    next_month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    same_month = (
-        await db.scalar(
-            select(func.count())
-            .select_from(SessionPlanRow)
-            .where(
-                SessionPlanRow.official_id == official_id,
-                SessionPlanRow.id != (exclude or ""),
-                SessionPlanRow.status.in_(ACTIVE),
-                SessionPlanRow.starts_at >= datetime.combine(month, time(), tzinfo=UTC),
-                SessionPlanRow.starts_at < datetime.combine(next_month, time(), tzinfo=UTC),
-            )
-        )
-        or 0
-    )
-    return int(same_month)
-
-
-async def facts_of(db: AsyncSession, plan: SessionPlanRow, *, now: datetime) -> PlanFacts:
-    """The plan with the verified catalog facts every boundary rule looks at."""
-    official = await find_account(db, plan.official_id)
-    product_ids = list(
-        (
-            await db.scalars(
-                select(PlanProductRow.product_id)
-                .where(PlanProductRow.plan_id == plan.id)
-                .order_by(PlanProductRow.position)
-            )
-        ).all()
-    )
-    partners = (
-        await db.scalars(
-            select(PlanPartnerRow)
-            .where(PlanPartnerRow.plan_id == plan.id)
-            .order_by(PlanPartnerRow.id)
-        )
-    ).all()
-    return PlanFacts(
-        plan_id=plan.id,
-        official_id=plan.official_id,
-        official_region=official.region if official else None,
-        starts_at=aware(plan.starts_at),
-        ends_at=aware(plan.ends_at),
-        filed_at=aware(plan.submitted_at) if plan.submitted_at else now,
-        products=await product_facts(db, product_ids, now=now),
-        partners=tuple(
-            Partner(p.name, PartnerKind(p.kind), p.relationship, p.public_interest)
-            for p in partners
-        ),
-        purpose=Purpose(plan.purpose),
-        answers_report=plan.answers_report,
-        sessions_in_month=await sessions_in_month(
-            db, plan.official_id, aware(plan.starts_at), plan.id
-        ),
-        declares_no_payment=plan.declares_no_payment,
-    )
-
-
-async def facts_for_draft(
-    db: AsyncSession,
-    official: Actor,
-    draft: PlanDraft,
-    *,
-    now: datetime,
-    plan_id: str | None = None,
-) -> PlanFacts:
-    """The facts of a plan being typed, before it is saved (for live rule feedback)."""
-    known = []
-    for product_id in draft.product_ids:
-        try:
-            await catalog.get_product(db, product_id)
-            known.append(product_id)
-        except NotFound:
-            continue
-    return PlanFacts(
-        plan_id=plan_id or "",
-        official_id=official.id,
-        official_region=official.region,
-        starts_at=draft.starts_at,
-        ends_at=draft.ends_at,
-        filed_at=now,
-        products=await product_facts(db, known, now=now),
-        partners=draft.partners,
-        purpose=draft.purpose,
-        answers_report=draft.answers_report,
-        sessions_in_month=await sessions_in_month(db, official.id, draft.starts_at, plan_id),
-        declares_no_payment=draft.declares_no_payment,
-    )
-
-
-async def _payee(db: AsyncSession, producer: Any) -> str | None:
-    """The account paid for a producer's sales: its own, or its cooperative's."""
-    if producer.account_id is None and producer.cooperative_id is not None:
-        cooperative = await producers.get_producer(db, producer.cooperative_id)
-        return cooperative.account_id
-    return producer.account_id  # type: ignore[no-any-return]
 
 
 def finding_json(finding: Finding) -> dict[str, Any]:

@@ -9,7 +9,6 @@ callback secret (``SUNLIT_STREAM_CALLBACK_SECRET``) in the URL's query string (`
 
 from __future__ import annotations
 
-import hmac
 from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Request
@@ -18,26 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.access import Principal, allow
 from sunlit.filing import gate
+from sunlit.filing.ingest import from_ingest
 from sunlit.web.deps import get_db, get_services
 from sunlit.web.forms import form_fields
 
 router = APIRouter(prefix="/stream", tags=["stream gate"], include_in_schema=False)
-
-
-CALLBACK_QUERY = "cb"  # the query parameter that carries the callback secret
-
-
-def from_ingest(request: Request) -> bool:
-    """Whether nginx-rtmp made this call: an allowed address, and the callback secret in the URL
-    (compared in constant time; never read from the form, which carries the publisher's own
-    query string)."""
-    settings = get_services(request).settings
-    allowed = {h.strip() for h in settings.stream_callback_hosts.split(",")}
-    if request.client is None or request.client.host not in allowed:
-        return False
-    given = request.query_params.get(CALLBACK_QUERY, "")
-    expected = settings.callback_secret()
-    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8"))
 
 
 @router.post("/on_publish")

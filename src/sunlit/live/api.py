@@ -18,7 +18,8 @@ from sunlit.accounts.services import aware
 from sunlit.core.clock import to_rfc3339
 from sunlit.core.ids import ID_PATTERN
 from sunlit.core.text import CleanText
-from sunlit.filing.stream_api import from_ingest
+from sunlit.filing.ingest import from_ingest
+from sunlit.live import chat
 from sunlit.live import services as live
 from sunlit.live.deps import live_kit
 from sunlit.live.model import HideReason
@@ -32,8 +33,8 @@ ingest = APIRouter(prefix="/stream", tags=["stream gate"], include_in_schema=Fal
 async def state_of(request: Request, db: AsyncSession, session: str) -> dict[str, Any]:
     services = live_kit(request)
     now = services.clock.now()
-    plan = await live.watchable_plan(db, session)
-    state = await live.room_state(db, plan.id, now=now, on=now.date())
+    plan = await live.access_watchable_plan(db, session)
+    state = await live.room_state(db, plan.id, services.sales, now=now, on=now.date())
     figures = services.live.room_figures(session) or {}
     return {
         **state.message(),
@@ -94,8 +95,9 @@ async def products(
     db: AsyncSession = Depends(get_db),
 ) -> list[dict[str, Any]]:
     """The session's products with live stock and units sold in this session (for the team)."""
-    await live.controlled_plan(db, principal.require(), session)
-    return await live.session_products(db, session, on=live_kit(request).clock.now().date())
+    await live.access_controlled_plan(db, principal.require(), session)
+    services = live_kit(request)
+    return await live.session_products(db, session, services.sales, on=services.clock.now().date())
 
 
 class ModerationIn(BaseModel):
@@ -114,7 +116,7 @@ async def hide(
 ) -> dict[str, str]:
     """Hide a chat message for abuse (one of the reasons; never for being unfavourable)."""
     services = live_kit(request)
-    message = await live.do_hide(
+    message = await chat.do_hide(
         db,
         principal.require(),
         session,
@@ -138,7 +140,7 @@ async def mute(
     db: AsyncSession = Depends(get_db),
 ) -> dict[str, str]:
     services = live_kit(request)
-    message = await live.do_mute(
+    message = await chat.do_mute(
         db,
         principal.require(),
         session,
@@ -161,7 +163,7 @@ async def unmute(
     db: AsyncSession = Depends(get_db),
 ) -> dict[str, str]:
     services = live_kit(request)
-    message = await live.do_unmute(
+    message = await chat.do_unmute(
         db, principal.require(), session, account_id, now=services.clock.now()
     )
     await db.commit()
@@ -178,7 +180,7 @@ async def moderation(
 ) -> list[dict[str, Any]]:
     """Every hide and mute in every room (or one session's), newest first."""
     zone = live_kit(request).zone
-    rows = await live.moderation_log(db, session=session[:64] if session else None)
+    rows = await chat.moderation_log(db, session=session[:64] if session else None)
     return [
         {"id": r.id, "type": r.type, "ts": to_rfc3339(aware(r.ts), zone), "session": r.session}
         | {"actor": r.actor, "data": r.data}

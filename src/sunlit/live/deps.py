@@ -7,6 +7,7 @@ from typing import Protocol, cast
 from fastapi import Request
 
 from sunlit.live.hub import Hub
+from sunlit.live.ports import SessionSales
 from sunlit.web.deps import Kit
 
 
@@ -14,6 +15,10 @@ class LiveKit(Kit, Protocol):
     @property
     def live(self) -> Hub:
         """The live rooms this process serves."""
+
+    @property
+    def sales(self) -> SessionSales:
+        """The orders placed in a live session, as its room shows them."""
 
     @property
     def live_port(self) -> int | None:

@@ -9,7 +9,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.access import Principal, allow
@@ -17,11 +16,11 @@ from sunlit.accounts.model import Role
 from sunlit.accounts.services import display_names
 from sunlit.core.errors import N_, Conflict, InvalidInput, SunlitError
 from sunlit.core.i18n import current_language, gettext_, translate
-from sunlit.filing.tables import SessionPlanRow
+from sunlit.filing import services as filing
+from sunlit.live import chat
 from sunlit.live import services as live
 from sunlit.live.deps import live_kit
 from sunlit.live.model import HIDE_REASON_LABELS, HideReason, Ticket, sign_ticket
-from sunlit.orders.model import PaymentMethod
 from sunlit.web.deps import PathId, get_db, undo
 from sunlit.web.forms import form_fields, redirect
 from sunlit.web.rendering import render
@@ -81,8 +80,8 @@ async def _socket_context(
     state, recent chat, a signed ticket; and the viewer id to keep in a cookie, if it is new."""
     services = live_kit(request)
     now = services.clock.now()
-    state = await live.room_state(db, session, now=now, on=now.date())
-    history, likes = await live.recent_chat(db, session, limit=live.CHAT_HISTORY)
+    state = await live.room_state(db, session, services.sales, now=now, on=now.date())
+    history, likes = await chat.recent_chat(db, session, limit=chat.CHAT_HISTORY)
     viewer, new = _viewer_id(request)
     context = {
         "state": state,
@@ -129,10 +128,10 @@ async def room(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     settings = live_kit(request).settings
-    plan = await live.watchable_plan(db, session)
+    plan = await live.access_watchable_plan(db, session)
     names = await display_names(db, {plan.official_id})
     account = principal.account
-    muted = (await live.mutes_of(db, session)).get(account.id) if account else None
+    muted = (await chat.mutes_of(db, session)).get(account.id) if account else None
     controls = account is not None and await live.may_control(db, account, plan)
     context, new_viewer = await _socket_context(request, db, principal, session, moderator=controls)
     context |= {
@@ -156,7 +155,7 @@ async def ticket(
 ) -> Response:
     """A fresh ticket for whoever is signed in now (``account`` null: an anonymous viewer's),
     which the room and control pages fetch each time they reconnect."""
-    plan = await live.watchable_plan(db, session)
+    plan = await live.access_watchable_plan(db, session)
     account = principal.account
     moderator = account is not None and await live.may_control(db, account, plan)
     viewer, new = _viewer_id(request)
@@ -174,13 +173,13 @@ async def buy_sheet(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     """The buy sheet's form, fetched when a viewer first opens it (the county list is long)."""
-    await live.watchable_plan(db, session)
+    await live.access_watchable_plan(db, session)
     return render(
         request,
         "live/_buy.html",
         {
             "session": session,
-            "methods": list(PaymentMethod),
+            "methods": live_kit(request).sales.payment_methods(),
         },
     )
 
@@ -189,15 +188,16 @@ async def _control(
     request: Request, db: AsyncSession, principal: Principal, session: str, **extra: Any
 ) -> Response:
     today = live_kit(request).clock.now().date()
-    plan = await live.controlled_plan(db, principal.require(), session)
-    mutes = await live.mutes_of(db, session)
+    plan = await live.access_controlled_plan(db, principal.require(), session)
+    sales = live_kit(request).sales
+    mutes = await chat.mutes_of(db, session)
     context, new_viewer = await _socket_context(request, db, principal, session, moderator=True)
     context |= {
         "plan": plan,
-        "products": await live.session_products(db, session, on=today),
+        "products": await live.session_products(db, session, sales, on=today),
         "mutes": mutes,
         "names": await display_names(db, set(mutes)),
-        "log": await live.moderation_log(db, session=session, limit=50),
+        "log": await chat.moderation_log(db, session=session, limit=50),
         "reasons": HIDE_REASON_LABELS,
         "errors": {},
         **extra,
@@ -224,9 +224,10 @@ async def control_products(
     db: AsyncSession = Depends(get_db),
 ) -> Response:
     """The products table alone, refreshed every few seconds by htmx."""
-    await live.controlled_plan(db, principal.require(), session)
-    today = live_kit(request).clock.now().date()
-    products = await live.session_products(db, session, on=today)
+    await live.access_controlled_plan(db, principal.require(), session)
+    services = live_kit(request)
+    today = services.clock.now().date()
+    products = await live.session_products(db, session, services.sales, on=today)
     return render(request, "live/_products.html", {"products": products, "session": session})
 
 
@@ -254,15 +255,15 @@ async def control_act(
             reason = _reason(fields.get("reason", ""))
             note = fields.get("note", "").strip()[:200]
             if action == "hide":
-                message = await live.do_hide(
+                message = await chat.do_hide(
                     db, actor, session, fields.get("message_id", "")[:64], reason, note, now=now
                 )
             else:
                 account = fields.get("account_id", "")[:40]
-                message = await live.do_mute(db, actor, session, account, reason, note, now=now)
+                message = await chat.do_mute(db, actor, session, account, reason, note, now=now)
         elif action == "unmute":
             account = fields.get("account_id", "")[:40]
-            message = await live.do_unmute(db, actor, session, account, now=now)
+            message = await chat.do_unmute(db, actor, session, account, now=now)
         else:
             raise InvalidInput(N_("That action is not one this page knows."))
     except SunlitError as exc:
@@ -291,20 +292,12 @@ async def moderation(
     principal: Principal = allow(Role.SUPERVISOR, Role.OPERATOR),
     db: AsyncSession = Depends(get_db),
 ) -> Response:
-    rows = await live.moderation_log(db, limit=200)
+    rows = await chat.moderation_log(db, limit=200)
     actors = {r.actor for r in rows if r.actor} | {
         str(r.data.get("account") or r.data.get("author") or "") for r in rows
     }
     sessions = {r.session for r in rows if r.session}
-    titles = dict(
-        (
-            await db.execute(
-                select(SessionPlanRow.id, SessionPlanRow.title).where(
-                    SessionPlanRow.id.in_(sessions)
-                )
-            )
-        ).all()
-    )
+    titles = await filing.plan_titles(db, sessions)
     return render(
         request,
         "live/moderation.html",

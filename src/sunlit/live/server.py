@@ -19,8 +19,9 @@ from picows import (
     ws_create_server,
 )
 
-from sunlit.live.hub import CLOSE_REFUSED, CLOSE_TICKET, Hub, Viewer
+from sunlit.live.hub import Hub
 from sunlit.live.model import Refusal, Ticket, read_ticket
+from sunlit.live.rooms import CLOSE_REFUSED, CLOSE_TICKET, Viewer
 
 PATH_PREFIX = "/live/"
 MAX_FRAME = 8192  # a chat message is a few hundred bytes; anything far larger is refused

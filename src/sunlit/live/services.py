@@ -1,6 +1,6 @@
-"""Live-room use cases on the database: what a room shows (status, pinned product with its stock
-and reference band, order count), its recent chat, pins and timed offers, hiding a message and
-muting an account. Each change is an event in the caller's transaction."""
+"""Live-room use cases on the database: who may watch and who runs a room, what it shows (status,
+pinned product with its stock and reference band, order count), pins and timed offers, and its
+recording. Each change is an event in the caller's transaction; chat is ``live.chat``'s."""
 
 from __future__ import annotations
 
@@ -8,22 +8,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
-from sunlit.accounts.services import aware, display_names, find_account
+from sunlit.accounts.services import aware
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import band_position
 from sunlit.core.errors import N_, InvalidInput, NotFound, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
-from sunlit.core.eventlog.tables import EventRow
-from sunlit.filing import services as filing
-from sunlit.filing.model import PlanStatus
-from sunlit.filing.tables import PlanProductRow, SessionPlanRow
-from sunlit.live.model import HideReason, Pin, current_pin
-from sunlit.live.tables import LiveMuteRow, LiveRoomRow
-from sunlit.orders.tables import OrderRow
+from sunlit.filing import views as filing
+from sunlit.filing.model import Plan, PlanStatus
+from sunlit.live.model import Pin, current_pin
+from sunlit.live.ports import SessionSales
+from sunlit.live.tables import LiveRoomRow
 
 MAX_OFFER_MINUTES = 120
 
@@ -54,23 +51,23 @@ class RoomState:
         }
 
 
-async def may_control(db: AsyncSession, actor: Actor, plan: SessionPlanRow) -> bool:
+async def may_control(db: AsyncSession, actor: Actor, plan: Plan) -> bool:
     """The official who filed the session and their team run the room (operators may help)."""
     if actor.role == Role.OPERATOR or plan.official_id == actor.id:
         return True
     return actor.id in await filing.team_of(db, plan.id)
 
 
-async def controlled_plan(db: AsyncSession, actor: Actor, session: str) -> SessionPlanRow:
+async def access_controlled_plan(db: AsyncSession, actor: Actor, session: str) -> Plan:
     plan = await filing.get_plan(db, session)
     if not await may_control(db, actor, plan):
         raise PermissionDenied(N_("Only the official's team runs this room."))
     return plan
 
 
-async def watchable_plan(db: AsyncSession, session: str) -> SessionPlanRow:
+async def access_watchable_plan(db: AsyncSession, session: str) -> Plan:
     """A session the public may watch: approved (waiting), live or ended."""
-    plan = await db.get(SessionPlanRow, session)
+    plan = await filing.find_plan(db, session)
     if plan is None or plan.status not in (
         PlanStatus.APPROVED.value,
         PlanStatus.LIVE.value,
@@ -119,17 +116,10 @@ async def shelf_product(db: AsyncSession, product_id: str, *, on: date) -> dict[
     }
 
 
-async def session_orders(db: AsyncSession, session: str) -> int:
-    count = await db.scalar(
-        select(func.count())
-        .select_from(OrderRow)
-        .where(OrderRow.session_id == session, OrderRow.state != "cancelled")
-    )
-    return int(count or 0)
-
-
-async def room_state(db: AsyncSession, session: str, *, now: datetime, on: date) -> RoomState:
-    plan = await db.get(SessionPlanRow, session)
+async def room_state(
+    db: AsyncSession, session: str, sales: SessionSales, *, now: datetime, on: date
+) -> RoomState:
+    plan = await filing.find_plan(db, session)
     if plan is None:
         raise NotFound(N_("No such live session."))
     row = await room_row(db, session)
@@ -140,96 +130,26 @@ async def room_state(db: AsyncSession, session: str, *, now: datetime, on: date)
         status=plan.status,
         pin=pin,
         product=product,
-        orders=await session_orders(db, session),
+        orders=await sales.orders_placed(db, session),
         recording=row.recording if row else None,
     )
 
 
-async def session_products(db: AsyncSession, session: str, *, on: date) -> list[dict[str, Any]]:
+async def session_products(
+    db: AsyncSession, session: str, sales: SessionSales, *, on: date
+) -> list[dict[str, Any]]:
     """The products filed for the session, in the plan's order, with stock and units sold here."""
-    ids = (
-        await db.scalars(
-            select(PlanProductRow.product_id)
-            .where(PlanProductRow.plan_id == session)
-            .order_by(PlanProductRow.position)
-        )
-    ).all()
-    sold = dict(
-        (
-            await db.execute(
-                select(OrderRow.product_id, func.sum(OrderRow.qty))
-                .where(OrderRow.session_id == session, OrderRow.state != "cancelled")
-                .group_by(OrderRow.product_id)
-            )
-        ).all()
-    )
+    ids = await filing.plan_product_ids(db, session)
+    sold = await sales.units_sold(db, session)
     shelf = []
     for product_id in ids:
         item = await shelf_product(db, product_id, on=on)
-        item["sold"] = int(sold.get(product_id) or 0)
+        item["sold"] = sold.get(product_id, 0)
         shelf.append(item)
     return shelf
 
 
-CHAT_HISTORY = 30  # chat messages a viewer is shown on joining
-
-
-async def recent_chat(
-    db: AsyncSession, session: str, *, limit: int
-) -> tuple[list[dict[str, Any]], int]:
-    """The last ``limit`` chat messages still shown (oldest first), and the likes so far."""
-    hidden = set(
-        (
-            await db.scalars(
-                select(EventRow.data["message"].as_string()).where(
-                    EventRow.session == session, EventRow.type == EventType.CHAT_HIDDEN
-                )
-            )
-        ).all()
-    )
-    rows = (
-        await db.execute(
-            select(EventRow.id, EventRow.ts, EventRow.actor, EventRow.data)
-            .where(EventRow.session == session, EventRow.type == EventType.CHAT_MESSAGE)
-            .order_by(EventRow.seq.desc())
-            .limit(limit + len(hidden))
-        )
-    ).all()
-    names = await display_names(db, {actor for _, _, actor, _ in rows if actor})
-    messages = [
-        chat_message(event_id, actor, names.get(actor or "", ""), data["text"], aware(ts))
-        for event_id, ts, actor, data in reversed(rows)
-        if event_id not in hidden
-    ][-limit:]
-    likes = await db.scalar(
-        select(func.coalesce(func.sum(EventRow.data["count"].as_integer()), 0)).where(
-            EventRow.session == session, EventRow.type == EventType.LIKE
-        )
-    )
-    return messages, int(likes or 0)
-
-
-def chat_message(
-    event_id: str, actor: str | None, name: str, text: str, ts: datetime
-) -> dict[str, Any]:
-    return {
-        "t": "chat",
-        "id": event_id,
-        "account": actor,
-        "name": name,
-        "text": text,
-        "at": int(ts.timestamp() * 1000),
-    }
-
-
-async def mutes_of(db: AsyncSession, session: str) -> dict[str, str]:
-    rows = await db.execute(
-        select(LiveMuteRow.account_id, LiveMuteRow.reason).where(LiveMuteRow.session_id == session)
-    )
-    return {account: reason for account, reason in rows.all()}
-
-
-def _require_live(plan: SessionPlanRow) -> None:
+def _require_live(plan: Plan) -> None:
     if plan.status != PlanStatus.LIVE.value:
         raise InvalidInput(N_("This room is not live."))
 
@@ -245,9 +165,9 @@ async def do_pin(
 ) -> Pin:
     """Present a product (``None`` takes it down); with ``offer_minutes``, as a timed offer
     that ends by itself."""
-    plan = await controlled_plan(db, actor, session)
+    plan = await access_controlled_plan(db, actor, session)
     _require_live(plan)
-    if product_id is not None and await db.get(PlanProductRow, (session, product_id)) is None:
+    if product_id is not None and not await filing.is_filed(db, session, product_id):
         raise InvalidInput(
             N_("Please correct the marked fields."),
             fields={"product_id": N_("This product is not filed for this session.")},
@@ -290,126 +210,9 @@ async def do_pin(
     return pin_of(row)
 
 
-async def do_hide(
-    db: AsyncSession,
-    actor: Actor,
-    session: str,
-    message_id: str,
-    reason: HideReason,
-    note: str,
-    *,
-    now: datetime,
-) -> dict[str, Any]:
-    """Hide one chat message for abuse, with the reason; supervisors see every hide."""
-    await controlled_plan(db, actor, session)
-    message = await db.scalar(
-        select(EventRow).where(
-            EventRow.id == message_id,
-            EventRow.session == session,
-            EventRow.type == EventType.CHAT_MESSAGE,
-        )
-    )
-    if message is None:
-        raise NotFound(N_("No such message in this room."))
-    data = {
-        "message": message_id,
-        "author": message.actor,
-        "text": message.data.get("text", ""),
-        "reason": reason.value,
-        "note": note,
-    }
-    append(
-        db, Event(type=EventType.CHAT_HIDDEN, ts=now, actor=actor.id, session=session, data=data)
-    )
-    return {"t": "hide", "id": message_id}
-
-
-async def do_mute(
-    db: AsyncSession,
-    actor: Actor,
-    session: str,
-    account_id: str,
-    reason: HideReason,
-    note: str,
-    *,
-    now: datetime,
-) -> dict[str, Any]:
-    """Mute ``account_id`` in the room; returns the message that tells the room's processes."""
-    plan = await controlled_plan(db, actor, session)
-    if account_id in (plan.official_id, actor.id) or account_id in await filing.team_of(
-        db, plan.id
-    ):
-        raise InvalidInput(N_("The host and the team cannot be muted."))
-    if await find_account(db, account_id) is None:
-        raise NotFound(N_("No such account."))
-    row = await db.get(LiveMuteRow, (session, account_id))
-    if row is None:
-        db.add(
-            LiveMuteRow(
-                session_id=session,
-                account_id=account_id,
-                reason=reason.value,
-                note=note,
-                muted_by=actor.id,
-                muted_at=now,
-            )
-        )
-    else:
-        row.reason, row.note, row.muted_by, row.muted_at = reason.value, note, actor.id, now
-    append(
-        db,
-        Event(
-            type=EventType.CHAT_MUTED,
-            ts=now,
-            actor=actor.id,
-            session=session,
-            data={"account": account_id, "reason": reason.value, "note": note},
-        ),
-    )
-    return {"t": "mute", "account": account_id, "reason": reason.value}
-
-
-async def do_unmute(
-    db: AsyncSession, actor: Actor, session: str, account_id: str, *, now: datetime
-) -> dict[str, Any]:
-    await controlled_plan(db, actor, session)
-    row = await db.get(LiveMuteRow, (session, account_id))
-    if row is None:
-        raise NotFound(N_("That account is not muted here."))
-    await db.delete(row)
-    append(
-        db,
-        Event(
-            type=EventType.CHAT_UNMUTED,
-            ts=now,
-            actor=actor.id,
-            session=session,
-            data={"account": account_id},
-        ),
-    )
-    return {"t": "unmute", "account": account_id}
-
-
-async def moderation_log(
-    db: AsyncSession, *, session: str | None = None, limit: int = 200
-) -> list[EventRow]:
-    """Every hide and mute (newest first), for supervisors."""
-    query = (
-        select(EventRow)
-        .where(
-            EventRow.type.in_([EventType.CHAT_HIDDEN, EventType.CHAT_MUTED, EventType.CHAT_UNMUTED])
-        )
-        .order_by(EventRow.seq.desc())
-        .limit(limit)
-    )
-    if session is not None:
-        query = query.where(EventRow.session == session)
-    return list((await db.scalars(query)).all())
-
-
 async def set_recording(db: AsyncSession, session: str, name: str) -> bool:
     """nginx-rtmp finished a recording of ``session`` (its file name, converted to MP4)."""
-    if await db.get(SessionPlanRow, session) is None:
+    if await filing.find_plan(db, session) is None:
         return False
     row = await room_row(db, session)
     if row is None:

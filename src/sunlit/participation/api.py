@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
@@ -11,18 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
-from sunlit.accounts.services import aware
 from sunlit.catalog import producers as producer_service
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import ClearanceReason
-from sunlit.catalog.products_api import ProductOut
-from sunlit.catalog.tables import ProductRow
+from sunlit.catalog.schemas import ProductOut
 from sunlit.core.ids import ID_PATTERN
 from sunlit.core.text import CleanText
 from sunlit.participation import ratings, reports
 from sunlit.participation import services as consent
-from sunlit.participation.model import PriceRoute, ProposalStatus, ReportCategory
-from sunlit.participation.tables import PriceProposalRow
+from sunlit.participation.model import PriceRoute, ReportCategory
+from sunlit.participation.schemas import ProposalOut, price_change_out
 from sunlit.web.deps import PathId, get_db, get_services
 
 router = APIRouter(prefix="/api/v1", tags=["price consent"])
@@ -32,36 +30,6 @@ class PriceIn(BaseModel):
     price: int = Field(ge=-(2**62), le=2**62)
     reason: CleanText = Field("", max_length=1000)
     clearance: ClearanceReason | None = None
-
-
-class ProposalOut(BaseModel):
-    id: str
-    product_id: str
-    proposed_by: str
-    price: int
-    previous_price: int
-    reason: str
-    status: ProposalStatus
-    decided_at: datetime | None
-    decision_note: str | None
-    clearance: ClearanceReason | None
-    created_at: datetime
-
-    @classmethod
-    def of(cls, row: PriceProposalRow) -> ProposalOut:
-        return cls(
-            id=row.id,
-            product_id=row.product_id,
-            proposed_by=row.proposed_by,
-            price=row.price,
-            previous_price=row.previous_price,
-            reason=row.reason,
-            status=ProposalStatus(row.status),
-            decided_at=aware(row.decided_at) if row.decided_at else None,
-            decision_note=row.decision_note,
-            clearance=ClearanceReason(row.clearance) if row.clearance else None,
-            created_at=aware(row.created_at),
-        )
 
 
 class DecisionIn(BaseModel):
@@ -93,11 +61,9 @@ async def change_price(
         now=get_services(request).clock.now(),
     )
     await db.commit()
-    if route is PriceRoute.DIRECT:
-        assert isinstance(result, ProductRow)
-        return JSONResponse(ProductOut.of(result).model_dump(mode="json"), status_code=200)
-    assert isinstance(result, PriceProposalRow)
-    return JSONResponse(ProposalOut.of(result).model_dump(mode="json"), status_code=202)
+    answer = price_change_out(route, result)
+    status = 200 if route is PriceRoute.DIRECT else 202
+    return JSONResponse(answer.model_dump(mode="json"), status_code=status)
 
 
 @router.get("/price-proposals", response_model=list[ProposalOut])

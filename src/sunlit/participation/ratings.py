@@ -6,18 +6,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor
 from sunlit.catalog import producers as producer_service
-from sunlit.catalog.tables import ProducerRow, ProductRow
+from sunlit.catalog import products as catalog
 from sunlit.core.errors import N_, InvalidInput, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
-from sunlit.filing.model import PlanStatus
-from sunlit.filing.tables import PlanProductRow, SessionPlanRow
+from sunlit.filing import views as plans
+from sunlit.filing.model import Plan, PlanStatus
 from sunlit.participation.tables import SessionRatingRow
+
+ALL_PRODUCTS = 1_000_000  # a producer's products, all of them (the catalog lists 100 by default)
 
 
 def check_rating(stars: int, text: str) -> dict[str, str]:
@@ -29,22 +32,28 @@ def check_rating(stars: int, text: str) -> dict[str, str]:
     return errors
 
 
+class Producer(Protocol):
+    """A producer as a rating names it (the catalog's row satisfies it)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Rateable:
-    plan: SessionPlanRow
-    producer: ProducerRow
+    plan: Plan
+    producer: Producer
     rating: SessionRatingRow | None
 
 
-async def producers_on(db: AsyncSession, plan_id: str) -> list[ProducerRow]:
-    query = (
-        select(ProducerRow)
-        .distinct()
-        .join(ProductRow, ProductRow.producer_id == ProducerRow.id)
-        .join(PlanProductRow, PlanProductRow.product_id == ProductRow.id)
-        .where(PlanProductRow.plan_id == plan_id)
-    )
-    return list((await db.scalars(query)).all())
+async def producers_on(db: AsyncSession, plan_id: str) -> set[str]:
+    """The producers whose produce is filed for the session."""
+    return {
+        (await catalog.get_product(db, product_id)).producer_id
+        for product_id in await plans.plan_product_ids(db, plan_id)
+    }
 
 
 async def rateable_for(db: AsyncSession, actor: Actor) -> list[Rateable]:
@@ -54,23 +63,11 @@ async def rateable_for(db: AsyncSession, actor: Actor) -> list[Rateable]:
     for producer in mine:
         if not await producer_service.speaks_for(db, actor, producer):
             continue
-        on_plans = (
-            select(PlanProductRow.plan_id)
-            .join(ProductRow, ProductRow.id == PlanProductRow.product_id)
-            .where(ProductRow.producer_id == producer.id)
+        products = await catalog.list_products(db, producer_ids=[producer.id], limit=ALL_PRODUCTS)
+        ended = await plans.plans_with_products(
+            db, [p.id for p in products], status=PlanStatus.ENDED
         )
-        # No DISTINCT over plan rows: PostgreSQL cannot compare their JSON column.
-        plans = (
-            await db.scalars(
-                select(SessionPlanRow)
-                .where(
-                    SessionPlanRow.id.in_(on_plans),
-                    SessionPlanRow.status == PlanStatus.ENDED.value,
-                )
-                .order_by(SessionPlanRow.ends_at.desc())
-            )
-        ).all()
-        for plan in plans:
+        for plan in ended:
             rating = await db.get(SessionRatingRow, (plan.id, producer.id))
             found.append(Rateable(plan, producer, rating))
     return found
@@ -86,14 +83,14 @@ async def do_rate(
     text: str,
     now: datetime,
 ) -> SessionRatingRow:
-    plan = await db.get(SessionPlanRow, plan_id)
+    plan = await plans.find_plan(db, plan_id)
     producer = await producer_service.get_producer(db, producer_id)
     if not await producer_service.speaks_for(db, actor, producer):
         raise PermissionDenied(N_("Only the producer can rate a session for it."))
     if (
         plan is None
         or plan.status != PlanStatus.ENDED.value
-        or producer.id not in {p.id for p in await producers_on(db, plan.id)}
+        or producer.id not in await producers_on(db, plan.id)
     ):
         raise InvalidInput(
             N_("Only a session that has ended, with your produce on it, can be rated.")

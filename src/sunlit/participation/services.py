@@ -12,7 +12,7 @@ from sunlit.accounts.model import Actor, Role
 from sunlit.catalog import producers
 from sunlit.catalog import products as catalog
 from sunlit.catalog.model import MAX_PRICE_FEN, ClearanceReason, check_proposer
-from sunlit.catalog.tables import ProductRow
+from sunlit.catalog.schemas import Product
 from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ids import new_id
@@ -37,7 +37,7 @@ async def do_change_price(
     now: datetime,
     reason: str = "",
     clearance: ClearanceReason | None = None,
-) -> tuple[PriceRoute, ProductRow | PriceProposalRow]:
+) -> tuple[PriceRoute, Product | PriceProposalRow]:
     """The producer's own change takes effect; anyone else's becomes a proposal, which only an
     operator, or an official for produce of the regions they serve, may make."""
     product = await catalog.get_product(db, product_id)

@@ -1,0 +1,26 @@
+"""What the live context needs from the contexts above it, as Protocols they implement: the
+composition root (``sunlit.app.services``) wires an implementation in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+class SessionSales(Protocol):
+    """What a live room shows of the orders placed in its session (the orders context sells)."""
+
+    async def orders_placed(self, db: AsyncSession, session: str) -> int:
+        """Orders placed in ``session`` and not cancelled."""
+        ...
+
+    async def units_sold(self, db: AsyncSession, session: str) -> dict[str, int]:
+        """Units sold in ``session`` by product (orders not cancelled)."""
+        ...
+
+    def payment_methods(self) -> Sequence[StrEnum]:
+        """The ways a viewer may pay, in the order the buy sheet offers them."""
+        ...
