@@ -319,8 +319,31 @@ class Scan:
     def top_level(mod: Module, name: str) -> Function | None:
         return next((n for n in mod.tree.body if isinstance(n, Function) and n.name == name), None)
 
+    def family(self, mod: Module, cls: ast.ClassDef) -> set[ast.ClassDef]:
+        """The class and every class that inherits from it (through ``from m import C``)."""
+        found = {cls}
+        places = {(mod.name, cls.name)}
+        grew = True
+        while grew:
+            grew = False
+            for other in self.modules.values():
+                for node in ast.walk(other.tree):
+                    if not isinstance(node, ast.ClassDef) or node in found:
+                        continue
+                    bases = {
+                        other.imports.get(b.id, (other.name, b.id))
+                        for b in node.bases
+                        if isinstance(b, ast.Name)
+                    }
+                    if bases & places:
+                        found.add(node)
+                        places.add((other.name, node.name))
+                        grew = True
+        return found
+
     def call_sites(self, mod: Module, function: Function) -> Iterator[tuple[ast.Call, Module]]:
         cls = method_of(function, mod)
+        family = self.family(mod, cls) if cls is not None else set()
         for caller in self.modules.values():
             for node in ast.walk(caller.tree):
                 if not isinstance(node, ast.Call):
@@ -328,12 +351,11 @@ class Scan:
                 func = node.func
                 if cls is not None:
                     if (
-                        caller is mod
-                        and isinstance(func, ast.Attribute)
+                        isinstance(func, ast.Attribute)
                         and func.attr == function.name
                         and isinstance(func.value, ast.Name)
                         and func.value.id == "self"
-                        and caller.class_of(node) is cls
+                        and caller.class_of(node) in family
                     ):
                         yield node, caller
                 elif isinstance(func, ast.Name):
