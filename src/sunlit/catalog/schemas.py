@@ -96,13 +96,7 @@ class RegionOut(BaseModel):
 
     @classmethod
     def of(cls, region: Region) -> RegionOut:
-        return cls(
-            code=region.code,
-            name_zh=region.name_zh,
-            name_en=region.name_en,
-            level=region.level,
-            parent=region.parent,
-        )
+        return cls.model_validate(region, from_attributes=True)
 
 
 class RegionDetailOut(RegionOut):
@@ -139,15 +133,7 @@ class ProducerOut(BaseModel):
 
     @classmethod
     def of(cls, row: Producer) -> ProducerOut:
-        return cls(
-            id=row.id,
-            kind=ProducerKind(row.kind),
-            name=row.name,
-            region=row.region,
-            village=row.village,
-            cooperative_id=row.cooperative_id,
-            verification=Verification(row.verification),
-        )
+        return cls.model_validate(row, from_attributes=True)
 
 
 class ProducerIn(BaseModel):
@@ -182,9 +168,7 @@ class PositionOut(BaseModel):
 
     @classmethod
     def of(cls, position: BandPosition) -> PositionOut:
-        return cls(
-            status=position.status, low=position.low, high=position.high, percent=position.percent
-        )
+        return cls.model_validate(position, from_attributes=True)
 
 
 class BandOut(BaseModel):
@@ -199,16 +183,7 @@ class BandOut(BaseModel):
 
     @classmethod
     def of(cls, band: Band) -> BandOut:
-        return cls(
-            kind=band.kind,
-            region=band.region,
-            low=band.low,
-            high=band.high,
-            unit=band.unit,
-            box_grams=band.box_grams,
-            observed_on=band.observed_on,
-            source=band.source,
-        )
+        return cls.model_validate(band, from_attributes=True)
 
 
 class BandIn(BaseModel):
@@ -360,14 +335,4 @@ class UnsalableOut(BaseModel):
 
     @classmethod
     def of(cls, row: UnsalableReport) -> UnsalableOut:
-        return cls(
-            id=row.id,
-            product_id=row.product_id,
-            producer_id=row.producer_id,
-            region=row.region,
-            quantity=row.quantity,
-            reason=UnsalableReason(row.reason),
-            note=row.note,
-            deadline=row.deadline,
-            status=HelpStatus(row.status),
-        )
+        return cls.model_validate(row, from_attributes=True)
