@@ -2,97 +2,51 @@
 
 from __future__ import annotations
 
-from typing import Any
+from fastapi import APIRouter, File, Query, UploadFile
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
-from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
+from sunlit.accounts.work import Work, unit
 from sunlit.catalog import import_services as imports
-from sunlit.catalog.imports import ImportPreview
-from sunlit.core.errors import N_, InvalidInput
+from sunlit.catalog.schemas import ImportResult
 from sunlit.core.files.model import Upload
 from sunlit.core.text import printable
-from sunlit.web.deps import PathId, get_db, get_services
+from sunlit.web.deps import Kit, PathId
 
 router = APIRouter(prefix="/api/v1", tags=["imports"])
 
 
-class ImportResult(BaseModel):
-    rows: int
-    imported: int
-    dry_run: bool
-
-
-def _refuse(preview: ImportPreview[Any]) -> InvalidInput:
-    """Every bad row and field, named ``line N: field``."""
-    if preview.problem:
-        return InvalidInput(
-            N_("Please correct the marked fields."), fields={"file": preview.problem}
-        )
-    return InvalidInput(
-        N_("Fix the rows marked in the preview, then import again."),
-        fields={
-            f"line {row.line}: {name}": message
-            for row in preview.rows
-            for name, message in row.errors.items()
-        },
+async def _import(
+    work: Work[Kit], kind: imports.Kind, file: UploadFile, *, dry_run: bool, cooperative: str = ""
+) -> ImportResult:
+    upload = Upload(await file.read(), printable(file.filename or ""))
+    _, text = await imports.stage_upload(work.db, work.services, upload, now=work.now)
+    checked = await imports.preview(
+        work.db, work.actor, kind, text, cooperative=cooperative, now=work.now
     )
-
-
-async def _text(request: Request, db: AsyncSession, file: UploadFile) -> str:
-    services = get_services(request)
-    _, text = await imports.stage_csv(
-        db,
-        services.files,
-        Upload(await file.read(), printable(file.filename or "")),
-        max_bytes=services.settings.max_upload_bytes,
-        now=services.clock.now(),
+    if not checked.ok:
+        raise imports.refusal(checked)
+    imported = (
+        0 if dry_run else await imports.do_import(work.db, work.actor, kind, checked, now=work.now)
     )
-    return text
+    await work.commit()
+    return ImportResult(rows=len(checked.rows), imported=imported, dry_run=dry_run)
 
 
 @router.post("/producers/{producer_id}/roster", response_model=ImportResult)
 async def import_roster(
     producer_id: PathId,
-    request: Request,
     file: UploadFile = File(description="CSV"),
     dry_run: bool = Query(False, description="check every row, import nothing"),
-    principal: Principal = allow(Role.FARMER, Role.OPERATOR),
-    db: AsyncSession = Depends(get_db),
+    work: Work[Kit] = unit(Role.FARMER, Role.OPERATOR),
 ) -> ImportResult:
     """A cooperative's member households: columns name, village, phone."""
-    account = principal.require()
-    preview = await imports.preview_roster(db, account, producer_id, await _text(request, db, file))
-    if not preview.ok:
-        raise _refuse(preview)
-    imported = (
-        0
-        if dry_run
-        else await imports.do_import_roster(
-            db, account, preview, now=get_services(request).clock.now()
-        )
-    )
-    await db.commit()
-    return ImportResult(rows=len(preview.rows), imported=imported, dry_run=dry_run)
+    return await _import(work, "roster", file, dry_run=dry_run, cooperative=producer_id)
 
 
 @router.post("/reference-bands/import", response_model=ImportResult)
 async def import_bands(
-    request: Request,
     file: UploadFile = File(description="CSV"),
     dry_run: bool = Query(False, description="check every row, import nothing"),
-    principal: Principal = allow(Role.OPERATOR),
-    db: AsyncSession = Depends(get_db),
+    work: Work[Kit] = unit(Role.OPERATOR),
 ) -> ImportResult:
-    now = get_services(request).clock.now()
-    preview = await imports.preview_bands(db, await _text(request, db, file), now=now)
-    if not preview.ok:
-        raise _refuse(preview)
-    imported = (
-        0 if dry_run else await imports.do_import_bands(db, principal.require(), preview, now=now)
-    )
-    await db.commit()
-    return ImportResult(rows=len(preview.rows), imported=imported, dry_run=dry_run)
+    return await _import(work, "bands", file, dry_run=dry_run)

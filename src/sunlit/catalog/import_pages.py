@@ -4,36 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
+from sunlit.accounts.work import Work, unit
 from sunlit.catalog import import_services as imports
 from sunlit.catalog import producers
 from sunlit.catalog.imports import ImportPreview
 from sunlit.catalog.model import ProducerKind
 from sunlit.core.errors import SunlitError
 from sunlit.core.i18n import field_errors, translate
-from sunlit.web.deps import get_db, get_services, undo
+from sunlit.web.deps import Kit, undo
 from sunlit.web.forms import form_fields, read_upload, redirect
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 
 
-async def _page(request: Request, db: AsyncSession, *, status: int = 200, **extra: Any) -> Response:
+async def _page(work: Work[Kit], *, status: int = 200, **extra: Any) -> Response:
     cooperatives = [
-        p for p in await producers.list_producers(db) if p.kind == ProducerKind.COOPERATIVE
+        p for p in await producers.list_producers(work.db) if p.kind == ProducerKind.COOPERATIVE
     ]
+    query = work.request.query_params
     return render(
-        request,
+        work.request,
         "catalog/imports.html",
         {
             "cooperatives": cooperatives,
-            "done": request.query_params.get("done"),
-            "count": request.query_params.get("count"),
+            "done": query.get("done"),
+            "count": query.get("count"),
             "errors": {},
             **extra,
         },
@@ -41,106 +41,84 @@ async def _page(request: Request, db: AsyncSession, *, status: int = 200, **extr
     )
 
 
-def _failed(exc: SunlitError) -> dict[str, Any]:
-    return {
-        "error": translate(exc.message, exc.params),
-        "errors": field_errors(exc.fields, exc.params),
-    }
+async def _failed(work: Work[Kit], kind: str, exc: SunlitError) -> Response:
+    """Undo the failed step and show the page with what went wrong."""
+    await undo(work.db, work.principal.account)
+    return await _page(
+        work,
+        status=exc.status,
+        kind=kind,
+        error=translate(exc.message, exc.params),
+        errors=field_errors(exc.fields, exc.params),
+    )
 
 
-@router.get("/operator/imports")
-async def imports_page(
-    request: Request,
-    principal: Principal = allow(Role.OPERATOR),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    return await _page(request, db)
+def _kind(kind: str) -> imports.Kind | None:
+    return next((known for known in imports.KINDS if known == kind), None)
 
 
-async def _staged_preview(
-    request: Request, db: AsyncSession, principal: Principal, kind: str, *, confirm: bool
+async def _staged(
+    work: Work[Kit], kind: imports.Kind, *, confirm: bool
 ) -> tuple[str, str, ImportPreview[Any]]:
-    services = get_services(request)
-    fields = await form_fields(request)
+    """The CSV of the form checked row by row: a new upload, or (to confirm) the staged one."""
+    fields = await form_fields(work.request)
     cooperative = fields.get("cooperative", "")
     if confirm:
         sha256 = fields.get("sha256", "")
-        text = await imports.staged_text(db, services.files, sha256)
+        text = await imports.staged_text(work.db, work.services.files, sha256)
     else:
-        sha256, text = await imports.stage_csv(
-            db,
-            services.files,
-            await read_upload(request),
-            max_bytes=services.settings.max_upload_bytes,
-            now=services.clock.now(),
-        )
-    if kind == "roster":
-        preview: ImportPreview[Any] = await imports.preview_roster(
-            db, principal.require(), cooperative, text
-        )
-    else:
-        preview = await imports.preview_bands(db, text, now=services.clock.now())
-    return sha256, cooperative, preview
+        upload = await read_upload(work.request)
+        sha256, text = await imports.stage_upload(work.db, work.services, upload, now=work.now)
+    checked = await imports.preview(
+        work.db, work.actor, kind, text, cooperative=cooperative, now=work.now
+    )
+    return sha256, cooperative, checked
 
 
-@router.post("/operator/imports/{kind}")
-async def preview_import(
-    request: Request,
-    kind: str,
-    principal: Principal = allow(Role.OPERATOR),
-    db: AsyncSession = Depends(get_db),
+async def _preview_page(
+    work: Work[Kit], kind: str, staged: tuple[str, str, ImportPreview[Any]]
 ) -> Response:
-    if kind not in ("roster", "bands"):
-        return await _page(request, db, status=404)
-    try:
-        sha256, cooperative, preview = await _staged_preview(
-            request, db, principal, kind, confirm=False
-        )
-        await db.commit()
-    except SunlitError as exc:
-        await undo(db, principal.account)
-        return await _page(request, db, status=exc.status, kind=kind, **_failed(exc))
+    sha256, cooperative, checked = staged
     return await _page(
-        request,
-        db,
-        status=200 if preview.ok else 422,
+        work,
+        status=200 if checked.ok else 422,
         kind=kind,
-        preview=preview,
+        preview=checked,
         sha256=sha256,
         cooperative=cooperative,
     )
 
 
-@router.post("/operator/imports/{kind}/confirm")
-async def confirm_import(
-    request: Request,
-    kind: str,
-    principal: Principal = allow(Role.OPERATOR),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    if kind not in ("roster", "bands"):
-        return await _page(request, db, status=404)
-    now = get_services(request).clock.now()
+@router.get("/operator/imports")
+async def imports_page(work: Work[Kit] = unit(Role.OPERATOR)) -> Response:
+    return await _page(work)
+
+
+@router.post("/operator/imports/{kind}")
+async def preview_import(kind: str, work: Work[Kit] = unit(Role.OPERATOR)) -> Response:
+    known = _kind(kind)
+    if known is None:
+        return await _page(work, status=404)
     try:
-        sha256, cooperative, preview = await _staged_preview(
-            request, db, principal, kind, confirm=True
-        )
-        if not preview.ok:  # something changed since the preview: show it again
-            return await _page(
-                request,
-                db,
-                status=422,
-                kind=kind,
-                preview=preview,
-                sha256=sha256,
-                cooperative=cooperative,
-            )
-        if kind == "roster":
-            count = await imports.do_import_roster(db, principal.require(), preview, now=now)
-        else:
-            count = await imports.do_import_bands(db, principal.require(), preview, now=now)
-        await db.commit()
+        staged = await _staged(work, known, confirm=False)
+        await work.commit()
     except SunlitError as exc:
-        await undo(db, principal.account)
-        return await _page(request, db, status=exc.status, kind=kind, **_failed(exc))
+        return await _failed(work, kind, exc)
+    return await _preview_page(work, kind, staged)
+
+
+@router.post("/operator/imports/{kind}/confirm")
+async def confirm_import(kind: str, work: Work[Kit] = unit(Role.OPERATOR)) -> Response:
+    known = _kind(kind)
+    if known is None:
+        return await _page(work, status=404)
+    try:
+        staged = await _staged(work, known, confirm=True)
+        checked = staged[2]
+        if not checked.ok:  # something changed since the preview: show it again
+            return await _preview_page(work, kind, staged)
+        count = await imports.do_import(work.db, work.actor, known, checked, now=work.now)
+        await work.commit()
+    except SunlitError as exc:
+        return await _failed(work, kind, exc)
     return redirect(f"/operator/imports?done={kind}&count={count}")

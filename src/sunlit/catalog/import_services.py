@@ -4,6 +4,7 @@ bytes), preview every row, then import all rows in one transaction or none."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,8 +20,12 @@ from sunlit.core.files.model import CSV, Upload, sha256_of
 from sunlit.core.files.store import LocalFileStore
 from sunlit.core.files.tables import StoredFileRow
 from sunlit.core.regions.services import region_book
+from sunlit.web.deps import Kit
 
 FIX = N_("Please correct the marked fields.")
+#: What can be imported: a cooperative's member households, or reference price bands.
+Kind = Literal["roster", "bands"]
+KINDS: tuple[Kind, ...] = ("roster", "bands")
 
 
 async def stage_csv(
@@ -47,6 +52,13 @@ async def stage_csv(
             StoredFileRow(sha256=sha256, content_type=CSV, size=len(upload.data), created_at=now)
         )
     return sha256, text
+
+
+async def stage_upload(
+    db: AsyncSession, kit: Kit, upload: Upload, *, now: datetime
+) -> tuple[str, str]:
+    """:func:`stage_csv` into the running services' file store, within their upload limit."""
+    return await stage_csv(db, kit.files, upload, max_bytes=kit.settings.max_upload_bytes, now=now)
 
 
 async def staged_text(db: AsyncSession, store: LocalFileStore, sha256: str) -> str:
@@ -115,3 +127,36 @@ async def do_import_bands(
     for band in preview.items:
         await catalog.do_add_band(db, actor, band, now=now)
     return len(preview.items)
+
+
+async def preview(
+    db: AsyncSession, actor: Actor, kind: Kind, text: str, *, cooperative: str, now: datetime
+) -> ImportPreview[Any]:
+    """Check every row of a staged CSV (a roster goes to ``cooperative``)."""
+    if kind == "roster":
+        return await preview_roster(db, actor, cooperative, text)
+    return await preview_bands(db, text, now=now)
+
+
+async def do_import(
+    db: AsyncSession, actor: Actor, kind: Kind, checked: ImportPreview[Any], *, now: datetime
+) -> int:
+    """Import every previewed row, or none: the caller commits once."""
+    if kind == "roster":
+        return await do_import_roster(db, actor, checked, now=now)
+    return await do_import_bands(db, actor, checked, now=now)
+
+
+def refusal(checked: ImportPreview[Any]) -> InvalidInput:
+    """The error of a preview that is not clean: every bad row and field, named
+    ``line N: field`` (or the file's own problem)."""
+    if checked.problem:
+        return InvalidInput(FIX, fields={"file": checked.problem})
+    return InvalidInput(
+        N_("Fix the rows marked in the preview, then import again."),
+        fields={
+            f"line {row.line}: {name}": message
+            for row in checked.rows
+            for name, message in row.errors.items()
+        },
+    )

@@ -4,14 +4,15 @@ route modules and other contexts never see its tables)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.model import Actor
-from sunlit.catalog import producers
+from sunlit.accounts.model import Actor, Role
+from sunlit.catalog import producers, products, unsalable
 from sunlit.catalog.tables import ProducerRow
 
 
@@ -92,6 +93,28 @@ class UnsalableReport(Protocol):
     def status(self) -> str: ...
 
 
+class InspectionRecord(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def issuer(self) -> str: ...
+    @property
+    def issued_on(self) -> date: ...
+    @property
+    def expires_on(self) -> date: ...
+    @property
+    def sha256(self) -> str: ...
+
+
+class PhotoRecord(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def sha256(self) -> str: ...
+
+
 async def manages_producer(db: AsyncSession, actor: Actor, producer_id: str) -> bool:
     """Whether the account manages this producer (False when there is no such producer)."""
     producer = await db.get(ProducerRow, producer_id)
@@ -114,3 +137,22 @@ async def member_households(db: AsyncSession, cooperative_id: str) -> set[str]:
     """The ids of a cooperative's member households."""
     query = select(ProducerRow.id).where(ProducerRow.cooperative_id == cooperative_id)
     return set((await db.scalars(query)).all())
+
+
+async def products_seen_by(
+    db: AsyncSession, viewer: Role | None, *, region: str | None, text: str
+) -> Sequence[Product]:
+    """The products a search finds, newest first: an operator sees every producer's, everyone
+    else only verified producers'."""
+    return await products.list_products(
+        db, region=region, text=text, verified_only=viewer is not Role.OPERATOR
+    )
+
+
+async def help_queue(
+    db: AsyncSession, actor: Actor
+) -> tuple[str | None, Sequence[UnsalableReport]]:
+    """The open unsalable-stock reports an account looks after, with the region they are of: an
+    official's jurisdiction, or every region (None) for oversight."""
+    region = unsalable.region_of_view(actor)
+    return region, await unsalable.needs_help(db, region=region)
