@@ -23,7 +23,7 @@ from sunlit.filing.forms import PARTNER_ROWS, draft_from_form, new_plan_values, 
 from sunlit.filing.model import PartnerKind, Plan, PlanDraft, PlanStatus, Purpose
 from sunlit.filing.rules import REGISTRY, blocks, evaluate
 from sunlit.filing.views import access_plan, get_plan, plan_parts, plan_record
-from sunlit.web.deps import PathId, undo
+from sunlit.web.deps import PathId, settle
 from sunlit.web.forms import form_fields, form_list, redirect
 from sunlit.web.rendering import render
 
@@ -41,13 +41,7 @@ def _unit(*rules: Rule) -> Any:
 
 async def _attempt(work: Filing, action: Callable[[], Awaitable[T]]) -> T | SunlitError:
     """Run ``action`` and store it; if it is refused, roll back and return why."""
-    try:
-        done = await action()
-        await work.commit()
-    except SunlitError as exc:
-        await undo(work.db, work.principal.account)
-        return exc
-    return done
+    return await settle(work.db, work.principal.account, action)
 
 
 async def _editor(

@@ -24,6 +24,7 @@ from sunlit.participation.model import (
     release_moment,
 )
 from sunlit.participation.tables import AnonymousReportRow
+from sunlit.web.deps import Kit
 
 REPORTERS = {Role.FARMER.value, Role.OFFICIAL.value}
 DAY = 24 * 3600
@@ -78,6 +79,34 @@ async def do_file_report(
     )
     db.add(row)
     return row
+
+
+async def do_file_report_via(
+    db: AsyncSession,
+    kit: Kit,
+    *,
+    actor: Actor,
+    category: ReportCategory,
+    text: str,
+    region: str | None,
+    session_ref: str | None,
+    now: datetime,
+) -> AnonymousReportRow:
+    """:func:`do_file_report` with the running services' attempt counter, time zone, secret and
+    daily allowance (the form and the API file the same way)."""
+    return await do_file_report(
+        db,
+        kit.attempts,
+        actor=actor,
+        category=category,
+        text=text,
+        region=region,
+        session_ref=session_ref,
+        now=now,
+        zone=kit.zone,
+        secret=kit.settings.secret_key,
+        per_day=kit.settings.anonymous_reports_per_day,
+    )
 
 
 async def do_release_reports(db: AsyncSession, *, now: datetime, zone: ZoneInfo) -> int:
