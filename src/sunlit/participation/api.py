@@ -81,7 +81,7 @@ async def file_report(
     body: ReportIn, work: Work[Kit] = unit(Role.FARMER, Role.OFFICIAL, quiet=True)
 ) -> ReportReceipt:
     """File an anonymous report. Nothing that links it to the caller is stored."""
-    row = await reports.do_file_report_via(
+    row = await reports.do_file_report(
         work.db,
         work.services,
         actor=work.actor,

@@ -49,7 +49,7 @@ async def file_report(work: Work[Kit] = unit(*REPORTERS, quiet=True)) -> Respons
         category = choice_in(ReportCategory, fields, "category", errors)
         if errors:
             raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
-        await reports.do_file_report_via(
+        await reports.do_file_report(
             work.db,
             work.services,
             actor=work.actor,

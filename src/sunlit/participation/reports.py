@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts.model import Actor, Role
 from sunlit.core.errors import N_, InvalidInput, PermissionDenied, TooManyAttempts
 from sunlit.core.eventlog import Event, EventType, append
-from sunlit.core.ratelimit import AttemptCounter
 from sunlit.core.regions.services import region_book
 from sunlit.participation.model import (
     ReportCategory,
@@ -39,7 +38,7 @@ def _quota_key(secret: str, account_id: str, day: str) -> str:
 
 async def do_file_report(
     db: AsyncSession,
-    counter: AttemptCounter,
+    kit: Kit,
     *,
     actor: Actor,
     category: ReportCategory,
@@ -47,10 +46,9 @@ async def do_file_report(
     region: str | None,
     session_ref: str | None,
     now: datetime,
-    zone: ZoneInfo,
-    secret: str,
-    per_day: int,
 ) -> AnonymousReportRow:
+    """File the report; the running services give the attempt counter, time zone, secret and
+    daily allowance that limit how many one account files a day."""
     if actor.role not in REPORTERS:
         raise PermissionDenied(N_("Only producers and civil servants can file these reports."))
     errors: dict[str, str] = {}
@@ -62,9 +60,9 @@ async def do_file_report(
         errors["session_ref"] = N_("A session reference is at most 64 characters.")
     if errors:
         raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
-    day = received_on(now, zone)
-    key = _quota_key(secret, actor.id, day.isoformat())
-    if await counter.tally(key, DAY) > per_day:
+    day = received_on(now, kit.zone)
+    key = _quota_key(kit.settings.secret_key, actor.id, day.isoformat())
+    if await kit.attempts.tally(key, DAY) > kit.settings.anonymous_reports_per_day:
         raise TooManyAttempts(
             N_("You have filed the most reports allowed today. Please continue tomorrow.")
         )
@@ -79,34 +77,6 @@ async def do_file_report(
     )
     db.add(row)
     return row
-
-
-async def do_file_report_via(
-    db: AsyncSession,
-    kit: Kit,
-    *,
-    actor: Actor,
-    category: ReportCategory,
-    text: str,
-    region: str | None,
-    session_ref: str | None,
-    now: datetime,
-) -> AnonymousReportRow:
-    """:func:`do_file_report` with the running services' attempt counter, time zone, secret and
-    daily allowance (the form and the API file the same way)."""
-    return await do_file_report(
-        db,
-        kit.attempts,
-        actor=actor,
-        category=category,
-        text=text,
-        region=region,
-        session_ref=session_ref,
-        now=now,
-        zone=kit.zone,
-        secret=kit.settings.secret_key,
-        per_day=kit.settings.anonymous_reports_per_day,
-    )
 
 
 async def do_release_reports(db: AsyncSession, *, now: datetime, zone: ZoneInfo) -> int:
