@@ -3,87 +3,49 @@ supervisors' review, each plan's history, and the printable product briefing."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.access import Principal, allow
-from sunlit.accounts.model import Actor, Role
-from sunlit.accounts.services import aware
+from sunlit.accounts.access import Rule
+from sunlit.accounts.model import Role
+from sunlit.accounts.work import Work, unit
 from sunlit.catalog import products as catalog
 from sunlit.catalog import unsalable
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.filing import services as filing
-from sunlit.filing.deps import filing_kit
+from sunlit.filing.deps import FilingKit, filing_kit
 from sunlit.filing.facts import facts_for_draft
-from sunlit.filing.model import Partner, PartnerKind, Plan, PlanDraft, PlanStatus, Purpose
-from sunlit.filing.rules import blocks, evaluate
-from sunlit.filing.views import access_plan, get_plan, plan_history, plan_parts
-from sunlit.web.deps import PathId, get_db, get_services, undo
-from sunlit.web.forms import form_fields, form_list, local_moment, redirect
+from sunlit.filing.forms import PARTNER_ROWS, draft_from_form, new_plan_values, values_of
+from sunlit.filing.model import PartnerKind, Plan, PlanDraft, PlanStatus, Purpose
+from sunlit.filing.rules import REGISTRY, blocks, evaluate
+from sunlit.filing.views import access_plan, get_plan, plan_parts, plan_record
+from sunlit.web.deps import PathId, settle
+from sunlit.web.forms import form_fields, form_list, redirect
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 READERS = (Role.OFFICIAL, Role.SUPERVISOR, Role.OPERATOR)
-PARTNER_ROWS = 3
+Filing = Work[FilingKit]
 
 
-def draft_from_form(
-    fields: dict[str, str], products: list[str], request: Request
-) -> tuple[PlanDraft, dict[str, str]]:
-    zone = get_services(request).zone
-    errors: dict[str, str] = {}
-    now = get_services(request).clock.now()
-    starts = local_moment(fields.get("starts_at", ""), zone)
-    ends = local_moment(fields.get("ends_at", ""), zone)
-    for name, value in (("starts_at", starts), ("ends_at", ends)):
-        if value is None:
-            errors[name] = N_("Enter a date and time.")
-    partners = []
-    for i in range(PARTNER_ROWS):
-        name = fields.get(f"partner_name_{i}", "").strip()
-        if not name:
-            continue
-        try:
-            kind = PartnerKind(fields.get(f"partner_kind_{i}", ""))
-        except ValueError:
-            errors["partners"] = N_("Choose from the list.")
-            continue
-        partners.append(
-            Partner(
-                name,
-                kind,
-                fields.get(f"partner_relationship_{i}", "").strip() or None,
-                fields.get(f"partner_interest_{i}", "").strip() or None,
-            )
-        )
-    try:
-        purpose = Purpose(fields.get("purpose", Purpose.REGIONAL_BRAND.value))
-    except ValueError:
-        errors["purpose"] = N_("Choose from the list.")
-        purpose = Purpose.REGIONAL_BRAND
-    draft = PlanDraft(
-        title=fields.get("title", ""),
-        starts_at=starts or now,
-        ends_at=ends or now,
-        product_ids=tuple(products),
-        partners=tuple(partners),
-        purpose=purpose,
-        answers_report=fields.get("answers_report") or None,
-        promotions=fields.get("promotions", ""),
-        declares_no_payment=fields.get("declares_no_payment") == "yes",
-    )
-    return draft, errors
+T = TypeVar("T")
+
+
+def _unit(*rules: Rule) -> Any:
+    return unit(*rules, kit=filing_kit)
+
+
+async def _attempt(work: Filing, action: Callable[[], Awaitable[T]]) -> T | SunlitError:
+    """Run ``action`` and store it; if it is refused, roll back and return why."""
+    return await settle(work.db, work.principal.account, action)
 
 
 async def _editor(
-    request: Request,
-    db: AsyncSession,
-    official: Actor,
+    work: Filing,
     *,
     status: int = 200,
     plan: Plan | None = None,
@@ -91,11 +53,12 @@ async def _editor(
     errors: dict[str, str] | None = None,
     error: str | None = None,
 ) -> Response:
-    region = official.region
+    region = work.actor.region
+    db = work.db
     rows = await catalog.list_products(db, region=region, verified_only=True) if region else []
     reports = await unsalable.needs_help(db, region=region) if region else []
     return render(
-        request,
+        work.request,
         "filing/editor.html",
         {
             "plan": plan,
@@ -112,122 +75,86 @@ async def _editor(
     )
 
 
-def _values_of(
-    plan: Plan, products: list[str], partners: list[Partner], zone: Any
-) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "title": plan.title,
-        "purpose": plan.purpose,
-        "promotions": plan.promotions,
-        "answers_report": plan.answers_report or "",
-        "starts_at": filing_local(plan.starts_at, zone),
-        "ends_at": filing_local(plan.ends_at, zone),
-        "declares_no_payment": "yes" if plan.declares_no_payment else "",
-        "products": products,
-    }
-    for i, partner in enumerate(partners[:PARTNER_ROWS]):
-        values[f"partner_name_{i}"] = partner.name
-        values[f"partner_kind_{i}"] = partner.kind
-        values[f"partner_relationship_{i}"] = partner.relationship or ""
-        values[f"partner_interest_{i}"] = partner.public_interest or ""
-    return values
+async def _draft(work: Filing) -> tuple[dict[str, str], list[str], PlanDraft, dict[str, str]]:
+    """The editor's submitted fields and products, and the draft they make with its errors."""
+    fields = await form_fields(work.request)
+    products = await form_list(work.request, "products")
+    draft, errors = draft_from_form(fields, products, zone=work.services.zone, now=work.now)
+    return fields, products, draft, errors
 
 
-def filing_local(moment: datetime, zone: Any) -> str:
-    return aware(moment).astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+async def _plan_page(
+    work: Filing, plan_id: str, *, status: int = 200, error: str | None = None
+) -> Response:
+    account = work.actor
+    plan = await access_plan(work.db, account, plan_id)
+    record = await plan_record(work.db, plan.id)
+    return render(
+        work.request,
+        "filing/plan.html",
+        {
+            "plan": plan,
+            "products": [await catalog.get_product(work.db, pid) for pid in record.products],
+            "partners": record.partners,
+            "history": record.history,
+            "stream_key": filing.key_for(work.services.settings.secret_key, plan, account.id),
+            "is_official": account.id == plan.official_id,
+            "is_supervisor": account.role == Role.SUPERVISOR,
+            "error": error,
+            "saved": work.request.query_params.get("saved") == "1",
+            "ratings": await work.services.ratings.ratings_of(work.db, plan.id),
+        },
+        status=status,
+    )
 
 
 @router.get("/plans")
-async def plans_page(
-    request: Request, principal: Principal = allow(*READERS), db: AsyncSession = Depends(get_db)
-) -> Response:
-    account = principal.require()
-    plans = await filing.list_plans(db, account)
+async def plans_page(work: Filing = _unit(*READERS)) -> Response:
+    plans = await filing.list_plans(work.db, work.actor)
     waiting = [p for p in plans if p.status == PlanStatus.CHECKED.value]
-    return render(request, "filing/plans.html", {"plans": plans, "waiting": waiting})
+    return render(work.request, "filing/plans.html", {"plans": plans, "waiting": waiting})
 
 
 @router.get("/plans/new")
-async def new_plan(
-    request: Request,
-    principal: Principal = allow(Role.OFFICIAL),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    start = get_services(request).clock.now() + timedelta(days=4)
-    start = start.replace(minute=0, second=0, microsecond=0)
-    zone = get_services(request).zone
-    return await _editor(
-        request,
-        db,
-        principal.require(),
-        values={
-            "starts_at": filing_local(start, zone),
-            "ends_at": filing_local(start + timedelta(hours=2), zone),
-            "products": [],
-            "purpose": Purpose.REGIONAL_BRAND.value,
-        },
-    )
+async def new_plan(work: Filing = _unit(Role.OFFICIAL)) -> Response:
+    return await _editor(work, values=new_plan_values(work.now, work.services.zone))
 
 
-async def _save(
-    request: Request, db: AsyncSession, principal: Principal, plan_id: str | None
-) -> Response:
-    account = principal.require()
-    fields = await form_fields(request)
-    products = await form_list(request, "products")
-    draft, errors = draft_from_form(fields, products, request)
-    try:
+async def _save(work: Filing, plan_id: str | None) -> Response:
+    fields, products, draft, errors = await _draft(work)
+
+    async def save() -> Plan:
         if errors:
             raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
-        plan = await filing.do_draft(
-            db, account, draft, plan_id=plan_id, now=get_services(request).clock.now()
-        )
-        await db.commit()
-    except SunlitError as exc:
-        await undo(db, principal.account)
-        plan_row = await get_plan(db, plan_id) if plan_id else None
-        return await _editor(
-            request,
-            db,
-            account,
-            status=exc.status,
-            plan=plan_row,
-            values={**fields, "products": products},
-            errors=field_errors(exc.fields, exc.params),
-            error=translate(exc.message, exc.params),
-        )
-    return redirect(f"/plans/{plan.id}?saved=1")
+        return await filing.do_draft(work.db, work.actor, draft, plan_id=plan_id, now=work.now)
+
+    outcome = await _attempt(work, save)
+    if not isinstance(outcome, SunlitError):
+        return redirect(f"/plans/{outcome.id}?saved=1")
+    return await _editor(
+        work,
+        status=outcome.status,
+        plan=await get_plan(work.db, plan_id) if plan_id else None,
+        values={**fields, "products": products},
+        errors=field_errors(outcome.fields, outcome.params),
+        error=translate(outcome.message, outcome.params),
+    )
 
 
 @router.post("/plans")
-async def create_plan(
-    request: Request,
-    principal: Principal = allow(Role.OFFICIAL),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    return await _save(request, db, principal, None)
+async def create_plan(work: Filing = _unit(Role.OFFICIAL)) -> Response:
+    return await _save(work, None)
 
 
 @router.post("/plans/preview")
-async def preview(
-    request: Request,
-    principal: Principal = allow(Role.OFFICIAL),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
+async def preview(work: Filing = _unit(Role.OFFICIAL)) -> Response:
     """For htmx: the boundary rules run on the plan as it is being typed."""
-    services = get_services(request)
-    fields = await form_fields(request)
-    draft, _ = draft_from_form(fields, await form_list(request, "products"), request)
-    facts = await facts_for_draft(
-        db,
-        principal.require(),
-        draft,
-        now=services.clock.now(),
-        plan_id=fields.get("plan_id") or None,
-    )
-    findings = evaluate(facts, services.settings.filing_rule_settings())
+    fields, _, draft, _ = await _draft(work)
+    plan_id = fields.get("plan_id") or None
+    facts = await facts_for_draft(work.db, work.actor, draft, now=work.now, plan_id=plan_id)
+    findings = evaluate(facts, work.services.settings.filing_rule_settings())
     page = render(
-        request,
+        work.request,
         "filing/_findings.html",
         {"findings": findings, "blocked": blocks(findings), "live": True},
     )
@@ -235,156 +162,77 @@ async def preview(
 
 
 @router.get("/plans/{plan_id}")
-async def plan_page(
-    request: Request,
-    plan_id: PathId,
-    principal: Principal = allow(*READERS),
-    db: AsyncSession = Depends(get_db),
-    status: int = 200,
-    error: str | None = None,
-) -> Response:
-    plan = await access_plan(db, principal.require(), plan_id)
-    account = principal.require()
-    product_ids, partners = await plan_parts(db, plan.id)
-    products = [await catalog.get_product(db, pid) for pid in product_ids]
-    history = await plan_history(db, plan.id)
-    key = None
-    if plan.stream_nonce and account.id == plan.official_id:
-        key = filing.stream_key(
-            get_services(request).settings.secret_key, plan.id, plan.stream_nonce
-        )
-    return render(
-        request,
-        "filing/plan.html",
-        {
-            "plan": plan,
-            "products": products,
-            "partners": partners,
-            "history": history,
-            "stream_key": key,
-            "is_official": account.id == plan.official_id,
-            "is_supervisor": account.role == Role.SUPERVISOR,
-            "error": error,
-            "saved": request.query_params.get("saved") == "1",
-            "ratings": await filing_kit(request).ratings.ratings_of(db, plan.id),
-        },
-        status=status,
-    )
+async def plan_page(plan_id: PathId, work: Filing = _unit(*READERS)) -> Response:
+    return await _plan_page(work, plan_id)
 
 
 @router.get("/plans/{plan_id}/edit")
-async def edit_plan(
-    request: Request,
-    plan_id: PathId,
-    principal: Principal = allow(Role.OFFICIAL),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    plan = await access_plan(db, principal.require(), plan_id)
-    products, partners = await plan_parts(db, plan.id)
-    return await _editor(
-        request,
-        db,
-        principal.require(),
-        plan=plan,
-        values=_values_of(plan, products, partners, get_services(request).zone),
-    )
+async def edit_plan(plan_id: PathId, work: Filing = _unit(Role.OFFICIAL)) -> Response:
+    plan = await access_plan(work.db, work.actor, plan_id)
+    products, partners = await plan_parts(work.db, plan.id)
+    values = values_of(plan, products, partners, work.services.zone)
+    return await _editor(work, plan=plan, values=values)
 
 
 @router.post("/plans/{plan_id}")
-async def update_plan(
-    request: Request,
-    plan_id: PathId,
-    principal: Principal = allow(Role.OFFICIAL),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    return await _save(request, db, principal, plan_id)
+async def update_plan(plan_id: PathId, work: Filing = _unit(Role.OFFICIAL)) -> Response:
+    return await _save(work, plan_id)
 
 
 @router.post("/plans/{plan_id}/submit")
-async def submit_plan(
-    request: Request,
-    plan_id: PathId,
-    principal: Principal = allow(Role.OFFICIAL),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    services = get_services(request)
-    try:
-        await filing.do_submit(
-            db,
-            principal.require(),
-            plan_id,
-            now=services.clock.now(),
-            rule_settings=services.settings.filing_rule_settings(),
-        )
-        await db.commit()
-    except SunlitError as exc:
-        await undo(db, principal.account)
-        return await plan_page(
-            request,
-            plan_id,
-            principal,
-            db,
-            status=exc.status,
-            error=translate(exc.message, exc.params),
-        )
-    return redirect(f"/plans/{plan_id}")
+async def submit_plan(plan_id: PathId, work: Filing = _unit(Role.OFFICIAL)) -> Response:
+    rule_settings = work.services.settings.filing_rule_settings()
+    outcome = await _attempt(
+        work,
+        lambda: filing.do_submit(
+            work.db, work.actor, plan_id, now=work.now, rule_settings=rule_settings
+        ),
+    )
+    if not isinstance(outcome, SunlitError):
+        return redirect(f"/plans/{plan_id}")
+    error = translate(outcome.message, outcome.params)
+    return await _plan_page(work, plan_id, status=outcome.status, error=error)
 
 
 @router.post("/plans/{plan_id}/decision")
-async def decide(
-    request: Request,
-    plan_id: PathId,
-    principal: Principal = allow(Role.SUPERVISOR),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    fields = await form_fields(request)
-    try:
+async def decide(plan_id: PathId, work: Filing = _unit(Role.SUPERVISOR)) -> Response:
+    fields = await form_fields(work.request)
+
+    async def act() -> None:
         decision = fields.get("decision")
         if decision not in ("approve", "reject"):
             raise InvalidInput(N_("Choose from the list."))
+        reason = fields.get("reason", "")
         await filing.do_decide(
-            db,
-            principal.require(),
-            plan_id,
-            approve=decision == "approve",
-            reason=fields.get("reason", ""),
-            now=get_services(request).clock.now(),
+            work.db, work.actor, plan_id, approve=decision == "approve", reason=reason, now=work.now
         )
-        await db.commit()
-    except SunlitError as exc:
-        await undo(db, principal.account)
-        message = translate(exc.message, exc.params)
-        details = " ".join(field_errors(exc.fields, exc.params).values())
-        return await plan_page(
-            request, plan_id, principal, db, status=exc.status, error=f"{message} {details}".strip()
-        )
-    return redirect(f"/plans/{plan_id}")
+
+    outcome = await _attempt(work, act)
+    if not isinstance(outcome, SunlitError):
+        return redirect(f"/plans/{plan_id}")
+    message = translate(outcome.message, outcome.params)
+    details = " ".join(field_errors(outcome.fields, outcome.params).values())
+    error = f"{message} {details}".strip()
+    return await _plan_page(work, plan_id, status=outcome.status, error=error)
 
 
 @router.get("/plans/{plan_id}/briefing")
-async def briefing(
-    request: Request,
-    plan_id: PathId,
-    principal: Principal = allow(*READERS),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
+async def briefing(plan_id: PathId, work: Filing = _unit(*READERS)) -> Response:
     """A printable page per product, only from verified catalog facts."""
-    plan = await access_plan(db, principal.require(), plan_id)
+    plan = await access_plan(work.db, work.actor, plan_id)
     if plan.status not in (
         PlanStatus.APPROVED.value,
         PlanStatus.LIVE.value,
         PlanStatus.ENDED.value,
     ):
         raise InvalidInput(N_("A briefing is made for an approved plan."))
-    today = get_services(request).clock.now().date()
-    product_ids, _ = await plan_parts(db, plan.id)
-    views = [await catalog.view_product(db, pid, on=today) for pid in product_ids]
-    return render(request, "filing/briefing.html", {"plan": plan, "views": views})
+    product_ids, _ = await plan_parts(work.db, plan.id)
+    today = work.now.date()
+    views = [await catalog.view_product(work.db, pid, on=today) for pid in product_ids]
+    return render(work.request, "filing/briefing.html", {"plan": plan, "views": views})
 
 
 @router.get("/rules")
-async def rules_page(request: Request, principal: Principal = allow("public")) -> Response:
+async def rules_page(work: Filing = _unit("public")) -> Response:
     """The boundary rules, in the reader's language: every plan is checked against these."""
-    from sunlit.filing.rules import REGISTRY
-
-    return render(request, "filing/rules.html", {"rules": REGISTRY})
+    return render(work.request, "filing/rules.html", {"rules": REGISTRY})

@@ -24,6 +24,7 @@ from sunlit.filing.facts import facts_of
 from sunlit.filing.model import (
     ACTIVE,
     EDITABLE,
+    Plan,
     PlanDraft,
     PlanStatus,
     check_four_eyes,
@@ -214,6 +215,13 @@ def stream_key(secret: str, plan_id: str, nonce: str) -> str:
     the stream (and its public HLS files) after the part before ``?`` and passes the rest to
     the gate, so the secret never appears in a public address."""
     return f"{plan_id}?key={stream_secret(secret, plan_id, nonce)}"
+
+
+def key_for(secret: str, plan: Plan, viewer_id: str) -> str | None:
+    """The plan's stream key as ``viewer_id`` may see it: only its official, once approved."""
+    if plan.stream_nonce and viewer_id == plan.official_id:
+        return stream_key(secret, plan.id, plan.stream_nonce)
+    return None
 
 
 async def do_decide(

@@ -11,54 +11,58 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.access import Principal, allow
+from sunlit.accounts.work import Work, unit
 from sunlit.filing import gate
 from sunlit.filing.ingest import from_ingest
-from sunlit.web.deps import get_db, get_services
+from sunlit.web.deps import Kit
 from sunlit.web.forms import form_fields
 
 router = APIRouter(prefix="/stream", tags=["stream gate"], include_in_schema=False)
+NGINX = unit("public", csrf=False)
+
+
+async def _callback(work: Work[Kit]) -> tuple[str, dict[str, str]] | None:
+    """The stream's name and the fields nginx-rtmp sent, if the call came from the ingest
+    server (None otherwise)."""
+    if not from_ingest(work.request):
+        return None
+    fields = await form_fields(work.request)
+    return fields.get("name", "")[:200], fields
+
+
+def _not_ingest() -> Response:
+    return PlainTextResponse("not the ingest server", status_code=403)
 
 
 @router.post("/on_publish")
-async def on_publish(
-    request: Request,
-    principal: Principal = allow("public", csrf=False),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    if not from_ingest(request):
-        return PlainTextResponse("not the ingest server", status_code=403)
-    services = get_services(request)
-    fields = await form_fields(request)
+async def on_publish(work: Work[Kit] = NGINX) -> Response:
+    call = await _callback(work)
+    if call is None:
+        return _not_ingest()
+    name, fields = call
+    settings = work.services.settings
     answer = await gate.do_publish(
-        db,
-        fields.get("name", "")[:200],
+        work.db,
+        name,
         fields.get("key", "")[:200],
-        secret=services.settings.secret_key,
-        now=services.clock.now(),
-        grace=timedelta(minutes=services.settings.stream_grace_minutes),
+        secret=settings.secret_key,
+        now=work.now,
+        grace=timedelta(minutes=settings.stream_grace_minutes),
     )
-    await db.commit()
+    await work.commit()
     if not answer.allowed:
         return PlainTextResponse(answer.reason, status_code=403)
     return PlainTextResponse("go live")
 
 
 @router.post("/on_publish_done")
-async def on_publish_done(
-    request: Request,
-    principal: Principal = allow("public", csrf=False),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    if not from_ingest(request):
-        return PlainTextResponse("not the ingest server", status_code=403)
-    fields = await form_fields(request)
-    ended = await gate.do_publish_done(
-        db, fields.get("name", "")[:200], now=get_services(request).clock.now()
-    )
-    await db.commit()
+async def on_publish_done(work: Work[Kit] = NGINX) -> Response:
+    call = await _callback(work)
+    if call is None:
+        return _not_ingest()
+    ended = await gate.do_publish_done(work.db, call[0], now=work.now)
+    await work.commit()
     return PlainTextResponse("ended" if ended else "nothing live under that name")

@@ -3,6 +3,8 @@ plan, who may see it, its products, partners, team and history."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -101,3 +103,21 @@ async def plan_status(db: AsyncSession, plan_id: str) -> str | None:
 async def presents(db: AsyncSession, plan_id: str, product_id: str) -> bool:
     """Whether the session's plan presents this product."""
     return await db.get(PlanProductRow, (plan_id, product_id)) is not None
+
+
+@dataclass(frozen=True)
+class PlanRecord:
+    """What a plan's page and its API answer show beyond the plan row."""
+
+    products: list[str]
+    partners: list[Partner]
+    team: list[tuple[str, TeamRole]]
+    history: list[EventRow]
+
+
+async def plan_record(db: AsyncSession, plan_id: str) -> PlanRecord:
+    """The plan's products and partners (in the order filed), its team and its history."""
+    products, partners = await plan_parts(db, plan_id)
+    return PlanRecord(
+        products, partners, await plan_team(db, plan_id), await plan_history(db, plan_id)
+    )

@@ -3,15 +3,14 @@ form on a product page through which an official or operator proposes a price.""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts import services as accounts
-from sunlit.accounts.access import Principal, allow
-from sunlit.accounts.model import Actor, Role
+from sunlit.accounts.model import Role
+from sunlit.accounts.work import Work, unit
 from sunlit.catalog import producers as producer_service
 from sunlit.catalog import products as catalog
 from sunlit.catalog import unsalable
@@ -19,20 +18,17 @@ from sunlit.catalog.model import (
     Category,
     ClearanceReason,
     InspectionKind,
-    ProducerDraft,
     ProducerKind,
-    ProductDraft,
     Unit,
     UnsalableReason,
-    check_product,
     check_proposer,
 )
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import field_errors, translate
-from sunlit.core.regions.services import region_book
 from sunlit.participation import ratings
 from sunlit.participation import services as consent
-from sunlit.web.deps import PathId, get_db, get_services, undo
+from sunlit.participation.forms import accepts, clearance_in, producer_draft, product_draft
+from sunlit.web.deps import Kit, PathId, settle
 from sunlit.web.forms import choice_in, date_in, form_fields, redirect, whole_in, yuan_in
 from sunlit.web.rendering import render
 
@@ -41,9 +37,7 @@ FIX = N_("Please correct the marked fields.")
 
 
 async def _dashboard(
-    request: Request,
-    db: AsyncSession,
-    account: Actor,
+    work: Work[Kit],
     *,
     status: int = 200,
     form: str | None = None,
@@ -51,7 +45,7 @@ async def _dashboard(
     values: dict[str, str] | None = None,
     error: str | None = None,
 ) -> Response:
-    today = get_services(request).clock.now().date()
+    db, account, today = work.db, work.actor, work.now.date()
     producers = await producer_service.list_producers(db, manager=account.id)
     rows = await catalog.list_products(db, producer_ids=[p.id for p in producers])
     views = [await catalog.view_product(db, row.id, on=today) for row in rows]
@@ -61,7 +55,7 @@ async def _dashboard(
     proposers = {p.proposed_by for p in proposals}
     names = {a.id: a for a in await accounts.accounts_by_id(db, proposers)}
     return render(
-        request,
+        work.request,
         "participation/dashboard.html",
         {
             "producers": producers,
@@ -74,7 +68,7 @@ async def _dashboard(
             "errors": errors or {},
             "values": values or {},
             "error": error,
-            "done": request.query_params.get("done"),
+            "done": work.request.query_params.get("done"),
             "kinds": list(ProducerKind),
             "categories": list(Category),
             "units": list(Unit),
@@ -88,288 +82,219 @@ async def _dashboard(
     )
 
 
+async def _settle_form(
+    work: Work[Kit], errors: dict[str, str], action: Callable[[], Awaitable[object]]
+) -> object:
+    """Run and store ``action`` if the form parsed (``errors`` is empty): what it returned, or
+    the :class:`SunlitError` that refused it (rolled back)."""
+
+    async def act() -> object:
+        if errors:
+            raise InvalidInput(FIX, fields=errors)
+        return await action()
+
+    return await settle(work.db, work.principal.account, act)
+
+
 async def attempt(
-    request: Request,
-    db: AsyncSession,
-    account: Actor,
+    work: Work[Kit],
     form: str,
     fields: dict[str, str],
     errors: dict[str, str],
-    action: Any,
+    action: Callable[[], Awaitable[object]],
 ) -> Response:
     """Run ``action`` if the form parsed; re-render the dashboard with errors otherwise."""
-    try:
-        if errors:
-            raise InvalidInput(FIX, fields=errors)
-        await action()
-        await db.commit()
-    except SunlitError as exc:
-        await undo(db, account)
-        return await _dashboard(
-            request,
-            db,
-            account,
-            status=exc.status,
-            form=form,
-            errors=field_errors(exc.fields, exc.params),
-            values=fields,
-            error=translate(exc.message, exc.params),
-        )
-    return redirect(f"/producer?done={form}")
+    outcome = await _settle_form(work, errors, action)
+    if not isinstance(outcome, SunlitError):
+        return redirect(f"/producer?done={form}")
+    return await _dashboard(
+        work,
+        status=outcome.status,
+        form=form,
+        errors=field_errors(outcome.fields, outcome.params),
+        values=fields,
+        error=translate(outcome.message, outcome.params),
+    )
 
 
-async def form_input(
-    request: Request, principal: Principal
-) -> tuple[Actor, dict[str, str], dict[str, str]]:
-    """Who is asking, what they sent, and an empty dict for the field errors found."""
-    return principal.require(), await form_fields(request), {}
+async def form_input(work: Work[Kit]) -> tuple[dict[str, str], dict[str, str]]:
+    """What was sent, and an empty dict for the field errors found."""
+    return await form_fields(work.request), {}
 
 
 @router.get("/producer")
-async def dashboard(
-    request: Request,
-    principal: Principal = allow(Role.FARMER),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    return await _dashboard(request, db, principal.require())
+async def dashboard(work: Work[Kit] = unit(Role.FARMER)) -> Response:
+    return await _dashboard(work)
 
 
 @router.post("/producer/producers")
-async def register_producer(
-    request: Request,
-    principal: Principal = allow(Role.FARMER),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    account, fields, errors = await form_input(request, principal)
-    kind = choice_in(ProducerKind, fields, "kind", errors)
-    draft = ProducerDraft(
-        kind or ProducerKind.HOUSEHOLD,
-        fields.get("name", ""),
-        fields.get("region", "").strip(),
-        village=fields.get("village"),
-        contact_name=fields.get("contact_name"),
-        contact_phone=fields.get("contact_phone"),
+async def register_producer(work: Work[Kit] = unit(Role.FARMER)) -> Response:
+    fields, errors = await form_input(work)
+    draft = producer_draft(fields, errors)
+    return await attempt(
+        work,
+        "producer",
+        fields,
+        errors,
+        lambda: producer_service.do_register_producer(work.db, work.actor, draft, now=work.now),
     )
-
-    async def act() -> None:
-        await producer_service.do_register_producer(
-            db, account, draft, now=get_services(request).clock.now()
-        )
-
-    return await attempt(request, db, account, "producer", fields, errors, act)
 
 
 @router.post("/producer/products")
-async def list_product(
-    request: Request,
-    principal: Principal = allow(Role.FARMER),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    account, fields, errors = await form_input(request, principal)
-    draft = ProductDraft(
-        name_zh=fields.get("name_zh", ""),
-        name_en=fields.get("name_en", ""),
-        kind=fields.get("kind", "").strip(),
-        category=choice_in(Category, fields, "category", errors) or Category.FRUIT,
-        origin_region=fields.get("origin_region", "").strip(),
-        unit=choice_in(Unit, fields, "unit", errors) or Unit.JIN,
-        price=yuan_in(fields, "price", errors) or 0,
-        stock=whole_in(fields, "stock", errors) or 0,
-        box_grams=whole_in(fields, "box_grams", errors, optional=True),
-        declared_cost=yuan_in(fields, "declared_cost", errors, optional=True),
-        story_zh=fields.get("story_zh", ""),
-        story_en=fields.get("story_en", ""),
+async def list_product(work: Work[Kit] = unit(Role.FARMER)) -> Response:
+    fields, errors = await form_input(work)
+    draft = product_draft(fields, errors)
+    clearance = clearance_in(fields, errors)
+    producer = fields.get("producer", "")
+    return await attempt(
+        work,
+        "product",
+        fields,
+        errors,
+        lambda: catalog.do_list_product(
+            work.db, work.actor, producer, draft, clearance=clearance, now=work.now
+        ),
     )
-    clearance = choice_in(ClearanceReason, fields, "clearance", errors, optional=True)
-    # Report every problem at once: what could not be read, and what the rules refuse.
-    for name, message in check_product(draft, region_book()).items():
-        errors.setdefault(name, message)
-
-    async def act() -> None:
-        await catalog.do_list_product(
-            db,
-            account,
-            fields.get("producer", ""),
-            draft,
-            clearance=clearance,
-            now=get_services(request).clock.now(),
-        )
-
-    return await attempt(request, db, account, "product", fields, errors, act)
 
 
 @router.post("/producer/products/{product_id}/price")
-async def change_own_price(
-    request: Request,
-    product_id: PathId,
-    principal: Principal = allow(Role.FARMER),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    account, fields, errors = await form_input(request, principal)
-    price = yuan_in(fields, "price", errors)
-    clearance = choice_in(ClearanceReason, fields, "clearance", errors, optional=True)
-
-    async def act() -> None:
-        await consent.do_change_price(
-            db,
-            account,
-            product_id,
-            price or 0,
-            clearance=clearance,
-            now=get_services(request).clock.now(),
-        )
-
-    return await attempt(request, db, account, f"price-{product_id}", fields, errors, act)
+async def change_own_price(product_id: PathId, work: Work[Kit] = unit(Role.FARMER)) -> Response:
+    fields, errors = await form_input(work)
+    price = yuan_in(fields, "price", errors) or 0
+    clearance = clearance_in(fields, errors)
+    return await attempt(
+        work,
+        f"price-{product_id}",
+        fields,
+        errors,
+        lambda: consent.do_change_price(
+            work.db, work.actor, product_id, price, clearance=clearance, now=work.now
+        ),
+    )
 
 
 @router.post("/producer/products/{product_id}/stock")
-async def change_stock(
-    request: Request,
-    product_id: PathId,
-    principal: Principal = allow(Role.FARMER),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    account, fields, errors = await form_input(request, principal)
-    stock = whole_in(fields, "stock", errors)
-
-    async def act() -> None:
-        await catalog.do_update_stock(
-            db, account, product_id, stock or 0, now=get_services(request).clock.now()
-        )
-
-    return await attempt(request, db, account, f"stock-{product_id}", fields, errors, act)
+async def change_stock(product_id: PathId, work: Work[Kit] = unit(Role.FARMER)) -> Response:
+    fields, errors = await form_input(work)
+    stock = whole_in(fields, "stock", errors) or 0
+    return await attempt(
+        work,
+        f"stock-{product_id}",
+        fields,
+        errors,
+        lambda: catalog.do_update_stock(work.db, work.actor, product_id, stock, now=work.now),
+    )
 
 
 @router.post("/producer/proposals/{proposal_id}/decision")
-async def decide(
-    request: Request,
-    proposal_id: PathId,
-    principal: Principal = allow(Role.FARMER),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    account, fields, errors = await form_input(request, principal)
-    decision = fields.get("decision")
-    if decision not in ("accept", "refuse"):
-        errors["decision"] = N_("Choose from the list.")
-    clearance = choice_in(ClearanceReason, fields, "clearance", errors, optional=True)
-
-    async def act() -> None:
-        await consent.do_decide(
-            db,
-            account,
+async def decide(proposal_id: PathId, work: Work[Kit] = unit(Role.FARMER)) -> Response:
+    fields, errors = await form_input(work)
+    accept = accepts(fields, errors)
+    clearance = clearance_in(fields, errors)
+    note = fields.get("note", "")
+    return await attempt(
+        work,
+        f"proposal-{proposal_id}",
+        fields,
+        errors,
+        lambda: consent.do_decide(
+            work.db,
+            work.actor,
             proposal_id,
-            accept=decision == "accept",
+            accept=accept,
             clearance=clearance,
-            note=fields.get("note", ""),
-            now=get_services(request).clock.now(),
-        )
-
-    return await attempt(request, db, account, f"proposal-{proposal_id}", fields, errors, act)
+            note=note,
+            now=work.now,
+        ),
+    )
 
 
 @router.post("/products/{product_id}/proposals")
 async def propose(
-    request: Request,
-    product_id: PathId,
-    principal: Principal = allow(Role.OFFICIAL, Role.OPERATOR),
-    db: AsyncSession = Depends(get_db),
+    product_id: PathId, work: Work[Kit] = unit(Role.OFFICIAL, Role.OPERATOR)
 ) -> Response:
-    account, fields, errors = await form_input(request, principal)
+    fields, errors = await form_input(work)
     price = yuan_in(fields, "price", errors)
-    try:
-        if errors:
-            raise InvalidInput(FIX, fields=errors)
-        await consent.do_change_price(
-            db,
-            account,
-            product_id,
-            price or 0,
-            reason=fields.get("reason", ""),
-            now=get_services(request).clock.now(),
-        )
-        await db.commit()
-    except SunlitError as exc:
-        await undo(db, account)
-        view = await catalog.view_product(
-            db, product_id, on=get_services(request).clock.now().date()
-        )
-        return render(
-            request,
-            "catalog/product.html",
-            {
-                "view": view,
-                "manages": False,
-                "can_propose": not check_proposer(
-                    account.role, account.region, view.product.origin_region
-                ),
-                "values": fields,
-                "errors": field_errors(exc.fields, exc.params),
-                "error": translate(exc.message, exc.params),
-            },
-            status=exc.status,
-        )
-    return redirect(f"/products/{product_id}?proposed=1")
+    account = work.actor
+    outcome = await _settle_form(
+        work,
+        errors,
+        lambda: consent.do_change_price(
+            work.db, account, product_id, price or 0, reason=fields.get("reason", ""), now=work.now
+        ),
+    )
+    if not isinstance(outcome, SunlitError):
+        return redirect(f"/products/{product_id}?proposed=1")
+    view = await catalog.view_product(work.db, product_id, on=work.now.date())
+    return render(
+        work.request,
+        "catalog/product.html",
+        {
+            "view": view,
+            "manages": False,
+            "can_propose": not check_proposer(
+                account.role, account.region, view.product.origin_region
+            ),
+            "values": fields,
+            "errors": field_errors(outcome.fields, outcome.params),
+            "error": translate(outcome.message, outcome.params),
+        },
+        status=outcome.status,
+    )
 
 
 @router.post("/producer/unsalable")
-async def report_unsalable(
-    request: Request,
-    principal: Principal = allow(Role.FARMER),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    account, fields, errors = await form_input(request, principal)
-    quantity = whole_in(fields, "quantity", errors)
+async def report_unsalable(work: Work[Kit] = unit(Role.FARMER)) -> Response:
+    fields, errors = await form_input(work)
+    quantity = whole_in(fields, "quantity", errors) or 0
     reason = choice_in(UnsalableReason, fields, "reason", errors)
     deadline = date_in(fields, "deadline", errors)
-
-    async def act() -> None:
-        await unsalable.do_report_unsalable(
-            db,
-            account,
+    return await attempt(
+        work,
+        "unsalable",
+        fields,
+        errors,
+        lambda: unsalable.do_report_unsalable(
+            work.db,
+            work.actor,
             fields.get("product", ""),
-            quantity=quantity or 0,
+            quantity=quantity,
             reason=reason,
             deadline=deadline,
             note=fields.get("note", ""),
-            now=get_services(request).clock.now(),
-        )
-
-    return await attempt(request, db, account, "unsalable", fields, errors, act)
+            now=work.now,
+        ),
+    )
 
 
 @router.post("/producer/unsalable/{report_id}/close")
-async def close_unsalable(
-    request: Request,
-    report_id: PathId,
-    principal: Principal = allow(Role.FARMER),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    account, fields, errors = await form_input(request, principal)
-
-    async def act() -> None:
-        await unsalable.do_close(db, account, report_id, now=get_services(request).clock.now())
-
-    return await attempt(request, db, account, "unsalable", fields, errors, act)
+async def close_unsalable(report_id: PathId, work: Work[Kit] = unit(Role.FARMER)) -> Response:
+    fields, errors = await form_input(work)
+    return await attempt(
+        work,
+        "unsalable",
+        fields,
+        errors,
+        lambda: unsalable.do_close(work.db, work.actor, report_id, now=work.now),
+    )
 
 
 @router.post("/producer/ratings")
-async def rate_session(
-    request: Request,
-    principal: Principal = allow(Role.FARMER),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    account, fields, errors = await form_input(request, principal)
-    stars = whole_in(fields, "stars", errors)
-
-    async def act() -> None:
-        await ratings.do_rate(
-            db,
-            account,
+async def rate_session(work: Work[Kit] = unit(Role.FARMER)) -> Response:
+    fields, errors = await form_input(work)
+    stars = whole_in(fields, "stars", errors) or 0
+    return await attempt(
+        work,
+        "rating",
+        fields,
+        errors,
+        lambda: ratings.do_rate(
+            work.db,
+            work.actor,
             fields.get("plan", ""),
             fields.get("producer", ""),
-            stars=stars or 0,
+            stars=stars,
             text=fields.get("text", ""),
-            now=get_services(request).clock.now(),
-        )
-
-    return await attempt(request, db, account, "rating", fields, errors, act)
+            now=work.now,
+        ),
+    )

@@ -3,27 +3,26 @@ list. Both report routes are ``quiet``: the visit does not touch the reporter's 
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
+from sunlit.accounts.work import Work, unit
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.participation import reports
 from sunlit.participation.model import REPORT_LABELS, ReportCategory
-from sunlit.web.deps import get_db, get_services, undo
-from sunlit.web.forms import form_fields
+from sunlit.web.deps import Kit, settle
+from sunlit.web.forms import choice_in, form_fields
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 REPORTERS = (Role.FARMER, Role.OFFICIAL)
 
 
-def _form(request: Request, status: int = 200, **extra: object) -> Response:
+def _form(work: Work[Kit], status: int = 200, **extra: object) -> Response:
     return render(
-        request,
+        work.request,
         "participation/report.html",
         {
             "categories": list(ReportCategory),
@@ -37,68 +36,51 @@ def _form(request: Request, status: int = 200, **extra: object) -> Response:
 
 
 @router.get("/reports/new")
-async def report_form(
-    request: Request, principal: Principal = allow(*REPORTERS, quiet=True)
-) -> Response:
-    return _form(request)
+async def report_form(work: Work[Kit] = unit(*REPORTERS, quiet=True)) -> Response:
+    return _form(work)
 
 
 @router.post("/reports")
-async def file_report(
-    request: Request,
-    principal: Principal = allow(*REPORTERS, quiet=True),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    services = get_services(request)
-    fields = await form_fields(request)
-    try:
-        try:
-            category = ReportCategory(fields.get("category", ""))
-        except ValueError:
-            raise InvalidInput(
-                N_("Please correct the marked fields."),
-                fields={"category": N_("Choose from the list.")},
-            ) from None
+async def file_report(work: Work[Kit] = unit(*REPORTERS, quiet=True)) -> Response:
+    fields = await form_fields(work.request)
+
+    async def file() -> None:
+        errors: dict[str, str] = {}
+        category = choice_in(ReportCategory, fields, "category", errors)
+        if errors:
+            raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
         await reports.do_file_report(
-            db,
-            services.attempts,
-            actor=principal.require(),
+            work.db,
+            work.services,
+            actor=work.actor,
             category=category,
             text=fields.get("text", ""),
             region=fields.get("region", "").strip() or None,
             session_ref=None,
-            now=services.clock.now(),
-            zone=services.zone,
-            secret=services.settings.secret_key,
-            per_day=services.settings.anonymous_reports_per_day,
+            now=work.now,
         )
-        await db.commit()
-    except SunlitError as exc:
-        await undo(db, principal.account)
-        return _form(
-            request,
-            exc.status,
-            values=fields,
-            error=translate(exc.message, exc.params),
-            errors=field_errors(exc.fields, exc.params),
-        )
-    return _form(request, sent=True)
+
+    outcome = await settle(work.db, work.principal.account, file)
+    if not isinstance(outcome, SunlitError):
+        return _form(work, sent=True)
+    return _form(
+        work,
+        outcome.status,
+        values=fields,
+        error=translate(outcome.message, outcome.params),
+        errors=field_errors(outcome.fields, outcome.params),
+    )
 
 
 @router.get("/supervisor/reports")
-async def supervisor_reports(
-    request: Request,
-    principal: Principal = allow(Role.SUPERVISOR),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    services = get_services(request)
-    released = await reports.do_release_reports(db, now=services.clock.now(), zone=services.zone)
-    await db.commit()
+async def supervisor_reports(work: Work[Kit] = unit(Role.SUPERVISOR)) -> Response:
+    released = await reports.do_release_reports(work.db, now=work.now, zone=work.services.zone)
+    await work.commit()
     return render(
-        request,
+        work.request,
         "participation/supervisor_reports.html",
         {
-            "reports": await reports.list_reports(db),
+            "reports": await reports.list_reports(work.db),
             "labels": REPORT_LABELS,
             "released": released,
         },

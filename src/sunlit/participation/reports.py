@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts.model import Actor, Role
 from sunlit.core.errors import N_, InvalidInput, PermissionDenied, TooManyAttempts
 from sunlit.core.eventlog import Event, EventType, append
-from sunlit.core.ratelimit import AttemptCounter
 from sunlit.core.regions.services import region_book
 from sunlit.participation.model import (
     ReportCategory,
@@ -24,6 +23,7 @@ from sunlit.participation.model import (
     release_moment,
 )
 from sunlit.participation.tables import AnonymousReportRow
+from sunlit.web.deps import Kit
 
 REPORTERS = {Role.FARMER.value, Role.OFFICIAL.value}
 DAY = 24 * 3600
@@ -38,7 +38,7 @@ def _quota_key(secret: str, account_id: str, day: str) -> str:
 
 async def do_file_report(
     db: AsyncSession,
-    counter: AttemptCounter,
+    kit: Kit,
     *,
     actor: Actor,
     category: ReportCategory,
@@ -46,10 +46,9 @@ async def do_file_report(
     region: str | None,
     session_ref: str | None,
     now: datetime,
-    zone: ZoneInfo,
-    secret: str,
-    per_day: int,
 ) -> AnonymousReportRow:
+    """File the report; the running services give the attempt counter, time zone, secret and
+    daily allowance that limit how many one account files a day."""
     if actor.role not in REPORTERS:
         raise PermissionDenied(N_("Only producers and civil servants can file these reports."))
     errors: dict[str, str] = {}
@@ -61,9 +60,9 @@ async def do_file_report(
         errors["session_ref"] = N_("A session reference is at most 64 characters.")
     if errors:
         raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
-    day = received_on(now, zone)
-    key = _quota_key(secret, actor.id, day.isoformat())
-    if await counter.tally(key, DAY) > per_day:
+    day = received_on(now, kit.zone)
+    key = _quota_key(kit.settings.secret_key, actor.id, day.isoformat())
+    if await kit.attempts.tally(key, DAY) > kit.settings.anonymous_reports_per_day:
         raise TooManyAttempts(
             N_("You have filed the most reports allowed today. Please continue tomorrow.")
         )

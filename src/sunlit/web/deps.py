@@ -6,8 +6,8 @@ desk, the live hub) declares its own Protocol extending :class:`Kit` in its ``de
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated, Protocol, cast
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated, Protocol, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from fastapi import Path, Request
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.core.clock import Clock
 from sunlit.core.db import Database
+from sunlit.core.errors import SunlitError
 from sunlit.core.files.store import LocalFileStore
 from sunlit.core.ids import ID_PATTERN
 from sunlit.core.ratelimit import AttemptCounter
@@ -66,3 +67,20 @@ async def undo(db: AsyncSession, *keep: object) -> None:
     for item in keep:
         if item is not None:
             await db.refresh(item)
+
+
+T = TypeVar("T")
+
+
+async def settle(
+    db: AsyncSession, keep: object, action: Callable[[], Awaitable[T]]
+) -> T | SunlitError:
+    """Run ``action`` and commit it; if it is refused, :func:`undo` it (reloading ``keep``) and
+    return the refusal, for a page that shows the form again with what went wrong."""
+    try:
+        done = await action()
+        await db.commit()
+    except SunlitError as exc:
+        await undo(db, keep)
+        return exc
+    return done
