@@ -4,136 +4,49 @@ over the WebSocket server (``live.server``); every action also works as a plain 
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import display_names
-from sunlit.core.errors import N_, Conflict, InvalidInput, SunlitError
-from sunlit.core.i18n import current_language, gettext_, translate
+from sunlit.accounts.work import Work, unit
+from sunlit.core.errors import SunlitError
+from sunlit.core.i18n import gettext_, translate
 from sunlit.filing import services as filing
+from sunlit.filing.model import Plan
 from sunlit.live import chat
 from sunlit.live import services as live
-from sunlit.live.deps import live_kit
-from sunlit.live.model import HIDE_REASON_LABELS, HideReason, Ticket, sign_ticket
-from sunlit.web.deps import PathId, get_db, undo
+from sunlit.live.admission import keep_viewer, render_room, socket_context, ticket, viewer_id
+from sunlit.live.deps import LiveKit, live_kit
+from sunlit.live.forms import ControlAction
+from sunlit.live.model import HIDE_REASON_LABELS
+from sunlit.web.deps import PathId, undo
 from sunlit.web.forms import form_fields, redirect
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 
-VIEWER_COOKIE = "sunlit_viewer"
+public = unit("public", kit=live_kit)
+signed_in = unit("signed_in", kit=live_kit)
 
 
-def ws_url(request: Request) -> str:
-    services = live_kit(request)
-    base = services.settings.live_public_url
-    if not base:
-        scheme = "wss" if request.url.scheme == "https" else "ws"
-        port = services.live_port or services.settings.live_port
-        base = f"{scheme}://{request.url.hostname}:{port}"
-    return base.rstrip("/") + "/live/"
-
-
-async def _ticket(
-    request: Request, principal: Principal, session: str, viewer: str, *, moderator: bool
-) -> str:
-    """A signed ticket for one WebSocket connection to ``session`` within the ticket lifetime,
-    noted in the ticket book (so it is redeemed once, and voided if the account's access is
-    revoked first)."""
-    services = live_kit(request)
-    seconds = services.settings.live_ticket_seconds
-    account = principal.account
-    ticket = Ticket(
-        session=session,
-        viewer=viewer,
-        account=account.id if account else None,
-        name=account.display_name if account else "",
-        language=current_language.get(),
-        expires=int(services.clock.now().timestamp()) + seconds,
-        moderator=moderator,
-        nonce=secrets.token_urlsafe(16),
-    )
-    if not await services.live.tickets.issue(
-        ticket.nonce, ticket.account, seconds, since=principal.read_at
-    ):  # the account's access was revoked while this request ran: the page asks again
-        raise Conflict(N_("Your access changed while the ticket was made; try again."))
-    return sign_ticket(ticket, services.settings.secret_key)
-
-
-def _viewer_id(request: Request) -> tuple[str, bool]:
-    known = request.cookies.get(VIEWER_COOKIE, "")
-    if 16 <= len(known) <= 64 and known.replace("-", "").replace("_", "").isalnum():
-        return known, False
-    return secrets.token_urlsafe(16), True
-
-
-async def _socket_context(
-    request: Request, db: AsyncSession, principal: Principal, session: str, *, moderator: bool
-) -> tuple[dict[str, Any], str | None]:
-    """What the room and the control page both show and need to join the room's socket: its
-    state, recent chat, a signed ticket; and the viewer id to keep in a cookie, if it is new."""
-    services = live_kit(request)
-    now = services.clock.now()
-    state = await live.room_state(db, session, services.sales, now=now, on=now.date())
-    history, likes = await chat.recent_chat(db, session, limit=chat.CHAT_HISTORY)
-    viewer, new = _viewer_id(request)
-    context = {
-        "state": state,
-        "history": history,
-        "likes": likes,
-        "initial": {**state.message(), "now": int(now.timestamp() * 1000), "likes": likes},
-        "ticket": await _ticket(request, principal, session, viewer, moderator=moderator),
-        "ws_url": ws_url(request),
-        "heartbeat": services.settings.live_heartbeat_seconds,
-    }
-    return context, viewer if new else None
-
-
-def _render_room(
-    request: Request,
-    template: str,
-    context: dict[str, Any],
-    new_viewer: str | None,
-    *,
-    status: int = 200,
-) -> Response:
-    return _keep_viewer(request, render(request, template, context, status=status), new_viewer)
-
-
-def _keep_viewer(request: Request, response: Response, new_viewer: str | None) -> Response:
-    if new_viewer is not None:
-        response.set_cookie(
-            VIEWER_COOKIE,
-            new_viewer,
-            max_age=365 * 24 * 3600,
-            path="/",
-            httponly=True,
-            secure=live_kit(request).settings.secure_cookies,
-            samesite="lax",
-        )
-    return response
+async def _watchable(work: Work[LiveKit], session: str) -> tuple[Plan, bool]:
+    """The watchable session's plan, and whether whoever asks is on its team."""
+    plan = await live.access_watchable_plan(work.db, session)
+    account = work.principal.account
+    return plan, account is not None and await live.may_control(work.db, account, plan)
 
 
 @router.get("/live/{session}")
-async def room(
-    request: Request,
-    session: PathId,
-    principal: Principal = allow("public"),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    settings = live_kit(request).settings
-    plan = await live.access_watchable_plan(db, session)
-    names = await display_names(db, {plan.official_id})
-    account = principal.account
-    muted = (await chat.mutes_of(db, session)).get(account.id) if account else None
-    controls = account is not None and await live.may_control(db, account, plan)
-    context, new_viewer = await _socket_context(request, db, principal, session, moderator=controls)
+async def room(session: PathId, work: Work[LiveKit] = public) -> Response:
+    settings = work.services.settings
+    plan, controls = await _watchable(work, session)
+    names = await display_names(work.db, {plan.official_id})
+    account = work.principal.account
+    muted = (await chat.mutes_of(work.db, session)).get(account.id) if account else None
+    context, new_viewer = await socket_context(work, session, moderator=controls)
     context |= {
         "plan": plan,
         "host": names.get(plan.official_id, ""),
@@ -143,58 +56,40 @@ async def room(
         "max_chars": settings.live_chat_max_chars,
         "reason_labels": {r.value: gettext_(text) for r, text in HIDE_REASON_LABELS.items()},
     }
-    return _render_room(request, "live/room.html", context, new_viewer)
+    return render_room(work, "live/room.html", context, new_viewer)
 
 
 @router.get("/live/{session}/ticket")
-async def ticket(
-    request: Request,
-    session: PathId,
-    principal: Principal = allow("public"),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
+async def room_ticket(session: PathId, work: Work[LiveKit] = public) -> Response:
     """A fresh ticket for whoever is signed in now (``account`` null: an anonymous viewer's),
     which the room and control pages fetch each time they reconnect."""
-    plan = await live.access_watchable_plan(db, session)
-    account = principal.account
-    moderator = account is not None and await live.may_control(db, account, plan)
-    viewer, new = _viewer_id(request)
-    token = await _ticket(request, principal, session, viewer, moderator=moderator)
+    _, moderator = await _watchable(work, session)
+    viewer, new = viewer_id(work.request)
+    token = await ticket(work, session, viewer, moderator=moderator)
+    account = work.principal.account
     body = {"ticket": token, "account": account.id if account else None}
     response = JSONResponse(body, headers={"Cache-Control": "no-store"})
-    return _keep_viewer(request, response, viewer if new else None)
+    return keep_viewer(work, response, viewer if new else None)
 
 
 @router.get("/live/{session}/buy")
-async def buy_sheet(
-    request: Request,
-    session: PathId,
-    principal: Principal = allow("signed_in"),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
+async def buy_sheet(session: PathId, work: Work[LiveKit] = signed_in) -> Response:
     """The buy sheet's form, fetched when a viewer first opens it (the county list is long)."""
-    await live.access_watchable_plan(db, session)
-    return render(
-        request,
-        "live/_buy.html",
-        {
-            "session": session,
-            "methods": live_kit(request).sales.payment_methods(),
-        },
-    )
+    await live.access_watchable_plan(work.db, session)
+    methods = work.services.sales.payment_methods()
+    return render(work.request, "live/_buy.html", {"session": session, "methods": methods})
 
 
-async def _control(
-    request: Request, db: AsyncSession, principal: Principal, session: str, **extra: Any
-) -> Response:
-    today = live_kit(request).clock.now().date()
-    plan = await live.access_controlled_plan(db, principal.require(), session)
-    sales = live_kit(request).sales
+async def _control(work: Work[LiveKit], session: str, **extra: Any) -> Response:
+    db = work.db
+    plan = await live.access_controlled_plan(db, work.actor, session)
     mutes = await chat.mutes_of(db, session)
-    context, new_viewer = await _socket_context(request, db, principal, session, moderator=True)
+    context, new_viewer = await socket_context(work, session, moderator=True)
     context |= {
         "plan": plan,
-        "products": await live.session_products(db, session, sales, on=today),
+        "products": await live.session_products(
+            db, session, work.services.sales, on=work.now.date()
+        ),
         "mutes": mutes,
         "names": await display_names(db, set(mutes)),
         "log": await chat.moderation_log(db, session=session, limit=50),
@@ -203,103 +98,51 @@ async def _control(
         **extra,
     }
     status = 400 if extra.get("error") else 200
-    return _render_room(request, "live/control.html", context, new_viewer, status=status)
+    return render_room(work, "live/control.html", context, new_viewer, status=status)
 
 
 @router.get("/live/{session}/control")
-async def control(
-    request: Request,
-    session: PathId,
-    principal: Principal = allow("signed_in"),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    return await _control(request, db, principal, session)
+async def control(session: PathId, work: Work[LiveKit] = signed_in) -> Response:
+    return await _control(work, session)
 
 
 @router.get("/live/{session}/control/products")
-async def control_products(
-    request: Request,
-    session: PathId,
-    principal: Principal = allow("signed_in"),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
+async def control_products(session: PathId, work: Work[LiveKit] = signed_in) -> Response:
     """The products table alone, refreshed every few seconds by htmx."""
-    await live.access_controlled_plan(db, principal.require(), session)
-    services = live_kit(request)
-    today = services.clock.now().date()
-    products = await live.session_products(db, session, services.sales, on=today)
-    return render(request, "live/_products.html", {"products": products, "session": session})
+    await live.access_controlled_plan(work.db, work.actor, session)
+    sales = work.services.sales
+    products = await live.session_products(work.db, session, sales, on=work.now.date())
+    return render(work.request, "live/_products.html", {"products": products, "session": session})
 
 
 @router.post("/live/{session}/control")
-async def control_act(
-    request: Request,
-    session: PathId,
-    principal: Principal = allow("signed_in"),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
+async def control_act(session: PathId, work: Work[LiveKit] = signed_in) -> Response:
     """One form for the team's actions: ``action`` is pin, unpin, offer, hide, mute or unmute."""
-    services = live_kit(request)
-    actor = principal.require()
-    fields = await form_fields(request)
-    action = fields.get("action", "")
-    now = services.clock.now()
+    actor = work.actor
+    fields = await form_fields(work.request)
     try:
-        message: dict[str, Any] = {"t": "refresh"}
-        if action in ("pin", "offer", "unpin"):
-            minutes = fields.get("minutes", "").strip()
-            offer = (int(minutes) if minutes.isdigit() else 0) if action == "offer" else None
-            product = None if action == "unpin" else fields.get("product_id") or None
-            await live.do_pin(db, actor, session, product, offer_minutes=offer, now=now)
-        elif action in ("hide", "mute"):
-            reason = _reason(fields.get("reason", ""))
-            note = fields.get("note", "").strip()[:200]
-            if action == "hide":
-                message = await chat.do_hide(
-                    db, actor, session, fields.get("message_id", "")[:64], reason, note, now=now
-                )
-            else:
-                account = fields.get("account_id", "")[:40]
-                message = await chat.do_mute(db, actor, session, account, reason, note, now=now)
-        elif action == "unmute":
-            account = fields.get("account_id", "")[:40]
-            message = await chat.do_unmute(db, actor, session, account, now=now)
-        else:
-            raise InvalidInput(N_("That action is not one this page knows."))
+        message = await ControlAction.of(fields).run(work.db, actor, session, now=work.now)
     except SunlitError as exc:
-        await undo(db, principal.account)
+        await undo(work.db, work.principal.account)
         error = translate(exc.message, exc.params)
         fields_errors = {k: translate(v, exc.params) for k, v in exc.fields.items()}
-        return await _control(request, db, principal, session, error=error, errors=fields_errors)
-    await db.commit()
-    await services.live.announce(session, message)
+        return await _control(work, session, error=error, errors=fields_errors)
+    await work.commit(lambda: work.services.live.announce(session, message))
     return redirect(f"/live/{session}/control")
-
-
-def _reason(value: str) -> HideReason:
-    try:
-        return HideReason(value)
-    except ValueError:
-        raise InvalidInput(
-            N_("Please correct the marked fields."),
-            fields={"reason": N_("Choose why: only abuse is a reason to hide or mute.")},
-        ) from None
 
 
 @router.get("/supervisor/moderation")
 async def moderation(
-    request: Request,
-    principal: Principal = allow(Role.SUPERVISOR, Role.OPERATOR),
-    db: AsyncSession = Depends(get_db),
+    work: Work[LiveKit] = unit(Role.SUPERVISOR, Role.OPERATOR, kit=live_kit),
 ) -> Response:
+    db = work.db
     rows = await chat.moderation_log(db, limit=200)
     actors = {r.actor for r in rows if r.actor} | {
         str(r.data.get("account") or r.data.get("author") or "") for r in rows
     }
-    sessions = {r.session for r in rows if r.session}
-    titles = await filing.plan_titles(db, sessions)
+    titles = await filing.plan_titles(db, {r.session for r in rows if r.session})
     return render(
-        request,
+        work.request,
         "live/moderation.html",
         {
             "rows": rows,

@@ -5,36 +5,37 @@ from __future__ import annotations
 
 import secrets
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.model import Role
+from sunlit.accounts.work import Work, unit
 from sunlit.catalog import producers as producer_service
 from sunlit.catalog import products as catalog
 from sunlit.core.errors import SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.orders import services as orders
 from sunlit.orders import views as order_views
-from sunlit.orders.api import AddressIn, OrderIn, buy_request, device_of
-from sunlit.orders.deps import orders_kit
+from sunlit.orders.deps import OrdersKit, orders_kit
+from sunlit.orders.forms import buy_request, checkout_order
 from sunlit.orders.model import OrderState, PaymentMethod
 from sunlit.payments import services as payments
 from sunlit.payments import views as payment_views
-from sunlit.web.deps import PathId, get_db, undo
+from sunlit.web.deps import PathId, undo
 from sunlit.web.forms import form_fields, redirect
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 
+signed_in = unit("signed_in", kit=orders_kit)
+
 
 async def _checkout(
-    request: Request, db: AsyncSession, product_id: str, status: int = 200, **extra: object
+    work: Work[OrdersKit], product_id: str, status: int = 200, **extra: object
 ) -> Response:
-    view = await catalog.view_product(db, product_id, on=orders_kit(request).clock.now().date())
+    view = await catalog.view_product(work.db, product_id, on=work.now.date())
     return render(
-        request,
+        work.request,
         "orders/checkout.html",
         {
             "view": view,
@@ -48,48 +49,21 @@ async def _checkout(
 
 
 @router.get("/products/{product_id}/buy")
-async def checkout(
-    request: Request,
-    product_id: PathId,
-    principal: Principal = allow("signed_in"),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    return await _checkout(request, db, product_id)
+async def checkout(product_id: PathId, work: Work[OrdersKit] = signed_in) -> Response:
+    return await _checkout(work, product_id)
 
 
 @router.post("/products/{product_id}/buy")
-async def place(
-    request: Request,
-    product_id: PathId,
-    principal: Principal = allow("signed_in"),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    fields = await form_fields(request)
-    buyer = principal.require()
+async def place(product_id: PathId, work: Work[OrdersKit] = signed_in) -> Response:
+    fields = await form_fields(work.request)
     try:
-        qty = fields.get("qty", "").strip()
-        body = OrderIn.model_construct(
-            product_id=product_id,
-            qty=int(qty) if qty.isdigit() and len(qty) < 5 else 0,
-            session_id=None,
-            address=AddressIn.model_construct(
-                region=fields.get("region", ""),
-                detail=fields.get("detail", "").strip(),
-                recipient=fields.get("recipient", "").strip(),
-                phone=fields.get("phone", "").strip(),
-            ),
-            payment_method=PaymentMethod(fields["method"])
-            if fields.get("method") in set(PaymentMethod)
-            else PaymentMethod.WALLET,
-        )
-        ip = request.client.host if request.client else ""
-        wanted = buy_request(body, buyer.id, fields.get("key"), device=device_of(request), ip=ip)
-        order = orders.placed_or_raise(await orders_kit(request).desk.place(wanted))
+        body = checkout_order(product_id, fields)
+        wanted = buy_request(body, work.actor.id, fields.get("key"), work.request)
+        order = orders.placed_or_raise(await work.services.desk.place(wanted))
     except SunlitError as exc:
-        await undo(db, principal.account)
+        await undo(work.db, work.principal.account)
         return await _checkout(
-            request,
-            db,
+            work,
             product_id,
             exc.status,
             values=fields,
@@ -100,33 +74,24 @@ async def place(
 
 
 @router.get("/orders")
-async def my_orders(
-    request: Request, principal: Principal = allow("signed_in"), db: AsyncSession = Depends(get_db)
-) -> Response:
-    rows = await order_views.orders_of_buyer(db, principal.require().id)
-    names = await catalog.products_by_id(db, {row.product_id for row in rows})
-    return render(request, "orders/list.html", {"orders": rows, "names": names})
+async def my_orders(work: Work[OrdersKit] = signed_in) -> Response:
+    rows = await order_views.orders_of_buyer(work.db, work.actor.id)
+    names = await catalog.products_by_id(work.db, {row.product_id for row in rows})
+    return render(work.request, "orders/list.html", {"orders": rows, "names": names})
 
 
-@router.get("/orders/{order_id}")
-async def order_page(
-    request: Request,
-    order_id: PathId,
-    principal: Principal = allow("signed_in"),
-    db: AsyncSession = Depends(get_db),
-    status: int = 200,
-    error: str | None = None,
+async def _order_page(
+    work: Work[OrdersKit], order_id: str, status: int = 200, error: str | None = None
 ) -> Response:
-    account = principal.require()
+    db, account = work.db, work.actor
     order = await order_views.access_order(db, account, order_id)
-    product = await catalog.get_product(db, order.product_id)
     charges = await payments.payments_for(db, order.id)
     return render(
-        request,
+        work.request,
         "orders/detail.html",
         {
             "order": order,
-            "product": product,
+            "product": await catalog.get_product(db, order.product_id),
             "charges": charges,
             "is_buyer": order.buyer_id == account.id,
             "sells": await order_views.may_sell(db, account, order),
@@ -139,76 +104,64 @@ async def order_page(
     )
 
 
-async def _act(request: Request, db: AsyncSession, principal: Principal, order_id: str) -> Response:
+@router.get("/orders/{order_id}")
+async def order_page(
+    order_id: PathId,
+    work: Work[OrdersKit] = signed_in,
+    status: int = 200,
+    error: str | None = None,
+) -> Response:
+    return await _order_page(work, order_id, status, error)
+
+
+@router.post("/orders/{order_id}")
+async def order_action(order_id: PathId, work: Work[OrdersKit] = signed_in) -> Response:
     """Run the action the form names on the order, then show the order again."""
-    services = orders_kit(request)
-    fields = await form_fields(request)
-    account = principal.require()
+    db, account, now = work.db, work.actor, work.now
+    fields = await form_fields(work.request)
     action = fields.get("action", "")
-    now = services.clock.now()
-    gateway = services.payment_gateway
+    gateway = work.services.payment_gateway
     try:
         order = await order_views.access_order(db, account, order_id)
         if action == "pay":
             payment = await orders.do_start_payment(db, gateway, account, order, now=now)
-            await db.commit()
+            await work.commit()
             return redirect(payment.pay_url)
         if action == "cancel":
             await orders.do_cancel(db, gateway, account, order, reason="", now=now)
         elif action == "ship":
+            carrier = fields.get("carrier", "").strip()
+            tracking_no = fields.get("tracking_no", "").strip()
             await orders.do_ship(
-                db,
-                account,
-                order,
-                carrier=fields.get("carrier", "").strip(),
-                tracking_no=fields.get("tracking_no", "").strip(),
-                now=now,
+                db, account, order, carrier=carrier, tracking_no=tracking_no, now=now
             )
         elif action == "deliver":
-            hold = services.settings.payout_hold_days
+            hold = work.services.settings.payout_hold_days
             await orders.do_deliver(db, account, order, hold_days=hold, now=now)
-        await db.commit()
+        await work.commit()
     except SunlitError as exc:
-        await undo(db, principal.account)
-        return await order_page(
-            request,
-            order_id,
-            principal,
-            db,
-            status=exc.status,
-            error=translate(exc.message, exc.params),
-        )
+        await undo(db, work.principal.account)
+        error = translate(exc.message, exc.params)
+        return await _order_page(work, order_id, exc.status, error)
     return redirect(fields.get("back") or f"/orders/{order_id}")
-
-
-@router.post("/orders/{order_id}")
-async def order_action(
-    request: Request,
-    order_id: PathId,
-    principal: Principal = allow("signed_in"),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    return await _act(request, db, principal, order_id)
 
 
 @router.get("/producer/orders")
 async def producer_orders(
-    request: Request,
-    principal: Principal = allow(Role.FARMER, Role.OPERATOR),
-    db: AsyncSession = Depends(get_db),
+    work: Work[OrdersKit] = unit(Role.FARMER, Role.OPERATOR, kit=orders_kit),
 ) -> Response:
-    producers = await producer_service.producer_scope(db, principal.require())
+    db = work.db
+    producers = await producer_service.producer_scope(db, work.actor)
     rows = await order_views.orders_of_producers(db, producers)
-    names = await catalog.products_by_id(db, {row.product_id for row in rows})
     payouts = await payment_views.payouts_for(db, producers)
-    lines = {payout.id: await payment_views.payout_lines(db, payout.id) for payout in payouts}
+    lines = await payment_views.lines_of_payouts(db, payouts)
     payees = {line.payee_id for found in lines.values() for line in found}
     return render(
-        request,
+        work.request,
         "orders/producer.html",
         {
             "orders": rows,
-            "names": names,
+            "names": await catalog.products_by_id(db, {row.product_id for row in rows}),
             "payouts": payouts,
             "payout_lines": lines,
             "payees": await producer_service.producer_names(db, payees),

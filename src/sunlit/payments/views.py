@@ -32,3 +32,10 @@ async def payouts_for(db: AsyncSession, producer_ids: list[str] | None) -> list[
 async def payout_lines(db: AsyncSession, payout_id: str) -> list[PayoutLineRow]:
     query = select(PayoutLineRow).where(PayoutLineRow.payout_id == payout_id)
     return list((await db.scalars(query)).all())
+
+
+async def lines_of_payouts(
+    db: AsyncSession, payouts: list[PayoutRow]
+) -> dict[str, list[PayoutLineRow]]:
+    """Each payout's lines (how it was split among a cooperative's members), by payout id."""
+    return {payout.id: await payout_lines(db, payout.id) for payout in payouts}
