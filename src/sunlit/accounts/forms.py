@@ -27,6 +27,13 @@ def confirm(fields: dict[str, str], name: str, errors: dict[str, str]) -> None:
         errors[f"{name}_confirm"] = translate("The two passwords do not match.")
 
 
+def new_password(fields: dict[str, str], bad: dict[str, str], name: str) -> dict[str, str]:
+    """The errors of a form that sets a new password (in ``name``, typed twice)."""
+    errors = field_errors(bad)
+    confirm(fields, name, errors)
+    return errors
+
+
 def check(errors: dict[str, str]) -> None:
     """Refuse the form when some field is marked."""
     if errors:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
@@ -62,32 +64,42 @@ async def create_account(work: Desk = desk(OPERATOR)) -> Response:
     return redirect("/operator/accounts?done=created")
 
 
-@router.post("/operator/accounts/{account_id}/role")
-async def change_role(account_id: PathId, work: Desk = desk(OPERATOR)) -> Response:
+async def _change_access(
+    work: Desk, account_id: str, change: Callable[[dict[str, str]], Awaitable[str]]
+) -> Response:
+    """Change what an account may do from the operator's form: ``change`` reads the form, takes
+    the step and says where to go next. Once committed, the account's access is revoked."""
     fields = await form_fields(work.request)
     try:
-        role = forms.role(fields.get("role", ""))
-        await roles.do_change_role(work.db, work.actor, account_id, role, now=work.now)
+        done = await change(fields)
         await work.commit()
     except SunlitError as exc:
         return await _failed(work, exc)
     await work.services.revoke_access(account_id)
-    return redirect("/operator/accounts?done=role")
+    return redirect(done)
+
+
+@router.post("/operator/accounts/{account_id}/role")
+async def change_role(account_id: PathId, work: Desk = desk(OPERATOR)) -> Response:
+    async def change(fields: dict[str, str]) -> str:
+        role = forms.role(fields.get("role", ""))
+        await roles.do_change_role(work.db, work.actor, account_id, role, now=work.now)
+        return "/operator/accounts?done=role"
+
+    return await _change_access(work, account_id, change)
 
 
 @router.post("/operator/accounts/{account_id}/disabled")
 async def set_disabled(account_id: PathId, work: Desk = desk(OPERATOR)) -> Response:
     """Disable an account (form field ``disabled=1``) or enable it again (``disabled=0``)."""
-    fields = await form_fields(work.request)
-    try:
+
+    async def change(fields: dict[str, str]) -> str:
         disabled = forms.disabled(fields.get("disabled", ""))
         await roles.do_set_disabled(work.db, work.actor, account_id, disabled, now=work.now)
-        await work.commit()
-    except SunlitError as exc:
-        return await _failed(work, exc)
-    await work.services.revoke_access(account_id)
-    done = "disabled" if disabled else "enabled"
-    return redirect(f"/operator/accounts?done={done}&account={account_id}")
+        done = "disabled" if disabled else "enabled"
+        return f"/operator/accounts?done={done}&account={account_id}"
+
+    return await _change_access(work, account_id, change)
 
 
 @router.post("/operator/accounts/{account_id}/verify")

@@ -29,8 +29,7 @@ PRIVATE = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 async def change_password(work: Desk = desk("signed_in")) -> Response:
     account = work.actor
     fields, bad = await read_form(work.request)
-    errors = field_errors(bad)
-    forms.confirm(fields, "new_password", errors)
+    errors = forms.new_password(fields, bad, "new_password")
     try:
         forms.check(errors)
         await actions.change_password(
@@ -78,8 +77,7 @@ async def send_code(work: Desk = desk("public")) -> Response:
 @router.post("/password/forgot/code")
 async def reset_with_code(work: Desk = desk("public")) -> Response:
     fields, bad = await read_form(work.request)
-    errors = field_errors(bad)
-    forms.confirm(fields, "password", errors)
+    errors = forms.new_password(fields, bad, "password")
     try:
         forms.check(errors)
         account = await actions.reset_with_code(
@@ -125,8 +123,7 @@ async def reset_link_page(token: ResetToken, work: Desk = desk("public")) -> Res
 @router.post("/password/reset/{token}")
 async def reset_with_link(token: ResetToken, work: Desk = desk("public")) -> Response:
     fields, bad = await read_form(work.request)
-    errors = field_errors(bad)
-    forms.confirm(fields, "password", errors)
+    errors = forms.new_password(fields, bad, "password")
     try:
         forms.check(errors)
         account = await credentials.do_reset_with_link(
