@@ -10,13 +10,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sunlit import __version__
 from sunlit.accounts import services as accounts
 from sunlit.accounts.work import Work, unit
-from sunlit.catalog import products as products_service
+from sunlit.app.home import home_context
 from sunlit.core.db import ping
-from sunlit.core.i18n import LANGUAGES, current_language
-from sunlit.core.regions import services as catalog
-from sunlit.filing import services as filing
-from sunlit.integrity import views as integrity_views
-from sunlit.integrity.figures import figures_key
+from sunlit.core.i18n import LANGUAGES
 from sunlit.web.deps import Kit
 from sunlit.web.forms import form_fields, redirect, safe_next, set_language_cookie
 from sunlit.web.rendering import render
@@ -28,30 +24,7 @@ health = APIRouter(tags=["operations"])
 
 @router.get("/")
 async def home(work: Work[Kit] = unit("public")) -> Response:
-    db = work.db
-    upcoming, past = await filing.public_sessions(db, now=work.now)
-    verified = await integrity_views.figures_of(db, {figures_key(None, p.id) for p in past})
-    regions = await catalog.served_regions(db)
-    book = catalog.region_book()
-    today = work.now.date()
-    products = [
-        await products_service.view_product(db, row.id, on=today)
-        for row in await products_service.list_products(db, limit=6, verified_only=True)
-    ]
-    return render(
-        work.request,
-        "home.html",
-        {
-            "upcoming": upcoming,
-            "past": past,
-            "verified": {row.session: row.figures for row in verified.values()},
-            "regions": regions,
-            "products": products,
-            "region_names": {
-                r.code: book.full_name(r.code, current_language.get()) for r in regions
-            },
-        },
-    )
+    return render(work.request, "home.html", await home_context(work.db, work.now))
 
 
 @router.post("/language")

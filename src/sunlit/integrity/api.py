@@ -62,9 +62,16 @@ async def list_cases(
 
 
 async def _one(work: Work[Kit], case_id: str) -> dict[str, Any]:
+    """The case with its notes, as the supervisors see it."""
     row = await views.case_by_id(work.db, case_id)
     notes = await views.case_notes(work.db, case_id)
     return case_with_notes_json(row, notes, work.services.zone)
+
+
+async def _stored(work: Work[Kit], case_id: str) -> dict[str, Any]:
+    """Commit a step on the case, and answer with the case as it now is."""
+    await work.commit()
+    return await _one(work, case_id)
 
 
 @router.get("/cases/{case_id}")
@@ -77,8 +84,7 @@ async def assign(
     case_id: PathId, body: AssignIn, work: Work[Kit] = unit(SUPERVISOR)
 ) -> dict[str, Any]:
     await cases.do_assign(work.db, case_id, actor=work.actor, assignee=body.assignee, now=work.now)
-    await work.commit()
-    return await _one(work, case_id)
+    return await _stored(work, case_id)
 
 
 @router.post("/cases/{case_id}/notes", status_code=201)
@@ -86,8 +92,7 @@ async def add_note(
     case_id: PathId, body: NoteIn, work: Work[Kit] = unit(SUPERVISOR)
 ) -> dict[str, Any]:
     await cases.do_add_note(work.db, case_id, actor=work.actor, text_=body.text, now=work.now)
-    await work.commit()
-    return await _one(work, case_id)
+    return await _stored(work, case_id)
 
 
 @router.post("/cases/{case_id}/decision")
@@ -96,16 +101,14 @@ async def decide(
 ) -> dict[str, Any]:
     """Confirm or dismiss, with the reason; the session's verified figures are recomputed."""
     await actions.decide(work, case_id, body.decision, body.reason)
-    await work.commit()
-    return await _one(work, case_id)
+    return await _stored(work, case_id)
 
 
 @router.post("/cases/{case_id}/publish")
 async def publish(case_id: PathId, work: Work[Kit] = unit(SUPERVISOR)) -> dict[str, Any]:
     """Publish a confirmed finding (by a second supervisor): it appears on the public portal."""
     await cases.do_publish(work.db, case_id, actor=work.actor, now=work.now)
-    await work.commit()
-    return await _one(work, case_id)
+    return await _stored(work, case_id)
 
 
 @router.get("/findings")
