@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts import services as accounts
-from sunlit.accounts import sessions
-from sunlit.accounts.access import Principal, allow, origin_of
-from sunlit.accounts.deps import accounts_kit
-from sunlit.accounts.model import NewAccount, check_new_account, normalise
-from sunlit.core.errors import N_, InvalidInput, SunlitError
-from sunlit.core.i18n import field_errors, translate
+from sunlit.accounts import actions, forms, sessions
+from sunlit.accounts.actions import Desk, desk
+from sunlit.core.errors import InvalidInput, SunlitError
+from sunlit.core.i18n import translate
 from sunlit.core.text import printable
 from sunlit.web.access import SESSION_COOKIE
-from sunlit.web.deps import PathId, get_db
+from sunlit.web.deps import PathId
 from sunlit.web.forms import (
     form_fields,
     read_form,
@@ -29,186 +25,133 @@ from sunlit.web.rendering import render
 router = APIRouter(include_in_schema=False)
 
 
-def _errors(exc: SunlitError) -> tuple[str, dict[str, str]]:
-    return translate(exc.message, exc.params), field_errors(exc.fields, exc.params)
-
-
 @router.get("/signin")
-async def signin_page(
-    request: Request, principal: Principal = allow("public"), next: str = "/"
-) -> Response:
+async def signin_page(work: Desk = desk("public"), next: str = "/") -> Response:
+    asked = work.request.query_params
     return render(
-        request,
+        work.request,
         "auth/signin.html",
         {
             "next": safe_next(next),
-            "expired": request.query_params.get("expired") == "1",
-            "reset": request.query_params.get("reset") == "1",
+            "expired": asked.get("expired") == "1",
+            "reset": asked.get("reset") == "1",
         },
     )
 
 
 @router.post("/signin")
-async def signin(
-    request: Request,
-    principal: Principal = allow("public"),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    services = accounts_kit(request)
-    fields, bad = await read_form(request)
+async def signin(work: Desk = desk("public")) -> Response:
+    fields, bad = await read_form(work.request)
     target = safe_next(fields.get("next"))
     try:
         if bad:
             raise InvalidInput(next(iter(bad.values())))
-        account, token = await sessions.do_sign_in(
-            db,
-            services.passwords,
-            services.attempts,
-            services.settings,
-            username=fields.get("username", ""),
-            password=fields.get("password", ""),
-            ip=origin_of(request).ip,
-            now=services.clock.now(),
+        account = await actions.authenticate(
+            work, fields.get("username", ""), fields.get("password", "")
         )
-        await db.commit()
+        token = sessions.open_session(work.db, account, now=work.now)
+        await work.commit()
     except SunlitError as exc:
-        message, _ = _errors(exc)
         return render(
-            request,
+            work.request,
             "auth/signin.html",
-            {"next": target, "error": message, "username": printable(fields.get("username", ""))},
+            {
+                "next": target,
+                "error": translate(exc.message, exc.params),
+                "username": printable(fields.get("username", "")),
+            },
             status=exc.status,
         )
     response = redirect(target)
-    set_session_cookie(response, token, services.settings)
+    set_session_cookie(response, token, work.services.settings)
     if account.language:
-        set_language_cookie(response, account.language, services.settings)
+        set_language_cookie(response, account.language, work.services.settings)
     return response
 
 
 @router.get("/signup")
-async def signup_page(request: Request, principal: Principal = allow("public")) -> Response:
-    return render(request, "auth/signup.html", {"values": {}, "errors": {}})
+async def signup_page(work: Desk = desk("public")) -> Response:
+    return render(work.request, "auth/signup.html", {"values": {}, "errors": {}})
 
 
 @router.post("/signup")
-async def signup(
-    request: Request,
-    principal: Principal = allow("public"),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    services = accounts_kit(request)
-    fields, bad = await read_form(request)
-    values = {k: fields.get(k, "") for k in ("username", "display_name", "phone")}
-    new = NewAccount(
-        username=values["username"],
-        display_name=values["display_name"],
-        password=fields.get("password", ""),
-        phone=values["phone"] or None,
-    )
-    errors = field_errors(check_new_account(normalise(new)))
-    if fields.get("password", "") != fields.get("password_confirm", ""):
-        errors["password_confirm"] = translate("The two passwords do not match.")
-    errors.update(field_errors(bad))
+async def signup(work: Desk = desk("public")) -> Response:
+    new, values, errors = forms.sign_up(*await read_form(work.request))
     try:
-        if errors:
-            raise InvalidInput(N_("Please correct the marked fields."))
-        now = services.clock.now()
-        account = await accounts.do_register(
-            db, services.passwords, new, now=now, origin=origin_of(request)
-        )
-        token = sessions.open_session(db, account, now=now)
-        await db.commit()
+        forms.check(errors)
+        account = await actions.register(work, new)
+        token = sessions.open_session(work.db, account, now=work.now)
+        await work.commit()
     except SunlitError as exc:
-        message, rule_errors = _errors(exc)
         return render(
-            request,
+            work.request,
             "auth/signup.html",
-            {
-                "values": {k: printable(v) for k, v in values.items()},
-                "errors": {**rule_errors, **errors},
-                "error": message,
-            },
+            {"values": values, **forms.failure(exc, errors)},
             status=exc.status,
         )
     response = redirect("/account?welcome=1")
-    set_session_cookie(response, token, services.settings)
+    set_session_cookie(response, token, work.services.settings)
     return response
 
 
 @router.post("/signout")
-async def signout(
-    request: Request,
-    principal: Principal = allow("public"),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
+async def signout(work: Desk = desk("public")) -> Response:
+    principal = work.principal
     if principal.session_token:
-        await sessions.do_sign_out(db, principal.session_token)
-        await db.commit()
+        await sessions.do_sign_out(work.db, principal.session_token)
+        await work.commit()
         if principal.account is not None:
-            await accounts_kit(request).revoke_access(principal.account.id)
+            await work.services.revoke_access(principal.account.id)
     response = redirect("/")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
-@router.get("/account")
-async def account_page(
-    request: Request,
-    principal: Principal = allow("signed_in"),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    account = principal.require()
-    tokens = await sessions.list_api_tokens(db, account.id)
+async def account_page_of(work: Desk, *, status: int = 200, **extra: object) -> Response:
+    """The account page, with ``extra`` (a new token, a failed form) — for the password pages
+    too."""
+    account = work.actor
     return render(
-        request,
+        work.request,
         "auth/account.html",
         {
             "account": account,
-            "tokens": tokens,
-            "welcome": request.query_params.get("welcome") == "1",
-            "password_changed": request.query_params.get("password") == "changed",
+            "tokens": await sessions.list_api_tokens(work.db, account.id),
+            **extra,
         },
+        status=status,
+    )
+
+
+@router.get("/account")
+async def account_page(work: Desk = desk("signed_in")) -> Response:
+    asked = work.request.query_params
+    return await account_page_of(
+        work,
+        welcome=asked.get("welcome") == "1",
+        password_changed=asked.get("password") == "changed",
     )
 
 
 @router.post("/account/tokens")
-async def create_token(
-    request: Request,
-    principal: Principal = allow("signed_in"),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    services = accounts_kit(request)
-    account = principal.require()
-    fields = await form_fields(request)
-    new_token = None
-    error = None
+async def create_token(work: Desk = desk("signed_in")) -> Response:
+    fields = await form_fields(work.request)
     try:
         _, new_token = await sessions.do_create_api_token(
-            db, account, fields.get("name", ""), now=services.clock.now()
+            work.db, work.actor, fields.get("name", ""), now=work.now
         )
-        await db.commit()
+        await work.commit()
     except SunlitError as exc:
-        error, _ = _errors(exc)
-    tokens = await sessions.list_api_tokens(db, account.id)
-    return render(
-        request,
-        "auth/account.html",
-        {"account": account, "tokens": tokens, "new_token": new_token, "token_error": error},
-        status=200 if error is None else 422,
-    )
+        return await account_page_of(
+            work, status=422, new_token=None, token_error=translate(exc.message, exc.params)
+        )
+    return await account_page_of(work, new_token=new_token, token_error=None)
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-async def revoke_token(
-    request: Request,
-    token_id: PathId,
-    principal: Principal = allow("signed_in"),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    services = accounts_kit(request)
-    account = principal.require()
-    await sessions.do_revoke_api_token(db, account, token_id, now=services.clock.now())
-    await db.commit()
-    services.token_cache.forget_account(account.id)
+async def revoke_token(token_id: PathId, work: Desk = desk("signed_in")) -> Response:
+    account = work.actor
+    await sessions.do_revoke_api_token(work.db, account, token_id, now=work.now)
+    await work.commit()
+    work.services.token_cache.forget_account(account.id)
     return redirect("/account")

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts import credentials, sessions
-from sunlit.accounts.access import Principal, allow, origin_of
-from sunlit.accounts.deps import accounts_kit
+from sunlit.accounts import actions, credentials, forms
+from sunlit.accounts.actions import Desk, desk
+from sunlit.accounts.model import Actor
+from sunlit.accounts.pages import account_page_of
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.core.text import printable
-from sunlit.web.deps import get_db, undo
+from sunlit.web.deps import undo
 from sunlit.web.forms import read_form, redirect
 from sunlit.web.rendering import render
 
@@ -25,195 +25,118 @@ ResetToken = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{20,64}$")]
 PRIVATE = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 
-def _mismatch(fields: dict[str, str], name: str, errors: dict[str, str]) -> None:
-    if fields.get(name, "") != fields.get(f"{name}_confirm", ""):
-        errors[f"{name}_confirm"] = translate("The two passwords do not match.")
-
-
 @router.post("/account/password")
-async def change_password(
-    request: Request,
-    principal: Principal = allow("signed_in"),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    services = accounts_kit(request)
-    account = principal.require()
-    fields, bad = await read_form(request)
-    errors = field_errors(bad)
-    _mismatch(fields, "new_password", errors)
+async def change_password(work: Desk = desk("signed_in")) -> Response:
+    account = work.actor
+    fields, bad = await read_form(work.request)
+    errors = forms.new_password(fields, bad, "new_password")
     try:
-        if errors:
-            raise InvalidInput(N_("Please correct the marked fields."))
-        await credentials.do_change_password(
-            db,
-            services.passwords,
-            services.attempts,
-            services.settings,
-            account,
-            current=fields.get("current_password", ""),
-            new=fields.get("new_password", ""),
-            ip=origin_of(request).ip,
-            now=services.clock.now(),
-            session_token=principal.session_token,
+        forms.check(errors)
+        await actions.change_password(
+            work, current=fields.get("current_password", ""), new=fields.get("new_password", "")
         )
-        await db.commit()
+        await work.commit()
     except SunlitError as exc:
-        await undo(db, account)
-        return render(
-            request,
-            "auth/account.html",
-            {
-                "account": account,
-                "tokens": await sessions.list_api_tokens(db, account.id),
-                "password_errors": {**field_errors(exc.fields, exc.params), **errors},
-                "password_error": translate(exc.message, exc.params),
-            },
+        await undo(work.db, account)
+        return await account_page_of(
+            work,
             status=exc.status,
+            password_errors={**field_errors(exc.fields, exc.params), **errors},
+            password_error=translate(exc.message, exc.params),
         )
-    await services.revoke_access(account.id)
+    await work.services.revoke_access(account.id)
     return redirect("/account?password=changed")
 
 
 @router.get("/password/forgot")
-async def forgot_page(request: Request, principal: Principal = allow("public")) -> Response:
-    return render(request, "auth/forgot.html", {"values": {}, "errors": {}})
+async def forgot_page(work: Desk = desk("public")) -> Response:
+    return render(work.request, "auth/forgot.html", {"values": {}, "errors": {}})
 
 
 @router.post("/password/forgot")
-async def send_code(
-    request: Request,
-    principal: Principal = allow("public"),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    services = accounts_kit(request)
-    fields, bad = await read_form(request)
+async def send_code(work: Desk = desk("public")) -> Response:
+    fields, bad = await read_form(work.request)
     login = fields.get("login", "")
+    values = {"login": printable(login)}
     try:
         if bad:
             raise InvalidInput(N_("Please correct the marked fields."), fields=bad)
-        await credentials.do_send_reset_code(
-            db,
-            services.notifier,
-            services.attempts,
-            services.settings,
-            login=login,
-            ip=origin_of(request).ip,
-            now=services.clock.now(),
-        )
-        await db.commit()
+        await actions.send_reset_code(work, login)
+        await work.commit()
     except SunlitError as exc:
         return render(
-            request,
+            work.request,
             "auth/forgot.html",
-            {
-                "values": {"login": printable(login)},
-                "errors": field_errors(exc.fields, exc.params),
-                "error": translate(exc.message, exc.params),
-            },
+            {"values": values, **forms.failure(exc)},
             status=exc.status,
         )
     # The same answer whether or not the name or number belongs to anyone.
-    return render(
-        request, "auth/forgot_code.html", {"values": {"login": printable(login)}, "errors": {}}
-    )
+    return render(work.request, "auth/forgot_code.html", {"values": values, "errors": {}})
 
 
 @router.post("/password/forgot/code")
-async def reset_with_code(
-    request: Request,
-    principal: Principal = allow("public"),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    services = accounts_kit(request)
-    fields, bad = await read_form(request)
-    values = {"login": printable(fields.get("login", ""))}
-    errors = field_errors(bad)
-    _mismatch(fields, "password", errors)
+async def reset_with_code(work: Desk = desk("public")) -> Response:
+    fields, bad = await read_form(work.request)
+    errors = forms.new_password(fields, bad, "password")
     try:
-        if errors:
-            raise InvalidInput(N_("Please correct the marked fields."))
-        account = await credentials.do_reset_with_code(
-            db,
-            services.passwords,
-            services.attempts,
-            services.settings,
+        forms.check(errors)
+        account = await actions.reset_with_code(
+            work,
             login=fields.get("login", ""),
             code=fields.get("code", ""),
             new=fields.get("password", ""),
-            ip=origin_of(request).ip,
-            now=services.clock.now(),
         )
-        await db.commit()  # a wrong try counts, so it is kept too
-        if account is None:
-            raise InvalidInput(credentials.WRONG_CODE, fields={"code": credentials.WRONG_CODE})
     except SunlitError as exc:
         return render(
-            request,
+            work.request,
             "auth/forgot_code.html",
-            {
-                "values": values,
-                "errors": {**field_errors(exc.fields, exc.params), **errors},
-                "error": translate(exc.message, exc.params),
-            },
+            {"values": {"login": printable(fields.get("login", ""))}, **forms.failure(exc, errors)},
             status=exc.status,
         )
-    await services.revoke_access(account.id)
+    await work.services.revoke_access(account.id)
     return redirect("/signin?reset=1")
 
 
-@router.get("/password/reset/{token}")
-async def reset_link_page(
-    request: Request,
-    token: ResetToken,
-    principal: Principal = allow("public"),
-    db: AsyncSession = Depends(get_db),
+def _reset_page(
+    work: Desk, token: str, account: Actor | None, *, status: int, **extra: object
 ) -> Response:
-    services = accounts_kit(request)
-    account = await credentials.open_reset_link(db, token, now=services.clock.now())
-    context: dict[str, object] = {"account": account, "token": token, "errors": {}}
-    if account is None:
-        context["error"] = translate(credentials.LINK_NOT_VALID)
     response = render(
-        request, "auth/reset.html", context, status=200 if account is not None else 404
+        work.request,
+        "auth/reset.html",
+        {"account": account, "token": token, "errors": {}, **extra},
+        status=status,
     )
     response.headers.update(PRIVATE)
     return response
 
 
+@router.get("/password/reset/{token}")
+async def reset_link_page(token: ResetToken, work: Desk = desk("public")) -> Response:
+    account = await credentials.open_reset_link(work.db, token, now=work.now)
+    if account is None:
+        return _reset_page(
+            work, token, None, status=404, error=translate(credentials.LINK_NOT_VALID)
+        )
+    return _reset_page(work, token, account, status=200)
+
+
 @router.post("/password/reset/{token}")
-async def reset_with_link(
-    request: Request,
-    token: ResetToken,
-    principal: Principal = allow("public"),
-    db: AsyncSession = Depends(get_db),
-) -> Response:
-    services = accounts_kit(request)
-    fields, bad = await read_form(request)
-    errors = field_errors(bad)
-    _mismatch(fields, "password", errors)
-    now = services.clock.now()
+async def reset_with_link(token: ResetToken, work: Desk = desk("public")) -> Response:
+    fields, bad = await read_form(work.request)
+    errors = forms.new_password(fields, bad, "password")
     try:
-        if errors:
-            raise InvalidInput(N_("Please correct the marked fields."))
+        forms.check(errors)
         account = await credentials.do_reset_with_link(
-            db, services.passwords, token=token, new=fields.get("password", ""), now=now
+            work.db,
+            work.services.passwords,
+            token=token,
+            new=fields.get("password", ""),
+            now=work.now,
         )
-        await db.commit()
+        await work.commit()
     except SunlitError as exc:
-        await undo(db, principal.account)
-        still = await credentials.open_reset_link(db, token, now=now)
-        response = render(
-            request,
-            "auth/reset.html",
-            {
-                "account": still,
-                "token": token,
-                "errors": {**field_errors(exc.fields, exc.params), **errors},
-                "error": translate(exc.message, exc.params),
-            },
-            status=exc.status,
-        )
-        response.headers.update(PRIVATE)
-        return response
-    await services.revoke_access(account.id)
+        await undo(work.db, work.principal.account)
+        still = await credentials.open_reset_link(work.db, token, now=work.now)
+        return _reset_page(work, token, still, status=exc.status, **forms.failure(exc, errors))
+    await work.services.revoke_access(account.id)
     return redirect("/signin?reset=1")

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.access import Principal, allow
+from sunlit.accounts.work import Work, unit
 from sunlit.core.errors import N_, NotFound
 from sunlit.core.files import store
-from sunlit.web.deps import get_db, get_services
+from sunlit.web.deps import Kit
 
 router = APIRouter(tags=["files"])
 
 
 @router.get("/files/{sha256}", response_class=Response)
 async def stored_file(
-    request: Request,
-    sha256: str = Path(pattern=r"^[0-9a-f]{64}$"),
-    principal: Principal = allow("public"),
-    db: AsyncSession = Depends(get_db),
+    sha256: str = Path(pattern=r"^[0-9a-f]{64}$"), work: Work[Kit] = unit("public")
 ) -> Response:
     """A photo or quality document. Public: quality documents are for social supervision."""
-    found = await store.stored_file(db, get_services(request).files, sha256)
+    found = await store.stored_file(work.db, work.services.files, sha256)
     if found is None:
         raise NotFound(N_("No such file."))
     content_type, data = found

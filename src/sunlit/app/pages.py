@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit import __version__
 from sunlit.accounts import services as accounts
-from sunlit.accounts.access import Principal, allow
 from sunlit.accounts.work import Work, unit
-from sunlit.catalog import products as products_service
+from sunlit.app.home import home_context
 from sunlit.core.db import ping
-from sunlit.core.i18n import LANGUAGES, current_language
-from sunlit.core.regions import services as catalog
-from sunlit.filing import services as filing
-from sunlit.integrity import views as integrity_views
-from sunlit.integrity.figures import figures_key
-from sunlit.web.deps import Kit, get_db, get_services
+from sunlit.core.i18n import LANGUAGES
+from sunlit.web.deps import Kit
 from sunlit.web.forms import form_fields, redirect, safe_next, set_language_cookie
 from sunlit.web.rendering import render
 from sunlit.web.security_headers import api_docs_policy
@@ -30,30 +24,7 @@ health = APIRouter(tags=["operations"])
 
 @router.get("/")
 async def home(work: Work[Kit] = unit("public")) -> Response:
-    db = work.db
-    upcoming, past = await filing.public_sessions(db, now=work.now)
-    verified = await integrity_views.figures_of(db, {figures_key(None, p.id) for p in past})
-    regions = await catalog.served_regions(db)
-    book = catalog.region_book()
-    today = work.now.date()
-    products = [
-        await products_service.view_product(db, row.id, on=today)
-        for row in await products_service.list_products(db, limit=6, verified_only=True)
-    ]
-    return render(
-        work.request,
-        "home.html",
-        {
-            "upcoming": upcoming,
-            "past": past,
-            "verified": {row.session: row.figures for row in verified.values()},
-            "regions": regions,
-            "products": products,
-            "region_names": {
-                r.code: book.full_name(r.code, current_language.get()) for r in regions
-            },
-        },
-    )
+    return render(work.request, "home.html", await home_context(work.db, work.now))
 
 
 @router.post("/language")
@@ -70,24 +41,23 @@ async def switch_language(work: Work[Kit] = unit("public")) -> Response:
 
 
 @health.get("/healthz")
-async def healthz(
-    principal: Principal = allow("public"), db: AsyncSession = Depends(get_db)
-) -> dict[str, str]:
+async def healthz(work: Work[Kit] = unit("public")) -> dict[str, str]:
     """Alive and able to reach the database."""
-    await ping(db)
+    await ping(work.db)
     return {"status": "ok", "version": __version__}
 
 
 @health.get("/metrics", response_class=PlainTextResponse)
-async def metrics(request: Request, principal: Principal = allow("public")) -> Response:
+async def metrics(work: Work[Kit] = unit("public")) -> Response:
     """Prometheus metrics of this process."""
-    body = generate_latest(get_services(request).metrics)
+    body = generate_latest(work.services.metrics)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
-async def api_docs(request: Request, principal: Principal = allow("public")) -> Response:
+async def api_docs(work: Work[Kit] = unit("public")) -> Response:
     """The API documentation: Swagger UI as FastAPI serves it (from its CDN), with a policy of
     its own that allows its one inline script by hash (the application adds this route)."""
+    request = work.request
     app = request.app
     root = request.scope.get("root_path", "").rstrip("/")
     page = get_swagger_ui_html(

@@ -4,15 +4,19 @@ findings with each session's verified figures, and what each case's session is c
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sunlit.accounts.model import Actor, Role
+from sunlit.accounts.services import display_names, list_accounts
 from sunlit.core.errors import N_, NotFound
 from sunlit.filing.services import plan_titles
 from sunlit.integrity.cases import CaseStatus
+from sunlit.integrity.figures import figures_key
 from sunlit.integrity.tables import CaseNoteRow, CaseRow, StreamImportRow, VerifiedFiguresRow
 
 
@@ -65,6 +69,19 @@ class Case(Protocol):
     def published_by(self) -> str | None: ...
     @property
     def published_at(self) -> datetime | None: ...
+
+
+class Note(Protocol):
+    """A supervisor's note on a case, read-only."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def author_id(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
 
 
 class Figures(Protocol):
@@ -153,3 +170,80 @@ async def import_named(db: AsyncSession, filename: str) -> StreamImportRow | Non
 async def cases_of_import(db: AsyncSession, import_id: str) -> list[CaseRow]:
     """The cases an imported stream opened."""
     return list(await db.scalars(select(CaseRow).where(CaseRow.import_id == import_id)))
+
+
+async def published_findings(
+    db: AsyncSession,
+) -> tuple[list[CaseRow], dict[str, VerifiedFiguresRow | None]]:
+    """The published findings, newest first, and each one's session's verified figures (by
+    case)."""
+    rows = await published_cases(db)
+    figures = await figures_of(db, {figures_key(r.import_id, r.session) for r in rows})
+    return rows, {r.id: figures.get(figures_key(r.import_id, r.session)) for r in rows}
+
+
+#: The queue's filters: a case status, the open cases assigned to the reader, or every case.
+QUEUE_FILTERS = ("open", "mine", "confirmed", "dismissed", "published", "withdrawn", "all")
+
+
+@dataclass(frozen=True)
+class Queue:
+    """The supervisors' case queue under one filter, with every filter's count."""
+
+    shown: str
+    rows: list[CaseRow]
+    counts: dict[str, int]
+    titles: dict[str, str]
+    names: dict[str, str]
+
+
+async def case_queue(db: AsyncSession, shown: str, reader: str) -> Queue:
+    """The queue as ``reader`` sees it under the filter ``shown`` ("open" unless it is one of
+    :data:`QUEUE_FILTERS`)."""
+    shown = shown if shown in QUEUE_FILTERS else "open"
+    mine = await list_cases(db, status=CaseStatus.OPEN.value, mine=reader)
+    if shown == "mine":
+        rows = mine
+    else:
+        rows = await list_cases(db, status=None if shown == "all" else shown)
+    counts = await count_by_status(db)
+    counts["mine"] = len(mine)
+    counts["all"] = sum(counts[s.value] for s in CaseStatus)
+    return Queue(
+        shown=shown,
+        rows=rows,
+        counts=counts,
+        titles=await case_titles(db, rows),
+        names=await display_names(db, {r.assignee_id for r in rows if r.assignee_id}),
+    )
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """One case with all a supervisor reads beside it."""
+
+    case: CaseRow
+    notes: list[CaseNoteRow]
+    names: dict[str, str]
+    supervisors: Sequence[Actor]
+    titles: dict[str, str]
+    figures: VerifiedFiguresRow | None
+    imported: StreamImportRow | None
+
+
+async def case_file(db: AsyncSession, case_id: str) -> CaseFile:
+    row = await case_by_id(db, case_id)
+    notes = await case_notes(db, case_id)
+    people = {n.author_id for n in notes} | {
+        who for who in (row.assignee_id, row.decided_by, row.published_by) if who
+    }
+    figures = await figures_of(db, {figures_key(row.import_id, row.session)})
+    return CaseFile(
+        case=row,
+        notes=notes,
+        names=await display_names(db, people),
+        supervisors=sorted(await list_accounts(db, role=Role.SUPERVISOR), key=lambda a: a.username),
+        titles=await case_titles(db, [row]),
+        figures=figures.get(figures_key(row.import_id, row.session)),
+        imported=await stream_import(db, row.import_id),
+    )

@@ -1,0 +1,39 @@
+"""What the home page shows, read from the contexts it brings together: the public sessions (the
+past ones with their verified figures), the regions served and a few verified products."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.catalog import products as products_service
+from sunlit.core.i18n import current_language
+from sunlit.core.regions import services as catalog
+from sunlit.filing import services as filing
+from sunlit.integrity import views as integrity_views
+from sunlit.integrity.figures import figures_key
+
+#: How many verified products the home page shows.
+PRODUCTS = 6
+
+
+async def home_context(db: AsyncSession, now: datetime) -> dict[str, Any]:
+    upcoming, past = await filing.public_sessions(db, now=now)
+    verified = await integrity_views.figures_of(db, {figures_key(None, p.id) for p in past})
+    regions = await catalog.served_regions(db)
+    book = catalog.region_book()
+    today = now.date()
+    products = [
+        await products_service.view_product(db, row.id, on=today)
+        for row in await products_service.list_products(db, limit=PRODUCTS, verified_only=True)
+    ]
+    return {
+        "upcoming": upcoming,
+        "past": past,
+        "verified": {row.session: row.figures for row in verified.values()},
+        "regions": regions,
+        "products": products,
+        "region_names": {r.code: book.full_name(r.code, current_language.get()) for r in regions},
+    }
