@@ -68,10 +68,6 @@ class PlanIn(BaseModel):
         )
 
 
-class DecisionIn(BaseModel):
-    reason: CleanText = Field(max_length=2000)
-
-
 class PlanOut(BaseModel):
     id: str
     official_id: str

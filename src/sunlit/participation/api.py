@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
+from sunlit.catalog.model import ClearanceReason
 from sunlit.catalog.schemas import ProductOut
+from sunlit.core.text import CleanText
 from sunlit.participation import ratings, reports
 from sunlit.participation import services as consent
 from sunlit.participation.model import PriceRoute
 from sunlit.participation.schemas import (
-    DecisionIn,
     PriceIn,
     ProposalOut,
     RatingIn,
@@ -26,6 +28,16 @@ from sunlit.participation.views import proposals_seen_by
 from sunlit.web.deps import Kit, PathId
 
 router = APIRouter(prefix="/api/v1", tags=["price consent"])
+
+
+#: Stays in this module: three contexts have a ``DecisionIn``, so the OpenAPI document names each
+#: by its module (``sunlit__participation__api__DecisionIn``) and moving it would rename the schema.
+class DecisionIn(BaseModel):
+    accept: bool
+    clearance: ClearanceReason | None = None
+    note: CleanText = Field("", max_length=500)
+
+
 PRICE_SETTERS = (Role.FARMER, Role.OFFICIAL, Role.OPERATOR)
 
 

@@ -22,12 +22,6 @@ class PriceIn(BaseModel):
     clearance: ClearanceReason | None = None
 
 
-class DecisionIn(BaseModel):
-    accept: bool
-    clearance: ClearanceReason | None = None
-    note: CleanText = Field("", max_length=500)
-
-
 class ProposalOut(BaseModel):
     id: str
     product_id: str
