@@ -51,7 +51,6 @@ PURE_MODULES = frozenset(
         "sunlit.core.ids",
         "sunlit.core.text",
         "sunlit.core.clock",
-        "sunlit.catalog.imports",
         "sunlit.filing.rules",
         "sunlit.integrity.cases",
         "sunlit.payments.ledger",

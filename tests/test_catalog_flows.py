@@ -12,8 +12,6 @@ from sqlalchemy import select
 from sunlit.accounts.model import NewAccount, Role
 from sunlit.accounts.services import Origin, Passwords, do_register
 from sunlit.accounts.tables import AccountRow
-from sunlit.catalog import producers
-from sunlit.catalog import products as catalog
 from sunlit.catalog.model import (
     Band,
     BandStatus,
@@ -23,6 +21,8 @@ from sunlit.catalog.model import (
     Unit,
     Verification,
 )
+from sunlit.catalog.producers import services as producers
+from sunlit.catalog.products import services as catalog
 from sunlit.core.db import Database
 from sunlit.core.errors import Conflict, InvalidInput, PermissionDenied
 from sunlit.core.eventlog.tables import EventRow

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from sunlit.catalog.imports import decode, parse_bands, parse_roster
+from sunlit.catalog.imports.model import decode, parse_bands, parse_roster
 from sunlit.core.regions.services import region_book
 from tests.support import LiveServer, csrf_of, sign_in
 from tests.test_catalog_api import api_as

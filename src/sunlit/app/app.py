@@ -24,8 +24,12 @@ from sunlit.app import events_api, file_pages, pages, reactions
 from sunlit.app.jobs import background_jobs, live_server
 from sunlit.app.services import Services
 from sunlit.catalog import api as catalog_api
-from sunlit.catalog import import_api, import_pages, products_api, quality_api, unsalable_api
 from sunlit.catalog import pages as catalog_pages
+from sunlit.catalog.imports import api as import_api
+from sunlit.catalog.imports import pages as import_pages
+from sunlit.catalog.products import api as products_api
+from sunlit.catalog.quality import api as quality_api
+from sunlit.catalog.unsalable import api as unsalable_api
 from sunlit.core.errors import SunlitError
 from sunlit.core.logging import configure_logging
 from sunlit.core.regions.services import load_region_book

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.catalog import products as products_service
+from sunlit.catalog.products import services as products_service
 from sunlit.core.i18n import current_language
 from sunlit.core.regions import services as catalog
 from sunlit.filing import services as filing

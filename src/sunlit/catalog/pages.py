@@ -7,11 +7,11 @@ from fastapi.responses import Response
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
-from sunlit.catalog import producers as producer_service
-from sunlit.catalog import products as catalog
 from sunlit.catalog import views
 from sunlit.catalog.forms import BAND_FIELDS, band_from_form
 from sunlit.catalog.model import Unit, Verification, check_proposer
+from sunlit.catalog.producers import services as producer_service
+from sunlit.catalog.products import services as catalog
 from sunlit.core.errors import SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.core.regions.services import served_regions

@@ -25,7 +25,7 @@ from sunlit.catalog.model import (
     UnsalableReason,
     Verification,
 )
-from sunlit.catalog.products import ProductView
+from sunlit.catalog.products.services import ProductView
 from sunlit.catalog.views import InspectionRecord, PhotoRecord, Producer, Product, UnsalableReport
 from sunlit.core.ids import ID_PATTERN
 from sunlit.core.regions import services as regions

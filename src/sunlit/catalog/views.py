@@ -12,8 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
-from sunlit.catalog import producers, products, unsalable
+from sunlit.catalog.producers import services as producers
+from sunlit.catalog.products import services as products
 from sunlit.catalog.tables import ProducerRow
+from sunlit.catalog.unsalable import services as unsalable
 
 
 class Producer(Protocol):

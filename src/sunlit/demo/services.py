@@ -11,8 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, NewAccount, Role
 from sunlit.accounts.services import Origin, Passwords, account_named, do_register, usernames
-from sunlit.catalog import producers, quality, unsalable
-from sunlit.catalog import products as catalog
 from sunlit.catalog.model import (
     Band,
     Category,
@@ -23,6 +21,10 @@ from sunlit.catalog.model import (
     Unit,
     UnsalableReason,
 )
+from sunlit.catalog.producers import services as producers
+from sunlit.catalog.products import services as catalog
+from sunlit.catalog.quality import services as quality
+from sunlit.catalog.unsalable import services as unsalable
 from sunlit.core.files.model import Upload
 from sunlit.core.files.store import LocalFileStore
 from sunlit.core.regions.services import do_serve_region

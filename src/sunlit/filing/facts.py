@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor
 from sunlit.accounts.services import aware, find_account
-from sunlit.catalog import producers
-from sunlit.catalog import products as catalog
 from sunlit.catalog.model import Verification
+from sunlit.catalog.producers import services as producers
+from sunlit.catalog.products import services as catalog
 from sunlit.core.errors import NotFound
 from sunlit.filing.model import ACTIVE, Plan, PlanDraft, PlanFacts, ProductFacts, Purpose, month_of
 from sunlit.filing.tables import SessionPlanRow

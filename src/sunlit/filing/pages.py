@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse, Response
 from sunlit.accounts.access import Rule
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
-from sunlit.catalog import products as catalog
-from sunlit.catalog import unsalable
+from sunlit.catalog.products import services as catalog
+from sunlit.catalog.unsalable import services as unsalable
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.filing import services as filing

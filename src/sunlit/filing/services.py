@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
 from sunlit.accounts.services import aware, find_account
-from sunlit.catalog import products as catalog
-from sunlit.catalog import unsalable
+from sunlit.catalog.products import services as catalog
+from sunlit.catalog.unsalable import services as unsalable
 from sunlit.core.errors import N_, Conflict, InvalidInput, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ids import new_id

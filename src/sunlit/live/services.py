@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
 from sunlit.accounts.services import aware
-from sunlit.catalog import products as catalog
 from sunlit.catalog.model import band_position
+from sunlit.catalog.products import services as catalog
 from sunlit.core.errors import N_, InvalidInput, NotFound, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.filing import views as filing

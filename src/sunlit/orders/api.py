@@ -11,8 +11,8 @@ from fastapi.responses import JSONResponse
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
-from sunlit.catalog import producers as producer_service
-from sunlit.catalog import products as catalog
+from sunlit.catalog.producers import services as producer_service
+from sunlit.catalog.products import services as catalog
 from sunlit.orders import services as orders
 from sunlit.orders import views as order_views
 from sunlit.orders.deps import OrdersKit, orders_kit

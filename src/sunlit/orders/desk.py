@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.catalog.stock import StockLine, lock_stock, set_stock
+from sunlit.catalog.products.stock import StockLine, lock_stock, set_stock
 from sunlit.core.clock import Clock
 from sunlit.core.db import Database
 from sunlit.core.eventlog import Event, EventType

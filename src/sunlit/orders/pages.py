@@ -10,8 +10,8 @@ from fastapi.responses import Response
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
-from sunlit.catalog import producers as producer_service
-from sunlit.catalog import products as catalog
+from sunlit.catalog.producers import services as producer_service
+from sunlit.catalog.products import services as catalog
 from sunlit.core.errors import SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.orders import services as orders

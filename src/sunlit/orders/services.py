@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
 from sunlit.accounts.services import aware
-from sunlit.catalog import products as catalog
-from sunlit.catalog import stock
+from sunlit.catalog.products import services as catalog
+from sunlit.catalog.products import stock
 from sunlit.catalog.views import manages_producer
 from sunlit.core.errors import N_, Conflict, InvalidInput, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append

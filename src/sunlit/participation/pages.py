@@ -11,9 +11,6 @@ from fastapi.responses import Response
 from sunlit.accounts import services as accounts
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
-from sunlit.catalog import producers as producer_service
-from sunlit.catalog import products as catalog
-from sunlit.catalog import unsalable
 from sunlit.catalog.model import (
     Category,
     ClearanceReason,
@@ -23,6 +20,9 @@ from sunlit.catalog.model import (
     UnsalableReason,
     check_proposer,
 )
+from sunlit.catalog.producers import services as producer_service
+from sunlit.catalog.products import services as catalog
+from sunlit.catalog.unsalable import services as unsalable
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.participation import ratings

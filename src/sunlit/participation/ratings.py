@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor
-from sunlit.catalog import producers as producer_service
-from sunlit.catalog import products as catalog
+from sunlit.catalog.producers import services as producer_service
+from sunlit.catalog.products import services as catalog
 from sunlit.core.errors import N_, InvalidInput, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.filing import views as plans

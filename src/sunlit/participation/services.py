@@ -9,9 +9,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
-from sunlit.catalog import producers
-from sunlit.catalog import products as catalog
 from sunlit.catalog.model import MAX_PRICE_FEN, ClearanceReason, check_proposer
+from sunlit.catalog.producers import services as producers
+from sunlit.catalog.products import services as catalog
 from sunlit.catalog.schemas import Product
 from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append

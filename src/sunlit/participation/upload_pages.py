@@ -7,8 +7,8 @@ from fastapi.responses import Response
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
-from sunlit.catalog import quality
 from sunlit.catalog.model import InspectionKind
+from sunlit.catalog.quality import services as quality
 from sunlit.participation.pages import attempt, form_input
 from sunlit.web.deps import Kit, PathId
 from sunlit.web.forms import choice_in, date_in, read_upload

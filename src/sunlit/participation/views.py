@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
-from sunlit.catalog import producers as producer_service
-from sunlit.catalog import products as catalog
+from sunlit.catalog.producers import services as producer_service
+from sunlit.catalog.products import services as catalog
 from sunlit.participation import ratings
 from sunlit.participation import services as consent
 from sunlit.participation.tables import PriceProposalRow, SessionRatingRow

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
-from sunlit.catalog import producers as producer_service
+from sunlit.catalog.producers import services as producer_service
 from sunlit.payments import services as payments
 from sunlit.payments import store
 from sunlit.payments import views as payment_views

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
-from sunlit.catalog.producers import producer_names
+from sunlit.catalog.producers.services import producer_names
 from sunlit.core.errors import SunlitError
 from sunlit.core.i18n import translate
 from sunlit.payments import ledger, store

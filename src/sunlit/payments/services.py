@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor
-from sunlit.catalog import producers as producer_service
+from sunlit.catalog.producers import services as producer_service
 from sunlit.catalog.views import member_households
 from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append

@@ -32,7 +32,7 @@ from sunlit.catalog.model import (
     quality_status,
     unit_grams,
 )
-from sunlit.catalog.producers import get_producer, manages, speaks_for
+from sunlit.catalog.producers.services import get_producer, manages, speaks_for
 from sunlit.catalog.tables import (
     InspectionRow,
     ProducerRow,

@@ -8,8 +8,8 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor
-from sunlit.catalog import products as catalog
 from sunlit.catalog.model import InspectionKind, check_inspection
+from sunlit.catalog.products import services as catalog
 from sunlit.catalog.tables import InspectionRow, ProductPhotoRow
 from sunlit.core.errors import N_, InvalidInput
 from sunlit.core.eventlog import Event, EventType, append

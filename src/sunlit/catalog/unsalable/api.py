@@ -6,8 +6,9 @@ from fastapi import APIRouter
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
-from sunlit.catalog import unsalable, views
+from sunlit.catalog import views
 from sunlit.catalog.schemas import UnsalableIn, UnsalableOut
+from sunlit.catalog.unsalable import services as unsalable
 from sunlit.web.deps import Kit
 
 router = APIRouter(prefix="/api/v1", tags=["unsalable stock"])

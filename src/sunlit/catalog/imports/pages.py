@@ -9,10 +9,10 @@ from fastapi.responses import Response
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
-from sunlit.catalog import import_services as imports
-from sunlit.catalog import producers
-from sunlit.catalog.imports import ImportPreview
+from sunlit.catalog.imports import services as imports
+from sunlit.catalog.imports.model import ImportPreview
 from sunlit.catalog.model import ProducerKind
+from sunlit.catalog.producers import services as producers
 from sunlit.core.errors import SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.web.deps import Kit, undo

@@ -6,9 +6,10 @@ from fastapi import APIRouter, Query
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
-from sunlit.catalog import producers, views
-from sunlit.catalog import products as catalog
+from sunlit.catalog import views
 from sunlit.catalog.model import KIND, Verification
+from sunlit.catalog.producers import services as producers
+from sunlit.catalog.products import services as catalog
 from sunlit.catalog.schemas import (
     BandIn,
     BandOut,

@@ -6,7 +6,7 @@ from fastapi import APIRouter, File, Query, UploadFile
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
-from sunlit.catalog import import_services as imports
+from sunlit.catalog.imports import services as imports
 from sunlit.catalog.schemas import ImportResult
 from sunlit.core.files.model import Upload
 from sunlit.core.text import printable

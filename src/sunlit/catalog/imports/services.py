@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
-from sunlit.catalog import producers
-from sunlit.catalog import products as catalog
-from sunlit.catalog.imports import ImportPreview, decode, parse_bands, parse_roster
+from sunlit.catalog.imports.model import ImportPreview, decode, parse_bands, parse_roster
 from sunlit.catalog.model import Band, ProducerDraft, ProducerKind
+from sunlit.catalog.producers import services as producers
+from sunlit.catalog.products import services as catalog
 from sunlit.catalog.tables import ProducerRow, ReferenceBandRow
 from sunlit.core.errors import N_, InvalidInput, NotFound, PermissionDenied
 from sunlit.core.files.model import CSV, Upload, sha256_of

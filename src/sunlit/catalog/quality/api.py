@@ -8,8 +8,8 @@ from fastapi import APIRouter, File, Form, UploadFile
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
-from sunlit.catalog import quality
 from sunlit.catalog.model import InspectionKind
+from sunlit.catalog.quality import services as quality
 from sunlit.catalog.schemas import InspectionOut, PhotoOut
 from sunlit.core.files.model import Upload
 from sunlit.core.text import CleanText, printable

@@ -1,0 +1,1 @@
+"""Imports: producer rosters and reference bands from CSV (parsing is pure: ``model``)."""

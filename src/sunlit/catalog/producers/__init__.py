@@ -1,0 +1,1 @@
+"""Producers: households, cooperatives and enterprises, their verification and managers."""

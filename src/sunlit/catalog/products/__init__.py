@@ -1,0 +1,1 @@
+"""Products: listings, reference price bands, stock and the products API."""

@@ -1,0 +1,1 @@
+"""Quality: inspection documents and photos of products."""

@@ -1,0 +1,1 @@
+"""Unsalable stock: farmers' reports of produce that will not sell, and who helps."""
