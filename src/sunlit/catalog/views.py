@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts.model import Actor, Role
 from sunlit.catalog.producers import services as producers
 from sunlit.catalog.products import services as products
-from sunlit.catalog.tables import ProducerRow
+from sunlit.catalog.tables import ProducerRow, ProductRow
 from sunlit.catalog.unsalable import services as unsalable
 
 
@@ -158,3 +158,9 @@ async def help_queue(
     official's jurisdiction, or every region (None) for oversight."""
     region = unsalable.region_of_view(actor)
     return region, await unsalable.needs_help(db, region=region)
+
+
+async def product_ids_of(db: AsyncSession, producer_id: str) -> list[str]:
+    """Every product id of a producer (no page limit)."""
+    query = select(ProductRow.id).where(ProductRow.producer_id == producer_id)
+    return list((await db.scalars(query)).all())

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor
+from sunlit.catalog import views as catalog_views
 from sunlit.catalog.producers import services as producer_service
 from sunlit.catalog.products import services as catalog
 from sunlit.core.errors import N_, InvalidInput, PermissionDenied
@@ -19,8 +20,6 @@ from sunlit.core.eventlog import Event, EventType, append
 from sunlit.filing import views as plans
 from sunlit.filing.model import Plan, PlanStatus
 from sunlit.participation.tables import SessionRatingRow
-
-ALL_PRODUCTS = 1_000_000  # a producer's products, all of them (the catalog lists 100 by default)
 
 
 def check_rating(stars: int, text: str) -> dict[str, str]:
@@ -63,10 +62,8 @@ async def rateable_for(db: AsyncSession, actor: Actor) -> list[Rateable]:
     for producer in mine:
         if not await producer_service.speaks_for(db, actor, producer):
             continue
-        products = await catalog.list_products(db, producer_ids=[producer.id], limit=ALL_PRODUCTS)
-        ended = await plans.plans_with_products(
-            db, [p.id for p in products], status=PlanStatus.ENDED
-        )
+        products = await catalog_views.product_ids_of(db, producer.id)
+        ended = await plans.plans_with_products(db, products, status=PlanStatus.ENDED)
         for plan in ended:
             rating = await db.get(SessionRatingRow, (plan.id, producer.id))
             found.append(Rateable(plan, producer, rating))
