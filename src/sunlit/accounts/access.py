@@ -137,11 +137,6 @@ def allow(*rules: Rule, quiet: bool = False, csrf: bool = True) -> Any:
     return Depends(guard)
 
 
-def principal_of(request: Request) -> Principal:
-    found = getattr(request.state, "principal", None)
-    return found if isinstance(found, Principal) else Principal(None, "none")
-
-
 def origin_of(request: Request) -> Origin:
     ip = request.client.host if request.client else "unknown"
     return Origin(ip=ip, device=device_fingerprint(request.headers.get("user-agent")))
