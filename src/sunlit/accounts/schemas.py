@@ -82,12 +82,7 @@ class TokenOut(BaseModel):
 
     @classmethod
     def of(cls, row: ApiToken) -> TokenOut:
-        return cls(
-            id=row.id,
-            name=row.name,
-            created_at=aware(row.created_at),
-            last_used_at=aware(row.last_used_at) if row.last_used_at else None,
-        )
+        return cls.model_validate(row, from_attributes=True)
 
 
 class NewTokenOut(TokenOut):

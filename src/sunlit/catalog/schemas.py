@@ -8,7 +8,6 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from sunlit.accounts.services import aware
 from sunlit.catalog.model import (
     Band,
     BandPosition,
@@ -62,26 +61,7 @@ class ProductOut(BaseModel):
 
     @classmethod
     def of(cls, row: Product) -> ProductOut:
-        return cls(
-            id=row.id,
-            producer_id=row.producer_id,
-            name_zh=row.name_zh,
-            name_en=row.name_en,
-            kind=row.kind,
-            category=Category(row.category),
-            origin_region=row.origin_region,
-            unit=Unit(row.unit),
-            box_grams=row.box_grams,
-            price=row.price,
-            declared_cost=row.declared_cost,
-            clearance=ClearanceReason(row.clearance) if row.clearance else None,
-            stock=row.stock,
-            description_zh=row.description_zh,
-            description_en=row.description_en,
-            story_zh=row.story_zh,
-            story_en=row.story_en,
-            updated_at=aware(row.updated_at),
-        )
+        return cls.model_validate(row, from_attributes=True)
 
 
 # --- regions ----------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from sunlit.accounts.services import aware
 from sunlit.core.ids import ID_PATTERN
 from sunlit.core.text import CleanText
 from sunlit.orders.model import Order, OrderState, PaymentMethod
@@ -53,32 +52,7 @@ class OrderOut(BaseModel):
 
     @classmethod
     def of(cls, row: Order) -> OrderOut:
-        def moment(value: datetime | None) -> datetime | None:
-            return aware(value) if value is not None else None
-
-        return cls(
-            id=row.id,
-            state=OrderState(row.state),
-            buyer_id=row.buyer_id,
-            product_id=row.product_id,
-            producer_id=row.producer_id,
-            session_id=row.session_id,
-            qty=row.qty,
-            unit_price=row.unit_price,
-            amount=row.amount,
-            refunded=row.refunded,
-            payment_method=PaymentMethod(row.payment_method),
-            address_region=row.address_region,
-            placed_at=aware(row.placed_at),
-            expires_at=aware(row.expires_at),
-            paid_at=moment(row.paid_at),
-            shipped_at=moment(row.shipped_at),
-            carrier=row.carrier,
-            tracking_no=row.tracking_no,
-            delivered_at=moment(row.delivered_at),
-            closed_at=moment(row.closed_at),
-            cancel_reason=row.cancel_reason,
-        )
+        return cls.model_validate(row, from_attributes=True)
 
 
 class PaymentOut(BaseModel):

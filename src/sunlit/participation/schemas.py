@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from sunlit.accounts.services import aware
 from sunlit.catalog.model import ClearanceReason
 from sunlit.catalog.schemas import Product, ProductOut
 from sunlit.core.ids import ID_PATTERN
@@ -37,19 +36,7 @@ class ProposalOut(BaseModel):
 
     @classmethod
     def of(cls, row: PriceProposalRow) -> ProposalOut:
-        return cls(
-            id=row.id,
-            product_id=row.product_id,
-            proposed_by=row.proposed_by,
-            price=row.price,
-            previous_price=row.previous_price,
-            reason=row.reason,
-            status=ProposalStatus(row.status),
-            decided_at=aware(row.decided_at) if row.decided_at else None,
-            decision_note=row.decision_note,
-            clearance=ClearanceReason(row.clearance) if row.clearance else None,
-            created_at=aware(row.created_at),
-        )
+        return cls.model_validate(row, from_attributes=True)
 
 
 def price_change_out(route: PriceRoute, result: Product | PriceProposalRow) -> BaseModel:

@@ -41,14 +41,7 @@ class TrialBalanceOut(BaseModel):
             debits=trial.debits,
             credits=trial.credits,
             accounts=[
-                BalanceLineOut(
-                    account=line.account,
-                    kind=line.kind.value,
-                    debit=line.debit,
-                    credit=line.credit,
-                    balance=line.balance,
-                )
-                for line in trial.lines
+                BalanceLineOut.model_validate(line, from_attributes=True) for line in trial.lines
             ],
         )
 
