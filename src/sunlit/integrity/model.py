@@ -22,6 +22,19 @@ class Finding:
     orders: list[str] = field(default_factory=list)
     products: list[str] = field(default_factory=list)
 
+    @classmethod
+    def scored(
+        cls,
+        rule: str,
+        score: float,
+        summary: str,
+        evidence: dict[str, Any],
+        **named: list[str],
+    ) -> Finding:
+        """A finding whose severity follows from its score (:func:`severity_of`); ``named``
+        lists the accounts, orders or products it names."""
+        return cls(rule, severity_of(score), score, summary, evidence, **named)
+
     def document(self) -> dict[str, Any]:
         return {
             "rule": self.rule,

@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sunlit.integrity.model import Finding, severity_of
+from sunlit.integrity.model import Finding
 from sunlit.integrity.stream import Session, Stream
 
 PLACE = re.compile(r"^.{1,6}?(省|市|县|区|州|旗)")
@@ -68,14 +68,7 @@ def detect_conflict(stream: Stream, session: Session, s: Settings) -> list[Findi
             "sales_fen": sales,
         }
         out.append(
-            Finding(
-                "conflict_of_interest",
-                severity_of(score),
-                score,
-                summary,
-                evidence,
-                products=products,
-            )
+            Finding.scored("conflict_of_interest", score, summary, evidence, products=products)
         )
     return out
 
@@ -119,14 +112,7 @@ def detect_favouritism(stream: Stream, session: Session, s: Settings) -> list[Fi
             "sessions_of_this_official": repeat,
         }
         out.append(
-            Finding(
-                "company_favouritism",
-                severity_of(score),
-                score,
-                summary,
-                evidence,
-                products=products,
-            )
+            Finding.scored("company_favouritism", score, summary, evidence, products=products)
         )
     return out
 

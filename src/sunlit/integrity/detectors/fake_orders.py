@@ -16,7 +16,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from sunlit.integrity.model import Finding, severity_of
+from sunlit.integrity.model import Finding
 from sunlit.integrity.stream import Order, Stream
 
 RULE = "fake_orders"
@@ -178,14 +178,8 @@ def _per_session(
             f"shipped."
         )
         out.append(
-            Finding(
-                RULE,
-                severity_of(score),
-                score,
-                summary,
-                evidence,
-                accounts=accounts,
-                orders=sorted(o.id for o in mine),
+            Finding.scored(
+                RULE, score, summary, evidence, accounts=accounts, orders=sorted(o.id for o in mine)
             )
         )
         out[-1].evidence["session"] = sid

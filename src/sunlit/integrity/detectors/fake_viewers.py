@@ -40,7 +40,6 @@ from sunlit.integrity.model import (
     Finding,
     excess_share,
     poisson_tails,
-    severity_of,
     tukey_fence,
 )
 from sunlit.integrity.stream import Session, Stream
@@ -275,13 +274,8 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
         f"registered together in bursts, share devices or address blocks, and did next to nothing."
     )
     return [
-        Finding(
-            RULE,
-            severity_of(score),
-            score,
-            summary,
-            evidence,
-            accounts=[accounts[i] for i in named.tolist()],
+        Finding.scored(
+            RULE, score, summary, evidence, accounts=[accounts[i] for i in named.tolist()]
         )
     ]
 

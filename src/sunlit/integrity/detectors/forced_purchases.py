@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from math import ceil
 from statistics import median_low
 
-from sunlit.integrity.model import Finding, poisson_tail, severity_of
+from sunlit.integrity.model import Finding, poisson_tail
 from sunlit.integrity.stream import Session, Stream
 
 RULE = "forced_purchases"
@@ -101,9 +101,8 @@ def _organisations(stream: Stream, session: Session, s: Settings) -> list[Findin
             "the pattern of a purchase quota."
         )
         out.append(
-            Finding(
+            Finding.scored(
                 RULE,
-                severity_of(score),
                 score,
                 summary,
                 evidence,
@@ -165,9 +164,8 @@ def _bunching(stream: Stream, session: Session, s: Settings, named: set[str]) ->
             "the buyers' usual quantities predict: amounts bunched at a quota."
         )
         out.append(
-            Finding(
+            Finding.scored(
                 RULE,
-                severity_of(score),
                 score,
                 summary,
                 evidence,

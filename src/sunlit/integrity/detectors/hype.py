@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sunlit.integrity.model import Finding, severity_of
+from sunlit.integrity.model import Finding
 from sunlit.integrity.stream import Order, Session, Stream
 
 RULE = "hype_gap"
@@ -86,5 +86,5 @@ def detect(
             "flagged_orders": v.flagged_orders,
             "gaps": gaps,
         }
-        out.append(Finding(RULE, severity_of(score), score, summary, evidence))
+        out.append(Finding.scored(RULE, score, summary, evidence))
     return out

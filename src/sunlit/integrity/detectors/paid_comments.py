@@ -17,7 +17,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from sunlit.integrity.model import Finding, poisson_tails, severity_of
+from sunlit.integrity.model import Finding, poisson_tails
 from sunlit.integrity.stream import Session, Stream
 
 RULE = "paid_comments"
@@ -172,7 +172,5 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
             + (", praising the official" if praise >= s.sycophancy else "")
             + f"; {non_buyers:.0%} of them bought nothing."
         )
-        out.append(
-            Finding(RULE, severity_of(score), score, summary, evidence, accounts=sorted(accounts))
-        )
+        out.append(Finding.scored(RULE, score, summary, evidence, accounts=sorted(accounts)))
     return out

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sunlit.integrity.model import Finding, robust_z, severity_of
+from sunlit.integrity.model import Finding, robust_z
 from sunlit.integrity.stream import Product, Session, Stream
 
 FRESH = frozenset({"fruit", "vegetable", "aquatic", "livestock"})
@@ -68,9 +68,7 @@ def detect_gouging(stream: Stream, session: Session, s: Settings) -> list[Findin
             "robust_z": round(zi, 2),
             "price_changes": len(p.changes),
         }
-        out.append(
-            Finding("price_gouging", severity_of(score), score, summary, evidence, products=[p.id])
-        )
+        out.append(Finding.scored("price_gouging", score, summary, evidence, products=[p.id]))
     return out
 
 
@@ -98,7 +96,5 @@ def detect_below_cost(stream: Stream, session: Session, s: Settings) -> list[Fin
             "category": p.category,
             "clearance_reason": clearance,
         }
-        out.append(
-            Finding("below_cost", severity_of(score), score, summary, evidence, products=[p.id])
-        )
+        out.append(Finding.scored("below_cost", score, summary, evidence, products=[p.id]))
     return out

@@ -11,7 +11,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sunlit.integrity.model import Finding, poisson_tail, severity_of, tukey_fence
+from sunlit.integrity.model import Finding, poisson_tail, tukey_fence
 from sunlit.integrity.stream import Session, Stream
 
 RULE = "quality_complaints"
@@ -80,5 +80,5 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
             "peer_products": len(peers),
             "p_value": float(f"{p:.3g}"),
         }
-        out.append(Finding(RULE, severity_of(score), score, summary, evidence, products=[pid]))
+        out.append(Finding.scored(RULE, score, summary, evidence, products=[pid]))
     return out
