@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.services import check_can_grant, get_account
-from sunlit.accounts.sessions import do_end_sessions
+from sunlit.accounts.sessions import end_sessions
 from sunlit.accounts.tables import AccountRow
 from sunlit.core.errors import N_, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
@@ -53,7 +53,7 @@ async def do_set_disabled(
         return row
     row.disabled = disabled
     if disabled:  # account.disabled says the sessions ended: no account.sessions_ended too
-        await do_end_sessions(db, row.id, now=now, reason="disabled", actor=actor.id, record=False)
+        await end_sessions(db, row.id, now=now)
     append(
         db,
         Event(

@@ -1,8 +1,9 @@
 """Signing in and staying signed in: passwords checked under the sign-in throttle, sessions
 behind cookies, API tokens, and ending an account's sessions.
 
-Ending sessions happens in one place, :func:`do_end_sessions`, which records
-``account.sessions_ended`` in the same transaction. After the commit the caller tells the
+Ending sessions happens in one place, :func:`end_sessions`; :func:`do_end_sessions` records
+``account.sessions_ended`` with it in the same transaction (disabling an account records
+``account.disabled`` instead). After the commit the caller tells the
 running process (``revoke_access`` of the accounts kit), which forgets cached API-token
 principals, voids live-room tickets and closes open live-room sockets."""
 
@@ -177,20 +178,18 @@ async def do_revoke_api_token(
     row.revoked_at = now
 
 
-async def do_end_sessions(
+async def end_sessions(
     db: AsyncSession,
     account_id: str,
     *,
     now: datetime,
-    reason: str,
-    actor: str | None,
     keep: str | None = None,
     revoke_tokens: bool = False,
-    record: bool = True,
-) -> None:
-    """End the account's sign-in sessions, all but ``keep`` (the caller's session token), and
-    with ``revoke_tokens`` its API tokens too; record ``account.sessions_ended`` (unless
-    ``record`` is false: the caller's own event says the sessions end, as disabling does)."""
+) -> tuple[int, int]:
+    """Delete the account's sign-in sessions, all but ``keep`` (the caller's session token),
+    and with ``revoke_tokens`` revoke its API tokens too; returns how many of each. Records
+    nothing: :func:`do_end_sessions` records it, or the caller's own event says the sessions
+    end (``account.disabled``)."""
     query = delete(WebSessionRow).where(WebSessionRow.account_id == account_id)
     if keep is not None:
         query = query.where(WebSessionRow.digest != token_digest(keep))
@@ -204,8 +203,24 @@ async def do_end_sessions(
                 .values(revoked_at=now)
             )
         ).rowcount
-    if not record:
-        return
+    return int(ended or 0), int(revoked or 0)
+
+
+async def do_end_sessions(
+    db: AsyncSession,
+    account_id: str,
+    *,
+    now: datetime,
+    reason: str,
+    actor: str | None,
+    keep: str | None = None,
+    revoke_tokens: bool = False,
+) -> None:
+    """End the account's sign-in sessions (:func:`end_sessions`) and record
+    ``account.sessions_ended``."""
+    ended, revoked = await end_sessions(
+        db, account_id, now=now, keep=keep, revoke_tokens=revoke_tokens
+    )
     append(
         db,
         Event(
@@ -215,9 +230,9 @@ async def do_end_sessions(
             data={
                 "account": account_id,
                 "reason": reason,
-                "sessions": int(ended or 0),
+                "sessions": ended,
                 "kept_current": keep is not None,
-                "api_tokens_revoked": int(revoked or 0),
+                "api_tokens_revoked": revoked,
             },
         ),
     )
