@@ -245,3 +245,91 @@ def render_map() -> str:
                 + " |"
             )
     return "\n".join(lines) + "\n"
+
+
+# --- every action records its event ---------------------------------------------------------
+
+#: Where an event is written: a call to one of these records it.
+RECORDERS = frozenset({"sunlit.core.eventlog.append", "sunlit.core.eventlog.services.append"})
+#: ``do_*`` functions that change state and record no event of their own, each with the reason.
+UNRECORDED_ACTIONS: dict[str, str] = {
+    "sunlit.accounts.sessions.do_sign_in": "a sign-in session is kept for the cookie alone; "
+    "who signs in when is not part of the public record (docs/events.md, Accounts)",
+    "sunlit.accounts.sessions.do_sign_out": "as for do_sign_in",
+    "sunlit.accounts.services.do_set_language": "a display preference",
+    "sunlit.orders.services.do_start_payment": "opens a charge at the gateway; the gateway's "
+    "notice records order.paid",
+    "sunlit.orders.services.do_refund": "asks the gateway for a refund; its notice records "
+    "order.refunded",
+    "sunlit.participation.reports.do_file_report": "anonymous: report.filed is written the "
+    "next day, in a shuffled batch (docs/anonymous-reports.md)",
+    "sunlit.core.regions.register.do_update_regions": "reference data from the published "
+    "code list (GB/T 2260), reloaded whole; region.served records what Sunlit serves",
+}
+
+
+def _functions(module: Module) -> dict[str, ast.AsyncFunctionDef | ast.FunctionDef]:
+    return {
+        node.name: node
+        for node in module.tree.body
+        if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef)
+    }
+
+
+def _names(module: Module, known: dict[str, Module]) -> dict[str, str]:
+    """What each name bound by the module's imports and functions stands for, absolute."""
+    names = {name: f"{module.name}.{name}" for name in _functions(module)}
+    for node in module.tree.body:
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    names[alias.asname] = alias.name
+    return names
+
+
+def _calls(function: ast.AsyncFunctionDef | ast.FunctionDef, names: dict[str, str]) -> set[str]:
+    """The absolute names of the module-level functions a function calls (``f()`` and
+    ``module.f()``; methods are not followed)."""
+    out = set()
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in names:
+            out.add(names[func.id])
+        elif (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in names
+        ):
+            out.add(f"{names[func.value.id]}.{func.attr}")
+    return out
+
+
+def unrecorded_actions() -> set[str]:
+    """Every ``do_*`` function that neither records an event nor calls, directly or through
+    other functions of the package, one that does."""
+    known = modules()
+    graph: dict[str, set[str]] = {}
+    for module in known.values():
+        names = _names(module, known)
+        for name, function in _functions(module).items():
+            graph[f"{module.name}.{name}"] = _calls(function, names)
+    # ``from sunlit.catalog.products import services as products`` names a module: its
+    # functions are reached as ``products.f``, which _names already made absolute.
+    recording = set(RECORDERS)
+    grew = True
+    while grew:
+        grew = False
+        for name, calls in graph.items():
+            if name not in recording and calls & recording:
+                recording.add(name)
+                grew = True
+    return {
+        name
+        for name in graph
+        if name.rsplit(".", 1)[-1].startswith("do_") and name not in recording
+    }

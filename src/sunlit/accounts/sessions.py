@@ -135,6 +135,8 @@ async def do_create_api_token(
         created_at=now,
     )
     db.add(row)
+    data = {"account": account.id, "token": row.id, "name": name}
+    append(db, Event(type=EventType.API_TOKEN_CREATED, ts=now, actor=account.id, data=data))
     return row, token
 
 
@@ -175,7 +177,11 @@ async def do_revoke_api_token(
     row = await db.get(ApiTokenRow, token_id)
     if row is None or row.account_id != account.id:
         raise AccountNotFound
+    if row.revoked_at is not None:
+        return
     row.revoked_at = now
+    data = {"account": account.id, "token": row.id}
+    append(db, Event(type=EventType.API_TOKEN_REVOKED, ts=now, actor=account.id, data=data))
 
 
 async def end_sessions(

@@ -329,6 +329,9 @@ async def do_update_stock(
     product = await access_product(db, actor, product_id)
     if not 0 <= stock <= MAX_STOCK:
         raise marked_fields({"stock": N_("Stock is a whole number between 0 and 10,000,000.")})
+    if stock != product.stock:
+        data = {"product": product.id, "stock": stock, "previous": product.stock}
+        append(db, Event(type=EventType.PRODUCT_STOCK_CHANGED, ts=now, actor=actor.id, data=data))
     product.stock, product.updated_at = stock, now
     return product
 

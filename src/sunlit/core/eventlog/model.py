@@ -43,6 +43,8 @@ class EventType(StrEnum):
     #: An account's sign-in sessions ended (all, or all but the current one): whatever else
     #: the account holds open (live-room sockets) should end with them.
     ACCOUNT_SESSIONS_ENDED = "account.sessions_ended"
+    API_TOKEN_CREATED = "account.api_token_created"  # noqa: S105 - an event type
+    API_TOKEN_REVOKED = "account.api_token_revoked"  # noqa: S105
     REGION_SERVED = "region.served"
     PRODUCER_REGISTERED = "producer.registered"
     PRODUCER_VERIFIED = "producer.verified"
@@ -50,6 +52,8 @@ class EventType(StrEnum):
     PRICE_PROPOSED = "price.proposed"
     PRICE_PROPOSAL_DECIDED = "price.proposal_decided"
     UNSALABLE_REPORTED = "unsalable.reported"
+    UNSALABLE_CLOSED = "unsalable.closed"
+    PRODUCT_STOCK_CHANGED = "product.stock_changed"
     INSPECTION_ADDED = "inspection.added"
     PHOTO_ADDED = "photo.added"
     PLAN_DRAFTED = "plan.drafted"
