@@ -97,6 +97,11 @@ def json(name: str) -> Column:
     return _column(name, sa.JSON(), null=False)
 
 
+def serial(name: str = "id") -> Column:
+    """An autoincrementing INTEGER key."""
+    return sa.Column(name, sa.Integer(), autoincrement=True, nullable=False)
+
+
 def sequence(name: str = "seq") -> Column:
     """An append-only log's autoincrementing key: BIGINT (a sequence) on PostgreSQL, the
     INTEGER rowid on SQLite, which autoincrements nothing else."""
@@ -132,10 +137,15 @@ def primary_key(*columns: str) -> Named:
 
 
 def foreign_key(column: str, target: str, **kw: Any) -> Named:
-    """``column`` references ``target.id``; ``kw``: ``ondelete``, ``deferrable``..."""
+    """``column`` references ``target``: a table (its ``id``) or ``table.column``. ``kw``:
+    ``ondelete``, ``deferrable``..."""
+    referred, _, key = target.partition(".")
     return Named(
         lambda table: sa.ForeignKeyConstraint(
-            [column], [f"{target}.id"], name=op.f(f"fk_{table}_{column}_{target}"), **kw
+            [column],
+            [f"{referred}.{key or 'id'}"],
+            name=op.f(f"fk_{table}_{column}_{referred}"),
+            **kw,
         )
     )
 
