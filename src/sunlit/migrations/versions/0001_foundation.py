@@ -9,6 +9,7 @@ from alembic import op
 
 from sunlit.migrations.columns import (
     check,
+    create_index,
     create_table,
     created_at,
     flag,
@@ -42,8 +43,8 @@ def upgrade() -> None:
         primary_key("seq"),
         unique("id"),
     )
-    op.create_index("ix_event_log_ts", "event_log", ["ts"])
-    op.create_index("ix_event_log_session", "event_log", ["session"])
+    create_index("event_log", "ts")
+    create_index("event_log", "session")
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         for action in ("UPDATE", "DELETE"):

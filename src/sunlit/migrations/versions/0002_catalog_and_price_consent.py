@@ -13,6 +13,7 @@ from sunlit.migrations.columns import (
     create_table,
     created_at,
     day,
+    drop_index,
     fen,
     foreign_key,
     ident,
@@ -130,21 +131,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("price_proposals", schema=None) as batch_op:
-        batch_op.drop_index("ix_price_proposals_product_id")
-
+    drop_index("price_proposals", "product_id")
     op.drop_table("price_proposals")
-    with op.batch_alter_table("products", schema=None) as batch_op:
-        batch_op.drop_index("ix_products_producer_id")
-        batch_op.drop_index("ix_products_origin_region")
-
+    drop_index("products", "producer_id")
+    drop_index("products", "origin_region")
     op.drop_table("products")
-    with op.batch_alter_table("producers", schema=None) as batch_op:
-        batch_op.drop_index("ix_producers_region")
-        batch_op.drop_index("ix_producers_account_id")
-
+    drop_index("producers", "region")
+    drop_index("producers", "account_id")
     op.drop_table("producers")
-    with op.batch_alter_table("reference_bands", schema=None) as batch_op:
-        batch_op.drop_index("ix_reference_bands_kind_region")
-
+    drop_index("reference_bands", "kind", "region")
     op.drop_table("reference_bands")

@@ -11,6 +11,7 @@ from sunlit.migrations.columns import (
     create_index,
     create_table,
     day,
+    drop_index,
     flag,
     primary_key,
     region,
@@ -41,7 +42,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("anonymous_reports", schema=None) as batch_op:
-        batch_op.drop_index("ix_anonymous_reports_received_on")
-
+    drop_index("anonymous_reports", "received_on")
     op.drop_table("anonymous_reports")

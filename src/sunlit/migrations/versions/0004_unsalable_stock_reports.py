@@ -12,6 +12,7 @@ from sunlit.migrations.columns import (
     create_table,
     created_at,
     day,
+    drop_index,
     fen,
     foreign_key,
     ident,
@@ -55,7 +56,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("unsalable_reports", schema=None) as batch_op:
-        batch_op.drop_index("ix_unsalable_reports_region")
-
+    drop_index("unsalable_reports", "region")
     op.drop_table("unsalable_reports")

@@ -13,6 +13,7 @@ from sunlit.migrations.columns import (
     create_table,
     created_at,
     day,
+    drop_index,
     fen,
     foreign_key,
     ident,
@@ -69,12 +70,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("product_photos", schema=None) as batch_op:
-        batch_op.drop_index("ix_product_photos_product_id")
-
+    drop_index("product_photos", "product_id")
     op.drop_table("product_photos")
-    with op.batch_alter_table("inspections", schema=None) as batch_op:
-        batch_op.drop_index("ix_inspections_product_id")
-
+    drop_index("inspections", "product_id")
     op.drop_table("inspections")
     op.drop_table("stored_files")

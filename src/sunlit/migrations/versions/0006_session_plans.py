@@ -12,6 +12,7 @@ from sunlit.migrations.columns import (
     create_index,
     create_table,
     created_at,
+    drop_index,
     flag,
     foreign_key,
     ident,
@@ -97,12 +98,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("plan_team")
     op.drop_table("plan_products")
-    with op.batch_alter_table("plan_partners", schema=None) as batch_op:
-        batch_op.drop_index("ix_plan_partners_plan_id")
-
+    drop_index("plan_partners", "plan_id")
     op.drop_table("plan_partners")
-    with op.batch_alter_table("session_plans", schema=None) as batch_op:
-        batch_op.drop_index("ix_session_plans_starts_at")
-        batch_op.drop_index("ix_session_plans_official_id")
-
+    drop_index("session_plans", "starts_at")
+    drop_index("session_plans", "official_id")
     op.drop_table("session_plans")
