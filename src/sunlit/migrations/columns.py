@@ -32,8 +32,14 @@ def _column(name: str, type_: Any, *, null: bool, **kw: Any) -> Column:
     return sa.Column(name, type_, nullable=null, **kw)
 
 
-def ident(name: str = "id", *, null: bool = False, length: int = 40) -> Column:
-    """An identifier: a row's own ``id`` or one that points at another row (``String(40)``)."""
+def key(name: str = "id", *, length: int = 40) -> Column:
+    """A column of the table's primary key: by default the row's own ``id``, ``String(40)``.
+    ``create_table`` makes the ``pk_<table>`` constraint of the key columns, in their order."""
+    return sa.Column(name, sa.String(length=length), primary_key=True, nullable=False)
+
+
+def ident(name: str, *, null: bool = False, length: int = 40) -> Column:
+    """An identifier that points at another row (``String(40)``)."""
     return _column(name, sa.String(length=length), null=null)
 
 
@@ -98,16 +104,17 @@ def json(name: str) -> Column:
 
 
 def serial(name: str = "id") -> Column:
-    """An autoincrementing INTEGER key."""
-    return sa.Column(name, sa.Integer(), autoincrement=True, nullable=False)
+    """An autoincrementing INTEGER primary key."""
+    return sa.Column(name, sa.Integer(), primary_key=True, autoincrement=True, nullable=False)
 
 
 def sequence(name: str = "seq") -> Column:
-    """An append-only log's autoincrementing key: BIGINT (a sequence) on PostgreSQL, the
-    INTEGER rowid on SQLite, which autoincrements nothing else."""
+    """An append-only log's autoincrementing primary key: BIGINT (a sequence) on PostgreSQL,
+    the INTEGER rowid on SQLite, which autoincrements nothing else."""
     return sa.Column(
         name,
         sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
         autoincrement=True,
         nullable=False,
     )
@@ -126,14 +133,12 @@ def create_table(name: str, *items: sa.schema.SchemaItem | Named, **kw: Any) -> 
     renumbered here in the order given, so that a hand-written constraint (built before the
     ``Named`` ones) keeps its place among them."""
     built = [item.build(name) if isinstance(item, Named) else item for item in items]
+    keys = [item.name for item in built if isinstance(item, sa.Column) and item.primary_key]
+    built.append(sa.PrimaryKeyConstraint(*keys, name=op.f(f"pk_{name}")))
     for item in built:
         if isinstance(item, sa.Constraint):
             set_creation_order(item)
     return op.create_table(name, *built, **kw)
-
-
-def primary_key(*columns: str) -> Named:
-    return Named(lambda table: sa.PrimaryKeyConstraint(*columns, name=op.f(f"pk_{table}")))
 
 
 def foreign_key(column: str, target: str, **kw: Any) -> Named:

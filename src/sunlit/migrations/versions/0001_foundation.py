@@ -16,8 +16,8 @@ from sunlit.migrations.columns import (
     foreign_key,
     ident,
     json,
+    key,
     moment,
-    primary_key,
     region,
     sequence,
     string,
@@ -40,7 +40,6 @@ def upgrade() -> None:
         string("session", 64, null=True),
         string("actor", 64, null=True),
         json("data"),
-        primary_key("seq"),
         unique("id"),
     )
     create_index("event_log", "ts")
@@ -68,7 +67,7 @@ def upgrade() -> None:
 
     create_table(
         "accounts",
-        ident("id"),
+        key(),
         string("username", 32),
         string("display_name", 64),
         string("role", 16),
@@ -81,7 +80,6 @@ def upgrade() -> None:
         flag("disabled", default=False),
         string("language", 8, null=True),
         created_at(),
-        primary_key("id"),
         unique("username"),
         # Named before names were pinned with op.f(): the naming convention prefixed this one
         # a second time, and ck_accounts_ck_accounts_role_known is what databases hold.
@@ -92,32 +90,29 @@ def upgrade() -> None:
     )
     create_table(
         "web_sessions",
-        string("digest", 64),
+        key("digest", length=64),
         ident("account_id"),
         created_at(),
         moment("last_seen_at"),
-        primary_key("digest"),
         foreign_key("account_id", "accounts", ondelete="CASCADE"),
     )
     create_table(
         "api_tokens",
-        ident("id"),
+        key(),
         string("digest", 64),
         ident("account_id"),
         string("name", 64),
         created_at(),
         moment("last_used_at", null=True),
         moment("revoked_at", null=True),
-        primary_key("id"),
         unique("digest"),
         foreign_key("account_id", "accounts", ondelete="CASCADE"),
     )
     create_table(
         "served_regions",
-        region("code"),
+        key("code", length=6),
         moment("since"),
         ident("added_by", null=True),
-        primary_key("code"),
     )
 
 

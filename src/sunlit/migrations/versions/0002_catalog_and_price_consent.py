@@ -18,10 +18,10 @@ from sunlit.migrations.columns import (
     foreign_key,
     ident,
     integer,
+    key,
     moment,
     one_of,
     positive,
-    primary_key,
     region,
     string,
     text,
@@ -37,7 +37,7 @@ depends_on = None
 def upgrade() -> None:
     create_table(
         "reference_bands",
-        ident("id"),
+        key(),
         string("kind", 32),
         region("region"),
         fen("low"),
@@ -49,13 +49,12 @@ def upgrade() -> None:
         ident("added_by", null=True),
         created_at(),
         check("band_ordered", "low > 0 AND high >= low"),
-        primary_key("id"),
     )
     create_index("reference_bands", "kind", "region")
 
     create_table(
         "producers",
-        ident("id"),
+        key(),
         string("kind", 16),
         string("name", 80),
         region("region"),
@@ -72,14 +71,13 @@ def upgrade() -> None:
         one_of("verification", "pending", "verified", "rejected"),
         foreign_key("account_id", "accounts"),
         foreign_key("cooperative_id", "producers"),
-        primary_key("id"),
     )
     create_index("producers", "account_id")
     create_index("producers", "region")
 
     create_table(
         "products",
-        ident("id"),
+        key(),
         ident("producer_id"),
         string("name_zh", 80),
         string("name_en", 80),
@@ -102,14 +100,13 @@ def upgrade() -> None:
         positive("price"),
         check("stock_not_negative", "stock >= 0"),
         foreign_key("producer_id", "producers"),
-        primary_key("id"),
     )
     create_index("products", "origin_region")
     create_index("products", "producer_id")
 
     create_table(
         "price_proposals",
-        ident("id"),
+        key(),
         ident("product_id"),
         ident("proposed_by"),
         fen("price"),
@@ -125,7 +122,6 @@ def upgrade() -> None:
         positive("price"),
         foreign_key("product_id", "products"),
         foreign_key("proposed_by", "accounts"),
-        primary_key("id"),
     )
     create_index("price_proposals", "product_id")
 

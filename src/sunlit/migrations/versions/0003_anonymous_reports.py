@@ -13,7 +13,7 @@ from sunlit.migrations.columns import (
     day,
     drop_index,
     flag,
-    primary_key,
+    key,
     region,
     string,
     text,
@@ -28,14 +28,13 @@ depends_on = None
 def upgrade() -> None:
     create_table(
         "anonymous_reports",
-        string("id", 32),
+        key(length=32),
         string("category", 32),
         text("text"),
         region("region", null=True),
         string("session_ref", 64, null=True),
         day("received_on"),
         flag("released", default=False),
-        primary_key("id"),
         sqlite_with_rowid=False,  # no hidden rowid keeping the order reports arrived in
     )
     create_index("anonymous_reports", "received_on")

@@ -16,10 +16,10 @@ from sunlit.migrations.columns import (
     fen,
     foreign_key,
     ident,
+    key,
     moment,
     one_of,
     positive,
-    primary_key,
     region,
     string,
     text,
@@ -34,7 +34,7 @@ depends_on = None
 def upgrade() -> None:
     create_table(
         "unsalable_reports",
-        ident("id"),
+        key(),
         ident("producer_id"),
         ident("product_id"),
         region("region"),
@@ -50,7 +50,6 @@ def upgrade() -> None:
         positive("quantity"),
         foreign_key("producer_id", "producers"),
         foreign_key("product_id", "products"),
-        primary_key("id"),
     )
     create_index("unsalable_reports", "region")
 

@@ -17,7 +17,7 @@ from sunlit.migrations.columns import (
     fen,
     foreign_key,
     ident,
-    primary_key,
+    key,
     string,
 )
 
@@ -30,15 +30,14 @@ depends_on = None
 def upgrade() -> None:
     create_table(
         "stored_files",
-        string("sha256", 64),
+        key("sha256", length=64),
         string("content_type", 64),
         fen("size"),
         created_at(),
-        primary_key("sha256"),
     )
     create_table(
         "inspections",
-        ident("id"),
+        key(),
         ident("product_id"),
         string("kind", 32),
         string("issuer", 120),
@@ -51,20 +50,18 @@ def upgrade() -> None:
         check("expires_after_issue", "expires_on > issued_on"),
         foreign_key("product_id", "products"),
         foreign_key("sha256", "stored_files.sha256"),
-        primary_key("id"),
     )
     create_index("inspections", "product_id")
 
     create_table(
         "product_photos",
-        ident("id"),
+        key(),
         ident("product_id"),
         string("sha256", 64),
         ident("uploaded_by"),
         created_at(),
         foreign_key("product_id", "products"),
         foreign_key("sha256", "stored_files.sha256"),
-        primary_key("id"),
     )
     create_index("product_photos", "product_id")
 

@@ -18,9 +18,9 @@ from sunlit.migrations.columns import (
     ident,
     integer,
     json,
+    key,
     moment,
     one_of,
-    primary_key,
     serial,
     string,
     text,
@@ -36,7 +36,7 @@ depends_on = None
 def upgrade() -> None:
     create_table(
         "session_plans",
-        ident("id"),
+        key(),
         ident("official_id"),
         string("title", 120),
         moment("starts_at"),
@@ -57,7 +57,6 @@ def upgrade() -> None:
         check("window_ordered", "ends_at > starts_at"),
         foreign_key("answers_report", "unsalable_reports"),
         foreign_key("official_id", "accounts"),
-        primary_key("id"),
     )
     create_index("session_plans", "official_id")
     create_index("session_plans", "starts_at")
@@ -71,27 +70,24 @@ def upgrade() -> None:
         string("relationship", 200, null=True),
         string("public_interest", 500, null=True),
         foreign_key("plan_id", "session_plans", ondelete="CASCADE"),
-        primary_key("id"),
     )
     create_index("plan_partners", "plan_id")
 
     create_table(
         "plan_products",
-        ident("plan_id"),
-        ident("product_id"),
+        key("plan_id"),
+        key("product_id"),
         integer("position"),
         foreign_key("plan_id", "session_plans", ondelete="CASCADE"),
         foreign_key("product_id", "products"),
-        primary_key("plan_id", "product_id"),
     )
     create_table(
         "plan_team",
-        ident("plan_id"),
-        ident("account_id"),
+        key("plan_id"),
+        key("account_id"),
         string("role", 32),
         foreign_key("account_id", "accounts"),
         foreign_key("plan_id", "session_plans", ondelete="CASCADE"),
-        primary_key("plan_id", "account_id"),
     )
 
 

@@ -14,7 +14,7 @@ from sunlit.migrations.columns import (
     foreign_key,
     ident,
     integer,
-    primary_key,
+    key,
     text,
 )
 
@@ -27,8 +27,8 @@ depends_on = None
 def upgrade() -> None:
     create_table(
         "session_ratings",
-        ident("plan_id"),
-        ident("producer_id"),
+        key("plan_id"),
+        key("producer_id"),
         integer("stars"),
         text("text"),
         ident("rated_by"),
@@ -36,7 +36,6 @@ def upgrade() -> None:
         check("stars_range", "stars BETWEEN 1 AND 5"),
         foreign_key("plan_id", "session_plans"),
         foreign_key("producer_id", "producers"),
-        primary_key("plan_id", "producer_id"),
     )
 
 

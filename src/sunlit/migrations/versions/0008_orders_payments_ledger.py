@@ -19,10 +19,10 @@ from sunlit.migrations.columns import (
     foreign_key,
     ident,
     integer,
+    key,
     moment,
     one_of,
     positive,
-    primary_key,
     refund_within_amount,
     region,
     sequence,
@@ -39,18 +39,17 @@ depends_on = None
 def upgrade() -> None:
     create_table(
         "ledger_transactions",
-        ident("id"),
+        key(),
         string("kind", 24),
         ident("reference", null=True),
         string("memo", 200),
         created_at(),
-        primary_key("id"),
     )
     create_index("ledger_transactions", "reference")
 
     create_table(
         "sandbox_charges",
-        string("ref", 64),
+        key("ref", length=64),
         fen("amount"),
         string("description", 200),
         string("return_url", 300),
@@ -60,34 +59,31 @@ def upgrade() -> None:
         moment("decided_at", null=True),
         one_of("state", "pending", "succeeded", "failed"),
         refund_within_amount(),
-        primary_key("ref"),
     )
     create_table(
         "sandbox_webhooks",
-        ident("id"),
+        key(),
         string("event_id", 64),
         string("body", 2000),
         moment("deliver_at"),
         integer("attempts", zero=True),
         moment("delivered_at", null=True),
         integer("last_status", null=True),
-        primary_key("id"),
     )
     create_index("sandbox_webhooks", "deliver_at")
 
     create_table(
         "webhook_receipts",
-        string("event_id", 64),
+        key("event_id", length=64),
         string("gateway", 16),
         string("type", 32),
         moment("received_at"),
-        primary_key("event_id"),
     )
     # The target of the ledger's (owner, role) key: it must exist before ledger_accounts.
     create_index("accounts", "id", "role", unique=True)
     create_table(
         "ledger_accounts",
-        string("id", 80),
+        key(length=80),
         string("kind", 24),
         ident("producer_id", null=True),
         ident("owner_account", null=True),
@@ -115,11 +111,10 @@ def upgrade() -> None:
             onupdate="CASCADE",
         ),
         foreign_key("producer_id", "producers"),
-        primary_key("id"),
     )
     create_table(
         "payments",
-        ident("id"),
+        key(),
         ident("reference"),
         ident("payer_id"),
         ident("producer_id"),
@@ -140,7 +135,6 @@ def upgrade() -> None:
         refund_within_amount(),
         foreign_key("payer_id", "accounts"),
         foreign_key("producer_id", "producers"),
-        primary_key("id"),
         unique("gateway_ref"),
     )
     create_index("payments", "reference")
@@ -148,17 +142,16 @@ def upgrade() -> None:
 
     create_table(
         "payout_shares",
-        ident("cooperative_id"),
-        ident("member_id"),
+        key("cooperative_id"),
+        key("member_id"),
         integer("share_bp"),
         check("share_range", "share_bp > 0 AND share_bp <= 10000"),
         foreign_key("cooperative_id", "producers"),
         foreign_key("member_id", "producers"),
-        primary_key("cooperative_id", "member_id"),
     )
     create_table(
         "payouts",
-        ident("id"),
+        key(),
         ident("producer_id"),
         fen("amount"),
         integer("payments"),
@@ -166,7 +159,6 @@ def upgrade() -> None:
         created_at(),
         positive("amount"),
         foreign_key("producer_id", "producers"),
-        primary_key("id"),
     )
     create_index("payouts", "producer_id")
 
@@ -179,24 +171,22 @@ def upgrade() -> None:
         check("amount_not_zero", "amount <> 0"),
         foreign_key("account_id", "ledger_accounts"),
         foreign_key("transaction_id", "ledger_transactions", deferrable=True, initially="DEFERRED"),
-        primary_key("seq"),
     )
     create_index("ledger_entries", "account_id")
     create_index("ledger_entries", "transaction_id")
 
     create_table(
         "payout_lines",
-        ident("payout_id"),
-        ident("payee_id"),
+        key("payout_id"),
+        key("payee_id"),
         fen("amount"),
         positive("amount"),
         foreign_key("payee_id", "producers"),
         foreign_key("payout_id", "payouts"),
-        primary_key("payout_id", "payee_id"),
     )
     create_table(
         "refunds",
-        ident("id"),
+        key(),
         ident("payment_id"),
         fen("amount"),
         string("reason", 200),
@@ -208,14 +198,13 @@ def upgrade() -> None:
         one_of("state", "pending", "succeeded"),
         positive("amount"),
         foreign_key("payment_id", "payments"),
-        primary_key("id"),
         unique("gateway_ref"),
     )
     create_index("refunds", "payment_id")
 
     create_table(
         "orders",
-        ident("id"),
+        key(),
         ident("buyer_id"),
         ident("product_id"),
         ident("producer_id"),
@@ -251,7 +240,6 @@ def upgrade() -> None:
         foreign_key("producer_id", "producers"),
         foreign_key("product_id", "products"),
         foreign_key("session_id", "session_plans"),
-        primary_key("id"),
         sa.UniqueConstraint("buyer_id", "idempotency_key", name="buyer_key_once"),
     )
     create_index("orders", "producer_id")

@@ -13,8 +13,8 @@ from sunlit.migrations.columns import (
     drop_index,
     foreign_key,
     ident,
+    key,
     moment,
-    primary_key,
     string,
 )
 
@@ -27,19 +27,18 @@ depends_on = None
 def upgrade() -> None:
     create_table(
         "live_mutes",
-        ident("session_id"),
-        ident("account_id"),
+        key("session_id"),
+        key("account_id"),
         string("reason", 16),
         string("note", 200),
         ident("muted_by"),
         moment("muted_at"),
         foreign_key("account_id", "accounts"),
         foreign_key("session_id", "session_plans", ondelete="CASCADE"),
-        primary_key("session_id", "account_id"),
     )
     create_table(
         "live_rooms",
-        ident("session_id"),
+        key("session_id"),
         ident("pinned_product_id", null=True),
         moment("offer_ends_at", null=True),
         moment("pinned_at", null=True),
@@ -47,7 +46,6 @@ def upgrade() -> None:
         string("recording", 200, null=True),
         foreign_key("pinned_product_id", "products"),
         foreign_key("session_id", "session_plans", ondelete="CASCADE"),
-        primary_key("session_id"),
     )
     create_index("orders", "session_id")
 

@@ -17,8 +17,8 @@ from sunlit.migrations.columns import (
     ident,
     integer,
     json,
+    key,
     moment,
-    primary_key,
     string,
     text,
     updated_at,
@@ -33,7 +33,7 @@ depends_on = None
 def upgrade() -> None:
     create_table(
         "integrity_imports",
-        ident("id"),
+        key(),
         ident("imported_by"),
         moment("imported_at"),
         string("filename", 200),
@@ -46,11 +46,10 @@ def upgrade() -> None:
         integer("sessions"),
         integer("findings"),
         foreign_key("imported_by", "accounts"),
-        primary_key("id"),
     )
     create_table(
         "integrity_cases",
-        ident("id"),
+        key(),
         string("session", 64),
         ident("import_id", null=True),
         string("source", 8),
@@ -77,7 +76,6 @@ def upgrade() -> None:
         foreign_key("decided_by", "accounts"),
         foreign_key("import_id", "integrity_imports"),
         foreign_key("published_by", "accounts"),
-        primary_key("id"),
     )
     create_index("integrity_cases", "published_at")
     create_index("integrity_cases", "session")
@@ -85,24 +83,22 @@ def upgrade() -> None:
 
     create_table(
         "integrity_figures",
-        string("id", 120),
+        key(length=120),
         string("session", 64),
         ident("import_id", null=True),
         moment("computed_at"),
         json("figures"),
         foreign_key("import_id", "integrity_imports"),
-        primary_key("id"),
     )
     create_table(
         "integrity_case_notes",
-        ident("id"),
+        key(),
         ident("case_id"),
         ident("author_id"),
         text("text"),
         created_at(),
         foreign_key("author_id", "accounts"),
         foreign_key("case_id", "integrity_cases", ondelete="CASCADE"),
-        primary_key("id"),
     )
     create_index("integrity_case_notes", "case_id")
 

@@ -15,9 +15,9 @@ from sunlit.migrations.columns import (
     foreign_key,
     ident,
     integer,
+    key,
     moment,
     one_of,
-    primary_key,
     string,
     unique,
 )
@@ -31,7 +31,7 @@ depends_on = None
 def upgrade() -> None:
     create_table(
         "password_resets",
-        ident("id"),
+        key(),
         ident("account_id"),
         string("kind", 8),
         string("digest", 64),
@@ -43,7 +43,6 @@ def upgrade() -> None:
         string("outcome", 24, null=True),
         one_of("kind", "link", "code"),
         foreign_key("account_id", "accounts", ondelete="CASCADE"),
-        primary_key("id"),
         unique("digest"),
     )
     create_index("password_resets", "account_id")

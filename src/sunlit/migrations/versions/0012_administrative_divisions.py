@@ -8,7 +8,7 @@ Create Date: 2026-12-05
 from alembic import op
 
 from sunlit.core.regions.sources import official_regions
-from sunlit.migrations.columns import create_table, day, primary_key, region, string
+from sunlit.migrations.columns import create_table, day, key, region, string
 
 revision = "0012"
 down_revision = "0011"
@@ -19,12 +19,11 @@ depends_on = None
 def upgrade() -> None:
     regions = create_table(
         "regions",
-        region("code"),
+        key("code", length=6),
         string("name_zh", 64),
         string("name_en", 128),
         region("parent", null=True),
         day("retired_on", null=True),
-        primary_key("code"),
     )
     # One multi-row INSERT per thousand rows: the whole list loads in a fraction of a second.
     rows = [
