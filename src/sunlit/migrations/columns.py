@@ -127,12 +127,31 @@ class Named:
     build: Callable[[str], sa.Constraint]
 
 
-def create_table(name: str, *items: sa.schema.SchemaItem | Named, **kw: Any) -> sa.Table:
+@dataclass(frozen=True)
+class Choice:
+    """A string column and the CHECK that it holds one of its values: ``create_table`` adds
+    both, the CHECK before the constraints listed after the columns."""
+
+    column: Column
+    check: Named
+
+
+def choice(name: str, *values: str, length: int = 16) -> Choice:
+    """A ``String(length)`` state, status or kind holding one of ``values`` (``one_of``)."""
+    return Choice(_column(name, sa.String(length=length), null=False), one_of(name, *values))
+
+
+def create_table(name: str, *items: sa.schema.SchemaItem | Named | Choice, **kw: Any) -> sa.Table:
     """``op.create_table``, building the ``Named`` constraints. SQLAlchemy writes a table's
     constraints in the order they were created, and SQLite keeps that DDL as written: they are
     renumbered here in the order given, so that a hand-written constraint (built before the
     ``Named`` ones) keeps its place among them."""
-    built = [item.build(name) if isinstance(item, Named) else item for item in items]
+    built: list[sa.schema.SchemaItem] = []
+    for item in items:
+        if isinstance(item, Choice):
+            built += [item.column, item.check.build(name)]
+        else:
+            built.append(item.build(name) if isinstance(item, Named) else item)
     keys = [item.name for item in built if isinstance(item, sa.Column) and item.primary_key]
     built.append(sa.PrimaryKeyConstraint(*keys, name=op.f(f"pk_{name}")))
     for item in built:

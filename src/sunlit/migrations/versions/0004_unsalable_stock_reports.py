@@ -8,6 +8,7 @@ Create Date: 2026-11-23
 from alembic import op
 
 from sunlit.migrations.columns import (
+    choice,
     create_index,
     create_table,
     created_at,
@@ -18,7 +19,6 @@ from sunlit.migrations.columns import (
     ident,
     key,
     moment,
-    one_of,
     positive,
     region,
     string,
@@ -42,11 +42,10 @@ def upgrade() -> None:
         string("reason", 16),
         text("note"),
         day("deadline"),
-        string("status", 16),
+        choice("status", "open", "answered", "closed"),
         ident("reported_by"),
         created_at(),
         moment("closed_at", null=True),
-        one_of("status", "open", "answered", "closed"),
         positive("quantity"),
         foreign_key("producer_id", "producers"),
         foreign_key("product_id", "products"),

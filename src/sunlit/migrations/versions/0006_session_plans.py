@@ -9,6 +9,7 @@ from alembic import op
 
 from sunlit.migrations.columns import (
     check,
+    choice,
     create_index,
     create_table,
     created_at,
@@ -20,7 +21,6 @@ from sunlit.migrations.columns import (
     json,
     key,
     moment,
-    one_of,
     serial,
     string,
     text,
@@ -45,7 +45,7 @@ def upgrade() -> None:
         ident("answers_report", null=True),
         text("promotions"),
         flag("declares_no_payment", default=False),
-        string("status", 16),
+        choice("status", "draft", "submitted", "checked", "approved", "rejected", "live", "ended"),
         json("findings"),
         string("stream_nonce", 32, null=True),
         moment("submitted_at", null=True),
@@ -53,7 +53,6 @@ def upgrade() -> None:
         moment("decided_at", null=True),
         created_at(),
         updated_at(),
-        one_of("status", "draft", "submitted", "checked", "approved", "rejected", "live", "ended"),
         check("window_ordered", "ends_at > starts_at"),
         foreign_key("answers_report", "unsalable_reports"),
         foreign_key("official_id", "accounts"),

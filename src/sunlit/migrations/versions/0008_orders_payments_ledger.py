@@ -10,6 +10,7 @@ from alembic import op
 
 from sunlit.migrations.columns import (
     check,
+    choice,
     create_index,
     create_table,
     created_at,
@@ -53,11 +54,10 @@ def upgrade() -> None:
         fen("amount"),
         string("description", 200),
         string("return_url", 300),
-        string("state", 16),
+        choice("state", "pending", "succeeded", "failed"),
         fen("refunded", zero=True),
         created_at(),
         moment("decided_at", null=True),
-        one_of("state", "pending", "succeeded", "failed"),
         refund_within_amount(),
     )
     create_table(
@@ -122,7 +122,7 @@ def upgrade() -> None:
         string("gateway", 16),
         string("gateway_ref", 64),
         string("pay_url", 300),
-        string("state", 16),
+        choice("state", "pending", "captured", "failed", "voided"),
         fen("fee", zero=True),
         fen("fund", zero=True),
         fen("refunded", zero=True),
@@ -130,7 +130,6 @@ def upgrade() -> None:
         ident("payout_id", null=True),
         created_at(),
         moment("captured_at", null=True),
-        one_of("state", "pending", "captured", "failed", "voided"),
         positive("amount"),
         refund_within_amount(),
         foreign_key("payer_id", "accounts"),
@@ -191,11 +190,10 @@ def upgrade() -> None:
         fen("amount"),
         string("reason", 200),
         string("gateway_ref", 64),
-        string("state", 16),
+        choice("state", "pending", "succeeded"),
         ident("requested_by", null=True),
         created_at(),
         moment("settled_at", null=True),
-        one_of("state", "pending", "succeeded"),
         positive("amount"),
         foreign_key("payment_id", "payments"),
         unique("gateway_ref"),
@@ -212,7 +210,9 @@ def upgrade() -> None:
         integer("qty"),
         fen("unit_price"),
         fen("amount"),
-        string("state", 16),
+        choice(
+            "state", "placed", "paid", "shipped", "delivered", "completed", "cancelled", "refunded"
+        ),
         string("payment_method", 16),
         region("address_region"),
         string("address_detail", 200),
@@ -230,9 +230,6 @@ def upgrade() -> None:
         moment("shipped_at", null=True),
         moment("delivered_at", null=True),
         moment("closed_at", null=True),
-        one_of(
-            "state", "placed", "paid", "shipped", "delivered", "completed", "cancelled", "refunded"
-        ),
         check("amount_is_qty_times_price", "amount = qty * unit_price"),
         positive("qty"),
         refund_within_amount(),

@@ -8,6 +8,7 @@ Create Date: 2026-12-05
 from alembic import op
 
 from sunlit.migrations.columns import (
+    choice,
     create_index,
     create_table,
     created_at,
@@ -17,7 +18,6 @@ from sunlit.migrations.columns import (
     integer,
     key,
     moment,
-    one_of,
     string,
     unique,
 )
@@ -33,7 +33,7 @@ def upgrade() -> None:
         "password_resets",
         key(),
         ident("account_id"),
-        string("kind", 8),
+        choice("kind", "link", "code", length=8),
         string("digest", 64),
         created_at(),
         ident("created_by", null=True),
@@ -41,7 +41,6 @@ def upgrade() -> None:
         integer("attempts", zero=True),
         moment("closed_at", null=True),
         string("outcome", 24, null=True),
-        one_of("kind", "link", "code"),
         foreign_key("account_id", "accounts", ondelete="CASCADE"),
         unique("digest"),
     )

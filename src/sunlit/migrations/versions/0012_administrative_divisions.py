@@ -8,7 +8,13 @@ Create Date: 2026-12-05
 from alembic import op
 
 from sunlit.core.regions.sources import official_regions
-from sunlit.migrations.columns import create_table, day, key, region, string
+from sunlit.migrations.columns import (
+    create_table,
+    day,
+    key,
+    region,
+    string,
+)
 
 revision = "0012"
 down_revision = "0011"
