@@ -4,7 +4,8 @@ Every factory returns exactly what the migrations used to spell out by hand (the
 nullability, server default and constraint name), so the schema they build is unchanged. The
 constraint factories name their constraint the way ``sunlit.core.db.NAMING`` would, but pin the
 name with ``op.f()`` as autogenerate does: a later change to the naming convention cannot rename
-what an old revision creates. ``create_table`` hands each of them its table's name.
+what an old revision creates. ``create_table`` hands each of them its table's name, and makes
+the primary key ``pk_<table>`` of the ``key()`` (``serial()``, ``sequence()``) columns.
 
 These are frozen with the revisions that call them: add a factory rather than change what an
 existing one returns, or replaying an old revision would build a different schema. Columns are
@@ -76,9 +77,13 @@ def day(name: str, *, null: bool = False) -> Column:
 
 
 def fen(name: str, *, null: bool = False, zero: bool = False) -> Column:
-    """An amount of money in fen, or a quantity (``BigInteger``); ``zero``: the server default
-    is 0."""
+    """An amount of money in fen (``BigInteger``); ``zero``: the server default is 0."""
     return _integer(name, sa.BigInteger(), null=null, zero=zero)
+
+
+def bigint(name: str) -> Column:
+    """A quantity that may outgrow 32 bits: stock, bytes (``BigInteger``)."""
+    return _column(name, sa.BigInteger(), null=False)
 
 
 def integer(name: str, *, null: bool = False, zero: bool = False) -> Column:
@@ -142,10 +147,13 @@ def choice(name: str, *values: str, length: int = 16) -> Choice:
 
 
 def create_table(name: str, *items: sa.schema.SchemaItem | Named | Choice, **kw: Any) -> sa.Table:
-    """``op.create_table``, building the ``Named`` constraints. SQLAlchemy writes a table's
-    constraints in the order they were created, and SQLite keeps that DDL as written: they are
-    renumbered here in the order given, so that a hand-written constraint (built before the
-    ``Named`` ones) keeps its place among them."""
+    """``op.create_table``, building the ``Named`` constraints (a ``Choice``'s CHECK where its
+    column stands) and the primary key of the ``key()`` columns, in their order.
+
+    SQLAlchemy writes the primary key first and then the other constraints in the order they
+    were created, and SQLite keeps that DDL as written: they are renumbered here in the order
+    given, so that a hand-written constraint (built before the ``Named`` ones) keeps its place
+    among them."""
     built: list[sa.schema.SchemaItem] = []
     for item in items:
         if isinstance(item, Choice):
@@ -153,7 +161,8 @@ def create_table(name: str, *items: sa.schema.SchemaItem | Named | Choice, **kw:
         else:
             built.append(item.build(name) if isinstance(item, Named) else item)
     keys = [item.name for item in built if isinstance(item, sa.Column) and item.primary_key]
-    built.append(sa.PrimaryKeyConstraint(*keys, name=op.f(f"pk_{name}")))
+    if keys:
+        built.append(sa.PrimaryKeyConstraint(*keys, name=op.f(f"pk_{name}")))
     for item in built:
         if isinstance(item, sa.Constraint):
             set_creation_order(item)
@@ -163,11 +172,11 @@ def create_table(name: str, *items: sa.schema.SchemaItem | Named | Choice, **kw:
 def foreign_key(column: str, target: str, **kw: Any) -> Named:
     """``column`` references ``target``: a table (its ``id``) or ``table.column``. ``kw``:
     ``ondelete``, ``deferrable``..."""
-    referred, _, key = target.partition(".")
+    referred, _, referred_column = target.partition(".")
     return Named(
         lambda table: sa.ForeignKeyConstraint(
             [column],
-            [f"{referred}.{key or 'id'}"],
+            [f"{referred}.{referred_column or 'id'}"],
             name=op.f(f"fk_{table}_{column}_{referred}"),
             **kw,
         )

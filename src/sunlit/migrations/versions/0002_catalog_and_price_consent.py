@@ -8,6 +8,7 @@ Create Date: 2026-11-23
 from alembic import op
 
 from sunlit.migrations.columns import (
+    bigint,
     check,
     choice,
     create_index,
@@ -86,7 +87,7 @@ def upgrade() -> None:
         integer("box_grams", null=True),
         fen("price"),
         fen("declared_cost", null=True),
-        fen("stock"),
+        bigint("stock"),
         text("description_zh"),
         text("description_en"),
         text("story_zh"),

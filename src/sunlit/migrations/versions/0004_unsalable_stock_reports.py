@@ -8,13 +8,13 @@ Create Date: 2026-11-23
 from alembic import op
 
 from sunlit.migrations.columns import (
+    bigint,
     choice,
     create_index,
     create_table,
     created_at,
     day,
     drop_index,
-    fen,
     foreign_key,
     ident,
     key,
@@ -38,7 +38,7 @@ def upgrade() -> None:
         ident("producer_id"),
         ident("product_id"),
         region("region"),
-        fen("quantity"),
+        bigint("quantity"),
         string("reason", 16),
         text("note"),
         day("deadline"),

@@ -8,13 +8,13 @@ Create Date: 2026-11-23
 from alembic import op
 
 from sunlit.migrations.columns import (
+    bigint,
     check,
     create_index,
     create_table,
     created_at,
     day,
     drop_index,
-    fen,
     foreign_key,
     ident,
     key,
@@ -32,7 +32,7 @@ def upgrade() -> None:
         "stored_files",
         key("sha256", length=64),
         string("content_type", 64),
-        fen("size"),
+        bigint("size"),
         created_at(),
     )
     create_table(
