@@ -93,6 +93,7 @@ def upgrade() -> None:
             "producer_accounts_name_producer",
             "(kind IN ('producer_payable', 'payee')) = (producer_id IS NOT NULL)",
         ),
+        # one_of, not choice(): this CHECK comes second, after producer_accounts_name_producer.
         one_of(
             "kind",
             "consumer_payments",
