@@ -5,37 +5,45 @@ Revises:
 Create Date: 2026-11-23
 """
 
-import sqlalchemy as sa
 from alembic import op
+
+from sunlit.migrations.columns import (
+    check,
+    create_index,
+    create_table,
+    created_at,
+    flag,
+    foreign_key,
+    ident,
+    json,
+    key,
+    moment,
+    region,
+    sequence,
+    string,
+    unique,
+)
 
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
 
-TZ = sa.DateTime(timezone=True)
-
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "event_log",
-        sa.Column(
-            "seq",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            primary_key=True,
-            autoincrement=True,
-        ),
-        sa.Column("id", sa.String(64), nullable=False),
-        sa.Column("type", sa.String(64), nullable=False),
-        sa.Column("ts", TZ, nullable=False),
-        sa.Column("session", sa.String(64)),
-        sa.Column("actor", sa.String(64)),
-        sa.Column("data", sa.JSON(), nullable=False),
-        sa.PrimaryKeyConstraint("seq", name="pk_event_log"),
-        sa.UniqueConstraint("id", name="uq_event_log_id"),
+        sequence("seq"),
+        string("id", 64),
+        string("type", 64),
+        moment("ts"),
+        string("session", 64, null=True),
+        string("actor", 64, null=True),
+        json("data"),
+        unique("id"),
     )
-    op.create_index("ix_event_log_ts", "event_log", ["ts"])
-    op.create_index("ix_event_log_session", "event_log", ["session"])
+    create_index("event_log", "ts")
+    create_index("event_log", "session")
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         for action in ("UPDATE", "DELETE"):
@@ -57,66 +65,54 @@ def upgrade() -> None:
             "FOR EACH STATEMENT EXECUTE FUNCTION event_log_append_only()"
         )
 
-    op.create_table(
+    create_table(
         "accounts",
-        sa.Column("id", sa.String(40), nullable=False),
-        sa.Column("username", sa.String(32), nullable=False),
-        sa.Column("display_name", sa.String(64), nullable=False),
-        sa.Column("role", sa.String(16), nullable=False),
-        sa.Column("password_hash", sa.String(255), nullable=False),
-        sa.Column("phone", sa.String(16)),
-        sa.Column("org", sa.String(128)),
-        sa.Column("region", sa.String(6)),
-        sa.Column("verified_at", TZ),
-        sa.Column("verified_by", sa.String(40)),
-        sa.Column("disabled", sa.Boolean(), nullable=False, server_default=sa.false()),
-        sa.Column("language", sa.String(8)),
-        sa.Column("created_at", TZ, nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_accounts"),
-        sa.UniqueConstraint("username", name="uq_accounts_username"),
-        sa.CheckConstraint(
+        key(),
+        string("username", 32),
+        string("display_name", 64),
+        string("role", 16),
+        string("password_hash", 255),
+        string("phone", 16, null=True),
+        string("org", 128, null=True),
+        region("region", null=True),
+        moment("verified_at", null=True),
+        ident("verified_by", null=True),
+        flag("disabled", default=False),
+        string("language", 8, null=True),
+        created_at(),
+        unique("username"),
+        # Named before names were pinned with op.f(): the naming convention prefixed this one
+        # a second time, and ck_accounts_ck_accounts_role_known is what databases hold.
+        check(
+            "ck_accounts_role_known",
             "role IN ('consumer', 'farmer', 'official', 'supervisor', 'operator')",
-            name="ck_accounts_role_known",
         ),
     )
-    op.create_table(
+    create_table(
         "web_sessions",
-        sa.Column("digest", sa.String(64), nullable=False),
-        sa.Column("account_id", sa.String(40), nullable=False),
-        sa.Column("created_at", TZ, nullable=False),
-        sa.Column("last_seen_at", TZ, nullable=False),
-        sa.PrimaryKeyConstraint("digest", name="pk_web_sessions"),
-        sa.ForeignKeyConstraint(
-            ["account_id"],
-            ["accounts.id"],
-            ondelete="CASCADE",
-            name="fk_web_sessions_account_id_accounts",
-        ),
+        key("digest", length=64),
+        ident("account_id"),
+        created_at(),
+        moment("last_seen_at"),
+        foreign_key("account_id", "accounts", ondelete="CASCADE"),
     )
-    op.create_table(
+    create_table(
         "api_tokens",
-        sa.Column("id", sa.String(40), nullable=False),
-        sa.Column("digest", sa.String(64), nullable=False),
-        sa.Column("account_id", sa.String(40), nullable=False),
-        sa.Column("name", sa.String(64), nullable=False),
-        sa.Column("created_at", TZ, nullable=False),
-        sa.Column("last_used_at", TZ),
-        sa.Column("revoked_at", TZ),
-        sa.PrimaryKeyConstraint("id", name="pk_api_tokens"),
-        sa.UniqueConstraint("digest", name="uq_api_tokens_digest"),
-        sa.ForeignKeyConstraint(
-            ["account_id"],
-            ["accounts.id"],
-            ondelete="CASCADE",
-            name="fk_api_tokens_account_id_accounts",
-        ),
+        key(),
+        string("digest", 64),
+        ident("account_id"),
+        string("name", 64),
+        created_at(),
+        moment("last_used_at", null=True),
+        moment("revoked_at", null=True),
+        unique("digest"),
+        foreign_key("account_id", "accounts", ondelete="CASCADE"),
     )
-    op.create_table(
+    create_table(
         "served_regions",
-        sa.Column("code", sa.String(6), nullable=False),
-        sa.Column("since", TZ, nullable=False),
-        sa.Column("added_by", sa.String(40)),
-        sa.PrimaryKeyConstraint("code", name="pk_served_regions"),
+        key("code", length=6),
+        moment("since"),
+        ident("added_by", null=True),
     )
 
 

@@ -5,8 +5,25 @@ Revises: 0003
 Create Date: 2026-11-23
 """
 
-import sqlalchemy as sa
 from alembic import op
+
+from sunlit.migrations.columns import (
+    bigint,
+    choice,
+    create_index,
+    create_table,
+    created_at,
+    day,
+    drop_index,
+    foreign_key,
+    ident,
+    key,
+    moment,
+    positive,
+    region,
+    string,
+    text,
+)
 
 revision = "0004"
 down_revision = "0003"
@@ -15,41 +32,27 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "unsalable_reports",
-        sa.Column("id", sa.String(length=40), nullable=False),
-        sa.Column("producer_id", sa.String(length=40), nullable=False),
-        sa.Column("product_id", sa.String(length=40), nullable=False),
-        sa.Column("region", sa.String(length=6), nullable=False),
-        sa.Column("quantity", sa.BigInteger(), nullable=False),
-        sa.Column("reason", sa.String(length=16), nullable=False),
-        sa.Column("note", sa.Text(), nullable=False),
-        sa.Column("deadline", sa.Date(), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("reported_by", sa.String(length=40), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint(
-            "status IN ('open', 'answered', 'closed')",
-            name=op.f("ck_unsalable_reports_status_known"),
-        ),
-        sa.CheckConstraint("quantity > 0", name=op.f("ck_unsalable_reports_quantity_positive")),
-        sa.ForeignKeyConstraint(
-            ["producer_id"],
-            ["producers.id"],
-            name=op.f("fk_unsalable_reports_producer_id_producers"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["product_id"], ["products.id"], name=op.f("fk_unsalable_reports_product_id_products")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_unsalable_reports")),
+        key(),
+        ident("producer_id"),
+        ident("product_id"),
+        region("region"),
+        bigint("quantity"),
+        string("reason", 16),
+        text("note"),
+        day("deadline"),
+        choice("status", "open", "answered", "closed"),
+        ident("reported_by"),
+        created_at(),
+        moment("closed_at", null=True),
+        positive("quantity"),
+        foreign_key("producer_id", "producers"),
+        foreign_key("product_id", "products"),
     )
-    with op.batch_alter_table("unsalable_reports", schema=None) as batch_op:
-        batch_op.create_index("ix_unsalable_reports_region", ["region"], unique=False)
+    create_index("unsalable_reports", "region")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("unsalable_reports", schema=None) as batch_op:
-        batch_op.drop_index("ix_unsalable_reports_region")
-
+    drop_index("unsalable_reports", "region")
     op.drop_table("unsalable_reports")

@@ -5,8 +5,22 @@ Revises: 0010
 Create Date: 2026-12-05
 """
 
-import sqlalchemy as sa
 from alembic import op
+
+from sunlit.migrations.columns import (
+    choice,
+    create_index,
+    create_table,
+    created_at,
+    drop_index,
+    foreign_key,
+    ident,
+    integer,
+    key,
+    moment,
+    string,
+    unique,
+)
 
 revision = "0011"
 down_revision = "0010"
@@ -15,31 +29,24 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "password_resets",
-        sa.Column("id", sa.String(length=40), nullable=False),
-        sa.Column("account_id", sa.String(length=40), nullable=False),
-        sa.Column("kind", sa.String(length=8), nullable=False),
-        sa.Column("digest", sa.String(length=64), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("created_by", sa.String(length=40), nullable=True),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
-        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("outcome", sa.String(length=24), nullable=True),
-        sa.CheckConstraint("kind IN ('link', 'code')", name=op.f("ck_password_resets_kind_known")),
-        sa.ForeignKeyConstraint(
-            ["account_id"],
-            ["accounts.id"],
-            name=op.f("fk_password_resets_account_id_accounts"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_password_resets")),
-        sa.UniqueConstraint("digest", name=op.f("uq_password_resets_digest")),
+        key(),
+        ident("account_id"),
+        choice("kind", "link", "code", length=8),
+        string("digest", 64),
+        created_at(),
+        ident("created_by", null=True),
+        moment("expires_at"),
+        integer("attempts", zero=True),
+        moment("closed_at", null=True),
+        string("outcome", 24, null=True),
+        foreign_key("account_id", "accounts", ondelete="CASCADE"),
+        unique("digest"),
     )
-    op.create_index("ix_password_resets_account_id", "password_resets", ["account_id"])
+    create_index("password_resets", "account_id")
 
 
 def downgrade() -> None:
-    op.drop_index("ix_password_resets_account_id", table_name="password_resets")
+    drop_index("password_resets", "account_id")
     op.drop_table("password_resets")

@@ -5,10 +5,16 @@ Revises: 0011
 Create Date: 2026-12-05
 """
 
-import sqlalchemy as sa
 from alembic import op
 
 from sunlit.core.regions.sources import official_regions
+from sunlit.migrations.columns import (
+    create_table,
+    day,
+    key,
+    region,
+    string,
+)
 
 revision = "0012"
 down_revision = "0011"
@@ -17,14 +23,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    regions = op.create_table(
+    regions = create_table(
         "regions",
-        sa.Column("code", sa.String(length=6), nullable=False),
-        sa.Column("name_zh", sa.String(length=64), nullable=False),
-        sa.Column("name_en", sa.String(length=128), nullable=False),
-        sa.Column("parent", sa.String(length=6), nullable=True),
-        sa.Column("retired_on", sa.Date(), nullable=True),
-        sa.PrimaryKeyConstraint("code", name="pk_regions"),
+        key("code", length=6),
+        string("name_zh", 64),
+        string("name_en", 128),
+        region("parent", null=True),
+        day("retired_on", null=True),
     )
     # One multi-row INSERT per thousand rows: the whole list loads in a fraction of a second.
     rows = [
