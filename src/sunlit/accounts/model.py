@@ -52,6 +52,22 @@ class Role(StrEnum):
     OPERATOR = "operator"
 
 
+class ResetKind(StrEnum):
+    """How a password reset reaches its holder: a link an operator issued for a staff account,
+    or a code sent to a consumer's phone."""
+
+    LINK = "link"
+    CODE = "code"
+
+
+class ResetOutcome(StrEnum):
+    """Why a password reset closed."""
+
+    USED = "used"
+    REPLACED = "replaced"  # a newer one of the same kind was issued
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+
+
 #: Roles that only an operator may give: they act for the government or are paid out.
 STAFF_ROLES = frozenset({Role.FARMER, Role.OFFICIAL, Role.SUPERVISOR, Role.OPERATOR})
 

@@ -25,7 +25,7 @@ async def do_change_role(
     before = row.role
     if before == role.value:
         return row
-    row.role = role.value
+    row.role = role
     append(
         db,
         Event(

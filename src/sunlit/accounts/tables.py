@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sunlit.core.db import Base, UTCDateTime
+from sunlit.accounts.model import ResetKind, ResetOutcome, Role
+from sunlit.core.db import Base, StrEnumType, UTCDateTime
 
 
 class AccountRow(Base):
@@ -16,7 +17,7 @@ class AccountRow(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     username: Mapped[str] = mapped_column(String(32), unique=True)
     display_name: Mapped[str] = mapped_column(String(64))
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[Role] = mapped_column(StrEnumType(Role, 16))
     password_hash: Mapped[str] = mapped_column(String(255))
     phone: Mapped[str | None] = mapped_column(String(16))
     org: Mapped[str | None] = mapped_column(String(128))
@@ -68,7 +69,7 @@ class PasswordResetRow(Base):
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[ResetKind] = mapped_column(StrEnumType(ResetKind, 8))
     digest: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str | None] = mapped_column(String(40))
@@ -77,7 +78,7 @@ class PasswordResetRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Why it closed: used, replaced (a newer one was issued) or too_many_attempts.
-    outcome: Mapped[str | None] = mapped_column(String(24))
+    outcome: Mapped[ResetOutcome | None] = mapped_column(StrEnumType(ResetOutcome, 24))
 
     __table_args__ = (
         CheckConstraint("kind IN ('link', 'code')", name="kind_known"),

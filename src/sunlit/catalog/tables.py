@@ -18,7 +18,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sunlit.core.db import Base, UTCDateTime
+from sunlit.catalog.model import (
+    Category,
+    ClearanceReason,
+    HelpStatus,
+    InspectionKind,
+    ProducerKind,
+    Unit,
+    UnsalableReason,
+    Verification,
+)
+from sunlit.core.db import Base, StrEnumType, UTCDateTime
 
 
 class ProducerRow(Base):
@@ -28,7 +38,7 @@ class ProducerRow(Base):
     __tablename__ = "producers"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[ProducerKind] = mapped_column(StrEnumType(ProducerKind, 16))
     name: Mapped[str] = mapped_column(String(80))
     region: Mapped[str] = mapped_column(String(6))
     village: Mapped[str | None] = mapped_column(String(80))
@@ -36,7 +46,7 @@ class ProducerRow(Base):
     contact_phone: Mapped[str | None] = mapped_column(String(16))
     account_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
     cooperative_id: Mapped[str | None] = mapped_column(ForeignKey("producers.id"))
-    verification: Mapped[str] = mapped_column(String(16))
+    verification: Mapped[Verification] = mapped_column(StrEnumType(Verification, 16))
     verified_by: Mapped[str | None] = mapped_column(String(40))
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -59,9 +69,9 @@ class ProductRow(Base):
     name_zh: Mapped[str] = mapped_column(String(80))
     name_en: Mapped[str] = mapped_column(String(80))
     kind: Mapped[str] = mapped_column(String(32))
-    category: Mapped[str] = mapped_column(String(16))
+    category: Mapped[Category] = mapped_column(StrEnumType(Category, 16))
     origin_region: Mapped[str] = mapped_column(String(6))
-    unit: Mapped[str] = mapped_column(String(8))
+    unit: Mapped[Unit] = mapped_column(StrEnumType(Unit, 8))
     box_grams: Mapped[int | None] = mapped_column(Integer)
     price: Mapped[int] = mapped_column(BigInteger)
     declared_cost: Mapped[int | None] = mapped_column(BigInteger)
@@ -70,7 +80,7 @@ class ProductRow(Base):
     description_en: Mapped[str] = mapped_column(Text)
     story_zh: Mapped[str] = mapped_column(Text)
     story_en: Mapped[str] = mapped_column(Text)
-    clearance: Mapped[str | None] = mapped_column(String(16))
+    clearance: Mapped[ClearanceReason | None] = mapped_column(StrEnumType(ClearanceReason, 16))
     # Sales: a suspended product takes no orders; the limit is per buyer, per session.
     on_sale: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     per_buyer_limit: Mapped[int | None] = mapped_column(Integer)
@@ -95,7 +105,7 @@ class ReferenceBandRow(Base):
     region: Mapped[str] = mapped_column(String(6))
     low: Mapped[int] = mapped_column(BigInteger)
     high: Mapped[int] = mapped_column(BigInteger)
-    unit: Mapped[str] = mapped_column(String(8))
+    unit: Mapped[Unit] = mapped_column(StrEnumType(Unit, 8))
     box_grams: Mapped[int | None] = mapped_column(Integer)
     observed_on: Mapped[date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(200))
@@ -118,10 +128,10 @@ class UnsalableReportRow(Base):
     product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
     region: Mapped[str] = mapped_column(String(6))
     quantity: Mapped[int] = mapped_column(BigInteger)
-    reason: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[UnsalableReason] = mapped_column(StrEnumType(UnsalableReason, 16))
     note: Mapped[str] = mapped_column(Text)
     deadline: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[HelpStatus] = mapped_column(StrEnumType(HelpStatus, 16))
     reported_by: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -141,7 +151,7 @@ class InspectionRow(Base):
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[InspectionKind] = mapped_column(StrEnumType(InspectionKind, 32))
     issuer: Mapped[str] = mapped_column(String(120))
     issued_on: Mapped[date] = mapped_column(Date)
     expires_on: Mapped[date] = mapped_column(Date)

@@ -3,12 +3,13 @@ production store. Every context's tables share one ``Base.metadata`` so that Ale
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData, event, text
+from sqlalchemy import DateTime, MetaData, String, event, text
 from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapper
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
@@ -63,8 +64,80 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+class StrEnumType(TypeDecorator[E]):
+    """A column of a domain ``StrEnum``, stored as its value in a ``VARCHAR(length)``: the
+    schema is the plain string column it always was (no native enum, no new constraint), and
+    the row attribute is the enum member (``Mapped[OrderState]``).
+
+    Writing checks the value: a member of the enum, or a string that is one of its values
+    (``Row.state == "paid"`` still works), else ``ValueError`` before the database sees it.
+    Reading a value the enum does not know (written behind Sunlit's back, or left by a member
+    since removed) raises ``ValueError`` naming the enum and its values, rather than handing
+    a stray string to code that trusts the type."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_class: type[E], length: int) -> None:
+        too_long = [m.value for m in enum_class if len(m.value) > length]
+        if too_long:
+            raise ValueError(f"{enum_class.__name__} values longer than {length}: {too_long}")
+        super().__init__(length)
+        self.enum_class = enum_class
+        self.length = length
+        self._members: dict[str, E] = {m.value: m for m in enum_class}
+
+    def _known(self, value: object, reading: bool) -> E:
+        member = self._members.get(value) if isinstance(value, str) else None
+        if member is None:
+            where = "read from the database" if reading else "to store"
+            known = ", ".join(self._members)
+            raise ValueError(
+                f"{value!r} {where} is not a value of {self.enum_class.__name__} ({known})"
+            )
+        return member
+
+    def coerce(self, value: E | str | None) -> E | None:
+        """The member for ``value`` (None stays None); ``ValueError`` for anything else."""
+        return None if value is None else self._known(value, reading=False)
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self._known(value, reading=False).value
+
+    def process_literal_param(self, value: E | str | None, dialect: Dialect) -> str:
+        return self._known(value, reading=False).value  # NULL never reaches a type
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self._known(value, reading=True)
+
+    @property
+    def python_type(self) -> type[E]:
+        return self.enum_class
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+@event.listens_for(Base, "mapper_configured", propagate=True)
+def _coerce_enum_attributes(mapper: Mapper[Any], class_: type[Any]) -> None:
+    """Make a ``StrEnumType`` column's attribute hold its member from the moment it is set,
+    not only once the row is read back: ``OrderRow(state="placed").state is OrderState.PLACED``,
+    and an unknown value fails at the assignment that made it."""
+    for prop in mapper.column_attrs:
+        column_type = prop.columns[0].type
+        if isinstance(column_type, StrEnumType):
+            event.listen(getattr(class_, prop.key), "set", _coercer(column_type), retval=True)
+
+
+def _coercer(column_type: StrEnumType[Any]) -> Callable[..., Any]:
+    def coerce(_target: object, value: Any, _old: object, _initiator: object) -> Any:
+        return column_type.coerce(value)
+
+    return coerce
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:

@@ -49,8 +49,8 @@ async def do_publish(
     plan = await db.get(SessionPlanRow, name) if 0 < len(name) <= 40 else None
     answer = judge(plan, key, secret=secret, now=now, grace=grace)
     if answer.allowed and plan is not None:
-        if plan.status == PlanStatus.APPROVED.value:
-            plan.status = PlanStatus.LIVE.value
+        if plan.status == PlanStatus.APPROVED:
+            plan.status = PlanStatus.LIVE
             append(
                 db,
                 Event(
@@ -80,9 +80,9 @@ async def do_publish(
 async def do_publish_done(db: AsyncSession, name: str, *, now: datetime) -> bool:
     """The stream named after a plan stopped."""
     plan = await db.get(SessionPlanRow, name) if 0 < len(name) <= 40 else None
-    if plan is None or plan.status != PlanStatus.LIVE.value:
+    if plan is None or plan.status != PlanStatus.LIVE:
         return False
-    plan.status = PlanStatus.ENDED.value
+    plan.status = PlanStatus.ENDED
     append(
         db,
         Event(

@@ -117,9 +117,9 @@ async def do_draft(
         kind = EventType.PLAN_CHANGED
     previous = row.status
     row.title, row.starts_at, row.ends_at = draft.title.strip(), draft.starts_at, draft.ends_at
-    row.purpose, row.answers_report = draft.purpose.value, draft.answers_report
+    row.purpose, row.answers_report = draft.purpose, draft.answers_report
     row.promotions, row.declares_no_payment = draft.promotions, draft.declares_no_payment
-    row.status, row.stream_nonce, row.updated_at = PlanStatus.DRAFT.value, None, now
+    row.status, row.stream_nonce, row.updated_at = PlanStatus.DRAFT, None, now
     await db.flush()
     await _write_parts(db, row.id, draft)
     append(
@@ -156,7 +156,7 @@ async def do_submit(
         raise PermissionDenied(N_("Only the official who filed a plan can change it."))
     if problem := check_transition(PlanStatus(plan.status), PlanStatus.SUBMITTED):
         raise Conflict(problem, params={"current": plan.status, "target": "submitted"})
-    plan.status, plan.submitted_at, plan.updated_at = PlanStatus.SUBMITTED.value, now, now
+    plan.status, plan.submitted_at, plan.updated_at = PlanStatus.SUBMITTED, now, now
     facts = await facts_of(db, plan, now=now)
     append(
         db,
@@ -182,7 +182,7 @@ async def do_submit(
     findings = evaluate(facts, rule_settings)
     plan.findings = [finding_json(f) for f in findings]
     target = PlanStatus.REJECTED if blocks(findings) else PlanStatus.CHECKED
-    plan.status = target.value
+    plan.status = target
     append(
         db,
         Event(
@@ -247,7 +247,7 @@ async def do_decide(
             N_("Please correct the marked fields."),
             fields={"reason": N_("Give a reason (1 to 1,000 characters).")},
         )
-    plan.status, plan.decided_by, plan.decided_at = target.value, actor.id, now
+    plan.status, plan.decided_by, plan.decided_at = target, actor.id, now
     plan.stream_nonce = secrets.token_hex(16) if approve else None
     plan.updated_at = now
     append(

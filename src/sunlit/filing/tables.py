@@ -18,7 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sunlit.core.db import Base, UTCDateTime
+from sunlit.core.db import Base, StrEnumType, UTCDateTime
+from sunlit.filing.model import PartnerKind, PlanStatus, Purpose, TeamRole
 
 
 class SessionPlanRow(Base):
@@ -31,11 +32,11 @@ class SessionPlanRow(Base):
     title: Mapped[str] = mapped_column(String(120))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    purpose: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[Purpose] = mapped_column(StrEnumType(Purpose, 32))
     answers_report: Mapped[str | None] = mapped_column(ForeignKey("unsalable_reports.id"))
     promotions: Mapped[str] = mapped_column(Text)
     declares_no_payment: Mapped[bool] = mapped_column(Boolean, server_default=false())
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[PlanStatus] = mapped_column(StrEnumType(PlanStatus, 16))
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     stream_nonce: Mapped[str | None] = mapped_column(String(32))  # set on approval
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -71,7 +72,7 @@ class PlanPartnerRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     plan_id: Mapped[str] = mapped_column(ForeignKey("session_plans.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(120))
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[PartnerKind] = mapped_column(StrEnumType(PartnerKind, 16))
     relationship: Mapped[str | None] = mapped_column(String(200))
     public_interest: Mapped[str | None] = mapped_column(String(500))
 
@@ -87,4 +88,4 @@ class PlanTeamRow(Base):
         ForeignKey("session_plans.id", ondelete="CASCADE"), primary_key=True
     )
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
-    role: Mapped[str] = mapped_column(String(32))
+    role: Mapped[TeamRole] = mapped_column(StrEnumType(TeamRole, 32))

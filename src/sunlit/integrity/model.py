@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
 
-SEVERITY_WEIGHT = {"high": 0.6, "medium": 0.35, "low": 0.15}
+
+class Severity(StrEnum):
+    """How grave a finding is, from its score (``severity_of``)."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+SEVERITY_WEIGHT: dict[str, float] = {Severity.HIGH: 0.6, Severity.MEDIUM: 0.35, Severity.LOW: 0.15}
 
 
 @dataclass
@@ -48,8 +58,10 @@ class Finding:
         }
 
 
-def severity_of(score: float) -> str:
-    return "high" if score >= 0.8 else "medium" if score >= 0.5 else "low"
+def severity_of(score: float) -> Severity:
+    if score >= 0.8:
+        return Severity.HIGH
+    return Severity.MEDIUM if score >= 0.5 else Severity.LOW
 
 
 def risk_score(findings: list[Finding]) -> int:

@@ -120,7 +120,7 @@ async def do_record_findings(
                     row.revisions += 1
                     row.updated_at = now
                     out.updated += 1
-                row.source, row.evidence_until = source.value, evidence_until
+                row.source, row.evidence_until = source, evidence_until
                 continue
             row = CaseRow(
                 id=new_id("c"),
@@ -162,7 +162,7 @@ def _withdraw(db: AsyncSession, rows: list[CaseRow], now: datetime) -> int:
     for row in rows:
         if row.status != CaseStatus.OPEN or row.source != CaseSource.LIVE:
             continue
-        row.status, row.reason = CaseStatus.WITHDRAWN.value, WITHDRAWN_REASON
+        row.status, row.reason = CaseStatus.WITHDRAWN, WITHDRAWN_REASON
         row.decided_at = row.updated_at = now
         append(db, _event(EventType.CASE_WITHDRAWN, row, now, None))
         count += 1
@@ -220,9 +220,7 @@ async def do_decide(
     row = await case_by_id(db, case_id, lock=True)
     check_decision(row.status, row.assignee_id, actor.id)
     kept = check_reason(reason)
-    row.status = (
-        CaseStatus.CONFIRMED if decision is Decision.CONFIRM else CaseStatus.DISMISSED
-    ).value
+    row.status = CaseStatus.CONFIRMED if decision is Decision.CONFIRM else CaseStatus.DISMISSED
     row.assignee_id = row.assignee_id or actor.id
     row.decided_by, row.decided_at, row.reason, row.updated_at = actor.id, now, kept, now
     kind = EventType.CASE_CONFIRMED if decision is Decision.CONFIRM else EventType.CASE_DISMISSED

@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sunlit.core.db import Base, UTCDateTime
+from sunlit.core.db import Base, StrEnumType, UTCDateTime
+from sunlit.integrity.cases import CaseSource, CaseStatus
+from sunlit.integrity.model import Severity
 
 
 class StreamImportRow(Base):
@@ -39,16 +41,16 @@ class CaseRow(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     session: Mapped[str] = mapped_column(String(64))  # the stream's session id
     import_id: Mapped[str | None] = mapped_column(ForeignKey("integrity_imports.id"))
-    source: Mapped[str] = mapped_column(String(8))  # live, final, import
+    source: Mapped[CaseSource] = mapped_column(StrEnumType(CaseSource, 8))
     rule: Mapped[str] = mapped_column(String(40))
-    severity: Mapped[str] = mapped_column(String(8))
+    severity: Mapped[Severity] = mapped_column(StrEnumType(Severity, 8))
     score: Mapped[float] = mapped_column(Float)
     summary: Mapped[str] = mapped_column(Text)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
     accounts: Mapped[list[str]] = mapped_column(JSON)
     orders: Mapped[list[str]] = mapped_column(JSON)
     products: Mapped[list[str]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(12))  # open, confirmed, dismissed
+    status: Mapped[CaseStatus] = mapped_column(StrEnumType(CaseStatus, 12))
     assignee_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -143,7 +143,7 @@ async def do_mute(
             )
         )
     else:
-        row.reason, row.note, row.muted_by, row.muted_at = reason.value, note, actor.id, now
+        row.reason, row.note, row.muted_by, row.muted_at = reason, note, actor.id, now
     append(
         db,
         Event(

@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sunlit.core.db import Base, UTCDateTime
+from sunlit.core.db import Base, StrEnumType, UTCDateTime
+from sunlit.live.model import HideReason
 
 
 class LiveRoomRow(Base):
@@ -32,7 +33,7 @@ class LiveMuteRow(Base):
         ForeignKey("session_plans.id", ondelete="CASCADE"), primary_key=True
     )
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
-    reason: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[HideReason] = mapped_column(StrEnumType(HideReason, 16))
     note: Mapped[str] = mapped_column(String(200))
     muted_by: Mapped[str] = mapped_column(String(40))
     muted_at: Mapped[datetime] = mapped_column(UTCDateTime())

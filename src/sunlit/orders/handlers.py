@@ -18,7 +18,7 @@ async def on_captured(db: AsyncSession, event: PaymentCaptured) -> None:
     order = await db.get(OrderRow, event.reference, with_for_update=True)
     if order is None or not can(OrderState(order.state), Action.PAY):
         raise NotPayable(event.reference)
-    order.state = next_state(OrderState(order.state), Action.PAY).value
+    order.state = next_state(order.state, Action.PAY)
     order.paid_at = event.at
     append(db, order_event(EventType.ORDER_PAID, order, event.at, None))
 
@@ -35,7 +35,7 @@ async def on_refunded(db: AsyncSession, event: PaymentRefunded) -> None:
     )
     state = OrderState(order.state)
     if order.refunded == order.amount and can(state, Action.REFUND):
-        order.state = next_state(state, Action.REFUND).value
+        order.state = next_state(state, Action.REFUND)
         order.closed_at = now
         if state is OrderState.PAID:  # never shipped: the stock is back for sale
             await release_stock(db, order)
@@ -45,6 +45,6 @@ async def on_paid_out(db: AsyncSession, event: PaidOut) -> None:
     for reference in event.references:
         order = await db.get(OrderRow, reference)
         if order is not None and can(OrderState(order.state), Action.COMPLETE):
-            order.state = next_state(OrderState(order.state), Action.COMPLETE).value
+            order.state = next_state(order.state, Action.COMPLETE)
             order.closed_at = event.at
             append(db, order_event(EventType.ORDER_COMPLETED, order, event.at, None))

@@ -240,7 +240,7 @@ async def do_ship(
     new = _move(order, Action.SHIP)
     if await pending_refund(db, order):
         raise Conflict(N_("The buyer cancelled this order; its refund is on its way."))
-    order.state = new.value
+    order.state = new
     order.carrier = carrier
     order.tracking_no = tracking_no or None
     order.shipped_at = now
@@ -254,7 +254,7 @@ async def do_deliver(
     released to the producer after the holding period."""
     if order.buyer_id != actor.id and not await may_sell(db, actor, order):
         raise PermissionDenied(N_("Only the buyer or the seller records a delivery."))
-    order.state = _move(order, Action.DELIVER).value
+    order.state = _move(order, Action.DELIVER)
     order.delivered_at = now
     append(db, order_event(EventType.ORDER_DELIVERED, order, now, actor.id))
     await payments.set_release(db, order.id, now + timedelta(days=hold_days))

@@ -15,7 +15,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sunlit.core.db import Base, UTCDateTime
+from sunlit.core.db import Base, StrEnumType, UTCDateTime
+from sunlit.orders.model import OrderState, PaymentMethod
 
 
 class OrderRow(Base):
@@ -32,8 +33,8 @@ class OrderRow(Base):
     qty: Mapped[int] = mapped_column(Integer)
     unit_price: Mapped[int] = mapped_column(BigInteger)
     amount: Mapped[int] = mapped_column(BigInteger)
-    state: Mapped[str] = mapped_column(String(16))
-    payment_method: Mapped[str] = mapped_column(String(16))
+    state: Mapped[OrderState] = mapped_column(StrEnumType(OrderState, 16))
+    payment_method: Mapped[PaymentMethod] = mapped_column(StrEnumType(PaymentMethod, 16))
     address_region: Mapped[str] = mapped_column(String(6))
     address_detail: Mapped[str] = mapped_column(String(200))
     recipient: Mapped[str] = mapped_column(String(40))

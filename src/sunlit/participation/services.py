@@ -139,7 +139,7 @@ async def do_decide(
         )
     proposal.decided_by, proposal.decided_at = actor.id, now
     proposal.decision_note = note.strip()[:500] or None
-    proposal.clearance = clearance.value if accept and clearance else None
+    proposal.clearance = clearance if accept and clearance else None
     append(
         db,
         Event(

@@ -18,7 +18,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sunlit.core.db import Base, UTCDateTime
+from sunlit.catalog.model import ClearanceReason
+from sunlit.core.db import Base, StrEnumType, UTCDateTime
+from sunlit.participation.model import ProposalStatus, ReportCategory
 
 
 class PriceProposalRow(Base):
@@ -32,11 +34,11 @@ class PriceProposalRow(Base):
     price: Mapped[int] = mapped_column(BigInteger)
     previous_price: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[ProposalStatus] = mapped_column(StrEnumType(ProposalStatus, 16))
     decided_by: Mapped[str | None] = mapped_column(String(40))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decision_note: Mapped[str | None] = mapped_column(String(500))
-    clearance: Mapped[str | None] = mapped_column(String(16))
+    clearance: Mapped[ClearanceReason | None] = mapped_column(StrEnumType(ClearanceReason, 16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (
@@ -53,7 +55,7 @@ class AnonymousReportRow(Base):
     __tablename__ = "anonymous_reports"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    category: Mapped[str] = mapped_column(String(32))
+    category: Mapped[ReportCategory] = mapped_column(StrEnumType(ReportCategory, 32))
     text: Mapped[str] = mapped_column(Text)
     region: Mapped[str | None] = mapped_column(String(6))
     session_ref: Mapped[str | None] = mapped_column(String(64))

@@ -7,7 +7,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
+
+
+class PaymentState(StrEnum):
+    """Where a charge at the gateway stands."""
+
+    PENDING = "pending"
+    CAPTURED = "captured"
+    FAILED = "failed"
+    VOIDED = "voided"
+
+
+class RefundState(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+
+
+class SandboxChargeState(StrEnum):
+    """The sandbox gateway's own view of a charge (its side of the boundary)."""
+
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from sunlit.payments.gateway import (
     sign,
     verify_signature,
 )
+from sunlit.payments.model import SandboxChargeState
 from sunlit.payments.tables import SandboxChargeRow, SandboxWebhookRow
 
 COPIES = 2
@@ -66,7 +67,7 @@ class SandboxGateway:
         row = await self.charge(db, ref)
         if row.state != "pending":
             raise Conflict(N_("This charge has already been decided."))
-        row.state = "succeeded" if pay else "failed"
+        row.state = SandboxChargeState.SUCCEEDED if pay else SandboxChargeState.FAILED
         row.decided_at = now
         kind = NoticeType.CHARGE_SUCCEEDED if pay else NoticeType.CHARGE_FAILED
         self._queue(db, Notice(new_id("evt"), kind, ref, row.amount), now)

@@ -27,6 +27,8 @@ from sunlit.payments.model import (
     PaymentCaptured,
     PaymentFailed,
     PaymentRefunded,
+    PaymentState,
+    RefundState,
 )
 from sunlit.payments.store import post
 from sunlit.payments.tables import (
@@ -127,7 +129,7 @@ async def handle_notice(
         await _capture(db, gateway, payment, notice, rates=rates, now=now)
     elif notice.type is NoticeType.CHARGE_FAILED:
         if payment.state == "pending":
-            payment.state = "failed"
+            payment.state = PaymentState.FAILED
             await emit(db, PaymentFailed(payment.id, payment.reference, now))
     else:
         await _settle_refund(db, payment, notice, now=now)
@@ -152,7 +154,7 @@ async def _capture(
         return
     if notice.amount != payment.amount:
         raise InvalidInput(N_("The notification's amount does not match the charge."))
-    payment.state = "captured"
+    payment.state = PaymentState.CAPTURED
     payment.captured_at = now
     payment.fee, payment.fund = ledger.fee_and_fund(payment.amount, rates.fee_bp, rates.fund_bp)
     capture = ledger.capture(
@@ -194,7 +196,7 @@ async def _settle_refund(
     else:
         posting = ledger.refund_after_payout(refund.id, refund.amount)
     await post(db, posting, now=now)
-    refund.state = "succeeded"
+    refund.state = RefundState.SUCCEEDED
     refund.settled_at = now
     payment.refunded += refund.amount
     await emit(

@@ -17,8 +17,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sunlit.core.db import Base, UTCDateTime
+from sunlit.accounts.model import Role
+from sunlit.core.db import Base, StrEnumType, UTCDateTime
 from sunlit.core.eventlog.tables import SeqType
+from sunlit.payments.gateway import NoticeType
+from sunlit.payments.ledger import AccountKind, PostingKind
+from sunlit.payments.model import PaymentState, RefundState, SandboxChargeState
 
 
 class LedgerAccountRow(Base):
@@ -29,10 +33,10 @@ class LedgerAccountRow(Base):
     __tablename__ = "ledger_accounts"
 
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(24))
+    kind: Mapped[AccountKind] = mapped_column(StrEnumType(AccountKind, 24))
     producer_id: Mapped[str | None] = mapped_column(ForeignKey("producers.id"))
     owner_account: Mapped[str | None] = mapped_column(String(40))
-    owner_role: Mapped[str | None] = mapped_column(String(16))
+    owner_role: Mapped[Role | None] = mapped_column(StrEnumType(Role, 16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (
@@ -63,7 +67,7 @@ class LedgerTransactionRow(Base):
     __tablename__ = "ledger_transactions"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(24))
+    kind: Mapped[PostingKind] = mapped_column(StrEnumType(PostingKind, 24))
     reference: Mapped[str | None] = mapped_column(String(40))
     memo: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -104,7 +108,7 @@ class PaymentRow(Base):
     gateway: Mapped[str] = mapped_column(String(16))
     gateway_ref: Mapped[str] = mapped_column(String(64), unique=True)
     pay_url: Mapped[str] = mapped_column(String(300))
-    state: Mapped[str] = mapped_column(String(16))
+    state: Mapped[PaymentState] = mapped_column(StrEnumType(PaymentState, 16))
     fee: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     fund: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     refunded: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
@@ -130,7 +134,7 @@ class RefundRow(Base):
     amount: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(String(200))
     gateway_ref: Mapped[str] = mapped_column(String(64), unique=True)
-    state: Mapped[str] = mapped_column(String(16))
+    state: Mapped[RefundState] = mapped_column(StrEnumType(RefundState, 16))
     requested_by: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -149,7 +153,7 @@ class WebhookReceiptRow(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     gateway: Mapped[str] = mapped_column(String(16))
-    type: Mapped[str] = mapped_column(String(32))
+    type: Mapped[NoticeType] = mapped_column(StrEnumType(NoticeType, 32))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -202,7 +206,7 @@ class SandboxChargeRow(Base):
     amount: Mapped[int] = mapped_column(BigInteger)
     description: Mapped[str] = mapped_column(String(200))
     return_url: Mapped[str] = mapped_column(String(300))
-    state: Mapped[str] = mapped_column(String(16))
+    state: Mapped[SandboxChargeState] = mapped_column(StrEnumType(SandboxChargeState, 16))
     refunded: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

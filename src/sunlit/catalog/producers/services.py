@@ -129,7 +129,7 @@ async def do_verify_producer(
     if actor.role != Role.OPERATOR:
         raise PermissionDenied(N_("Only an operator can verify producers."))
     row = await get_producer(db, producer_id)
-    row.verification = decision.value
+    row.verification = decision
     row.verified_by, row.verified_at = actor.id, now
     append(
         db,

@@ -312,7 +312,7 @@ async def set_price(
         raise marked_fields(errors)
     below = product.declared_cost is not None and price < product.declared_cost
     product.price = price
-    product.clearance = clearance.value if below and clearance else None
+    product.clearance = clearance if below and clearance else None
     product.updated_at = now
     data: dict[str, object] = {"product": product.id, "price": price}
     if below and clearance:

@@ -88,9 +88,9 @@ async def do_close(
 ) -> UnsalableReportRow:
     """The producer says the stock is sold or gone."""
     row = await access_report(db, actor, report_id)
-    if row.status == HelpStatus.CLOSED.value:
+    if row.status == HelpStatus.CLOSED:
         return row
-    row.status, row.closed_at = HelpStatus.CLOSED.value, now
+    row.status, row.closed_at = HelpStatus.CLOSED, now
     data = {"report": row.id, "product": row.product_id}
     append(db, Event(type=EventType.UNSALABLE_CLOSED, ts=now, actor=actor.id, data=data))
     return row

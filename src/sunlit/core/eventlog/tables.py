@@ -20,6 +20,8 @@ class EventRow(Base):
 
     seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
     id: Mapped[str] = mapped_column(String(64), unique=True)
+    # A plain string, not StrEnumType(EventType): rows are never rewritten, so a type that
+    # leaves the enum (or one an older release wrote) must still read back.
     type: Mapped[str] = mapped_column(String(64))
     ts: Mapped[datetime] = mapped_column(UTCDateTime())
     session: Mapped[str | None] = mapped_column(String(64))
