@@ -106,11 +106,10 @@ def allow(*rules: Rule, quiet: bool = False, csrf: bool = True) -> Any:
     roles = {rule for rule in rules if isinstance(rule, Role)}
     signed_in_only = "public" not in rules
 
-    async def guard(
-        request: Request,
-        db: AsyncSession = Depends(get_db),
-        services: AccountsKit = Depends(accounts_kit),
-    ) -> Principal:
+    async def guard(request: Request, db: AsyncSession = Depends(get_db)) -> Principal:
+        # The kit is taken here rather than as a dependency: FastAPI runs a plain function
+        # dependency in a worker thread, a thread hop on every request for a cast.
+        services = accounts_kit(request)
         if signed_in_only:  # its pages, and the way to the sign-in page, are never stored
             setattr(request.state, NO_STORE_STATE, True)
         principal, expired = await resolve_principal(request, db, services, touch=not quiet)
