@@ -385,3 +385,14 @@ def test_json_calls_with_a_session_cookie_need_the_csrf_header(server: LiveServe
         token = csrf_of(c.get("/account").text)
         accepted = c.post("/api/v1/served-regions", json=body, headers={"X-CSRF-Token": token})
         assert accepted.status_code == 201 and accepted.json()["name_en"] == "Xiao County"
+
+
+def test_the_footer_promises_no_public_log_that_does_not_exist(server: LiveServer) -> None:
+    """The footer once said every change was in a public log; there is none yet (issue 16)."""
+    for language, said, unsaid in (
+        ("zh", "所有公开数据均依据实际发生的记录核验", "公开日志"),
+        ("en", "verified against the record of what happened", "public log"),
+    ):
+        with client(server, language) as c:
+            footer = c.get("/").text.split("<footer", 1)[1]
+            assert said in footer and unsaid not in footer
