@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[tuple[str, str], ...], ...] = (
         ("cli", "the `sunlit` command"),
     ),
     (("demo", "the demo region: seeds every context through its services"),),
+    (("disclosure", "public session pages (公示): what everyone sees of a session"),),
     (("lab", "integrity evaluation: simulator runs, baselines, detection time"),),
     (("integrity", "detectors, findings, the case queue, verified figures"),),
     (("orders", "the order desk, checkout, fulfilment, refunds"),),

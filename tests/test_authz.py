@@ -207,6 +207,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/supervisor/cases/{case_id}"): SUPERVISOR,
     ("POST", "/supervisor/cases/{case_id}"): SUPERVISOR,
     ("GET", "/findings"): EVERYONE,
+    # Public disclosure: everyone sees an approved session (404 before, for everyone alike).
+    ("GET", "/sessions/{session_id}"): EVERYONE,
+    ("GET", "/api/v1/sessions/{session_id}/disclosure"): EVERYONE,
 }
 PARAMS = {
     "token_id": "t-none",
@@ -225,6 +228,7 @@ PARAMS = {
     "session": "s-none",
     "message_id": "e-none",
     "case_id": "c-none",
+    "session_id": "s-none",
 }
 
 

@@ -277,6 +277,18 @@ def test_an_official_files_a_plan_sees_a_block_fixes_it_and_a_supervisor_approve
     expect(official.get_by_text("黄河故道")).to_be_visible()
     assert accessibility_violations(official) == []
 
+    # From its approval the session is public (公示): anyone, on a phone, in either language.
+    plan_id = plan_url.rstrip("/").rsplit("/", 1)[-1]
+    for language, heading in (("zh", "公示"), ("en", "Public disclosure")):
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        context.add_cookies([{"name": "sunlit_lang", "value": language, "url": server.url}])
+        public = context.new_page()
+        public.goto(f"{server.url}/sessions/{plan_id}")
+        expect(public.locator("p.lead")).to_contain_text(heading)
+        expect(public.get_by_role("heading", name="砀山酥梨助农直播")).to_be_visible()
+        assert accessibility_violations(public) == []
+        context.close()
+
 
 def test_a_buyer_orders_pays_in_the_sandbox_and_the_producer_is_paid_after_delivery(
     server: LiveServer, browser: Browser

@@ -33,6 +33,8 @@ from sunlit.catalog.unsalable import api as unsalable_api
 from sunlit.core.errors import SunlitError
 from sunlit.core.logging import configure_logging
 from sunlit.core.regions.services import load_region_book
+from sunlit.disclosure import api as disclosure_api
+from sunlit.disclosure import pages as disclosure_pages
 from sunlit.filing import api as filing_api
 from sunlit.filing import pages as filing_pages
 from sunlit.filing import stream_api
@@ -88,6 +90,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     integrity_api.uploads,
     integrity_pages.uploads,  # before the router: /supervisor/cases/import is not a case id
     integrity_pages.router,
+    disclosure_api.router,
+    disclosure_pages.router,
 )
 #: The routers that take file uploads: only these accept bodies up to the upload size.
 UPLOAD_ROUTERS = (

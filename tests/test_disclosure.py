@@ -1,0 +1,118 @@
+"""Public disclosure (公示, issue 16): from its approval, everyone sees what was filed for a
+session — host, window, purpose, products with their producers, quality documents and bands,
+partners, the boundary rules' results and who approved it — and nothing personal."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.support import LiveServer
+from tests.test_catalog_api import api_as
+from tests.test_filing_api import plan_body, product
+from tests.test_web import client
+
+#: Every field the disclosure JSON may carry (dotted paths; lists by their items' fields).
+PUBLIC_FIELDS = {
+    "host", "products", "products.documents", "partners", "rules", "approval",
+    "id", "title", "stage", "status", "starts_at", "ends_at", "purpose", "answers_report",
+    "host.name", "host.office", "host.region",
+    "products.id", "products.name_zh", "products.name_en", "products.price", "products.unit",
+    "products.box_grams", "products.producer", "products.producer_kind",
+    "products.producer_verified", "products.band_low", "products.band_high",
+    "products.band_status", "products.documents.kind", "products.documents.issuer",
+    "products.documents.expires_on", "products.documents.valid",
+    "partners.name", "partners.kind", "partners.relationship", "partners.public_interest",
+    "rules.rule", "rules.severity", "rules.message", "rules.params",
+    "approval.role", "approval.office", "approval.on",
+}  # fmt: skip
+PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def fields_of(value: Any, prefix: str = "") -> set[str]:
+    if isinstance(value, dict) and not prefix.endswith("params"):
+        found: set[str] = set()
+        for key, item in value.items():
+            path = f"{prefix}.{key}" if prefix else key
+            found |= {path} | fields_of(item, path)
+        return found
+    if isinstance(value, list):
+        return set().union(*(fields_of(item, prefix) for item in value)) if value else set()
+    return set()
+
+
+def filed_plan(served: LiveServer, *, approve: bool) -> str:
+    with (
+        api_as(served, "official.dangshan") as official,
+        api_as(served, "supervisor1") as supervisor,
+    ):
+        pears = product(official, "砀山")
+        partner = {
+            "name": "砀山县电商协会",
+            "kind": "cooperative",
+            "public_interest": "组织梨农统一分拣包装",
+        }
+        made = official.post("/api/v1/plans", json=plan_body([pears], partners=[partner]))
+        assert made.status_code == 201, made.text
+        plan = str(made.json()["id"])
+        assert official.post(f"/api/v1/plans/{plan}/submit").json()["status"] == "checked"
+        if approve:
+            approved = supervisor.post(f"/api/v1/plans/{plan}/approve", json={"reason": "齐全"})
+            assert approved.status_code == 200, approved.text
+    return plan
+
+
+def test_everyone_sees_an_approved_session_before_it_starts(served: LiveServer) -> None:
+    plan = filed_plan(served, approve=True)
+    with client(served, "zh") as c:  # nobody signed in
+        page = c.get(f"/sessions/{plan}")
+        assert page.status_code == 200
+        text = page.text
+        for shown in (
+            "砀山酥梨助农直播",
+            "公示",
+            "砀山县电商协会",
+            "组织梨农统一分拣包装",
+            "未申报",
+        ):
+            assert shown in text, shown
+        assert "审批" in text and "质检文件" in text and "参考价" in text
+        answer = c.get(f"/api/v1/sessions/{plan}/disclosure")
+        assert answer.status_code == 200
+        body = answer.json()
+    assert body["stage"] == "before" and body["status"] == "approved"
+    assert body["host"]["name"] and body["approval"]["role"] == "supervisor"
+    [pears] = body["products"]
+    assert pears["name_zh"].startswith("砀山") and pears["producer_verified"] is True
+    assert pears["documents"] and all(d["valid"] for d in pears["documents"])
+    assert pears["band_low"] <= pears["band_high"]
+    assert body["partners"] == [
+        {
+            "name": "砀山县电商协会",
+            "kind": "cooperative",
+            "relationship": None,
+            "public_interest": "组织梨农统一分拣包装",
+        }
+    ]
+    with client(served, "en") as c:
+        english = c.get(f"/sessions/{plan}").text
+        assert "Public disclosure" in english and "Quality documents" in english
+
+
+def test_nothing_personal_and_no_field_beyond_the_allowlist(served: LiveServer) -> None:
+    plan = filed_plan(served, approve=True)
+    with client(served, "zh") as c:
+        body = c.get(f"/api/v1/sessions/{plan}/disclosure").json()
+        page = c.get(f"/sessions/{plan}").text
+    assert fields_of(body) <= PUBLIC_FIELDS, sorted(fields_of(body) - PUBLIC_FIELDS)
+    assert not PHONE.search(str(body)) and not PHONE.search(page)
+    assert "official.dangshan" not in str(body) and "official.dangshan" not in page  # no login
+
+
+def test_a_plan_is_not_public_before_a_supervisor_approves_it(served: LiveServer) -> None:
+    plan = filed_plan(served, approve=False)  # filed and checked, not yet approved
+    with client(served, "en") as c:
+        assert c.get(f"/sessions/{plan}").status_code == 404
+        missing = c.get(f"/api/v1/sessions/{plan}/disclosure")
+        assert missing.status_code == 404
+        assert c.get("/api/v1/sessions/s-nosuchplan000/disclosure").status_code == 404
