@@ -10,12 +10,13 @@ from typing import Any
 from tests.support import LiveServer
 from tests.test_catalog_api import api_as
 from tests.test_filing_api import plan_body, product
-from tests.test_web import client
+from tests.test_web import client, events_of
 
 #: Every field the disclosure JSON may carry (dotted paths; lists by their items' fields).
 PUBLIC_FIELDS = {
     "host", "products", "products.documents", "partners", "rules", "approval",
     "id", "title", "stage", "status", "starts_at", "ends_at", "purpose", "answers_report",
+    "invited_by",
     "host.name", "host.office", "host.region",
     "products.id", "products.name_zh", "products.name_en", "products.price", "products.unit",
     "products.box_grams", "products.producer", "products.producer_kind",
@@ -41,7 +42,7 @@ def fields_of(value: Any, prefix: str = "") -> set[str]:
     return set()
 
 
-def filed_plan(served: LiveServer, *, approve: bool) -> str:
+def filed_plan(served: LiveServer, *, approve: bool, **extra: Any) -> str:
     with (
         api_as(served, "official.dangshan") as official,
         api_as(served, "supervisor1") as supervisor,
@@ -52,7 +53,7 @@ def filed_plan(served: LiveServer, *, approve: bool) -> str:
             "kind": "cooperative",
             "public_interest": "组织梨农统一分拣包装",
         }
-        made = official.post("/api/v1/plans", json=plan_body([pears], partners=[partner]))
+        made = official.post("/api/v1/plans", json=plan_body([pears], partners=[partner], **extra))
         assert made.status_code == 201, made.text
         plan = str(made.json()["id"])
         assert official.post(f"/api/v1/plans/{plan}/submit").json()["status"] == "checked"
@@ -63,7 +64,7 @@ def filed_plan(served: LiveServer, *, approve: bool) -> str:
 
 
 def test_everyone_sees_an_approved_session_before_it_starts(served: LiveServer) -> None:
-    plan = filed_plan(served, approve=True)
+    plan = filed_plan(served, approve=True, invited_by="砀山县商务局")
     with client(served, "zh") as c:  # nobody signed in
         page = c.get(f"/sessions/{plan}")
         assert page.status_code == 200
@@ -77,10 +78,12 @@ def test_everyone_sees_an_approved_session_before_it_starts(served: LiveServer) 
         ):
             assert shown in text, shown
         assert "审批" in text and "质检文件" in text and "参考价" in text
+        assert "邀请方" in text and "砀山县商务局" in text
         answer = c.get(f"/api/v1/sessions/{plan}/disclosure")
         assert answer.status_code == 200
         body = answer.json()
     assert body["stage"] == "before" and body["status"] == "approved"
+    assert body["invited_by"] == "砀山县商务局"
     assert body["host"]["name"] and body["approval"]["role"] == "supervisor"
     [pears] = body["products"]
     assert pears["name_zh"].startswith("砀山") and pears["producer_verified"] is True
@@ -105,6 +108,7 @@ def test_nothing_personal_and_no_field_beyond_the_allowlist(served: LiveServer) 
         body = c.get(f"/api/v1/sessions/{plan}/disclosure").json()
         page = c.get(f"/sessions/{plan}").text
     assert fields_of(body) <= PUBLIC_FIELDS, sorted(fields_of(body) - PUBLIC_FIELDS)
+    assert body["invited_by"] is None and "邀请方</dt><dd>未申报" in page  # none declared
     assert not PHONE.search(str(body)) and not PHONE.search(page)
     assert "official.dangshan" not in str(body) and "official.dangshan" not in page  # no login
 
@@ -116,3 +120,16 @@ def test_a_plan_is_not_public_before_a_supervisor_approves_it(served: LiveServer
         missing = c.get(f"/api/v1/sessions/{plan}/disclosure")
         assert missing.status_code == 404
         assert c.get("/api/v1/sessions/s-nosuchplan000/disclosure").status_code == 404
+
+
+def test_who_invited_the_official_is_filed_recorded_and_checked(served: LiveServer) -> None:
+    with api_as(served, "official.dangshan") as official:
+        pears = product(official, "砀山")
+        too_long = official.post("/api/v1/plans", json=plan_body([pears], invited_by="邀" * 201))
+        assert too_long.status_code == 422 and "invited_by" in too_long.text
+        made = official.post("/api/v1/plans", json=plan_body([pears], invited_by=" 砀山县商务局 "))
+        assert made.json()["invited_by"] == "砀山县商务局"
+        plan = made.json()["id"]
+        official.post(f"/api/v1/plans/{plan}/submit")
+    filed = [e.data for e in events_of(served) if e.type == "session.filed" and e.session == plan]
+    assert [data["invited_by"] for data in filed] == ["砀山县商务局"]

@@ -73,6 +73,7 @@ def test_a_plan_is_filed_checked_approved_and_sent_back_on_change(served: LiveSe
         "scheduled_end",
         "products",
         "partners",
+        "invited_by",
         "purpose",
     }
     assert filed_event.data["products"] == [pears]

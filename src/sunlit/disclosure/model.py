@@ -93,6 +93,7 @@ class Disclosure:
     ends_at: datetime
     purpose: str
     answers_report: str | None
+    invited_by: str | None  # who invited the official; None: not declared
     host: Host
     products: tuple[PublicProduct, ...]
     partners: tuple[PublicPartner, ...]

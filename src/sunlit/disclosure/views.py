@@ -69,6 +69,7 @@ async def session_disclosure(db: AsyncSession, plan_id: str, *, today: date) -> 
         ends_at=plan.ends_at,
         purpose=str(plan.purpose),
         answers_report=plan.answers_report,
+        invited_by=plan.invited_by,
         host=Host(
             name=host.display_name if host else "",
             office=host.org if host else None,

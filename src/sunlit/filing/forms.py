@@ -60,6 +60,7 @@ def draft_from_form(
         answers_report=fields.get("answers_report") or None,
         promotions=fields.get("promotions", ""),
         declares_no_payment=fields.get("declares_no_payment") == "yes",
+        invited_by=fields.get("invited_by", "").strip() or None,
     )
     return draft, errors
 
@@ -77,6 +78,7 @@ def values_of(
         "title": plan.title,
         "purpose": plan.purpose,
         "promotions": plan.promotions,
+        "invited_by": plan.invited_by or "",
         "answers_report": plan.answers_report or "",
         "starts_at": local_input(plan.starts_at, zone),
         "ends_at": local_input(plan.ends_at, zone),

@@ -66,6 +66,8 @@ class Plan(Protocol):
     @property
     def promotions(self) -> str: ...
     @property
+    def invited_by(self) -> str | None: ...
+    @property
     def declares_no_payment(self) -> bool: ...
     @property
     def status(self) -> str: ...
@@ -169,6 +171,7 @@ class PlanDraft:
     answers_report: str | None = None
     promotions: str = ""
     declares_no_payment: bool = False
+    invited_by: str | None = None  # the organisation that invited the official, if any
     team: tuple[tuple[str, TeamRole], ...] = field(default_factory=tuple)  # (account, role)
 
 
@@ -200,6 +203,8 @@ def check_plan(
         )
     if draft.purpose is Purpose.UNSALABLE and not draft.answers_report:
         errors["answers_report"] = N_("Choose the unsalable-stock report this session answers.")
+    if draft.invited_by is not None and len(draft.invited_by) > 200:
+        errors["invited_by"] = N_("Who invited you is at most 200 characters.")
     if len(draft.promotions) > 2000:
         errors["promotions"] = N_("Planned promotions are at most 2,000 characters.")
     for partner in draft.partners:

@@ -49,6 +49,9 @@ class PlanIn(BaseModel):
     answers_report: str | None = Field(None, pattern=ID_PATTERN)
     promotions: CleanText = Field("", max_length=4000)
     declares_no_payment: bool = False
+    invited_by: CleanText | None = Field(
+        None, max_length=200, description="the organisation that invited the official to host"
+    )
     team: list[TeamMemberIn] = Field(default_factory=list, max_length=10)
 
     def draft(self) -> PlanDraft:
@@ -64,6 +67,7 @@ class PlanIn(BaseModel):
             answers_report=self.answers_report,
             promotions=self.promotions,
             declares_no_payment=self.declares_no_payment,
+            invited_by=self.invited_by or None,
             team=tuple((member.account, member.role) for member in self.team),
         )
 
@@ -76,6 +80,7 @@ class PlanOut(BaseModel):
     ends_at: datetime
     status: PlanStatus
     purpose: Purpose
+    invited_by: str | None = None
     products: list[str]
     partners: list[PartnerIn]
     team: list[TeamMemberIn]
@@ -93,6 +98,7 @@ class PlanOut(BaseModel):
             ends_at=aware(plan.ends_at),
             status=PlanStatus(plan.status),
             purpose=Purpose(plan.purpose),
+            invited_by=plan.invited_by,
             products=record.products,
             partners=[PartnerIn.of(p) for p in record.partners],
             team=[TeamMemberIn(account=account, role=role) for account, role in record.team],

@@ -119,6 +119,7 @@ async def do_draft(
     row.title, row.starts_at, row.ends_at = draft.title.strip(), draft.starts_at, draft.ends_at
     row.purpose, row.answers_report = draft.purpose, draft.answers_report
     row.promotions, row.declares_no_payment = draft.promotions, draft.declares_no_payment
+    row.invited_by = draft.invited_by.strip() if draft.invited_by else None
     row.status, row.stream_nonce, row.updated_at = PlanStatus.DRAFT, None, now
     await db.flush()
     await _write_parts(db, row.id, draft)
@@ -176,6 +177,7 @@ async def do_submit(
                     for p in facts.partners
                 ],
                 "purpose": plan.purpose,
+                "invited_by": plan.invited_by,
             },
         ),
     )

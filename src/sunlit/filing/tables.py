@@ -35,6 +35,7 @@ class SessionPlanRow(Base):
     purpose: Mapped[Purpose] = mapped_column(StrEnumType(Purpose, 32))
     answers_report: Mapped[str | None] = mapped_column(ForeignKey("unsalable_reports.id"))
     promotions: Mapped[str] = mapped_column(Text)
+    invited_by: Mapped[str | None] = mapped_column(String(200))  # who asked the official to host
     declares_no_payment: Mapped[bool] = mapped_column(Boolean, server_default=false())
     status: Mapped[PlanStatus] = mapped_column(StrEnumType(PlanStatus, 16))
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
