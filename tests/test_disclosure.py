@@ -133,3 +133,15 @@ def test_who_invited_the_official_is_filed_recorded_and_checked(served: LiveServ
         official.post(f"/api/v1/plans/{plan}/submit")
     filed = [e.data for e in events_of(served) if e.type == "session.filed" and e.session == plan]
     assert [data["invited_by"] for data in filed] == ["砀山县商务局"]
+
+
+def test_the_home_page_card_lists_the_products_and_links_the_disclosure(
+    served: LiveServer,
+) -> None:
+    plan = filed_plan(served, approve=True)
+    with api_as(served, "official.dangshan") as official:
+        pears = product(official, "砀山")
+    with client(served, "zh") as c:
+        home = c.get("/").text
+    card = home.split(f'href="/sessions/{plan}"', 1)[1].split("</li>", 1)[0]
+    assert f'href="/products/{pears}"' in card and "砀山" in card

@@ -12,6 +12,7 @@ from sunlit.catalog.products import services as products_service
 from sunlit.core.i18n import current_language
 from sunlit.core.regions import services as catalog
 from sunlit.filing import services as filing
+from sunlit.filing import views as filing_views
 from sunlit.integrity import views as integrity_views
 from sunlit.integrity.figures import figures_key
 
@@ -21,6 +22,9 @@ PRODUCTS = 6
 
 async def home_context(db: AsyncSession, now: datetime) -> dict[str, Any]:
     upcoming, past = await filing.public_sessions(db, now=now)
+    # Each session card lists its products: two queries for all the cards together.
+    filed = await filing_views.products_of_plans(db, [p.id for p in [*upcoming, *past]])
+    rows = await products_service.products_by_id(db, {i for ids in filed.values() for i in ids})
     verified = await integrity_views.figures_of(db, {figures_key(None, p.id) for p in past})
     regions = await catalog.served_regions(db)
     book = catalog.region_book()
@@ -33,6 +37,9 @@ async def home_context(db: AsyncSession, now: datetime) -> dict[str, Any]:
         "upcoming": upcoming,
         "past": past,
         "verified": {row.session: row.figures for row in verified.values()},
+        "session_products": {
+            plan: [rows[i] for i in ids if i in rows] for plan, ids in filed.items()
+        },
         "regions": regions,
         "products": products,
         "region_names": {r.code: book.full_name(r.code, current_language.get()) for r in regions},

@@ -51,6 +51,21 @@ async def plan_product_ids(db: AsyncSession, plan_id: str) -> list[str]:
     return list((await db.scalars(query)).all())
 
 
+async def products_of_plans(db: AsyncSession, plan_ids: list[str]) -> dict[str, list[str]]:
+    """Each plan's products in the plan's order, for many plans in one query."""
+    found: dict[str, list[str]] = {plan_id: [] for plan_id in plan_ids}
+    if not plan_ids:
+        return found
+    query = (
+        select(PlanProductRow.plan_id, PlanProductRow.product_id)
+        .where(PlanProductRow.plan_id.in_(plan_ids))
+        .order_by(PlanProductRow.plan_id, PlanProductRow.position)
+    )
+    for plan_id, product_id in (await db.execute(query)).all():
+        found[plan_id].append(product_id)
+    return found
+
+
 async def is_filed(db: AsyncSession, plan_id: str, product_id: str) -> bool:
     return await db.get(PlanProductRow, (plan_id, product_id)) is not None
 
