@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from sunlit.filing.model import PlanStatus
+
 
 class Stage(StrEnum):
     BEFORE = "before"
@@ -14,13 +16,17 @@ class Stage(StrEnum):
 
 
 #: A plan is public from its approval: before the session, while it is live, and after it.
-STAGE_OF_STATUS = {"approved": Stage.BEFORE, "live": Stage.DURING, "ended": Stage.AFTER}
+STAGE_OF_STATUS = {
+    PlanStatus.APPROVED: Stage.BEFORE,
+    PlanStatus.LIVE: Stage.DURING,
+    PlanStatus.ENDED: Stage.AFTER,
+}
 
 
-def stage_of(status: str) -> Stage | None:
+def stage_of(status: PlanStatus) -> Stage | None:
     """The stage a plan of this status is public in; None while it is not public (a draft, a
     filing under review, a rejected or withdrawn plan)."""
-    return STAGE_OF_STATUS.get(str(status))
+    return STAGE_OF_STATUS.get(status)
 
 
 @dataclass(frozen=True, slots=True)

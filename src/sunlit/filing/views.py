@@ -43,12 +43,7 @@ async def access_plan(db: AsyncSession, actor: Actor, plan_id: str) -> SessionPl
 
 async def plan_product_ids(db: AsyncSession, plan_id: str) -> list[str]:
     """The products filed for the plan, in the plan's order."""
-    query = (
-        select(PlanProductRow.product_id)
-        .where(PlanProductRow.plan_id == plan_id)
-        .order_by(PlanProductRow.position)
-    )
-    return list((await db.scalars(query)).all())
+    return (await products_of_plans(db, [plan_id]))[plan_id]
 
 
 async def products_of_plans(db: AsyncSession, plan_ids: list[str]) -> dict[str, list[str]]:
