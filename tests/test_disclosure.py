@@ -26,6 +26,18 @@ PUBLIC_FIELDS = {
     "partners.name", "partners.kind", "partners.relationship", "partners.public_interest",
     "rules.rule", "rules.severity", "rules.message", "rules.params",
     "approval.role", "approval.office", "approval.on",
+    # during and after: figures computed from the session's events and the ledger
+    "live", "outcome", "total", "left_out", "verified", "findings",
+    "live.viewers", "live.paid_orders", "live.units", "live.amount",
+    *(f"{part}.{name}" for part in ("outcome", "total") for name in (
+        "product", "orders", "paid_orders", "units", "paid", "refunded", "cancelled",
+        "complaints", "paid_out", "fee", "fund", "households",
+    )),
+    "verified.gmv", "verified.orders", "verified.viewers", "verified.cancelled_or_refunded",
+    "verified.confirmed_flagged_orders", "verified.confirmed_flagged_viewers",
+    "verified.delivered_per_mille", "verified.complaints_per_1000_orders",
+    "findings.case", "findings.rule", "findings.severity", "findings.reason",
+    "findings.published_at",
 }  # fmt: skip
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 

@@ -1,0 +1,165 @@
+"""A session's public page while it is on air and after it (issue 16): the live figures from
+its events, then what each product sold and what reached the producers — orders, units, money
+paid, refunded and cancelled, paid out, the fee and the fund, member households as a count —
+with the per-product table as CSV and the post-live report as PDF."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import httpx
+from pypdf import PdfReader
+
+from tests.support import LiveServer, ingest_url
+from tests.test_catalog_api import api_as
+from tests.test_live import go_live, kind, viewer
+from tests.test_orders import buy, pay_in_sandbox, wait_for
+from tests.test_web import client
+
+HOUSEHOLDS = ("王家", "李家", "张家")
+
+
+def member_households(served: LiveServer, cooperative: str) -> list[str]:
+    """Three member households of the cooperative, sharing its payouts 30/30/20 (basis points
+    of each payout; the rest stays with the cooperative)."""
+    members = []
+    with api_as(served, "operator") as operator:
+        for name in HOUSEHOLDS:
+            made = operator.post(
+                "/api/v1/producers",
+                json={
+                    "kind": "household",
+                    "name": f"{name}梨园",
+                    "region": "341321",
+                    "cooperative_id": cooperative,
+                },
+            )
+            assert made.status_code == 201, made.text
+            members.append(made.json()["id"])
+    with api_as(served, "farmer.dangshan") as farmer:
+        shares = [
+            {"member_id": m, "share_bp": bp}
+            for m, bp in zip(members, (3000, 3000, 2000), strict=True)
+        ]
+        answer = farmer.put(f"/api/v1/producers/{cooperative}/payout-shares", json=shares)
+        assert answer.status_code == 200, answer.text
+    return members
+
+
+def disclosure(served: LiveServer, session: str) -> dict:
+    with client(served, "en") as c:
+        answer = c.get(f"/api/v1/sessions/{session}/disclosure")
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def test_the_public_follows_a_session_on_air_and_sees_what_reached_the_producers(
+    served: LiveServer,
+) -> None:
+    session, [pears] = go_live(served)
+    with api_as(served, "official.dangshan") as official:
+        assert official.put(f"/api/v1/live/{session}/pin", json={"product_id": pears}).is_success
+        key = official.get(f"/api/v1/plans/{session}").json()["stream_key"]
+        cooperative = official.get(f"/api/v1/products/{pears}").json()["producer_id"]
+    members = member_households(served, cooperative)
+    with viewer(served, session, "buyer1") as one, viewer(served, session, "buyer2") as two:
+        one.wait_for(kind("hello"))
+        two.wait_for(kind("hello"))
+    with api_as(served, "buyer1") as b1, api_as(served, "buyer2") as b2:
+        kept = buy(b1, pears, "d-kept", qty=3, session_id=session).json()
+        undone = buy(b2, pears, "d-undone", qty=1, session_id=session).json()
+        unpaid = buy(b2, pears, "d-unpaid", qty=2, session_id=session).json()
+        assert all(o["session_id"] == session for o in (kept, undone, unpaid))
+        pay_in_sandbox(served, "buyer1", kept["id"])
+        pay_in_sandbox(served, "buyer2", undone["id"])
+        wait_for(b1, kept["id"], "paid")
+        wait_for(b2, undone["id"], "paid")
+
+        on_air = disclosure(served, session)  # during: the live figures
+        assert on_air["stage"] == "during" and on_air["outcome"] == []
+        assert on_air["live"] == {
+            "viewers": 2,
+            "paid_orders": 2,
+            "units": 4,
+            "amount": kept["amount"] + undone["amount"],
+        }
+        with client(served, "zh") as c:
+            block = c.get(f"/sessions/{session}/figures")
+            assert block.status_code == 200 and 'hx-trigger="every 30s"' in block.text
+            assert "已付款订单" in block.text
+            early = c.get(f"/sessions/{session}/products.csv")
+            assert early.status_code == 409 and "结束" in early.text  # not before it ends
+
+        cancelled = b2.post(f"/api/v1/orders/{undone['id']}/cancel", json={"reason": "买多了"})
+        assert cancelled.status_code == 200, cancelled.text
+        wait_for(b2, undone["id"], "refunded")  # paid, then cancelled: refunded in full
+        dropped = b2.post(f"/api/v1/orders/{unpaid['id']}/cancel", json={"reason": "不要了"})
+        assert dropped.json()["state"] == "cancelled", dropped.text  # never paid
+        served.clock.advance(timedelta(minutes=30))
+        ended = httpx.post(
+            ingest_url(served, "on_publish_done"),
+            data={"name": session, "key": key.split("?key=")[1]},
+            timeout=10,
+        )
+        assert ended.status_code == 200, ended.text
+        with api_as(served, "farmer.dangshan") as farmer:
+            shipped = farmer.post(
+                f"/api/v1/orders/{kept['id']}/ship", json={"carrier": "邮政", "tracking_no": "9"}
+            )
+            assert shipped.status_code == 200, shipped.text
+        assert b1.post(f"/api/v1/orders/{kept['id']}/deliver").json()["state"] == "delivered"
+        served.clock.advance(timedelta(days=served.settings.payout_hold_days, minutes=1))
+        with api_as(served, "operator") as operator:
+            [payout] = operator.post("/api/v1/payouts/run").json()
+        wait_for(b1, kept["id"], "completed")
+
+    after = disclosure(served, session)
+    amount = kept["amount"]
+    fee = amount * served.settings.platform_fee_bp // 10_000
+    fund = amount * served.settings.guarantee_fund_bp // 10_000
+    assert after["stage"] == "after"
+    [row] = after["outcome"]
+    assert row == {
+        "product": pears,
+        "orders": 3,
+        "paid_orders": 1,
+        "units": 3,
+        "paid": amount + undone["amount"],
+        "refunded": undone["amount"],
+        "cancelled": 1,
+        "complaints": 0,
+        "paid_out": amount - fee - fund,
+        "fee": fee,
+        "fund": fund,
+        "households": len(members),
+    }
+    assert payout["amount"] == row["paid_out"]
+    assert after["total"]["paid_out"] == row["paid_out"] and after["total"]["households"] == 3
+    assert after["live"]["viewers"] == 2 and after["live"]["paid_orders"] == 1
+
+    with client(served, "zh") as c:
+        page = c.get(f"/sessions/{session}").text
+        assert "每件商品的销售情况" in page and "3 户成员农户" in page
+        assert "王家梨园" not in page  # households are people: a count, never a name
+        table = c.get(f"/sessions/{session}/products.csv")
+        assert table.status_code == 200 and table.headers["content-type"].startswith("text/csv")
+        lines = list(csv.DictReader(io.StringIO(table.content.decode("utf-8-sig"))))
+        assert [line["product"] for line in lines] == [pears, ""]
+        assert int(lines[0]["paid_out_fen"]) == row["paid_out"]
+        assert int(lines[0]["households"]) == 3 and lines[1]["name_zh"] == "合计"
+        pdf = c.get(f"/sessions/{session}/report.pdf")
+        assert pdf.status_code == 200, pdf.text[:300]
+        assert pdf.headers["content-type"] == "application/pdf"
+        printed = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+        for shown in (
+            "直播后报告",
+            "砀山酥梨",
+            "每件商品的销售情况与生产者所得",
+            "惠及 3 户成员农户",
+        ):
+            assert shown in printed, (shown, printed[:800])
+    with client(served, "en") as c:
+        english = c.get(f"/sessions/{session}").text
+        assert "What each product sold" in english and "member households sharing it: 3" in english
