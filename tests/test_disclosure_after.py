@@ -208,6 +208,8 @@ def test_the_public_follows_a_session_on_air_and_sees_what_reached_the_producers
         page = c.get(f"/sessions/{session}").text
         assert "每件商品的销售情况" in page and "3 户成员农户" in page
         assert "王家梨园" not in page  # households are people: a count, never a name
+        past = c.get("/").text.split('id="past"', 1)[1]
+        assert f'href="/sessions/{session}">销售情况与农户所得（公示）' in past
         table = c.get(f"/sessions/{session}/products.csv")
         assert table.status_code == 200 and table.headers["content-type"].startswith("text/csv")
         lines = list(csv.DictReader(io.StringIO(table.content.decode("utf-8-sig"))))
