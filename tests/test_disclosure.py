@@ -132,6 +132,8 @@ def test_a_plan_is_not_public_before_a_supervisor_approves_it(served: LiveServer
         missing = c.get(f"/api/v1/sessions/{plan}/disclosure")
         assert missing.status_code == 404
         assert c.get("/api/v1/sessions/s-nosuchplan000/disclosure").status_code == 404
+        for part in ("figures", "products.csv", "report.pdf"):
+            assert c.get(f"/sessions/{plan}/{part}").status_code == 404, part
 
 
 def test_who_invited_the_official_is_filed_recorded_and_checked(served: LiveServer) -> None:

@@ -140,6 +140,15 @@ class Disclosure:
     findings: tuple[PublicFinding, ...] = ()  # after: published findings
 
 
+@dataclass(frozen=True, slots=True)
+class LiveBlock:
+    """The page's live figures block alone (what htmx swaps in while on air)."""
+
+    id: str
+    stage: Stage
+    live: LiveFigures | None
+
+
 def producer_shown(name: str, kind: str) -> str:
     """A household is a person: the public sees that a household grows it, not whose. A
     cooperative or an enterprise is shown by name."""

@@ -27,8 +27,8 @@ async def session_page(session_id: PathId, work: Work[Kit] = unit("public")) -> 
 @router.get("/sessions/{session_id}/figures")
 async def session_figures(session_id: PathId, work: Work[Kit] = unit("public")) -> Response:
     """The live figures block alone (htmx swaps it in every 30 seconds while on air)."""
-    found = await views.session_disclosure(work.db, session_id, today=work.now.date())
-    return render(work.request, "disclosure/_live.html", {"s": found, "now": work.now})
+    block = await views.live_block(work.db, session_id)
+    return render(work.request, "disclosure/_live.html", {"s": block, "now": work.now})
 
 
 @router.get("/sessions/{session_id}/products.csv")

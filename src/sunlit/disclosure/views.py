@@ -19,6 +19,7 @@ from sunlit.disclosure.model import (
     Approval,
     Disclosure,
     Host,
+    LiveBlock,
     PublicFinding,
     PublicPartner,
     PublicProduct,
@@ -45,15 +46,16 @@ async def session_disclosure(db: AsyncSession, plan_id: str, *, today: date) -> 
     return await _with_figures(db, filed)
 
 
-async def live_figures(db: AsyncSession, plan_id: str) -> outcome.LiveFigures | None:
-    """The live figures alone (the page refreshes them every 30 seconds while on air)."""
+async def live_block(db: AsyncSession, plan_id: str) -> LiveBlock:
+    """The live figures alone (the page asks for them every 30 seconds while on air): one
+    read of the session's events, none of the filing's parts."""
     plan = await filing.find_plan(db, plan_id)
     stage = stage_of(plan.status) if plan is not None else None
     if plan is None or stage is None:
         raise NotFound(N_("No such session."))
     if stage is Stage.BEFORE:
-        return None
-    return outcome.live_figures(await _tally(db, plan_id))
+        return LiveBlock(plan_id, stage, None)
+    return LiveBlock(plan_id, stage, outcome.live_figures(await _tally(db, plan_id)))
 
 
 async def _tally(db: AsyncSession, plan_id: str) -> outcome.Tally:
