@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 
-from tests.support import LiveServer, csrf_of, sign_in
+from sunlit.core.calendar.model import DayKind
+from sunlit.core.calendar.services import do_load_calendar
+from sunlit.core.db import Database
+from tests.support import LiveServer, csrf_of, run_async, sign_in
 from tests.test_catalog_api import api_as
 from tests.test_disclosure import filed_plan
 from tests.test_quality import png
@@ -320,3 +323,27 @@ def test_the_pages_render_in_both_languages(served: LiveServer) -> None:
             assert "/concerns/mine" in nav
             refused = consumer.get("/reports/new")
             assert refused.status_code == 403 and 'href="/concerns/mine"' in refused.text
+
+
+def test_the_deadline_counts_working_days_of_the_loaded_calendar(served: LiveServer) -> None:
+    plan = filed_plan(served, approve=True)  # the clock: Monday 2 March 2026, 20:00 in Shanghai
+    with web_as(served, "buyer1") as buyer:
+        weekends_only = concern_of(raise_on(buyer, plan))
+
+    async def load() -> None:
+        database = Database(served.settings)
+        async with database.transaction() as db:
+            days = {date(2026, 3, 4): DayKind.HOLIDAY}  # a made-up Wednesday off
+            await do_load_calendar(db, days, actor=None, now=served.clock.now())
+        await database.dispose()
+
+    run_async(load())
+    with web_as(served, "buyer1") as buyer:
+        with_holiday = concern_of(raise_on(buyer, plan))
+    with client(served, "en") as public:
+        first = public.get(f"/api/v1/concerns/{weekends_only}").json()["public"]["deadline"]
+        second = public.get(f"/api/v1/concerns/{with_holiday}").json()["public"]["deadline"]
+    # Tue 3 … Mon 9 is five working days; a Wednesday off moves it to Tuesday 10 (local ends)
+    assert datetime.fromisoformat(first) == datetime(2026, 3, 9, 16, 0, tzinfo=UTC)
+    assert datetime.fromisoformat(second) == datetime(2026, 3, 10, 16, 0, tzinfo=UTC)
+    assert [e.data["year"] for e in events_of(served) if e.type == "calendar.loaded"] == [2026]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -143,3 +144,21 @@ def test_counters_by_region() -> None:
         "341321": model.Counters(raised=4, answered_in_time=2, upheld=2, corrections=1),
         "610722": model.Counters(raised=1, answered_in_time=1, upheld=0, corrections=0),
     }
+
+
+def test_the_calendar_is_loaded_from_a_file_by_the_command(tmp_path: Path) -> None:
+    from tests.test_cli import run
+
+    assert run(tmp_path, "migrate").returncode == 0
+    assert "weekends only" in run(tmp_path, "calendar", "show").stdout
+    bad = tmp_path / "bad.txt"
+    bad.write_text("2026-04-07 workday\n", "utf-8")
+    refused = run(tmp_path, "calendar", "load", str(bad))
+    assert refused.returncode == 1 and "line 1" in refused.stderr
+    good = tmp_path / "2026.txt"
+    good.write_text(DAYS, "utf-8")
+    loaded = run(tmp_path, "calendar", "load", str(good))
+    assert loaded.returncode == 0, loaded.stderr
+    assert "Loaded 4 days for 2026" in loaded.stdout
+    assert run(tmp_path, "calendar", "show").stdout.strip() == "2026"
+    assert run(tmp_path, "calendar", "load", str(good)).returncode == 0  # replaces the year
