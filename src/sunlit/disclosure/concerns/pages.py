@@ -16,7 +16,7 @@ from sunlit.core.files.model import Upload
 from sunlit.core.i18n import field_errors, translate
 from sunlit.core.text import printable
 from sunlit.disclosure.concerns import services, subjects, views
-from sunlit.disclosure.concerns.model import FIX, Category, Subject
+from sunlit.disclosure.concerns.model import FIX, TEXT_MAX, TEXT_MIN, Category, Subject, check_text
 from sunlit.web.deps import Kit, PathId, settle
 from sunlit.web.forms import choice_in, read_form, redirect
 from sunlit.web.rendering import render
@@ -94,10 +94,14 @@ async def _raise(work: Work[Kit], subject: Subject, ref: str) -> Response:
     fields, errors = await read_form(work.request)
     photos = await _photos(work.request)
     category = choice_in(Category, fields, "category", errors)
+    try:  # every field's problem at once, not the category's alone
+        check_text(fields.get("text", ""))
+    except InvalidInput as exc:
+        errors.update(exc.fields or {})
 
     async def act() -> object:
         if errors:
-            raise InvalidInput(FIX, fields=errors)
+            raise InvalidInput(FIX, fields=errors, params={"min": TEXT_MIN, "max": TEXT_MAX})
         return await services.do_raise(
             work.db,
             work.services,
