@@ -57,6 +57,8 @@ class PrivateParts:
 
     text: str
     anonymous: bool
+    #: The author's display name, unless they chose to stay anonymous (or had no account).
+    author: str | None
     photos: tuple[str, ...]  # sha256 of each, served by /files/{sha256}
     order: str | None
 
@@ -140,7 +142,10 @@ async def concern_view(
         photos = await db.scalars(
             select(ConcernPhotoRow.sha256).where(ConcernPhotoRow.concern_id == row.id)
         )
-        private = PrivateParts(row.text, row.anonymous, tuple(photos), row.order_id)
+        author = None
+        if row.author_id is not None and not row.anonymous:
+            author = (await accounts.display_names(db, {row.author_id})).get(row.author_id)
+        private = PrivateParts(row.text, row.anonymous, author, tuple(photos), row.order_id)
     return ConcernView(
         public,
         private,
