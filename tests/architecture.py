@@ -55,6 +55,7 @@ PURE_MODULES = frozenset(
         "sunlit.filing.rules",
         "sunlit.integrity.cases",
         "sunlit.payments.ledger",
+        "sunlit.disclosure.outcome",
     }
 )
 SQL_NAMES = frozenset({"select", "insert", "update", "delete", "text", "func", "exists"})

@@ -210,6 +210,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/findings"): EVERYONE,
     # Public disclosure: everyone sees an approved session (404 before, for everyone alike).
     ("GET", "/sessions/{session_id}"): EVERYONE,
+    ("GET", "/sessions/{session_id}/figures"): EVERYONE,
+    ("GET", "/sessions/{session_id}/products.csv"): EVERYONE,
+    ("GET", "/sessions/{session_id}/report.pdf"): EVERYONE,
     ("GET", "/api/v1/sessions/{session_id}/disclosure"): EVERYONE,
     # Concerns (关切): anyone raises one on a session (the public through a rate limit);
     # products and orders need an account; the named party answers (checked against the

@@ -81,3 +81,16 @@ async def export_jsonl(
         out.write(item.to_json_line(zone))
         count += 1
     return count
+
+
+async def session_events(
+    session: AsyncSession, live_session: str, types: tuple[str, ...]
+) -> list[Event]:
+    """A live session's events of these types, in log order."""
+    query = (
+        select(EventRow)
+        .where(EventRow.session == live_session, EventRow.type.in_(types))
+        .order_by(EventRow.seq)
+    )
+    rows = await session.stream_scalars(query.execution_options(yield_per=2000))
+    return [event_of_row(row) async for row in rows]
