@@ -17,7 +17,7 @@ from sunlit.core.calendar.services import do_load_calendar
 from sunlit.core.db import Database
 from tests.support import LiveServer, csrf_of, run_async, sign_in
 from tests.test_catalog_api import api_as
-from tests.test_disclosure import filed_plan
+from tests.test_disclosure import PHONE, fields_of, filed_plan
 from tests.test_quality import png
 from tests.test_web import PASSWORD, client, events_of
 
@@ -354,3 +354,34 @@ def test_the_deadline_counts_working_days_of_the_loaded_calendar(served: LiveSer
     assert datetime.fromisoformat(first) == datetime(2026, 3, 9, 16, 0, tzinfo=UTC)
     assert datetime.fromisoformat(second) == datetime(2026, 3, 10, 16, 0, tzinfo=UTC)
     assert [e.data["year"] for e in events_of(served) if e.type == "calendar.loaded"] == [2026]
+
+
+#: Every field a visitor's JSON of a concern may carry (lists by their items' fields).
+PUBLIC_CONCERN_FIELDS = {
+    "public", "private", "is_author", "is_party",
+    "public.id", "public.subject", "public.session", "public.product", "public.category",
+    "public.raised_at", "public.status", "public.deadline", "public.overdue", "public.party",
+    "public.round", "public.summary", "public.answers", "public.rating", "public.case",
+    "public.answers.round", "public.answers.kind", "public.answers.text",
+    "public.answers.answered_at", "public.answers.in_time", "public.answers.outcome",
+    "public.answers.note",
+}  # fmt: skip
+
+
+def test_a_visitor_gets_no_field_beyond_the_allowlist(served: LiveServer) -> None:
+    plan = filed_plan(served, approve=True)
+    with web_as(served, "buyer1") as buyer:
+        concern = concern_of(raise_on(buyer, plan))
+    with api_as(served, "official.dangshan") as official:
+        official.post(
+            f"/api/v1/concerns/{concern}/answer",
+            json={"kind": "correction", "text": "已责令停止摊派，退还已购款项。"},
+        )
+    with client(served, "en") as public:
+        body = public.get(f"/api/v1/concerns/{concern}").json()
+        listed = public.get("/api/v1/concerns", params={"session": plan}).json()
+    assert fields_of(body) <= PUBLIC_CONCERN_FIELDS, sorted(fields_of(body) - PUBLIC_CONCERN_FIELDS)
+    assert body["private"] is None and body["is_author"] is False
+    listed_fields = {f"public.{f}" for f in fields_of(listed[0])}
+    assert listed_fields <= PUBLIC_CONCERN_FIELDS
+    assert not PHONE.search(str(body)) and QUOTA not in str(body) + str(listed)
