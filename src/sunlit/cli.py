@@ -16,6 +16,7 @@ from rich.table import Table
 
 from sunlit import __version__
 from sunlit.accounts.model import NewAccount, Role
+from sunlit.core.calendar.commands import calendar
 from sunlit.core.clock import SystemClock, parse_rfc3339
 from sunlit.core.errors import SunlitError
 from sunlit.core.regions.commands import regions
@@ -35,6 +36,7 @@ app.add_typer(users, name="users")
 app.add_typer(filing, name="filing")
 app.add_typer(events, name="events")
 app.add_typer(regions, name="regions")
+app.add_typer(calendar, name="calendar")
 app.add_typer(integrity_commands.integrity, name="integrity")
 # The lab's commands (they need the simulator) beside the engine's: `sunlit integrity evaluate`.
 integrity_commands.integrity.command("evaluate")(lab_commands.evaluate)

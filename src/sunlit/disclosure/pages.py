@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from sunlit.accounts.work import Work, unit
 from sunlit.disclosure import report, views
+from sunlit.disclosure.concerns import views as concerns
 from sunlit.integrity.cases import RULE_LABELS, SEVERITY_LABELS
 from sunlit.web.deps import Kit, PathId
 from sunlit.web.rendering import render
@@ -21,7 +22,12 @@ LABELS = {"rule_labels": RULE_LABELS, "severity_labels": SEVERITY_LABELS}
 @router.get("/sessions/{session_id}")
 async def session_page(session_id: PathId, work: Work[Kit] = unit("public")) -> Response:
     found = await views.session_disclosure(work.db, session_id, today=work.now.date())
-    return render(work.request, "disclosure/session.html", {"s": found, "now": work.now, **LABELS})
+    raised = await concerns.session_concerns(work.db, session_id, now=work.now)
+    return render(
+        work.request,
+        "disclosure/session.html",
+        {"s": found, "now": work.now, "concerns": raised, **LABELS},
+    )
 
 
 @router.get("/sessions/{session_id}/figures")
