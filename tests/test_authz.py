@@ -21,6 +21,7 @@ ROLES = {  # role → demo account
     "official": "official.dangshan",
     "supervisor": "supervisor1",
     "operator": "operator",
+    "press": "press.dangshan",
 }
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {ANON}
@@ -35,6 +36,7 @@ SUPERVISOR = frozenset({"supervisor"})
 HELPERS = frozenset({"official", "supervisor", "operator"})
 PLAN_READERS = HELPERS
 OFFICIAL = frozenset({"official"})
+PRESS = frozenset({"press"})
 
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/"): EVERYONE,
