@@ -212,6 +212,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # Public disclosure: everyone sees an approved session (404 before, for everyone alike).
     ("GET", "/sessions/{session_id}"): EVERYONE,
     ("GET", "/api/v1/sessions/{session_id}/disclosure"): EVERYONE,
+    # Claims: the press registers figures it announced; everyone reads them.
+    ("GET", "/sessions/{session_id}/claims/new"): PRESS,
+    ("POST", "/sessions/{session_id}/claims/new"): PRESS,
+    ("POST", "/api/v1/sessions/{session_id}/claims"): PRESS,
+    ("GET", "/api/v1/sessions/{session_id}/claims"): EVERYONE,
 }
 PARAMS = {
     "token_id": "t-none",

@@ -35,6 +35,8 @@ from sunlit.core.logging import configure_logging
 from sunlit.core.regions.services import load_region_book
 from sunlit.disclosure import api as disclosure_api
 from sunlit.disclosure import pages as disclosure_pages
+from sunlit.disclosure.claims import api as claims_api
+from sunlit.disclosure.claims import pages as claims_pages
 from sunlit.filing import api as filing_api
 from sunlit.filing import pages as filing_pages
 from sunlit.filing import stream_api
@@ -92,6 +94,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     integrity_pages.router,
     disclosure_api.router,
     disclosure_pages.router,
+    claims_api.router,
+    claims_pages.router,
 )
 #: The routers that take file uploads: only these accept bodies up to the upload size.
 UPLOAD_ROUTERS = (

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from sunlit.accounts.work import Work, unit
 from sunlit.disclosure import views
+from sunlit.disclosure.claims import views as claims
 from sunlit.web.deps import Kit, PathId
 from sunlit.web.rendering import render
 
@@ -16,4 +17,6 @@ router = APIRouter(tags=["disclosure"])
 @router.get("/sessions/{session_id}")
 async def session_page(session_id: PathId, work: Work[Kit] = unit("public")) -> Response:
     found = await views.session_disclosure(work.db, session_id, today=work.now.date())
-    return render(work.request, "disclosure/session.html", {"s": found})
+    shown = await claims.session_claims(work.db, session_id)
+    context = {"s": found, "claims": shown, "claims_tolerance": claims.TOLERANCE}
+    return render(work.request, "disclosure/session.html", context)

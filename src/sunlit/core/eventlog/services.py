@@ -44,6 +44,17 @@ def event_of_row(row: EventRow) -> Event:
     )
 
 
+async def session_events(session: AsyncSession, plan: str, types: tuple[str, ...]) -> list[Event]:
+    """A session's events of the given types, in log order (read through the log's index on
+    ``session``): for the reads that are computed from the log itself."""
+    query = (
+        select(EventRow)
+        .where(EventRow.session == plan, EventRow.type.in_(types))
+        .order_by(EventRow.seq)
+    )
+    return [event_of_row(row) for row in await session.scalars(query)]
+
+
 async def read_events(
     session: AsyncSession,
     *,
