@@ -32,7 +32,7 @@ from tests.support import (
     wait_until,
 )
 from tests.test_catalog_api import api_as
-from tests.test_disclosure import PHONE, fields_of, filed_plan
+from tests.test_disclosure import PHONE, PUBLIC_FIELDS, fields_of, filed_plan
 from tests.test_filing_api import WINDOW
 from tests.test_live import go_live
 from tests.test_orders import buy, pay_in_sandbox, wait_for
@@ -224,6 +224,7 @@ def test_a_claim_is_recorded_shown_against_the_verified_figures_and_checked(
     with client(watched, "en") as c:
         page = c.get(f"/sessions/{session}").text
         listed = c.get(f"/api/v1/sessions/{session}/claims").json()
+        disclosed = c.get(f"/api/v1/sessions/{session}/disclosure").json()
     part = page.split('id="claims"', 1)[1].split("</section>", 1)[0]
     assert "Announced against verified" in part and "+900%" in part
     assert "above the verified figure" in part and "砀山县融媒体中心" in part
@@ -235,6 +236,8 @@ def test_a_claim_is_recorded_shown_against_the_verified_figures_and_checked(
     assert "公示" in zh and "+900%" in zh_part and "砀山县融媒体中心：直播带货成交 2 单" in zh_part
     assert [c["over"] for c in listed] == [False, True]
     assert fields_of(listed) <= CLAIM_FIELDS, sorted(fields_of(listed) - CLAIM_FIELDS)
+    assert disclosed["claims"] == listed and disclosed["stage"] == "after"
+    assert fields_of(disclosed) <= PUBLIC_FIELDS, sorted(fields_of(disclosed) - PUBLIC_FIELDS)
     assert not PHONE.search(str(listed)) and "press.dangshan" not in str(listed) + page
     with client(watched, "en") as c:
         sign_in(c, "press.dangshan", PASSWORD)

@@ -26,6 +26,10 @@ PUBLIC_FIELDS = {
     "partners.name", "partners.kind", "partners.relationship", "partners.public_interest",
     "rules.rule", "rules.severity", "rules.message", "rules.params",
     "approval.role", "approval.office", "approval.on",
+    "claims", "claims.id", "claims.source", "claims.link", "claims.published_at", "claims.by",
+    "claims.figures", "claims.verified", "claims.over", "claims.figures.name",
+    "claims.figures.announced", "claims.figures.verified", "claims.figures.gap",
+    "claims.figures.over",
 }  # fmt: skip
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from sunlit.disclosure.claims.model import PublicClaim
 from sunlit.filing.model import PlanStatus
 
 
@@ -105,6 +106,8 @@ class Disclosure:
     partners: tuple[PublicPartner, ...]
     rules: tuple[RuleResult, ...]
     approval: Approval
+    #: Figures the press announced, against the verified ones (disclosure.claims.views).
+    claims: tuple[PublicClaim, ...] = ()
 
 
 def producer_shown(name: str, kind: str) -> str:
