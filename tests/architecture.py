@@ -17,13 +17,13 @@ SRC = ROOT / "src"
 SHARED = frozenset({"core", "settings", "__init__", "__main__", "migrations"})
 
 #: The contexts from the top down, with what each is for. A context imports only from contexts
-#: in layers below its own (and from the shared parts); never sideways, never up. The
-#: composition root (``app``) and the command line sit on top and may import anything.
+#: in layers below its own (and from the shared parts); never sideways, never up. The command
+#: line sits on top, above the composition root (``app``): a command that runs use cases needs
+#: the same wiring as the application (the reactions between contexts), and both may import
+#: anything below them.
 LAYERS: tuple[tuple[tuple[str, str], ...], ...] = (
-    (
-        ("app", "the composition root: application factory, services, jobs, reactions, home"),
-        ("cli", "the `sunlit` command"),
-    ),
+    (("cli", "the `sunlit` command, on the composition root's wiring"),),
+    (("app", "the composition root: application factory, services, jobs, reactions, home"),),
     (("demo", "the demo region: seeds every context through its services"),),
     (("disclosure", "public session pages (公示): what everyone sees of a session"),),
     (("lab", "integrity evaluation: simulator runs, baselines, detection time"),),
@@ -55,6 +55,7 @@ PURE_MODULES = frozenset(
         "sunlit.filing.rules",
         "sunlit.integrity.cases",
         "sunlit.payments.ledger",
+        "sunlit.disclosure.outcome",
     }
 )
 SQL_NAMES = frozenset({"select", "insert", "update", "delete", "text", "func", "exists"})

@@ -37,6 +37,7 @@ HELPERS = frozenset({"official", "supervisor", "operator"})
 PLAN_READERS = HELPERS
 OFFICIAL = frozenset({"official"})
 PRESS = frozenset({"press"})
+ANSWERERS = frozenset({"official", "farmer"})  # the named party of a concern
 
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/"): EVERYONE,
@@ -211,12 +212,42 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/findings"): EVERYONE,
     # Public disclosure: everyone sees an approved session (404 before, for everyone alike).
     ("GET", "/sessions/{session_id}"): EVERYONE,
+    ("GET", "/sessions/{session_id}/figures"): EVERYONE,
+    ("GET", "/sessions/{session_id}/products.csv"): EVERYONE,
+    ("GET", "/sessions/{session_id}/report.pdf"): EVERYONE,
     ("GET", "/api/v1/sessions/{session_id}/disclosure"): EVERYONE,
     # Claims: the press registers figures it announced; everyone reads them.
     ("GET", "/sessions/{session_id}/claims/new"): PRESS,
     ("POST", "/sessions/{session_id}/claims/new"): PRESS,
     ("POST", "/api/v1/sessions/{session_id}/claims"): PRESS,
     ("GET", "/api/v1/sessions/{session_id}/claims"): EVERYONE,
+    # Concerns (关切): anyone raises one on a session (the public through a rate limit);
+    # products and orders need an account; the named party answers (checked against the
+    # concern: 403 for anyone else), supervisors judge and publish, the author rates.
+    ("GET", "/sessions/{session_id}/concerns/new"): EVERYONE,
+    ("POST", "/sessions/{session_id}/concerns"): EVERYONE,
+    ("GET", "/products/{product_id}/concerns/new"): SIGNED_IN,
+    ("POST", "/products/{product_id}/concerns"): SIGNED_IN,
+    ("GET", "/orders/{order_id}/concerns/new"): SIGNED_IN,
+    ("POST", "/orders/{order_id}/concerns"): SIGNED_IN,
+    ("GET", "/concerns"): EVERYONE,
+    ("GET", "/concerns/mine"): SIGNED_IN,
+    ("GET", "/supervisor/concerns"): SUPERVISOR,
+    ("GET", "/concerns/{concern_id}"): EVERYONE,
+    ("POST", "/concerns/{concern_id}/answer"): ANSWERERS,
+    ("POST", "/concerns/{concern_id}/decision"): SUPERVISOR,
+    ("POST", "/concerns/{concern_id}/rating"): SIGNED_IN,
+    ("POST", "/concerns/{concern_id}/summary"): SUPERVISOR,
+    ("POST", "/api/v1/concerns"): EVERYONE,
+    ("GET", "/api/v1/concerns"): EVERYONE,
+    ("GET", "/api/v1/concern-counters"): EVERYONE,
+    ("GET", "/api/v1/me/concerns"): SIGNED_IN,
+    ("GET", "/api/v1/concern-queue"): SUPERVISOR,
+    ("GET", "/api/v1/concerns/{concern_id}"): EVERYONE,
+    ("POST", "/api/v1/concerns/{concern_id}/answer"): ANSWERERS,
+    ("POST", "/api/v1/concerns/{concern_id}/decision"): SUPERVISOR,
+    ("POST", "/api/v1/concerns/{concern_id}/rating"): SIGNED_IN,
+    ("POST", "/api/v1/concerns/{concern_id}/summary"): SUPERVISOR,
 }
 PARAMS = {
     "token_id": "t-none",
@@ -236,6 +267,7 @@ PARAMS = {
     "message_id": "e-none",
     "case_id": "c-none",
     "session_id": "s-none",
+    "concern_id": "k-none",
 }
 
 

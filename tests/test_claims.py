@@ -323,7 +323,7 @@ def test_the_gap_is_the_hype_rules_own() -> None:
     assert set(check_claim(NewClaim("县报\n换行"))) == {"source", "figures"}
 
 
-def test_migration_0014_adds_the_press_role_and_takes_it_back(settings: Settings) -> None:
+def test_migration_0016_adds_the_press_role_and_takes_it_back(settings: Settings) -> None:
     from alembic import command
 
     def run(statement: str, **values: Any) -> list[Any] | None:
@@ -349,7 +349,7 @@ def test_migration_0014_adds_the_press_role_and_takes_it_back(settings: Settings
         )
 
     config = alembic_config(settings)
-    command.downgrade(config, "0013")
+    command.downgrade(config, "0015")
     account("reader", "consumer")
     run(
         "INSERT INTO web_sessions VALUES ('d-reader', 'a-reader', :at, :at)",
@@ -360,9 +360,9 @@ def test_migration_0014_adds_the_press_role_and_takes_it_back(settings: Settings
     upgrade(settings)
     account("newsroom", "press")
     with pytest.raises(RuntimeError, match="press account"):
-        command.downgrade(config, "0013")
+        command.downgrade(config, "0015")
     run("DELETE FROM accounts WHERE role = 'press'")
-    command.downgrade(config, "0013")
+    command.downgrade(config, "0015")
     with pytest.raises(IntegrityError):
         account("late", "press")
     upgrade(settings)

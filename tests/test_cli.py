@@ -92,6 +92,12 @@ def test_migrate_demo_users_and_export(tmp_path: Path) -> None:
         "press",
     }
     assert sum(e["type"] == "region.served" for e in events) == 6
+    # The demo's ended session (sunlit.demo.session), played through once however often the
+    # demo is loaded: it went live, ended and was paid out, and its figures were verified.
+    [ended] = [e for e in events if e["type"] == "session.ended"]
+    assert sum(e["type"] == "session.started" for e in events) == 1
+    assert sum(e["type"] == "payout.made" for e in events) == 1
+    assert any(e["type"] == "figures.verified" and e["session"] == ended["session"] for e in events)
 
     out = tmp_path / "events.jsonl"
     to_file = run(tmp_path, "events", "export", "--out", str(out))

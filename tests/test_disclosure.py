@@ -26,6 +26,18 @@ PUBLIC_FIELDS = {
     "partners.name", "partners.kind", "partners.relationship", "partners.public_interest",
     "rules.rule", "rules.severity", "rules.message", "rules.params",
     "approval.role", "approval.office", "approval.on",
+    # during and after: figures computed from the session's events and the ledger
+    "live", "outcome", "total", "left_out", "verified", "findings",
+    "live.viewers", "live.paid_orders", "live.units", "live.amount",
+    *(f"{part}.{name}" for part in ("outcome", "total") for name in (
+        "product", "orders", "paid_orders", "units", "paid", "refunded", "cancelled",
+        "complaints", "paid_out", "fee", "fund", "households",
+    )),
+    "verified.gmv", "verified.orders", "verified.viewers", "verified.cancelled_or_refunded",
+    "verified.confirmed_flagged_orders", "verified.confirmed_flagged_viewers",
+    "verified.delivered_per_mille", "verified.complaints_per_1000_orders",
+    "findings.case", "findings.rule", "findings.severity", "findings.reason",
+    "findings.published_at",
     "claims", "claims.id", "claims.source", "claims.link", "claims.published_at", "claims.by",
     "claims.figures", "claims.verified", "claims.over", "claims.figures.name",
     "claims.figures.announced", "claims.figures.verified", "claims.figures.gap",
@@ -124,6 +136,8 @@ def test_a_plan_is_not_public_before_a_supervisor_approves_it(served: LiveServer
         missing = c.get(f"/api/v1/sessions/{plan}/disclosure")
         assert missing.status_code == 404
         assert c.get("/api/v1/sessions/s-nosuchplan000/disclosure").status_code == 404
+        for part in ("figures", "products.csv", "report.pdf"):
+            assert c.get(f"/sessions/{plan}/{part}").status_code == 404, part
 
 
 def test_who_invited_the_official_is_filed_recorded_and_checked(served: LiveServer) -> None:

@@ -114,6 +114,17 @@ def demo(server: LiveServer) -> Iterator[tuple[LiveServer, dict[str, str]]]:
         paying = buyer.post(f"/api/v1/orders/{order}/pay", json={})
         assert paying.status_code in (200, 201), paying.text
         ref = paying.json()["pay_url"].rsplit("/", 1)[1]
+        raised = buyer.post(
+            "/api/v1/concerns",
+            json={
+                "subject": "order",
+                "ref": order,
+                "category": "quality",
+                "text": "梨有磕碰，多处发黑。",
+            },
+        )
+        assert raised.status_code == 201, raised.text
+        concern = raised.json()["public"]["id"]
     yield (
         server,
         {
@@ -122,6 +133,7 @@ def demo(server: LiveServer) -> Iterator[tuple[LiveServer, dict[str, str]]]:
             "session": plan,
             "session_id": plan,
             "order_id": order,
+            "concern_id": concern,
             "ref": ref,
             "case_id": "cs-0000000000",
             "token": "no-such-reset-link-0000000000000000000000000",

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from sunlit import __version__
 from sunlit.accounts.model import NewAccount, Role
+from sunlit.core.calendar.commands import calendar
 from sunlit.core.clock import SystemClock, parse_rfc3339
 from sunlit.core.errors import SunlitError
 from sunlit.core.regions.commands import regions
@@ -35,6 +36,7 @@ app.add_typer(users, name="users")
 app.add_typer(filing, name="filing")
 app.add_typer(events, name="events")
 app.add_typer(regions, name="regions")
+app.add_typer(calendar, name="calendar")
 app.add_typer(integrity_commands.integrity, name="integrity")
 # The lab's commands (they need the simulator) beside the engine's: `sunlit integrity evaluate`.
 integrity_commands.integrity.command("evaluate")(lab_commands.evaluate)
@@ -114,12 +116,19 @@ async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
     from zoneinfo import ZoneInfo
 
     from sunlit.accounts.services import Passwords
+    from sunlit.app import reactions
+    from sunlit.app.services import webhook_secret
     from sunlit.core.db import Database
     from sunlit.core.files.store import LocalFileStore
     from sunlit.demo.integrity import load_demo_cases
     from sunlit.demo.services import demo_steps, load_demo
+    from sunlit.demo.session import demo_session_steps, load_demo_session
+    from sunlit.payments.sandbox import SandboxGateway
 
+    reactions.connect()  # a payment captured marks its order paid, as in the application
     database = Database(settings)
+    files = LocalFileStore(settings.files_dir)
+    now = SystemClock().now()
     try:
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err
@@ -129,18 +138,32 @@ async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
                 logins = await load_demo(
                     db,
                     Passwords(settings),
-                    files=LocalFileStore(settings.files_dir),
+                    files=files,
                     password=settings.demo_password,
-                    now=SystemClock().now(),
+                    now=now,
                     progress=lambda _: progress.advance(task),
                 )
                 progress.update(task, description="Importing a demo evening for the case queue")
-                await load_demo_cases(
+                await load_demo_cases(db, files, ZoneInfo(settings.timezone), now=now)
+            ended = progress.add_task("Playing an ended session", total=demo_session_steps())
+            async with database.transaction() as db:
+                # The sandbox gateway's notices are applied in this process, at once.
+                gateway = SandboxGateway(webhook_secret(settings), max_delay_ms=0)
+                session = await load_demo_session(
                     db,
-                    LocalFileStore(settings.files_dir),
-                    ZoneInfo(settings.timezone),
-                    now=SystemClock().now(),
+                    settings,
+                    gateway,
+                    files,
+                    now=now,
+                    progress=lambda _: progress.advance(ended),
                 )
+                progress.update(
+                    ended, completed=demo_session_steps(), description=f"Ended: {session.session}"
+                )
+                # Issue 16: the demo's answered concern and its announced claim with a gap are
+                # about this session; load them here, in this transaction, from
+                # ``session.session`` (the plan) and ``session.product`` (the pears), e.g.
+                # ``await load_demo_concern(db, session, now=now)``.
     finally:
         await database.dispose()
     return [(x.username, x.role.value, x.display_name, x.org or "") for x in logins]

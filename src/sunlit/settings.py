@@ -140,6 +140,22 @@ class Settings(BaseSettings):
     anonymous_reports_per_day: int = Field(
         5, ge=1, description="Anonymous reports one account may file a day"
     )
+    concern_answer_working_days: int = Field(
+        5,
+        ge=1,
+        le=60,
+        description="Working days the named party has to answer a concern (关切), counted "
+        "without weekends and the loaded holidays (sunlit calendar load)",
+    )
+    concerns_per_address_per_day: int = Field(
+        5, ge=1, description="Concerns one address may raise a day without signing in"
+    )
+    concerns_per_session_per_day: int = Field(
+        50,
+        ge=1,
+        description="Concerns about one session the public may raise a day without "
+        "signing in (all addresses together)",
+    )
     order_expiry_minutes: int = Field(
         15, ge=1, description="An unpaid order is cancelled and its stock released after this"
     )

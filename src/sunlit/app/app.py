@@ -37,6 +37,9 @@ from sunlit.disclosure import api as disclosure_api
 from sunlit.disclosure import pages as disclosure_pages
 from sunlit.disclosure.claims import api as claims_api
 from sunlit.disclosure.claims import pages as claims_pages
+from sunlit.disclosure.concerns import api as concerns_api
+from sunlit.disclosure.concerns import concern_pages
+from sunlit.disclosure.concerns import pages as concerns_pages
 from sunlit.filing import api as filing_api
 from sunlit.filing import pages as filing_pages
 from sunlit.filing import stream_api
@@ -94,6 +97,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     integrity_pages.router,
     disclosure_api.router,
     disclosure_pages.router,
+    concerns_api.router,
+    concerns_pages.uploads,
+    concerns_pages.router,  # before concern_pages: /concerns/mine is not a concern id
+    concern_pages.router,
     claims_api.router,
     claims_pages.router,
 )
@@ -105,6 +112,7 @@ UPLOAD_ROUTERS = (
     import_api.router,
     integrity_api.uploads,
     integrity_pages.uploads,
+    concerns_pages.uploads,
 )
 
 

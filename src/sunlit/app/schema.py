@@ -16,6 +16,7 @@ OWNERS = (
     "sunlit.core.eventlog",
     "sunlit.core.files",
     "sunlit.core.regions",
+    "sunlit.core.calendar",
     "sunlit.accounts",
     "sunlit.catalog",
     "sunlit.payments",
@@ -24,6 +25,7 @@ OWNERS = (
     "sunlit.live",
     "sunlit.orders",
     "sunlit.integrity",
+    "sunlit.disclosure.concerns",
 )
 
 

@@ -25,6 +25,7 @@ from sunlit.core.clock import Clock, SystemClock
 from sunlit.core.db import Database
 from sunlit.core.files.store import LocalFileStore
 from sunlit.core.ratelimit import AttemptCounter, MemoryAttemptCounter, RedisAttemptCounter
+from sunlit.disclosure.concerns.model import LABELS as CONCERN_LABELS
 from sunlit.filing.deps import FilingKit
 from sunlit.filing.model import LABELS as FILING_LABELS
 from sunlit.filing.ports import SessionRatings
@@ -49,7 +50,14 @@ from sunlit.web.templating import make_templates
 log = structlog.get_logger(__name__)
 
 #: The labels of every context's enumerations, for the templates' ``label(group, value)``.
-LABELS = {**CATALOG_LABELS, **FILING_LABELS, **ORDER_LABELS, **LEDGER_LABELS, **LIVE_LABELS}
+LABELS = {
+    **CATALOG_LABELS,
+    **FILING_LABELS,
+    **ORDER_LABELS,
+    **LEDGER_LABELS,
+    **LIVE_LABELS,
+    **CONCERN_LABELS,
+}
 
 
 def webhook_secret(settings: Settings) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
+from sunlit.catalog.model import ProducerKind
 from sunlit.catalog.producers import services as producers
 from sunlit.catalog.products import services as products
 from sunlit.catalog.tables import ProducerRow, ProductRow
@@ -138,6 +139,16 @@ async def producer_manager(db: AsyncSession, producer_id: str) -> str | None:
 async def member_households(db: AsyncSession, cooperative_id: str) -> set[str]:
     """The ids of a cooperative's member households."""
     query = select(ProducerRow.id).where(ProducerRow.cooperative_id == cooperative_id)
+    return set((await db.scalars(query)).all())
+
+
+async def households_among(db: AsyncSession, producer_ids: set[str]) -> set[str]:
+    """Which of these producers are households (people, shown to the public as a count)."""
+    if not producer_ids:
+        return set()
+    query = select(ProducerRow.id).where(
+        ProducerRow.id.in_(producer_ids), ProducerRow.kind == ProducerKind.HOUSEHOLD
+    )
     return set((await db.scalars(query)).all())
 
 

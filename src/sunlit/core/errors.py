@@ -39,6 +39,13 @@ class Conflict(SunlitError):
     status = 409
 
 
+class Unavailable(SunlitError):
+    """Something this installation lacks (a library, a service); the rest works without it."""
+
+    code = "unavailable"
+    status = 503
+
+
 class AuthenticationRequired(SunlitError):
     code = "authentication_required"
     status = 401

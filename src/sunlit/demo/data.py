@@ -192,3 +192,39 @@ COUNTIES: tuple[DemoCounty, ...] = (
 SUPERVISOR_ORGS = ("纪委监委派驻纪检监察组", "商务局电子商务办公室")
 CERTIFIER = "县农产品质量安全检测站（演示数据）"
 BAND_SOURCE = "县农业农村局农产品价格监测（演示数据）"
+
+
+# --- the ended session (sunlit.demo.session) --------------------------------------------------
+
+SESSION_TITLE = "砀山酥梨丰收季助农直播"
+SESSION_INVITED_BY = "砀山县商务局"
+#: The session's partner, an enterprise with its public-interest reason (name, reason).
+SESSION_PARTNER = (
+    "砀山县果品冷链物流有限公司（演示数据）",
+    "产地直发、冷链运输，按县里公开的助农运价收费，不参与销售分成。",
+)
+#: Member households of Dangshan's cooperative and their share of each payout (basis points;
+#: the rest stays with the cooperative). Households are people: a count in public.
+HOUSEHOLDS = (("周家梨园", 3000), ("陈家梨园", 3000), ("刘家梨园", 2000))
+#: The buyers' delivery regions (county-level districts: where a parcel can be sent).
+DELIVERY = {"buyer1": "110105", "buyer2": "310104", "buyer3": "440106"}
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOrder:
+    minute: int  # after the session starts
+    buyer: str
+    qty: int  # jin of pears
+    fate: str  # "kept" (paid, shipped, paid out), "refunded" (paid, cancelled), "dropped"
+
+
+SESSION_ORDERS = (
+    DemoOrder(8, "buyer1", 5, "kept"),
+    DemoOrder(15, "buyer2", 3, "kept"),
+    DemoOrder(22, "buyer3", 4, "kept"),
+    DemoOrder(31, "buyer2", 2, "refunded"),
+    DemoOrder(40, "buyer1", 2, "kept"),
+    DemoOrder(52, "buyer2", 1, "dropped"),
+    DemoOrder(63, "buyer3", 5, "kept"),
+    DemoOrder(77, "buyer1", 3, "kept"),
+)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sunlit.disclosure.claims.model import PublicClaim
+from sunlit.disclosure.outcome import LiveFigures, ProductOutcome
 from sunlit.filing.model import PlanStatus
 
 
@@ -88,9 +89,35 @@ class Approval:
 
 
 @dataclass(frozen=True, slots=True)
+class Verified:
+    """The integrity engine's verified figures of the session (docs/integrity.md)."""
+
+    gmv: int  # fen
+    orders: int
+    viewers: int
+    cancelled_or_refunded: int
+    confirmed_flagged_orders: int
+    confirmed_flagged_viewers: int
+    delivered_per_mille: int | None
+    complaints_per_1000_orders: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class PublicFinding:
+    """A finding a supervisor confirmed and published (its case on /findings)."""
+
+    case: str
+    rule: str
+    severity: str
+    reason: str | None
+    published_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class Disclosure:
-    """One session as the public sees it before it starts (the stage says which part of the
-    page applies; the figures during and after are added by later work on issue 16)."""
+    """One session as the public sees it. Before it starts: what was filed and approved.
+    During: the same and the live figures. After: what each product sold and what reached the
+    producers, the verified figures and the published findings."""
 
     id: str
     title: str
@@ -106,8 +133,23 @@ class Disclosure:
     partners: tuple[PublicPartner, ...]
     rules: tuple[RuleResult, ...]
     approval: Approval
+    live: LiveFigures | None = None  # during and after
+    outcome: tuple[ProductOutcome, ...] = ()  # after: one row a product, in products' order
+    total: ProductOutcome | None = None  # after: the outcome's last line
+    left_out: int = 0  # orders left out of the figures: confirmed fake by a supervisor
+    verified: Verified | None = None  # after, once the engine has computed them
+    findings: tuple[PublicFinding, ...] = ()  # after: published findings
     #: Figures the press announced, against the verified ones (disclosure.claims.views).
     claims: tuple[PublicClaim, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LiveBlock:
+    """The page's live figures block alone (what htmx swaps in while on air)."""
+
+    id: str
+    stage: Stage
+    live: LiveFigures | None
 
 
 def producer_shown(name: str, kind: str) -> str:
@@ -125,3 +167,11 @@ def documents_shown(
         Document(kind, issuer, expires_on, expires_on >= through)
         for kind, issuer, expires_on in documents
     )
+
+
+def verified_of(figures: dict[str, object] | None) -> Verified | None:
+    """The verified figures as the engine stored them (None until it has)."""
+    if figures is None:
+        return None
+    names = Verified.__slots__
+    return Verified(**{n: figures.get(n) for n in names})  # type: ignore[arg-type]

@@ -1,4 +1,6 @@
-"""The public session page (``/sessions/{id}``), phone first, zh and en."""
+"""The public session page (``/sessions/{id}``), phone first, zh and en; its live figures
+alone (for the page to refresh while on air); the post-live report as PDF and its per-product
+table as CSV."""
 
 from __future__ import annotations
 
@@ -6,17 +8,67 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from sunlit.accounts.work import Work, unit
-from sunlit.disclosure import views
+from sunlit.disclosure import report, views
 from sunlit.disclosure.claims import views as claims
+from sunlit.disclosure.concerns import views as concerns
+from sunlit.integrity.cases import RULE_LABELS, SEVERITY_LABELS
 from sunlit.web.deps import Kit, PathId
 from sunlit.web.rendering import render
 
 router = APIRouter(tags=["disclosure"])
 
+LABELS = {"rule_labels": RULE_LABELS, "severity_labels": SEVERITY_LABELS}
+
 
 @router.get("/sessions/{session_id}")
 async def session_page(session_id: PathId, work: Work[Kit] = unit("public")) -> Response:
     found = await views.session_disclosure(work.db, session_id, today=work.now.date())
+    raised = await concerns.session_concerns(work.db, session_id, now=work.now)
     shown = await claims.session_claims(work.db, session_id)
-    context = {"s": found, "claims": shown, "claims_tolerance": claims.TOLERANCE}
-    return render(work.request, "disclosure/session.html", context)
+    return render(
+        work.request,
+        "disclosure/session.html",
+        {
+            "s": found,
+            "now": work.now,
+            "concerns": raised,
+            "claims": shown,
+            "claims_tolerance": claims.TOLERANCE,
+            **LABELS,
+        },
+    )
+
+
+@router.get("/sessions/{session_id}/figures")
+async def session_figures(session_id: PathId, work: Work[Kit] = unit("public")) -> Response:
+    """The live figures block alone (htmx swaps it in every 30 seconds while on air)."""
+    block = await views.live_block(work.db, session_id)
+    return render(work.request, "disclosure/_live.html", {"s": block, "now": work.now})
+
+
+@router.get("/sessions/{session_id}/products.csv")
+async def products_csv(session_id: PathId, work: Work[Kit] = unit("public")) -> Response:
+    """The per-product table of an ended session, as CSV (UTF-8 with a BOM, for Excel)."""
+    found = await views.session_disclosure(work.db, session_id, today=work.now.date())
+    return Response(
+        report.products_csv(found),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{found.id}-products.csv"'},
+    )
+
+
+@router.get("/sessions/{session_id}/report.pdf")
+async def report_pdf(session_id: PathId, work: Work[Kit] = unit("public")) -> Response:
+    """The post-live report, printable (WeasyPrint; 503 where Pango is missing)."""
+    found = report.ended(await views.session_disclosure(work.db, session_id, today=work.now.date()))
+    html = render(
+        work.request,
+        "disclosure/report.html",
+        {"s": found, "now": work.now, "printing": True, **LABELS},
+    ).body
+    pdf = await report.to_pdf(found, bytes(html))
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{found.id}-report.pdf"'},
+    )

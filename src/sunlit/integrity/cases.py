@@ -22,6 +22,7 @@ class CaseSource(StrEnum):
     LIVE = "live"  # raised while the session was on air
     FINAL = "final"  # the full run after the session ended
     IMPORT = "import"  # a stream posted from elsewhere
+    CONCERN = "concern"  # a supervisor escalated a public concern (关切)
 
 
 class Decision(StrEnum):
@@ -43,6 +44,7 @@ SOURCE_LABELS = {
     CaseSource.LIVE: N_("Raised live"),
     CaseSource.FINAL: N_("After the session"),
     CaseSource.IMPORT: N_("Imported stream"),
+    CaseSource.CONCERN: N_("A public concern"),
 }
 SEVERITY_LABELS = {"high": N_("High"), "medium": N_("Medium"), "low": N_("Low")}
 
@@ -58,6 +60,7 @@ RULE_LABELS = {
     "company_favouritism": N_("One company's shop"),
     "quality_complaints": N_("Quality complaints"),
     "hype_gap": N_("Inflated figures"),
+    "public_concern": N_("A public concern"),
 }
 RULE_MEANING = {
     "fake_viewers": N_(

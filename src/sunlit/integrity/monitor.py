@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import structlog
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.services import aware
 from sunlit.core.clock import Clock
@@ -98,6 +99,55 @@ def _detect_more(
     builder.feed(lines)
     stream = builder.snapshot()
     return stream, run_detectors(stream).get(session, [])
+
+
+async def record_run(
+    db: AsyncSession,
+    files: LocalFileStore,
+    zone: ZoneInfo,
+    session: str,
+    stream: Stream,
+    findings: list[Finding],
+    *,
+    final: bool,
+    now: datetime,
+    until: datetime | None,
+) -> list[str]:
+    """Record one run over a session in ``db``'s transaction: its findings as cases, and after
+    a final run its verified figures. Returns the cases it opened."""
+    recorded = await do_record_findings(
+        db,
+        {session: findings},
+        source=CaseSource.FINAL if final else CaseSource.LIVE,
+        import_id=None,
+        now=now,
+        evidence_until=until,
+    )
+    if final:
+        await db.flush()
+        await do_refresh_figures(
+            db, files, zone, import_id=None, session=session, now=now, stream=stream
+        )
+    return recorded.opened
+
+
+async def do_final_run(
+    db: AsyncSession,
+    files: LocalFileStore,
+    zone: ZoneInfo,
+    session: str,
+    *,
+    now: datetime,
+    until: datetime | None = None,
+) -> list[str]:
+    """The monitor's full run over an ended session, read from the log, in the caller's
+    transaction: every detector, the cases, the verified figures. For a caller that plays a
+    session through in one transaction (the demo) rather than waiting for the monitor."""
+    lines = await own_session_lines(db, session, zone)
+    stream, findings = await asyncio.to_thread(_detect, lines, session)
+    return await record_run(
+        db, files, zone, session, stream, findings, final=True, now=now, until=until
+    )
 
 
 class Monitor:
@@ -220,23 +270,13 @@ class Monitor:
     ) -> list[str]:
         now = self._clock.now()
         async with self._db.transaction() as db:
-            recorded = await do_record_findings(
-                db,
-                {session: findings},
-                source=CaseSource.FINAL if final else CaseSource.LIVE,
-                import_id=None,
-                now=now,
-                evidence_until=until,
-            )
-            if final:
-                await db.flush()
-                await do_refresh_figures(
-                    db, self._files, self._zone, import_id=None, session=session, now=now,
-                    stream=stream,
-                )  # fmt: skip
-        for case in recorded.opened:
+            opened = await record_run(
+                db, self._files, self._zone, session, stream, findings,
+                final=final, now=now, until=until,
+            )  # fmt: skip
+        for case in opened:
             log.warning("integrity alert", case=case, session=session, final=final)
-        return recorded.opened
+        return opened
 
     async def run_forever(self) -> None:
         while True:

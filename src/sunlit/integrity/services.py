@@ -104,7 +104,11 @@ async def do_record_findings(
         if not findings and source is not CaseSource.FINAL:
             continue
         # `== None` is rendered IS NULL: Sunlit's own sessions, or one import's
-        query = select(CaseRow).where(CaseRow.session == session, CaseRow.import_id == import_id)
+        query = select(CaseRow).where(
+            CaseRow.session == session,
+            CaseRow.import_id == import_id,
+            CaseRow.source != CaseSource.CONCERN,  # a concern's case is its own
+        )
         rows = list(await db.scalars(query))
         by_id = {row.id: row for row in rows}
         seen: set[str] = set()
@@ -167,6 +171,56 @@ def _withdraw(db: AsyncSession, rows: list[CaseRow], now: datetime) -> int:
         append(db, _event(EventType.CASE_WITHDRAWN, row, now, None))
         count += 1
     return count
+
+
+async def do_open_case(
+    db: AsyncSession,
+    *,
+    session: str,
+    rule: str,
+    summary: str,
+    products: list[str],
+    orders: list[str],
+    evidence: dict[str, object],
+    actor: Actor,
+    now: datetime,
+) -> CaseRow:
+    """A supervisor opens a case from a public concern (disclosure's escalation): always a
+    case of its own, source ``concern``, which the engine's runs neither continue nor
+    withdraw."""
+    _supervisor(actor)
+    row = CaseRow(
+        id=new_id("c"),
+        session=session,
+        import_id=None,
+        source=CaseSource.CONCERN.value,
+        rule=rule,
+        severity="medium",
+        score=0.5,
+        summary=summary,
+        evidence=evidence,
+        accounts=[],
+        orders=sorted(orders),
+        products=sorted(products),
+        status=CaseStatus.OPEN.value,
+        detected_at=now,
+        updated_at=now,
+        evidence_until=None,
+        revisions=1,
+    )
+    db.add(row)
+    append(
+        db,
+        _event(
+            EventType.CASE_OPENED,
+            row,
+            now,
+            actor.id,
+            severity=row.severity,
+            source=CaseSource.CONCERN.value,
+        ),
+    )
+    return row
 
 
 def _supervisor(actor: Actor) -> None:

@@ -254,3 +254,18 @@ async def case_file(db: AsyncSession, case_id: str) -> CaseFile:
         figures=figures.get(figures_key(row.import_id, row.session)),
         imported=await stream_import(db, row.import_id),
     )
+
+
+async def session_record(
+    db: AsyncSession, session: str
+) -> tuple[list[CaseRow], dict[str, Any] | None]:
+    """What the public may know of one of Sunlit's own sessions: its published findings, oldest
+    first, and its verified figures (None until the engine has computed them)."""
+    query = select(CaseRow).where(
+        CaseRow.session == session,
+        CaseRow.import_id.is_(None),
+        CaseRow.published_at.is_not(None),
+    )
+    cases = list(await db.scalars(query.order_by(CaseRow.published_at)))
+    figures = await db.get(VerifiedFiguresRow, figures_key(None, session))
+    return cases, figures.figures if figures is not None else None

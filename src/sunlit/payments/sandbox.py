@@ -106,6 +106,30 @@ class SandboxGateway:
 
 #: Sends one signed notification; returns the HTTP status the receiver answered.
 Send = Callable[[bytes, dict[str, str]], Awaitable[int]]
+#: Applies one notification in the caller's transaction (``payments.services.handle_notice``).
+Apply = Callable[[Notice], Awaitable[object]]
+
+
+async def deliver_in_process(db: AsyncSession, apply: Apply, *, now: datetime) -> int:
+    """Hand the notifications due by ``now`` to ``apply`` in ``db``'s own transaction, oldest
+    first, with no HTTP and no signature: for a process that plays a gateway's part itself (the
+    demo, which replays a session in the past; a running server uses :func:`deliver_due`).
+    Both copies of a notification are handed over, as the gateway sends both. Returns how many
+    were handed over."""
+    rows = (
+        await db.scalars(
+            select(SandboxWebhookRow)
+            .where(SandboxWebhookRow.delivered_at.is_(None), SandboxWebhookRow.deliver_at <= now)
+            .order_by(SandboxWebhookRow.deliver_at, SandboxWebhookRow.id)
+        )
+    ).all()
+    for row in rows:
+        await apply(parse_notice(row.body.encode()))
+        await db.flush()  # the receipt of the first copy, so that the second is a duplicate
+        row.attempts += 1
+        row.last_status = 200
+        row.delivered_at = now
+    return len(rows)
 
 
 async def deliver_due(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor
 from sunlit.core.errors import N_, NotFound
+from sunlit.payments import ledger
+from sunlit.payments.model import PaymentState
 from sunlit.payments.tables import PaymentRow, PayoutLineRow, PayoutRow
 
 
@@ -39,3 +43,49 @@ async def lines_of_payouts(
 ) -> dict[str, list[PayoutLineRow]]:
     """Each payout's lines (how it was split among a cooperative's members), by payout id."""
     return {payout.id: await payout_lines(db, payout.id) for payout in payouts}
+
+
+@dataclass(frozen=True, slots=True)
+class OrderMoney:
+    """Where an order's payment went: the platform's fee, the guarantee fund's share, what was
+    paid out to the producer (0 until its payout runs), and who received that payout."""
+
+    order: str
+    fee: int
+    fund: int
+    paid_out: int
+    payees: tuple[str, ...]
+
+
+async def money_of_orders(db: AsyncSession, order_ids: set[str]) -> dict[str, OrderMoney]:
+    """The captured or refunded payments of these orders, by order id (two queries)."""
+    if not order_ids:
+        return {}
+    payments = (
+        await db.scalars(
+            select(PaymentRow).where(
+                PaymentRow.reference.in_(order_ids), PaymentRow.state == PaymentState.CAPTURED
+            )
+        )
+    ).all()
+    payouts = {p.payout_id for p in payments if p.payout_id is not None}
+    payees: dict[str, list[str]] = {}
+    if payouts:
+        lines = await db.scalars(select(PayoutLineRow).where(PayoutLineRow.payout_id.in_(payouts)))
+        for line in lines:
+            payees.setdefault(line.payout_id, []).append(line.payee_id)
+    return {p.reference: _money(p, payees) for p in payments}
+
+
+def _money(payment: PaymentRow, payees: dict[str, list[str]]) -> OrderMoney:
+    """The fee and the fund keep what a refund did not take back from them."""
+    p = payment
+    back = ledger.reversal(p.amount, p.fee, p.fund, 0, p.refunded) if p.refunded else None
+    out = p.payout_id is not None
+    return OrderMoney(
+        order=p.reference,
+        fee=p.fee - (back.fee if back else 0),
+        fund=p.fund - (back.fund if back else 0),
+        paid_out=ledger.producer_share(p.amount, p.fee, p.fund, p.refunded) if out else 0,
+        payees=tuple(payees.get(p.payout_id or "", ())),
+    )

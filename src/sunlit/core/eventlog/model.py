@@ -91,6 +91,16 @@ class EventType(StrEnum):
     CASE_WITHDRAWN = "case.withdrawn"
     EVENTS_IMPORTED = "events.imported"
     FIGURES_VERIFIED = "figures.verified"
+    # Concerns (关切, Sunlit's own): raised by anyone, answered by the named party, judged by a
+    # supervisor, rated by the person who raised them (docs/adr/0010).
+    CONCERN_RAISED = "concern.raised"
+    CONCERN_ANSWERED = "concern.answered"
+    CONCERN_ACCEPTED = "concern.accepted"
+    CONCERN_REOPENED = "concern.reopened"
+    CONCERN_ESCALATED = "concern.escalated"
+    CONCERN_RATED = "concern.rated"
+    CONCERN_PUBLISHED = "concern.published"
+    CALENDAR_LOADED = "calendar.loaded"
 
 
 @dataclass(frozen=True, slots=True)

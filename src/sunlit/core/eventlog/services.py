@@ -44,17 +44,6 @@ def event_of_row(row: EventRow) -> Event:
     )
 
 
-async def session_events(session: AsyncSession, plan: str, types: tuple[str, ...]) -> list[Event]:
-    """A session's events of the given types, in log order (read through the log's index on
-    ``session``): for the reads that are computed from the log itself."""
-    query = (
-        select(EventRow)
-        .where(EventRow.session == plan, EventRow.type.in_(types))
-        .order_by(EventRow.seq)
-    )
-    return [event_of_row(row) for row in await session.scalars(query)]
-
-
 async def read_events(
     session: AsyncSession,
     *,
@@ -92,3 +81,16 @@ async def export_jsonl(
         out.write(item.to_json_line(zone))
         count += 1
     return count
+
+
+async def session_events(
+    session: AsyncSession, live_session: str, types: tuple[str, ...]
+) -> list[Event]:
+    """A live session's events of these types, in log order."""
+    query = (
+        select(EventRow)
+        .where(EventRow.session == live_session, EventRow.type.in_(types))
+        .order_by(EventRow.seq)
+    )
+    rows = await session.stream_scalars(query.execution_options(yield_per=2000))
+    return [event_of_row(row) async for row in rows]

@@ -7,16 +7,18 @@ puts back the old one, under its old name. SQLite cannot alter a CHECK: batch mo
 the table (the environment turns foreign keys off around a SQLite run, so that rebuilding a
 table that others refer to neither cascades nor fails).
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-05
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+# Written as 0014 on 0013; renumbered to follow 0015 (concerns), merged first, so that a
+# database already at 0015 still gets the role.
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
@@ -37,7 +39,7 @@ def downgrade() -> None:
     if press:
         raise RuntimeError(
             f"{press} press account(s) exist: give them another role (or delete them) before "
-            "downgrading below 0014"
+            "downgrading below 0016"
         )
     with op.batch_alter_table("accounts") as batch:
         batch.drop_constraint(op.f(NEW_NAME), type_="check")
