@@ -369,3 +369,38 @@ def test_migration_0016_adds_the_press_role_and_takes_it_back(settings: Settings
     assert run("SELECT COUNT(*) FROM web_sessions") == [(1,)]  # rebuilding accounts kept it
     assert run("SELECT version_num FROM alembic_version") == [(head_revision(settings),)]
     account("after", "press")
+
+
+def test_the_demo_has_a_claim_with_a_gap_and_its_case(served: LiveServer) -> None:
+    from sunlit.demo.claims import SOURCE, load_demo_claim
+    from tests.test_demo_session import load_session, log_size
+
+    made = load_session(served)
+    assert served.services is not None
+    files = served.services.files
+
+    def load() -> None:
+        async def run() -> None:
+            database = Database(served.settings)
+            try:
+                async with database.transaction() as db:
+                    await load_demo_claim(db, served.settings, files, made, now=served.clock.now())
+            finally:
+                await database.dispose()
+
+        run_async(run())
+
+    load()
+    [claim] = claims_of(served, made.session)
+    assert claim.data["source"] == SOURCE
+    [case] = hype_cases(served, made.session)
+    assert case["status"] == "open" and case["evidence"]["gaps"]["gmv"] > TOLERANCE
+    with client(served, "zh") as c:
+        [shown] = c.get(f"/api/v1/sessions/{made.session}/claims").json()
+        page = c.get(f"/sessions/{made.session}").text
+    assert shown["over"] and shown["verified"] and SOURCE in page
+    viewers = [f for f in shown["figures"] if f["name"] == "viewers"]
+    assert all(not f["over"] for f in viewers)  # the viewers were announced as verified
+    size = log_size(served)
+    load()  # loading the demo again changes nothing
+    assert log_size(served) == size
