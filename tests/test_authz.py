@@ -21,6 +21,7 @@ ROLES = {  # role → demo account
     "official": "official.dangshan",
     "supervisor": "supervisor1",
     "operator": "operator",
+    "press": "press.dangshan",
 }
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {ANON}
@@ -35,6 +36,7 @@ SUPERVISOR = frozenset({"supervisor"})
 HELPERS = frozenset({"official", "supervisor", "operator"})
 PLAN_READERS = HELPERS
 OFFICIAL = frozenset({"official"})
+PRESS = frozenset({"press"})
 ANSWERERS = frozenset({"official", "farmer"})  # the named party of a concern
 
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
@@ -214,6 +216,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/sessions/{session_id}/products.csv"): EVERYONE,
     ("GET", "/sessions/{session_id}/report.pdf"): EVERYONE,
     ("GET", "/api/v1/sessions/{session_id}/disclosure"): EVERYONE,
+    # Claims: the press registers figures it announced; everyone reads them.
+    ("GET", "/sessions/{session_id}/claims/new"): PRESS,
+    ("POST", "/sessions/{session_id}/claims/new"): PRESS,
+    ("POST", "/api/v1/sessions/{session_id}/claims"): PRESS,
+    ("GET", "/api/v1/sessions/{session_id}/claims"): EVERYONE,
     # Concerns (关切): anyone raises one on a session (the public through a rate limit);
     # products and orders need an account; the named party answers (checked against the
     # concern: 403 for anyone else), supervisors judge and publish, the author rates.

@@ -82,13 +82,14 @@ def test_migrate_demo_users_and_export(tmp_path: Path) -> None:
     assert exported.returncode == 0, exported.stderr
     events = [orjson.loads(line) for line in exported.stdout.splitlines()]
     registered = [e for e in events if e["type"] == "account.registered"]
-    assert len(registered) == 19  # 18 demo accounts and the inspector, each once
+    assert len(registered) == 20  # 19 demo accounts and the inspector, each once
     assert {e["data"]["role"] for e in registered} == {
         "operator",
         "supervisor",
         "official",
         "farmer",
         "consumer",
+        "press",
     }
     assert sum(e["type"] == "region.served" for e in events) == 6
     # The demo's ended session (sunlit.demo.session), played through once however often the

@@ -38,6 +38,10 @@ PUBLIC_FIELDS = {
     "verified.delivered_per_mille", "verified.complaints_per_1000_orders",
     "findings.case", "findings.rule", "findings.severity", "findings.reason",
     "findings.published_at",
+    "claims", "claims.id", "claims.source", "claims.link", "claims.published_at", "claims.by",
+    "claims.figures", "claims.verified", "claims.over", "claims.figures.name",
+    "claims.figures.announced", "claims.figures.verified", "claims.figures.gap",
+    "claims.figures.over",
 }  # fmt: skip
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 

@@ -37,6 +37,7 @@ USER_FOR = {
 USER_FOR_PATH = {
     "/live/{session}/control": "official.dangshan",
     "/live/{session}/control/products": "official.dangshan",
+    "/sessions/{session_id}/claims/new": "press.dangshan",
 }
 #: Pages the test has nothing to show on (no case exists in the demo): their 404 is checked.
 NOTHING_TO_SHOW = {"/supervisor/cases/{case_id}"}
@@ -130,8 +131,8 @@ def demo(server: LiveServer) -> Iterator[tuple[LiveServer, dict[str, str]]]:
             "product_id": pears,
             "plan_id": plan,
             "session": plan,
-            "order_id": order,
             "session_id": plan,
+            "order_id": order,
             "concern_id": concern,
             "ref": ref,
             "case_id": "cs-0000000000",

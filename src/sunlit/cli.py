@@ -120,6 +120,7 @@ async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
     from sunlit.app.services import webhook_secret
     from sunlit.core.db import Database
     from sunlit.core.files.store import LocalFileStore
+    from sunlit.demo.claims import load_demo_claim
     from sunlit.demo.integrity import load_demo_cases
     from sunlit.demo.services import demo_steps, load_demo
     from sunlit.demo.session import demo_session_steps, load_demo_session
@@ -164,6 +165,7 @@ async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
                 # about this session; load them here, in this transaction, from
                 # ``session.session`` (the plan) and ``session.product`` (the pears), e.g.
                 # ``await load_demo_concern(db, session, now=now)``.
+                await load_demo_claim(db, settings, files, session, now=now)
     finally:
         await database.dispose()
     return [(x.username, x.role.value, x.display_name, x.org or "") for x in logins]

@@ -50,6 +50,9 @@ class Role(StrEnum):
     OFFICIAL = "official"
     SUPERVISOR = "supervisor"
     OPERATOR = "operator"
+    #: A newsroom or a propaganda office: registers the figures it announced about a session
+    #: (claims), and otherwise sees what the public sees.
+    PRESS = "press"
 
 
 class ResetKind(StrEnum):
@@ -68,8 +71,9 @@ class ResetOutcome(StrEnum):
     TOO_MANY_ATTEMPTS = "too_many_attempts"
 
 
-#: Roles that only an operator may give: they act for the government or are paid out.
-STAFF_ROLES = frozenset({Role.FARMER, Role.OFFICIAL, Role.SUPERVISOR, Role.OPERATOR})
+#: Roles that only an operator may give: they act for the government, are paid out, or speak
+#: for a newsroom (whose claims the public page sets against the verified figures).
+STAFF_ROLES = frozenset({Role.FARMER, Role.OFFICIAL, Role.SUPERVISOR, Role.OPERATOR, Role.PRESS})
 
 USERNAME = re.compile(r"^[a-z0-9_.-]{3,32}$")
 PHONE = re.compile(r"^1\d{10}$")
@@ -194,6 +198,7 @@ ROLE_LABELS = {
     Role.OFFICIAL: N_("Official"),
     Role.SUPERVISOR: N_("Supervisor"),
     Role.OPERATOR: N_("Operator"),
+    Role.PRESS: N_("Press (newsroom or propaganda office)"),
 }
 
 

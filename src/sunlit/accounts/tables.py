@@ -30,7 +30,7 @@ class AccountRow(Base):
 
     __table_args__ = (
         CheckConstraint(
-            "role IN ('consumer', 'farmer', 'official', 'supervisor', 'operator')",
+            "role IN ('consumer', 'farmer', 'official', 'supervisor', 'operator', 'press')",
             name="role_known",
         ),
         # The target of the ledger's (owner, role) key, which keeps officials from being paid.

@@ -35,6 +35,8 @@ from sunlit.core.logging import configure_logging
 from sunlit.core.regions.services import load_region_book
 from sunlit.disclosure import api as disclosure_api
 from sunlit.disclosure import pages as disclosure_pages
+from sunlit.disclosure.claims import api as claims_api
+from sunlit.disclosure.claims import pages as claims_pages
 from sunlit.disclosure.concerns import api as concerns_api
 from sunlit.disclosure.concerns import concern_pages
 from sunlit.disclosure.concerns import pages as concerns_pages
@@ -99,6 +101,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     concerns_pages.uploads,
     concerns_pages.router,  # before concern_pages: /concerns/mine is not a concern id
     concern_pages.router,
+    claims_api.router,
+    claims_pages.router,
 )
 #: The routers that take file uploads: only these accept bodies up to the upload size.
 UPLOAD_ROUTERS = (

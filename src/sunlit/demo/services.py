@@ -77,6 +77,13 @@ def demo_accounts(seed: int = 2020) -> list[NewAccount]:
             )
         )
     people += [NewAccount(f"buyer{n}", fake.name(), "", Role.CONSUMER) for n in range(1, 4)]
+    # Last, so that the people above keep their names: a county's media centre, which
+    # registers the figures it announces about a session (claims).
+    people.append(
+        NewAccount(
+            "press.dangshan", fake.name(), "", Role.PRESS, org="砀山县融媒体中心", region="341321"
+        )
+    )
     return people
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from sunlit.disclosure.claims.model import PublicClaim
 from sunlit.disclosure.outcome import LiveFigures, ProductOutcome
 from sunlit.filing.model import PlanStatus
 
@@ -138,6 +139,8 @@ class Disclosure:
     left_out: int = 0  # orders left out of the figures: confirmed fake by a supervisor
     verified: Verified | None = None  # after, once the engine has computed them
     findings: tuple[PublicFinding, ...] = ()  # after: published findings
+    #: Figures the press announced, against the verified ones (disclosure.claims.views).
+    claims: tuple[PublicClaim, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

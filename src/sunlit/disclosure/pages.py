@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from sunlit.accounts.work import Work, unit
 from sunlit.disclosure import report, views
+from sunlit.disclosure.claims import views as claims
 from sunlit.disclosure.concerns import views as concerns
 from sunlit.integrity.cases import RULE_LABELS, SEVERITY_LABELS
 from sunlit.web.deps import Kit, PathId
@@ -23,10 +24,18 @@ LABELS = {"rule_labels": RULE_LABELS, "severity_labels": SEVERITY_LABELS}
 async def session_page(session_id: PathId, work: Work[Kit] = unit("public")) -> Response:
     found = await views.session_disclosure(work.db, session_id, today=work.now.date())
     raised = await concerns.session_concerns(work.db, session_id, now=work.now)
+    shown = await claims.session_claims(work.db, session_id)
     return render(
         work.request,
         "disclosure/session.html",
-        {"s": found, "now": work.now, "concerns": raised, **LABELS},
+        {
+            "s": found,
+            "now": work.now,
+            "concerns": raised,
+            "claims": shown,
+            "claims_tolerance": claims.TOLERANCE,
+            **LABELS,
+        },
     )
 
 

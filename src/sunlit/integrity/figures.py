@@ -31,7 +31,8 @@ SHARED_TYPES = (
     EventType.PRODUCT_PRICE_CHANGED.value,
 )
 METHOD = (
-    "gmv = paid orders − cancelled or refunded − orders named in confirmed findings; "
+    "gmv = paid orders − cancelled or refunded − orders named in confirmed findings "
+    "(orders and units: of the same orders); "
     "viewers = distinct accounts that joined − accounts named in confirmed fake_viewers findings"
 )
 
@@ -46,6 +47,7 @@ def figures(session: Session, orders: set[str], viewers: set[str]) -> dict[str, 
         "gross_gmv": v.gross_gmv,
         "gmv": v.gmv,
         "orders": v.orders,
+        "units": v.units,
         "viewers": v.viewers,
         "cancelled_or_refunded": v.cancelled_or_refunded,
         "confirmed_flagged_orders": v.flagged_orders,

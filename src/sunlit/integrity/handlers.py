@@ -295,7 +295,7 @@ def _report(
 def _claim(
     st: Stream, ts: int, sess: str | None, actor: str | None, d: dict[str, Any], t: str
 ) -> None:
-    for key in ("gmv", "orders", "viewers"):
+    for key in ("gmv", "orders", "units", "viewers"):  # units: Sunlit's own claims carry it
         _fen(d, key, t, required=False)
     st.session(_need_session(sess, t)).claims.append((ts, d))
 

@@ -46,9 +46,11 @@ from sunlit.integrity.tables import VerifiedFiguresRow
 log = structlog.get_logger(__name__)
 
 
-#: What still happens to a session's orders after it ends.
+#: What still happens to a session after it ends: to its orders, and the figures announced
+#: about it (a newsroom's claim, set against the verified figures by ``hype_gap``).
 LATE_TYPES = frozenset(
     {
+        EventType.CLAIM_PUBLISHED.value,
         EventType.ORDER_PAID.value,
         EventType.ORDER_CANCELLED.value,
         EventType.ORDER_REFUNDED.value,

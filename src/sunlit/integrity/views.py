@@ -137,6 +137,13 @@ async def figures_of(db: AsyncSession, keys: set[str]) -> dict[str, VerifiedFigu
     return {row.id: row for row in rows}
 
 
+async def own_session_figures(db: AsyncSession, session: str) -> dict[str, Any] | None:
+    """The verified figures of one of Sunlit's own sessions (docs/integrity.md), or None until
+    they are computed (when the session ends)."""
+    row = (await figures_of(db, {figures_key(None, session)})).get(figures_key(None, session))
+    return dict(row.figures) if row is not None else None
+
+
 async def case_titles(db: AsyncSession, rows: Sequence[Case]) -> dict[str, str]:
     """What each case's session is called, by case: the filed plan's title, or the imported
     file and the session id in it."""

@@ -25,6 +25,13 @@ def run_offline() -> None:
 
 
 def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode rebuilds a table to change it (a copy, then DROP and RENAME). With foreign
+        # keys on, dropping a table that others refer to deletes its rows first, cascading to
+        # (or failing on) theirs. SQLite ignores this pragma inside a transaction: it is set
+        # before the migrations' transaction begins, and the keys are checked at the end.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
@@ -32,6 +39,10 @@ def _run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the migration broke foreign keys: {broken[:10]}")
 
 
 async def run_online() -> None:

@@ -32,6 +32,8 @@ class EventType(StrEnum):
     CHAT_MESSAGE = "chat.message"
     LIKE = "like"
     SHARE = "share"
+    #: Figures announced about a session; Sunlit writes it for a press account's claim.
+    CLAIM_PUBLISHED = "claim.published"
     # Sunlit additions: privileged actions on accounts, each with the operator as actor.
     ACCOUNT_ROLE_CHANGED = "account.role_changed"
     ACCOUNT_VERIFIED = "account.verified"

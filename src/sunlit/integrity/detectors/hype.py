@@ -6,17 +6,24 @@ confirmed (for published figures)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, TypeGuard
 
 from sunlit.integrity.model import Finding
 from sunlit.integrity.stream import Order, Session, Stream
 
 RULE = "hype_gap"
+#: How far above the verified figure an announced one may be before it is named (0.10: 10%).
+TOLERANCE = 0.10
+#: The figures a claim may announce, each set against the verified one of the same name
+#: (``units`` is Sunlit's own addition to the contract's claim: imported claims lack it).
+CLAIMED = ("gmv", "orders", "units", "viewers")
 
 
 @dataclass(frozen=True)
 class Settings:
-    tolerance: float = 0.10
+    tolerance: float = TOLERANCE
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,7 @@ class Verified:
     gmv: int
     orders: int
     viewers: int
+    units: int  # of the verified orders
     gross_gmv: int
     cancelled_or_refunded: int
     flagged_orders: int
@@ -41,12 +49,42 @@ def verified_figures(
         gmv=sum(o.amount for o in kept),
         orders=len(kept),
         viewers=len(viewers),
+        units=sum(o.qty for o in kept),
         gross_gmv=sum(o.amount for o in paid),
         cancelled_or_refunded=sum(o.gone for o in paid),
         flagged_orders=sum(o.id in flagged_orders for o in paid if not o.gone),
         delivered=sum(o.delivered is not None for o in kept),
         complaints=sum(len(o.complaints) for o in kept),
     )
+
+
+def gap(announced: int, verified: int) -> float | None:
+    """How far an announced figure is from the verified one, as a fraction (announced ÷
+    verified − 1, to three places: 0.25 is 25% above); None when nothing was verified."""
+    return round(announced / verified - 1, 3) if verified else None
+
+
+def above(announced: int, verified: int, tolerance: float = TOLERANCE) -> bool:
+    """Whether an announced figure is above the verified one by more than the tolerance."""
+    return announced > verified * (1 + tolerance)
+
+
+def claim_gaps(
+    claim: Mapping[str, Any], verified: Mapping[str, Any], tolerance: float = TOLERANCE
+) -> dict[str, float | None]:
+    """The claim's figures that are above their verified ones by more than the tolerance, each
+    with its :func:`gap`. A figure the claim does not give, or that has no verified
+    counterpart, is not compared."""
+    out: dict[str, float | None] = {}
+    for key in CLAIMED:
+        said, truth = claim.get(key), verified.get(key)
+        if _whole(said) and _whole(truth) and above(said, truth, tolerance):
+            out[key] = gap(said, truth)
+    return out
+
+
+def _whole(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def detect(
@@ -59,13 +97,10 @@ def detect(
     if not session.claims:
         return []
     v = verified_figures(session, flagged_orders, flagged_viewers)
+    truth = {"gmv": v.gmv, "orders": v.orders, "units": v.units, "viewers": v.viewers}
     out = []
     for _, claim in session.claims:
-        gaps = {}
-        for key, truth in (("gmv", v.gmv), ("orders", v.orders), ("viewers", v.viewers)):
-            said = claim.get(key)
-            if isinstance(said, int) and said > truth * (1 + s.tolerance):
-                gaps[key] = round(said / truth - 1, 3) if truth else None
+        gaps = claim_gaps(claim, truth, s.tolerance)
         if not gaps:
             continue
         worst = max((g for g in gaps.values() if g is not None), default=1.0)
@@ -79,8 +114,8 @@ def detect(
             f"verified ones: {parts}."
         )
         evidence = {
-            "claim": {k: claim.get(k) for k in ("source", "gmv", "orders", "viewers")},
-            "verified": {"gmv": v.gmv, "orders": v.orders, "viewers": v.viewers},
+            "claim": {k: claim.get(k) for k in ("source", *CLAIMED)},
+            "verified": truth,
             "gross_gmv": v.gross_gmv,
             "cancelled_or_refunded_orders": v.cancelled_or_refunded,
             "flagged_orders": v.flagged_orders,
