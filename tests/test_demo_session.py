@@ -5,6 +5,7 @@ loading the demo again changes nothing."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -17,6 +18,7 @@ from sunlit.demo.session import DemoSession
 from sunlit.demo.session import load_demo_session as load
 from sunlit.payments.sandbox import SandboxGateway
 from tests.support import LiveServer, run_async
+from tests.test_catalog_api import api_as
 from tests.test_disclosure_after import disclosure
 from tests.test_web import client
 
@@ -93,3 +95,35 @@ def test_the_demo_shows_an_ended_session_with_what_reached_the_producers(
     assert again == DemoSession(made.session, made.product, created=False)
     assert log_size(served) == size, "loading the demo twice changed the record"
     assert disclosure(served, made.session) == after
+
+
+def test_the_demo_session_has_an_answered_concern_and_its_counters_moved(
+    served: LiveServer,
+) -> None:
+    from sunlit.demo.concerns import SUMMARY, load_demo_concern
+
+    made = load_session(served)
+    services = served.services
+    assert services is not None
+
+    async def run() -> bool:
+        database = Database(served.settings)
+        try:
+            async with database.transaction() as db:
+                return await load_demo_concern(db, services, made, now=served.clock.now())
+        finally:
+            await database.dispose()
+
+    assert run_async(run()) is True
+    assert run_async(run()) is False  # loaded again: nothing changes
+    with client(served, "zh") as c:
+        [concern] = c.get("/api/v1/concerns", params={"session": made.session}).json()
+        page = c.get(f"/sessions/{made.session}").text
+    assert concern["status"] == "accepted" and concern["category"] == "forced_purchase"
+    assert concern["rating"] == 4 and concern["summary"] == SUMMARY
+    with api_as(served, "buyer3") as buyer:
+        name = buyer.get("/api/v1/me").json()["display_name"]
+    assert "author" not in str(concern) and name not in page  # raised anonymously
+    counters = page.split('id="concerns"', 1)[1].split("</ul>", 1)[0]
+    assert [int(n) for n in re.findall(r'class="stat">(\d+)<', counters)] == [1, 1, 1, 1]
+    assert SUMMARY in page

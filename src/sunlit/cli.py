@@ -117,10 +117,11 @@ async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
 
     from sunlit.accounts.services import Passwords
     from sunlit.app import reactions
-    from sunlit.app.services import webhook_secret
+    from sunlit.app.services import Services, webhook_secret
     from sunlit.core.db import Database
     from sunlit.core.files.store import LocalFileStore
     from sunlit.demo.claims import load_demo_claim
+    from sunlit.demo.concerns import load_demo_concern
     from sunlit.demo.integrity import load_demo_cases
     from sunlit.demo.services import demo_steps, load_demo
     from sunlit.demo.session import demo_session_steps, load_demo_session
@@ -129,6 +130,7 @@ async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
     reactions.connect()  # a payment captured marks its order paid, as in the application
     database = Database(settings)
     files = LocalFileStore(settings.files_dir)
+    kit = Services.build(settings)  # what the concern services use of the running app
     now = SystemClock().now()
     try:
         with Progress(
@@ -161,12 +163,11 @@ async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
                 progress.update(
                     ended, completed=demo_session_steps(), description=f"Ended: {session.session}"
                 )
-                # Issue 16: the demo's answered concern and its announced claim with a gap are
-                # about this session; load them here, in this transaction, from
-                # ``session.session`` (the plan) and ``session.product`` (the pears), e.g.
-                # ``await load_demo_concern(db, session, now=now)``.
+                # Issue 16: the demo's answered concern and its announced claim with a gap.
+                await load_demo_concern(db, kit, session, now=now)
                 await load_demo_claim(db, settings, files, session, now=now)
     finally:
+        await kit.close()
         await database.dispose()
     return [(x.username, x.role.value, x.display_name, x.org or "") for x in logins]
 
