@@ -15,7 +15,7 @@ from sunlit.integrity.cases import RULE_LABELS, SEVERITY_LABELS
 from sunlit.web.deps import Kit, PathId
 from sunlit.web.rendering import render
 
-router = APIRouter(tags=["disclosure"])
+router = APIRouter(include_in_schema=False)
 
 LABELS = {"rule_labels": RULE_LABELS, "severity_labels": SEVERITY_LABELS}
 
