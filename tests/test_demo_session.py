@@ -80,6 +80,7 @@ def test_the_demo_shows_an_ended_session_with_what_reached_the_producers(
     verified = after["verified"]
     assert verified is not None, "the monitor's final run gives the verified figures"
     assert verified["gmv"] == row["paid"] - row["refunded"] == after["live"]["amount"]
+    assert after["live"]["viewers"] == verified["viewers"] == 3  # the three buyers watched
     assert verified["orders"] == len(kept) and verified["cancelled_or_refunded"] >= 1
     assert verified["delivered_per_mille"] == 1000
     assert after["findings"] == []

@@ -26,6 +26,7 @@ from sunlit.catalog.model import Band, ProducerDraft, ProducerKind, Unit
 from sunlit.catalog.producers import services as producers
 from sunlit.catalog.products import services as catalog
 from sunlit.catalog.views import product_ids_of
+from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.files.store import LocalFileStore
 from sunlit.core.regions.services import region_book
 from sunlit.demo.data import (
@@ -262,6 +263,10 @@ async def _on_air(
     fake.seed_instance(2020)
     addresses = {name: (fake.street_address(), fake.name(), _phone(fake)) for name in DELIVERY}
     buyers = {name: await _account(db, name) for name in DELIVERY}
+    for seat, buyer in enumerate(buyers.values(), start=1):  # the room's own record
+        joined = when.starts + timedelta(minutes=seat)
+        seen = {"device": f"demo-device-{seat}", "ip": f"10.0.0.{seat}", "client": "web"}
+        append(db, Event(EventType.VIEWER_JOINED, joined, seen, actor=buyer.id, session=session))
     rules = DeskRules(
         settings.order_expiry_minutes, settings.order_default_limit, settings.secret_key
     )
