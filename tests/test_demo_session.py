@@ -5,9 +5,11 @@ loading the demo again changes nothing."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import datetime
 
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from sunlit.app.services import webhook_secret
@@ -128,3 +130,9 @@ def test_the_demo_session_has_an_answered_concern_and_its_counters_moved(
     counters = page.split('id="concerns"', 1)[1].split("</ul>", 1)[0]
     assert [int(n) for n in re.findall(r'class="stat">(\d+)<', counters)] == [1, 1, 1, 1]
     assert SUMMARY in page
+    assert "县供销社工会" in page.split('id="concerns"', 1)[1]  # the office's public answer
+    with client(served, "zh") as c:  # the printed report carries the concern and its answer
+        pdf = c.get(f"/sessions/{made.session}/report.pdf")
+    printed = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "关切" in printed and "已整改" in printed.replace(" ", "")
+    assert "各地区的关切" not in printed  # no buttons or links to act on, on paper

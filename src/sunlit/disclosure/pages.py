@@ -4,6 +4,8 @@ table as CSV."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from fastapi.responses import Response
 
@@ -20,23 +22,24 @@ router = APIRouter(include_in_schema=False)
 LABELS = {"rule_labels": RULE_LABELS, "severity_labels": SEVERITY_LABELS}
 
 
+async def _values(work: Work[Kit], session_id: str, *, ended: bool = False) -> dict[str, Any]:
+    """What the page and the printed report show: the disclosure, its concerns and claims."""
+    found = await views.session_disclosure(work.db, session_id, today=work.now.date())
+    if ended:
+        report.ended(found)
+    return {
+        "s": found,
+        "now": work.now,
+        "concerns": await concerns.session_concerns(work.db, session_id, now=work.now),
+        "claims": await claims.session_claims(work.db, session_id),
+        "claims_tolerance": claims.TOLERANCE,
+        **LABELS,
+    }
+
+
 @router.get("/sessions/{session_id}")
 async def session_page(session_id: PathId, work: Work[Kit] = unit("public")) -> Response:
-    found = await views.session_disclosure(work.db, session_id, today=work.now.date())
-    raised = await concerns.session_concerns(work.db, session_id, now=work.now)
-    shown = await claims.session_claims(work.db, session_id)
-    return render(
-        work.request,
-        "disclosure/session.html",
-        {
-            "s": found,
-            "now": work.now,
-            "concerns": raised,
-            "claims": shown,
-            "claims_tolerance": claims.TOLERANCE,
-            **LABELS,
-        },
-    )
+    return render(work.request, "disclosure/session.html", await _values(work, session_id))
 
 
 @router.get("/sessions/{session_id}/figures")
@@ -60,12 +63,9 @@ async def products_csv(session_id: PathId, work: Work[Kit] = unit("public")) -> 
 @router.get("/sessions/{session_id}/report.pdf")
 async def report_pdf(session_id: PathId, work: Work[Kit] = unit("public")) -> Response:
     """The post-live report, printable (WeasyPrint; 503 where Pango is missing)."""
-    found = report.ended(await views.session_disclosure(work.db, session_id, today=work.now.date()))
-    html = render(
-        work.request,
-        "disclosure/report.html",
-        {"s": found, "now": work.now, "printing": True, **LABELS},
-    ).body
+    values = await _values(work, session_id, ended=True)
+    html = render(work.request, "disclosure/report.html", {**values, "printing": True}).body
+    found = values["s"]
     pdf = await report.to_pdf(found, bytes(html))
     return Response(
         pdf,
