@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page
 from tests.support import LiveServer
 from tests.test_browser import accessibility_violations, browser, sign_in_as
 from tests.test_disclosure import filed_plan
+from tests.test_web import load_demo_into
 
 pytestmark = pytest.mark.browser
 __all__ = ["browser"]  # the module's fixture, shared
@@ -29,9 +30,13 @@ def checked(page: Page, failures: dict[str, list[str]]) -> None:
 
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_a_concern_on_a_phone_from_raising_to_rating(
-    sqlite_template: Path, served: LiveServer, browser: Browser, language: str
+    sqlite_template: Path, server: LiveServer, browser: Browser, language: str
 ) -> None:
-    """(``sqlite_template`` first: it migrates with asyncio, before Playwright's loop runs.)"""
+    """(``sqlite_template`` first: it migrates with asyncio, before Playwright's loop runs.
+    SQLite only, like the other browser tests: the PostgreSQL fixture's set-up runs asyncio
+    while Playwright's loop is running.)"""
+    load_demo_into(server)
+    served = server
     plan = filed_plan(served, approve=True)
     context = browser.new_context(viewport={"width": 390, "height": 844})
     context.add_cookies([{"name": "sunlit_lang", "value": language, "url": served.url}])
