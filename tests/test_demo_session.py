@@ -131,6 +131,7 @@ def test_the_demo_session_has_an_answered_concern_and_its_counters_moved(
     assert [int(n) for n in re.findall(r'class="stat">(\d+)<', counters)] == [1, 1, 1, 1]
     assert SUMMARY in page
     assert "县供销社工会" in page.split('id="concerns"', 1)[1]  # the office's public answer
+    assert "23:59" in page.split('id="concerns"', 1)[1]  # due by the last minute of the day
     with client(served, "zh") as c:  # the printed report carries the concern and its answer
         pdf = c.get(f"/sessions/{made.session}/report.pdf")
     printed = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)

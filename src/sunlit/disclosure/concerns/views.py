@@ -5,7 +5,7 @@ named party's list, the supervisors' queue and the per-region counters."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,6 +49,12 @@ class PublicConcern:
     answers: tuple[PublicAnswer, ...]
     rating: int | None
     case: str | None
+
+    @property
+    def due_by(self) -> datetime:
+        """The last minute an answer is in time: the deadline is the start of the next day,
+        which people read as a day too late."""
+        return self.deadline - timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
