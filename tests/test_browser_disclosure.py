@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.support import LiveServer
 from tests.test_browser import accessibility_violations, browser, sign_in_as, watch_csp
 from tests.test_disclosure_after import Story
-from tests.test_web import PASSWORD, load_demo_into
+from tests.test_web import load_demo_into
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -32,30 +32,25 @@ def shots(tmp_path: Path) -> Path:
     return folder
 
 
+def phone(server: LiveServer, browser: Browser, language: str) -> Page:
+    """A new page on a phone, in ``language``, in a context of its own."""
+    context = browser.new_context(viewport=PHONE)
+    context.add_cookies([{"name": "sunlit_lang", "value": language, "url": server.url}])
+    return context.new_page()
+
+
 @pytest.fixture
 def public(server: LiveServer, browser: Browser) -> Iterator[dict[str, Page]]:
     """A visitor on a phone in each language, nobody signed in."""
-    pages = {}
-    contexts = []
-    for language in ("zh", "en"):
-        context = browser.new_context(viewport=PHONE)
-        context.add_cookies([{"name": "sunlit_lang", "value": language, "url": server.url}])
-        contexts.append(context)
-        pages[language] = context.new_page()
+    pages = {language: phone(server, browser, language) for language in ("zh", "en")}
     yield pages
-    for context in contexts:
-        context.close()
+    for page in pages.values():
+        page.context.close()
 
 
 def signed_in(server: LiveServer, browser: Browser, username: str, language: str) -> Page:
-    context = browser.new_context(viewport=PHONE)
-    context.add_cookies([{"name": "sunlit_lang", "value": language, "url": server.url}])
-    page = context.new_page()
-    page.goto(server.url + "/signin")
-    page.locator("#f-username").fill(username)
-    page.locator("#f-password").fill(PASSWORD)
-    page.locator("form[action='/signin'] button").click()
-    page.wait_for_url(server.url + "/")
+    page = phone(server, browser, language)
+    sign_in_as(page, server, username)
     return page
 
 
