@@ -28,7 +28,13 @@ LAYERS: tuple[tuple[tuple[str, str], ...], ...] = (
     (("disclosure", "public session pages (公示): what everyone sees of a session"),),
     (("lab", "integrity evaluation: simulator runs, baselines, detection time"),),
     (("integrity", "detectors, findings, the case queue, verified figures"),),
-    (("orders", "the order desk, checkout, fulfilment, refunds"),),
+    (
+        (
+            "fulfilment",
+            "shipments, tracking, after-sales, arbitration, reviews, the order page",
+        ),
+    ),
+    (("orders", "the order desk, checkout, the order's state machine, refunds"),),
     (("live", "live rooms: chat, presence, pins, the WebSocket server"),),
     (("participation", "price consent, anonymous reports, ratings, producer pages"),),
     (("filing", "session plans, boundary rules, review, stream keys"),),

@@ -117,6 +117,7 @@ def test_buy_pay_ship_deliver_and_the_producer_is_paid(
         "order.paid",
         "order.shipped",
         "order.delivered",
+        "order.confirmed",
         "order.completed",
     ]
 

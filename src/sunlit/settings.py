@@ -169,7 +169,51 @@ class Settings(BaseSettings):
         200, ge=0, le=5000, description="Share of each payment put in the guarantee fund (bp)"
     )
     payout_hold_days: int = Field(
-        7, ge=0, description="Days after delivery before a payment is paid out to its producer"
+        7,
+        ge=0,
+        description="Days after receipt is confirmed before a payment is paid out to its producer",
+    )
+    auto_confirm_days: int = Field(
+        7,
+        ge=1,
+        le=30,
+        description="Days after the carrier's delivery before receipt confirms itself, unless "
+        "the buyer opened after-sales",
+    )
+    carrier: Annotated[str, Field(pattern="^sandbox$")] = Field(
+        "sandbox", description="Carrier adapter; `sandbox` is the built-in one"
+    )
+    sandbox_carrier_step_seconds: int = Field(
+        3600,
+        ge=1,
+        description="The sandbox carrier moves a parcel one step (picked up, in transit, …) "
+        "after a random delay of up to this many seconds",
+    )
+    aftersales_answer_hours: int = Field(
+        48,
+        ge=1,
+        le=720,
+        description="Hours the producer has to answer an after-sales request; silence accepts it",
+    )
+    quality_claim_hours: int = Field(
+        48,
+        ge=1,
+        le=720,
+        description="Hours after delivery in which a quality claim on fresh produce, with "
+        "photos, is refunded without sending the goods back",
+    )
+    no_reason_return_days: int = Field(
+        7,
+        ge=7,
+        le=30,
+        description="Days after delivery for a no-reason return of processed and dry goods "
+        "(at least the law's seven)",
+    )
+    aftersales_days: int = Field(
+        15,
+        ge=7,
+        le=90,
+        description="Days after delivery in which a buyer may open any after-sales request",
     )
     payment_gateway: Annotated[str, Field(pattern="^sandbox$")] = Field(
         "sandbox", description="Payment gateway adapter; `sandbox` is the built-in one"

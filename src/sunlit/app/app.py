@@ -43,6 +43,7 @@ from sunlit.disclosure.concerns import pages as concerns_pages
 from sunlit.filing import api as filing_api
 from sunlit.filing import pages as filing_pages
 from sunlit.filing import stream_api
+from sunlit.fulfilment import pages as fulfilment_pages
 from sunlit.integrity import api as integrity_api
 from sunlit.integrity import pages as integrity_pages
 from sunlit.live import api as live_api
@@ -86,6 +87,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     events_api.router,
     orders_api.router,
     orders_pages.router,
+    fulfilment_pages.router,
     payments_api.router,
     payments_pages.router,
     live_api.router,

@@ -29,6 +29,7 @@ from sunlit.disclosure.concerns.model import LABELS as CONCERN_LABELS
 from sunlit.filing.deps import FilingKit
 from sunlit.filing.model import LABELS as FILING_LABELS
 from sunlit.filing.ports import SessionRatings
+from sunlit.fulfilment.deps import FulfilmentKit
 from sunlit.live.bus import MemoryBus, MemoryPresence, RedisBus, RedisPresence
 from sunlit.live.deps import LiveKit
 from sunlit.live.hub import Hub
@@ -177,6 +178,8 @@ class Services:
             await self.redis.aclose()
 
 
-def _provides(services: Services) -> tuple[AccountsKit, FilingKit, LiveKit, OrdersKit]:
+def _provides(
+    services: Services,
+) -> tuple[AccountsKit, FilingKit, LiveKit, OrdersKit, FulfilmentKit]:
     """Never called: mypy checks here that the container is every context's view of it."""
-    return services, services, services, services
+    return services, services, services, services, services

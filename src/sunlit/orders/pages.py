@@ -1,5 +1,6 @@
-"""Order pages: checkout (mobile-first), the buyer's orders and an order's page, and the
-producer's orders with shipping. Buying here goes through the same desk as the API."""
+"""Order pages: checkout (mobile-first), the buyer's orders, and the producer's orders. An
+order's own page is fulfilment's (:mod:`sunlit.fulfilment.pages`). Buying here goes through
+the same desk as the API."""
 
 from __future__ import annotations
 
@@ -18,8 +19,7 @@ from sunlit.orders import services as orders
 from sunlit.orders import views as order_views
 from sunlit.orders.deps import OrdersKit, orders_kit
 from sunlit.orders.forms import buy_request, checkout_order
-from sunlit.orders.model import OrderState, PaymentMethod
-from sunlit.payments import services as payments
+from sunlit.orders.model import PaymentMethod
 from sunlit.payments import views as payment_views
 from sunlit.web.deps import PathId, undo
 from sunlit.web.forms import form_fields, redirect
@@ -78,72 +78,6 @@ async def my_orders(work: Work[OrdersKit] = signed_in) -> Response:
     rows = await order_views.orders_of_buyer(work.db, work.actor.id)
     names = await catalog.products_by_id(work.db, {row.product_id for row in rows})
     return render(work.request, "orders/list.html", {"orders": rows, "names": names})
-
-
-async def _order_page(
-    work: Work[OrdersKit], order_id: str, status: int = 200, error: str | None = None
-) -> Response:
-    db, account = work.db, work.actor
-    order = await order_views.access_order(db, account, order_id)
-    charges = await payments.payments_for(db, order.id)
-    return render(
-        work.request,
-        "orders/detail.html",
-        {
-            "order": order,
-            "product": await catalog.get_product(db, order.product_id),
-            "charges": charges,
-            "is_buyer": order.buyer_id == account.id,
-            "sells": await order_views.may_sell(db, account, order),
-            "refund_pending": await orders.pending_refund(db, order),
-            "awaiting": order.state == OrderState.PLACED
-            and any(c.state == "pending" for c in charges),
-            "error": error,
-        },
-        status=status,
-    )
-
-
-@router.get("/orders/{order_id}")
-async def order_page(
-    order_id: PathId,
-    work: Work[OrdersKit] = signed_in,
-    status: int = 200,
-    error: str | None = None,
-) -> Response:
-    return await _order_page(work, order_id, status, error)
-
-
-@router.post("/orders/{order_id}")
-async def order_action(order_id: PathId, work: Work[OrdersKit] = signed_in) -> Response:
-    """Run the action the form names on the order, then show the order again."""
-    db, account, now = work.db, work.actor, work.now
-    fields = await form_fields(work.request)
-    action = fields.get("action", "")
-    gateway = work.services.payment_gateway
-    try:
-        order = await order_views.access_order(db, account, order_id)
-        if action == "pay":
-            payment = await orders.do_start_payment(db, gateway, account, order, now=now)
-            await work.commit()
-            return redirect(payment.pay_url)
-        if action == "cancel":
-            await orders.do_cancel(db, gateway, account, order, reason="", now=now)
-        elif action == "ship":
-            carrier = fields.get("carrier", "").strip()
-            tracking_no = fields.get("tracking_no", "").strip()
-            await orders.do_ship(
-                db, account, order, carrier=carrier, tracking_no=tracking_no, now=now
-            )
-        elif action == "deliver":
-            hold = work.services.settings.payout_hold_days
-            await orders.do_deliver(db, account, order, hold_days=hold, now=now)
-        await work.commit()
-    except SunlitError as exc:
-        await undo(db, work.principal.account)
-        error = translate(exc.message, exc.params)
-        return await _order_page(work, order_id, exc.status, error)
-    return redirect(fields.get("back") or f"/orders/{order_id}")
 
 
 @router.get("/producer/orders")

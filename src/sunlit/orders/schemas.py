@@ -47,6 +47,7 @@ class OrderOut(BaseModel):
     carrier: str | None
     tracking_no: str | None
     delivered_at: datetime | None
+    confirmed_at: datetime | None
     closed_at: datetime | None
     cancel_reason: str | None
 

@@ -247,17 +247,52 @@ async def do_ship(
     append(db, order_event(EventType.ORDER_SHIPPED, order, now, actor.id, carrier=carrier))
 
 
+async def record_delivery(
+    db: AsyncSession, order: OrderRow, *, actor: str | None, at: datetime, now: datetime
+) -> bool:
+    """The order reached the buyer at ``at``: on the carrier's word (``actor`` None) or the
+    buyer's. Only a shipped order moves; False when it was already delivered (a second copy of
+    the carrier's notice, or the buyer was first). The payout clock does not start here."""
+    if order.state != OrderState.SHIPPED:
+        return False
+    if not await claim(db, order, _move(order, Action.DELIVER), delivered_at=at):
+        return False
+    append(db, order_event(EventType.ORDER_DELIVERED, order, now, actor))
+    return True
+
+
+async def confirm_receipt(
+    db: AsyncSession, order: OrderRow, *, actor: str | None, hold_days: int, now: datetime
+) -> bool:
+    """Receipt is confirmed (by the buyer, or by the system when ``actor`` is None): the
+    payment is released to the producer after the holding period. False when it already was."""
+    if order.state != OrderState.DELIVERED or order.confirmed_at is not None:
+        return False
+    order.confirmed_at = now
+    append(
+        db,
+        order_event(EventType.ORDER_CONFIRMED, order, now, actor, by="buyer" if actor else "auto"),
+    )
+    await payments.set_release(db, order.id, now + timedelta(days=hold_days))
+    return True
+
+
 async def do_deliver(
     db: AsyncSession, actor: Actor, order: OrderRow, *, hold_days: int, now: datetime
 ) -> None:
-    """The buyer confirms receipt (or the seller or an operator records it); the payment is
-    released to the producer after the holding period."""
-    if order.buyer_id != actor.id and not await may_sell(db, actor, order):
-        raise PermissionDenied(N_("Only the buyer or the seller records a delivery."))
-    order.state = _move(order, Action.DELIVER)
-    order.delivered_at = now
-    append(db, order_event(EventType.ORDER_DELIVERED, order, now, actor.id))
-    await payments.set_release(db, order.id, now + timedelta(days=hold_days))
+    """The buyer confirms receipt: of a shipped order (it is delivered now), or of one the
+    carrier delivered. Only the buyer: a seller who could mark their own order delivered would
+    start the payout clock without the buyer (issue 17)."""
+    if order.buyer_id != actor.id:
+        raise PermissionDenied(N_("Only the buyer confirms receipt; the carrier records delivery."))
+    if order.state == OrderState.SHIPPED:
+        await record_delivery(db, order, actor=actor.id, at=now, now=now)
+    if order.state != OrderState.DELIVERED:
+        raise Conflict(
+            N_("This order cannot do that now (it is %(state)s)."), params={"state": order.state}
+        )
+    if not await confirm_receipt(db, order, actor=actor.id, hold_days=hold_days, now=now):
+        raise Conflict(N_("You have already confirmed receipt of this order."))
 
 
 async def do_refund(

@@ -50,6 +50,9 @@ class OrderRow(Base):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the buyer confirmed receipt, or the system did for them some days after the
+    #: carrier's "delivered": the payout clock starts here, never at a seller's word.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (

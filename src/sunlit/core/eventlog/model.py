@@ -32,6 +32,8 @@ class EventType(StrEnum):
     CHAT_MESSAGE = "chat.message"
     LIKE = "like"
     SHARE = "share"
+    COMPLAINT_FILED = "complaint.filed"
+    REVIEW_POSTED = "review.posted"
     #: Figures announced about a session; Sunlit writes it for a press account's claim.
     CLAIM_PUBLISHED = "claim.published"
     # Sunlit additions: privileged actions on accounts, each with the operator as actor.
@@ -73,6 +75,8 @@ class EventType(StrEnum):
     ORDER_SHIPPED = "order.shipped"
     ORDER_DELIVERED = "order.delivered"
     ORDER_COMPLETED = "order.completed"
+    #: Receipt confirmed: by the buyer, or by the system days after the carrier's delivery.
+    ORDER_CONFIRMED = "order.confirmed"
     PRODUCT_SALES_CHANGED = "product.sales_changed"
     PAYOUT_MADE = "payout.made"
     PAYOUT_SHARES_SET = "payout.shares_set"
