@@ -248,10 +248,12 @@ async def request_refund(
     return row
 
 
-async def set_release(db: AsyncSession, reference: str, release_at: datetime) -> None:
-    """The captured payment for ``reference`` may be paid out from ``release_at`` on."""
+async def set_release(db: AsyncSession, reference: str, release_at: datetime | None) -> None:
+    """The captured payment for ``reference`` may be paid out from ``release_at`` on; None
+    holds it out of payouts (while an after-sales request on it is open). A payment already
+    paid out keeps its payout."""
     for payment in await payments_for(db, reference):
-        if payment.state == "captured":
+        if payment.state == "captured" and payment.payout_id is None:
             payment.release_at = release_at
 
 
