@@ -36,6 +36,7 @@ PUBLIC_FIELDS = {
     "verified.gmv", "verified.orders", "verified.viewers", "verified.cancelled_or_refunded",
     "verified.confirmed_flagged_orders", "verified.confirmed_flagged_viewers",
     "verified.delivered_per_mille", "verified.complaints_per_1000_orders",
+    "verified.refunds_per_1000_orders", "verified.median_delivery_hours",
     "findings.case", "findings.rule", "findings.severity", "findings.reason",
     "findings.published_at",
     "claims", "claims.id", "claims.source", "claims.link", "claims.published_at", "claims.by",

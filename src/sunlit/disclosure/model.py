@@ -100,6 +100,8 @@ class Verified:
     confirmed_flagged_viewers: int
     delivered_per_mille: int | None
     complaints_per_1000_orders: int | None
+    refunds_per_1000_orders: int | None
+    median_delivery_hours: float | None
 
 
 @dataclass(frozen=True, slots=True)

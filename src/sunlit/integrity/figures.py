@@ -33,12 +33,18 @@ SHARED_TYPES = (
 METHOD = (
     "gmv = paid orders − cancelled or refunded − orders named in confirmed findings "
     "(orders and units: of the same orders); "
-    "viewers = distinct accounts that joined − accounts named in confirmed fake_viewers findings"
+    "viewers = distinct accounts that joined − accounts named in confirmed fake_viewers findings; "
+    "complaints and refunds per 1,000 paid orders not named in confirmed findings, "
+    "refunded or not; median delivery = paid to delivered, in hours"
 )
 
 
 def figures_key(import_id: str | None, session: str) -> str:
     return f"{import_id or '-'}/{session}"
+
+
+def per_1000(count: int, orders: int) -> int | None:
+    return round(1000 * count / orders) if orders else None
 
 
 def figures(session: Session, orders: set[str], viewers: set[str]) -> dict[str, Any]:
@@ -53,7 +59,9 @@ def figures(session: Session, orders: set[str], viewers: set[str]) -> dict[str, 
         "confirmed_flagged_orders": v.flagged_orders,
         "confirmed_flagged_viewers": len(viewers),
         "delivered_per_mille": round(1000 * v.delivered / v.orders) if v.orders else None,
-        "complaints_per_1000_orders": round(1000 * v.complaints / v.orders) if v.orders else None,
+        "complaints_per_1000_orders": per_1000(v.complaints, v.after_sale),
+        "refunds_per_1000_orders": per_1000(v.refunded_orders, v.after_sale),
+        "median_delivery_hours": v.median_delivery_hours,
         "method": METHOD,
     }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from statistics import median
 from typing import Any, TypeGuard
 
 from sunlit.integrity.model import Finding
@@ -36,7 +37,12 @@ class Verified:
     cancelled_or_refunded: int
     flagged_orders: int
     delivered: int  # of the verified orders
-    complaints: int  # on the verified orders
+    #: Paid orders not named in a finding, refunded or not: what the after-sales rates count
+    #: on (an order refunded after a complaint still had its complaint).
+    after_sale: int
+    complaints: int  # on those orders
+    refunded_orders: int  # of those orders: with any refund
+    median_delivery_hours: float | None  # paid to delivered, of those delivered
 
 
 def verified_figures(
@@ -45,6 +51,12 @@ def verified_figures(
     paid: list[Order] = [o for o in session.orders if o.paid is not None]
     kept = [o for o in paid if not o.gone and o.id not in flagged_orders]
     viewers = {who for _, who, *_ in session.joins} - flagged_viewers
+    counted = [o for o in paid if o.id not in flagged_orders]
+    hours = sorted(
+        (o.delivered - o.paid) / 3_600_000
+        for o in counted
+        if o.delivered is not None and o.paid is not None
+    )
     return Verified(
         gmv=sum(o.amount for o in kept),
         orders=len(kept),
@@ -54,7 +66,10 @@ def verified_figures(
         cancelled_or_refunded=sum(o.gone for o in paid),
         flagged_orders=sum(o.id in flagged_orders for o in paid if not o.gone),
         delivered=sum(o.delivered is not None for o in kept),
-        complaints=sum(len(o.complaints) for o in kept),
+        after_sale=len(counted),
+        complaints=sum(len(o.complaints) for o in counted),
+        refunded_orders=sum(o.refunded is not None for o in counted),
+        median_delivery_hours=round(median(hours), 1) if hours else None,
     )
 
 
