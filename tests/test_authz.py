@@ -174,6 +174,24 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/orders/{order_id}"): SIGNED_IN,
     ("POST", "/orders/{order_id}"): SIGNED_IN,
     ("GET", "/producer/orders"): PRODUCERS,
+    ("GET", "/products/{product_id}/buy/fee"): SIGNED_IN,
+    ("GET", "/producer/shipping"): PRODUCERS,
+    ("POST", "/producer/shipping"): PRODUCERS,
+    ("GET", "/api/v1/producers/{producer_id}/shipping-fees"): EVERYONE,
+    ("PUT", "/api/v1/producers/{producer_id}/shipping-fees"): PRODUCERS,
+    ("GET", "/api/v1/products/{product_id}/shipping-fee"): EVERYONE,
+    # A buyer's own address book: every signed-in account has one (others' addresses are 404).
+    ("GET", "/account/addresses"): SIGNED_IN,
+    ("GET", "/account/addresses/new"): SIGNED_IN,
+    ("POST", "/account/addresses"): SIGNED_IN,
+    ("GET", "/account/addresses/{address_id}"): SIGNED_IN,
+    ("POST", "/account/addresses/{address_id}"): SIGNED_IN,
+    ("GET", "/api/v1/addresses"): SIGNED_IN,
+    ("POST", "/api/v1/addresses"): SIGNED_IN,
+    ("GET", "/api/v1/addresses/{address_id}"): SIGNED_IN,
+    ("PUT", "/api/v1/addresses/{address_id}"): SIGNED_IN,
+    ("POST", "/api/v1/addresses/{address_id}/default"): SIGNED_IN,
+    ("DELETE", "/api/v1/addresses/{address_id}"): SIGNED_IN,
     ("GET", "/sandbox/pay/{ref}"): SIGNED_IN,
     ("POST", "/sandbox/pay/{ref}"): SIGNED_IN,
     ("GET", "/operator/ledger"): OVERSIGHT,
@@ -268,6 +286,7 @@ PARAMS = {
     "case_id": "c-none",
     "session_id": "s-none",
     "concern_id": "k-none",
+    "address_id": "ad-none",
 }
 
 

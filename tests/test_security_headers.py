@@ -20,7 +20,7 @@ from sunlit.app.app import ROUTERS
 from sunlit.web.access import route_rules
 from tests.support import LiveServer, live_server, settings_for, sign_in
 from tests.test_catalog_api import api_as, product_named
-from tests.test_orders import buy
+from tests.test_orders import ADDRESS, buy
 from tests.test_stream_gate import approved_plan
 from tests.test_web import PASSWORD, client, load_demo_into
 
@@ -102,8 +102,8 @@ def stored(answer: httpx.Response) -> bool:
 
 @pytest.fixture
 def demo(server: LiveServer) -> Iterator[tuple[LiveServer, dict[str, str]]]:
-    """The demo region with an approved session plan, an order and its charge: the values of
-    the pages' path parameters."""
+    """The demo region with an approved session plan, an order and its charge, and a saved
+    address of the buyer's: the values of the pages' path parameters."""
     load_demo_into(server)
     plan, _key = approved_plan(server)
     with api_as(server, "buyer1") as buyer:
@@ -125,6 +125,9 @@ def demo(server: LiveServer) -> Iterator[tuple[LiveServer, dict[str, str]]]:
         )
         assert raised.status_code == 201, raised.text
         concern = raised.json()["public"]["id"]
+        saved = buyer.post("/api/v1/addresses", json={**ADDRESS, "label": "家"})
+        assert saved.status_code == 201, saved.text
+        address = saved.json()["id"]
     yield (
         server,
         {
@@ -134,6 +137,7 @@ def demo(server: LiveServer) -> Iterator[tuple[LiveServer, dict[str, str]]]:
             "session_id": plan,
             "order_id": order,
             "concern_id": concern,
+            "address_id": address,
             "ref": ref,
             "case_id": "cs-0000000000",
             "token": "no-such-reset-link-0000000000000000000000000",

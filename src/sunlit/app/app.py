@@ -50,6 +50,10 @@ from sunlit.live import api as live_api
 from sunlit.live import pages as live_pages
 from sunlit.orders import api as orders_api
 from sunlit.orders import pages as orders_pages
+from sunlit.orders.addresses import api as addresses_api
+from sunlit.orders.addresses import pages as addresses_pages
+from sunlit.orders.shipping import api as shipping_api
+from sunlit.orders.shipping import pages as shipping_pages
 from sunlit.participation import api as participation_api
 from sunlit.participation import pages as participation_pages
 from sunlit.participation import report_pages, upload_pages
@@ -88,6 +92,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     orders_api.router,
     orders_pages.router,
     fulfilment_pages.router,
+    shipping_api.router,
+    shipping_pages.router,
+    addresses_api.router,
+    addresses_pages.router,
     payments_api.router,
     payments_pages.router,
     live_api.router,

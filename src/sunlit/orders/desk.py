@@ -36,6 +36,8 @@ from sunlit.orders.model import (
     allocate,
     expires_at,
 )
+from sunlit.orders.shipping.model import order_amount
+from sunlit.orders.shipping.services import FeeTable, fee_tables
 from sunlit.orders.tables import OrderRow
 
 MAX_BATCH = 512
@@ -169,6 +171,7 @@ async def serve(
 
     new_orders: list[dict[str, object]] = []
     new_events: list[dict[str, object]] = []
+    fees = await fee_tables(db, {products[product_id].producer_id for product_id in fresh})
     for product_id, indexes in fresh.items():
         product = products[product_id]
         limit = product.per_buyer_limit or rules.default_limit
@@ -181,7 +184,7 @@ async def serve(
             outcomes[indexes[position]] = Placed(None, refusal=refusal, limit=limit)
         for position in allocation.accepted:
             request = batch[position]
-            order = _order_row(request, product, rules, now)
+            order = _order_row(request, product, fees[product.producer_id], rules, now)
             new_orders.append(_columns(order))
             new_events.append(_placed_event(order, request, rules, now))
             outcomes[indexes[position]] = Placed(order)
@@ -204,8 +207,11 @@ async def serve(
 
 
 def _order_row(
-    request: BuyRequest, product: StockLine, rules: DeskRules, now: datetime
+    request: BuyRequest, product: StockLine, fees: FeeTable, rules: DeskRules, now: datetime
 ) -> OrderRow:
+    """The new order, its shipping fee fixed now from the producer's fee for the zone of the
+    destination (a later change of fees leaves it as it is)."""
+    shipping_fee = fees.to(request.address_region).fee
     return OrderRow(
         id=new_id("o"),
         buyer_id=request.buyer,
@@ -214,7 +220,8 @@ def _order_row(
         session_id=request.session,
         qty=request.qty,
         unit_price=product.price,
-        amount=request.qty * product.price,
+        shipping_fee=shipping_fee,
+        amount=order_amount(request.qty, product.price, shipping_fee),
         state=OrderState.PLACED.value,
         payment_method=request.payment_method.value,
         address_region=request.address_region,
@@ -248,6 +255,7 @@ def _placed_event(
             "qty": order.qty,
             "unit_price": order.unit_price,
             "amount": order.amount,
+            "shipping_fee": order.shipping_fee,
             "address": {
                 "region": order.address_region,
                 "detail_hash": address_hash(rules.secret, order.address_detail),

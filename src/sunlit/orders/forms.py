@@ -17,6 +17,7 @@ from sunlit.orders.model import (
     request_digest,
 )
 from sunlit.orders.schemas import AddressIn, OrderIn
+from sunlit.orders.shipping.model import ships_to
 
 
 def device_of(request: Request) -> str:
@@ -37,7 +38,7 @@ def buy_request(body: OrderIn, buyer: str, key: str | None, request: Request) ->
         address_detail=address.detail,
         recipient=address.recipient,
         phone=address.phone,
-        deliverable=region_book().is_delivery_area(address.region),
+        deliverable=region_book().is_delivery_area(address.region) and ships_to(address.region),
     )
     if errors:
         raise marked_fields(errors)

@@ -238,7 +238,8 @@ LABELS: dict[str, dict[str, str]] = {
 
 class Order(Protocol):
     """An order as routes and other contexts read it (orders' row satisfies it); amounts in
-    fen, the buyer's address detail and phone left out."""
+    fen (``amount`` is what the buyer pays: ``qty * unit_price + shipping_fee``), the buyer's
+    address detail and phone left out."""
 
     @property
     def id(self) -> str: ...
@@ -256,6 +257,8 @@ class Order(Protocol):
     def qty(self) -> int: ...
     @property
     def unit_price(self) -> int: ...
+    @property
+    def shipping_fee(self) -> int: ...
     @property
     def amount(self) -> int: ...
     @property

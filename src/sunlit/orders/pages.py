@@ -17,9 +17,13 @@ from sunlit.core.errors import SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.orders import services as orders
 from sunlit.orders import views as order_views
+from sunlit.orders.addresses import services as address_book
+from sunlit.orders.addresses.model import draft_of
 from sunlit.orders.deps import OrdersKit, orders_kit
 from sunlit.orders.forms import buy_request, checkout_order
 from sunlit.orders.model import PaymentMethod
+from sunlit.orders.shipping import services as shipping
+from sunlit.orders.shipping.model import ZONE_LABELS
 from sunlit.payments import views as payment_views
 from sunlit.web.deps import PathId, undo
 from sunlit.web.forms import form_fields, redirect
@@ -30,18 +34,49 @@ router = APIRouter(include_in_schema=False)
 signed_in = unit("signed_in", kit=orders_kit)
 
 
+def _qty(text: str | None) -> int:
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) < 5 else 1
+
+
+async def _chosen_address(work: Work[OrdersKit], fields: dict[str, str]) -> dict[str, str]:
+    """The form's fields, with the saved address the buyer picked in place of the typed one
+    (another buyer's address is 404)."""
+    saved = fields.get("saved", "")
+    if not saved or saved == "new":
+        return fields
+    row = await address_book.access_address(work.db, work.actor, saved)
+    picked = {"region": row.region, "detail": row.detail}
+    return {**fields, **picked, "recipient": row.recipient, "phone": row.phone}
+
+
 async def _checkout(
     work: Work[OrdersKit], product_id: str, status: int = 200, **extra: object
 ) -> Response:
     view = await catalog.view_product(work.db, product_id, on=work.now.date())
+    addresses = await address_book.addresses_of(work.db, work.actor.id)
+    values: dict[str, str] = {"qty": "1", "key": secrets.token_urlsafe(16)}
+    if addresses and addresses[0].is_default:
+        values["saved"] = addresses[0].id
+    given = extra.pop("values", None)
+    if isinstance(given, dict):
+        values = given
+    chosen = await _chosen_address(work, values) if values.get("saved") else values
+    product = view.product
+    sums = await shipping.checkout_sums(
+        work.db, product.producer_id, product.price, _qty(values.get("qty")), chosen.get("region")
+    )
     return render(
         work.request,
         "orders/checkout.html",
         {
             "view": view,
             "methods": list(PaymentMethod),
-            "values": {"qty": "1", "key": secrets.token_urlsafe(16)},
+            "values": values,
             "errors": {},
+            "addresses": addresses,
+            "sums": sums,
+            "zone_labels": ZONE_LABELS,
             **extra,
         },
         status=status,
@@ -53,11 +88,24 @@ async def checkout(product_id: PathId, work: Work[OrdersKit] = signed_in) -> Res
     return await _checkout(work, product_id)
 
 
+@router.get("/products/{product_id}/buy/fee")
+async def checkout_fee(product_id: PathId, work: Work[OrdersKit] = signed_in) -> Response:
+    """The goods, shipping fee and total for the county chosen so far (checkout's htmx)."""
+    product = await catalog.get_product(work.db, product_id)
+    asked = dict(work.request.query_params)
+    chosen = await _chosen_address(work, asked)
+    sums = await shipping.checkout_sums(
+        work.db, product.producer_id, product.price, _qty(asked.get("qty")), chosen.get("region")
+    )
+    return render(work.request, "orders/_sums.html", {"sums": sums, "zone_labels": ZONE_LABELS})
+
+
 @router.post("/products/{product_id}/buy")
 async def place(product_id: PathId, work: Work[OrdersKit] = signed_in) -> Response:
     fields = await form_fields(work.request)
     try:
-        body = checkout_order(product_id, fields)
+        chosen = await _chosen_address(work, fields)
+        body = checkout_order(product_id, chosen)
         wanted = buy_request(body, work.actor.id, fields.get("key"), work.request)
         order = orders.placed_or_raise(await work.services.desk.place(wanted))
     except SunlitError as exc:
@@ -70,7 +118,21 @@ async def place(product_id: PathId, work: Work[OrdersKit] = signed_in) -> Respon
             error=translate(exc.message, exc.params),
             errors=field_errors(exc.fields, exc.params),
         )
+    if fields.get("save_address") and fields.get("saved", "new") == "new":
+        await _save_address(work, chosen)
     return redirect(f"/orders/{order.id}")
+
+
+async def _save_address(work: Work[OrdersKit], fields: dict[str, str]) -> None:
+    """Keep the typed address in the buyer's book after the order is placed. The order stands
+    whatever happens here: a full book leaves the address unsaved."""
+    try:
+        await address_book.do_add_address(
+            work.db, work.actor, draft_of(fields), default=False, now=work.now
+        )
+        await work.commit()
+    except SunlitError:
+        await undo(work.db, work.principal.account)
 
 
 @router.get("/orders")

@@ -36,6 +36,7 @@ class OrderOut(BaseModel):
     session_id: str | None
     qty: int
     unit_price: int
+    shipping_fee: int
     amount: int
     refunded: int
     payment_method: PaymentMethod

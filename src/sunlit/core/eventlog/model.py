@@ -105,6 +105,11 @@ class EventType(StrEnum):
     CONCERN_RATED = "concern.rated"
     CONCERN_PUBLISHED = "concern.published"
     CALENDAR_LOADED = "calendar.loaded"
+    # Fulfilment (Sunlit's own): shipping fees by zone, and the buyers' address books, whose
+    # events carry ids only (an address is personal data).
+    SHIPPING_FEES_SET = "shipping.fees_set"
+    ADDRESS_SAVED = "address.saved"
+    ADDRESS_REMOVED = "address.removed"
 
 
 @dataclass(frozen=True, slots=True)
