@@ -101,6 +101,9 @@ class EventType(StrEnum):
     CONCERN_RATED = "concern.rated"
     CONCERN_PUBLISHED = "concern.published"
     CALENDAR_LOADED = "calendar.loaded"
+    # Fulfilment (Sunlit's own, ADR 0011): delivery, after-sales, the guarantee fund, reviews.
+    FUND_COMPENSATED = "fund.compensated"
+    FUND_RECOVERED = "fund.recovered"
 
 
 @dataclass(frozen=True, slots=True)
