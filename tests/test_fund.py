@@ -87,7 +87,7 @@ def test_the_fund_pays_a_refund_after_payout_and_the_next_payout_recovers_it(
                 f"/api/v1/orders/{order['id']}/refunds", json={"amount": half, "reason": "rotten"}
             )
             assert asked.status_code == 202, asked.text
-        refunded = _wait_refunded(buyer, order["id"], half)
+        refunded = wait_refunded(buyer, order["id"], half)
         assert refunded["state"] == "completed"
         owed = ledger.owed_back(amount, fee, fund, 0, half)
         after_refund = fund_now(served)
@@ -145,7 +145,7 @@ def test_the_fund_pays_a_refund_after_payout_and_the_next_payout_recovers_it(
     assert '<html lang="zh-Hans">' in chinese and f"¥{yuan // 100:,}.{yuan % 100:02d}" in chinese
 
 
-def _wait_refunded(buyer: httpx.Client, order_id: str, amount: int) -> dict[str, Any]:
+def wait_refunded(buyer: httpx.Client, order_id: str, amount: int) -> dict[str, Any]:
     deadline = time.monotonic() + 10
     while True:
         order: dict[str, Any] = buyer.get(f"/api/v1/orders/{order_id}").json()
