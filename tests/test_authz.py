@@ -195,6 +195,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/sandbox/pay/{ref}"): SIGNED_IN,
     ("POST", "/sandbox/pay/{ref}"): SIGNED_IN,
     ("GET", "/operator/ledger"): OVERSIGHT,
+    ("GET", "/fund"): EVERYONE,
+    ("GET", "/api/v1/fund"): EVERYONE,
     ("POST", "/operator/payouts"): OPERATOR,
     # The live room: anyone watches; the team's actions are checked against the plan's team.
     ("GET", "/live/{session}"): EVERYONE,

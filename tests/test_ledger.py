@@ -52,11 +52,13 @@ from sunlit.payments.gateway import SIGNATURE_HEADER, NoticeType, parse_notice, 
 from sunlit.payments.sandbox import SandboxGateway
 from sunlit.payments.store import open_account, post, trial_balance
 from sunlit.payments.tables import (
+    FundRecoveryRow,
     LedgerAccountRow,
     LedgerEntryRow,
     LedgerTransactionRow,
     PaymentRow,
     PayoutLineRow,
+    PayoutRow,
     PayoutShareRow,
     RefundRow,
     SandboxChargeRow,
@@ -139,6 +141,62 @@ def test_a_refund_after_payout_comes_from_the_guarantee_fund(amount: int) -> Non
     assert balance_of(posting, ledger.GUARANTEE_FUND) == amount
     assert balance_of(posting, ledger.CONSUMER_PAYMENTS) == -amount
     assert not any(name.startswith("payable:") for name, _ in posting.lines)
+
+
+@given(st.data(), AMOUNTS, RATES, RATES)
+def test_a_producer_owes_back_its_part_of_a_refund_after_payout(
+    data: st.DataObject, amount: int, fee_bp: int, fund_bp: int
+) -> None:
+    fee, fund = ledger.fee_and_fund(amount, fee_bp, fund_bp)
+    before = data.draw(st.integers(0, amount - 1))
+    refund = data.draw(st.integers(1, amount - before))
+    owed = ledger.owed_back(amount, fee, fund, before, refund)
+    back = ledger.reversal(amount, fee, fund, before, refund)
+    # What a refund before payout would have taken from the payable (never below 0, never
+    # more than the refund: the fund bears the fee and its own share of it).
+    assert owed == max(0, back.producer) and 0 <= owed <= refund
+    # A whole refund after payout: the producer owes back all it was paid, no more.
+    assert ledger.owed_back(amount, fee, fund, 0, amount) == amount - fee - fund
+
+
+@given(
+    st.integers(0, 10**9),
+    st.lists(st.integers(1, 10**8), max_size=6),
+)
+def test_a_payout_recovers_the_oldest_first_and_never_more_than_it_or_the_debt(
+    gross: int, owed: list[int]
+) -> None:
+    outstanding = [(f"fr-{n}", value) for n, value in enumerate(owed)]
+    taken = ledger.recover(gross, outstanding)
+    recovered = sum(take for _, take in taken)
+    assert recovered == min(gross, sum(owed))
+    # Oldest first: every recovery but the last one reached is taken in full.
+    assert [r for r, _ in taken] == [r for r, _ in outstanding[: len(taken)]]
+    for (recovery, take), (_, due) in zip(taken, outstanding, strict=False):
+        assert 0 < take <= due
+        if recovery != taken[-1][0]:
+            assert take == due
+    lines = ledger.split(gross - recovered, "p-coop", {"p-m1": MEMBER_BP})
+    if gross:
+        posting = ledger.payout("po-1", "p-coop", lines, recovered)
+        assert total(posting) == 0
+        assert balance_of(posting, ledger.payable("p-coop")) == gross
+        assert balance_of(posting, ledger.GUARANTEE_FUND) == -recovered
+        payees = balance_of(posting, ledger.payee("p-coop")) + balance_of(
+            posting, ledger.payee("p-m1")
+        )
+        assert payees == -(gross - recovered)
+
+
+def test_a_payout_that_only_recovers_pays_no_one() -> None:
+    assert ledger.recover(500, [("fr-1", 300), ("fr-2", 400)]) == [("fr-1", 300), ("fr-2", 200)]
+    posting = ledger.payout("po-1", "p-1", [], 500)
+    assert posting.lines == ((ledger.payable("p-1"), 500), (ledger.GUARANTEE_FUND, -500))
+    assert posting.memo == "payout, less what the guarantee fund recovers"
+    with pytest.raises(ValueError, match="positive"):
+        ledger.recover(100, [("fr-1", 0)])
+    with pytest.raises(ledger.Unbalanced):
+        ledger.payout("po-1", "p-1", [("p-1", -5)], 10)
 
 
 MEMBERS = st.dictionaries(
@@ -544,12 +602,23 @@ class PaymentModel:
     in plain integer arithmetic, never from the code under test: the fee and the fund are the
     payment's basis points rounded down; a refund before payout takes back the fee and fund in
     proportion to the total refunded so far, rounded down (so parts add up to the whole); a refund
-    after payout comes from the guarantee fund."""
+    after payout comes from the guarantee fund, and the producer owes back the part of it a
+    refund before payout would have taken from its payable (ADR 0011)."""
 
     amount: int
     before: int = 0  # refunded before its payout
     after: int = 0  # refunded after it
+    owed_back: int = 0  # what the producer owes the fund for the refunds after it
     paid_out: bool = False
+
+    def refund_after(self, refund: int) -> None:
+        """A refund after payout: the producer's part of it, with the fee's and the fund's
+        shares of it (cumulative, rounded down) left with the fund."""
+        done = self.before + self.after
+        fee_part = self.fee * (done + refund) // self.amount - self.fee * done // self.amount
+        fund_part = self.fund * (done + refund) // self.amount - self.fund * done // self.amount
+        self.owed_back += max(0, refund - fee_part - fund_part)
+        self.after += refund
 
     @property
     def fee(self) -> int:
@@ -607,6 +676,10 @@ class Market(RuleBasedStateMachine):
         # The test's own model of the money: each captured payment, what was paid to each payee.
         self.model: dict[str, PaymentModel] = {}
         self.paid_to: Counter[str] = Counter()
+        self.debt = 0  # what the cooperative owes the guarantee fund, as the model counts it
+        self.recovered = 0  # what its payouts gave back to the fund
+        self.held: set[str] = set()  # payments after-sales holds out of payouts
+        self.raced = 0  # concurrent refund pairs tried
 
     def run(self, work: Awaitable[T]) -> T:
         return self.loop.run_until_complete(work)
@@ -881,9 +954,174 @@ class Market(RuleBasedStateMachine):
             async with self.database.transaction() as db:
                 made = await payments.run_payouts(db, by=None, now=self.now)
             for payout in made:
-                assert payout.amount > 0 and payout.producer_id == self.world.cooperative
+                assert payout.amount >= 0 and payout.recovered >= 0
+                assert payout.amount + payout.recovered > 0
+                assert payout.producer_id == self.world.cooperative
 
         self.run(pay_out())
+
+    @precondition(having("stock"))
+    @rule(buyer=st.integers(0, 2), paid_out=st.booleans())
+    def a_sale_runs_its_course(self, buyer: int, paid_out: bool) -> None:
+        """One unit ordered, paid, its capture notified, shipped and delivered, one step after
+        the other, and perhaps paid out after the holding period (so that refunds after payout
+        and their recovery by later payouts come within reach)."""
+        self.keys.append((buyer, f"key-{len(self.keys)}", 1))
+        key = self.keys[-1][1]
+
+        async def course() -> None:
+            async with self.database.transaction() as db:
+                (placed,) = await serve(
+                    db, [buy_request(self.world, *self.keys[-1])], RULES, self.now
+                )
+            self.orders_by_key[key] = placed.order.id if placed.order else None
+            if placed.order is None:
+                return
+            order_id = placed.order.id
+            async with self.database.transaction() as db:
+                order = await order_views.get_order(db, order_id)
+                payment = await payments.start_charge(
+                    db,
+                    self.gateway,
+                    reference=order.id,
+                    payer=order.buyer_id,
+                    producer=order.producer_id,
+                    amount=order.amount,
+                    description=f"order {order.id}",
+                    return_url=f"/orders/{order.id}",
+                    now=self.now,
+                )
+                await self.gateway.decide(db, payment.gateway_ref, pay=True, now=self.now)
+                charge = payment.gateway_ref
+            async with self.database.sessions() as db:
+                waiting = (
+                    await db.scalars(
+                        select(SandboxWebhookRow).where(SandboxWebhookRow.delivered_at.is_(None))
+                    )
+                ).all()
+            for row in waiting:
+                if parse_notice(row.body.encode()).charge == charge:
+                    await self.deliver(row)
+            async with self.database.transaction() as db:
+                order = await order_views.get_order(db, order_id)
+                if order.state != OrderState.PAID:
+                    return
+                farmer = await self.account(db, self.world.farmer)
+                await orders.do_ship(
+                    db, farmer, order, carrier="邮政", tracking_no="1", now=self.now
+                )
+                buyer_row = await self.account(db, order.buyer_id)
+                await orders.do_deliver(db, buyer_row, order, hold_days=HOLD_DAYS, now=self.now)
+            if paid_out:
+                self.now += timedelta(days=HOLD_DAYS, hours=1)
+                async with self.database.transaction() as db:
+                    await payments.run_payouts(db, by=None, now=self.now)
+
+        self.run(course())
+
+    @precondition(having("completed"))
+    @rule(index=st.integers(0, 100), percent=st.integers(1, 100))
+    def after_sales_refunds_a_paid_out_order(self, index: int, percent: int) -> None:
+        """What the fulfilment context does when a claim is upheld after the payout: the one
+        entry point, request_refund; the fund pays first and the producer owes it back."""
+
+        async def refund() -> None:
+            async with self.database.sessions() as db:
+                order = await self.orders_in(db, index, OrderState.COMPLETED)
+                if order is None:
+                    return
+                (payment,) = [
+                    p for p in await payments.payments_for(db, order.id) if p.state == "captured"
+                ]
+                left = await payments.refundable(db, payment)
+                amount = max(1, payment.amount * percent // 100)
+                try:
+                    await payments.request_refund(
+                        db, self.gateway, payment, amount, reason="upheld", by=None, now=self.now
+                    )
+                except InvalidInput:
+                    await db.rollback()
+                    assert amount > left
+                    return
+                await db.commit()
+                assert amount <= left
+
+        self.run(refund())
+
+    @precondition(having("paid", "shipped", "delivered", "completed"))
+    @rule(
+        index=st.integers(0, 100),
+        percents=st.tuples(st.integers(1, 100), st.integers(1, 100)),
+    )
+    def two_refunds_of_one_payment_at_once(self, index: int, percents: tuple[int, int]) -> None:
+        """Two refunds of one payment in two transactions at the same moment (a seller's and
+        an arbitration's, say): never more back than what is left, whichever wins."""
+
+        async def attempt(payment_id: str, amount: int) -> bool:
+            async with self.database.sessions() as db:
+                await db.begin()
+                payment = await db.get(PaymentRow, payment_id)
+                assert payment is not None
+                try:
+                    await payments.request_refund(
+                        db, self.gateway, payment, amount, reason="race", by=None, now=self.now
+                    )
+                    await db.commit()
+                except (InvalidInput, Conflict):
+                    await db.rollback()
+                    return False
+                return True
+
+        async def race() -> None:
+            async with self.database.sessions() as db:
+                order = await self.orders_in(
+                    db,
+                    index,
+                    OrderState.PAID,
+                    OrderState.SHIPPED,
+                    OrderState.DELIVERED,
+                    OrderState.COMPLETED,
+                )
+                if order is None:
+                    return
+                payment = await orders.captured_payment(db, order)
+                assert payment is not None
+                left = await payments.refundable(db, payment)
+            amounts = [max(1, payment.amount * percent // 100) for percent in percents]
+            won = await asyncio.gather(*(attempt(payment.id, amount) for amount in amounts))
+            self.raced += 1
+            given = sum(amount for amount, ok in zip(amounts, won, strict=True) if ok)
+            assert given <= left, (amounts, won, left)
+            async with self.database.sessions() as db:
+                assert await payments.refundable(db, payment) == left - given
+
+        self.run(race())
+
+    @precondition(having("delivered", "shipped", "paid"))
+    @rule(index=st.integers(0, 100), hold=st.booleans())
+    def after_sales_holds_or_releases_a_payment(self, index: int, hold: bool) -> None:
+        """An after-sales request opens (the payment is held out of payouts) or closes (it is
+        released again, from now)."""
+
+        async def step() -> None:
+            async with self.database.transaction() as db:
+                order = await self.orders_in(
+                    db, index, OrderState.PAID, OrderState.SHIPPED, OrderState.DELIVERED
+                )
+                if order is None:
+                    return
+                payment = await orders.captured_payment(db, order)
+                assert payment is not None
+                if hold:
+                    await payments.hold_payout(db, order.id)
+                    if payment.payout_id is None:
+                        self.held.add(payment.id)
+                else:
+                    release = self.now if order.state == OrderState.DELIVERED else None
+                    await payments.release_payout(db, order.id, release)
+                    self.held.discard(payment.id)
+
+        self.run(step())
 
     # --- what must hold after every step -------------------------------------------------
 
@@ -903,6 +1141,8 @@ class Market(RuleBasedStateMachine):
             charges = {row.ref: row for row in (await db.scalars(select(SandboxChargeRow))).all()}
             notices = (await db.scalars(select(SandboxWebhookRow))).all()
             payout_lines = (await db.scalars(select(PayoutLineRow))).all()
+            payouts_made = (await db.scalars(select(PayoutRow))).all()
+            recoveries = (await db.scalars(select(FundRecoveryRow))).all()
         self.remember(all_orders, all_payments, notices)
         self.seen["stock"] = product.stock if product is not None else 0
 
@@ -928,6 +1168,9 @@ class Market(RuleBasedStateMachine):
             assert 0 <= payment.refunded <= payment.amount
             assert payment.refunded == settled[payment.id]
             assert payment.refunded + pending[payment.id] <= payment.amount
+            assert payment.refund_pending == pending[payment.id]
+            if payment.id in self.held:  # held by after-sales: never paid out meanwhile
+                assert payment.held and payment.payout_id is None
             # The gateway gave back (or is giving back) exactly what Sunlit asked for.
             assert charges[payment.gateway_ref].refunded == payment.refunded + pending[payment.id]
         captured = [p for p in all_payments if p.state == "captured"]
@@ -958,11 +1201,31 @@ class Market(RuleBasedStateMachine):
             model = self.model[payment.id]
             assert (payment.fee, payment.fund) == (model.fee, model.fund), payment.amount
         assert trial.balance(ledger.PLATFORM_FEE) == -sum(m.fee_kept for m in models)
-        assert trial.balance(ledger.GUARANTEE_FUND) == -sum(m.fund_kept - m.after for m in models)
+        # The fund: contributions − compensations + recoveries (+ what refunds before payout
+        # took back, inside fund_kept).
+        assert trial.balance(ledger.GUARANTEE_FUND) == -(
+            sum(m.fund_kept - m.after for m in models) + self.recovered
+        )
         owed = sum(m.owed for m in models if not m.paid_out)
         assert trial.balance(ledger.payable(self.world.cooperative)) == -owed
         for payee in (self.world.cooperative, self.world.member):
             assert trial.balance(ledger.payee(payee)) == -self.paid_to[payee]
+        # Each compensation is one recovery, never owing more than the fund paid nor taking
+        # back more than is owed; the payee lines add up to the payouts' net.
+        assert sum(r.compensated for r in recoveries) == sum(m.after for m in models)
+        for payment in captured:
+            mine = [r for r in recoveries if r.payment_id == payment.id]
+            assert sum(r.amount for r in mine) == self.model[payment.id].owed_back
+        for r in recoveries:
+            assert 0 <= r.recovered <= r.amount <= r.compensated
+            assert (r.closed_at is None) == (r.recovered < r.amount)
+        assert sum(r.recovered for r in recoveries) == self.recovered
+        assert sum(p.recovered for p in payouts_made) == self.recovered
+        assert sum(r.amount - r.recovered for r in recoveries) == self.debt
+        assert sum(line.amount for line in payout_lines) == sum(p.amount for p in payouts_made)
+        for payout in payouts_made:
+            net = sum(line.amount for line in payout_lines if line.payout_id == payout.id)
+            assert net == payout.amount
 
     def follow(self, captured: Any) -> None:
         """Bring the model up to date with this step: refunds settled (before or after the
@@ -975,13 +1238,20 @@ class Market(RuleBasedStateMachine):
             newly_paid = payment.payout_id is not None and not model.paid_out
             assert refunded >= 0 and not (refunded and newly_paid)
             if model.paid_out:
-                model.after += refunded
+                if refunded:
+                    owed = model.owed_back
+                    model.refund_after(refunded)
+                    self.debt += model.owed_back - owed
             else:
                 model.before += refunded
             if newly_paid:
                 payouts[payment.payout_id] += model.owed
                 model.paid_out = True
-        for amount in payouts.values():  # one payout per producer: the cooperative, split
+        for gross in payouts.values():  # one payout per producer: the cooperative, split
+            recovered = min(gross, self.debt)  # the fund first, what is owed to it
+            self.debt -= recovered
+            self.recovered += recovered
+            amount = gross - recovered
             self.paid_to[self.world.member] += member_part(amount)
             self.paid_to[self.world.cooperative] += amount - member_part(amount)
 

@@ -152,10 +152,16 @@ async def producer_orders(
     payouts = await payment_views.payouts_for(db, producers)
     lines = await payment_views.lines_of_payouts(db, payouts)
     payees = {line.payee_id for found in lines.values() for line in found}
+    recoveries = await payment_views.recoveries_of(db, producers)
     return render(
         work.request,
         "orders/producer.html",
         {
+            "recoveries": recoveries,
+            "recovered_by": [payout for payout in payouts if payout.recovered],
+            "recovery_orders": await payment_views.references_of(
+                db, {r.payment_id for r in recoveries}
+            ),
             "orders": rows,
             "names": await catalog.products_by_id(db, {row.product_id for row in rows}),
             "payouts": payouts,

@@ -1,5 +1,5 @@
 """JSON API for payments (``/api/v1``): the gateway's notifications, the ledger's trial
-balance and transactions, payouts and a cooperative's payout shares."""
+balance and transactions, payouts, a cooperative's payout shares and the guarantee fund."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sunlit.payments import store
 from sunlit.payments import views as payment_views
 from sunlit.payments.deps import PaymentsKit, payments_kit
 from sunlit.payments.schemas import (
+    FundOut,
     NoticeResult,
     PayoutOut,
     ShareIn,
@@ -91,3 +92,10 @@ async def set_payout_shares(
     await payments.do_set_payout_shares(work.db, work.actor, producer_id, shares, now=work.now)
     await work.commit()
     return body
+
+
+@router.get("/fund", response_model=FundOut)
+async def fund(work: Work[PaymentsKit] = unit("public", kit=payments_kit)) -> FundOut:
+    """The guarantee fund in aggregate (public): contributions, the refunds it paid first after
+    a producer was paid, what producers' later payouts gave back, what is owed, the balance."""
+    return FundOut.of(await payment_views.fund_summary(work.db))

@@ -1,5 +1,6 @@
 """The double-entry ledger as values: accounts, balanced postings and the arithmetic of fees,
-refunds, payouts and splits. Debits are positive, credits negative; every posting sums to zero.
+refunds, payouts, splits and the guarantee fund's recoveries. Debits are positive, credits
+negative; every posting sums to zero.
 
 Accounts: ``consumer_payments`` (money received from buyers, net of refunds), ``payable:<p>``
 (what is owed to producer p), ``platform_fee``, ``guarantee_fund``, ``refunds`` (a clearing
@@ -142,11 +143,12 @@ def refund_before_payout(reference: str, producer: str, refund: int, back: Rever
 
 
 def refund_after_payout(reference: str, refund: int) -> Posting:
-    """Money back to the buyer after the producer was paid: the guarantee fund pays it."""
+    """Money back to the buyer after the producer was paid: the guarantee fund pays it first
+    (先行赔付); what the producer owes back for it is recovered from its next payouts."""
     return Posting(
         PostingKind.REFUND,
         reference,
-        "refund after payout, from the guarantee fund",
+        "refund after payout, paid first by the guarantee fund",
         _lines(
             (REFUNDS, refund),
             (CONSUMER_PAYMENTS, -refund),
@@ -154,6 +156,31 @@ def refund_after_payout(reference: str, refund: int) -> Posting:
             (REFUNDS, -refund),
         ),
     )
+
+
+def owed_back(amount: int, fee: int, fund: int, before: int, refund: int) -> int:
+    """What a producer already paid owes the guarantee fund for a refund of ``refund`` (with
+    ``before`` already refunded): the part of it the producer received, as a refund before
+    payout would have taken back from its payable. The fee and the fund's own contribution on
+    that part are not the producer's to repay; the fund bears them. Never below 0: on a slice
+    of a few fen, the fee's and the fund's rounding may take it all."""
+    return max(0, reversal(amount, fee, fund, before, refund).producer)
+
+
+def recover(gross: int, outstanding: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    """What a payout of ``gross`` takes for each outstanding recovery, oldest first (in the
+    order given): each in full while the payout lasts, then the rest of the payout for the next
+    one, which stays owed for what it does not cover. Recoveries it does not reach are left out."""
+    if gross < 0 or any(owed <= 0 for _, owed in outstanding):
+        raise ValueError("a payout and what is owed are positive amounts")
+    taken, left = [], gross
+    for recovery, owed in outstanding:
+        if left == 0:
+            break
+        take = min(owed, left)
+        taken.append((recovery, take))
+        left -= take
+    return taken
 
 
 def split(amount: int, producer: str, shares: Mapping[str, int]) -> list[tuple[str, int]]:
@@ -173,14 +200,24 @@ def split(amount: int, producer: str, shares: Mapping[str, int]) -> list[tuple[s
     return result + sorted((member, value) for member, value in parts.items() if value)
 
 
-def payout(reference: str, producer: str, lines: Sequence[tuple[str, int]]) -> Posting:
-    """Pay a producer what it is owed, to itself or split among a cooperative's members."""
-    total = sum(amount for _, amount in lines)
+def payout(
+    reference: str, producer: str, lines: Sequence[tuple[str, int]], recovered: int = 0
+) -> Posting:
+    """Pay a producer what it is owed, to itself or split among a cooperative's members, less
+    ``recovered``: what goes back to the guarantee fund for refunds it paid first. The payable
+    is debited by the whole (gross); the payees are credited the rest (net), which may be 0."""
+    net = sum(amount for _, amount in lines)
+    if recovered < 0 or any(amount <= 0 for _, amount in lines):
+        raise Unbalanced(f"payout {reference} has a negative or empty line")
     return Posting(
         PostingKind.PAYOUT,
         reference,
-        "payout",
-        _lines((payable(producer), total), *((payee(who), -amount) for who, amount in lines)),
+        "payout, less what the guarantee fund recovers" if recovered else "payout",
+        _lines(
+            (payable(producer), net + recovered),
+            (GUARANTEE_FUND, -recovered),
+            *((payee(who), -amount) for who, amount in lines),
+        ),
     )
 
 

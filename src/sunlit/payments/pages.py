@@ -1,6 +1,6 @@
 """Payment pages: the sandbox gateway's hosted pay page (what WeChat Pay's or Alipay's page is
-for a real gateway), shown to the charge's buyer only, and the operators' view of the ledger
-with its trial balance."""
+for a real gateway), shown to the charge's buyer only, the operators' view of the ledger with
+its trial balance, and the guarantee fund in public, in aggregate."""
 
 from __future__ import annotations
 
@@ -87,3 +87,18 @@ async def run_payouts(work: Work[PaymentsKit] = unit(Role.OPERATOR, kit=payments
     made = await payments.run_payouts(work.db, by=work.actor.id, now=work.now)
     await work.commit()
     return redirect(f"/operator/ledger?ran={len(made)}")
+
+
+@router.get("/fund")
+async def fund_page(work: Work[PaymentsKit] = unit("public", kit=payments_kit)) -> Response:
+    """The guarantee fund in plain words and in aggregate: what went in, what it paid buyers
+    first, what producers gave back and what they still owe. Never per producer or buyer."""
+    settings = work.services.settings
+    return render(
+        work.request,
+        "payments/fund.html",
+        {
+            "fund": await payment_views.fund_summary(work.db),
+            "fund_percent": f"{settings.guarantee_fund_bp / 100:g}",
+        },
+    )

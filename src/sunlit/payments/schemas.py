@@ -14,6 +14,7 @@ from sunlit.payments import services as payments
 from sunlit.payments.model import Payout
 from sunlit.payments.store import LedgerLine, TrialBalance
 from sunlit.payments.tables import PayoutLineRow
+from sunlit.payments.views import FundSummary
 
 
 class NoticeResult(BaseModel):
@@ -74,7 +75,8 @@ class PayoutLineOut(BaseModel):
 class PayoutOut(BaseModel):
     id: str
     producer_id: str
-    amount: int
+    amount: int = Field(description="Paid to the payees (the net), in fen")
+    recovered: int = Field(description="Given back to the guarantee fund from this payout")
     payments: int
     created_at: datetime
     lines: list[PayoutLineOut]
@@ -85,6 +87,7 @@ class PayoutOut(BaseModel):
             id=row.id,
             producer_id=row.producer_id,
             amount=row.amount,
+            recovered=row.recovered,
             payments=row.payments,
             created_at=aware(row.created_at),
             lines=[PayoutLineOut(payee_id=line.payee_id, amount=line.amount) for line in lines],
@@ -94,3 +97,19 @@ class PayoutOut(BaseModel):
 class ShareIn(BaseModel):
     member_id: str = Field(pattern=ID_PATTERN)
     share_bp: int = Field(ge=1, le=10_000)
+
+
+class FundOut(BaseModel):
+    """The guarantee fund in aggregate, in fen (``balance`` = ``contributions`` −
+    ``compensated`` + ``recovered``)."""
+
+    contributions: int = Field(description="Put in by payments, less refunds before payout")
+    compensations: int = Field(description="Refunds the fund paid first, after a payout")
+    compensated: int = Field(description="What those refunds paid buyers")
+    recovered: int = Field(description="Given back by the producers' later payouts")
+    outstanding: int = Field(description="Still owed to the fund by producers")
+    balance: int = Field(description="What the fund holds")
+
+    @classmethod
+    def of(cls, summary: FundSummary) -> FundOut:
+        return cls.model_validate(summary, from_attributes=True)

@@ -1,28 +1,30 @@
-"""Payment use cases: start a charge, apply a gateway's notification, refund, release and pay
-out. Each ledger movement is a balanced posting written in the same transaction as the change."""
+"""Payment use cases: start a charge, apply a gateway's notification, refund, hold, release and
+pay out. Each ledger movement is a balanced posting written in the same transaction as the
+change.
+
+A refund is always :func:`request_refund`, whatever the payout state: before the payout it is
+taken back from the producer's payable; after it, the guarantee fund pays the buyer first
+(先行赔付) and the producer's next payouts give the fund back what the producer had received
+for that part (:mod:`sunlit.payments.fund`, ADR 0011). Payouts and payout shares are in
+:mod:`sunlit.payments.payouts`, and re-exported here."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.model import Actor
-from sunlit.catalog.producers import services as producer_service
-from sunlit.catalog.views import member_households
-from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
-from sunlit.core.eventlog import Event, EventType, append
+from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound
 from sunlit.core.ids import new_id
 from sunlit.core.reactions import emit
-from sunlit.payments import ledger
+from sunlit.payments import fund, ledger
 from sunlit.payments.gateway import Gateway, Notice, NoticeType
 from sunlit.payments.model import (
     NotPayable,
-    PaidOut,
     Payment,
     PaymentCaptured,
     PaymentFailed,
@@ -30,15 +32,11 @@ from sunlit.payments.model import (
     PaymentState,
     RefundState,
 )
+from sunlit.payments.payouts import check_shares as check_shares
+from sunlit.payments.payouts import do_set_payout_shares as do_set_payout_shares
+from sunlit.payments.payouts import run_payouts as run_payouts
 from sunlit.payments.store import post
-from sunlit.payments.tables import (
-    PaymentRow,
-    PayoutLineRow,
-    PayoutRow,
-    PayoutShareRow,
-    RefundRow,
-    WebhookReceiptRow,
-)
+from sunlit.payments.tables import PaymentRow, RefundRow, WebhookReceiptRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,21 +97,41 @@ async def start_charge(
     return row
 
 
-async def _payment_by_ref(db: AsyncSession, gateway: str, ref: str) -> PaymentRow:
+async def _locked(db: AsyncSession, *where: ColumnElement[bool]) -> PaymentRow | None:
     """The payment, locked for this transaction: a no-op write takes its row lock on
-    PostgreSQL and the write lock on SQLite, so two notices for one payment apply in turn."""
-    where = (PaymentRow.gateway == gateway, PaymentRow.gateway_ref == ref)
+    PostgreSQL and the write lock on SQLite, so two changes to one payment apply in turn, the
+    second reading what the first committed."""
     await db.execute(
         update(PaymentRow)
         .where(*where)
         .values(gateway_ref=PaymentRow.gateway_ref)
         .execution_options(synchronize_session=False)
     )
-    row = await db.scalar(
+    return await db.scalar(
         select(PaymentRow).where(*where).execution_options(populate_existing=True)
     )
+
+
+async def _payment_by_ref(db: AsyncSession, gateway: str, ref: str) -> PaymentRow:
+    """The payment of a gateway's charge, locked (two notices for one payment apply in turn)."""
+    row = await _locked(db, PaymentRow.gateway == gateway, PaymentRow.gateway_ref == ref)
     if row is None:
         raise NotFound(N_("The notification names a charge Sunlit never made."))
+    return row
+
+
+async def lock_payment(db: AsyncSession, payment_id: str) -> PaymentRow:
+    """The payment, locked for this transaction and read afresh. On SQLite a transaction that
+    read before another one wrote cannot take the lock any more: that is said as a conflict
+    (try again), and nothing changes."""
+    try:
+        row = await _locked(db, PaymentRow.id == payment_id)
+    except OperationalError as exc:  # SQLite: database is locked (a stale snapshot)
+        if db.get_bind().dialect.name != "sqlite":
+            raise
+        raise Conflict(N_("Another change to this payment came first; please try again.")) from exc
+    if row is None:
+        raise NotFound(N_("No such payment."))
     return row
 
 
@@ -195,10 +213,12 @@ async def _settle_refund(
         posting = ledger.refund_before_payout(refund.id, payment.producer_id, refund.amount, back)
     else:
         posting = ledger.refund_after_payout(refund.id, refund.amount)
+        await fund.compensate(db, payment, refund, now=now)
     await post(db, posting, now=now)
     refund.state = RefundState.SUCCEEDED
     refund.settled_at = now
     payment.refunded += refund.amount
+    payment.refund_pending -= refund.amount
     await emit(
         db, PaymentRefunded(payment.id, payment.reference, refund.amount, refund.reason, now)
     )
@@ -223,20 +243,29 @@ async def request_refund(
     by: str | None,
     now: datetime,
 ) -> RefundRow:
-    """Ask the gateway to return ``amount``; the ledger moves when its notification comes."""
-    if payment.state != "captured":
+    """Ask the gateway to return ``amount``; the ledger moves when its notification comes.
+
+    The one way money goes back to a buyer, for a cancellation, a seller's refund, after-sales
+    or arbitration, whatever the payout state: before the payout the producer's payable gives
+    it back; after, the guarantee fund pays it first and recovers the producer's part from its
+    next payouts. The payment is locked first, so two refunds at once are counted in turn and
+    never add up to more than was paid (the database's CHECK says so too): the second is
+    refused with :class:`InvalidInput` (on SQLite it may be a :class:`Conflict`, try again).
+    A pending refund holds the payment out of payouts until it settles."""
+    row = await lock_payment(db, payment.id)
+    if row.state != "captured":
         raise Conflict(N_("Only a captured payment can be refunded."))
-    left = payment.amount - payment.refunded - await pending_refunds(db, payment.id)
+    left = row.amount - row.refunded - row.refund_pending
     if amount <= 0 or amount > left:
         raise InvalidInput(
             N_("A refund cannot be larger than what is left of the payment (%(left)s fen)."),
             fields={"amount": N_("At most what is left of the payment.")},
             params={"left": left},
         )
-    ref = await gateway.refund(db, charge=payment.gateway_ref, amount=amount, now=now)
-    row = RefundRow(
+    ref = await gateway.refund(db, charge=row.gateway_ref, amount=amount, now=now)
+    refund = RefundRow(
         id=new_id("rf"),
-        payment_id=payment.id,
+        payment_id=row.id,
         amount=amount,
         reason=reason[:200],
         gateway_ref=ref,
@@ -244,8 +273,15 @@ async def request_refund(
         requested_by=by,
         created_at=now,
     )
-    db.add(row)
-    return row
+    row.refund_pending += amount
+    db.add(refund)
+    return refund
+
+
+async def refundable(db: AsyncSession, payment: Payment) -> int:
+    """What is left to refund of a payment: paid, less refunded and refunds on their way."""
+    row = await db.get(PaymentRow, payment.id)
+    return 0 if row is None else row.amount - row.refunded - row.refund_pending
 
 
 async def set_release(db: AsyncSession, reference: str, release_at: datetime | None) -> None:
@@ -257,120 +293,25 @@ async def set_release(db: AsyncSession, reference: str, release_at: datetime | N
             payment.release_at = release_at
 
 
-async def _shares(db: AsyncSession, producer: str) -> dict[str, int]:
-    rows = (
-        await db.scalars(select(PayoutShareRow).where(PayoutShareRow.cooperative_id == producer))
-    ).all()
-    return {row.member_id: row.share_bp for row in rows}
+async def hold_payout(db: AsyncSession, reference: str) -> int:
+    """Keep the captured payments for ``reference`` out of payouts (while after-sales has a
+    request open), whatever their release time; returns how many were held. One already paid
+    out stays paid out: a refund of it is then paid first by the guarantee fund."""
+    held = 0
+    for payment in await payments_for(db, reference):
+        if payment.state == "captured" and payment.payout_id is None:
+            row = await lock_payment(db, payment.id)
+            row.held = True
+            held += 1
+    return held
 
 
-async def run_payouts(db: AsyncSession, *, by: str | None, now: datetime) -> list[PayoutRow]:
-    """Pay every producer what its released payments owe it (delivered and past the holding
-    period, with no refund pending), one payout per producer."""
-    due = (
-        await db.scalars(
-            select(PaymentRow)
-            .where(
-                PaymentRow.state == "captured",
-                PaymentRow.release_at.is_not(None),
-                PaymentRow.release_at <= now,
-                PaymentRow.payout_id.is_(None),
-            )
-            .order_by(PaymentRow.producer_id, PaymentRow.captured_at)
-        )
-    ).all()
-    by_producer: dict[str, list[PaymentRow]] = defaultdict(list)
-    for payment in due:
-        if payment.refunded < payment.amount and not await pending_refunds(db, payment.id):
-            by_producer[payment.producer_id].append(payment)
-    made = []
-    for producer, payments in by_producer.items():
-        amount = sum(ledger.producer_share(p.amount, p.fee, p.fund, p.refunded) for p in payments)
-        if amount <= 0:
-            continue
-        payout_id = new_id("po")
-        lines = ledger.split(amount, producer, await _shares(db, producer))
-        row = PayoutRow(
-            id=payout_id,
-            producer_id=producer,
-            amount=amount,
-            payments=len(payments),
-            created_by=by,
-            created_at=now,
-        )
-        db.add(row)
-        await db.flush()
-        await post(db, ledger.payout(payout_id, producer, lines), now=now)
-        for payee, value in lines:
-            db.add(PayoutLineRow(payout_id=payout_id, payee_id=payee, amount=value))
-        for payment in payments:
-            payment.payout_id = payout_id
-        append(
-            db,
-            Event(
-                EventType.PAYOUT_MADE,
-                now,
-                {
-                    "payout": payout_id,
-                    "producer": producer,
-                    "amount": amount,
-                    "lines": [{"payee": payee, "amount": value} for payee, value in lines],
-                },
-                actor=by,
-            ),
-        )
-        references = tuple(payment.reference for payment in payments)
-        await emit(db, PaidOut(payout_id, producer, references, now))
-        made.append(row)
-    return made
-
-
-async def check_shares(
-    db: AsyncSession, cooperative_id: str, kind: str, shares: list[tuple[str, int]]
-) -> dict[str, str]:
-    """A msgid per field when the split is not one of the cooperative's member households,
-    names one twice, or adds up to more than everything."""
-    if kind != "cooperative":
-        return {"producer_id": N_("Only a cooperative splits its payouts.")}
-    members = [member for member, _ in shares]
-    if len(set(members)) != len(members):
-        return {"member_id": N_("Name each member once.")}
-    households = await member_households(db, cooperative_id)
-    if any(member not in households for member in members):
-        return {"member_id": N_("Each share goes to a member household of the cooperative.")}
-    if sum(bp for _, bp in shares) > 10_000:
-        return {"share_bp": N_("The shares add up to more than 100%.")}
-    return {}
-
-
-async def do_set_payout_shares(
-    db: AsyncSession,
-    actor: Actor,
-    producer_id: str,
-    shares: list[tuple[str, int]],
-    *,
-    now: datetime,
-) -> None:
-    """How a cooperative's payouts are split among its member households (basis points; what
-    the shares leave stays with the cooperative). Replaces the split it had."""
-    cooperative = await producer_service.get_producer(db, producer_id)
-    if not await producer_service.manages(db, actor, cooperative):
-        raise PermissionDenied(N_("Only the cooperative's people set its payout shares."))
-    errors = await check_shares(db, cooperative.id, cooperative.kind, shares)
-    if errors:
-        raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
-    await db.execute(delete(PayoutShareRow).where(PayoutShareRow.cooperative_id == producer_id))
-    for member, share_bp in shares:
-        db.add(PayoutShareRow(cooperative_id=producer_id, member_id=member, share_bp=share_bp))
-    append(
-        db,
-        Event(
-            EventType.PAYOUT_SHARES_SET,
-            now,
-            {
-                "cooperative": producer_id,
-                "shares": [{"member": member, "share_bp": bp} for member, bp in shares],
-            },
-            actor=actor.id,
-        ),
-    )
+async def release_payout(db: AsyncSession, reference: str, release_at: datetime | None) -> None:
+    """Let payouts take the payments for ``reference`` again, from ``release_at`` on (None:
+    keep the release time they had; a payment never released waits for its delivery)."""
+    for payment in await payments_for(db, reference):
+        if payment.state == "captured" and payment.held:
+            row = await lock_payment(db, payment.id)
+            row.held = False
+            if release_at is not None:
+                row.release_at = release_at

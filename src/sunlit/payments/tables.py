@@ -8,12 +8,14 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
     String,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -96,7 +98,10 @@ class LedgerEntryRow(Base):
 
 
 class PaymentRow(Base):
-    """A charge at a gateway for one order (the order is a reference here)."""
+    """A charge at a gateway for one order (the order is a reference here). ``refund_pending``
+    is what refunds asked of the gateway and not yet settled add up to: with ``refunded`` it
+    never exceeds the amount (a CHECK), so no path gives back more than was paid. ``held``
+    keeps it out of payouts while something about it is open (after-sales)."""
 
     __tablename__ = "payments"
 
@@ -112,6 +117,8 @@ class PaymentRow(Base):
     fee: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     fund: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     refunded: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    refund_pending: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    held: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     release_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     payout_id: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -120,6 +127,10 @@ class PaymentRow(Base):
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("refunded >= 0 AND refunded <= amount", name="refund_within_amount"),
+        CheckConstraint(
+            "refund_pending >= 0 AND refunded + refund_pending <= amount",
+            name="pending_within_amount",
+        ),
         CheckConstraint("state IN ('pending', 'captured', 'failed', 'voided')", name="state_known"),
         Index("ix_payments_reference", "reference"),
         Index("ix_payments_release_at", "release_at"),
@@ -158,18 +169,52 @@ class WebhookReceiptRow(Base):
 
 
 class PayoutRow(Base):
+    """A payout: ``amount`` is what reached the payees (the net), ``recovered`` what went back
+    to the guarantee fund for refunds it paid first; their sum (the gross) is what the
+    producer's payments owed it. A payout that only recovers has an amount of 0 and no lines."""
+
     __tablename__ = "payouts"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     producer_id: Mapped[str] = mapped_column(ForeignKey("producers.id"))
     amount: Mapped[int] = mapped_column(BigInteger)
+    recovered: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     payments: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (
-        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        CheckConstraint("recovered >= 0", name="recovered_not_negative"),
+        CheckConstraint("amount + recovered > 0", name="gross_positive"),
         Index("ix_payouts_producer_id", "producer_id"),
+    )
+
+
+class FundRecoveryRow(Base):
+    """A refund the guarantee fund paid first (先行赔付) because the producer had already been
+    paid: ``compensated`` went to the buyer, ``amount`` is what the producer owes back (its
+    part of the refund), ``recovered`` what its later payouts have returned so far. Closed
+    when all of it is back (at once when nothing is owed)."""
+
+    __tablename__ = "fund_recoveries"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    producer_id: Mapped[str] = mapped_column(ForeignKey("producers.id"))
+    payment_id: Mapped[str] = mapped_column(ForeignKey("payments.id"))
+    refund_id: Mapped[str] = mapped_column(ForeignKey("refunds.id"), unique=True)
+    compensated: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    recovered: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        CheckConstraint("compensated > 0", name="compensated_positive"),
+        CheckConstraint("amount >= 0 AND amount <= compensated", name="owed_within_compensated"),
+        CheckConstraint("recovered >= 0 AND recovered <= amount", name="recovered_within_owed"),
+        CheckConstraint("(closed_at IS NULL) = (recovered < amount)", name="closed_when_recovered"),
+        Index("ix_fund_recoveries_producer_id", "producer_id"),
     )
 
 

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor
 from sunlit.core.errors import N_, NotFound
 from sunlit.payments import ledger
 from sunlit.payments.model import PaymentState
-from sunlit.payments.tables import PaymentRow, PayoutLineRow, PayoutRow
+from sunlit.payments.tables import (
+    FundRecoveryRow,
+    LedgerEntryRow,
+    LedgerTransactionRow,
+    PaymentRow,
+    PayoutLineRow,
+    PayoutRow,
+)
 
 
 async def access_charge(db: AsyncSession, actor: Actor, gateway: str, ref: str) -> PaymentRow:
@@ -89,3 +96,96 @@ def _money(payment: PaymentRow, payees: dict[str, list[str]]) -> OrderMoney:
         paid_out=ledger.producer_share(p.amount, p.fee, p.fund, p.refunded) if out else 0,
         payees=tuple(payees.get(p.payout_id or "", ())),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FundSummary:
+    """The guarantee fund in aggregate, in fen: what payments put in (net of what refunds
+    before payout took back), what it paid buyers first after a producer had been paid
+    (compensations), what producers' later payouts gave back, what is still owed, and the
+    balance, which is contributions − compensated + recovered."""
+
+    contributions: int
+    compensations: int
+    compensated: int
+    recovered: int
+    outstanding: int
+    balance: int
+
+
+def summarise_fund(
+    *,
+    captured: int,
+    reversals: int,
+    compensations: int,
+    compensated: int,
+    recovered: int,
+    owed: int,
+    balance: int,
+) -> FundSummary:
+    """The summary of the fund from its ledger sums (credits positive) and its recoveries."""
+    return FundSummary(
+        contributions=captured - reversals,
+        compensations=compensations,
+        compensated=compensated,
+        recovered=recovered,
+        outstanding=owed - recovered,
+        balance=balance,
+    )
+
+
+async def fund_summary(db: AsyncSession) -> FundSummary:
+    """The guarantee fund, from the ledger's entries on ``guarantee_fund`` by kind of posting
+    and from the recoveries (three queries). Never per producer: this is public."""
+    by_kind = dict(
+        (
+            await db.execute(
+                select(LedgerTransactionRow.kind, func.sum(LedgerEntryRow.amount))
+                .join(
+                    LedgerTransactionRow, LedgerTransactionRow.id == LedgerEntryRow.transaction_id
+                )
+                .where(LedgerEntryRow.account_id == ledger.GUARANTEE_FUND)
+                .group_by(LedgerTransactionRow.kind)
+            )
+        ).all()
+    )
+    count, compensated, owed, recovered = (
+        await db.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(FundRecoveryRow.compensated), 0),
+                func.coalesce(func.sum(FundRecoveryRow.amount), 0),
+                func.coalesce(func.sum(FundRecoveryRow.recovered), 0),
+            )
+        )
+    ).one()
+    refunds = int(by_kind.get(ledger.PostingKind.REFUND, 0) or 0)  # debits: money out
+    return summarise_fund(
+        captured=-int(by_kind.get(ledger.PostingKind.CAPTURE, 0) or 0),
+        reversals=refunds - int(compensated),
+        compensations=int(count),
+        compensated=int(compensated),
+        recovered=int(recovered),
+        owed=int(owed),
+        balance=-sum(int(value or 0) for value in by_kind.values()),
+    )
+
+
+async def recoveries_of(db: AsyncSession, producer_ids: list[str] | None) -> list[FundRecoveryRow]:
+    """What the guarantee fund paid first for these producers' orders and is recovering from
+    their payouts (None: all), the open ones first, then the newest."""
+    query = select(FundRecoveryRow).where(FundRecoveryRow.amount > 0)
+    if producer_ids is not None:
+        query = query.where(FundRecoveryRow.producer_id.in_(producer_ids))
+    query = query.order_by(
+        FundRecoveryRow.closed_at.is_not(None), FundRecoveryRow.created_at.desc()
+    )
+    return list((await db.scalars(query.limit(200))).all())
+
+
+async def references_of(db: AsyncSession, payment_ids: set[str]) -> dict[str, str]:
+    """The reference (for orders: the order id) of each payment, by payment id."""
+    if not payment_ids:
+        return {}
+    query = select(PaymentRow.id, PaymentRow.reference).where(PaymentRow.id.in_(payment_ids))
+    return {pid: reference for pid, reference in (await db.execute(query)).all()}

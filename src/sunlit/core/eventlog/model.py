@@ -110,6 +110,9 @@ class EventType(StrEnum):
     SHIPPING_FEES_SET = "shipping.fees_set"
     ADDRESS_SAVED = "address.saved"
     ADDRESS_REMOVED = "address.removed"
+    # The guarantee fund pays buyers first and recovers from the producer (ADR 0011).
+    FUND_COMPENSATED = "fund.compensated"
+    FUND_RECOVERED = "fund.recovered"
 
 
 @dataclass(frozen=True, slots=True)
