@@ -157,7 +157,6 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/orders/{order_id}"): SIGNED_IN,
     ("POST", "/api/v1/orders/{order_id}/pay"): SIGNED_IN,
     ("POST", "/api/v1/orders/{order_id}/cancel"): SIGNED_IN,
-    ("POST", "/api/v1/orders/{order_id}/ship"): PRODUCERS,
     ("POST", "/api/v1/orders/{order_id}/deliver"): SIGNED_IN,
     ("POST", "/api/v1/orders/{order_id}/refunds"): PRODUCERS,
     ("GET", "/api/v1/producer-orders"): PRODUCERS,
@@ -177,6 +176,14 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/sandbox/pay/{ref}"): SIGNED_IN,
     ("POST", "/sandbox/pay/{ref}"): SIGNED_IN,
     ("GET", "/operator/ledger"): OVERSIGHT,
+    # Shipments: the seller books the carrier; the carrier's notices are checked by signature;
+    # only operators play the sandbox carrier.
+    ("POST", "/api/v1/orders/{order_id}/shipment"): PRODUCERS,
+    ("GET", "/api/v1/orders/{order_id}/shipment"): SIGNED_IN,
+    ("POST", "/api/v1/carrier/{carrier}/notices"): EVERYONE,  # checked by its signature
+    ("POST", "/orders/{order_id}/ship"): PRODUCERS,
+    ("GET", "/sandbox/carrier"): OPERATOR,
+    ("POST", "/sandbox/carrier/{tracking_no}"): OPERATOR,
     ("POST", "/operator/payouts"): OPERATOR,
     # The live room: anyone watches; the team's actions are checked against the plan's team.
     ("GET", "/live/{session}"): EVERYONE,
@@ -268,6 +275,8 @@ PARAMS = {
     "case_id": "c-none",
     "session_id": "s-none",
     "concern_id": "k-none",
+    "carrier": "sandbox",
+    "tracking_no": "SB000000000000",
 }
 
 
