@@ -44,12 +44,13 @@ NOTICES = "/api/v1/carrier/sandbox/notices"
 SEED = 0
 
 
-def seeded(server: LiveServer, seed: int = SEED) -> None:
-    """The server's sandbox carrier, with a known random source (paths and delays)."""
+def seeded(server: LiveServer, seed: int = SEED, step_seconds: int | None = None) -> None:
+    """The server's sandbox carrier, with a known random source (paths and delays), and steps
+    of ``step_seconds`` (the setting's by default)."""
     assert server.services is not None
     server.services._carrier = SandboxCarrier(
         carrier_secret(server.settings),
-        step_seconds=server.settings.sandbox_carrier_step_seconds,
+        step_seconds=step_seconds or server.settings.sandbox_carrier_step_seconds,
         console_delay_ms=0,
         seed=seed,
     )
