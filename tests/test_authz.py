@@ -157,7 +157,6 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/orders/{order_id}"): SIGNED_IN,
     ("POST", "/api/v1/orders/{order_id}/pay"): SIGNED_IN,
     ("POST", "/api/v1/orders/{order_id}/cancel"): SIGNED_IN,
-    ("POST", "/api/v1/orders/{order_id}/ship"): PRODUCERS,
     ("POST", "/api/v1/orders/{order_id}/deliver"): SIGNED_IN,
     ("POST", "/api/v1/orders/{order_id}/refunds"): PRODUCERS,
     ("GET", "/api/v1/producer-orders"): PRODUCERS,
@@ -197,6 +196,14 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/operator/ledger"): OVERSIGHT,
     ("GET", "/fund"): EVERYONE,
     ("GET", "/api/v1/fund"): EVERYONE,
+    # Shipments: the seller books the carrier; the carrier's notices are checked by signature;
+    # only operators play the sandbox carrier.
+    ("POST", "/api/v1/orders/{order_id}/shipment"): PRODUCERS,
+    ("GET", "/api/v1/orders/{order_id}/shipment"): SIGNED_IN,
+    ("POST", "/api/v1/carrier/{carrier}/notices"): EVERYONE,  # checked by its signature
+    ("POST", "/orders/{order_id}/ship"): PRODUCERS,
+    ("GET", "/sandbox/carrier"): OPERATOR,
+    ("POST", "/sandbox/carrier/{tracking_no}"): OPERATOR,
     ("POST", "/operator/payouts"): OPERATOR,
     # The live room: anyone watches; the team's actions are checked against the plan's team.
     ("GET", "/live/{session}"): EVERYONE,
@@ -289,6 +296,8 @@ PARAMS = {
     "session_id": "s-none",
     "concern_id": "k-none",
     "address_id": "ad-none",
+    "carrier": "sandbox",
+    "tracking_no": "SB000000000000",
 }
 
 

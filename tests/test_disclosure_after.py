@@ -143,10 +143,8 @@ class Story:
         assert ended.status_code == 200, ended.text
         kept = self.orders["kept"]["id"]
         with api_as(self.served, "farmer.dangshan") as farmer:
-            shipped = farmer.post(
-                f"/api/v1/orders/{kept}/ship", json={"carrier": "邮政", "tracking_no": "9"}
-            )
-            assert shipped.status_code == 200, shipped.text
+            shipped = farmer.post(f"/api/v1/orders/{kept}/shipment")
+            assert shipped.status_code == 201, shipped.text
         with api_as(self.served, "buyer1") as b1:
             assert b1.post(f"/api/v1/orders/{kept}/deliver").json()["state"] == "delivered"
             hold = timedelta(days=self.served.settings.payout_hold_days, minutes=1)

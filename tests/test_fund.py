@@ -45,10 +45,8 @@ def sold_and_paid_out(
     pay_in_sandbox(server, "buyer1", order["id"])
     wait_for(buyer, order["id"], "paid")
     with api_as(server, "farmer.dangshan") as farmer:
-        shipped = farmer.post(
-            f"/api/v1/orders/{order['id']}/ship", json={"carrier": "邮政", "tracking_no": "1"}
-        )
-        assert shipped.status_code == 200, shipped.text
+        shipped = farmer.post(f"/api/v1/orders/{order['id']}/shipment")
+        assert shipped.status_code == 201, shipped.text
     assert buyer.post(f"/api/v1/orders/{order['id']}/deliver").json()["state"] == "delivered"
     server.clock.advance(timedelta(days=server.settings.payout_hold_days, minutes=1))
     with api_as(server, "operator") as operator:

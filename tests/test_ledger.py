@@ -41,6 +41,8 @@ from sunlit.core.db import Database
 from sunlit.core.errors import Conflict, InvalidInput, PermissionDenied
 from sunlit.core.eventlog.tables import EventRow
 from sunlit.core.ids import new_id
+from sunlit.fulfilment.shipments import services as shipments
+from sunlit.fulfilment.shipments.sandbox import SandboxCarrier
 from sunlit.orders import services as orders
 from sunlit.orders import views as order_views
 from sunlit.orders.desk import DeskRules, serve
@@ -665,6 +667,7 @@ class Market(RuleBasedStateMachine):
         self.url = self.databases.fresh()
         self.database = Database(settings_for(self.url))
         self.gateway = SandboxGateway(SECRET, max_delay_ms=0, seed=7)
+        self.carrier = SandboxCarrier(SECRET, step_seconds=3600, console_delay_ms=0, seed=7)
         self.now = START
         self.keys: list[tuple[int, str, int]] = []  # (buyer, key, qty) of earlier requests
         self.orders_by_key: dict[str, str | None] = {}
@@ -921,8 +924,8 @@ class Market(RuleBasedStateMachine):
                 farmer = await self.account(db, self.world.farmer)
                 pending = await orders.pending_refund(db, order)
                 try:
-                    await orders.do_ship(
-                        db, farmer, order, carrier="邮政", tracking_no="1", now=self.now
+                    await shipments.do_book_shipment(
+                        db, self.carrier, farmer, order.id, now=self.now
                     )
                 except Conflict:
                     await db.rollback()

@@ -92,7 +92,7 @@ def test_the_fee_of_the_zone_is_in_the_order_its_payment_and_its_payout(
         assert payment["amount"] == order["amount"]
         pay_in_sandbox(served, "buyer1", order["id"])
         wait_for(buyer, order["id"], "paid")
-        farmer.post(f"/api/v1/orders/{order['id']}/ship", json={"carrier": "邮政"})
+        assert farmer.post(f"/api/v1/orders/{order['id']}/shipment").status_code == 201
         buyer.post(f"/api/v1/orders/{order['id']}/deliver")
     served.clock.advance(timedelta(days=served.settings.payout_hold_days, minutes=1))
     with api_as(served, "operator") as operator:

@@ -347,6 +347,14 @@ class Settings(BaseSettings):
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104
         return f"http://{host}:{self.port}/api/v1/payments/webhooks/sandbox"
 
+    def carrier_notice_url(self) -> str:
+        """Where the sandbox carrier posts its notices: beside the gateway's (this server)."""
+        base = self.webhook_url().removesuffix("/api/v1/payments/webhooks/sandbox")
+        if base == self.webhook_url():  # a gateway URL of another shape: this server
+            host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104
+            base = f"http://{host}:{self.port}"
+        return f"{base}/api/v1/carrier/{self.carrier}/notices"
+
     def callback_secret(self) -> str:
         """The secret nginx-rtmp's callbacks carry (``?cb=…``): the setting, or outside production
         (where the setting is required) one derived from the secret key."""

@@ -44,6 +44,8 @@ from sunlit.filing import api as filing_api
 from sunlit.filing import pages as filing_pages
 from sunlit.filing import stream_api
 from sunlit.fulfilment import pages as fulfilment_pages
+from sunlit.fulfilment.shipments import api as shipments_api
+from sunlit.fulfilment.shipments import pages as shipments_pages
 from sunlit.integrity import api as integrity_api
 from sunlit.integrity import pages as integrity_pages
 from sunlit.live import api as live_api
@@ -96,6 +98,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     shipping_pages.router,
     addresses_api.router,
     addresses_pages.router,
+    shipments_api.router,
+    shipments_pages.router,
     payments_api.router,
     payments_pages.router,
     live_api.router,

@@ -1,5 +1,6 @@
 """Background work inside `sunlit serve`: the sweep that cancels unpaid orders past their
-time, the sandbox gateway's delivery of its notifications over HTTP, the integrity monitor
+time, the sandbox gateway's delivery of its notifications over HTTP, the sandbox carrier's
+scans and notices and the confirmation of receipt days after delivery, the integrity monitor
 (detectors on live sessions), and the live rooms' WebSocket server."""
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import httpx
 import structlog
 
 from sunlit.app.services import Services
+from sunlit.fulfilment.shipments import sandbox as sandbox_carrier
+from sunlit.fulfilment.shipments.services import confirm_due
 from sunlit.integrity.monitor import Monitor
 from sunlit.live.server import start_server
 from sunlit.orders.services import expire_due
@@ -21,6 +24,7 @@ log = structlog.get_logger(__name__)
 
 DELIVERY_EVERY = 0.25
 EXPIRY_EVERY = 10.0
+CONFIRM_EVERY = 60.0
 
 
 async def run_jobs(services: Services) -> None:
@@ -49,6 +53,40 @@ async def run_jobs(services: Services) -> None:
             since_expiry += DELIVERY_EVERY
 
 
+async def run_carrier_jobs(services: Services) -> None:
+    """The sandbox carrier's scans and notices (sent over HTTP to this server's receiver), and
+    the confirmation of receipt ``SUNLIT_AUTO_CONFIRM_DAYS`` after the carrier's delivery."""
+    settings = services.settings
+    url = settings.carrier_notice_url()
+    async with httpx.AsyncClient(timeout=10) as client:
+
+        async def send(body: bytes, headers: dict[str, str]) -> int:
+            response = await client.post(url, content=body, headers=headers)
+            return response.status_code
+
+        since_confirm = CONFIRM_EVERY
+        while True:
+            try:
+                await sandbox_carrier.deliver_due(
+                    services.db.sessions, services.carrier, send, now=services.clock.now()
+                )
+                if since_confirm >= CONFIRM_EVERY:
+                    since_confirm = 0.0
+                    async with services.db.transaction() as db:
+                        confirmed = await confirm_due(
+                            db,
+                            days=settings.auto_confirm_days,
+                            hold_days=settings.payout_hold_days,
+                            now=services.clock.now(),
+                        )
+                    if confirmed:
+                        log.info("receipts confirmed", count=confirmed)
+            except Exception:
+                log.exception("carrier job failed")
+            await asyncio.sleep(DELIVERY_EVERY)
+            since_confirm += DELIVERY_EVERY
+
+
 @contextlib.asynccontextmanager
 async def background_jobs(services: Services) -> AsyncIterator[None]:
     monitor = Monitor(
@@ -61,6 +99,7 @@ async def background_jobs(services: Services) -> AsyncIterator[None]:
     )
     tasks = [
         asyncio.create_task(run_jobs(services), name="sunlit-jobs"),
+        asyncio.create_task(run_carrier_jobs(services), name="sunlit-carrier"),
         asyncio.create_task(monitor.run_forever(), name="sunlit-integrity-monitor"),
     ]
     try:

@@ -30,6 +30,9 @@ from sunlit.filing.deps import FilingKit
 from sunlit.filing.model import LABELS as FILING_LABELS
 from sunlit.filing.ports import SessionRatings
 from sunlit.fulfilment.deps import FulfilmentKit
+from sunlit.fulfilment.shipments.deps import ShipmentsKit
+from sunlit.fulfilment.shipments.model import LABELS as SHIPMENT_LABELS
+from sunlit.fulfilment.shipments.sandbox import SandboxCarrier
 from sunlit.live.bus import MemoryBus, MemoryPresence, RedisBus, RedisPresence
 from sunlit.live.deps import LiveKit
 from sunlit.live.hub import Hub
@@ -58,12 +61,19 @@ LABELS = {
     **LEDGER_LABELS,
     **LIVE_LABELS,
     **CONCERN_LABELS,
+    **SHIPMENT_LABELS,
 }
 
 
 def webhook_secret(settings: Settings) -> str:
     """The key the sandbox gateway signs its notifications with, derived from the secret."""
     return hmac.new(settings.secret_key.encode(), b"sandbox-webhooks", hashlib.sha256).hexdigest()
+
+
+def carrier_secret(settings: Settings) -> str:
+    """The key the sandbox carrier signs its notices with, derived from the secret (not the
+    gateway's: one leaked key does not forge the other's notices)."""
+    return hmac.new(settings.secret_key.encode(), b"sandbox-carrier", hashlib.sha256).hexdigest()
 
 
 @dataclass
@@ -79,6 +89,7 @@ class Services:
     redis: Redis | None = None
     metrics: CollectorRegistry = field(default_factory=CollectorRegistry)
     gateway: SandboxGateway | None = None
+    _carrier: SandboxCarrier | None = None
     token_cache: TokenCache = field(default_factory=lambda: TokenCache(0))
     notifier: Notifier = field(default_factory=LogNotifier)
     sales: SessionSales = field(default_factory=OrderSales)  # orders, as live rooms show them
@@ -145,6 +156,17 @@ class Services:
         return self.gateway
 
     @property
+    def carrier(self) -> SandboxCarrier:
+        """The carrier that ships orders (``SUNLIT_CARRIER``; the sandbox is the one built in)."""
+        if self._carrier is None:
+            self._carrier = SandboxCarrier(
+                carrier_secret(self.settings),
+                step_seconds=self.settings.sandbox_carrier_step_seconds,
+                console_delay_ms=self.settings.sandbox_max_delay_ms,
+            )
+        return self._carrier
+
+    @property
     def rates(self) -> Rates:
         return Rates(self.settings.platform_fee_bp, self.settings.guarantee_fund_bp)
 
@@ -180,6 +202,6 @@ class Services:
 
 def _provides(
     services: Services,
-) -> tuple[AccountsKit, FilingKit, LiveKit, OrdersKit, FulfilmentKit]:
+) -> tuple[AccountsKit, FilingKit, LiveKit, OrdersKit, FulfilmentKit, ShipmentsKit]:
     """Never called: mypy checks here that the container is every context's view of it."""
-    return services, services, services, services, services
+    return services, services, services, services, services, services

@@ -45,6 +45,10 @@ from sunlit.filing import gate
 from sunlit.filing import services as filing
 from sunlit.filing.model import Partner, PartnerKind, PlanDraft, PlanStatus, Purpose
 from sunlit.filing.views import get_plan, plan_product_ids
+from sunlit.fulfilment.shipments import services as shipments
+from sunlit.fulfilment.shipments.model import CarrierNotice
+from sunlit.fulfilment.shipments.sandbox import SandboxCarrier
+from sunlit.fulfilment.shipments.sandbox import deliver_in_process as deliver_scans
 from sunlit.integrity.monitor import do_final_run
 from sunlit.live import services as live
 from sunlit.orders import services as orders
@@ -308,21 +312,27 @@ async def _after(
     placed: list[tuple[str, DemoOrder]],
     progress: Callable[[str], None],
 ) -> None:
-    """Shipped, delivered, paid out when the holding period is over; the monitor's late run
-    counts what happened to the orders since the end."""
+    """Shipped with the sandbox carrier, delivered, paid out when the holding period is over;
+    the monitor's late run counts what happened to the orders since the end."""
     db, when, hold = play.db, play.when, play.settings.payout_hold_days
     delivered = when.at(3, 18)
     paid_out = delivered + timedelta(days=hold, hours=16)  # the morning after the hold ends
     kept = [order_id for order_id, wanted in placed if wanted.fate == "kept"]
     buyer_of = {order_id: wanted.buyer for order_id, wanted in placed}
-    for order_id in kept:
-        order = await get_order(db, order_id)
-        tracking = f"DEMO{order_id[-8:].upper()}"
-        shipped = when.at(1, 10)
-        await orders.do_ship(
-            db, play.farmer, order, carrier="中国邮政", tracking_no=tracking, now=shipped
-        )
+    carrier = SandboxCarrier(
+        "demo", step_seconds=play.settings.sandbox_carrier_step_seconds, console_delay_ms=0, seed=7
+    )
+    for order_id in kept:  # shipped with the sandbox carrier, whose scans come in by evening
+        await shipments.do_book_shipment(db, carrier, play.farmer, order_id, now=when.at(1, 10))
+    days = play.settings.auto_confirm_days
+
+    async def scanned(notice: CarrierNotice) -> None:
+        await shipments.handle_notice(db, carrier, notice, confirm_days=days, now=delivered)
+
+    await deliver_scans(db, carrier, scanned, now=delivered)
+    for order_id in kept:  # and each buyer confirms receipt
         buyer = await _account(db, buyer_of[order_id])
+        order = await get_order(db, order_id)
         await orders.do_deliver(db, buyer, order, hold_days=hold, now=delivered)
     progress("delivered")
     if not await payments.run_payouts(db, by=play.operator.id, now=paid_out):

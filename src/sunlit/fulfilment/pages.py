@@ -79,7 +79,7 @@ async def order_page(order_id: PathId, work: Work[FulfilmentKit] = signed_in) ->
 @router.post("/orders/{order_id}")
 async def order_action(order_id: PathId, work: Work[FulfilmentKit] = signed_in) -> Response:
     """Run the action the form names on the order (pay, cancel, confirm receipt), then show the
-    order again."""
+    order again. Shipping is the shipments' own route (``POST /orders/{id}/ship``)."""
     db, account, now = work.db, work.actor, work.now
     fields = await form_fields(work.request)
     action = fields.get("action", "")
@@ -92,12 +92,6 @@ async def order_action(order_id: PathId, work: Work[FulfilmentKit] = signed_in) 
             return redirect(payment.pay_url)
         if action == "cancel":
             await orders.do_cancel(db, gateway, account, order, reason="", now=now)
-        elif action == "ship":
-            carrier = fields.get("carrier", "").strip()
-            tracking_no = fields.get("tracking_no", "").strip()
-            await orders.do_ship(
-                db, account, order, carrier=carrier, tracking_no=tracking_no, now=now
-            )
         elif action == "deliver":
             hold = work.services.settings.payout_hold_days
             await orders.do_deliver(db, account, order, hold_days=hold, now=now)

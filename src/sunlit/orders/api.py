@@ -26,7 +26,6 @@ from sunlit.orders.schemas import (
     RefundOut,
     SalesIn,
     SalesOut,
-    ShipIn,
 )
 from sunlit.web.deps import PathId
 
@@ -91,19 +90,9 @@ async def cancel_order(
     return OrderOut.of(order)
 
 
-@router.post("/orders/{order_id}/ship", response_model=OrderOut)
-async def ship_order(order_id: PathId, body: ShipIn, work: Work[OrdersKit] = seller) -> OrderOut:
-    order = await order_views.access_order(work.db, work.actor, order_id)
-    await orders.do_ship(
-        work.db, work.actor, order, carrier=body.carrier, tracking_no=body.tracking_no, now=work.now
-    )
-    await work.commit()
-    return OrderOut.of(order)
-
-
 @router.post("/orders/{order_id}/deliver", response_model=OrderOut)
 async def deliver_order(order_id: PathId, work: Work[OrdersKit] = signed_in) -> OrderOut:
-    """The buyer confirms receipt (or the seller records the delivery)."""
+    """The buyer confirms receipt. Shipping is fulfilment's (``POST /orders/{id}/shipment``)."""
     order = await order_views.access_order(work.db, work.actor, order_id)
     hold = work.services.settings.payout_hold_days
     await orders.do_deliver(work.db, work.actor, order, hold_days=hold, now=work.now)

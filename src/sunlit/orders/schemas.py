@@ -71,11 +71,6 @@ class CancelIn(BaseModel):
     reason: CleanText = Field("", max_length=200)
 
 
-class ShipIn(BaseModel):
-    carrier: CleanText = Field(min_length=1, max_length=40)
-    tracking_no: CleanText = Field("", max_length=40)
-
-
 class RefundIn(BaseModel):
     amount: int = Field(ge=-(2**62), le=2**62)
     reason: CleanText = Field(min_length=1, max_length=200)

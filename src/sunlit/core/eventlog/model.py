@@ -80,6 +80,9 @@ class EventType(StrEnum):
     PRODUCT_SALES_CHANGED = "product.sales_changed"
     PAYOUT_MADE = "payout.made"
     PAYOUT_SHARES_SET = "payout.shares_set"
+    # Fulfilment (Sunlit's own): shipments booked with a carrier and the carrier's scans.
+    SHIPMENT_BOOKED = "shipment.booked"
+    SHIPMENT_TRACKED = "shipment.tracked"
     # The live room (Sunlit's own): moderation, each with the moderator as actor.
     PRODUCT_UNPINNED = "product.unpinned"
     CHAT_HIDDEN = "chat.hidden"

@@ -13,7 +13,7 @@ SQLite cannot alter a CHECK: batch mode rebuilds ``payouts`` and ``payments`` (t
 turns foreign keys off around a SQLite run, as for 0016).
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-05
 """
 
@@ -36,7 +36,7 @@ from sunlit.migrations.columns import (
 )
 
 revision = "0020"
-down_revision = "0018"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
