@@ -12,6 +12,7 @@ import httpx
 import structlog
 
 from sunlit.app.services import Services
+from sunlit.fulfilment.aftersales.services import Terms, answer_due
 from sunlit.integrity.monitor import Monitor
 from sunlit.live.server import start_server
 from sunlit.orders.services import expire_due
@@ -43,6 +44,15 @@ async def run_jobs(services: Services) -> None:
                         expired = await expire_due(db, now=services.clock.now())
                     if expired.orders:
                         log.info("orders expired", count=expired.orders)
+                    async with services.db.transaction() as db:
+                        moved = await answer_due(
+                            db,
+                            services.payment_gateway,
+                            terms=Terms.of(services.settings),
+                            now=services.clock.now(),
+                        )
+                    if moved:
+                        log.info("after-sales deadlines applied", count=moved)
             except Exception:
                 log.exception("background job failed")
             await asyncio.sleep(DELIVERY_EVERY)

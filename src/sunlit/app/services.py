@@ -29,6 +29,7 @@ from sunlit.disclosure.concerns.model import LABELS as CONCERN_LABELS
 from sunlit.filing.deps import FilingKit
 from sunlit.filing.model import LABELS as FILING_LABELS
 from sunlit.filing.ports import SessionRatings
+from sunlit.fulfilment.aftersales.model import LABELS as AFTERSALES_LABELS
 from sunlit.fulfilment.deps import FulfilmentKit
 from sunlit.live.bus import MemoryBus, MemoryPresence, RedisBus, RedisPresence
 from sunlit.live.deps import LiveKit
@@ -58,6 +59,7 @@ LABELS = {
     **LEDGER_LABELS,
     **LIVE_LABELS,
     **CONCERN_LABELS,
+    **AFTERSALES_LABELS,
 }
 
 

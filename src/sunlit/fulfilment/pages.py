@@ -47,7 +47,9 @@ async def order_page_response(
     charges = await payments.payments_for(db, order.id)
     sections = {
         "shipments": await shipments.order_section(db, actor, order, sells=sells, now=now),
-        "aftersales": await aftersales.order_section(db, actor, order, sells=sells, now=now),
+        "aftersales": await aftersales.order_section(
+            db, actor, order, sells=sells, now=now, settings=work.services.settings
+        ),
         "reviews": await reviews.order_section(db, actor, order, sells=sells, now=now),
     }
     return render(

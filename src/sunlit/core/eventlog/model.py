@@ -80,6 +80,14 @@ class EventType(StrEnum):
     PRODUCT_SALES_CHANGED = "product.sales_changed"
     PAYOUT_MADE = "payout.made"
     PAYOUT_SHARES_SET = "payout.shares_set"
+    # After-sales (Sunlit's own): the buyer's request, the producer's answer, the return, the
+    # platform's arbitration and the close; `complaint.filed` (above) goes with a complaint.
+    AFTERSALES_OPENED = "aftersales.opened"
+    AFTERSALES_ANSWERED = "aftersales.answered"
+    AFTERSALES_RETURN_SENT = "aftersales.return_sent"
+    AFTERSALES_ESCALATED = "aftersales.escalated"
+    AFTERSALES_DECIDED = "aftersales.decided"
+    AFTERSALES_CLOSED = "aftersales.closed"
     # The live room (Sunlit's own): moderation, each with the moderator as actor.
     PRODUCT_UNPINNED = "product.unpinned"
     CHAT_HIDDEN = "chat.hidden"
