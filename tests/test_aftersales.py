@@ -321,3 +321,30 @@ def test_two_claims_on_one_order_at_once_one_is_refused(served: LiveServer) -> N
         assert len(requests_of(served, order["id"])) == 1
         opened = [e for e in aftersales_events(served, order["id"]) if e.type.endswith("opened")]
         assert len(opened) == 1
+
+
+def test_confirming_receipt_with_a_request_open_keeps_the_payout_waiting(
+    served: LiveServer,
+) -> None:
+    with api_as(served, "buyer1") as c:
+        order = buy(c, product_named(c, "砀山酥梨")["id"], "as-hold", qty=1).json()
+        pay_in_sandbox(served, "buyer1", order["id"])
+        wait_for(c, order["id"], "paid")
+        with api_as(served, "farmer.dangshan") as seller:
+            seller.post(
+                f"/api/v1/orders/{order['id']}/ship", json={"carrier": "邮政", "tracking_no": "9"}
+            )
+        opened = c.post(
+            f"/api/v1/orders/{order['id']}/aftersales",
+            json={"kind": "refund_only", "reason": "late", "text": "十天了还没到，催了也没用。"},
+        )
+        assert opened.status_code == 201, opened.text
+    with web_as(served, "buyer1") as buyer:
+        confirmed = post_step(buyer, order["id"], f"/orders/{order['id']}", action="deliver")
+        assert confirmed.status_code == 303, confirmed.text[:500]
+    assert release_of(served, order["id"]) is None  # confirmed, and still held
+    with api_as(served, "buyer1") as c:
+        withdrawn = c.post(f"/api/v1/aftersales/{opened.json()['id']}/withdraw")
+        assert withdrawn.json()["outcome"] == "withdrawn"
+    held_until = release_of(served, order["id"])
+    assert held_until is not None  # closed after confirmation: the payout clock runs

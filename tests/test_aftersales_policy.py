@@ -69,9 +69,10 @@ def test_a_fresh_quality_claim_with_a_photo_in_time_is_refunded_without_the_good
 def test_dry_and_processed_goods_go_back_without_a_reason_within_seven_days(
     category: Category,
 ) -> None:
-    within = decide(facts(category), Reason.NO_REASON, photos=0, after=timedelta(days=7))
+    # seven days from the day after delivery: never ends sooner than eight days of hours
+    within = decide(facts(category), Reason.NO_REASON, photos=0, after=timedelta(days=8))
     assert within.rule == "seven_day_no_reason" and within.must_return
-    after = decide(facts(category), Reason.NO_REASON, after=timedelta(days=7, seconds=1))
+    after = decide(facts(category), Reason.NO_REASON, after=timedelta(days=8, seconds=1))
     assert not after.allowed and after.params == {"days": 7}
     quality = decide(facts(category), Reason.QUALITY)  # a photo changes nothing for dry goods
     assert quality.rule == "quality_return" and quality.kinds == frozenset(Kind)

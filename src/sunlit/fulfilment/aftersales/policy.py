@@ -182,7 +182,9 @@ def decide(
                 "fresh_no_reason_excluded",
                 N_("Fresh produce cannot be returned without a reason (the law excludes it)."),
             )
-        if now > facts.delivered_at + timedelta(days=limits.no_reason_return_days):
+        # The measures count the seven days from the day after signing: a whole day more
+        # than the hours since delivery is never shorter than that, wherever the buyer is.
+        if now > facts.delivered_at + timedelta(days=limits.no_reason_return_days + 1):
             return _refuse(
                 "seven_day_no_reason",
                 N_("A return without a reason is only within %(days)s days of delivery."),

@@ -110,6 +110,12 @@ async def orders_in_aftersales(db: AsyncSession, order_ids: list[str] | set[str]
     return set((await db.scalars(query)).all())
 
 
+async def keep_held(db: AsyncSession, order_id: str) -> None:
+    """Receipt was confirmed with a request open: the payout still waits for its close."""
+    if await open_request(db, order_id) is not None:
+        await payments.set_release(db, order_id, None)
+
+
 def request_event(
     type_: EventType,
     row: AftersalesRow,
