@@ -121,6 +121,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # A statement that writes rows first: SQLite's driver opens the transaction at the first
+    # one, and DDL before it would be kept even when a later revision's downgrade fails.
+    op.execute("DELETE FROM aftersales_photos")
     op.drop_table("aftersales_photos")
     op.drop_index("uq_aftersales_requests_open_order", table_name="aftersales_requests")
     drop_index("aftersales_requests", "status")
