@@ -62,6 +62,7 @@ PURE_MODULES = frozenset(
         "sunlit.integrity.cases",
         "sunlit.payments.ledger",
         "sunlit.disclosure.outcome",
+        "sunlit.fulfilment.aftersales.policy",
     }
 )
 SQL_NAMES = frozenset({"select", "insert", "update", "delete", "text", "func", "exists"})

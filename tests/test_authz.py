@@ -275,6 +275,29 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/concerns/{concern_id}/decision"): SUPERVISOR,
     ("POST", "/api/v1/concerns/{concern_id}/rating"): SIGNED_IN,
     ("POST", "/api/v1/concerns/{concern_id}/summary"): SUPERVISOR,
+    # After-sales: the buyer's steps are for the signed in (the request's buyer only: others
+    # are refused in the use case); the producer's for the producers' roles.
+    ("POST", "/orders/{order_id}/aftersales"): SIGNED_IN,
+    ("POST", "/aftersales/{request_id}/answer"): PRODUCERS,
+    ("POST", "/aftersales/{request_id}/take"): SIGNED_IN,
+    ("POST", "/aftersales/{request_id}/escalate"): SIGNED_IN,
+    ("POST", "/aftersales/{request_id}/send-back"): SIGNED_IN,
+    ("POST", "/aftersales/{request_id}/receive"): PRODUCERS,
+    ("POST", "/aftersales/{request_id}/withdraw"): SIGNED_IN,
+    ("POST", "/aftersales/{request_id}/decide"): OVERSIGHT,
+    ("GET", "/producer/aftersales"): PRODUCERS,
+    ("GET", "/supervisor/aftersales"): OVERSIGHT,
+    ("GET", "/supervisor/aftersales/{request_id}"): OVERSIGHT,
+    ("POST", "/api/v1/orders/{order_id}/aftersales"): SIGNED_IN,
+    ("GET", "/api/v1/aftersales"): SIGNED_IN,
+    ("GET", "/api/v1/aftersales/{request_id}"): SIGNED_IN,
+    ("POST", "/api/v1/aftersales/{request_id}/answer"): PRODUCERS,
+    ("POST", "/api/v1/aftersales/{request_id}/take"): SIGNED_IN,
+    ("POST", "/api/v1/aftersales/{request_id}/escalate"): SIGNED_IN,
+    ("POST", "/api/v1/aftersales/{request_id}/send-back"): SIGNED_IN,
+    ("POST", "/api/v1/aftersales/{request_id}/receive"): PRODUCERS,
+    ("POST", "/api/v1/aftersales/{request_id}/decide"): OVERSIGHT,
+    ("POST", "/api/v1/aftersales/{request_id}/withdraw"): SIGNED_IN,
 }
 PARAMS = {
     "token_id": "t-none",
@@ -298,6 +321,7 @@ PARAMS = {
     "address_id": "ad-none",
     "carrier": "sandbox",
     "tracking_no": "SB000000000000",
+    "request_id": "as-none",
 }
 
 

@@ -44,6 +44,8 @@ from sunlit.filing import api as filing_api
 from sunlit.filing import pages as filing_pages
 from sunlit.filing import stream_api
 from sunlit.fulfilment import pages as fulfilment_pages
+from sunlit.fulfilment.aftersales import api as aftersales_api
+from sunlit.fulfilment.aftersales import pages as aftersales_pages
 from sunlit.fulfilment.shipments import api as shipments_api
 from sunlit.fulfilment.shipments import pages as shipments_pages
 from sunlit.integrity import api as integrity_api
@@ -100,6 +102,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     addresses_pages.router,
     shipments_api.router,
     shipments_pages.router,
+    aftersales_api.router,
+    aftersales_pages.uploads,
+    aftersales_pages.router,
     payments_api.router,
     payments_pages.router,
     live_api.router,
@@ -127,6 +132,7 @@ UPLOAD_ROUTERS = (
     integrity_api.uploads,
     integrity_pages.uploads,
     concerns_pages.uploads,
+    aftersales_pages.uploads,
 )
 
 

@@ -13,6 +13,7 @@ import httpx
 import structlog
 
 from sunlit.app.services import Services
+from sunlit.fulfilment.aftersales.services import Terms, answer_due, orders_in_aftersales
 from sunlit.fulfilment.shipments import sandbox as sandbox_carrier
 from sunlit.fulfilment.shipments.services import confirm_due
 from sunlit.integrity.monitor import Monitor
@@ -47,6 +48,15 @@ async def run_jobs(services: Services) -> None:
                         expired = await expire_due(db, now=services.clock.now())
                     if expired.orders:
                         log.info("orders expired", count=expired.orders)
+                    async with services.db.transaction() as db:
+                        moved = await answer_due(
+                            db,
+                            services.payment_gateway,
+                            terms=Terms.of(services.settings),
+                            now=services.clock.now(),
+                        )
+                    if moved:
+                        log.info("after-sales deadlines applied", count=moved)
             except Exception:
                 log.exception("background job failed")
             await asyncio.sleep(DELIVERY_EVERY)
@@ -78,6 +88,7 @@ async def run_carrier_jobs(services: Services) -> None:
                             days=settings.auto_confirm_days,
                             hold_days=settings.payout_hold_days,
                             now=services.clock.now(),
+                            in_aftersales=orders_in_aftersales,
                         )
                     if confirmed:
                         log.info("receipts confirmed", count=confirmed)

@@ -27,6 +27,7 @@ OWNERS = (
     "sunlit.integrity",
     "sunlit.disclosure.concerns",
     "sunlit.fulfilment.shipments",
+    "sunlit.fulfilment.aftersales",
 )
 
 

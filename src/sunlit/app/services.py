@@ -29,6 +29,7 @@ from sunlit.disclosure.concerns.model import LABELS as CONCERN_LABELS
 from sunlit.filing.deps import FilingKit
 from sunlit.filing.model import LABELS as FILING_LABELS
 from sunlit.filing.ports import SessionRatings
+from sunlit.fulfilment.aftersales.model import LABELS as AFTERSALES_LABELS
 from sunlit.fulfilment.deps import FulfilmentKit
 from sunlit.fulfilment.shipments.deps import ShipmentsKit
 from sunlit.fulfilment.shipments.model import LABELS as SHIPMENT_LABELS
@@ -62,6 +63,7 @@ LABELS = {
     **LIVE_LABELS,
     **CONCERN_LABELS,
     **SHIPMENT_LABELS,
+    **AFTERSALES_LABELS,
 }
 
 

@@ -15,6 +15,7 @@ from sunlit.catalog.products import services as catalog
 from sunlit.core.errors import SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.fulfilment.aftersales import section as aftersales
+from sunlit.fulfilment.aftersales import services as aftersales_services
 from sunlit.fulfilment.deps import FulfilmentKit, fulfilment_kit
 from sunlit.fulfilment.reviews import section as reviews
 from sunlit.fulfilment.shipments import section as shipments
@@ -47,7 +48,9 @@ async def order_page_response(
     charges = await payments.payments_for(db, order.id)
     sections = {
         "shipments": await shipments.order_section(db, actor, order, sells=sells, now=now),
-        "aftersales": await aftersales.order_section(db, actor, order, sells=sells, now=now),
+        "aftersales": await aftersales.order_section(
+            db, actor, order, sells=sells, now=now, settings=work.services.settings
+        ),
         "reviews": await reviews.order_section(db, actor, order, sells=sells, now=now),
     }
     return render(
@@ -95,6 +98,7 @@ async def order_action(order_id: PathId, work: Work[FulfilmentKit] = signed_in) 
         elif action == "deliver":
             hold = work.services.settings.payout_hold_days
             await orders.do_deliver(db, account, order, hold_days=hold, now=now)
+            await aftersales_services.keep_held(db, order.id)
         await work.commit()
     except SunlitError as exc:
         await undo(db, work.principal.account)

@@ -255,6 +255,7 @@ async def record_delivery(
     the carrier's notice, or the buyer was first). The payout clock does not start here."""
     if order.state != OrderState.SHIPPED:
         return False
+    await db.flush()  # a shipment booked in this transaction: claim compares with the table
     if not await claim(db, order, _move(order, Action.DELIVER), delivered_at=at):
         return False
     append(db, order_event(EventType.ORDER_DELIVERED, order, now, actor))

@@ -83,6 +83,14 @@ class EventType(StrEnum):
     # Fulfilment (Sunlit's own): shipments booked with a carrier and the carrier's scans.
     SHIPMENT_BOOKED = "shipment.booked"
     SHIPMENT_TRACKED = "shipment.tracked"
+    # After-sales (Sunlit's own): the buyer's request, the producer's answer, the return, the
+    # platform's arbitration and the close; `complaint.filed` (above) goes with a complaint.
+    AFTERSALES_OPENED = "aftersales.opened"
+    AFTERSALES_ANSWERED = "aftersales.answered"
+    AFTERSALES_RETURN_SENT = "aftersales.return_sent"
+    AFTERSALES_ESCALATED = "aftersales.escalated"
+    AFTERSALES_DECIDED = "aftersales.decided"
+    AFTERSALES_CLOSED = "aftersales.closed"
     # The live room (Sunlit's own): moderation, each with the moderator as actor.
     PRODUCT_UNPINNED = "product.unpinned"
     CHAT_HIDDEN = "chat.hidden"
