@@ -44,6 +44,8 @@ from sunlit.filing import api as filing_api
 from sunlit.filing import pages as filing_pages
 from sunlit.filing import stream_api
 from sunlit.fulfilment import pages as fulfilment_pages
+from sunlit.fulfilment.reviews import api as reviews_api
+from sunlit.fulfilment.reviews import pages as reviews_pages
 from sunlit.integrity import api as integrity_api
 from sunlit.integrity import pages as integrity_pages
 from sunlit.live import api as live_api
@@ -88,6 +90,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     orders_api.router,
     orders_pages.router,
     fulfilment_pages.router,
+    reviews_pages.uploads,
+    reviews_pages.router,
+    reviews_api.router,
     payments_api.router,
     payments_pages.router,
     live_api.router,
@@ -115,6 +120,7 @@ UPLOAD_ROUTERS = (
     integrity_api.uploads,
     integrity_pages.uploads,
     concerns_pages.uploads,
+    reviews_pages.uploads,
 )
 
 

@@ -26,6 +26,7 @@ OWNERS = (
     "sunlit.orders",
     "sunlit.integrity",
     "sunlit.disclosure.concerns",
+    "sunlit.fulfilment.reviews",
 )
 
 

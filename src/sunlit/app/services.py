@@ -20,7 +20,9 @@ from sunlit.accounts.deps import AccountsKit
 from sunlit.accounts.notifier import LogNotifier, Notifier, notifier_for
 from sunlit.accounts.services import Passwords
 from sunlit.accounts.token_cache import TokenCache
+from sunlit.catalog.deps import CatalogKit
 from sunlit.catalog.labels import LABELS as CATALOG_LABELS
+from sunlit.catalog.ports import ProducerRecords, ProductReviews
 from sunlit.core.clock import Clock, SystemClock
 from sunlit.core.db import Database
 from sunlit.core.files.store import LocalFileStore
@@ -30,6 +32,8 @@ from sunlit.filing.deps import FilingKit
 from sunlit.filing.model import LABELS as FILING_LABELS
 from sunlit.filing.ports import SessionRatings
 from sunlit.fulfilment.deps import FulfilmentKit
+from sunlit.fulfilment.reviews.views import ProducerRecords as FulfilmentRecords
+from sunlit.fulfilment.reviews.views import ProductReviews as FulfilmentReviews
 from sunlit.live.bus import MemoryBus, MemoryPresence, RedisBus, RedisPresence
 from sunlit.live.deps import LiveKit
 from sunlit.live.hub import Hub
@@ -83,6 +87,8 @@ class Services:
     notifier: Notifier = field(default_factory=LogNotifier)
     sales: SessionSales = field(default_factory=OrderSales)  # orders, as live rooms show them
     ratings: SessionRatings = field(default_factory=ProducerRatings)  # on a plan's page
+    reviews: ProductReviews = field(default_factory=FulfilmentReviews)  # on a product's page
+    records: ProducerRecords = field(default_factory=FulfilmentRecords)  # on a producer's page
     _desk: OrderDesk | None = None
     _hub: Hub | None = None
     live_port: int | None = None  # where the live rooms' WebSocket server listens, once it does
@@ -180,6 +186,6 @@ class Services:
 
 def _provides(
     services: Services,
-) -> tuple[AccountsKit, FilingKit, LiveKit, OrdersKit, FulfilmentKit]:
+) -> tuple[AccountsKit, CatalogKit, FilingKit, LiveKit, OrdersKit, FulfilmentKit]:
     """Never called: mypy checks here that the container is every context's view of it."""
-    return services, services, services, services, services
+    return services, services, services, services, services, services

@@ -80,6 +80,10 @@ class EventType(StrEnum):
     PRODUCT_SALES_CHANGED = "product.sales_changed"
     PAYOUT_MADE = "payout.made"
     PAYOUT_SHARES_SET = "payout.shares_set"
+    # Reviews (Sunlit's own; review.posted is a contract type above): the producer's public
+    # reply, and a supervisor's or operator's hide for abuse, each with that person as actor.
+    REVIEW_REPLIED = "review.replied"
+    REVIEW_HIDDEN = "review.hidden"
     # The live room (Sunlit's own): moderation, each with the moderator as actor.
     PRODUCT_UNPINNED = "product.unpinned"
     CHAT_HIDDEN = "chat.hidden"
