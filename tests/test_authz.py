@@ -173,6 +173,16 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/orders"): SIGNED_IN,
     ("GET", "/orders/{order_id}"): SIGNED_IN,
     ("POST", "/orders/{order_id}"): SIGNED_IN,
+    ("POST", "/orders/{order_id}/review"): SIGNED_IN,
+    ("POST", "/reviews/{review_id}/reply"): PRODUCERS,
+    ("GET", "/producer/reviews"): PRODUCERS,
+    ("GET", "/reviews/{review_id}/moderation"): OVERSIGHT,
+    ("POST", "/reviews/{review_id}/hide"): OVERSIGHT,
+    ("POST", "/api/v1/orders/{order_id}/review"): SIGNED_IN,
+    ("POST", "/api/v1/reviews/{review_id}/reply"): PRODUCERS,
+    ("POST", "/api/v1/reviews/{review_id}/hide"): OVERSIGHT,
+    ("GET", "/api/v1/products/{product_id}/reviews"): EVERYONE,
+    ("GET", "/producers/{producer_id}"): EVERYONE,
     ("GET", "/producer/orders"): PRODUCERS,
     ("GET", "/sandbox/pay/{ref}"): SIGNED_IN,
     ("POST", "/sandbox/pay/{ref}"): SIGNED_IN,
@@ -268,6 +278,7 @@ PARAMS = {
     "case_id": "c-none",
     "session_id": "s-none",
     "concern_id": "k-none",
+    "review_id": "rv-none",
 }
 
 

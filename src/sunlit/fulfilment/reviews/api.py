@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
+from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
 from sunlit.catalog.products import services as catalog
 from sunlit.catalog.schemas import ReviewAveragesOut
@@ -22,6 +23,8 @@ from sunlit.web.deps import PathId
 router = APIRouter(prefix="/api/v1", tags=["reviews"])
 
 signed_in = unit("signed_in", kit=fulfilment_kit)
+sellers = unit(Role.FARMER, Role.OPERATOR, kit=fulfilment_kit)
+moderators = unit(*services.MODERATORS, kit=fulfilment_kit)
 public = unit("public", kit=fulfilment_kit)
 
 
@@ -56,9 +59,7 @@ async def post_review(
 
 
 @router.post("/reviews/{review_id}/reply", response_model=ReviewOut)
-async def reply(
-    review_id: PathId, body: ReplyIn, work: Work[FulfilmentKit] = signed_in
-) -> ReviewOut:
+async def reply(review_id: PathId, body: ReplyIn, work: Work[FulfilmentKit] = sellers) -> ReviewOut:
     """The producer's people reply once, in public (403 for anyone else, 409 a second time)."""
     row = await services.do_reply(work.db, work.actor, review_id, body.text, now=work.now)
     out = await _out(work, row)
@@ -67,7 +68,9 @@ async def reply(
 
 
 @router.post("/reviews/{review_id}/hide", response_model=ReviewOut)
-async def hide(review_id: PathId, body: HideIn, work: Work[FulfilmentKit] = signed_in) -> ReviewOut:
+async def hide(
+    review_id: PathId, body: HideIn, work: Work[FulfilmentKit] = moderators
+) -> ReviewOut:
     """A supervisor or operator hides a review for abuse, with a reason and a note (403 for
     anyone else). The text is kept, and written into the ``review.hidden`` event."""
     row = await services.do_hide(
