@@ -6,6 +6,7 @@ each clear, each changing nothing."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -340,3 +341,98 @@ def test_a_producer_page_shows_the_last_90_days(served: LiveServer) -> None:
         assert "4.5 / 5" in text and "reviews: 2" in text  # the 1-star review is 107 days old
         product_page = public.get(f"/products/{old['product_id']}").text
         assert f"/producers/{producer['id']}" in product_page
+
+
+def test_after_a_partial_refund_the_buyer_still_reviews_and_adds_to_it_once(
+    served: LiveServer,
+) -> None:
+    order = delivered_order(served, "rv-partial")
+    with api_as(served, "farmer.dangshan") as farmer:
+        refund = farmer.post(
+            f"/api/v1/orders/{order['id']}/refunds",
+            json={"amount": order["amount"] // 2, "reason": "一个碰伤，退一半"},
+        )
+        assert refund.status_code == 202, refund.text
+    with api_as(served, "buyer1") as api:
+        deadline = time.monotonic() + 10
+        settled = wait_for(api, order["id"], "delivered")
+        while settled["refunded"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            settled = wait_for(api, order["id"], "delivered")
+        assert 0 < settled["refunded"] < settled["amount"]
+        posted = review_api(api, order["id"], stars=3, text="")
+        assert posted.status_code == 201, posted.text
+        review = posted.json()
+    later = "吃完了整箱，甜度稳定，下次还买。"
+    with api_as(served, "farmer.dangshan") as farmer:  # only the buyer adds to a review
+        refused = farmer.post(f"/api/v1/reviews/{review['id']}/follow-up", json={"text": later})
+        assert refused.status_code == 403
+    with web_as(served, "buyer1") as web:
+        page = web.get(f"/orders/{order['id']}").text
+        assert 'name="follow_up"' in page
+        token = csrf_of(page)
+        empty = web.post(
+            f"/reviews/{review['id']}/follow-up", data={"csrf_token": token, "follow_up": ""}
+        )
+        assert empty.status_code == 422
+        added = web.post(
+            f"/reviews/{review['id']}/follow-up", data={"csrf_token": token, "follow_up": later}
+        )
+        assert added.status_code == 303, added.text[:500]
+        assert 'name="follow_up"' not in web.get(f"/orders/{order['id']}").text
+    with api_as(served, "buyer1") as api:
+        again = api.post(f"/api/v1/reviews/{review['id']}/follow-up", json={"text": "再加一句"})
+        assert again.status_code == 409
+    [shown] = product_reviews(served, order["product_id"])["reviews"]
+    assert shown["text"] == "" and shown["follow_up"] == later and shown["stars"] == 3
+    with client(served, "en") as public:
+        assert later in public.get(f"/products/{order['product_id']}").text
+    event = review_events(served)[-1]
+    assert event.type == "review.followed_up" and event.actor == order["buyer_id"]
+    assert event.data == {"order": order["id"], "review": review["id"], "text": later}
+
+
+def test_a_mistaken_hide_is_undone_with_a_note_and_both_stay_in_the_log(
+    served: LiveServer,
+) -> None:
+    order = delivered_order(served, "rv-unhide")
+    with api_as(served, "buyer1") as api:
+        review = review_api(api, order["id"], stars=2, text="有点酸，不太甜。").json()
+    with api_as(served, "supervisor1") as supervisor:
+        hide = supervisor.post(
+            f"/api/v1/reviews/{review['id']}/hide", json={"reason": "spam", "note": "看错了"}
+        )
+        assert hide.status_code == 200 and hide.json()["hidden"] is True
+        assert product_reviews(served, order["product_id"])["averages"]["count"] == 0
+        no_note = supervisor.post(f"/api/v1/reviews/{review['id']}/unhide", json={"note": " "})
+        assert no_note.status_code == 422
+    with api_as(served, "farmer.dangshan") as farmer:
+        refused = farmer.post(f"/api/v1/reviews/{review['id']}/unhide", json={"note": "差评"})
+        assert refused.status_code == 403
+    with web_as(served, "operator") as operator:
+        page = operator.get(f"/reviews/{review['id']}/moderation")
+        shown = operator.post(
+            f"/reviews/{review['id']}/unhide",
+            data={"csrf_token": csrf_of(page.text), "note": "不是广告，是正常差评"},
+        )
+        assert shown.status_code == 303, shown.text[:500]
+        twice = operator.post(
+            f"/reviews/{review['id']}/unhide",
+            data={"csrf_token": csrf_of(page.text), "note": "again"},
+        )
+        assert twice.status_code == 409
+    listed = product_reviews(served, order["product_id"])
+    assert listed["averages"] == {
+        "count": 1,
+        "stars": 2.0,
+        "freshness": 5.0,
+        "packaging": 4.0,
+        "speed": 4.0,
+    }
+    assert listed["reviews"][0]["text"] == "有点酸，不太甜。"
+    kinds = [(e.type, e.data.get("note")) for e in review_events(served)]
+    assert kinds == [
+        ("review.posted", None),
+        ("review.hidden", "看错了"),
+        ("review.unhidden", "不是广告，是正常差评"),
+    ]

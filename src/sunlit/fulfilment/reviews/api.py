@@ -12,11 +12,13 @@ from sunlit.catalog.schemas import ReviewAveragesOut
 from sunlit.fulfilment.deps import FulfilmentKit, fulfilment_kit
 from sunlit.fulfilment.reviews import model, services, views
 from sunlit.fulfilment.reviews.schemas import (
+    FollowUpIn,
     HideIn,
     ProductReviewsOut,
     ReplyIn,
     ReviewIn,
     ReviewOut,
+    UnhideIn,
 )
 from sunlit.web.deps import PathId
 
@@ -76,6 +78,29 @@ async def hide(
     row = await services.do_hide(
         work.db, work.actor, review_id, body.reason.value, body.note, now=work.now
     )
+    out = await _out(work, row)
+    await work.commit()
+    return out
+
+
+@router.post("/reviews/{review_id}/follow-up", response_model=ReviewOut)
+async def follow_up(
+    review_id: PathId, body: FollowUpIn, work: Work[FulfilmentKit] = signed_in
+) -> ReviewOut:
+    """The buyer adds to their review once (追评): 403 for anyone else, 409 a second time."""
+    row = await services.do_follow_up(work.db, work.actor, review_id, body.text, now=work.now)
+    out = await _out(work, row)
+    await work.commit()
+    return out
+
+
+@router.post("/reviews/{review_id}/unhide", response_model=ReviewOut)
+async def unhide(
+    review_id: PathId, body: UnhideIn, work: Work[FulfilmentKit] = moderators
+) -> ReviewOut:
+    """A supervisor or operator shows a hidden review again, with a note (409 if it is not
+    hidden)."""
+    row = await services.do_unhide(work.db, work.actor, review_id, body.note, now=work.now)
     out = await _out(work, row)
     await work.commit()
     return out

@@ -99,16 +99,26 @@ def check_review(
     return draft
 
 
-def check_reply(text: str) -> str:
-    """The producer's reply, trimmed: between 1 and REPLY_MAX characters."""
+def check_words(text: str, field: str, most: int = REPLY_MAX) -> str:
+    """A reply, a follow-up or a note, trimmed: between 1 and ``most`` characters."""
     kept = text.strip()
-    if not kept or len(kept) > REPLY_MAX:
+    if not kept or len(kept) > most:
         raise InvalidInput(
             FIX,
-            fields={"reply": N_("Write between 1 and %(max)s characters.")},
-            params={"max": REPLY_MAX},
+            fields={field: N_("Write between 1 and %(max)s characters.")},
+            params={"max": most},
         )
     return kept
+
+
+def check_reply(text: str) -> str:
+    """The producer's reply, trimmed: between 1 and REPLY_MAX characters."""
+    return check_words(text, "reply")
+
+
+def check_follow_up(text: str) -> str:
+    """The buyer's follow-up, trimmed: between 1 and TEXT_MAX characters."""
+    return check_words(text, "follow_up", TEXT_MAX)
 
 
 def check_hide(reason: str, note: str) -> tuple[HideReason, str]:
@@ -147,7 +157,7 @@ def one_decimal(value: float | None) -> float | None:
 @dataclass(frozen=True, slots=True)
 class Shown:
     """One review as a public page shows it. A hidden review keeps only its reason, its date and
-    the producer's reply: its stars, marks, text and photos are not shown."""
+    the producer's reply: its stars, marks, text, follow-up and photos are not shown."""
 
     id: str
     order_id: str
@@ -158,6 +168,8 @@ class Shown:
     text: str
     photos: tuple[str, ...]
     posted_at: datetime
+    follow_up: str | None
+    follow_up_at: datetime | None
     reply: str | None
     replied_at: datetime | None
     hidden_reason: str | None

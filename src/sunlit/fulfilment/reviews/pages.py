@@ -115,6 +115,28 @@ async def reply(review_id: PathId, work: Work[FulfilmentKit] = sellers) -> Respo
     return redirect("/producer/reviews?done=replied" if from_list else f"/orders/{order_id}#review")
 
 
+@router.post("/reviews/{review_id}/follow-up")
+async def follow_up(review_id: PathId, work: Work[FulfilmentKit] = signed_in) -> Response:
+    """The buyer adds to their review once, from the order's page."""
+    fields, errors = await read_form(work.request)
+    review = await services.get_review(work.db, review_id)
+    order_id = review.order_id
+
+    async def act() -> object:
+        if errors:
+            raise services.invalid(errors)
+        return await services.do_follow_up(
+            work.db, work.actor, review_id, fields.get("follow_up", ""), now=work.now
+        )
+
+    outcome = await settle(work.db, work.principal.account, act)
+    if isinstance(outcome, SunlitError):
+        return await order_page_response(
+            work, order_id, status=outcome.status, error=outcome, values=fields
+        )
+    return redirect(f"/orders/{order_id}#review")
+
+
 async def _list_page(
     work: Work[FulfilmentKit],
     *,
@@ -205,3 +227,25 @@ async def hide(review_id: PathId, work: Work[FulfilmentKit] = moderators) -> Res
             work, review_id, status=outcome.status, error=outcome, values=fields
         )
     return redirect(f"/reviews/{review_id}/moderation?done=hidden")
+
+
+@router.post("/reviews/{review_id}/unhide")
+async def unhide(review_id: PathId, work: Work[FulfilmentKit] = moderators) -> Response:
+    """Show a hidden review again, with a note: for a hide that was a mistake."""
+    fields, errors = await read_form(work.request)
+
+    async def act() -> object:
+        if errors:
+            raise services.invalid(errors)
+        return await services.do_unhide(
+            work.db, work.actor, review_id, fields.get("note", ""), now=work.now
+        )
+
+    outcome = await settle(work.db, work.principal.account, act)
+    if isinstance(outcome, NotFound):
+        raise outcome
+    if isinstance(outcome, SunlitError):
+        return await _moderation_page(
+            work, review_id, status=outcome.status, error=outcome, values=fields
+        )
+    return redirect(f"/reviews/{review_id}/moderation?done=shown")

@@ -27,6 +27,14 @@ class ReplyIn(BaseModel):
     text: CleanText = Field(max_length=4000)
 
 
+class FollowUpIn(BaseModel):
+    text: CleanText = Field(max_length=4000)
+
+
+class UnhideIn(BaseModel):
+    note: CleanText = Field(max_length=4000)
+
+
 class HideIn(BaseModel):
     reason: HideReason
     note: CleanText = Field(max_length=4000)
@@ -34,7 +42,7 @@ class HideIn(BaseModel):
 
 class ReviewOut(BaseModel):
     """A review as the public sees it: a hidden one has ``hidden_reason`` and neither marks
-    (0) nor text nor photos."""
+    (0) nor text, follow-up or photos."""
 
     id: str
     order_id: str
@@ -45,6 +53,8 @@ class ReviewOut(BaseModel):
     text: str
     photos: list[str]
     posted_at: datetime
+    follow_up: str | None
+    follow_up_at: datetime | None
     reply: str | None
     replied_at: datetime | None
     hidden: bool
@@ -62,6 +72,8 @@ class ReviewOut(BaseModel):
             text=review.text,
             photos=[file_url(sha) for sha in review.photos],
             posted_at=review.posted_at,
+            follow_up=review.follow_up,
+            follow_up_at=review.follow_up_at,
             reply=review.reply,
             replied_at=review.replied_at,
             hidden=review.hidden_reason is not None,

@@ -15,7 +15,8 @@ async def order_section(
     db: AsyncSession, actor: Actor, order: Order, *, sells: bool, now: datetime
 ) -> dict[str, object]:
     """The values `fulfilment/_reviews.html` renders for this order and this viewer: the
-    review and its reply, the buyer's form while there is none, the seller's reply form, and
+    review and its reply, the buyer's form while there is none and their one follow-up, the
+    seller's reply form, and
     the way to moderation for supervisors and operators."""
     review = await services.review_of_order(db, order.id)
     photos = (await views.photos_of(db, [review.id])).get(review.id, []) if review else []
@@ -26,6 +27,10 @@ async def order_section(
         "review_photos": photos,
         "may_review": is_buyer and review is None and why_not is None,
         "review_not_yet": why_not if is_buyer and review is None else None,
+        "may_follow_up": is_buyer
+        and review is not None
+        and review.follow_up is None
+        and review.hidden_at is None,
         "may_reply": sells and review is not None and review.reply is None,
         "may_moderate": review is not None and actor.role in services.MODERATORS,
         "review_marks": model.MARKS,

@@ -132,6 +132,22 @@ async def do_post_review(
     return row
 
 
+async def do_follow_up(
+    db: AsyncSession, actor: Actor, review_id: str, text: str, *, now: datetime
+) -> ReviewRow:
+    """The buyer adds to their review once (追评), say after eating the rest of the box. The
+    first words stay as they were."""
+    row = await get_review(db, review_id, lock=True)
+    if row.buyer_id != actor.id:
+        raise PermissionDenied(N_("Only the buyer adds to their review."))
+    if row.follow_up is not None:
+        raise AlreadyDone(N_("You have already added to this review."))
+    row.follow_up, row.follow_up_at = model.check_follow_up(text), now
+    data: dict[str, object] = {"order": row.order_id, "review": row.id, "text": row.follow_up}
+    append(db, _event(EventType.REVIEW_FOLLOWED_UP, row, actor, now, data))
+    return row
+
+
 async def do_reply(
     db: AsyncSession, actor: Actor, review_id: str, text: str, *, now: datetime
 ) -> ReviewRow:
@@ -169,6 +185,29 @@ async def do_hide(
         "text": row.text,
     }
     append(db, _event(EventType.REVIEW_HIDDEN, row, actor, now, data))
+    return row
+
+
+async def do_unhide(
+    db: AsyncSession, actor: Actor, review_id: str, note: str, *, now: datetime
+) -> ReviewRow:
+    """A supervisor or operator shows a hidden review again (a hide that was a mistake), with a
+    note; the hide stays in the log."""
+    if actor.role not in MODERATORS:
+        raise PermissionDenied(N_("Only supervisors and operators hide a review."))
+    row = await get_review(db, review_id, lock=True)
+    if row.hidden_at is None:
+        raise AlreadyDone(N_("This review is not hidden."))
+    kept = model.check_words(note, "note", model.NOTE_MAX)
+    data: dict[str, object] = {
+        "review": row.id,
+        "order": row.order_id,
+        "reason": row.hidden_reason,
+        "note": kept,
+    }
+    row.hidden_reason = row.hidden_note = row.hidden_by = None
+    row.hidden_at = None
+    append(db, _event(EventType.REVIEW_UNHIDDEN, row, actor, now, data))
     return row
 
 

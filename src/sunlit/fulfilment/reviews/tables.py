@@ -12,7 +12,8 @@ from sunlit.core.db import Base, UTCDateTime
 
 
 class ReviewRow(Base):
-    """The buyer's review of one order (one per order), and the producer's one public reply."""
+    """The buyer's review of one order (one per order), its one follow-up, and the producer's
+    one public reply."""
 
     __tablename__ = "reviews"
 
@@ -28,6 +29,9 @@ class ReviewRow(Base):
     speed: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The buyer's one follow-up (追评), added later: the first words are never changed.
+    follow_up: Mapped[str | None] = mapped_column(Text)
+    follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reply: Mapped[str | None] = mapped_column(Text)
     replied_by: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

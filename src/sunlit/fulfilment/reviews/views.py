@@ -50,6 +50,8 @@ def shown(row: ReviewRow, photos: Sequence[str]) -> Shown:
         text="" if hidden else row.text,
         photos=() if hidden else tuple(photos),
         posted_at=row.posted_at,
+        follow_up=None if hidden else row.follow_up,
+        follow_up_at=None if hidden else row.follow_up_at,
         reply=row.reply,
         replied_at=row.replied_at,
         hidden_reason=row.hidden_reason if hidden else None,

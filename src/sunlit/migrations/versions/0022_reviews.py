@@ -1,4 +1,4 @@
-"""Reviews after delivery, their photos, the producer's reply and moderation (issue 17)
+"""Reviews after delivery, their photos and follow-up, the reply and moderation (issue 17)
 
 Revision ID: 0022
 Revises: 0018
@@ -43,6 +43,8 @@ def upgrade() -> None:
         integer("speed"),
         text("text"),
         moment("posted_at"),
+        text("follow_up", null=True),
+        moment("follow_up_at", null=True),
         text("reply", null=True),
         ident("replied_by", null=True),
         moment("replied_at", null=True),
