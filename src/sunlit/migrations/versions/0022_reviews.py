@@ -77,6 +77,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # On SQLite the driver opens its transaction at the first DML statement and runs DDL before
+    # it in autocommit: this DELETE comes first so that the drops below roll back with a later
+    # revision's refusal in the same downgrade (0016's, while a press account exists).
+    op.execute("DELETE FROM review_photos")
     op.drop_table("review_photos")
     drop_index("reviews", "producer_id", "posted_at")
     drop_index("reviews", "product_id", "posted_at")
