@@ -172,6 +172,20 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/orders"): SIGNED_IN,
     ("GET", "/orders/{order_id}"): SIGNED_IN,
     ("POST", "/orders/{order_id}"): SIGNED_IN,
+    ("POST", "/orders/{order_id}/review"): SIGNED_IN,
+    ("POST", "/reviews/{review_id}/reply"): PRODUCERS,
+    ("GET", "/producer/reviews"): PRODUCERS,
+    ("GET", "/reviews/{review_id}/moderation"): OVERSIGHT,
+    ("POST", "/reviews/{review_id}/hide"): OVERSIGHT,
+    ("POST", "/reviews/{review_id}/unhide"): OVERSIGHT,
+    ("POST", "/reviews/{review_id}/follow-up"): SIGNED_IN,
+    ("POST", "/api/v1/orders/{order_id}/review"): SIGNED_IN,
+    ("POST", "/api/v1/reviews/{review_id}/reply"): PRODUCERS,
+    ("POST", "/api/v1/reviews/{review_id}/hide"): OVERSIGHT,
+    ("POST", "/api/v1/reviews/{review_id}/unhide"): OVERSIGHT,
+    ("POST", "/api/v1/reviews/{review_id}/follow-up"): SIGNED_IN,
+    ("GET", "/api/v1/products/{product_id}/reviews"): EVERYONE,
+    ("GET", "/producers/{producer_id}"): EVERYONE,
     ("GET", "/producer/orders"): PRODUCERS,
     ("GET", "/products/{product_id}/buy/fee"): SIGNED_IN,
     ("GET", "/producer/shipping"): PRODUCERS,
@@ -322,6 +336,7 @@ PARAMS = {
     "carrier": "sandbox",
     "tracking_no": "SB000000000000",
     "request_id": "as-none",
+    "review_id": "rv-none",
 }
 
 

@@ -40,7 +40,7 @@ USER_FOR_PATH = {
     "/sessions/{session_id}/claims/new": "press.dangshan",
 }
 #: Pages the test has nothing to show on (no case exists in the demo): their 404 is checked.
-NOTHING_TO_SHOW = {"/supervisor/cases/{case_id}"}
+NOTHING_TO_SHOW = {"/supervisor/cases/{case_id}", "/reviews/{review_id}/moderation"}
 #: Page routes that answer a page's script with JSON, for visitors too (a fresh room ticket).
 SCRIPT_ONLY = {"/live/{session}/ticket"}
 #: Public pages whose address is a secret (a password-reset link): never stored, no referrer.
@@ -108,6 +108,7 @@ def demo(server: LiveServer) -> Iterator[tuple[LiveServer, dict[str, str]]]:
     plan, _key = approved_plan(server)
     with api_as(server, "buyer1") as buyer:
         pears = product_named(buyer, "砀山酥梨")["id"]
+        producer = buyer.get(f"/api/v1/products/{pears}").json()["producer"]["id"]
         placed = buy(buyer, pears, "headers-1")
         assert placed.status_code == 201, placed.text
         order = placed.json()["id"]
@@ -132,6 +133,8 @@ def demo(server: LiveServer) -> Iterator[tuple[LiveServer, dict[str, str]]]:
         server,
         {
             "product_id": pears,
+            "producer_id": producer,
+            "review_id": "rv-none",
             "plan_id": plan,
             "session": plan,
             "session_id": plan,

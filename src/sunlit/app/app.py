@@ -46,6 +46,8 @@ from sunlit.filing import stream_api
 from sunlit.fulfilment import pages as fulfilment_pages
 from sunlit.fulfilment.aftersales import api as aftersales_api
 from sunlit.fulfilment.aftersales import pages as aftersales_pages
+from sunlit.fulfilment.reviews import api as reviews_api
+from sunlit.fulfilment.reviews import pages as reviews_pages
 from sunlit.fulfilment.shipments import api as shipments_api
 from sunlit.fulfilment.shipments import pages as shipments_pages
 from sunlit.integrity import api as integrity_api
@@ -105,6 +107,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     aftersales_api.router,
     aftersales_pages.uploads,
     aftersales_pages.router,
+    reviews_pages.uploads,
+    reviews_pages.router,
+    reviews_api.router,
     payments_api.router,
     payments_pages.router,
     live_api.router,
@@ -133,6 +138,7 @@ UPLOAD_ROUTERS = (
     integrity_pages.uploads,
     concerns_pages.uploads,
     aftersales_pages.uploads,
+    reviews_pages.uploads,
 )
 
 

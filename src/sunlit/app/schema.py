@@ -28,6 +28,7 @@ OWNERS = (
     "sunlit.disclosure.concerns",
     "sunlit.fulfilment.shipments",
     "sunlit.fulfilment.aftersales",
+    "sunlit.fulfilment.reviews",
 )
 
 

@@ -20,7 +20,9 @@ from sunlit.accounts.deps import AccountsKit
 from sunlit.accounts.notifier import LogNotifier, Notifier, notifier_for
 from sunlit.accounts.services import Passwords
 from sunlit.accounts.token_cache import TokenCache
+from sunlit.catalog.deps import CatalogKit
 from sunlit.catalog.labels import LABELS as CATALOG_LABELS
+from sunlit.catalog.ports import ProducerRecords, ProductReviews
 from sunlit.core.clock import Clock, SystemClock
 from sunlit.core.db import Database
 from sunlit.core.files.store import LocalFileStore
@@ -31,6 +33,8 @@ from sunlit.filing.model import LABELS as FILING_LABELS
 from sunlit.filing.ports import SessionRatings
 from sunlit.fulfilment.aftersales.model import LABELS as AFTERSALES_LABELS
 from sunlit.fulfilment.deps import FulfilmentKit
+from sunlit.fulfilment.reviews.views import ProducerRecords as FulfilmentRecords
+from sunlit.fulfilment.reviews.views import ProductReviews as FulfilmentReviews
 from sunlit.fulfilment.shipments.deps import ShipmentsKit
 from sunlit.fulfilment.shipments.model import LABELS as SHIPMENT_LABELS
 from sunlit.fulfilment.shipments.sandbox import SandboxCarrier
@@ -96,6 +100,8 @@ class Services:
     notifier: Notifier = field(default_factory=LogNotifier)
     sales: SessionSales = field(default_factory=OrderSales)  # orders, as live rooms show them
     ratings: SessionRatings = field(default_factory=ProducerRatings)  # on a plan's page
+    reviews: ProductReviews = field(default_factory=FulfilmentReviews)  # on a product's page
+    records: ProducerRecords = field(default_factory=FulfilmentRecords)  # on a producer's page
     _desk: OrderDesk | None = None
     _hub: Hub | None = None
     live_port: int | None = None  # where the live rooms' WebSocket server listens, once it does
@@ -204,6 +210,6 @@ class Services:
 
 def _provides(
     services: Services,
-) -> tuple[AccountsKit, FilingKit, LiveKit, OrdersKit, FulfilmentKit, ShipmentsKit]:
+) -> tuple[AccountsKit, CatalogKit, FilingKit, LiveKit, OrdersKit, FulfilmentKit, ShipmentsKit]:
     """Never called: mypy checks here that the container is every context's view of it."""
-    return services, services, services, services, services, services
+    return services, services, services, services, services, services, services

@@ -8,11 +8,12 @@ from fastapi.responses import Response
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
 from sunlit.catalog import views
+from sunlit.catalog.deps import CatalogKit, catalog_kit
 from sunlit.catalog.forms import BAND_FIELDS, band_from_form
 from sunlit.catalog.model import Unit, Verification, check_proposer
 from sunlit.catalog.producers import services as producer_service
 from sunlit.catalog.products import services as catalog
-from sunlit.core.errors import SunlitError
+from sunlit.core.errors import N_, NotFound, SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.core.regions.services import served_regions
 from sunlit.core.text import NO_CONTROL
@@ -21,6 +22,8 @@ from sunlit.web.forms import form_fields, redirect
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
+#: The newest reviews a product's page shows.
+REVIEWS_SHOWN = 20
 
 
 @router.get("/products")
@@ -44,8 +47,11 @@ async def products_page(
 
 
 @router.get("/products/{product_id}")
-async def product_page(product_id: PathId, work: Work[Kit] = unit("public")) -> Response:
+async def product_page(
+    product_id: PathId, work: Work[CatalogKit] = unit("public", kit=catalog_kit)
+) -> Response:
     view = await catalog.view_product(work.db, product_id, on=work.now.date())
+    reviews = work.services.reviews
     account = work.principal.account
     manages = (
         account is not None
@@ -63,6 +69,29 @@ async def product_page(product_id: PathId, work: Work[Kit] = unit("public")) -> 
             "manages": manages,
             "can_propose": can_propose,
             "proposed": work.request.query_params.get("proposed") == "1",
+            "averages": await reviews.averages(work.db, product_id),
+            "reviews": await reviews.latest(work.db, product_id, limit=REVIEWS_SHOWN),
+        },
+    )
+
+
+@router.get("/producers/{producer_id}")
+async def producer_page(
+    producer_id: PathId, work: Work[CatalogKit] = unit("public", kit=catalog_kit)
+) -> Response:
+    """A producer in public: who it is, its produce, and what became of its sales over the
+    last 90 days (delivery time, complaints, reviews). Operators also see unverified ones."""
+    producer = await producer_service.get_producer(work.db, producer_id)
+    if producer.verification != Verification.VERIFIED and work.principal.role != Role.OPERATOR:
+        raise NotFound(N_("No such producer."))
+    products = await catalog.list_products(work.db, producer_ids=[producer.id])
+    return render(
+        work.request,
+        "catalog/producer.html",
+        {
+            "producer": producer,
+            "products": products,
+            "record": await work.services.records.record_of(work.db, producer.id, now=work.now),
         },
     )
 

@@ -24,6 +24,7 @@ from sunlit.catalog.model import (
     UnsalableReason,
     Verification,
 )
+from sunlit.catalog.ports import ReviewAverages
 from sunlit.catalog.products.services import ProductView
 from sunlit.catalog.views import InspectionRecord, PhotoRecord, Producer, Product, UnsalableReport
 from sunlit.core.ids import ID_PATTERN
@@ -191,6 +192,27 @@ class DocumentOut(BaseModel):
     url: str
 
 
+class ReviewAveragesOut(BaseModel):
+    """The averages of a product's visible reviews, 1 to 5 with one decimal (null without
+    reviews); hidden reviews are left out of them and of ``count``."""
+
+    count: int
+    stars: float | None
+    freshness: float | None
+    packaging: float | None
+    speed: float | None
+
+    @classmethod
+    def of(cls, averages: ReviewAverages) -> ReviewAveragesOut:
+        return cls(
+            count=averages.count,
+            stars=averages.stars,
+            freshness=averages.freshness,
+            packaging=averages.packaging,
+            speed=averages.speed,
+        )
+
+
 class ProductDetailOut(ProductOut):
     producer: ProducerOut
     band: BandOut | None
@@ -198,9 +220,10 @@ class ProductDetailOut(ProductOut):
     quality: QualityStatus
     documents: list[DocumentOut]
     photos: list[str]
+    reviews: ReviewAveragesOut
 
     @classmethod
-    def of_view(cls, view: ProductView) -> ProductDetailOut:
+    def of_view(cls, view: ProductView, reviews: ReviewAverages) -> ProductDetailOut:
         return cls(
             **ProductOut.of(view.product).model_dump(),
             producer=ProducerOut.of(view.producer),
@@ -218,6 +241,7 @@ class ProductDetailOut(ProductOut):
                 for d in view.inspections
             ],
             photos=[file_url(sha) for sha in view.photos],
+            reviews=ReviewAveragesOut.of(reviews),
         )
 
 

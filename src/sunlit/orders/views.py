@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
@@ -77,4 +78,16 @@ async def orders_of_producers(
     query = select(OrderRow).order_by(OrderRow.placed_at.desc(), OrderRow.id.desc()).limit(limit)
     if producer_ids is not None:
         query = query.where(OrderRow.producer_id.in_(producer_ids))
+    return list((await db.scalars(query)).all())
+
+
+async def sales_of_producer(
+    db: AsyncSession, producer_id: str, *, since: datetime, also: Collection[str] = ()
+) -> list[OrderRow]:
+    """A producer's orders paid or delivered since ``since``, and those of ``also`` (ids) that
+    are its own: what its record over a period is computed from."""
+    recent = or_(OrderRow.paid_at >= since, OrderRow.delivered_at >= since)
+    if also:
+        recent = or_(recent, OrderRow.id.in_(list(also)))
+    query = select(OrderRow).where(OrderRow.producer_id == producer_id, recent)
     return list((await db.scalars(query)).all())

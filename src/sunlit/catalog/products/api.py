@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
 from sunlit.catalog import views
+from sunlit.catalog.deps import CatalogKit, catalog_kit
 from sunlit.catalog.model import KIND, Verification
 from sunlit.catalog.producers import services as producers
 from sunlit.catalog.products import services as catalog
@@ -75,10 +76,14 @@ async def list_products(
 
 
 @router.get("/products/{product_id}", response_model=ProductDetailOut)
-async def get_product(product_id: PathId, work: Work[Kit] = unit("public")) -> ProductDetailOut:
-    return ProductDetailOut.of_view(
-        await catalog.view_product(work.db, product_id, on=work.now.date())
-    )
+async def get_product(
+    product_id: PathId, work: Work[CatalogKit] = unit("public", kit=catalog_kit)
+) -> ProductDetailOut:
+    """A product with its producer, reference band, quality documents, photos and the averages
+    of its buyers' reviews."""
+    view = await catalog.view_product(work.db, product_id, on=work.now.date())
+    averages = await work.services.reviews.averages(work.db, product_id)
+    return ProductDetailOut.of_view(view, averages)
 
 
 @router.post("/products", status_code=201, response_model=ProductOut)

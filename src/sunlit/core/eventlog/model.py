@@ -91,6 +91,13 @@ class EventType(StrEnum):
     AFTERSALES_ESCALATED = "aftersales.escalated"
     AFTERSALES_DECIDED = "aftersales.decided"
     AFTERSALES_CLOSED = "aftersales.closed"
+    # Reviews (Sunlit's own; review.posted is a contract type above): the buyer's follow-up,
+    # the producer's public reply, and a supervisor's or operator's hide for abuse (and its
+    # undoing), each with that person as actor.
+    REVIEW_FOLLOWED_UP = "review.followed_up"
+    REVIEW_REPLIED = "review.replied"
+    REVIEW_HIDDEN = "review.hidden"
+    REVIEW_UNHIDDEN = "review.unhidden"
     # The live room (Sunlit's own): moderation, each with the moderator as actor.
     PRODUCT_UNPINNED = "product.unpinned"
     CHAT_HIDDEN = "chat.hidden"
