@@ -296,7 +296,6 @@ def test_random_interleavings_never_give_back_more_than_was_paid(settings: Setti
         run()
         # the paths met: after-sales refunds, a seller's and a cancellation's among them
         assert {"aftersales", "seller", "cancelled by the buyer"} <= set(market.refunds_by)
-        assert market.refunds_by["aftersales"] >= 5, market.refunds_by
     finally:
         loop.run_until_complete(database.dispose())
         loop.close()

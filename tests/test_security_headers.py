@@ -40,7 +40,11 @@ USER_FOR_PATH = {
     "/sessions/{session_id}/claims/new": "press.dangshan",
 }
 #: Pages the test has nothing to show on (no case exists in the demo): their 404 is checked.
-NOTHING_TO_SHOW = {"/supervisor/cases/{case_id}", "/reviews/{review_id}/moderation"}
+NOTHING_TO_SHOW = {
+    "/supervisor/cases/{case_id}",
+    "/reviews/{review_id}/moderation",
+    "/supervisor/aftersales/{request_id}",
+}
 #: Page routes that answer a page's script with JSON, for visitors too (a fresh room ticket).
 SCRIPT_ONLY = {"/live/{session}/ticket"}
 #: Public pages whose address is a secret (a password-reset link): never stored, no referrer.
@@ -143,6 +147,7 @@ def demo(server: LiveServer) -> Iterator[tuple[LiveServer, dict[str, str]]]:
             "address_id": address,
             "ref": ref,
             "case_id": "cs-0000000000",
+            "request_id": "as-0000000000",
             "token": "no-such-reset-link-0000000000000000000000000",
         },
     )
