@@ -41,7 +41,15 @@ branch_labels = None
 depends_on = None
 
 
+def _begin() -> None:
+    """Begin the transaction now. pysqlite runs DDL outside a transaction until a DML statement
+    begins one, so without this a later revision's failure would roll back this one's table
+    rebuilds only in part, leaving batch mode's _alembic_tmp_ tables behind."""
+    op.execute("UPDATE payments SET refunded = refunded WHERE 0 = 1")
+
+
 def upgrade() -> None:
+    _begin()
     create_table(
         "fund_recoveries",
         key(),
@@ -92,6 +100,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    _begin()
     bind = op.get_bind()
     recovered = bind.scalar(sa.text("SELECT COUNT(*) FROM payouts WHERE recovered > 0"))
     if recovered:
