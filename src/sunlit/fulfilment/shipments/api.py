@@ -60,8 +60,10 @@ async def carrier_notice(
         raise NotFound(N_("No such carrier."))
     notice = ours.verify(work.request.headers, await work.request.body(), now=work.now)
     days = work.services.settings.auto_confirm_days
-    outcome = await shipments.handle_notice(work.db, ours, notice, confirm_days=days, now=work.now)
     try:
+        outcome = await shipments.handle_notice(
+            work.db, ours, notice, confirm_days=days, now=work.now
+        )
         await work.commit()
     except IntegrityError:  # the other copy was applied at the same instant
         await work.db.rollback()

@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from sunlit.core.errors import N_, Conflict, NotFound
@@ -123,16 +123,32 @@ class SandboxCarrier:
                 .order_by(SandboxScanRow.at)
             )
         ).all()
+        happened = 0
         for scan in due:
-            self._queue(db, scan, now=now, late_ms=self.step_seconds * 1000)
-        return len(due)
+            happened += await self._queue(db, scan, now=now, late_ms=self.step_seconds * 1000)
+        return happened
 
-    def _queue(
+    async def _queue(
         self, db: AsyncSession, scan: SandboxScanRow, *, now: datetime, late_ms: int
-    ) -> None:
-        notice = CarrierNotice(new_id("cn"), scan.tracking_no, scan.status, scan.at, scan.place)
+    ) -> bool:
+        """The scan happens: its notice is queued twice. False when it already had (the jobs
+        loop and the console reached it at the same moment): only one of them queues it."""
+        claimed = await db.scalar(
+            update(SandboxScanRow)
+            .where(
+                SandboxScanRow.tracking_no == scan.tracking_no,
+                SandboxScanRow.seq == scan.seq,
+                SandboxScanRow.queued_at.is_(None),
+            )
+            .values(queued_at=now)
+            .returning(SandboxScanRow.at)  # as the one who moved it last left it
+            .execution_options(synchronize_session=False)
+        )
+        if claimed is None:
+            return False
+        await db.refresh(scan)
+        notice = CarrierNotice(new_id("cn"), scan.tracking_no, scan.status, claimed, scan.place)
         body = notice_body(notice).decode()
-        scan.queued_at = now
         for _ in range(COPIES):
             delay = timedelta(milliseconds=self._random.randint(0, max(0, late_ms)))
             db.add(
@@ -142,10 +158,11 @@ class SandboxCarrier:
                     tracking_no=scan.tracking_no,
                     seq=scan.seq,
                     body=body,
-                    deliver_at=scan.at + delay,
+                    deliver_at=claimed + delay,
                     attempts=0,
                 )
             )
+        return True
 
     # --- the console ------------------------------------------------------------------------
 
@@ -169,7 +186,8 @@ class SandboxCarrier:
         shift = max(waiting[0].at - now, timedelta(0))
         for scan in waiting:
             scan.at = max(now, scan.at - shift)
-        self._queue(db, waiting[0], now=now, late_ms=self.console_delay_ms)
+        if not await self._queue(db, waiting[0], now=now, late_ms=self.console_delay_ms):
+            raise Conflict(N_("The parcel moved on meanwhile: look again."))
         return waiting[0].status
 
     async def force_exception(
@@ -194,7 +212,8 @@ class SandboxCarrier:
             tracking_no=tracking_no, seq=len(done), status=status, place=place, at=now
         )
         db.add(scan)
-        self._queue(db, scan, now=now, late_ms=self.console_delay_ms)
+        await db.flush()
+        await self._queue(db, scan, now=now, late_ms=self.console_delay_ms)
 
     async def recent_parcels(self, db: AsyncSession, limit: int = 50) -> list[SandboxParcelRow]:
         query = select(SandboxParcelRow).order_by(SandboxParcelRow.booked_at.desc()).limit(limit)

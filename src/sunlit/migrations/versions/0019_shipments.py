@@ -112,6 +112,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # A write first: SQLite's driver opens the transaction at the first write, not at DDL, so
+    # without it these drops would stick if a later step of the same downgrade failed.
+    op.execute("DELETE FROM sandbox_carrier_notices")
     drop_index("sandbox_carrier_notices", "tracking_no")
     drop_index("sandbox_carrier_notices", "deliver_at")
     op.drop_table("sandbox_carrier_notices")
