@@ -325,23 +325,44 @@ def test_two_claims_on_one_order_at_once_one_is_refused(served: LiveServer) -> N
 def test_confirming_receipt_with_a_request_open_keeps_the_payout_waiting(
     served: LiveServer,
 ) -> None:
+    """Receipt confirmed on the page, and another through the API, while a request is open:
+    neither is paid out until its request closes, however long the operator waits."""
+    hold = timedelta(days=served.settings.payout_hold_days, minutes=1)
+    orders, requests = [], []
     with api_as(served, "buyer1") as c:
-        order = buy(c, product_named(c, "砀山酥梨")["id"], "as-hold", qty=1).json()
-        pay_in_sandbox(served, "buyer1", order["id"])
-        wait_for(c, order["id"], "paid")
-        with api_as(served, "farmer.dangshan") as seller:
-            assert seller.post(f"/api/v1/orders/{order['id']}/shipment").status_code == 201
-        opened = c.post(
-            f"/api/v1/orders/{order['id']}/aftersales",
-            json={"kind": "refund_only", "reason": "late", "text": "十天了还没到，催了也没用。"},
-        )
-        assert opened.status_code == 201, opened.text
+        for key in ("as-hold-page", "as-hold-api"):
+            order = buy(c, product_named(c, "砀山酥梨")["id"], key, qty=1).json()
+            pay_in_sandbox(served, "buyer1", order["id"])
+            wait_for(c, order["id"], "paid")
+            with api_as(served, "farmer.dangshan") as seller:
+                assert seller.post(f"/api/v1/orders/{order['id']}/shipment").status_code == 201
+            opened = c.post(
+                f"/api/v1/orders/{order['id']}/aftersales",
+                json={
+                    "kind": "refund_only",
+                    "reason": "late",
+                    "text": "十天了还没到，催了也没用。",
+                },
+            )
+            assert opened.status_code == 201, opened.text
+            orders.append(order["id"])
+            requests.append(opened.json()["id"])
+        confirmed = c.post(f"/api/v1/orders/{orders[1]}/deliver")
+        assert confirmed.status_code == 200, confirmed.text
     with web_as(served, "buyer1") as buyer:
-        confirmed = post_step(buyer, order["id"], f"/orders/{order['id']}", action="deliver")
+        confirmed = post_step(buyer, orders[0], f"/orders/{orders[0]}", action="deliver")
         assert confirmed.status_code == 303, confirmed.text[:500]
-    assert release_of(served, order["id"]) is None  # confirmed, and still held
+    served.clock.advance(hold)
+    with api_as(served, "operator") as operator:
+        assert operator.post("/api/v1/payouts/run").json() == []  # both still held
     with api_as(served, "buyer1") as c:
-        withdrawn = c.post(f"/api/v1/aftersales/{opened.json()['id']}/withdraw")
-        assert withdrawn.json()["outcome"] == "withdrawn"
-    held_until = release_of(served, order["id"])
-    assert held_until is not None  # closed after confirmation: the payout clock runs
+        for request in requests:
+            withdrawn = c.post(f"/api/v1/aftersales/{request}/withdraw")
+            assert withdrawn.json()["outcome"] == "withdrawn"
+    assert all(release_of(served, order) is not None for order in orders)
+    with api_as(served, "operator") as operator:
+        assert operator.post("/api/v1/payouts/run").json() == []  # the clock starts at the close
+    served.clock.advance(hold)
+    with api_as(served, "operator") as operator:
+        [payout] = operator.post("/api/v1/payouts/run").json()
+    assert payout["payments"] == 2

@@ -15,7 +15,6 @@ from sunlit.catalog.products import services as catalog
 from sunlit.core.errors import SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.fulfilment.aftersales import section as aftersales
-from sunlit.fulfilment.aftersales import services as aftersales_services
 from sunlit.fulfilment.deps import FulfilmentKit, fulfilment_kit
 from sunlit.fulfilment.reviews import section as reviews
 from sunlit.fulfilment.shipments import section as shipments
@@ -98,7 +97,6 @@ async def order_action(order_id: PathId, work: Work[FulfilmentKit] = signed_in) 
         elif action == "deliver":
             hold = work.services.settings.payout_hold_days
             await orders.do_deliver(db, account, order, hold_days=hold, now=now)
-            await aftersales_services.keep_held(db, order.id)
         await work.commit()
     except SunlitError as exc:
         await undo(db, work.principal.account)

@@ -111,12 +111,6 @@ async def orders_in_aftersales(db: AsyncSession, order_ids: Collection[str]) -> 
     return set((await db.scalars(query)).all())
 
 
-async def keep_held(db: AsyncSession, order_id: str) -> None:
-    """Receipt was confirmed with a request open: the payout still waits for its close."""
-    if await open_request(db, order_id) is not None:
-        await payments.set_release(db, order_id, None)
-
-
 def request_event(
     type_: EventType,
     row: AftersalesRow,
@@ -213,7 +207,7 @@ async def do_open(
     except IntegrityError as exc:
         raise AlreadyOpen(ALREADY_OPEN) from exc
     await store_photos(db, kit, row, Side.BUYER, photos, now)
-    await payments.set_release(db, order.id, None)
+    await payments.hold_payout(db, order.id)  # whatever confirms receipt meanwhile
     append(
         db,
         request_event(
@@ -322,8 +316,10 @@ async def settle_move(
         return
     row.closed_at = now
     given = await give_back(db, gateway, row, order, move.refund, by=actor, now=now)
-    if order.confirmed_at is not None:
-        await payments.set_release(db, order.id, now + timedelta(days=terms.hold_days))
+    # Released from the close on, if receipt was confirmed; else it waits for confirmation.
+    confirmed = order.confirmed_at is not None
+    release = now + timedelta(days=terms.hold_days) if confirmed else None
+    await payments.release_payout(db, order.id, release)
     assert loop.outcome is not None
     append(
         db,
