@@ -78,13 +78,14 @@ def requests_of(server: LiveServer, order: str) -> list[AftersalesRow]:
 
 
 def release_of(server: LiveServer, order: str) -> Any:
+    """When the order's payment may be paid out: None while it is held or never released."""
     async def run() -> Any:
         database = Database(server.settings)
         async with database.sessions() as db:
             payment = await db.scalar(select(PaymentRow).where(PaymentRow.reference == order))
         await database.dispose()
         assert payment is not None
-        return payment.release_at
+        return None if payment.held else payment.release_at
 
     return run_async(run())
 
