@@ -79,6 +79,7 @@ def requests_of(server: LiveServer, order: str) -> list[AftersalesRow]:
 
 def release_of(server: LiveServer, order: str) -> Any:
     """When the order's payment may be paid out: None while it is held or never released."""
+
     async def run() -> Any:
         database = Database(server.settings)
         async with database.sessions() as db:
