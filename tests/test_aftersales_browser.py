@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from sunlit.core.i18n import catalog
-from tests.support import ROOT, LiveServer
+from tests.support import LiveServer
 from tests.test_aftersales import delivered
 from tests.test_browser import accessibility_violations, browser, sign_in_as
 from tests.test_quality import png
@@ -33,19 +32,6 @@ def shots(tmp_path: Path) -> Path:
     return folder
 
 
-def with_pending_chinese() -> None:
-    """Until the lead merges ``zh-strings.txt`` into the catalogue, the Chinese pages read the
-    new strings from it (only those the catalogue lacks; nothing once it is merged)."""
-    pending = ROOT / "zh-strings.txt"
-    if not pending.is_file():
-        return
-    known = getattr(catalog("zh"), "_catalog", {})
-    for line in pending.read_text(encoding="utf-8").splitlines():
-        msgid, _, msgstr = line.partition("\t")
-        if msgid and msgstr and not known.get(msgid):
-            known[msgid] = msgstr.replace("\\n", "\n")
-
-
 def look(page: Page, shots: Path, name: str | None = None) -> None:
     assert accessibility_violations(page) == [], page.url
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, page.url
@@ -58,7 +44,6 @@ def test_a_quality_claim_refused_escalated_and_upheld_on_a_phone(
     sqlite_template: Path, server: LiveServer, browser: Browser, shots: Path, language: str
 ) -> None:
     """(``sqlite_template`` first: it migrates with asyncio, before Playwright's loop runs.)"""
-    with_pending_chinese()
     load_demo_into(server)
     order = delivered(server, "砀山酥梨", "farmer.dangshan", f"shot-{language}", qty=3)["id"]
     context = browser.new_context(viewport=PHONE)

@@ -139,8 +139,8 @@ def test_the_fund_pays_a_refund_after_payout_and_the_next_payout_recovers_it(
     assert f"¥{yuan // 100:,}.{yuan % 100:02d}" in english
     with client(served) as web:
         chinese = web.get("/fund", headers={"Accept-Language": "zh-CN"}).text
-    # Chinese by the browser's language (the words come with the lead's merge of zh-strings).
     assert '<html lang="zh-Hans">' in chinese and f"¥{yuan // 100:,}.{yuan % 100:02d}" in chinese
+    assert "基金现状" in chinese and "从农户扣回" in chinese  # the words in Chinese too
 
 
 def wait_refunded(buyer: httpx.Client, order_id: str, amount: int) -> dict[str, Any]:
