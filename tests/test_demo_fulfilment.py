@@ -96,7 +96,9 @@ def test_the_demo_has_parcels_in_every_state_a_claim_the_fund_paid_and_reviews(
     with client(served, "zh") as c:  # the product page: its reviews, averaged, and the reply
         product = product_named(c, "衢州椪柑")
         page = c.get(f"/products/{product['id']}").text
+        mandarins = c.get(f"/products/{product_named(c, '城固蜜桔')['id']}").text
     assert "5.0" in page and "椪柑皮薄好剥" in page and "谢谢您的认可" in page
+    assert "4.5" in mandarins and "蜜桔很甜" in mandarins  # two reviews: 4 and 5 stars
 
     assert disclosure(served, session.session) == figures, "the session's figures moved"
     size = log_size(served)

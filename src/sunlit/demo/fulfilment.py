@@ -46,19 +46,19 @@ from sunlit.payments import services as payments
 from sunlit.payments.sandbox import SandboxGateway
 from sunlit.web.deps import Kit
 
-CLAIM_TEXT = "收到的蜜桔有三分之一发霉变软，照片是开箱时拍的，请退款。"
+CLAIM_TEXT = "箱子下层的蜜桔有三分之一发霉变软，吃到一半才发现，照片附上，请退款。"
 REFUSAL = "发货前逐个挑过，装箱照片可以作证，可能是买家收到后存放太久。"
-ESCALATION = "快递签收当天就开箱拍照了，霉斑是从里面长出来的，请平台评评理。"
+ESCALATION = "上层是好的，下层是烂的，是装箱时就混进去的坏果，请平台评评理。"
 RULING = (
-    "买家在签收当天拍的照片清楚显示果实内部霉变，不是存放造成的；合作社的装箱照片看不到果实"
-    "内部。支持买家，全额退款，由保障金先行赔付，再从合作社下次结算中扣回。"
+    "照片里发霉的果子都在箱子下层，霉从果蒂长起，是采摘后就有的病果，不是买家存放造成的；"
+    "合作社的装箱照片只拍到上层。支持买家，全额退款，由保障金先行赔付，再从合作社下次结算中扣回。"
 )
 OPEN_TEXT = "菠萝到的时候底部已经发黑流汁，一箱里有两个不能吃，照片附上。"
 
 
 #: Reviews: stars, freshness, packaging, speed, text, the cooperative's reply.
 REVIEWS: dict[str, tuple[int, int, int, int, str, str | None]] = {
-    "claim": (2, 1, 4, 4, "到货很快，但有好几个蜜桔发霉了，已申请售后。", None),
+    "claim": (4, 4, 4, 5, "到货很快，上层的蜜桔很甜，还没吃到下面。", None),
     "recovery": (5, 5, 5, 4, "蜜桔很甜，水分足，家里老人孩子都爱吃，会回购。", None),
     "auto": (4, 4, 3, 4, "菠萝香甜，个头大，就是纸箱有点压扁了。", None),
     "reviewed": (
@@ -147,10 +147,17 @@ async def _confirm(play: Play, placed: dict[str, str]) -> None:
         now=due,
         in_aftersales=aftersales.orders_in_aftersales,
     )
-    claim = next(p for p in PARCELS if p.key == "claim")
-    paid_out = play.ago(claim.scans[-1] - 3 - hold * DAY - 14)
+    paid_out = _paid_out(play, "claim")
     await payments.run_payouts(db, by=(await account(db, "operator")).id, now=paid_out)
     await expect(db, placed["claim"], "completed")
+
+
+def _paid_out(play: Play, key: str) -> datetime:
+    """The morning the order's payment is paid out: the buyer confirmed receipt three hours
+    after delivery, the holding period passed, the payouts ran at the next run."""
+    parcel = next(p for p in PARCELS if p.key == key)
+    hold = play.kit.settings.payout_hold_days
+    return play.ago(parcel.scans[-1] - 3 - hold * DAY - 14)
 
 
 async def _reviews(play: Play, placed: dict[str, str]) -> None:
@@ -184,7 +191,7 @@ async def _claim(play: Play, placed: dict[str, str]) -> None:
     db, kit, gateway = play.db, play.kit, play.gateway
     parcel = next(p for p in PARCELS if p.key == "claim")
     buyer, farmer = await account(db, parcel.buyer), await account(db, "farmer.chenggu")
-    opened = play.ago(parcel.scans[-1] - 2 * DAY)
+    opened = _paid_out(play, "claim") + timedelta(days=1)  # the rest of the box, a day later
     photo = Upload(demo_photo(), "claim.png")
     row = await aftersales.do_open(
         db,
@@ -230,9 +237,7 @@ async def _claim(play: Play, placed: dict[str, str]) -> None:
         now=decided,
     )
     await play.notices(decided)
-    recovery = next(p for p in PARCELS if p.key == "recovery")
-    hold = kit.settings.payout_hold_days
-    paid_out = play.ago(recovery.scans[-1] - 3 - hold * DAY - 14)
+    paid_out = _paid_out(play, "recovery")
     if not paid_out > decided:
         raise RuntimeError("the demo's recovering payout comes before the claim is paid")
     await payments.run_payouts(db, by=(await account(db, "operator")).id, now=paid_out)
