@@ -122,7 +122,9 @@ async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
     from sunlit.core.files.store import LocalFileStore
     from sunlit.demo.claims import load_demo_claim
     from sunlit.demo.concerns import load_demo_concern
+    from sunlit.demo.fulfilment import load_demo_fulfilment
     from sunlit.demo.integrity import load_demo_cases
+    from sunlit.demo.parcels import PARCELS
     from sunlit.demo.services import demo_steps, load_demo
     from sunlit.demo.session import demo_session_steps, load_demo_session
     from sunlit.payments.sandbox import SandboxGateway
@@ -166,6 +168,14 @@ async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
                 # Issue 16: the demo's answered concern and its announced claim with a gap.
                 await load_demo_concern(db, kit, session, now=now)
                 await load_demo_claim(db, settings, files, session, now=now)
+            parcels = progress.add_task("Shipping the demo's parcels", total=len(PARCELS) + 1)
+            async with database.transaction() as db:
+                # Issue 17: parcels in every state, a claim the fund paid first, reviews.
+                gateway = SandboxGateway(webhook_secret(settings), max_delay_ms=0)
+                await load_demo_fulfilment(
+                    db, kit, gateway, now=now, progress=lambda _: progress.advance(parcels)
+                )
+                progress.update(parcels, completed=len(PARCELS) + 1)
     finally:
         await kit.close()
         await database.dispose()
