@@ -9,9 +9,9 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from sunlit.core import outbox
 from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound
 from sunlit.core.ids import new_id, new_token
 from sunlit.payments.gateway import (
@@ -28,7 +28,6 @@ from sunlit.payments.model import SandboxChargeState
 from sunlit.payments.tables import SandboxChargeRow, SandboxWebhookRow
 
 COPIES = 2
-MAX_ATTEMPTS = 8
 
 
 class SandboxGateway:
@@ -104,8 +103,6 @@ class SandboxGateway:
             )
 
 
-#: Sends one signed notification; returns the HTTP status the receiver answered.
-Send = Callable[[bytes, dict[str, str]], Awaitable[int]]
 #: Applies one notification in the caller's transaction (``payments.services.handle_notice``).
 Apply = Callable[[Notice], Awaitable[object]]
 
@@ -116,65 +113,28 @@ async def deliver_in_process(db: AsyncSession, apply: Apply, *, now: datetime) -
     demo, which replays a session in the past; a running server uses :func:`deliver_due`).
     Both copies of a notification are handed over, as the gateway sends both. Returns how many
     were handed over."""
-    rows = (
-        await db.scalars(
-            select(SandboxWebhookRow)
-            .where(SandboxWebhookRow.delivered_at.is_(None), SandboxWebhookRow.deliver_at <= now)
-            .order_by(SandboxWebhookRow.deliver_at, SandboxWebhookRow.id)
-        )
-    ).all()
-    for row in rows:
-        await apply(parse_notice(row.body.encode()))
-        await db.flush()  # the receipt of the first copy, so that the second is a duplicate
-        row.attempts += 1
-        row.last_status = 200
-        row.delivered_at = now
-    return len(rows)
+
+    async def hand(body: bytes) -> object:
+        return await apply(parse_notice(body))
+
+    return await outbox.hand_over_due(db, SandboxWebhookRow, hand, now=now)
 
 
 async def deliver_due(
     sessions: async_sessionmaker[AsyncSession],
     gateway: SandboxGateway,
-    send: Send,
+    send: outbox.Send,
     *,
     now: datetime,
     limit: int = 50,
 ) -> int:
     """Send the notifications that are due; returns how many were accepted. A refused one is
-    retried later with exponential back-off, up to MAX_ATTEMPTS."""
-    async with sessions() as db:
-        rows = (
-            await db.scalars(
-                select(SandboxWebhookRow)
-                .where(
-                    SandboxWebhookRow.delivered_at.is_(None),
-                    SandboxWebhookRow.deliver_at <= now,
-                    SandboxWebhookRow.attempts < MAX_ATTEMPTS,
-                )
-                .order_by(SandboxWebhookRow.deliver_at)
-                .limit(limit)
-            )
-        ).all()
-        await db.commit()
-    accepted = 0
-    for row in rows:
-        body = row.body.encode()
-        headers = {
+    retried later with exponential back-off, up to ``outbox.MAX_ATTEMPTS``."""
+
+    def headers(body: bytes) -> dict[str, str]:
+        return {
             SIGNATURE_HEADER: sign(gateway.secret, body, int(now.timestamp())),
             "content-type": "application/json",
         }
-        try:
-            status = await send(body, headers)
-        except OSError:
-            status = 0
-        async with sessions() as db, db.begin():
-            fresh = await db.get(SandboxWebhookRow, row.id)
-            assert fresh is not None
-            fresh.attempts += 1
-            fresh.last_status = status
-            if 200 <= status < 300:
-                fresh.delivered_at = now
-                accepted += 1
-            else:
-                fresh.deliver_at = now + timedelta(seconds=min(2**fresh.attempts, 60))
-    return accepted
+
+    return await outbox.send_due(sessions, SandboxWebhookRow, headers, send, now=now, limit=limit)

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from sunlit.core import outbox
 from sunlit.core.errors import N_, Conflict, NotFound
 from sunlit.core.ids import new_id
 from sunlit.core.regions.services import region_book
@@ -41,7 +42,6 @@ from sunlit.fulfilment.shipments.tables import (
 from sunlit.payments.gateway import sign
 
 COPIES = 2
-MAX_ATTEMPTS = 8
 
 
 def places_between(origin: str, destination: str) -> Places:
@@ -220,8 +220,6 @@ class SandboxCarrier:
         return list((await db.scalars(query)).all())
 
 
-#: Sends one signed notice; returns the HTTP status the receiver answered.
-Send = Callable[[bytes, dict[str, str]], Awaitable[int]]
 #: Applies one notice in the caller's transaction (``shipments.services.handle_notice``).
 Apply = Callable[[CarrierNotice], Awaitable[object]]
 
@@ -235,71 +233,33 @@ async def deliver_in_process(
     :func:`deliver_due`). Both copies of a notice are handed over. Returns how many were."""
     await carrier.scan_due(db, now=now)
     await db.flush()
-    rows = (
-        await db.scalars(
-            select(SandboxCarrierNoticeRow)
-            .where(
-                SandboxCarrierNoticeRow.delivered_at.is_(None),
-                SandboxCarrierNoticeRow.deliver_at <= now,
-            )
-            .order_by(SandboxCarrierNoticeRow.deliver_at, SandboxCarrierNoticeRow.id)
-        )
-    ).all()
-    for row in rows:
-        await apply(parse_notice(row.body.encode()))
-        await db.flush()  # the receipt of the first copy, so that the second is a duplicate
-        row.attempts += 1
-        row.last_status = 200
-        row.delivered_at = now
-    return len(rows)
+
+    async def hand(body: bytes) -> object:
+        return await apply(parse_notice(body))
+
+    return await outbox.hand_over_due(db, SandboxCarrierNoticeRow, hand, now=now)
 
 
 async def deliver_due(
     sessions: async_sessionmaker[AsyncSession],
     carrier: SandboxCarrier,
-    send: Send,
+    send: outbox.Send,
     *,
     now: datetime,
     limit: int = 50,
 ) -> int:
     """Let the scans due by ``now`` happen, then send the notices that are due; returns how
     many were accepted. A refused one is retried later with exponential back-off, up to
-    MAX_ATTEMPTS."""
+    ``outbox.MAX_ATTEMPTS``."""
     async with sessions() as db, db.begin():
         await carrier.scan_due(db, now=now)
-    async with sessions() as db:
-        rows = (
-            await db.scalars(
-                select(SandboxCarrierNoticeRow)
-                .where(
-                    SandboxCarrierNoticeRow.delivered_at.is_(None),
-                    SandboxCarrierNoticeRow.deliver_at <= now,
-                    SandboxCarrierNoticeRow.attempts < MAX_ATTEMPTS,
-                )
-                .order_by(SandboxCarrierNoticeRow.deliver_at)
-                .limit(limit)
-            )
-        ).all()
-        await db.commit()
-    accepted = 0
-    for row in rows:
-        body = row.body.encode()
-        headers = {
+
+    def headers(body: bytes) -> dict[str, str]:
+        return {
             SIGNATURE_HEADER: sign(carrier.secret, body, int(now.timestamp())),
             "content-type": "application/json",
         }
-        try:
-            status = await send(body, headers)
-        except OSError:
-            status = 0
-        async with sessions() as db, db.begin():
-            fresh = await db.get(SandboxCarrierNoticeRow, row.id)
-            assert fresh is not None
-            fresh.attempts += 1
-            fresh.last_status = status
-            if 200 <= status < 300:
-                fresh.delivered_at = now
-                accepted += 1
-            else:
-                fresh.deliver_at = now + timedelta(seconds=min(2**fresh.attempts, 60))
-    return accepted
+
+    return await outbox.send_due(
+        sessions, SandboxCarrierNoticeRow, headers, send, now=now, limit=limit
+    )
