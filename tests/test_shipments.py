@@ -510,3 +510,15 @@ def test_a_planned_path_goes_forward_in_time_and_now_and_then_ends_in_an_excepti
         endings[end] = endings.get(end, 0) + 1
     assert 1800 < endings[ScanStatus.DELIVERED] < 1960  # about 5 % go wrong
     assert all(endings.get(status, 0) > 0 for status in EXCEPTIONS)
+
+
+def test_with_exceptions_off_every_planned_path_is_delivered() -> None:
+    start = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    places = Places("砀山县揽投部", ["宿州市分拨中心"], "柯城区营业部")
+    endings = {
+        plan_path(random.Random(seed), places, start=start, step_seconds=600, exceptions=False)[
+            -1
+        ].status
+        for seed in range(2000)
+    }
+    assert endings == {ScanStatus.DELIVERED}

@@ -189,6 +189,12 @@ class Settings(BaseSettings):
         description="The sandbox carrier moves a parcel one step (picked up, in transit, …) "
         "after a random delay of up to this many seconds",
     )
+    sandbox_carrier_exceptions: bool = Field(
+        True,
+        description="The sandbox carrier ends about one parcel in twenty lost, damaged or "
+        "returned, as real carriers do; off, every parcel is delivered (a rehearsal of the "
+        "happy path)",
+    )
     aftersales_answer_hours: int = Field(
         48,
         ge=1,

@@ -171,6 +171,7 @@ class Services:
                 carrier_secret(self.settings),
                 step_seconds=self.settings.sandbox_carrier_step_seconds,
                 console_delay_ms=self.settings.sandbox_max_delay_ms,
+                exceptions=self.settings.sandbox_carrier_exceptions,
             )
         return self._carrier
 

@@ -119,11 +119,17 @@ EXCEPTION_PER_MILLE: Mapping[ScanStatus, int] = {
 
 
 def plan_path(
-    rng: random.Random, places: Places, *, start: datetime, step_seconds: int
+    rng: random.Random,
+    places: Places,
+    *,
+    start: datetime,
+    step_seconds: int,
+    exceptions: bool = True,
 ) -> list[Scan]:
     """The scans a parcel will go through: picked up, one or more in-transit scans at sorting
-    centres, out for delivery, delivered; or, now and then, an exception somewhere after the
-    pick-up. Each scan comes a random delay (up to ``step_seconds``) after the one before."""
+    centres, out for delivery, delivered; or, now and then (unless ``exceptions`` is off), an
+    exception somewhere after the pick-up. Each scan comes a random delay (up to
+    ``step_seconds``) after the one before."""
     hubs = list(places.hubs) or [places.destination]
     route: list[tuple[ScanStatus, str]] = [(ScanStatus.PICKED_UP, places.origin)]
     route += [(ScanStatus.IN_TRANSIT, hub) for hub in hubs[: rng.randint(1, max(1, len(hubs)))]]
@@ -131,7 +137,7 @@ def plan_path(
         (ScanStatus.OUT_FOR_DELIVERY, places.destination),
         (ScanStatus.DELIVERED, places.destination),
     ]
-    draw = rng.randrange(1000)
+    draw = rng.randrange(1000) if exceptions else 1000
     for status, per_mille in EXCEPTION_PER_MILLE.items():
         if draw < per_mille:
             cut = rng.randint(1, len(route) - 1)

@@ -70,10 +70,17 @@ class SandboxCarrier:
     name = "sandbox"
 
     def __init__(
-        self, secret: str, *, step_seconds: int, console_delay_ms: int, seed: int | None = None
+        self,
+        secret: str,
+        *,
+        step_seconds: int,
+        console_delay_ms: int,
+        seed: int | None = None,
+        exceptions: bool = True,
     ) -> None:
         self.secret = secret
         self.step_seconds = step_seconds
+        self.exceptions = exceptions
         self.console_delay_ms = console_delay_ms
         self._random = random.Random(seed)  # noqa: S311 - delays and paths, not secrets
 
@@ -95,6 +102,7 @@ class SandboxCarrier:
             places_between(origin, destination),
             start=now,
             step_seconds=self.step_seconds,
+            exceptions=self.exceptions,
         )
         for seq, scan in enumerate(path):
             db.add(
