@@ -50,6 +50,37 @@ def accessibility_violations(page: Page) -> list[str]:
     return list(result)
 
 
+def wider_than_viewport(page: Page) -> list[str]:
+    """The visible elements that stick out of the viewport to the right, or make the page
+    scroll sideways: on a phone, each one means the user has to pan to read it. (An element
+    inside a box that scrolls on its own, like a wide table in ``.table-scroll``, is fine.)"""
+    return list(
+        page.evaluate(
+            """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  if (document.documentElement.scrollWidth > width + 1)
+    out.push("page scrolls sideways: " + document.documentElement.scrollWidth + " > " + width);
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    let clipped = false;
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if (o === "auto" || o === "scroll" || o === "hidden") { clipped = true; break; }
+    }
+    if (!clipped && box.right > width + 1) {
+      const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+        (el.className && typeof el.className === "string" ? "." + el.className.split(" ").join(".") : "");
+      out.push(name + " ends at " + Math.round(box.right) + " > " + width);
+    }
+  }
+  return out.slice(0, 10);
+}"""
+        )
+    )
+
+
 #: Reports every Content-Security-Policy violation of a page or frame to its console.
 CSP_WATCH = """document.addEventListener("securitypolicyviolation", function (e) {
   console.error("CSP violation: " + e.effectiveDirective + " refused " + (e.blockedURI || "?") +
@@ -108,11 +139,15 @@ def test_sign_in_switch_language_and_sign_out(
 
 
 def test_sign_up_shows_errors_accessibly(server: LiveServer, browser: Browser) -> None:
-    page = browser.new_page()
+    page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(server.url + "/signup")
+    assert wider_than_viewport(page) == []
     page.get_by_role("button", name="创建账号").click()
     expect(page.get_by_role("alert")).to_be_visible()
     expect(page.get_by_label("账号名")).to_have_attribute("aria-invalid", "true")
+    # The focus moved to the first field in error: the user starts typing where the problem is.
+    expect(page.get_by_label("账号名")).to_be_focused()
+    assert wider_than_viewport(page) == []
     assert accessibility_violations(page) == []
 
 
