@@ -70,8 +70,9 @@ def wider_than_viewport(page: Page) -> list[str]:
       if (o === "auto" || o === "scroll" || o === "hidden") { clipped = true; break; }
     }
     if (!clipped && box.right > width + 1) {
-      const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
-        (el.className && typeof el.className === "string" ? "." + el.className.split(" ").join(".") : "");
+      const cls = typeof el.className === "string" && el.className
+        ? "." + el.className.split(" ").join(".") : "";
+      const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + cls;
       out.push(name + " ends at " + Math.round(box.right) + " > " + width);
     }
   }
