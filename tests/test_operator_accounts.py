@@ -137,7 +137,7 @@ def test_only_an_operator_may_post_and_only_with_the_csrf_token(server: LiveServ
             f"/operator/accounts/{target}/disabled", data={"csrf_token": token, "disabled": "1"}
         )
         assert denied.status_code == 403
-        assert "It is for: operator" in denied.text
+        assert "It is for: Operator." in denied.text
     with client(server, "en") as farmer:
         assert sign_in(farmer, "farmer.xuwen", PASSWORD).status_code == 303
     assert not [e for e in events_of(server) if e.type == "account.disabled"]

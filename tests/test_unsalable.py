@@ -18,7 +18,7 @@ def test_the_demo_pineapple_glut_is_in_xuwens_queue_only(served: LiveServer) -> 
     with client(served, "zh") as c:
         sign_in(c, "official.xuwen", PASSWORD)
         page = c.get("/needs-help").text
-        assert "徐闻菠萝" in page and "20000" in page and "2026-03-16" in page
+        assert "徐闻菠萝" in page and "20000" in page and "2026年3月16日" in page
 
 
 def test_a_farmer_asks_for_help_and_closes_it(served: LiveServer) -> None:

@@ -189,11 +189,16 @@ def test_missing_permission_and_unknown_route_pages_in_both_languages(
         sign_in(c, "buyer3", PASSWORD)
         denied = c.get("/operator/accounts")
         assert denied.status_code == 403
-        assert "It is for: operator" in denied.text
+        assert "It is for: Operator." in denied.text
         missing = c.get("/no/such/page")
         assert missing.status_code == 404 and "Page not found" in missing.text
         assert "Sign out" in missing.text  # still shown as signed in
     with client(server, "zh") as c:
+        sign_in(c, "buyer3", PASSWORD)
+        denied = c.get("/supervisor/cases")
+        # The roles a page is for are named as the rest of the page names them, never by code.
+        assert denied.status_code == 403 and "仅限以下角色：监督员" in denied.text
+        assert "supervisor" not in denied.text.split("<main")[1].split("</main>")[0]
         missing = c.get("/no/such/page")
         assert missing.status_code == 404 and "页面不存在" in missing.text
 

@@ -18,10 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts import sessions
 from sunlit.accounts.deps import AccountsKit, accounts_kit
-from sunlit.accounts.model import Role, device_fingerprint, token_digest
+from sunlit.accounts.model import ROLE_LABELS, Role, device_fingerprint, token_digest
 from sunlit.accounts.services import Origin
 from sunlit.accounts.tables import AccountRow
 from sunlit.core.errors import N_, AuthenticationRequired, PermissionDenied, SessionExpired
+from sunlit.core.i18n import Msgid
 from sunlit.web.access import ACCESS_ATTR, SESSION_COOKIE, check_csrf
 from sunlit.web.deps import get_db
 from sunlit.web.security_headers import NO_STORE_STATE
@@ -127,7 +128,7 @@ def allow(*rules: Rule, quiet: bool = False, csrf: bool = True) -> Any:
         if roles and principal.role not in roles:
             raise PermissionDenied(
                 N_("Your account does not have permission for this. It is for: %(roles)s."),
-                params={"roles": ", ".join(sorted(role.value for role in roles))},
+                params={"roles": tuple(Msgid(ROLE_LABELS[role]) for role in sorted(roles))},
             )
         return principal
 

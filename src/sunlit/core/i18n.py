@@ -50,10 +50,27 @@ def ngettext_(singular: str, plural: str, number: int) -> str:
     return catalog(current_language.get()).ngettext(singular, plural, number)
 
 
+class Msgid(str):
+    """A parameter value that is itself a message (a role's name, say): translated with the
+    message it fills, so that no code or English word lands in a Chinese sentence."""
+
+    __slots__ = ()
+
+
+def _filled(value: object) -> object:
+    if isinstance(value, Msgid):
+        return gettext_(value)
+    if isinstance(value, tuple) and value and all(isinstance(v, Msgid) for v in value):
+        # TRANSLATORS: what separates the items of a list inside a sentence ("a, b, c").
+        return translate(", ").join(gettext_(v) for v in value)
+    return value
+
+
 def translate(message: str, params: dict[str, object] | None = None) -> str:
-    """Translate a msgid and fill its ``%(name)s`` parameters."""
+    """Translate a msgid and fill its ``%(name)s`` parameters (a :class:`Msgid` parameter, or
+    a tuple of them, is translated too)."""
     text = gettext_(message)
-    return text % params if params else text
+    return text % {name: _filled(value) for name, value in params.items()} if params else text
 
 
 def field_errors(fields: dict[str, str], params: dict[str, object] | None = None) -> dict[str, str]:

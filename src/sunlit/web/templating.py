@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -26,6 +26,11 @@ from sunlit.core.regions.services import region_book
 Labels = Mapping[str, Mapping[str, str]]
 
 
+#: One way to write a day and a moment, per language (CLDR patterns).
+DAY = {"zh": "y年M月d日", "en": "d MMM y"}
+MOMENT = {"zh": "y年M月d日 HH:mm", "en": "d MMM y, HH:mm"}
+
+
 def make_environment(zone: ZoneInfo, labels: Labels) -> Environment:
     env = Environment(
         loader=PackageLoader("sunlit", "templates"),
@@ -36,11 +41,16 @@ def make_environment(zone: ZoneInfo, labels: Labels) -> Environment:
     )
     env.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
 
-    def when(moment: datetime | None, form: str = "medium") -> str:
+    def when(moment: datetime | date | None) -> str:
+        """A moment or a day, written one way on every page (docs/glossary.md): 2026年3月2日
+        19:30 or 2 Mar 2026, 19:30, in the installation's time zone; a day without the time."""
         if moment is None:
             return "—"
+        language = current_language.get()
+        if not isinstance(moment, datetime):
+            return format_date(moment, DAY[language], locale=BABEL_LOCALES[language])
         return format_datetime(
-            moment, form, tzinfo=zone, locale=BABEL_LOCALES[current_language.get()]
+            moment, MOMENT[language], tzinfo=zone, locale=BABEL_LOCALES[language]
         )
 
     def localized(item: object, field: str) -> str:
