@@ -15,7 +15,9 @@ from sunlit import __version__
 SUNLIT = str(Path(sys.executable).parent / "sunlit")
 
 
-def run(tmp_path: Path, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    tmp_path: Path, *args: str, input: str | None = None, timeout: int = 120
+) -> subprocess.CompletedProcess[str]:
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
@@ -31,7 +33,7 @@ def run(tmp_path: Path, *args: str, input: str | None = None) -> subprocess.Comp
         input=input,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
 

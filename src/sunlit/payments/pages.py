@@ -66,17 +66,20 @@ async def ledger_page(
     db = work.db
     trial = await store.trial_balance(db)
     payouts = await payment_views.payouts_for(db, None)
+    transactions = await store.recent_transactions(db, limit=30)
     named = {ledger.producer_of(line.account) for line in trial.lines}
+    named |= {ledger.producer_of(account) for t in transactions for account, _ in t.lines}
     named |= {payout.producer_id for payout in payouts}
     return render(
         work.request,
         "payments/ledger.html",
         {
             "trial": trial,
-            "transactions": await store.recent_transactions(db, limit=30),
+            "transactions": transactions,
             "payouts": payouts,
             "names": await producer_names(db, {n for n in named if n is not None}),
             "producer_of": ledger.producer_of,
+            "kind_of": ledger.kind_of,
             "ran": work.request.query_params.get("ran"),
         },
     )
