@@ -196,6 +196,18 @@ def server(sqlite_url: str) -> Iterator[LiveServer]:
         yield running
 
 
+@pytest.fixture(scope="session")
+def demo_by_command(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The demo as `sunlit demo` loads it (tests/crawl.py), served once for the whole run; for
+    checks that only read."""
+    from tests.crawl import load_demo_by_command
+
+    home = tmp_path_factory.mktemp("demo-by-command")
+    database = load_demo_by_command(home)
+    with live_server(settings_for(database, files_dir=home / "var" / "files")) as server:
+        yield server
+
+
 @pytest.fixture
 def served(settings: Settings) -> Iterator[LiveServer]:
     """A live server with the demo region, on each backend (SQLite; PostgreSQL if configured)."""
