@@ -111,11 +111,11 @@ def test_a_farmer_lists_answers_and_sees_the_money_on_a_phone(
     page.goto(server.url + "/producer/orders")
     mine = page.locator(f"#order-{order}")
     expect(mine).to_contain_text("¥7.96")  # 2 × ¥3.98 paid by the buyer
-    expect(mine).to_contain_text("¥7.73")  # less ¥0.07 fee and ¥0.15 fund (rounded down)
+    expect(mine).to_contain_text("¥7.74")  # less ¥0.07 fee and ¥0.15 fund (rounded down)
     expect(mine.locator(".badge.quality-missing")).to_be_visible()  # pending
     released = (server.clock.now() + timedelta(days=7)).astimezone(ZoneInfo("Asia/Shanghai"))
     expect(mine).to_contain_text(f"{released.year}/{released.month}/{released.day}")
-    expect(page.locator("#money-totals")).to_contain_text("¥7.73")
+    expect(page.locator("#money-totals")).to_contain_text("¥7.74")
     check(page, shots, "04-money")
 
     # The official who proposed sees the answer on the product's proposal history.
