@@ -280,6 +280,24 @@ async def proposal_history(
     )
 
 
+@router.get("/proposals")
+async def my_proposals(work: Work[Kit] = unit(Role.OFFICIAL, Role.OPERATOR)) -> Response:
+    """The prices an official or operator proposed, newest first, each with the producer's
+    answer: the proposer learns whether it was accepted."""
+    proposals = await consent.proposals_by(work.db, work.actor.id)
+    products = await catalog.products_by_id(work.db, {q.product_id for q in proposals})
+    return render(
+        work.request,
+        "participation/proposals.html",
+        {
+            "product": None,
+            "products": products,
+            "proposals": proposals,
+            "proposers": {work.actor.id: work.actor},
+        },
+    )
+
+
 @router.post("/producer/unsalable")
 async def report_unsalable(work: Work[Kit] = unit(Role.FARMER)) -> Response:
     fields, errors = await form_input(work)
