@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sunlit.orders.model import BuyRequest, PaymentMethod, Refusal, allocate
-from tests.support import LiveServer, sign_in
+from tests.support import LiveServer, sign_in, submit
 from tests.test_catalog_api import api_as, product_named
 from tests.test_orders import buy
 from tests.test_quality import PDF
-from tests.test_web import PASSWORD, client
+from tests.test_web import PASSWORD, client, load_demo_into
 
 
 def test_the_desk_refuses_an_undocumented_product_to_everyone() -> None:
@@ -85,3 +86,31 @@ def test_every_other_demo_product_can_be_bought(served: LiveServer) -> None:
         for index, product in enumerate(documented):
             placed = buy(buyer, product["id"], f"every-{index}")
             assert placed.status_code == 201, (product["name_zh"], placed.text)
+
+
+def test_the_farmer_never_types_a_product_code(server: LiveServer) -> None:
+    """The dashboard's form has no code field: a product named like a listed one shares its
+    kind (and so its reference price); a new name gets a generated code. The county is the
+    farmer's own unless they choose another of their province."""
+    load_demo_into(server)
+    with client(server, "en") as c:
+        sign_in(c, "farmer.dangshan", PASSWORD)
+        page = c.get("/producer").text
+        assert 'name="kind"' not in page.split('action="/producer/products"')[1].split("</form>")[0]
+        assert '<option value="341321" selected>' in page  # 砀山县, preselected
+        producer = re.search(r'<option value="(p-[a-z0-9]+)"', page)
+        assert producer is not None
+        common = {"producer": producer.group(1), "category": "fruit", "unit": "jin"}
+        for name, region in (("砀山酥梨", "341321"), ("萧县葡萄", "341322")):
+            made = submit(
+                c,
+                "/producer",
+                "/producer/products",
+                {**common, "name_zh": name, "origin_region": region, "price": "5", "stock": "9"},
+            )
+            assert made.status_code == 303, made.text[:400]
+    with api_as(server, "farmer.dangshan") as api:
+        pears = api.get("/api/v1/products", params={"q": "砀山酥梨"}).json()
+        assert len(pears) == 2 and len({p["kind"] for p in pears}) == 1  # the band's kind
+        grapes = product_named(api, "萧县葡萄")
+        assert grapes["kind"].startswith("item_") and grapes["origin_region"] == "341322"
