@@ -100,6 +100,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/products"): EVERYONE,
     ("GET", "/products/{product_id}"): EVERYONE,
     ("POST", "/products/{product_id}/proposals"): PROPOSERS,
+    ("GET", "/products/{product_id}/proposals"): PRICE_SETTERS | SUPERVISOR,
+    ("GET", "/proposals"): PROPOSERS,
     ("GET", "/operator/producers"): OPERATOR,
     ("POST", "/operator/producers/{producer_id}/verification"): OPERATOR,
     ("GET", "/operator/prices"): OPERATOR,

@@ -197,8 +197,8 @@ def test_a_farmer_lists_a_product_and_answers_a_price_proposal(
     listing = page.locator("form[action='/producer/products']")
     listing.get_by_label("中文名称").fill("城固脐橙")
     listing.get_by_label("英文名称").fill("Chenggu navel oranges")
-    listing.get_by_label("品类代码").fill("navel_orange")
-    listing.get_by_label("产地代码（GB/T 2260）").fill("610722")
+    # No product code to type; the farmer's own county is already chosen, by name.
+    expect(listing.locator("#f-origin_region")).to_have_value("610722")
     listing.get_by_label("价格（元）").fill("4.50")
     listing.get_by_label("您的单位成本（元）").fill("3")
     listing.get_by_label("库存（单位数）").fill("1200")

@@ -36,10 +36,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.tables import AccountRow
 from sunlit.app import reactions as wiring
-from sunlit.catalog.tables import ProducerRow, ProductRow
+from sunlit.catalog.tables import InspectionRow, ProducerRow, ProductRow
 from sunlit.core.db import Database
 from sunlit.core.errors import Conflict, InvalidInput, PermissionDenied
 from sunlit.core.eventlog.tables import EventRow
+from sunlit.core.files.tables import StoredFileRow
 from sunlit.core.ids import new_id
 from sunlit.fulfilment.shipments import services as shipments
 from sunlit.fulfilment.shipments.sandbox import SandboxCarrier
@@ -547,7 +548,32 @@ async def build_world(db: AsyncSession) -> World:
     )
     db.add(product)
     await db.flush()
+    await add_certificate(db, product.id, farmer.id)
     return World(farmer.id, buyers, cooperative.id, member.id, product.id)
+
+
+async def add_certificate(db: AsyncSession, product: str, by: str) -> None:
+    """A compliance certificate valid for years around ``START``: without a valid quality
+    document a product cannot be bought (docs/quality.md)."""
+    sha = "c" * 64
+    if await db.get(StoredFileRow, sha) is None:
+        db.add(StoredFileRow(sha256=sha, content_type="application/pdf", size=1, created_at=START))
+        await db.flush()
+    db.add(
+        InspectionRow(
+            id=new_id("i"),
+            product_id=product,
+            kind="compliance_certificate",
+            issuer="砀山县农业农村局",
+            issued_on=START.date() - timedelta(days=365),
+            expires_on=START.date() + timedelta(days=10 * 365),
+            sha256=sha,
+            file_name="certificate.pdf",
+            uploaded_by=by,
+            created_at=START,
+        )
+    )
+    await db.flush()
 
 
 def buy_request(world: World, buyer: int, key: str, qty: int) -> BuyRequest:

@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.catalog.products.stock import StockLine, lock_stock, set_stock
+from sunlit.catalog.products.stock import StockLine, documented, lock_stock, set_stock
 from sunlit.core.clock import Clock
 from sunlit.core.db import Database
 from sunlit.core.eventlog import Event, EventType
@@ -172,13 +172,19 @@ async def serve(
     new_orders: list[dict[str, object]] = []
     new_events: list[dict[str, object]] = []
     fees = await fee_tables(db, {products[product_id].producer_id for product_id in fresh})
+    with_documents = await documented(db, list(fresh), on=now.date())
     for product_id, indexes in fresh.items():
         product = products[product_id]
         limit = product.per_buyer_limit or rules.default_limit
         batch = [requests[i] for i in indexes]
         held = await _held(db, product_id, {r.buyer for r in batch})
         allocation = allocate(
-            batch, stock=product.stock, on_sale=product.on_sale, limit=limit, bought=held
+            batch,
+            stock=product.stock,
+            on_sale=product.on_sale,
+            limit=limit,
+            bought=held,
+            documented=product_id in with_documents,
         )
         for position, refusal in allocation.refused.items():
             outcomes[indexes[position]] = Placed(None, refusal=refusal, limit=limit)

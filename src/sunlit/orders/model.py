@@ -173,6 +173,7 @@ class Refusal(StrEnum):
     NOT_ON_SALE = "not_on_sale"
     KEY_REUSED = "key_reused"
     NO_PRODUCT = "no_product"
+    NO_QUALITY_DOCUMENT = "no_quality_document"
 
 
 REFUSAL_MESSAGES: Mapping[Refusal, str] = {
@@ -185,6 +186,10 @@ REFUSAL_MESSAGES: Mapping[Refusal, str] = {
         "This Idempotency-Key was already used for a different order. Use a new key."
     ),
     Refusal.NO_PRODUCT: N_("No such product."),
+    Refusal.NO_QUALITY_DOCUMENT: N_(
+        "This product cannot be bought: it has no valid inspection report or compliance "
+        "certificate. It can be bought again once the producer uploads one."
+    ),
 }
 
 
@@ -202,17 +207,21 @@ def allocate(
     on_sale: bool,
     limit: int,
     bought: Mapping[tuple[str, str | None], int],
+    documented: bool = True,
 ) -> Allocation:
     """Serve a batch of requests for one product in arrival order: each is accepted if the
     product is on sale, the stock covers it and the buyer stays within ``limit`` for the
     product in that session (``bought`` holds what each buyer already holds). Never more than
-    ``stock`` is given out."""
+    ``stock`` is given out. A product without a valid quality document (``documented``
+    False) is refused to everyone."""
     accepted: list[int] = []
     refused: dict[int, Refusal] = {}
     held = dict(bought)
     for index, request in enumerate(requests):
         scope = (request.buyer, request.session)
-        if not on_sale:
+        if not documented:
+            refused[index] = Refusal.NO_QUALITY_DOCUMENT
+        elif not on_sale:
             refused[index] = Refusal.NOT_ON_SALE
         elif held.get(scope, 0) + request.qty > limit:
             refused[index] = Refusal.OVER_LIMIT

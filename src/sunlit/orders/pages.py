@@ -24,6 +24,7 @@ from sunlit.orders.forms import buy_request, checkout_order
 from sunlit.orders.model import PaymentMethod
 from sunlit.orders.shipping import services as shipping
 from sunlit.orders.shipping.model import ZONE_LABELS
+from sunlit.payments import earnings
 from sunlit.payments import views as payment_views
 from sunlit.web.deps import PathId, undo
 from sunlit.web.forms import form_fields, redirect
@@ -153,6 +154,7 @@ async def producer_orders(
     lines = await payment_views.lines_of_payouts(db, payouts)
     payees = {line.payee_id for found in lines.values() for line in found}
     recoveries = await payment_views.recoveries_of(db, producers)
+    money = await earnings.earnings_of(db, {row.id for row in rows})
     return render(
         work.request,
         "orders/producer.html",
@@ -163,6 +165,11 @@ async def producer_orders(
                 db, {r.payment_id for r in recoveries}
             ),
             "orders": rows,
+            "earnings": money,
+            "totals": earnings.totals(money.values()),
+            "hold_days": work.services.settings.payout_hold_days,
+            "fee_percent": f"{work.services.rates.fee_bp / 100:g}",
+            "fund_percent": f"{work.services.rates.fund_bp / 100:g}",
             "names": await catalog.products_by_id(db, {row.product_id for row in rows}),
             "payouts": payouts,
             "payout_lines": lines,

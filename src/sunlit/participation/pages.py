@@ -22,9 +22,11 @@ from sunlit.catalog.model import (
 )
 from sunlit.catalog.producers import services as producer_service
 from sunlit.catalog.products import services as catalog
+from sunlit.catalog.products.kinds import kind_for
 from sunlit.catalog.unsalable import services as unsalable
 from sunlit.core.errors import N_, InvalidInput, SunlitError
-from sunlit.core.i18n import field_errors, translate
+from sunlit.core.i18n import current_language, field_errors, translate
+from sunlit.core.regions.services import region_book
 from sunlit.participation import ratings
 from sunlit.participation import services as consent
 from sunlit.participation.forms import accepts, clearance_in, producer_draft, product_draft
@@ -53,6 +55,7 @@ async def _dashboard(
     help_requests = await unsalable.reports_of(db, [p.id for p in producers])
     rateable = await ratings.rateable_for(db, account)
     proposers = {p.proposed_by for p in proposals}
+    home = producers[0].region if producers else (account.region or "")
     names = {a.id: a for a in await accounts.accounts_by_id(db, proposers)}
     return render(
         work.request,
@@ -77,9 +80,22 @@ async def _dashboard(
             "rateable": rateable,
             "reasons": list(UnsalableReason),
             "inspection_kinds": list(InspectionKind),
+            "home_county": home,
+            "origin_choices": origin_choices({p.region for p in producers} | {home}),
         },
         status=status,
     )
+
+
+def origin_choices(regions: set[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The counties of the provinces the producer's own counties are in, by name: where a
+    product can say it was grown (the producer's county is preselected)."""
+    provinces = {code[:2] for code in regions if code}
+    return [
+        (province, options)
+        for province, options in region_book().delivery_choices(current_language.get())
+        if options and options[0][0][:2] in provinces
+    ]
 
 
 async def _settle_form(
@@ -143,6 +159,8 @@ async def register_producer(work: Work[Kit] = unit(Role.FARMER)) -> Response:
 @router.post("/producer/products")
 async def list_product(work: Work[Kit] = unit(Role.FARMER)) -> Response:
     fields, errors = await form_input(work)
+    if not fields.get("kind", "").strip():  # the farmer never types it
+        fields["kind"] = await kind_for(work.db, fields.get("name_zh", ""))
     draft = product_draft(fields, errors)
     clearance = clearance_in(fields, errors)
     producer = fields.get("producer", "")
@@ -240,6 +258,43 @@ async def propose(
             "error": translate(outcome.message, outcome.params),
         },
         status=outcome.status,
+    )
+
+
+@router.get("/products/{product_id}/proposals")
+async def proposal_history(
+    product_id: PathId,
+    work: Work[Kit] = unit(Role.OFFICIAL, Role.OPERATOR, Role.SUPERVISOR, Role.FARMER),
+) -> Response:
+    """The price proposals on a product and the producer's answers, for the officials who
+    propose (did the producer accept?), the supervisors who watch, and the producer."""
+    product = await catalog.get_product(work.db, product_id)
+    if work.actor.role == Role.FARMER:
+        await catalog.access_product(work.db, work.actor, product_id)  # their own produce only
+    proposals = await consent.proposals_for_products(work.db, [product.id])
+    people = await accounts.accounts_by_id(work.db, {q.proposed_by for q in proposals})
+    return render(
+        work.request,
+        "participation/proposals.html",
+        {"product": product, "proposals": proposals, "proposers": {a.id: a for a in people}},
+    )
+
+
+@router.get("/proposals")
+async def my_proposals(work: Work[Kit] = unit(Role.OFFICIAL, Role.OPERATOR)) -> Response:
+    """The prices an official or operator proposed, newest first, each with the producer's
+    answer: the proposer learns whether it was accepted."""
+    proposals = await consent.proposals_by(work.db, work.actor.id)
+    products = await catalog.products_by_id(work.db, {q.product_id for q in proposals})
+    return render(
+        work.request,
+        "participation/proposals.html",
+        {
+            "product": None,
+            "products": products,
+            "proposals": proposals,
+            "proposers": {work.actor.id: work.actor},
+        },
     )
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.catalog.tables import ProductRow
+from sunlit.catalog.tables import InspectionRow, ProductRow
 from sunlit.core.errors import N_, NotFound
 
 
@@ -40,6 +40,19 @@ async def lock_stock(db: AsyncSession, product_ids: Sequence[str]) -> dict[str, 
         )
         for row in rows
     }
+
+
+async def documented(db: AsyncSession, product_ids: Sequence[str], *, on: date) -> set[str]:
+    """The products with a quality document (inspection report or 承诺达标合格证) valid on
+    ``on``: only they can be bought (docs/boundary-rules.md, "Quality documents")."""
+    if not product_ids:
+        return set()
+    query = select(InspectionRow.product_id).where(
+        InspectionRow.product_id.in_(product_ids),
+        InspectionRow.issued_on <= on,
+        InspectionRow.expires_on >= on,
+    )
+    return set((await db.scalars(query)).all())
 
 
 async def set_stock(db: AsyncSession, product_id: str, stock: int, *, now: datetime) -> None:
