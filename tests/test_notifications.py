@@ -182,6 +182,10 @@ def test_a_paid_order_tells_the_farmer_and_shipping_tells_the_buyer(served: Live
         assert buyer.post("/api/v1/notifications/read").json()["marked"] >= 1
         assert listing(buyer)["unread"] == 0
 
+        paths = buyer.get("/openapi.json").json()["paths"]
+        assert {"/api/v1/notifications", "/api/v1/notifications/read"} <= set(paths)
+        assert "post" in paths["/api/v1/notifications/{notification_id}/read"]
+
 
 def test_a_price_proposal_and_its_decision_and_a_plan_approved(served: LiveServer) -> None:
     with (
