@@ -44,7 +44,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/language"): EVERYONE,
     ("POST", "/display"): EVERYONE,
     ("GET", "/notifications"): SIGNED_IN,
-    ("GET", "/notifications/unread"): SIGNED_IN,
+    ("GET", "/notifications/unread"): EVERYONE,
     ("POST", "/notifications/{notification_id}/read"): SIGNED_IN,
     ("POST", "/notifications/read"): SIGNED_IN,
     ("GET", "/api/v1/notifications"): SIGNED_IN,

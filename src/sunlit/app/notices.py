@@ -128,6 +128,7 @@ class Follower:
                 if seq != at + 1 and not self._passed(at + 1):
                     break
                 made += await notify_event(db, event)
+                self.gaps.pop(seq, None)  # a gap waited for that has filled
                 at = seq
                 count += 1
             if count:

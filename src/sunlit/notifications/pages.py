@@ -18,14 +18,17 @@ router = APIRouter(include_in_schema=False)
 @router.get("/notifications")
 async def notification_list(work: Work[Kit] = unit("signed_in")) -> Response:
     items = await notifications_of(work.db, work.actor.id)
-    unread = sum(1 for item in items if item.read_at is None)
+    unread = await unread_count(work.db, work.actor.id)
     return render(work.request, "notifications/list.html", {"items": items, "unread": unread})
 
 
 @router.get("/notifications/unread")
-async def unread_badge(work: Work[Kit] = unit("signed_in", quiet=True)) -> Response:
-    """The header's count (htmx); quiet, so that the header's polling keeps no session alive."""
-    count = await unread_count(work.db, work.actor.id)
+async def unread_badge(work: Work[Kit] = unit("public", quiet=True)) -> Response:
+    """The header's count (htmx); quiet, so that the header's polling keeps no session alive,
+    and public, so that a session that ended meanwhile gets an empty count, not an error page
+    inside the header."""
+    account = work.principal.account
+    count = await unread_count(work.db, account.id) if account is not None else 0
     return render(work.request, "notifications/unread.html", {"count": count})
 
 
