@@ -4,7 +4,9 @@ language; the list, the unread count, marking read, and nobody else's notificati
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,11 +15,11 @@ import pytest
 from sunlit.core.i18n import current_language
 from sunlit.notifications.model import MESSAGES, Draft, Kind, To, drafts_for
 from sunlit.notifications.views import text_of
-from tests.support import LiveServer, csrf_of, sign_in
+from tests.support import LiveServer, csrf_of, live_server, settings_for, sign_in
 from tests.test_catalog_api import api_as, product_named
 from tests.test_filing_api import plan_body
 from tests.test_orders import buy, pay_in_sandbox, wait_for
-from tests.test_web import PASSWORD, client
+from tests.test_web import PASSWORD, client, load_demo_into
 
 PEARS = "砀山酥梨"
 
@@ -255,3 +257,31 @@ def test_elder_mode_is_kept_in_a_cookie_like_the_language(served: LiveServer) ->
         off = web.post("/display", data={"csrf_token": csrf_of(home.text), "elder": "off"})
         assert off.status_code == 303
         assert 'class="elder"' not in web.get("/").text
+
+
+def test_with_notifications_outside_the_notifier_gets_each_in_the_readers_language(
+    sqlite_template: Path, sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SUNLIT_NOTIFICATIONS_OUTSIDE: the development notifier writes each new notification to
+    the log (an SMS adapter sends it later), in the reader's language (the farmer's is
+    Chinese: the product's Chinese name)."""
+    with live_server(settings_for(sqlite_url, notifications_outside=True)) as server:
+        load_demo_into(server)
+        with api_as(server, "buyer1") as buyer:
+            order = buy(buyer, product_named(buyer, PEARS)["id"], "outside-1").json()["id"]
+        pay_in_sandbox(server, "buyer1", order)
+        with api_as(server, "farmer.dangshan") as farmer:
+            farmer_id = farmer.get("/api/v1/me").json()["id"]
+            notice_of(farmer, "order_to_ship", f"/orders/{order}")
+        sent: list[dict[str, Any]] = []
+        deadline = time.monotonic() + 15
+        while not [s for s in sent if order in s["message"]] and time.monotonic() < deadline:
+            time.sleep(0.2)
+            sent += [
+                json.loads(line)
+                for line in capsys.readouterr().err.splitlines()
+                if "notification written to the log" in line
+            ]
+    mine = [s for s in sent if order in s["message"]]
+    assert len(mine) == 1 and mine[0]["account"] == farmer_id
+    assert PEARS in mine[0]["message"]
