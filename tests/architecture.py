@@ -40,6 +40,7 @@ LAYERS: tuple[tuple[tuple[str, str], ...], ...] = (
     (("filing", "session plans, boundary rules, review, stream keys"),),
     (("payments", "charges, the ledger, payouts, the sandbox gateway"),),
     (("catalog", "producers, products, price bands, quality, unsalable stock, imports"),),
+    (("notifications", "what each person is told: the list, unread, read; fed by events"),),
     (("accounts", "accounts, roles, sign-in, sessions, tokens, who is asking"),),
     (("web", "the web kit: forms, rendering, middleware, security headers, deps"),),
     (("simulate", "the crowd simulator (event streams with known abuses)"),),
@@ -272,6 +273,10 @@ UNRECORDED_ACTIONS: dict[str, str] = {
     "order.refunded",
     "sunlit.participation.reports.do_file_report": "anonymous: report.filed is written the "
     "next day, in a shuffled batch (docs/anonymous-reports.md)",
+    "sunlit.notifications.services.do_notify": "derived from an event already in the log (the "
+    "notifications follower reads it: docs/notifications.md)",
+    "sunlit.notifications.services.do_mark_read": "a reading mark, like a display preference",
+    "sunlit.notifications.services.do_mark_all_read": "as for do_mark_read",
     "sunlit.core.regions.register.do_update_regions": "reference data from the published "
     "code list (GB/T 2260), reloaded whole; region.served records what Sunlit serves",
 }

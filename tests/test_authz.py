@@ -42,6 +42,14 @@ ANSWERERS = frozenset({"official", "farmer"})  # the named party of a concern
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/"): EVERYONE,
     ("POST", "/language"): EVERYONE,
+    ("POST", "/display"): EVERYONE,
+    ("GET", "/notifications"): SIGNED_IN,
+    ("GET", "/notifications/unread"): EVERYONE,
+    ("POST", "/notifications/{notification_id}/read"): SIGNED_IN,
+    ("POST", "/notifications/read"): SIGNED_IN,
+    ("GET", "/api/v1/notifications"): SIGNED_IN,
+    ("POST", "/api/v1/notifications/{notification_id}/read"): SIGNED_IN,
+    ("POST", "/api/v1/notifications/read"): SIGNED_IN,
     ("GET", "/healthz"): EVERYONE,
     ("GET", "/metrics"): EVERYONE,
     ("GET", "/signin"): EVERYONE,
@@ -316,6 +324,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/aftersales/{request_id}/withdraw"): SIGNED_IN,
 }
 PARAMS = {
+    "notification_id": "n-none",
     "token_id": "t-none",
     "token": "no-such-reset-token-0123456789",
     "account_id": "a-none",

@@ -96,7 +96,13 @@ class Settings(BaseSettings):
     )
     notifier: Annotated[str, Field(pattern="^log$")] = Field(
         "log",
-        description="How reset codes reach people; `log` (development) writes them to the log",
+        description="How reset codes (and notifications, when sent) reach people; `log` "
+        "(development) writes them to the log",
+    )
+    notifications_outside: bool = Field(
+        False,
+        description="Also send each new notification through the notifier, in the reader's "
+        "language (the site's list has them either way)",
     )
     max_request_bytes: int = Field(
         1_048_576, ge=1024, description="Largest request body accepted, in bytes"

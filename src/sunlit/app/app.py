@@ -54,6 +54,8 @@ from sunlit.integrity import api as integrity_api
 from sunlit.integrity import pages as integrity_pages
 from sunlit.live import api as live_api
 from sunlit.live import pages as live_pages
+from sunlit.notifications import api as notifications_api
+from sunlit.notifications import pages as notifications_pages
 from sunlit.orders import api as orders_api
 from sunlit.orders import pages as orders_pages
 from sunlit.orders.addresses import api as addresses_api
@@ -127,6 +129,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     concern_pages.router,
     claims_api.router,
     claims_pages.router,
+    notifications_api.router,
+    notifications_pages.router,
 )
 #: The routers that take file uploads: only these accept bodies up to the upload size.
 UPLOAD_ROUTERS = (

@@ -1,7 +1,8 @@
 """Background work inside `sunlit serve`: the sweep that cancels unpaid orders past their
 time, the sandbox gateway's delivery of its notifications over HTTP, the sandbox carrier's
 scans and notices and the confirmation of receipt days after delivery, the integrity monitor
-(detectors on live sessions), and the live rooms' WebSocket server."""
+(detectors on live sessions), the notifications follower (docs/notifications.md), and the
+live rooms' WebSocket server."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import AsyncIterator
 import httpx
 import structlog
 
+from sunlit.app.notices import Follower
 from sunlit.app.services import Services
 from sunlit.fulfilment.aftersales.services import Terms, answer_due, orders_in_aftersales
 from sunlit.fulfilment.shipments import sandbox as sandbox_carrier
@@ -112,6 +114,7 @@ async def background_jobs(services: Services) -> AsyncIterator[None]:
         asyncio.create_task(run_jobs(services), name="sunlit-jobs"),
         asyncio.create_task(run_carrier_jobs(services), name="sunlit-carrier"),
         asyncio.create_task(monitor.run_forever(), name="sunlit-integrity-monitor"),
+        asyncio.create_task(Follower(services).run_forever(), name="sunlit-notifications"),
     ]
     try:
         yield

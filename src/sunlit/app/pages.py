@@ -14,7 +14,13 @@ from sunlit.app.home import home_context
 from sunlit.core.db import ping
 from sunlit.core.i18n import LANGUAGES
 from sunlit.web.deps import Kit
-from sunlit.web.forms import form_fields, redirect, safe_next, set_language_cookie
+from sunlit.web.forms import (
+    form_fields,
+    redirect,
+    safe_next,
+    set_elder_cookie,
+    set_language_cookie,
+)
 from sunlit.web.rendering import render
 from sunlit.web.security_headers import api_docs_policy
 
@@ -37,6 +43,17 @@ async def switch_language(work: Work[Kit] = unit("public")) -> Response:
         if work.principal.account is not None:
             await accounts.do_set_language(work.db, work.principal.account, language)
             await work.commit()
+    return response
+
+
+@router.post("/display")
+async def switch_display(work: Work[Kit] = unit("public")) -> Response:
+    """Elder mode (适老化) on or off: larger type and tap targets, higher contrast, a simpler
+    header. Kept in a cookie, like the language, for this browser."""
+    fields = await form_fields(work.request)
+    response = redirect(safe_next(fields.get("next")))
+    if fields.get("elder") in ("on", "off"):
+        set_elder_cookie(response, fields["elder"] == "on", work.services.settings)
     return response
 
 

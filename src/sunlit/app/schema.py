@@ -29,6 +29,7 @@ OWNERS = (
     "sunlit.fulfilment.shipments",
     "sunlit.fulfilment.aftersales",
     "sunlit.fulfilment.reviews",
+    "sunlit.notifications",
 )
 
 

@@ -18,6 +18,9 @@ from sunlit.settings import Settings
 from sunlit.web.access import SESSION_COOKIE
 from sunlit.web.middleware import LANGUAGE_COOKIE
 
+#: Elder mode (适老化): larger type and tap targets, higher contrast (docs/notifications.md).
+ELDER_COOKIE = "sunlit_elder"
+
 
 async def read_form(request: Request) -> tuple[dict[str, str], dict[str, str]]:
     """The submitted text fields (files and repeats are ignored), and a field error (msgid) for
@@ -67,6 +70,22 @@ def set_session_cookie(response: Response, token: str, settings: Settings) -> No
         SESSION_COOKIE,
         token,
         max_age=settings.session_max_hours * 3600,
+        path="/",
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+    )
+
+
+def set_elder_cookie(response: Response, on: bool, settings: Settings) -> None:
+    """Elder mode (``sunlit_elder``), kept a year like the language; off removes it."""
+    if not on:
+        response.delete_cookie(ELDER_COOKIE, path="/")
+        return
+    response.set_cookie(
+        ELDER_COOKIE,
+        "on",
+        max_age=365 * 24 * 3600,
         path="/",
         httponly=True,
         secure=settings.secure_cookies,

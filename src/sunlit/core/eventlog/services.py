@@ -94,3 +94,12 @@ async def session_events(
     )
     rows = await session.stream_scalars(query.execution_options(yield_per=2000))
     return [event_of_row(row) async for row in rows]
+
+
+async def events_after(
+    session: AsyncSession, seq: int, *, limit: int = 500
+) -> list[tuple[int, Event]]:
+    """Up to ``limit`` events after ``seq`` in log order, each with its ``seq``: for a reader
+    that keeps its own cursor (the notifications follower)."""
+    query = select(EventRow).where(EventRow.seq > seq).order_by(EventRow.seq).limit(limit)
+    return [(row.seq, event_of_row(row)) for row in (await session.scalars(query)).all()]

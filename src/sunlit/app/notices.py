@@ -1,0 +1,181 @@
+"""The notifications follower: reads the event log from its cursor, finds whom each event's
+notifications are for through the contexts' own reads, and writes them (and moves the cursor)
+in one transaction, so that an event is told once and none is skipped. The composition root
+does this because only it may read every context; ``notifications`` knows none of them.
+
+Why a follower and not a reaction in the event's own transaction: most events name an order,
+a plan or a proposal, not the person to tell, and ``eventlog.append`` runs inside each
+context's synchronous bookkeeping. Reading the log after the commit costs a second or two of
+delay and no loss: the cursor commits with the notifications it made.
+
+On PostgreSQL a ``seq`` can commit after a higher one (two writers at once); the follower stops
+at a gap and waits for it up to ``GAP_WAIT`` seconds, then passes it (a rolled-back insert
+leaves a gap for good). SQLite has one writer at a time, so no gaps."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.accounts import services as accounts
+from sunlit.app.services import Services
+from sunlit.catalog.products.services import get_product
+from sunlit.catalog.views import producer_manager
+from sunlit.core.errors import NotFound
+from sunlit.core.eventlog.model import Event
+from sunlit.core.eventlog.services import events_after
+from sunlit.core.i18n import current_language
+from sunlit.filing.services import plan_titles
+from sunlit.filing.views import find_plan
+from sunlit.notifications import services as notifications
+from sunlit.notifications.model import Draft, To, drafts_for
+from sunlit.notifications.tables import NotificationRow
+from sunlit.notifications.views import text_of
+from sunlit.orders.views import get_order
+from sunlit.participation.services import get_proposal
+
+log = structlog.get_logger(__name__)
+
+GAP_WAIT = 30.0
+EVERY = 1.0
+
+
+async def readers(db: AsyncSession, draft: Draft) -> list[str]:
+    """The accounts a draft is for (none when what it names is gone or has no manager)."""
+    try:
+        match draft.to:
+            case To.PRODUCER:
+                found = [await producer_manager(db, draft.ref)]
+            case To.ORDER_SELLER:
+                found = [await producer_manager(db, (await get_order(db, draft.ref)).producer_id)]
+            case To.ORDER_BUYER:
+                found = [(await get_order(db, draft.ref)).buyer_id]
+            case To.PRODUCT_SELLER:
+                product = await get_product(db, draft.ref)
+                found = [await producer_manager(db, product.producer_id)]
+            case To.PROPOSER:
+                found = [(await get_proposal(db, draft.ref)).proposed_by]
+            case To.PLAN_OFFICIAL:
+                plan = await find_plan(db, draft.ref)
+                found = [plan.official_id if plan is not None else None]
+    except NotFound:
+        return []
+    return [account for account in found if account]
+
+
+async def named(db: AsyncSession, draft: Draft) -> dict[str, Any]:
+    """The draft's parameters with names for ids (a product in both languages, a plan's
+    title), so that the sentence reads well whatever language it is read in."""
+    params = dict(draft.params)
+    product_id = params.get("product")
+    if product_id is None and "order" in params:
+        try:
+            product_id = (await get_order(db, str(params["order"]))).product_id
+        except NotFound:
+            product_id = None
+    if product_id is not None:
+        try:
+            product = await get_product(db, str(product_id))
+            params["product"] = {"zh": product.name_zh, "en": product.name_en}
+        except NotFound:
+            params["product"] = str(product_id)
+    if "plan" in params:
+        params["plan"] = (await plan_titles(db, {str(params["plan"])})).get(
+            str(params["plan"]), params["plan"]
+        )
+    return params
+
+
+async def notify_event(db: AsyncSession, event: Event) -> list[NotificationRow]:
+    """Write the notifications one event makes; nobody is told of their own action."""
+    made = []
+    for draft in drafts_for(event.type, event.data, event.session):
+        for account in await readers(db, draft):
+            if account == event.actor:
+                continue
+            row = await notifications.do_notify(
+                db,
+                account,
+                draft.kind,
+                params=await named(db, draft),
+                link=draft.link,
+                event_id=event.id,
+                now=event.ts,
+            )
+            if row is not None:
+                made.append(row)
+    return made
+
+
+@dataclass
+class Follower:
+    services: Services
+    batch: int = 500
+    gaps: dict[int, float] = field(default_factory=dict)  # seq -> when first waited for
+
+    async def step(self) -> tuple[int, int]:
+        """One batch, committed: how many events were read, and notifications written."""
+        made: list[NotificationRow] = []
+        count = 0
+        async with self.services.db.transaction() as db:
+            at = await notifications.cursor(db)
+            for seq, event in await events_after(db, at, limit=self.batch):
+                if seq != at + 1 and not self._passed(at + 1):
+                    break
+                made += await notify_event(db, event)
+                self.gaps.pop(seq, None)  # a gap waited for that has filled
+                at = seq
+                count += 1
+            if count:
+                await notifications.move_cursor(db, at)
+        if made and self.services.settings.notifications_outside:
+            await self._send(made)
+        return count, len(made)
+
+    def _passed(self, missing: int) -> bool:
+        first = self.gaps.setdefault(missing, time.monotonic())
+        if time.monotonic() - first < GAP_WAIT:
+            return False
+        del self.gaps[missing]
+        return True
+
+    async def _send(self, made: list[NotificationRow]) -> None:
+        """Also through the notifier (SMS later; the log adapter now), in each reader's
+        language, after the commit: a failure to send loses nothing in the site."""
+        async with self.services.db.sessions() as db:
+            people = {
+                a.id: a for a in await accounts.accounts_by_id(db, {n.account_id for n in made})
+            }
+        for row in made:
+            person = people.get(row.account_id)
+            if person is None:
+                continue
+            token = current_language.set(person.language or self.services.settings.default_language)
+            try:
+                text = text_of(row.kind, row.params)
+            finally:
+                current_language.reset(token)
+            await self.services.notifier.send(person, text)
+
+    async def catch_up(self) -> int:
+        """Batch after batch until the log is read (or a gap is waited for): how many
+        notifications were written."""
+        total = 0
+        while True:
+            count, made = await self.step()
+            total += made
+            if count < self.batch:
+                return total
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                await self.catch_up()
+            except Exception:
+                log.exception("notifications follower failed")
+            await asyncio.sleep(EVERY)
