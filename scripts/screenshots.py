@@ -219,7 +219,8 @@ def main(folder: Path, only: list[str]) -> None:
                     if name in VIDEO:
                         page.wait_for_function(PLAYING, timeout=30_000, polling=250)
                     if name.startswith("live-"):
-                        page.wait_for_selector("#chat li", timeout=10_000)
+                        # (on a phone the room's chat is a tab: the messages are there, hidden)
+                        page.wait_for_selector("#chat li", state="attached", timeout=10_000)
                         page.wait_for_function(COUNTED, timeout=10_000)
                         page.wait_for_timeout(1500)  # the first count is the room's last one
                     if device == "desktop" or name in PHONE:

@@ -136,6 +136,7 @@ def test_a_streamed_session_is_watched_chatted_bought_and_replayed(
         expect(buyer.get_by_role("button", name="Buy now")).to_be_visible(timeout=10_000)
         stock_before = int(official.locator("#c-stock").inner_text())
 
+        buyer.get_by_role("tab", name="Chat").click()  # on a phone, chat and shelf are tabs
         buyer.get_by_label("Message").fill("Are the pears sweet this year?")
         buyer.get_by_role("button", name="Send").click()
         expect(friend.locator("#chat")).to_contain_text("Are the pears sweet this year?")
@@ -145,6 +146,7 @@ def test_a_streamed_session_is_watched_chatted_bought_and_replayed(
         expect(official.locator("#chat")).to_contain_text("Are the pears sweet this year?")
         expect(official.locator("#f-viewers")).to_have_text(re.compile(r"^[3-9]$"))
 
+        buyer.get_by_role("tab", name="Products").click()
         buyer.get_by_role("button", name="Buy now").click()
         sheet = buyer.locator("#buy-sheet")
         sheet.get_by_label("Quantity").fill("2")

@@ -62,11 +62,11 @@ async def products(session: PathId, work: Work[LiveKit] = signed_in) -> list[dic
 
 @router.post("/{session}/messages/{message_id}/hide")
 async def hide(
-    session: PathId, message_id: str, body: ModerationIn, work: Work[LiveKit] = signed_in
+    session: PathId, message_id: PathId, body: ModerationIn, work: Work[LiveKit] = signed_in
 ) -> dict[str, str]:
     """Hide a chat message for abuse (one of the reasons; never for being unfavourable)."""
     message = await chat.do_hide(
-        work.db, work.actor, session, message_id[:64], body.reason, body.note, now=work.now
+        work.db, work.actor, session, message_id, body.reason, body.note, now=work.now
     )
     await _announce(work, session, message)
     return {"hidden": message_id}

@@ -47,8 +47,16 @@ async def room(session: PathId, work: Work[LiveKit] = public) -> Response:
     account = work.principal.account
     muted = (await chat.mutes_of(work.db, session)).get(account.id) if account else None
     context, new_viewer = await socket_context(work, session, moderator=controls)
+    state = context["state"]
+    shelf = await live.session_products(work.db, session, work.services.sales, on=work.now.date())
+    pinned = state.pin.product if state.live else None
     context |= {
         "plan": plan,
+        # the pinned one first; ``order`` is the plan's, for the script to put it back
+        "shelf": sorted(
+            ({**p, "order": i} for i, p in enumerate(shelf)), key=lambda p: p["id"] != pinned
+        ),
+        "pinned": pinned,
         "host": names.get(plan.official_id, ""),
         "muted": muted,
         "controls": controls,

@@ -91,31 +91,19 @@
   function unitOf(p) {
     return p.unit === "box" ? fmt(text.box_of, { grams: p.box_grams }) : (text.units[p.unit] || p.unit);
   }
-  function renderShelf() {
-    var shelf = $("shelf");
-    if (!shelf || control) return;
-    var p = state.product;
-    shelf.textContent = "";
-    if (!p) {
-      var none = document.createElement("p");
-      none.className = "muted";
-      none.textContent = text.nothing;
-      shelf.appendChild(none);
-      return;
-    }
-    var lang = room.dataset.lang;
-    var h = document.createElement("h2");
-    h.textContent = p.name[lang] || p.name.zh;
-    var price = document.createElement("p");
-    price.className = "price big";
-    price.innerHTML = "";
-    price.appendChild(document.createTextNode(yuan(p.price) + " "));
-    var unit = document.createElement("span");
-    unit.className = "muted small";
-    unit.textContent = "/ " + unitOf(p);
-    price.appendChild(unit);
-    shelf.appendChild(h);
-    shelf.appendChild(price);
+  // The whole shelf is on the page (in the plan's order); the pinned product moves first,
+  // marked, with its price band, the offer's countdown and the in-room Buy button. Once the
+  // session has ended nothing is pinned: each product links to its own page.
+  var list = $("shelf-list");
+  var planOrder = list ? Array.prototype.slice.call(list.children) : [];
+  planOrder.sort(function (a, b) { return Number(a.dataset.order) - Number(b.dataset.order); });
+  var shown = null; // what the pinned card was last built from
+  function stockText(p) {
+    if (!p.on_sale) return text.suspended;
+    return p.stock <= 0 ? text.sold_out : fmt(text.stock, { stock: p.stock });
+  }
+  function pinnedCard(live, p) {
+    live.textContent = "";
     if (p.band) {
       var band = document.createElement("div");
       band.className = "band band-" + p.band.status;
@@ -128,24 +116,19 @@
       legend[0].textContent = yuan(p.band.low);
       legend[1].textContent = text.band[p.band.status];
       legend[2].textContent = yuan(p.band.high);
-      shelf.appendChild(band);
+      live.appendChild(band);
     } else {
       var nb = document.createElement("p");
       nb.className = "muted small";
       nb.textContent = text.no_band;
-      shelf.appendChild(nb);
+      live.appendChild(nb);
     }
-    var stock = document.createElement("p");
-    stock.className = "stock";
-    stock.id = "shelf-stock";
-    stock.textContent = fmt(text.stock, { stock: p.stock });
-    shelf.appendChild(stock);
     if (state.offer_ends_at) {
       var offer = document.createElement("p");
       offer.className = "countdown";
       offer.innerHTML = '<span></span> <strong id="countdown"></strong>';
       offer.firstChild.textContent = text.ends_in;
-      shelf.appendChild(offer);
+      live.appendChild(offer);
       tick();
     }
     var buy;
@@ -164,7 +147,31 @@
       buy.textContent = p.stock <= 0 ? text.sold_out : (p.on_sale ? text.buy : text.suspended);
       buy.addEventListener("click", openSheet);
     }
-    shelf.appendChild(buy);
+    live.appendChild(buy);
+  }
+  function renderShelf() {
+    if (!list || control) return;
+    var p = state.status === "ended" ? null : state.product;
+    var item = p ? list.querySelector('[data-product="' + p.id + '"]') : null;
+    var wanted = item ? [item].concat(planOrder.filter(function (li) { return li !== item; })) : planOrder;
+    wanted.forEach(function (li, i) {  // move only what is out of place (keeps focus)
+      if (list.children[i] !== li) list.insertBefore(li, list.children[i] || null);
+    });
+    var key = item ? JSON.stringify([p, state.offer_ends_at, state.status]) : null;
+    if (key === shown) return;
+    shown = key;
+    planOrder.forEach(function (li) {
+      var pinned = li === item;
+      li.classList.toggle("pinned", pinned);
+      li.querySelector(".shelf-pin").hidden = !pinned;
+      li.querySelector(".shelf-link").hidden = pinned;
+      if (!pinned) li.querySelector(".shelf-live").textContent = "";
+      var stock = li.querySelector("[data-stock]");
+      if (pinned) stock.id = "shelf-stock"; else stock.removeAttribute("id");
+    });
+    if (!item) return;
+    item.querySelector("[data-stock]").textContent = stockText(p);
+    pinnedCard(item.querySelector(".shelf-live"), p);
   }
   function tick() {
     var el = $("countdown");
@@ -240,7 +247,10 @@
         me = m.you ? m.you.account : null;
         retry = 1000;
         break;
-      case "chat": addChat(m); break;
+      case "chat":
+        addChat(m);
+        if (chatHidden()) { unread += 1; showUnread(); }
+        break;
       case "hide": hideChat(m.id); break;
       case "likes": likes = m.total; setText("f-likes", likes); break;
       case "state": applyState(m); break;
@@ -256,6 +266,10 @@
   }
   function ended() {
     closedForGood = true;
+    state.status = "ended";
+    renderShelf();
+    var notice = $("room-ended"); if (notice) notice.hidden = false;
+    if (sheet && sheet.open) sheet.close();
     clearTimeout(liveRetry);
     setText("room-status", text.ended);
     var form = $("chat-form"); if (form) form.hidden = true;
@@ -442,6 +456,46 @@
           return data;
         });
       });
+  }
+
+  // --- tabs on a phone: the products or the chat below the video (side by side when wide) ----
+  var tabs = $("room-tabs");
+  var unread = 0;
+  function chatHidden() { return !!tabs && !tabs.hidden && room.dataset.tab !== "chat" && tabs.offsetParent !== null; }
+  function showUnread() {
+    var badge = $("chat-unread");
+    if (!badge) return;
+    badge.textContent = unread > 99 ? "99+" : String(unread);
+    badge.hidden = unread === 0;
+  }
+  function chooseTab(tab, focus) {
+    tabs.querySelectorAll("[role=tab]").forEach(function (b) {
+      var on = b === tab;
+      b.setAttribute("aria-selected", on ? "true" : "false");
+      b.tabIndex = on ? 0 : -1;
+    });
+    room.dataset.tab = tab.id === "tab-chat" ? "chat" : "shelf";
+    if (room.dataset.tab === "chat") {
+      unread = 0;
+      showUnread();
+      var chatList = $("chat");
+      if (chatList) chatList.scrollTop = chatList.scrollHeight;
+    }
+    if (focus) tab.focus();
+  }
+  if (tabs && !control) {
+    tabs.hidden = false;
+    var tabList = Array.prototype.slice.call(tabs.querySelectorAll("[role=tab]"));
+    tabList.forEach(function (tab, i) {
+      tab.addEventListener("click", function () { chooseTab(tab, false); });
+      tab.addEventListener("keydown", function (e) {
+        var step = e.key === "ArrowRight" ? 1 : (e.key === "ArrowLeft" ? -1 : 0);
+        if (!step) return;
+        e.preventDefault();
+        chooseTab(tabList[(i + step + tabList.length) % tabList.length], true);
+      });
+    });
+    chooseTab($("tab-shelf"), false);
   }
 
   // --- start -------------------------------------------------------------------------------

@@ -164,6 +164,10 @@ async def on_too_large(request: Request) -> Response:
 
 async def on_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    if any(tuple(item.get("loc", ()))[:1] == ("path",) for item in exc.errors()):
+        # A malformed id (or token) in the address names nothing: answer as for an unknown
+        # one, whatever else was wrong with the request.
+        return await on_http_error(request, StarletteHTTPException(404))
     fields: dict[str, str] = {}
     for item in exc.errors():
         location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query")]
