@@ -144,10 +144,13 @@ def _across(book: RegionBook, region: Region, needle: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """A search result: the region and its whole name ("北京市朝阳区")."""
+    """A search result: the region's name, the names above it written before it ("北京市")
+    or after it (", 长春市, Jilin" in English), and its whole name ("北京市朝阳区")."""
 
     code: str
     name: str
+    before: str
+    after: str
     full_name: str
     level: RegionLevel
 
@@ -181,7 +184,12 @@ def find_places(
             continue
         ranked.append(((rank, depth[region.level], region.code), region))
     ranked.sort(key=lambda pair: pair[0])
-    return [
-        Match(r.code, r.name(language), book.full_name(r.code, language), r.level)
-        for _, r in ranked[:limit]
-    ]
+    return [_match(book, r, language) for _, r in ranked[:limit]]
+
+
+def _match(book: RegionBook, region: Region, language: str) -> Match:
+    above = [r.name(language) for r in book.path(region.code)[:-1]]
+    before = "".join(above) if language == "zh" else ""
+    after = "" if language == "zh" or not above else ", " + ", ".join(reversed(above))
+    whole = book.full_name(region.code, language)
+    return Match(region.code, region.name(language), before, after, whole, region.level)

@@ -53,7 +53,10 @@ async def region_picker(work: Work[Kit] = signed_in) -> Response:
     """The county picker after one step (htmx): a province, a city or a match chosen."""
     picker = picker_of(dict(work.request.query_params), step=True)
     context = {"picker": picker, "errors": {}}
-    return render(work.request, "orders/_region_picker.html", context)
+    response = render(work.request, "orders/_region_picker.html", context)
+    # Checkout's sums follow the county, once it is in the page.
+    response.headers["HX-Trigger-After-Settle"] = "region-picked"
+    return response
 
 
 @router.get("/account/addresses/places")
