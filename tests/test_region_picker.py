@@ -111,8 +111,33 @@ def test_the_picker_pages_step_with_htmx_and_without_script(served: LiveServer) 
         assert HOME["detail"] in chose.text  # what was typed stays
         saved = web.post("/account/addresses", data={**typed, "region": CHAOYANG})
         assert saved.status_code == 303
+        # Its edit form shows the county where the picker has it.
+        edit = web.get(saved.headers["location"].replace("?done=1", ""))
+        address = re.findall(r'href="/account/addresses/(ad-[^"]+)"', edit.text)[0]
+        shown = web.get(f"/account/addresses/{address}").text
+        assert '<option value="110000" selected>北京市</option>' in shown
+        assert f'<option value="{CHAOYANG}" selected>朝阳区</option>' in shown
+
+        # Checkout without script: choosing a province shows its cities; nothing is ordered.
+        with api_as(served, "buyer3") as buyer:
+            pears = product_named(buyer, "砀山酥梨")
+        page = web.get(f"/products/{pears['id']}/buy")
+        stepped = web.post(
+            f"/products/{pears['id']}/buy",
+            data={
+                "csrf_token": csrf_of(page.text),
+                "key": "nojs",
+                "qty": "1",
+                "province": "650000",
+                "pick": "province",
+                "method": "wallet",
+            },
+        )
+        assert stepped.status_code == 200
+        assert '<option value="653100">喀什地区</option>' in stepped.text
     with api_as(served, "buyer3") as buyer:
         book = buyer.get("/api/v1/addresses").json()
+        assert buyer.get("/api/v1/orders").json() == []
     assert [(a["region"], a["is_default"]) for a in book] == [(CHAOYANG, True)]
 
 
