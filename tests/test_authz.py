@@ -206,6 +206,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # A buyer's own address book: every signed-in account has one (others' addresses are 404).
     ("GET", "/account/addresses"): SIGNED_IN,
     ("GET", "/account/addresses/new"): SIGNED_IN,
+    ("GET", "/account/addresses/picker"): SIGNED_IN,
+    ("GET", "/account/addresses/places"): SIGNED_IN,
     ("POST", "/account/addresses"): SIGNED_IN,
     ("GET", "/account/addresses/{address_id}"): SIGNED_IN,
     ("POST", "/account/addresses/{address_id}"): SIGNED_IN,

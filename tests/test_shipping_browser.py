@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support import LiveServer
+from tests.test_address_picker_browser import pick_county
 from tests.test_browser import accessibility_violations, browser, sign_in_as  # noqa: F401
 from tests.test_catalog_api import api_as, product_named
 from tests.test_web import load_demo_into
@@ -32,9 +33,9 @@ def add_address(page: Page, server: LiveServer, **fields: str) -> None:
     page.locator("#f-label").fill(fields["label"])
     page.locator("#f-recipient").fill(fields["recipient"])
     page.locator("#f-phone").fill(fields["phone"])
-    page.locator("#f-region").select_option(fields["region"])
+    pick_county(page, fields["region"])
     page.locator("#f-detail").fill(fields["detail"])
-    page.locator("form[action='/account/addresses'] button[type=submit]").click()
+    page.locator("form[action='/account/addresses'] > button[type=submit]").click()
     page.wait_for_url(server.url + "/account/addresses?done=1")
 
 
@@ -95,7 +96,7 @@ def test_fees_addresses_and_checkout_on_a_phone(
     expect(sums).to_contain_text(f"¥{total // 100:,}.{total % 100:02d}")
     shot(page, folder, f"shipping-checkout-{language}-phone.png")
 
-    page.locator("form[action$='/buy'] button[type=submit]").click()
+    page.locator("form[action$='/buy'] > button[type=submit]").click()
     page.wait_for_url(server.url + "/orders/o-*")
     expect(page.locator("dl.facts")).to_contain_text("¥25.00")
     expect(page.locator("dl.facts")).to_contain_text(f"¥{total // 100:,}.{total % 100:02d}")

@@ -84,7 +84,7 @@ async def room_ticket(session: PathId, work: Work[LiveKit] = public) -> Response
 async def buy_sheet(session: PathId, work: Work[LiveKit] = signed_in) -> Response:
     """The buy sheet's form, fetched when a viewer first opens it (the county list is long)."""
     await live.access_watchable_plan(work.db, session)
-    methods = work.services.sales.payment_methods()
+    methods = work.services.sales.payment_methods(work.actor.role, work.actor.org)
     return render(work.request, "live/_buy.html", {"session": session, "methods": methods})
 
 

@@ -21,6 +21,7 @@ class SessionSales(Protocol):
         """Units sold in ``session`` by product (orders not cancelled)."""
         ...
 
-    def payment_methods(self) -> Sequence[StrEnum]:
-        """The ways a viewer may pay, in the order the buy sheet offers them."""
+    def payment_methods(self, role: str, org: str | None) -> Sequence[StrEnum]:
+        """The ways an account (its role and organisation) may pay, in the order the buy
+        sheet offers them."""
         ...

@@ -42,7 +42,7 @@ async def place_order(
     work: Work[OrdersKit] = signed_in,
 ) -> JSONResponse:
     """Order a product: 201 with the new order (reserved until it is paid or expires)."""
-    wanted = buy_request(body, work.actor.id, idempotency_key, work.request)
+    wanted = buy_request(body, work.actor, idempotency_key, work.request)
     if body.session_id is not None:
         await orders.check_session(work.db, body.session_id, body.product_id, now=work.now)
     await work.db.close()  # the desk writes in its own transaction; free the connection meanwhile

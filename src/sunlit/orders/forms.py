@@ -7,13 +7,15 @@ import hashlib
 
 from fastapi import Request
 
-from sunlit.core.errors import InvalidInput, marked_fields
+from sunlit.accounts.model import Actor
+from sunlit.core.errors import N_, InvalidInput, marked_fields
 from sunlit.core.regions.services import region_book
 from sunlit.orders.model import (
     BuyRequest,
     PaymentMethod,
     check_buy,
     check_idempotency_key,
+    payment_methods_for,
     request_digest,
 )
 from sunlit.orders.schemas import AddressIn, OrderIn
@@ -26,11 +28,18 @@ def device_of(request: Request) -> str:
     return hashlib.sha256(agent.encode("utf-8", "replace")).hexdigest()[:16]
 
 
-def buy_request(body: OrderIn, buyer: str, key: str | None, request: Request) -> BuyRequest:
-    """Check a buy and make the desk's request of it; raises with a message per field."""
+def buy_request(body: OrderIn, buyer: Actor, key: str | None, request: Request) -> BuyRequest:
+    """Check a buy and make the desk's request of it; raises with a message per field. A way
+    to pay that is not the buyer's (a consumer's union card) is refused, not changed."""
     if problem := check_idempotency_key(key):
         raise InvalidInput(problem, fields={"idempotency_key": problem})
     assert key is not None
+    if body.payment_method not in payment_methods_for(buyer.role, buyer.org):
+        message = N_(
+            "Union cards and corporate accounts are for organisations' buyers: "
+            "pay with your wallet or a bank card."
+        )
+        raise InvalidInput(message, fields={"payment_method": message})
     address = body.address
     errors = check_buy(
         qty=body.qty,
@@ -53,7 +62,7 @@ def buy_request(body: OrderIn, buyer: str, key: str | None, request: Request) ->
         body.payment_method.value,
     )
     return BuyRequest(
-        buyer=buyer,
+        buyer=buyer.id,
         product=body.product_id,
         qty=body.qty,
         idempotency_key=key,

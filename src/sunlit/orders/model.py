@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from sunlit.accounts.model import Role
 from sunlit.core.errors import N_
 
 
@@ -37,6 +38,20 @@ class PaymentMethod(StrEnum):
     BANK_CARD = "bank_card"
     UNION_CARD = "union_card"
     CORPORATE = "corporate"
+
+
+#: A person's own ways to pay.
+PERSONAL_METHODS = (PaymentMethod.WALLET, PaymentMethod.BANK_CARD)
+
+
+def payment_methods_for(role: str, org: str | None) -> tuple[PaymentMethod, ...]:
+    """The ways an account may pay. A union card (工会卡) and a corporate account (对公账户)
+    are an organisation's money: only an account of an organisation's staff (a role other
+    than consumer, with its organisation on record) pays with them, and such orders are what
+    the integrity detectors weigh (``forced_purchases``). A consumer pays as a person."""
+    if role == Role.CONSUMER or not (org or "").strip():
+        return PERSONAL_METHODS
+    return tuple(PaymentMethod)
 
 
 #: The whole state machine: (state, action) -> next state. Anything else is refused.

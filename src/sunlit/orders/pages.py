@@ -19,9 +19,10 @@ from sunlit.orders import services as orders
 from sunlit.orders import views as order_views
 from sunlit.orders.addresses import services as address_book
 from sunlit.orders.addresses.model import draft_of
+from sunlit.orders.addresses.picking import picker_of, picking
 from sunlit.orders.deps import OrdersKit, orders_kit
 from sunlit.orders.forms import buy_request, checkout_order
-from sunlit.orders.model import PaymentMethod
+from sunlit.orders.model import payment_methods_for
 from sunlit.orders.shipping import services as shipping
 from sunlit.orders.shipping.model import ZONE_LABELS
 from sunlit.payments import earnings
@@ -72,8 +73,9 @@ async def _checkout(
         "orders/checkout.html",
         {
             "view": view,
-            "methods": list(PaymentMethod),
+            "methods": payment_methods_for(work.actor.role, work.actor.org),
             "values": values,
+            "picker": picker_of(values),
             "errors": {},
             "addresses": addresses,
             "sums": sums,
@@ -104,10 +106,12 @@ async def checkout_fee(product_id: PathId, work: Work[OrdersKit] = signed_in) ->
 @router.post("/products/{product_id}/buy")
 async def place(product_id: PathId, work: Work[OrdersKit] = signed_in) -> Response:
     fields = await form_fields(work.request)
+    if picking(fields):  # the county picker without script: show the form again
+        return await _checkout(work, product_id, values={**fields, "saved": "new"})
     try:
         chosen = await _chosen_address(work, fields)
         body = checkout_order(product_id, chosen)
-        wanted = buy_request(body, work.actor.id, fields.get("key"), work.request)
+        wanted = buy_request(body, work.actor, fields.get("key"), work.request)
         order = orders.placed_or_raise(await work.services.desk.place(wanted))
     except SunlitError as exc:
         await undo(work.db, work.principal.account)

@@ -24,7 +24,11 @@ class OrderIn(BaseModel):
     qty: int = Field(1, ge=1, le=999)
     session_id: str | None = Field(None, pattern=ID_PATTERN)
     address: AddressIn
-    payment_method: PaymentMethod = PaymentMethod.WALLET
+    payment_method: PaymentMethod = Field(
+        PaymentMethod.WALLET,
+        description="union_card and corporate only for an organisation's staff (an account "
+        "of another role than consumer, with its organisation on record); a consumer's is 422",
+    )
 
 
 class OrderOut(BaseModel):

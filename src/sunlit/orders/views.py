@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts.model import Actor, Role
 from sunlit.catalog.views import manages_producer
 from sunlit.core.errors import N_, NotFound
-from sunlit.orders.model import PaymentMethod
+from sunlit.orders.model import payment_methods_for
 from sunlit.orders.tables import OrderRow
 
 
@@ -35,8 +35,8 @@ class SessionSales:
         )
         return {product: int(units or 0) for product, units in rows.all()}
 
-    def payment_methods(self) -> Sequence[StrEnum]:
-        return list(PaymentMethod)
+    def payment_methods(self, role: str, org: str | None) -> Sequence[StrEnum]:
+        return payment_methods_for(role, org)
 
 
 async def get_order(db: AsyncSession, order_id: str) -> OrderRow:

@@ -11,6 +11,7 @@ from sunlit.core.errors import SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.orders.addresses import services as book
 from sunlit.orders.addresses.model import MAX_ADDRESSES, draft_of
+from sunlit.orders.addresses.picking import Picker, matches_for, picker_of, picking
 from sunlit.web.deps import Kit, PathId, undo
 from sunlit.web.forms import form_fields, redirect
 from sunlit.web.rendering import render
@@ -42,12 +43,28 @@ def _form(
     status: int = 200,
     **extra: object,
 ) -> Response:
-    return render(
-        work.request,
-        "orders/address_form.html",
-        {"values": values, "address_id": address_id, "errors": {}, "error": None, **extra},
-        status=status,
-    )
+    context: dict[str, object] = {"values": values, "address_id": address_id, "errors": {}}
+    context |= {"error": None, "picker": picker_of(values), **extra}
+    return render(work.request, "orders/address_form.html", context, status=status)
+
+
+@router.get("/account/addresses/picker")
+async def region_picker(work: Work[Kit] = signed_in) -> Response:
+    """The county picker after one step (htmx): a province, a city or a match chosen."""
+    picker = picker_of(dict(work.request.query_params), step=True)
+    context = {"picker": picker, "errors": {}}
+    response = render(work.request, "orders/_region_picker.html", context)
+    # Checkout's sums follow the county, once it is in the page.
+    response.headers["HX-Trigger-After-Settle"] = "region-picked"
+    return response
+
+
+@router.get("/account/addresses/places")
+async def region_matches(work: Work[Kit] = signed_in) -> Response:
+    """The places whose name holds what the buyer typed (htmx), each with its whole name."""
+    query = work.request.query_params.get("region_q", "").strip()
+    picker = Picker(picker_of({}).choice, query, matches_for(query))
+    return render(work.request, "orders/_region_matches.html", {"picker": picker})
 
 
 @router.get("/account/addresses")
@@ -63,6 +80,8 @@ async def new_address(work: Work[Kit] = signed_in) -> Response:
 @router.post("/account/addresses")
 async def add_address(work: Work[Kit] = signed_in) -> Response:
     fields = await form_fields(work.request)
+    if picking(fields):
+        return _form(work, fields)
     try:
         await book.do_add_address(
             work.db, work.actor, draft_of(fields), default="default" in fields, now=work.now
@@ -99,6 +118,9 @@ async def change_address(address_id: PathId, work: Work[Kit] = signed_in) -> Res
     fields = await form_fields(work.request)
     action = fields.get("action", "save")
     db, actor, now = work.db, work.actor, work.now
+    if picking(fields):
+        await book.access_address(db, actor, address_id)
+        return _form(work, fields, address_id)
     try:
         if action == "default":
             await book.do_make_default(db, actor, address_id, now=now)
