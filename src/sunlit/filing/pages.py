@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from sunlit.accounts.access import Rule
 from sunlit.accounts.model import Role
+from sunlit.accounts.services import display_names, find_account
 from sunlit.accounts.work import Work, unit
 from sunlit.catalog.products import services as catalog
 from sunlit.catalog.unsalable import services as unsalable
@@ -20,8 +21,9 @@ from sunlit.filing import services as filing
 from sunlit.filing.deps import FilingKit, filing_kit
 from sunlit.filing.facts import facts_for_draft
 from sunlit.filing.forms import PARTNER_ROWS, draft_from_form, new_plan_values, values_of
-from sunlit.filing.model import PartnerKind, Plan, PlanDraft, PlanStatus, Purpose
-from sunlit.filing.rules import REGISTRY, blocks, evaluate
+from sunlit.filing.history import history_entries
+from sunlit.filing.model import REVIEWED, PartnerKind, Plan, PlanDraft, PlanStatus, Purpose
+from sunlit.filing.rules import REGISTRY, Finding, blocks, evaluate
 from sunlit.filing.views import access_plan, get_plan, plan_parts, plan_record
 from sunlit.web.deps import PathId, settle
 from sunlit.web.forms import form_fields, form_list, redirect
@@ -52,6 +54,7 @@ async def _editor(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     error: str | None = None,
+    findings: list[Finding] | None = None,
 ) -> Response:
     region = work.actor.region
     db = work.db
@@ -70,6 +73,9 @@ async def _editor(
             "kinds": list(PartnerKind),
             "purposes": list(Purpose),
             "partner_rows": range(PARTNER_ROWS),
+            "reviewed": plan is not None and PlanStatus(plan.status) in REVIEWED,
+            "findings": findings,
+            "blocked": blocks(findings or []),
         },
         status=status,
     )
@@ -89,6 +95,8 @@ async def _plan_page(
     account = work.actor
     plan = await access_plan(work.db, account, plan_id)
     record = await plan_record(work.db, plan.id)
+    actors = {e.actor for e in record.history if e.actor} | {plan.official_id}
+    names = await display_names(work.db, actors)
     return render(
         work.request,
         "filing/plan.html",
@@ -96,7 +104,8 @@ async def _plan_page(
             "plan": plan,
             "products": [await catalog.get_product(work.db, pid) for pid in record.products],
             "partners": record.partners,
-            "history": record.history,
+            "history": history_entries(record.history, names),
+            "filer": await find_account(work.db, plan.official_id),
             "stream_key": filing.key_for(work.services.settings.secret_key, plan, account.id),
             "is_official": account.id == plan.official_id,
             "is_supervisor": account.role == Role.SUPERVISOR,
@@ -126,11 +135,19 @@ async def _save(work: Filing, plan_id: str | None) -> Response:
     async def save() -> Plan:
         if errors:
             raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
-        return await filing.do_draft(work.db, work.actor, draft, plan_id=plan_id, now=work.now)
+        return await filing.do_draft(
+            work.db,
+            work.actor,
+            draft,
+            plan_id=plan_id,
+            now=work.now,
+            reopen=fields.get("reopen") == "yes",
+        )
 
     outcome = await _attempt(work, save)
     if not isinstance(outcome, SunlitError):
         return redirect(f"/plans/{outcome.id}?saved=1")
+    # The rules panel keeps its findings: they are those of the values just submitted.
     return await _editor(
         work,
         status=outcome.status,
@@ -138,7 +155,14 @@ async def _save(work: Filing, plan_id: str | None) -> Response:
         values={**fields, "products": products},
         errors=field_errors(outcome.fields, outcome.params),
         error=translate(outcome.message, outcome.params),
+        findings=await _findings(work, draft, plan_id),
     )
+
+
+async def _findings(work: Filing, draft: PlanDraft, plan_id: str | None) -> list[Finding]:
+    """What the boundary rules say about a plan as typed (not yet saved)."""
+    facts = await facts_for_draft(work.db, work.actor, draft, now=work.now, plan_id=plan_id)
+    return evaluate(facts, work.services.settings.filing_rule_settings())
 
 
 @router.post("/plans")
@@ -150,9 +174,7 @@ async def create_plan(work: Filing = _unit(Role.OFFICIAL)) -> Response:
 async def preview(work: Filing = _unit(Role.OFFICIAL)) -> Response:
     """For htmx: the boundary rules run on the plan as it is being typed."""
     fields, _, draft, _ = await _draft(work)
-    plan_id = fields.get("plan_id") or None
-    facts = await facts_for_draft(work.db, work.actor, draft, now=work.now, plan_id=plan_id)
-    findings = evaluate(facts, work.services.settings.filing_rule_settings())
+    findings = await _findings(work, draft, fields.get("plan_id") or None)
     page = render(
         work.request,
         "filing/_findings.html",
