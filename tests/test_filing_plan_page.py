@@ -95,3 +95,27 @@ def test_a_failed_save_keeps_the_rule_findings_of_what_was_typed(served: LiveSer
         assert "This plan cannot be approved as it is:" in panel
         assert "某电商公司 has a declared relationship to you: 配偶持股." in panel
         assert "Change any field to check the plan" not in panel
+
+
+def test_an_approved_plan_tells_its_official_how_to_stream(served: LiveServer) -> None:
+    plan, key = approved_plan(served)
+    server = "rtmp://127.0.0.1:1935/live"  # SUNLIT_STREAM_RTMP_URL's default
+    with client(served, "en") as official, client(served, "en") as supervisor:
+        sign_in(official, "official.dangshan", PASSWORD)
+        page = official.get(f"/plans/{plan}").text
+        assert f'id="s-server" class="copyable" readonly value="{server}"' in page
+        assert key not in page and "Show the stream key" in page  # hidden until asked
+        for step in ("Settings → Stream", "Custom…", "Stream Key", "720×1280", "Kbps"):
+            assert step in page
+        assert "Larix Broadcaster is one example, not a recommendation" in page
+        shown = official.get(f"/plans/{plan}", params={"show": "key"}).text
+        assert f'id="s-key" class="copyable" readonly value="{key}"' in shown
+        assert f'value="{server}/{key}"' in shown  # one URL, for apps that ask for one
+        control = official.get(f"/live/{plan}/control").text
+        assert f'href="/plans/{plan}#stream"' in control
+        sign_in(supervisor, "supervisor1", PASSWORD)
+        theirs = supervisor.get(f"/plans/{plan}", params={"show": "key"}).text
+        assert key not in theirs and 'id="stream"' not in theirs
+    with client(served, "zh") as official:
+        sign_in(official, "official.dangshan", PASSWORD)
+        assert server in official.get(f"/plans/{plan}").text

@@ -107,6 +107,8 @@ async def _plan_page(
             "history": history_entries(record.history, names),
             "filer": await find_account(work.db, plan.official_id),
             "stream_key": filing.key_for(work.services.settings.secret_key, plan, account.id),
+            "show_key": work.request.query_params.get("show") == "key",
+            "rtmp_url": work.services.settings.stream_rtmp_url.rstrip("/"),
             "is_official": account.id == plan.official_id,
             "is_supervisor": account.role == Role.SUPERVISOR,
             "error": error,
