@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 
 from sunlit.core.errors import N_
 from sunlit.core.i18n import BABEL_LOCALES, current_language, translate
@@ -80,7 +80,8 @@ class Piece:
         if len(parts) == 3:
             moment = date(*(int(p) for p in parts))
             return format_date(moment, "long", locale=BABEL_LOCALES[current_language.get()])
-        return self.issued
+        new_year = date(int(self.issued), 1, 1)
+        return format_skeleton("y", new_year, locale=BABEL_LOCALES[current_language.get()])
 
 
 Citation = Law | Piece
