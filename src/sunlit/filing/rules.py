@@ -89,7 +89,7 @@ def _rule(rule_id: str) -> Rule:
 @rule(
     "agricultural_products",
     N_("Only farm produce is sold: no product outside agriculture."),
-    Source(N_("the goods should be limited to local special farm produce"), (LEGAL_DAILY_2020,)),
+    Source(N_("The goods should be limited to local special farm produce"), (LEGAL_DAILY_2020,)),
     Severity.BLOCK,
 )
 def _agricultural(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
@@ -105,7 +105,7 @@ def _agricultural(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
     "local_origin",
     N_("Every product comes from inside the official's jurisdiction."),
     Source(
-        N_("local special produce, and clear boundaries of an official's power"),
+        N_("Local special produce, and clear boundaries of an official's power"),
         (LEGAL_DAILY_2020, LI_2024),
     ),
     Severity.BLOCK,
@@ -126,7 +126,7 @@ def _local(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
     "verified_producers",
     N_("Every producer has been verified by an operator."),
     Source(
-        N_("farmers take part for real; fake and poor goods damage credibility"),
+        N_("Farmers take part for real; fake and poor goods damage credibility"),
         (LI_2024, LEGAL_DAILY_2020),
     ),
     Severity.BLOCK,
@@ -148,7 +148,7 @@ def _verified(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
 @rule(
     "inspection_valid",
     N_("Every product's quality document is valid for the whole session."),
-    Source(N_("poor quality damages the government's credibility"), (LEGAL_DAILY_2020, TCHD_2021)),
+    Source(N_("Poor quality damages the government's credibility"), (LEGAL_DAILY_2020, TCHD_2021)),
     Severity.BLOCK,
 )
 def _inspection(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
@@ -168,7 +168,7 @@ def _inspection(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
 @rule(
     "price_in_band",
     N_("Every price sits inside its reference band."),
-    Source(N_("prices must not be inflated on the official's credibility"), (TCHD_2021,)),
+    Source(N_("Prices must not be inflated on the official's credibility"), (TCHD_2021,)),
     Severity.WARN,
 )
 def _band(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
@@ -202,7 +202,7 @@ def _band(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
     "not_below_cost",
     N_("No price is below the producer's declared cost without their clearance reason."),
     Source(
-        N_("no dumping below cost, and no loss-making sales to make the figures look good"),
+        N_("No dumping below cost, and no loss-making sales to make the figures look good"),
         (Law(PRICE_LAW, 14, 2), LEGAL_DAILY_2020),
     ),
     Severity.BLOCK,
@@ -223,7 +223,7 @@ def _cost(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
 @rule(
     "enterprise_public_interest",
     N_("An enterprise producer or partner comes with a stated public-interest reason."),
-    Source(N_("officials may not accept companies' invitations at will"), (LEGAL_DAILY_2020,)),
+    Source(N_("Officials may not accept companies' invitations at will"), (LEGAL_DAILY_2020,)),
     Severity.WARN,
 )
 def _enterprise(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
@@ -255,7 +255,7 @@ def _enterprise(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
     N_("No partner has a declared relationship to the official."),
     Source(
         N_(
-            "no profit-making activity, and no use of an official's name or image in "
+            "No profit-making activity, and no use of an official's name or image in "
             "advertising: officials must not promote companies they are tied to"
         ),
         (Law(CIVIL_SERVANT_LAW, 59), Law(ADVERTISING_LAW, 9, 2), LEGAL_DAILY_2020, TCHD_2021),
@@ -279,7 +279,7 @@ def _relationship(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
 @rule(
     "filed_ahead",
     N_("The plan is filed well before the session starts."),
-    Source(N_("officials report (报备) before they sell goods live"), (LEGAL_DAILY_2020,)),
+    Source(N_("Officials report (报备) before they sell goods live"), (LEGAL_DAILY_2020,)),
     Severity.BLOCK,
     (Setting("min_hours_ahead", 72, "hours between filing and the start of the session"),),
 )
@@ -298,7 +298,7 @@ def _ahead(facts: PlanFacts, settings: Mapping[str, int]) -> list[Finding]:
 @rule(
     "monthly_limit",
     N_("An official hosts only a few sessions a month (formalism guard)."),
-    Source(N_("formalism: live rooms turned into shows"), (LI_2024, LEGAL_DAILY_2020)),
+    Source(N_("Formalism: live rooms turned into shows"), (LI_2024, LEGAL_DAILY_2020)),
     Severity.BLOCK,
     (Setting("max_sessions_per_month", 4, "sessions one official may host in a month"),),
 )
@@ -318,7 +318,7 @@ def _monthly(facts: PlanFacts, settings: Mapping[str, int]) -> list[Finding]:
     "official_not_payee",
     N_("No payment goes to an account of the official."),
     Source(
-        N_("no profit-making activity: an official receives no money, ever"),
+        N_("No profit-making activity: an official receives no money, ever"),
         (Law(CIVIL_SERVANT_LAW, 59),),
     ),
     Severity.BLOCK,
