@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from babel.dates import format_date, format_skeleton
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
@@ -16,7 +17,7 @@ from sunlit.accounts.work import Work, unit
 from sunlit.catalog.products import services as catalog
 from sunlit.catalog.unsalable import services as unsalable
 from sunlit.core.errors import N_, InvalidInput, SunlitError
-from sunlit.core.i18n import field_errors, translate
+from sunlit.core.i18n import BABEL_LOCALES, current_language, field_errors, gettext_, translate
 from sunlit.filing import services as filing
 from sunlit.filing.deps import FilingKit, filing_kit
 from sunlit.filing.facts import facts_for_draft
@@ -24,6 +25,7 @@ from sunlit.filing.forms import PARTNER_ROWS, draft_from_form, new_plan_values, 
 from sunlit.filing.history import history_entries
 from sunlit.filing.model import REVIEWED, PartnerKind, Plan, PlanDraft, PlanStatus, Purpose
 from sunlit.filing.rules import REGISTRY, Finding, blocks, evaluate
+from sunlit.filing.sources import Reader
 from sunlit.filing.views import access_plan, get_plan, plan_parts, plan_record
 from sunlit.web.deps import PathId, settle
 from sunlit.web.forms import form_fields, form_list, redirect
@@ -256,7 +258,19 @@ async def briefing(plan_id: PathId, work: Filing = _unit(*READERS)) -> Response:
     return render(work.request, "filing/briefing.html", {"plan": plan, "views": views})
 
 
+def citation_reader() -> Reader:
+    """The page's reader of citations: its language, translations and dates."""
+    locale = BABEL_LOCALES[current_language.get()]
+    return Reader(
+        language=current_language.get(),
+        gettext=gettext_,
+        long_date=lambda day: format_date(day, "long", locale=locale),
+        year=lambda day: format_skeleton("y", day, locale=locale),
+    )
+
+
 @router.get("/rules")
 async def rules_page(work: Filing = _unit("public")) -> Response:
     """The boundary rules, in the reader's language: every plan is checked against these."""
-    return render(work.request, "filing/rules.html", {"rules": REGISTRY})
+    context = {"rules": REGISTRY, "reader": citation_reader()}
+    return render(work.request, "filing/rules.html", context)

@@ -10,7 +10,6 @@ from enum import StrEnum
 
 from sunlit.catalog.model import valid_through
 from sunlit.core.errors import N_
-from sunlit.core.i18n import current_language
 from sunlit.core.money import format_fen
 from sunlit.core.regions.model import region_prefix
 from sunlit.filing.model import PartnerKind, PlanFacts
@@ -360,12 +359,8 @@ def rules_markdown() -> str:
         "| rule | what it requires | severity | source | settings (default) |",
         "|---|---|---|---|---|",
     ]
-    english = current_language.set("en")
-    try:
-        for r in REGISTRY:
-            settings = "; ".join(f"`{s.name}` = {s.default}: {s.description}" for s in r.settings)
-            cells = [f"`{r.id}`", r.description, r.severity.value, r.source.cite()]
-            lines.append(f"| {' | '.join(cells)} | {settings or '—'} |")
-    finally:
-        current_language.reset(english)
+    for r in REGISTRY:
+        settings = "; ".join(f"`{s.name}` = {s.default}: {s.description}" for s in r.settings)
+        cells = [f"`{r.id}`", r.description, r.severity.value, r.source.cite()]
+        lines.append(f"| {' | '.join(cells)} | {settings or '—'} |")
     return "\n".join(lines) + "\n"

@@ -1,15 +1,15 @@
 """Where each boundary rule comes from, as citations a citizen can look up: a law and its
-article, or a published piece with its author, title, publication and date. Pure."""
+article, or a published piece with its author, title, publication and date. Pure: a
+:class:`Reader` brings the language (``sunlit.filing.pages`` makes one for the page's reader;
+the default writes English, for ``docs/boundary-rules.md``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from babel.dates import format_date, format_skeleton
-
 from sunlit.core.errors import N_
-from sunlit.core.i18n import BABEL_LOCALES, current_language, translate
 
 _DIGITS = "零一二三四五六七八九"
 
@@ -24,6 +24,29 @@ def chinese_number(n: int) -> str:
     return f"{'' if tens == 1 else _DIGITS[tens]}十{_DIGITS[ones] if ones else ''}"
 
 
+def _english_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """Who reads a citation: their language, its translations and how it writes dates."""
+
+    language: str = "en"
+    gettext: Callable[[str], str] = str
+    long_date: Callable[[date], str] = _english_date
+    year: Callable[[date], str] = lambda day: str(day.year)
+
+    def translate(self, message: str, params: dict[str, object]) -> str:
+        return self.gettext(message) % params
+
+    def number(self, n: int) -> str:
+        return chinese_number(n) if self.language == "zh" else str(n)
+
+
+ENGLISH = Reader()
+
+
 @dataclass(frozen=True, slots=True)
 class Law:
     """An article of a national law (its name is a msgid; the Chinese is the official name)."""
@@ -32,19 +55,15 @@ class Law:
     article: int
     item: int | None = None  # an item (项) of the article
 
-    def cite(self) -> str:
-        chinese = current_language.get() == "zh"
-        article = chinese_number(self.article) if chinese else str(self.article)
+    def cite(self, reader: Reader = ENGLISH) -> str:
+        params: dict[str, object] = {
+            "law": reader.gettext(self.name),
+            "article": reader.number(self.article),
+        }
         if self.item is None:
-            return translate(
-                N_("%(law)s, article %(article)s"),
-                {"law": translate(self.name), "article": article},
-            )
-        item = chinese_number(self.item) if chinese else str(self.item)
-        return translate(
-            N_("%(law)s, article %(article)s, item %(item)s"),
-            {"law": translate(self.name), "article": article, "item": item},
-        )
+            return reader.translate(N_("%(law)s, article %(article)s"), params)
+        params["item"] = reader.number(self.item)
+        return reader.translate(N_("%(law)s, article %(article)s, item %(item)s"), params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,30 +77,30 @@ class Piece:
     publication: str  # msgid
     issued: str
 
-    def cite(self) -> str:
+    def cite(self, reader: Reader = ENGLISH) -> str:
         title = f"《{self.title}》"
-        if current_language.get() != "zh":
+        if reader.language != "zh":
             title = f"“{self.title_en}” ({title})"
-        return translate(
+        return reader.translate(
             N_("%(author)s, %(title)s, %(publication)s, %(issued)s"),
             {
-                "author": translate(self.author),
+                "author": reader.gettext(self.author),
                 "title": title,
-                "publication": translate(self.publication),
-                "issued": self._issued(),
+                "publication": reader.gettext(self.publication),
+                "issued": self._issued(reader),
             },
         )
 
-    def _issued(self) -> str:
+    def _issued(self, reader: Reader) -> str:
         if "(" in self.issued:
             year, number = self.issued.rstrip(")").split("(")
-            return translate(N_("%(year)s, no. %(number)s"), {"year": year, "number": number})
+            return reader.translate(
+                N_("%(year)s, no. %(number)s"), {"year": year, "number": number}
+            )
         parts = self.issued.split("-")
         if len(parts) == 3:
-            moment = date(*(int(p) for p in parts))
-            return format_date(moment, "long", locale=BABEL_LOCALES[current_language.get()])
-        new_year = date(int(self.issued), 1, 1)
-        return format_skeleton("y", new_year, locale=BABEL_LOCALES[current_language.get()])
+            return reader.long_date(date(*(int(p) for p in parts)))
+        return reader.year(date(int(self.issued), 1, 1))
 
 
 Citation = Law | Piece
@@ -94,11 +113,14 @@ class Source:
     point: str
     cites: tuple[Citation, ...]
 
-    def cite(self) -> str:
+    def cite(self, reader: Reader = ENGLISH) -> str:
         """The whole source in the reader's language: the point, then each citation."""
-        return translate(
+        return reader.translate(
             N_("%(point)s (%(citations)s)"),
-            {"point": translate(self.point), "citations": "; ".join(c.cite() for c in self.cites)},
+            {
+                "point": reader.gettext(self.point),
+                "citations": "; ".join(c.cite(reader) for c in self.cites),
+            },
         )
 
 
