@@ -60,6 +60,7 @@ PURE_MODULES = frozenset(
         "sunlit.core.text",
         "sunlit.core.clock",
         "sunlit.filing.rules",
+        "sunlit.filing.sources",
         "sunlit.integrity.cases",
         "sunlit.payments.ledger",
         "sunlit.disclosure.outcome",

@@ -308,7 +308,7 @@ def test_an_official_files_a_plan_sees_a_block_fixes_it_and_a_supervisor_approve
     assert accessibility_violations(supervisor) == []
 
     official.goto(plan_url)
-    expect(official.get_by_text("您的推流密钥")).to_be_visible()
+    expect(official.locator("#s-server")).to_be_visible()  # the stream setup
     official.get_by_role("link", name="产品讲解资料").click()
     expect(official.get_by_text("黄河故道")).to_be_visible()
     assert accessibility_violations(official) == []

@@ -52,9 +52,11 @@ def test_a_plan_is_filed_checked_approved_and_sent_back_on_change(served: LiveSe
         assert approved.json()["stream_key"] is None  # the key is the official's alone
         key = official.get(f"/api/v1/plans/{plan}").json()["stream_key"]
         assert key.startswith(plan + "?key=") and len(key.split("?key=")[1]) == 40
-        changed = official.put(
-            f"/api/v1/plans/{plan}", json=plan_body([pears], title="砀山酥梨助农直播（改）")
-        )
+        body = plan_body([pears], title="砀山酥梨助农直播（改）")
+        unconfirmed = official.put(f"/api/v1/plans/{plan}", json=body)
+        assert unconfirmed.status_code == 409  # an approved plan goes back only when confirmed
+        assert "reopen" in unconfirmed.text
+        changed = official.put(f"/api/v1/plans/{plan}", json={**body, "reopen": True})
         assert changed.json()["status"] == "draft" and changed.json()["stream_key"] is None
         history = [h["type"] for h in changed.json()["history"]]
         assert history == [

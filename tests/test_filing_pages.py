@@ -75,8 +75,9 @@ def test_an_official_files_a_plan_and_a_supervisor_approves_it(served: LiveServe
         )
         assert approved.status_code == 303
         page = official.get(plan_url).text
-        assert "Approved" in page and "Your stream key" in page and "?key=" in page
-        assert "plan.approved" in page and "本地特色农产品" in page  # the history
+        assert "Approved" in page and "Show the stream key" in page and "?key=" not in page
+        assert "?key=" in official.get(f"{plan_url}?show=key").text
+        assert "approved the plan. Reason: 本地特色农产品" in page  # the history
         assert "?key=" not in supervisor.get(plan_url).text
         briefing = official.get(f"{plan_url}/briefing").text
         assert "old Yellow River course" in briefing and "¥2.60" in briefing  # the cost

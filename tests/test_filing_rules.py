@@ -3,12 +3,14 @@ fails the plan it exists for."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from sunlit.catalog.model import Inspection, InspectionKind
+from sunlit.core.i18n import current_language
 from sunlit.filing.model import (
     Partner,
     PartnerKind,
@@ -21,7 +23,9 @@ from sunlit.filing.model import (
     check_plan,
     check_transition,
 )
+from sunlit.filing.pages import citation_reader
 from sunlit.filing.rules import REGISTRY, Severity, blocks, defaults, evaluate, rules_markdown
+from sunlit.filing.sources import Law, Piece, Reader, chinese_number
 from sunlit.settings import Settings
 from tests.support import ROOT
 
@@ -143,6 +147,34 @@ def test_every_rule_is_documented_and_the_settings_agree() -> None:
     assert len({r.id for r in REGISTRY}) == len(REGISTRY) >= 11
     assert all(r.source and r.description for r in REGISTRY)
     assert Settings(_env_file=None).filing_rule_settings() == defaults()  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_rule_cites_what_a_citizen_can_look_up(language: str) -> None:
+    """A law and its article, or a published piece by author, title, publication and date:
+    never the project's own notes ("seed 002")."""
+    token = current_language.set(language)
+    try:
+        reader = citation_reader()
+        for r in REGISTRY:
+            assert r.source.cites, r.id
+            for text in (r.source.cite(reader), r.source.cite()):
+                assert "seed" not in text.lower(), r.id
+            for c in r.source.cites:
+                if isinstance(c, Law):
+                    assert c.name and c.article > 0
+                else:
+                    assert isinstance(c, Piece) and c.title and c.publication
+                    assert re.fullmatch(r"\d{4}(-\d{2}-\d{2}|\(\d+\))?", c.issued)
+        pieces = "; ".join(c.cite(reader) for r in REGISTRY for c in r.source.cites)
+        assert ("2021年10月11日" if language == "zh" else "11 October 2021") in pieces
+    finally:
+        current_language.reset(token)
+    price = Law("Price Law of the People's Republic of China", 14, 2)
+    assert price.cite() == "Price Law of the People's Republic of China, article 14, item 2"
+    assert price.cite(Reader(language="zh")).endswith("article 十四, item 二")  # until translated
+    assert chinese_number(14) == "十四" and chinese_number(59) == "五十九"
+    assert chinese_number(9) == "九" and chinese_number(20) == "二十"
 
 
 def test_the_workflow_and_four_eyes() -> None:

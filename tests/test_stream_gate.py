@@ -241,7 +241,9 @@ def test_a_key_stops_working_when_the_plan_changes(
     plan, key = approved_plan(served)
     with api_as(served, "official.dangshan") as official:
         pears = product(official, "砀山")
-        changed = official.put(f"/api/v1/plans/{plan}", json=plan_body([pears], title="改"))
+        changed = official.put(
+            f"/api/v1/plans/{plan}", json={**plan_body([pears], title="改"), "reopen": True}
+        )
         assert changed.json()["status"] == "draft"
     served.clock.advance(WINDOW[0] - served.clock.now() + timedelta(minutes=5))
     refused = publish(ingest, key, 2)
@@ -425,7 +427,10 @@ def test_a_key_from_before_a_change_is_refused_after_approval_again(served: Live
         api_as(served, "official.dangshan") as official,
         api_as(served, "supervisor1") as supervisor,
     ):
-        body = plan_body([product(official, "砀山")], title="砀山酥梨助农直播（改）")
+        body = {
+            **plan_body([product(official, "砀山")], title="砀山酥梨助农直播（改）"),
+            "reopen": True,
+        }
         assert official.put(f"/api/v1/plans/{plan}", json=body).json()["status"] == "draft"
         assert official.post(f"/api/v1/plans/{plan}/submit").json()["status"] == "checked"
         supervisor.post(f"/api/v1/plans/{plan}/approve", json={"reason": "改后报备齐全"})

@@ -143,6 +143,11 @@ class Settings(BaseSettings):
         description="Shared secret in the nginx-rtmp callback URLs (?cb=…); derived from "
         "SUNLIT_SECRET_KEY when unset outside production; must be set in production",
     )
+    stream_rtmp_url: str = Field(
+        "rtmp://127.0.0.1:1935/live",
+        description="The RTMP server address officials type into OBS or a phone app (the "
+        "stream key goes separately)",
+    )
     anonymous_reports_per_day: int = Field(
         5, ge=1, description="Anonymous reports one account may file a day"
     )

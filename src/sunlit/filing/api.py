@@ -53,7 +53,9 @@ async def get_plan(plan_id: PathId, work: Work[Kit] = unit(*READERS)) -> PlanOut
 async def change_plan(
     plan_id: PathId, body: PlanIn, work: Work[Kit] = unit(Role.OFFICIAL)
 ) -> PlanOut:
-    plan = await filing.do_draft(work.db, work.actor, body.draft(), plan_id=plan_id, now=work.now)
+    plan = await filing.do_draft(
+        work.db, work.actor, body.draft(), plan_id=plan_id, now=work.now, reopen=body.reopen
+    )
     await work.commit()
     return await _answer(work, plan)
 

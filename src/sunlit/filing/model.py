@@ -32,7 +32,7 @@ class PartnerKind(StrEnum):
 
 
 class TeamRole(StrEnum):
-    """The official's team (seed 002: a live session is teamwork, not a show)."""
+    """The official's team: a live session is teamwork, not a one-person show."""
 
     PLANNER = "planner"
     OPERATOR = "operator"
@@ -143,6 +143,10 @@ TRANSITIONS: dict[PlanStatus, frozenset[PlanStatus]] = {
 EDITABLE = frozenset(
     {PlanStatus.DRAFT, PlanStatus.REJECTED, PlanStatus.CHECKED, PlanStatus.APPROVED}
 )
+
+
+#: Statuses in which a change needs the official's explicit confirmation: it undoes a review.
+REVIEWED = frozenset({PlanStatus.CHECKED, PlanStatus.APPROVED})
 
 
 def check_transition(current: PlanStatus, target: PlanStatus) -> str | None:

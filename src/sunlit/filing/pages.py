@@ -6,22 +6,26 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from babel.dates import format_date, format_skeleton
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from sunlit.accounts.access import Rule
 from sunlit.accounts.model import Role
+from sunlit.accounts.services import display_names, find_account
 from sunlit.accounts.work import Work, unit
 from sunlit.catalog.products import services as catalog
 from sunlit.catalog.unsalable import services as unsalable
 from sunlit.core.errors import N_, InvalidInput, SunlitError
-from sunlit.core.i18n import field_errors, translate
+from sunlit.core.i18n import BABEL_LOCALES, current_language, field_errors, gettext_, translate
 from sunlit.filing import services as filing
 from sunlit.filing.deps import FilingKit, filing_kit
 from sunlit.filing.facts import facts_for_draft
 from sunlit.filing.forms import PARTNER_ROWS, draft_from_form, new_plan_values, values_of
-from sunlit.filing.model import PartnerKind, Plan, PlanDraft, PlanStatus, Purpose
-from sunlit.filing.rules import REGISTRY, blocks, evaluate
+from sunlit.filing.history import history_entries
+from sunlit.filing.model import REVIEWED, PartnerKind, Plan, PlanDraft, PlanStatus, Purpose
+from sunlit.filing.rules import REGISTRY, Finding, blocks, evaluate
+from sunlit.filing.sources import Reader
 from sunlit.filing.views import access_plan, get_plan, plan_parts, plan_record
 from sunlit.web.deps import PathId, settle
 from sunlit.web.forms import form_fields, form_list, redirect
@@ -52,6 +56,7 @@ async def _editor(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     error: str | None = None,
+    findings: list[Finding] | None = None,
 ) -> Response:
     region = work.actor.region
     db = work.db
@@ -70,6 +75,9 @@ async def _editor(
             "kinds": list(PartnerKind),
             "purposes": list(Purpose),
             "partner_rows": range(PARTNER_ROWS),
+            "reviewed": plan is not None and PlanStatus(plan.status) in REVIEWED,
+            "findings": findings,
+            "blocked": blocks(findings or []),
         },
         status=status,
     )
@@ -89,6 +97,8 @@ async def _plan_page(
     account = work.actor
     plan = await access_plan(work.db, account, plan_id)
     record = await plan_record(work.db, plan.id)
+    actors = {e.actor for e in record.history if e.actor} | {plan.official_id}
+    names = await display_names(work.db, actors)
     return render(
         work.request,
         "filing/plan.html",
@@ -96,8 +106,11 @@ async def _plan_page(
             "plan": plan,
             "products": [await catalog.get_product(work.db, pid) for pid in record.products],
             "partners": record.partners,
-            "history": record.history,
+            "history": history_entries(record.history, names),
+            "filer": await find_account(work.db, plan.official_id),
             "stream_key": filing.key_for(work.services.settings.secret_key, plan, account.id),
+            "show_key": work.request.query_params.get("show") == "key",
+            "rtmp_url": work.services.settings.stream_rtmp_url.rstrip("/"),
             "is_official": account.id == plan.official_id,
             "is_supervisor": account.role == Role.SUPERVISOR,
             "error": error,
@@ -126,11 +139,19 @@ async def _save(work: Filing, plan_id: str | None) -> Response:
     async def save() -> Plan:
         if errors:
             raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
-        return await filing.do_draft(work.db, work.actor, draft, plan_id=plan_id, now=work.now)
+        return await filing.do_draft(
+            work.db,
+            work.actor,
+            draft,
+            plan_id=plan_id,
+            now=work.now,
+            reopen=fields.get("reopen") == "yes",
+        )
 
     outcome = await _attempt(work, save)
     if not isinstance(outcome, SunlitError):
         return redirect(f"/plans/{outcome.id}?saved=1")
+    # The rules panel keeps its findings: they are those of the values just submitted.
     return await _editor(
         work,
         status=outcome.status,
@@ -138,7 +159,14 @@ async def _save(work: Filing, plan_id: str | None) -> Response:
         values={**fields, "products": products},
         errors=field_errors(outcome.fields, outcome.params),
         error=translate(outcome.message, outcome.params),
+        findings=await _findings(work, draft, plan_id),
     )
+
+
+async def _findings(work: Filing, draft: PlanDraft, plan_id: str | None) -> list[Finding]:
+    """What the boundary rules say about a plan as typed (not yet saved)."""
+    facts = await facts_for_draft(work.db, work.actor, draft, now=work.now, plan_id=plan_id)
+    return evaluate(facts, work.services.settings.filing_rule_settings())
 
 
 @router.post("/plans")
@@ -150,9 +178,7 @@ async def create_plan(work: Filing = _unit(Role.OFFICIAL)) -> Response:
 async def preview(work: Filing = _unit(Role.OFFICIAL)) -> Response:
     """For htmx: the boundary rules run on the plan as it is being typed."""
     fields, _, draft, _ = await _draft(work)
-    plan_id = fields.get("plan_id") or None
-    facts = await facts_for_draft(work.db, work.actor, draft, now=work.now, plan_id=plan_id)
-    findings = evaluate(facts, work.services.settings.filing_rule_settings())
+    findings = await _findings(work, draft, fields.get("plan_id") or None)
     page = render(
         work.request,
         "filing/_findings.html",
@@ -232,7 +258,19 @@ async def briefing(plan_id: PathId, work: Filing = _unit(*READERS)) -> Response:
     return render(work.request, "filing/briefing.html", {"plan": plan, "views": views})
 
 
+def citation_reader() -> Reader:
+    """The page's reader of citations: its language, translations and dates."""
+    locale = BABEL_LOCALES[current_language.get()]
+    return Reader(
+        language=current_language.get(),
+        gettext=gettext_,
+        long_date=lambda day: format_date(day, "long", locale=locale),
+        year=lambda day: format_skeleton("y", day, locale=locale),
+    )
+
+
 @router.get("/rules")
 async def rules_page(work: Filing = _unit("public")) -> Response:
     """The boundary rules, in the reader's language: every plan is checked against these."""
-    return render(work.request, "filing/rules.html", {"rules": REGISTRY})
+    context = {"rules": REGISTRY, "reader": citation_reader()}
+    return render(work.request, "filing/rules.html", context)

@@ -13,6 +13,16 @@ from sunlit.core.errors import N_
 from sunlit.core.money import format_fen
 from sunlit.core.regions.model import region_prefix
 from sunlit.filing.model import PartnerKind, PlanFacts
+from sunlit.filing.sources import (
+    ADVERTISING_LAW,
+    CIVIL_SERVANT_LAW,
+    LEGAL_DAILY_2020,
+    LI_2024,
+    PRICE_LAW,
+    TCHD_2021,
+    Law,
+    Source,
+)
 
 
 class Severity(StrEnum):
@@ -43,7 +53,7 @@ Check = Callable[[PlanFacts, Mapping[str, int]], list[Finding]]
 class Rule:
     id: str
     description: str  # msgid, one line
-    source: str
+    source: Source  # the law, or the published piece, it rests on
     severity: Severity
     check: Check
     settings: tuple[Setting, ...] = ()
@@ -58,7 +68,7 @@ REGISTRY: list[Rule] = []
 def rule(
     id: str,
     description: str,
-    source: str,
+    source: Source,
     severity: Severity,
     settings: tuple[Setting, ...] = (),
 ) -> Callable[[Check], Check]:
@@ -78,7 +88,7 @@ def _rule(rule_id: str) -> Rule:
 @rule(
     "agricultural_products",
     N_("Only farm produce is sold: no product outside agriculture."),
-    "Seed 002: the goods “should be limited to local special agricultural products”",
+    Source(N_("The goods should be limited to local special farm produce"), (LEGAL_DAILY_2020,)),
     Severity.BLOCK,
 )
 def _agricultural(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
@@ -93,7 +103,10 @@ def _agricultural(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
 @rule(
     "local_origin",
     N_("Every product comes from inside the official's jurisdiction."),
-    "Seed 002: “local special agricultural products”; seed 000: clear boundaries of power",
+    Source(
+        N_("Local special produce, and clear boundaries of an official's power"),
+        (LEGAL_DAILY_2020, LI_2024),
+    ),
     Severity.BLOCK,
 )
 def _local(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
@@ -111,7 +124,10 @@ def _local(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
 @rule(
     "verified_producers",
     N_("Every producer has been verified by an operator."),
-    "Seed 000: farmers take part for real; seed 002: fake and poor goods damage credibility",
+    Source(
+        N_("Farmers take part for real; fake and poor goods damage credibility"),
+        (LI_2024, LEGAL_DAILY_2020),
+    ),
     Severity.BLOCK,
 )
 def _verified(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
@@ -131,7 +147,7 @@ def _verified(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
 @rule(
     "inspection_valid",
     N_("Every product's quality document is valid for the whole session."),
-    "Seeds 002 and 003: poor quality damages the government's credibility",
+    Source(N_("Poor quality damages the government's credibility"), (LEGAL_DAILY_2020, TCHD_2021)),
     Severity.BLOCK,
 )
 def _inspection(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
@@ -151,7 +167,7 @@ def _inspection(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
 @rule(
     "price_in_band",
     N_("Every price sits inside its reference band."),
-    "Seed 003: prices inflated on the official's credibility (integrity rule price_gouging)",
+    Source(N_("Prices must not be inflated on the official's credibility"), (TCHD_2021,)),
     Severity.WARN,
 )
 def _band(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
@@ -184,7 +200,10 @@ def _band(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
 @rule(
     "not_below_cost",
     N_("No price is below the producer's declared cost without their clearance reason."),
-    "Price Law art. 14; seed 002: loss-making sales to make the figures look good",
+    Source(
+        N_("No dumping below cost, and no loss-making sales to make the figures look good"),
+        (Law(PRICE_LAW, 14, 2), LEGAL_DAILY_2020),
+    ),
     Severity.BLOCK,
 )
 def _cost(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
@@ -203,7 +222,7 @@ def _cost(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
 @rule(
     "enterprise_public_interest",
     N_("An enterprise producer or partner comes with a stated public-interest reason."),
-    "Seed 002: officials “can not accept the invitation of enterprises at will”",
+    Source(N_("Officials may not accept companies' invitations at will"), (LEGAL_DAILY_2020,)),
     Severity.WARN,
 )
 def _enterprise(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
@@ -233,8 +252,13 @@ def _enterprise(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
 @rule(
     "no_declared_relationship",
     N_("No partner has a declared relationship to the official."),
-    "Civil Servant Law art. 59; Advertising Law art. 9; seeds 002 and 003 (officials "
-    "promoting companies they are tied to)",
+    Source(
+        N_(
+            "No profit-making activity, and no use of an official's name or image in "
+            "advertising: officials must not promote companies they are tied to"
+        ),
+        (Law(CIVIL_SERVANT_LAW, 59), Law(ADVERTISING_LAW, 9, 2), LEGAL_DAILY_2020, TCHD_2021),
+    ),
     Severity.BLOCK,
 )
 def _relationship(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
@@ -254,7 +278,7 @@ def _relationship(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
 @rule(
     "filed_ahead",
     N_("The plan is filed well before the session starts."),
-    "Seed 002: officials “need to report (报备) before taking goods”",
+    Source(N_("Officials report (报备) before they sell goods live"), (LEGAL_DAILY_2020,)),
     Severity.BLOCK,
     (Setting("min_hours_ahead", 72, "hours between filing and the start of the session"),),
 )
@@ -273,7 +297,7 @@ def _ahead(facts: PlanFacts, settings: Mapping[str, int]) -> list[Finding]:
 @rule(
     "monthly_limit",
     N_("An official hosts only a few sessions a month (formalism guard)."),
-    "Seed 000: formalism, live rooms turned into shows",
+    Source(N_("Formalism: live rooms turned into shows"), (LI_2024, LEGAL_DAILY_2020)),
     Severity.BLOCK,
     (Setting("max_sessions_per_month", 4, "sessions one official may host in a month"),),
 )
@@ -292,7 +316,10 @@ def _monthly(facts: PlanFacts, settings: Mapping[str, int]) -> list[Finding]:
 @rule(
     "official_not_payee",
     N_("No payment goes to an account of the official."),
-    "Civil Servant Law art. 59 (no profit-making activity); officials receive no money, ever",
+    Source(
+        N_("No profit-making activity: an official receives no money, ever"),
+        (Law(CIVIL_SERVANT_LAW, 59),),
+    ),
     Severity.BLOCK,
 )
 def _payee(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
@@ -334,7 +361,6 @@ def rules_markdown() -> str:
     ]
     for r in REGISTRY:
         settings = "; ".join(f"`{s.name}` = {s.default}: {s.description}" for s in r.settings)
-        lines.append(
-            f"| `{r.id}` | {r.description} | {r.severity.value} | {r.source} | {settings or '—'} |"
-        )
+        cells = [f"`{r.id}`", r.description, r.severity.value, r.source.cite()]
+        lines.append(f"| {' | '.join(cells)} | {settings or '—'} |")
     return "\n".join(lines) + "\n"

@@ -53,6 +53,10 @@ class PlanIn(BaseModel):
         None, max_length=200, description="the organisation that invited the official to host"
     )
     team: list[TeamMemberIn] = Field(default_factory=list, max_length=10)
+    reopen: bool = Field(
+        False,
+        description="confirms that changing an approved (or checked) plan sends it back to draft",
+    )
 
     def draft(self) -> PlanDraft:
         return PlanDraft(

@@ -24,6 +24,7 @@ from sunlit.filing.facts import facts_of
 from sunlit.filing.model import (
     ACTIVE,
     EDITABLE,
+    REVIEWED,
     Plan,
     PlanDraft,
     PlanStatus,
@@ -86,9 +87,11 @@ async def do_draft(
     *,
     now: datetime,
     plan_id: str | None = None,
+    reopen: bool = False,
 ) -> SessionPlanRow:
-    """Create a plan, or change one. A change after approval sends the plan back to draft, so
-    it is checked and approved again (its stream key stops working)."""
+    """Create a plan, or change one. A change after approval (or while a supervisor reviews it)
+    sends the plan back to draft, so it is checked and approved again (its stream key stops
+    working): the official says so with ``reopen``, or the change is refused."""
     if actor.role != Role.OFFICIAL:
         raise PermissionDenied(N_("Only an official files session plans."))
     errors = check_plan(draft, now, await _others(db, actor.id, plan_id))
@@ -114,6 +117,14 @@ async def do_draft(
             raise PermissionDenied(N_("Only the official who filed a plan can change it."))
         if PlanStatus(row.status) not in EDITABLE:
             raise Conflict(N_("This plan can no longer be changed."))
+        if PlanStatus(row.status) in REVIEWED and not reopen:
+            raise Conflict(
+                N_(
+                    "Not saved: this plan is approved or waiting for a supervisor. Confirm that "
+                    "your change sends it back to draft, to be filed and approved again."
+                ),
+                fields={"reopen": N_("Confirm that the plan goes back to draft.")},
+            )
         kind = EventType.PLAN_CHANGED
     previous = row.status
     row.title, row.starts_at, row.ends_at = draft.title.strip(), draft.starts_at, draft.ends_at
