@@ -129,8 +129,8 @@ EVIDENCE: dict[str, tuple[str, str]] = {
     "median_dwell_s_others": (N_("Typical time in the room, other viewers"), SECONDS),
     "interacting_suspected": (N_("Suspected bots that liked, commented or shared"), COUNT),
     # fake_orders
-    "accounts": (N_("Accounts"), COUNT),
-    "orders": (N_("Orders"), COUNT),
+    "accounts": (N_("Number of accounts"), COUNT),
+    "orders": (N_("Number of orders"), COUNT),
     "orders_per_account": (N_("Orders per account"), NUMBER),
     "density_over_graph": (N_("How much denser than the other buyers"), TIMES),
     "sessions_with_the_ring": (N_("Sessions where the group bought together"), COUNT),
@@ -163,7 +163,6 @@ EVIDENCE: dict[str, tuple[str, str]] = {
     "non_buyers": (N_("Share of the accounts that bought nothing"), SHARE),
     "examples": (N_("Examples"), QUOTES),
     # price_gouging, below_cost
-    "price": (N_("Price sold at"), FEN),
     "reference_low": (N_("Bottom of the reference band"), FEN),
     "reference_high": (N_("Top of the reference band"), FEN),
     "above_band": (N_("Above the top of the band"), SHARE),
@@ -190,12 +189,18 @@ EVIDENCE: dict[str, tuple[str, str]] = {
     "others_per_thousand": (N_("Other products"), PER_1000),
     "peer_products": (N_("Products compared"), COUNT),
     # hype_gap
-    "claim": (N_("Announced"), FIGURES),
-    "verified": (N_("Verified"), FIGURES),
+    "claim": (N_("Figures announced"), FIGURES),
+    "verified": (N_("Figures verified"), FIGURES),
     "gross_gmv": (N_("Sales before refunds and flagged orders"), FEN),
     "cancelled_or_refunded_orders": (N_("Cancelled or refunded orders"), COUNT),
     "flagged_orders": (N_("Orders named in findings"), COUNT),
     "gaps": (N_("Above the verified figures"), GAPS),
+}
+#: Where a key means something narrower in one rule's evidence.
+BY_RULE: dict[str, dict[str, tuple[str, str]]] = {
+    "price_gouging": {"price": (N_("Highest price sold at"), FEN)},
+    "below_cost": {"price": (N_("Lowest price sold at"), FEN)},
+    quality.RULE: {"orders": (N_("Paid orders of the product"), COUNT)},
 }
 #: A case opened from a public concern carries these instead.
 CONCERN_EVIDENCE: dict[str, tuple[str, str]] = {
@@ -223,3 +228,10 @@ PARTNER_KINDS = {
     "enterprise": N_("enterprise"),
     "cooperative": N_("cooperative"),
 }
+
+
+def label_of(rule: str, source: str, key: str) -> tuple[str, str] | None:
+    """The label (msgid) and kind of value of an evidence key of a rule's finding, or None."""
+    if source == "concern":
+        return CONCERN_EVIDENCE.get(key)
+    return BY_RULE.get(rule, {}).get(key) or EVIDENCE.get(key)
