@@ -165,4 +165,5 @@ def summary_of(
         else:
             parts.append(tr(ABOVE) % {"figure": figure, "gap": f"{g:.0%}"})
     source = evidence["claim"].get("source") or tr(NO_SOURCE)
-    return SUMMARY, {"source": source, "gaps": ", ".join(parts)}
+    # TRANSLATORS: what separates the items of a list inside a sentence ("a, b, c").
+    return SUMMARY, {"source": source, "gaps": tr(N_(", ")).join(parts)}
