@@ -99,12 +99,14 @@ def test_each_summary_rebuilt_from_its_evidence_is_the_detectors_own(
     try:
         for f in findings:
             names = [stream.products[p].name or p for p in f.products]
-            shown = evidence_view.summary(
-                f.rule, "import", f.evidence, "(stored)", names, lambda g, v: v
-            )
+            shown = evidence_view.summary(f.rule, "import", f.evidence, names, lambda g, v: v)
             assert shown == f.summary, f.rule
     finally:
         current_language.reset(token)
+
+
+def test_evidence_that_does_not_fit_the_message_gives_no_summary() -> None:
+    assert evidence_view.summary("fake_viewers", "live", {"viewers": 3}, [], str) is None
 
 
 @pytest.mark.parametrize(

@@ -173,12 +173,11 @@ def summary(
     rule: str,
     source: str,
     evidence: Mapping[str, Any],
-    stored: str,
     product_names: list[str],
     label: Label,
-) -> str:
-    """The detector's summary in the page's language, from the evidence; the stored (English)
-    summary when the evidence does not fit the rule's message (an older engine's case)."""
+) -> str | None:
+    """The detector's summary in the page's language, from the evidence; None when the evidence
+    does not fit the rule's message (an older engine's case: show the stored English one)."""
     try:
         if source == "concern":
             kind = label("concern_category", str(evidence["category"]))
@@ -186,7 +185,7 @@ def summary(
         message, params = w.SUMMARIES[rule](evidence, {"product_names": product_names}, gettext_)
         return gettext_(message) % params
     except (KeyError, TypeError, ValueError, AttributeError):
-        return stored
+        return None
 
 
 def export_rows(lines: list[Line], evidence: Mapping[str, Any]) -> list[dict[str, Any]]:

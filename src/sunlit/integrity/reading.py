@@ -30,6 +30,7 @@ class Named:
 class Reading:
     lines: list[Line]
     summary: str
+    summary_lang: str | None  # "en" when it is the stored English sentence
     session: SessionName
     named: dict[str, list[Named]]  # "accounts", "orders", "products"
 
@@ -55,9 +56,11 @@ async def read_case(
             for p, name in zip(case.products, products, strict=True)
         ],
     }
+    text = summary(case.rule, case.source, case.evidence, products, label)
     return Reading(
         lines=evidence_lines(case.rule, case.source, case.evidence, label, own=own),
-        summary=summary(case.rule, case.source, case.evidence, case.summary, products, label),
+        summary=case.summary if text is None else text,
+        summary_lang="en" if text is None else None,
         session=(await session_names(db, files, [case]))[case.id],
         named=named,
     )
@@ -68,6 +71,7 @@ class PublicReading:
     """A published finding as the public reads it: its summary and its session's name."""
 
     summary: str
+    summary_lang: str | None
     session: SessionName
 
 
@@ -79,6 +83,8 @@ async def read_published(
     for r in rows:
         imported = await db.get(StreamImportRow, r.import_id) if r.import_id else None
         products = await product_names(db, files, r, imported)
-        text = summary(r.rule, r.source, r.evidence, r.summary, products, label)
-        out[r.id] = PublicReading(text, names[r.id])
+        text = summary(r.rule, r.source, r.evidence, products, label)
+        out[r.id] = PublicReading(
+            r.summary if text is None else text, "en" if text is None else None, names[r.id]
+        )
     return out
