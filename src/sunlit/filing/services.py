@@ -45,6 +45,14 @@ async def plan_titles(db: AsyncSession, plan_ids: set[str]) -> dict[str, str]:
     return {plan: title for plan, title in (await db.execute(query)).all()}
 
 
+async def plans_by_id(db: AsyncSession, plan_ids: set[str]) -> dict[str, SessionPlanRow]:
+    """Plans by id (for pages in other contexts that name sessions by title, date and host)."""
+    if not plan_ids:
+        return {}
+    query = select(SessionPlanRow).where(SessionPlanRow.id.in_(plan_ids))
+    return {plan.id: plan for plan in await db.scalars(query)}
+
+
 async def _others(
     db: AsyncSession, official_id: str, plan_id: str | None
 ) -> list[tuple[datetime, datetime]]:

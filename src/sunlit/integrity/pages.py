@@ -4,15 +4,16 @@ list of published findings with each session's verified figures."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+import orjson
 from fastapi import APIRouter
 from fastapi.responses import Response
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
-from sunlit.core.errors import N_, InvalidInput, SunlitError
-from sunlit.core.i18n import field_errors, translate
+from sunlit.core.errors import N_, InvalidInput, NotFound, SunlitError
+from sunlit.core.i18n import field_errors, gettext_, translate
 from sunlit.integrity import actions, views
 from sunlit.integrity.cases import (
     RULE_LABELS,
@@ -22,6 +23,9 @@ from sunlit.integrity.cases import (
     STATUS_LABELS,
     CaseStatus,
 )
+from sunlit.integrity.evidence_view import Label, csv_bytes
+from sunlit.integrity.naming import session_names
+from sunlit.integrity.reading import Reading, read_case, read_published
 from sunlit.web.deps import Kit, PathId, undo
 from sunlit.web.forms import form_fields, read_upload, redirect
 from sunlit.web.rendering import render
@@ -58,6 +62,7 @@ async def _queue(work: Work[Kit], status: int = 200, **extra: Any) -> Response:
         "filters": views.QUEUE_FILTERS,
         "counts": queue.counts,
         "titles": queue.titles,
+        "sessions": await session_names(work.db, work.services.files, queue.rows),
         "names": queue.names,
         "labels": LABELS,
         "errors": {},
@@ -105,8 +110,27 @@ async def import_stream(work: Work[Kit] = unit(SUPERVISOR)) -> Response:
     return await _queue(work, imported=done)
 
 
+def meaning_of(rule: str) -> str:
+    """What a rule looks for, translated. (Not through the templates' ``_()``, which applies
+    ``%`` formatting and fails on the "10%" of hype_gap's meaning.)"""
+    meaning = RULE_MEANING.get(rule)
+    return gettext_(meaning) if meaning else ""
+
+
+def _label(work: Work[Kit]) -> Label:
+    """The templates' ``label(group, value)``: names of other contexts' values."""
+    return cast(Label, work.services.templates.env.globals["label"])
+
+
+async def _reading(work: Work[Kit], found: views.CaseFile) -> Reading:
+    return await read_case(work.db, work.services.files, found.case, found.imported, _label(work))
+
+
 async def _case_page(work: Work[Kit], case_id: str, status: int = 200, **extra: Any) -> Response:
     found = await views.case_file(work.db, case_id)
+    reading = await read_case(
+        work.db, work.services.files, found.case, found.imported, _label(work)
+    )
     return render(
         work.request,
         "integrity/case.html",
@@ -118,6 +142,8 @@ async def _case_page(work: Work[Kit], case_id: str, status: int = 200, **extra: 
             "titles": found.titles,
             "figures": found.figures,
             "imported": found.imported,
+            "reading": reading,
+            "meaning_of": meaning_of,
             "labels": LABELS,
             "values": {},
             "errors": {},
@@ -146,6 +172,46 @@ async def act_on_case(case_id: PathId, work: Work[Kit] = unit(SUPERVISOR)) -> Re
     return redirect(f"/supervisor/cases/{case_id}?done={action}")
 
 
+@router.get("/supervisor/cases/{case_id}/evidence.{form}")
+async def export_evidence(
+    case_id: PathId, form: str, work: Work[Kit] = unit(SUPERVISOR)
+) -> Response:
+    """The case's evidence to download: CSV (UTF-8 with a BOM, headers in the page's language)
+    or JSON (the finding as the engine wrote it, with each key's label and value in words)."""
+    if form not in ("csv", "json"):
+        raise NotFound(N_("There is no such export."))
+    found = await views.case_file(work.db, case_id)
+    case = found.case
+    reading = await _reading(work, found)
+    rows = reading.rows(case.evidence)
+    name = f"case-{case.id}-evidence.{form}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if form == "csv":
+        named = [(kind, item.id) for kind, items in reading.named.items() for item in items]
+        return Response(
+            csv_bytes(rows, named), media_type="text/csv; charset=utf-8", headers=headers
+        )
+    document = {
+        "case": case.id,
+        "session": case.session,
+        "rule": case.rule,
+        "severity": case.severity,
+        "score": case.score,
+        "summary": case.summary,
+        "summary_shown": reading.summary,
+        "evidence": case.evidence,
+        "lines": rows,
+        "accounts": case.accounts,
+        "orders": case.orders,
+        "products": case.products,
+    }
+    return Response(
+        orjson.dumps(document, option=orjson.OPT_INDENT_2),
+        media_type="application/json",
+        headers=headers,
+    )
+
+
 @router.get("/findings")
 async def published(work: Work[Kit] = unit("public")) -> Response:
     """The public portal's findings: what supervisors confirmed and published, with the
@@ -156,8 +222,9 @@ async def published(work: Work[Kit] = unit("public")) -> Response:
         "integrity/findings.html",
         {
             "rows": rows,
-            "titles": await views.case_titles(work.db, rows),
+            "readings": await read_published(work.db, work.services.files, rows, _label(work)),
             "figures_of_case": figures,
+            "meaning_of": meaning_of,
             "labels": LABELS,
         },
     )

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from sunlit.core.errors import N_
 from sunlit.integrity.model import Finding
 from sunlit.integrity.stream import Session, Stream
 
@@ -55,11 +58,6 @@ def detect_conflict(stream: Stream, session: Session, s: Settings) -> list[Findi
         ]
         sales = sum(o.amount for o in session.orders if o.product in products and not o.gone)
         score = 0.9 if products else 0.6
-        summary = f"The official declared a tie ({partner['relationship']}) to {name}, which " + (
-            f"supplies {len(products)} product(s) in the session."
-            if products
-            else "is a partner of the session."
-        )
         evidence = {
             "partner": name,
             "relationship": partner["relationship"],
@@ -67,6 +65,8 @@ def detect_conflict(stream: Stream, session: Session, s: Settings) -> list[Findi
             "products": len(products),
             "sales_fen": sales,
         }
+        message, params = conflict_summary(evidence)
+        summary = message % params
         out.append(
             Finding.scored("conflict_of_interest", score, summary, evidence, products=products)
         )
@@ -101,9 +101,6 @@ def detect_favouritism(stream: Stream, session: Session, s: Settings) -> list[Fi
             if (p := stream.products.get(pid)) and p.producer == producer
         ]
         score = min(1.0, 0.4 + share + 0.1 * max(0, repeat - 1))
-        summary = f"{producer} took {share:.0%} of the session's sales" + (
-            f" and sold in {repeat} sessions of the same official." if repeat > 1 else "."
-        )
         evidence = {
             "enterprise": producer,
             "share_of_sales": round(share, 3),
@@ -111,6 +108,8 @@ def detect_favouritism(stream: Stream, session: Session, s: Settings) -> list[Fi
             "next_producer_fen": runner_up,
             "sessions_of_this_official": repeat,
         }
+        message, params = favouritism_summary(evidence)
+        summary = message % params
         out.append(
             Finding.scored("company_favouritism", score, summary, evidence, products=products)
         )
@@ -127,3 +126,36 @@ def _sessions_of(stream: Stream, official: str, producer: str) -> int:
         ):
             count += 1
     return count
+
+
+#: The findings' summaries (pages translate them, filled from the evidence).
+TIE_SUPPLIES = N_(
+    "The official declared a tie (%(relationship)s) to %(partner)s, which supplies "
+    "%(products)s product(s) in the session."
+)
+TIE_PARTNER = N_(
+    "The official declared a tie (%(relationship)s) to %(partner)s, which is a partner of the "
+    "session."
+)
+FAVOURED = N_("%(enterprise)s took %(share)s of the session's sales.")
+FAVOURED_AGAIN = N_(
+    "%(enterprise)s took %(share)s of the session's sales and sold in %(sessions)s sessions of "
+    "the same official."
+)
+
+
+def conflict_summary(evidence: Mapping[str, Any]) -> tuple[str, dict[str, object]]:
+    return TIE_SUPPLIES if evidence["products"] else TIE_PARTNER, {
+        "relationship": evidence["relationship"],
+        "partner": evidence["partner"],
+        "products": evidence["products"],
+    }
+
+
+def favouritism_summary(evidence: Mapping[str, Any]) -> tuple[str, dict[str, object]]:
+    repeat = evidence["sessions_of_this_official"]
+    return FAVOURED_AGAIN if repeat > 1 else FAVOURED, {
+        "enterprise": evidence["enterprise"],
+        "share": f"{evidence['share_of_sales']:.0%}",
+        "sessions": repeat,
+    }

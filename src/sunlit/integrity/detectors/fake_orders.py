@@ -14,8 +14,11 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from sunlit.core.errors import N_
 from sunlit.integrity.model import Finding
 from sunlit.integrity.stream import Order, Stream
 
@@ -172,11 +175,7 @@ def _per_session(
             "distinct_delivery_hashes": len(shared),
             "distinct_devices": len({o.device for o in mine}),
         }
-        summary = (
-            f"{len(accounts)} accounts placed {len(mine)} orders together as a dense block "
-            f"({sessions} session(s)); {gone} were refunded or cancelled and {unshipped} never "
-            f"shipped."
-        )
+        summary = SUMMARY % summary_params(evidence)
         out.append(
             Finding.scored(
                 RULE, score, summary, evidence, accounts=accounts, orders=sorted(o.id for o in mine)
@@ -184,3 +183,21 @@ def _per_session(
         )
         out[-1].evidence["session"] = sid
     return out
+
+
+#: The finding's summary (pages translate it, filled from the evidence).
+SUMMARY = N_(
+    "%(accounts)s accounts placed %(orders)s orders together as a dense block "
+    "(%(sessions)s session(s)); %(gone)s were refunded or cancelled and %(unshipped)s never "
+    "shipped."
+)
+
+
+def summary_params(evidence: Mapping[str, Any]) -> dict[str, object]:
+    return {
+        "accounts": evidence["accounts"],
+        "orders": evidence["orders"],
+        "sessions": evidence["sessions_with_the_ring"],
+        "gone": evidence["refunded_or_cancelled"],
+        "unshipped": evidence["never_shipped"],
+    }

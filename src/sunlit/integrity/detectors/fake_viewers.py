@@ -32,10 +32,13 @@ judged against rhythm that is not there:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from sunlit.core.errors import N_
 from sunlit.integrity.model import (
     Finding,
     excess_share,
@@ -269,15 +272,27 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
         ),
         "interacting_suspected": int(sum(busy[accounts[i]] > 0 for i in named.tolist())),
     }
-    summary = (
-        f"{len(named)} of {n} viewers ({share:.0%}) look like bots: they joined, left or were "
-        f"registered together in bursts, share devices or address blocks, and did next to nothing."
-    )
+    summary = SUMMARY % summary_params(evidence)
     return [
         Finding.scored(
             RULE, score, summary, evidence, accounts=[accounts[i] for i in named.tolist()]
         )
     ]
+
+
+#: The finding's summary (pages translate it, filled from the evidence).
+SUMMARY = N_(
+    "%(suspected)s of %(viewers)s viewers (%(share)s) look like bots: they joined, left or were "
+    "registered together in bursts, share devices or address blocks, and did next to nothing."
+)
+
+
+def summary_params(evidence: Mapping[str, Any]) -> dict[str, object]:
+    return {
+        "suspected": evidence["suspected"],
+        "viewers": evidence["viewers"],
+        "share": f"{evidence['share_of_viewers']:.0%}",
+    }
 
 
 def _created(stream: Stream, account: str) -> int | None:

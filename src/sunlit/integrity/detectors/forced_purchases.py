@@ -10,10 +10,13 @@ a verified employer are named."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from math import ceil
 from statistics import median_low
+from typing import Any
 
+from sunlit.core.errors import N_
 from sunlit.integrity.model import Finding, poisson_tail
 from sunlit.integrity.stream import Session, Stream
 
@@ -95,11 +98,7 @@ def _organisations(stream: Stream, session: Session, s: Settings) -> list[Findin
             "amounts_at_or_above_50_yuan": sum(o.amount >= 5000 for o in orders),
             "forced_purchase_reports": len(reports),
         }
-        summary = (
-            f"{len(bought)} of {len(group)} people from {org} bought "
-            f"({len(bought) / len(group):.0%}, against {base:.1%} of other viewers): "
-            "the pattern of a purchase quota."
-        )
+        summary = QUOTA % quota_params(evidence)
         out.append(
             Finding.scored(
                 RULE,
@@ -158,11 +157,7 @@ def _bunching(stream: Stream, session: Session, s: Settings, named: set[str]) ->
             "expected_from_quantities": round(expected, 1),
             "named_orders": len(suspicious),
         }
-        summary = (
-            f"{len(inside)} orders came to just over {t // 100} yuan, "
-            f"with just enough items to get there, {len(inside) / max(expected, 1):.1f}× what "
-            "the buyers' usual quantities predict: amounts bunched at a quota."
-        )
+        summary = BUNCHING % bunching_params(evidence)
         out.append(
             Finding.scored(
                 RULE,
@@ -174,3 +169,33 @@ def _bunching(stream: Stream, session: Session, s: Settings, named: set[str]) ->
             )
         )
     return out
+
+
+#: The findings' summaries (pages translate them, filled from the evidence).
+QUOTA = N_(
+    "%(buyers)s of %(members)s people from %(organisation)s bought (%(conversion)s, against "
+    "%(others)s of other viewers): the pattern of a purchase quota."
+)
+BUNCHING = N_(
+    "%(orders)s orders came to just over %(yuan)s yuan, with just enough items to get there, "
+    "%(ratio)s× what the buyers' usual quantities predict: amounts bunched at a quota."
+)
+
+
+def quota_params(evidence: Mapping[str, Any]) -> dict[str, object]:
+    return {
+        "buyers": evidence["buyers"],
+        "members": evidence["members_present"],
+        "organisation": evidence["organisation"],
+        "conversion": f"{evidence['conversion']:.0%}",
+        "others": f"{evidence['session_conversion']:.1%}",
+    }
+
+
+def bunching_params(evidence: Mapping[str, Any]) -> dict[str, object]:
+    inside, expected = evidence["orders_in_window"], evidence["expected_from_quantities"]
+    return {
+        "orders": inside,
+        "yuan": evidence["threshold_fen"] // 100,
+        "ratio": f"{inside / max(expected, 1):.1f}",
+    }

@@ -6,11 +6,12 @@ confirmed (for published figures)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from statistics import median
 from typing import Any, TypeGuard
 
+from sunlit.core.errors import N_
 from sunlit.integrity.model import Finding
 from sunlit.integrity.stream import Order, Session, Stream
 
@@ -120,14 +121,6 @@ def detect(
             continue
         worst = max((g for g in gaps.values() if g is not None), default=1.0)
         score = min(1.0, 0.5 + worst)
-        parts = ", ".join(
-            f"{k} {'+' + format(g, '.0%') if g is not None else '(none verified)'}"
-            for k, g in gaps.items()
-        )
-        summary = (
-            f"{claim.get('source') or 'A published claim'} announced figures above the "
-            f"verified ones: {parts}."
-        )
         evidence = {
             "claim": {k: claim.get(k) for k in ("source", *CLAIMED)},
             "verified": truth,
@@ -136,5 +129,41 @@ def detect(
             "flagged_orders": v.flagged_orders,
             "gaps": gaps,
         }
+        message, params = summary_of(evidence)
+        summary = message % params
         out.append(Finding.scored(RULE, score, summary, evidence))
     return out
+
+
+#: The finding's summary (pages translate it, filled from the evidence).
+SUMMARY = N_("%(source)s announced figures above the verified ones: %(gaps)s.")
+NO_SOURCE = N_("A published claim")
+NONE_VERIFIED = N_("%(figure)s (none verified)")
+ABOVE = N_("%(figure)s +%(gap)s")
+#: The figures' names in the summary.
+FIGURE_NAMES = {
+    "gmv": N_("gmv"),
+    "orders": N_("orders"),
+    "units": N_("units"),
+    "viewers": N_("viewers"),
+}
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def summary_of(
+    evidence: Mapping[str, Any], tr: Callable[[str], str] = _same
+) -> tuple[str, dict[str, object]]:
+    """The summary and its parameters; ``tr`` translates the parts (English by default)."""
+    parts = []
+    for key, g in evidence["gaps"].items():
+        figure = tr(FIGURE_NAMES.get(key, key))
+        if g is None:
+            parts.append(tr(NONE_VERIFIED) % {"figure": figure})
+        else:
+            parts.append(tr(ABOVE) % {"figure": figure, "gap": f"{g:.0%}"})
+    source = evidence["claim"].get("source") or tr(NO_SOURCE)
+    # TRANSLATORS: what separates the items of a list inside a sentence ("a, b, c").
+    return SUMMARY, {"source": source, "gaps": tr(N_(", ")).join(parts)}

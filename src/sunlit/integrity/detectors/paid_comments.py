@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 
+from sunlit.core.errors import N_
 from sunlit.integrity.model import Finding, poisson_tails
 from sunlit.integrity.stream import Session, Stream
 
@@ -167,10 +170,26 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
             "non_buyers": round(non_buyers, 2),
             "examples": sample,
         }
-        summary = (
-            f"{len(accounts)} accounts posted {len(group)} near-identical comments in bursts"
-            + (", praising the official" if praise >= s.sycophancy else "")
-            + f"; {non_buyers:.0%} of them bought nothing."
-        )
+        message, params = summary_of(evidence, praise >= s.sycophancy)
+        summary = message % params
         out.append(Finding.scored(RULE, score, summary, evidence, accounts=sorted(accounts)))
     return out
+
+
+#: The finding's summaries (pages translate them, filled from the evidence).
+PRAISING = N_(
+    "%(accounts)s accounts posted %(comments)s near-identical comments in bursts, praising the "
+    "official; %(non_buyers)s of them bought nothing."
+)
+PLAIN = N_(
+    "%(accounts)s accounts posted %(comments)s near-identical comments in bursts; "
+    "%(non_buyers)s of them bought nothing."
+)
+
+
+def summary_of(evidence: Mapping[str, Any], praised: bool) -> tuple[str, dict[str, object]]:
+    return PRAISING if praised else PLAIN, {
+        "accounts": evidence["accounts"],
+        "comments": evidence["comments"],
+        "non_buyers": f"{evidence['non_buyers']:.0%}",
+    }

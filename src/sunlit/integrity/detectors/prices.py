@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from sunlit.core.errors import N_
 from sunlit.integrity.model import Finding, robust_z
 from sunlit.integrity.stream import Product, Session, Stream
 
@@ -54,12 +57,6 @@ def detect_gouging(stream: Stream, session: Session, s: Settings) -> list[Findin
             continue
         over = price / p.high - 1
         score = min(1.0, 0.5 + over + 0.05 * zi)
-        changed = len(p.changes) > 0
-        summary = (
-            f"{p.name or p.id} sold at {price / 100:.2f} yuan, {over:.0%} above the top of its "
-            f"reference band ({p.low / 100:.2f}–{p.high / 100:.2f})"
-            + (", after a price change during the session." if changed else ".")
-        )
         evidence = {
             "price": int(price),
             "reference_low": p.low,
@@ -68,6 +65,8 @@ def detect_gouging(stream: Stream, session: Session, s: Settings) -> list[Findin
             "robust_z": round(zi, 2),
             "price_changes": len(p.changes),
         }
+        message, params = gouging_summary(evidence, p.name or p.id)
+        summary = message % params
         out.append(Finding.scored("price_gouging", score, summary, evidence, products=[p.id]))
     return out
 
@@ -85,10 +84,6 @@ def detect_below_cost(stream: Stream, session: Session, s: Settings) -> list[Fin
         lowest = min(prices)
         loss = 1 - lowest / p.cost
         score = min(1.0, 0.5 + 2 * loss)
-        summary = (
-            f"{p.name or p.id} sold at {lowest / 100:.2f} yuan, {loss:.0%} below its declared "
-            f"cost of {p.cost / 100:.2f}, with no clearance reason in the filing."
-        )
         evidence = {
             "price": lowest,
             "declared_cost": p.cost,
@@ -96,5 +91,44 @@ def detect_below_cost(stream: Stream, session: Session, s: Settings) -> list[Fin
             "category": p.category,
             "clearance_reason": clearance,
         }
+        summary = BELOW_COST % below_cost_params(evidence, p.name or p.id)
         out.append(Finding.scored("below_cost", score, summary, evidence, products=[p.id]))
     return out
+
+
+#: The findings' summaries (pages translate them, filled from the evidence).
+GOUGING = N_(
+    "%(product)s sold at %(price)s yuan, %(over)s above the top of its reference band "
+    "(%(low)s–%(high)s)."
+)
+GOUGING_CHANGED = N_(
+    "%(product)s sold at %(price)s yuan, %(over)s above the top of its reference band "
+    "(%(low)s–%(high)s), after a price change during the session."
+)
+BELOW_COST = N_(
+    "%(product)s sold at %(price)s yuan, %(loss)s below its declared cost of %(cost)s, with no "
+    "clearance reason in the filing."
+)
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen / 100:.2f}"
+
+
+def gouging_summary(evidence: Mapping[str, Any], product: str) -> tuple[str, dict[str, object]]:
+    return GOUGING_CHANGED if evidence["price_changes"] else GOUGING, {
+        "product": product,
+        "price": _yuan(evidence["price"]),
+        "over": f"{evidence['above_band']:.0%}",
+        "low": _yuan(evidence["reference_low"]),
+        "high": _yuan(evidence["reference_high"]),
+    }
+
+
+def below_cost_params(evidence: Mapping[str, Any], product: str) -> dict[str, object]:
+    return {
+        "product": product,
+        "price": _yuan(evidence["price"]),
+        "loss": f"{evidence['below_cost']:.0%}",
+        "cost": _yuan(evidence["declared_cost"]),
+    }

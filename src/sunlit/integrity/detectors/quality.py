@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from sunlit.core.errors import N_
 from sunlit.integrity.model import Finding, poisson_tail, tukey_fence
 from sunlit.integrity.stream import Session, Stream
 
@@ -67,10 +70,6 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
         score = min(1.0, 0.5 + 0.1 * rate / (1000 * reference))
         product = stream.products.get(pid)
         name = product.name if product and product.name else pid
-        summary = (
-            f"{name}: {k} quality complaints on {n} paid orders ({rate:.0f} per 1,000), "
-            f"against {1000 * reference:.1f} per 1,000 for the other products."
-        )
         evidence = {
             "orders": n,
             "quality_complaints": k,
@@ -80,5 +79,23 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
             "peer_products": len(peers),
             "p_value": float(f"{p:.3g}"),
         }
+        summary = SUMMARY % summary_params(evidence, name)
         out.append(Finding.scored(RULE, score, summary, evidence, products=[pid]))
     return out
+
+
+#: The finding's summary (pages translate it, filled from the evidence).
+SUMMARY = N_(
+    "%(product)s: %(complaints)s quality complaints on %(orders)s paid orders (%(rate)s per "
+    "1,000), against %(others)s per 1,000 for the other products."
+)
+
+
+def summary_params(evidence: Mapping[str, Any], product: str) -> dict[str, object]:
+    return {
+        "product": product,
+        "complaints": evidence["quality_complaints"],
+        "orders": evidence["orders"],
+        "rate": f"{evidence['per_thousand']:.0f}",
+        "others": f"{evidence['others_per_thousand']:.1f}",
+    }
