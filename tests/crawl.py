@@ -29,8 +29,11 @@ ROLES: dict[str, str | None] = {
 SKIP = re.compile(
     r"^/(api/|docs|openapi|files/|vendor/|static/|signout|sandbox/pay)|\.(csv|pdf|json)$"
 )
-#: Elements whose text is not prose: code a user copies, scripts.
+#: Elements whose text is not prose: code a user copies, scripts; and any element marked
+#: translate="no" (an account name, which its holder chose).
 LEFT_OUT = {"code", "kbd", "samp", "pre", "script", "style", "template"}
+#: Elements without an end tag.
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 #: An id in a path (``s-1m93…``, ``o-…``), so that a check can run once per kind of page.
 ID = re.compile(r"/[a-z]{1,3}-[0-9a-z]{20,}")
 
@@ -48,8 +51,9 @@ class Visible(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "main":
             self._main += 1
-        if tag in LEFT_OUT:
-            self._hidden += 1
+        hiding = tag in LEFT_OUT or dict(attrs).get("translate") == "no"
+        if tag not in VOID and (self._hidden or hiding):
+            self._hidden += 1  # counts the depth inside a left-out element
         href = dict(attrs).get("href")
         if tag == "a" and href:
             self.links.append(href)
@@ -57,7 +61,7 @@ class Visible(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "main":
             self._main -= 1
-        if tag in LEFT_OUT:
+        if self._hidden and tag not in VOID:
             self._hidden -= 1
 
     def handle_data(self, data: str) -> None:

@@ -272,5 +272,6 @@ def citation_reader() -> Reader:
 @router.get("/rules")
 async def rules_page(work: Filing = _unit("public")) -> Response:
     """The boundary rules, in the reader's language: every plan is checked against these."""
-    context = {"rules": REGISTRY, "reader": citation_reader()}
+    in_force = work.services.settings.filing_rule_settings()
+    context = {"rules": REGISTRY, "reader": citation_reader(), "in_force": in_force}
     return render(work.request, "filing/rules.html", context)

@@ -280,7 +280,7 @@ def _relationship(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
     N_("The plan is filed well before the session starts."),
     Source(N_("Officials report (报备) before they sell goods live"), (LEGAL_DAILY_2020,)),
     Severity.BLOCK,
-    (Setting("min_hours_ahead", 72, "hours between filing and the start of the session"),),
+    (Setting("min_hours_ahead", 72, N_("hours between filing and the start of the session")),),
 )
 def _ahead(facts: PlanFacts, settings: Mapping[str, int]) -> list[Finding]:
     me = _rule("filed_ahead")
@@ -299,7 +299,7 @@ def _ahead(facts: PlanFacts, settings: Mapping[str, int]) -> list[Finding]:
     N_("An official hosts only a few sessions a month (formalism guard)."),
     Source(N_("Formalism: live rooms turned into shows"), (LI_2024, LEGAL_DAILY_2020)),
     Severity.BLOCK,
-    (Setting("max_sessions_per_month", 4, "sessions one official may host in a month"),),
+    (Setting("max_sessions_per_month", 4, N_("sessions one official may host in a month")),),
 )
 def _monthly(facts: PlanFacts, settings: Mapping[str, int]) -> list[Finding]:
     me = _rule("monthly_limit")
