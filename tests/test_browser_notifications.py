@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from sunlit.core.money import format_fen
 from tests.support import LiveServer, live_server, settings_for
 from tests.test_browser import accessibility_violations, browser, sign_in_as, wider_than_viewport
 from tests.test_catalog_api import api_as, product_named
@@ -81,7 +82,8 @@ def test_a_farmer_is_told_of_a_paid_order_and_elder_mode_stays_on(
         "li.note", has=page.locator(f"form[action='/notifications/{told['id']}/read']")
     )
     expect(card).to_have_class(re.compile(r"\bunread\b"))
-    expect(card).to_contain_text(order_id)
+    expect(card).to_contain_text("× 2")  # what was bought, and what was paid
+    expect(card).to_contain_text(format_fen(order["amount"]))
     look(page, shots, f"notify-02-list-{language}-phone")
 
     # Following it goes to the order, and it is read.

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from sunlit.core.i18n import current_language
+from sunlit.core.money import format_fen
 from sunlit.notifications.model import MESSAGES, Draft, Kind, To, drafts_for
 from sunlit.notifications.views import text_of
 from tests.support import LiveServer, csrf_of, live_server, settings_for, sign_in
@@ -114,14 +115,20 @@ def test_other_events_notify_nobody(event_type: str) -> None:
 
 def test_every_kind_has_a_sentence_rendered_at_display_time() -> None:
     assert set(MESSAGES) == set(Kind)
-    params = {"product": {"zh": "砀山酥梨", "en": "Dangshan pears"}, "order": "o-1", "price": 199}
+    params = {
+        "product": {"zh": "砀山酥梨", "en": "Dangshan pears"},
+        "order": "o-1",
+        "qty": 3,
+        "amount": 1194,
+        "price": 199,
+    }
     token = current_language.set("en")
     try:
         english = text_of(Kind.ORDER_TO_SHIP, params)
         proposal = text_of(Kind.PRICE_PROPOSED, params)
     finally:
         current_language.reset(token)
-    assert "Dangshan pears" in english and "o-1" in english
+    assert "Dangshan pears × 3" in english and "¥11.94" in english and "o-1" not in english
     assert "¥1.99" in proposal
     token = current_language.set("zh")
     try:
@@ -158,12 +165,15 @@ def test_a_paid_order_tells_the_farmer_and_shipping_tells_the_buyer(served: Live
         api_as(served, "farmer.dangshan") as farmer,
         api_as(served, "buyer2") as stranger,
     ):
-        order = buy(buyer, product_named(buyer, PEARS)["id"], "notify-1", qty=2).json()["id"]
+        placed = buy(buyer, product_named(buyer, PEARS)["id"], "notify-1", qty=2).json()
+        order = placed["id"]
         pay_in_sandbox(served, "buyer1", order)
         wait_for(buyer, order, "paid")
         link = f"/orders/{order}"
         to_ship = notice_of(farmer, "order_to_ship", link)
-        assert to_ship["read_at"] is None and order in to_ship["text"]
+        # What was bought and paid, not the order's id (the link leads to the order).
+        assert to_ship["read_at"] is None and order not in to_ship["text"]
+        assert "× 2" in to_ship["text"] and format_fen(placed["amount"]) in to_ship["text"]
         assert PEARS not in to_ship["text"]  # the API answers in the client's language (en)
         unread = listing(farmer)["unread"]
         assert unread >= 1
@@ -218,7 +228,8 @@ def test_a_price_proposal_and_its_decision_and_a_plan_approved(served: LiveServe
 
 def test_the_page_counts_unread_and_opening_one_goes_to_its_page(served: LiveServer) -> None:
     with api_as(served, "buyer1") as buyer, api_as(served, "farmer.dangshan") as farmer:
-        order = buy(buyer, product_named(buyer, PEARS)["id"], "notify-2", qty=1).json()["id"]
+        placed = buy(buyer, product_named(buyer, PEARS)["id"], "notify-2", qty=1).json()
+        order = placed["id"]
         pay_in_sandbox(served, "buyer1", order)
         to_ship = notice_of(farmer, "order_to_ship", f"/orders/{order}")
         unread = listing(farmer)["unread"]
@@ -227,7 +238,8 @@ def test_the_page_counts_unread_and_opening_one_goes_to_its_page(served: LiveSer
         badge = web.get("/notifications/unread")
         assert badge.status_code == 200 and f">{unread}</span>" in badge.text
         page = web.get("/notifications")
-        assert page.status_code == 200 and order in page.text
+        assert page.status_code == 200 and f"{PEARS} × 1" in page.text
+        assert format_fen(placed["amount"]) in page.text
         opened = web.post(
             f"/notifications/{to_ship['id']}/read", data={"csrf_token": csrf_of(page.text)}
         )
@@ -268,20 +280,22 @@ def test_with_notifications_outside_the_notifier_gets_each_in_the_readers_langua
     with live_server(settings_for(sqlite_url, notifications_outside=True)) as server:
         load_demo_into(server)
         with api_as(server, "buyer1") as buyer:
-            order = buy(buyer, product_named(buyer, PEARS)["id"], "outside-1").json()["id"]
+            placed = buy(buyer, product_named(buyer, PEARS)["id"], "outside-1", qty=3).json()
+            order = placed["id"]
         pay_in_sandbox(server, "buyer1", order)
         with api_as(server, "farmer.dangshan") as farmer:
             farmer_id = farmer.get("/api/v1/me").json()["id"]
             notice_of(farmer, "order_to_ship", f"/orders/{order}")
         sent: list[dict[str, Any]] = []
         deadline = time.monotonic() + 15
-        while not [s for s in sent if order in s["message"]] and time.monotonic() < deadline:
+        said = f"{PEARS} × 3"  # the message names what was bought, in the reader's language
+        while not [s for s in sent if said in s["message"]] and time.monotonic() < deadline:
             time.sleep(0.2)
             sent += [
                 json.loads(line)
                 for line in capsys.readouterr().err.splitlines()
                 if "notification written to the log" in line
             ]
-    mine = [s for s in sent if order in s["message"]]
+    mine = [s for s in sent if said in s["message"]]
     assert len(mine) == 1 and mine[0]["account"] == farmer_id
-    assert PEARS in mine[0]["message"]
+    assert format_fen(placed["amount"]) in mine[0]["message"]

@@ -75,9 +75,12 @@ async def named(db: AsyncSession, draft: Draft) -> dict[str, Any]:
     product_id = params.get("product")
     if product_id is None and "order" in params:
         try:
-            product_id = (await get_order(db, str(params["order"]))).product_id
+            order = await get_order(db, str(params["order"]))
         except NotFound:
             product_id = None
+        else:  # an order reads by what and how much, not by its id
+            product_id = order.product_id
+            params.update(qty=order.qty, amount=order.amount)
     if product_id is not None:
         try:
             product = await get_product(db, str(product_id))

@@ -32,13 +32,15 @@ class Kind(StrEnum):
 #: What each kind says; ``%(name)s`` are the notification's parameters (money in fen is shown
 #: as yuan, a bilingual name in the reader's language).
 MESSAGES: dict[Kind, str] = {
-    Kind.ORDER_TO_SHIP: N_("A buyer has paid for %(product)s (order %(order)s). Please ship it."),
+    Kind.ORDER_TO_SHIP: N_(
+        "A buyer has paid %(amount)s for %(product)s × %(qty)s. Please ship it."
+    ),
     Kind.PRICE_PROPOSED: N_(
         "A price of %(price)s is proposed for %(product)s. Accept or refuse it."
     ),
     Kind.PAYOUT_MADE: N_("A payout of %(amount)s has been made to you."),
     Kind.AFTERSALES_OPENED: N_(
-        "A buyer asks for after-sales on %(product)s (order %(order)s). Please answer."
+        "A buyer asks for after-sales on %(product)s × %(qty)s (paid %(amount)s). Please answer."
     ),
     Kind.PROPOSAL_ACCEPTED: N_("Your proposed price of %(price)s for %(product)s was accepted."),
     Kind.PROPOSAL_REFUSED: N_("Your proposed price of %(price)s for %(product)s was refused."),

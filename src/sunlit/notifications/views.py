@@ -41,8 +41,9 @@ def text_of(kind: Kind, params: Mapping[str, Any]) -> str:
     values: dict[str, object] = {
         name: _value(name, value, language) for name, value in params.items()
     }
-    # A name the follower could not find (a product since removed) shows as its id.
-    for name in ("product", "plan", "order"):
+    # A name the follower could not find (a product since removed) shows as its id; an order
+    # it could not find, without its quantity and amount.
+    for name in ("product", "plan", "order", "qty", "amount"):
         values.setdefault(name, "")
     return translate(MESSAGES[kind], values)
 
