@@ -262,6 +262,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/supervisor/cases/import"): SUPERVISOR,
     ("GET", "/supervisor/cases/{case_id}"): SUPERVISOR,
     ("POST", "/supervisor/cases/{case_id}"): SUPERVISOR,
+    ("GET", "/supervisor/cases/{case_id}/evidence.{form}"): SUPERVISOR,
     ("GET", "/findings"): EVERYONE,
     # Public disclosure: everyone sees an approved session (404 before, for everyone alike).
     ("GET", "/sessions/{session_id}"): EVERYONE,
@@ -343,6 +344,7 @@ PARAMS = {
     "session": "s-none",
     "message_id": "e-none",
     "case_id": "c-none",
+    "form": "csv",
     "session_id": "s-none",
     "concern_id": "k-none",
     "address_id": "ad-none",
