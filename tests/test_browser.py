@@ -348,7 +348,7 @@ def test_a_buyer_orders_pays_in_the_sandbox_and_the_producer_is_paid_after_deliv
     stock_before = int(buyer.locator("dt:has-text('库存') + dd").inner_text())
     buyer.get_by_role("link", name="购买").click()
     buyer.wait_for_url("**/buy")
-    expect(buyer.get_by_label("收货县区")).to_be_visible()
+    expect(buyer.get_by_label("收货县区", exact=True)).to_be_visible()
     assert accessibility_violations(buyer) == []
     buyer.get_by_label("数量").fill("2")
     buyer.get_by_label("收货人").fill("李梅")
