@@ -147,7 +147,7 @@ def test_registration_verification_and_reference_prices(server: LiveServer) -> N
             {
                 "kind": "household",
                 "name": "杨家蓝莓园",
-                "region": "522636",
+                "region": "522635",
                 "village": "宣威镇",
                 "contact_phone": "123",
             },
@@ -160,7 +160,7 @@ def test_registration_verification_and_reference_prices(server: LiveServer) -> N
             {
                 "kind": "household",
                 "name": "杨家蓝莓园",
-                "region": "522636",
+                "region": "522635",
                 "village": "宣威镇",
             },
         )
@@ -190,7 +190,7 @@ def test_registration_verification_and_reference_prices(server: LiveServer) -> N
             "/operator/prices",
             {
                 "kind": "blueberry",
-                "region": "522636",
+                "region": "522635",
                 "low": "x",
                 "high": "30",
                 "unit": "jin",

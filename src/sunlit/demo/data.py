@@ -161,7 +161,7 @@ COUNTIES: tuple[DemoCounty, ...] = (
         ),
     ),
     DemoCounty(
-        "522636",
+        "522635",
         "majiang",
         "麻江县人民政府",
         "麻江县蓝莓种植专业合作社",

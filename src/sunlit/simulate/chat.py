@@ -43,7 +43,8 @@ _TEMPLATES = (
 _CITIES = ("北京", "上海", "广州", "深圳", "杭州", "成都", "武汉", "西安", "南京", "合肥")
 _SHORT = ("来了", "支持", "好", "666", "买了", "拍了", "已拍", "加油", "赞", "哈哈")
 
-#: Sycophancy toward the official (seed 002: "the leader is so handsome").
+#: Sycophancy toward the official (the Legal Daily, 《官员直播带货要防“作秀”》, 2020: "the
+#: leader is so handsome").
 _PRAISE = (
     "{t}真帅，亲自来直播带货，为人民办实事",
     "{t}辛苦了，真是我们老百姓的好干部",

@@ -126,7 +126,8 @@ class SimConfig:
         return round(self.viewers * 0.045) if self.orders is None else self.orders
 
 
-#: Seed 002: "more than 27,000 orders that day ... nearly 140,000 pounds of Dangshan pears",
+#: The Legal Daily, 《官员直播带货要防“作秀”》 (2020): "more than 27,000 orders that day ...
+#: nearly 140,000 pounds of Dangshan pears",
 #: 600,000 viewers in one evening.
 PRESETS: dict[str, SimConfig] = {
     "dangshan-evening": SimConfig(viewers=600_000, orders=27_000, minutes=180),
