@@ -86,9 +86,13 @@ def test_an_official_files_a_plan_and_a_supervisor_approves_it(served: LiveServe
 def test_the_rules_are_public_in_both_languages(server: LiveServer) -> None:
     with client(server, "zh") as c:
         page = c.get("/rules").text
-        assert "只销售农产品，不带非农商品。" in page and "min_hours_ahead = 72" in page
+        assert "只销售农产品，不带非农商品。" in page
+        # A rule's setting reads as what it means, with the value in force.
+        assert "报备到开播之间至少相隔的小时数：72" in page
     with client(server, "en") as c:
-        assert "No payment goes to an account of the official." in c.get("/rules").text
+        page = c.get("/rules").text
+        assert "No payment goes to an account of the official." in page
+        assert "hours between filing and the start of the session: 72" in page
 
 
 def test_approved_sessions_appear_on_the_home_page(served: LiveServer) -> None:
