@@ -1528,3 +1528,26 @@ async def test_setting_payout_shares_replaces_the_split_and_records_it(
             },
         )
     ]
+
+
+async def test_a_refund_beyond_what_is_left_is_refused_in_yuan(database: Database) -> None:
+    from sunlit.core.i18n import current_language, translate
+    from sunlit.core.money import format_fen
+
+    wiring.connect()
+    gateway = SandboxGateway(SECRET, max_delay_ms=0)
+    _, order_id, (capture, _) = await placed_and_paid_at_the_gateway(database, gateway)
+    await apply(database, gateway, capture, START)
+    async with database.transaction() as db:
+        (payment,) = await payments.payments_for(db, order_id)
+        with pytest.raises(InvalidInput) as refused:
+            await payments.request_refund(
+                db, gateway, payment, payment.amount + 1, reason="x", by=None, now=START
+            )
+    token = current_language.set("zh")
+    try:
+        said = translate(refused.value.message, refused.value.params)
+    finally:
+        current_language.reset(token)
+    # The reader sees yuan (¥3.98), never a count of fen (398 分).
+    assert format_fen(payment.amount) in said and "分" not in said

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound
 from sunlit.core.ids import new_id
+from sunlit.core.money import format_fen
 from sunlit.core.reactions import emit
 from sunlit.payments import fund, ledger
 from sunlit.payments.gateway import Gateway, Notice, NoticeType
@@ -258,9 +259,9 @@ async def request_refund(
     left = row.amount - row.refunded - row.refund_pending
     if amount <= 0 or amount > left:
         raise InvalidInput(
-            N_("A refund cannot be larger than what is left of the payment (%(left)s fen)."),
+            N_("A refund cannot be larger than what is left of the payment (%(left)s)."),
             fields={"amount": N_("At most what is left of the payment.")},
-            params={"left": left},
+            params={"left": format_fen(left)},
         )
     ref = await gateway.refund(db, charge=row.gateway_ref, amount=amount, now=now)
     refund = RefundRow(
