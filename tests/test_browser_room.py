@@ -196,3 +196,48 @@ def test_a_buyer_sees_the_whole_shelf_chats_with_the_video_in_view_and_sees_the_
         page.locator("#tab-shelf").click()
         look(page, shots, f"room-ended-{language}-phone")
         page.context.close()
+
+
+def test_the_buy_sheet_fills_in_the_default_address_and_finds_a_county_by_name(
+    room: LiveServer, browser: Browser, shots: Path
+) -> None:
+    """The room's buy sheet is checkout's: the buyer's default address is there already, and
+    another county is found by typing part of its name (issue 18)."""
+    products = shelf_of_three(room)
+    session, _ = go_live(room, products)
+    with api_as(room, "official.dangshan") as official:
+        official.put(f"/api/v1/live/{session}/pin", json={"product_id": products[0]})
+    home = {"region": "110105", "detail": "朝阳路8号院3单元", "recipient": "韩桂兰"}
+    with api_as(room, "buyer1") as buyer:
+        saved = buyer.post("/api/v1/addresses", json={**home, "phone": "13800138000"})
+        assert saved.status_code == 201, saved.text
+        assert buyer.post(f"/api/v1/addresses/{saved.json()['id']}/default").status_code == 200
+        orders_before = len(buyer.get("/api/v1/orders").json())
+
+    context = browser.new_context(viewport=PHONE)
+    context.add_cookies([{"name": "sunlit_lang", "value": "zh", "url": room.url}])
+    page = context.new_page()
+    sign_in_as(page, room, "buyer1")
+    page.goto(f"{room.url}/live/{session}")
+    page.locator("#buy").click()
+    sheet = page.locator("#buy-sheet")
+    expect(sheet.get_by_label("收货人")).to_have_value("韩桂兰")
+    expect(sheet.get_by_label("电话")).to_have_value("13800138000")
+    expect(sheet.get_by_label("收货县区", exact=True)).to_have_value("110105")
+    expect(sheet.get_by_label("省份")).to_have_value("110000")
+    expect(sheet.get_by_label("详细地址")).to_have_value("朝阳路8号院3单元")
+    look(page, shots, "room-buy-sheet-default-zh-phone")
+
+    # Another county, by typing: Enter in the search box looks it up, it never orders.
+    search = sheet.locator("#f-region-q")
+    search.fill("砀山")
+    search.press("Enter")
+    match = sheet.locator("#region-matches button[value='341321']")
+    expect(match).to_be_visible()
+    match.click()
+    expect(sheet.get_by_label("收货县区", exact=True)).to_have_value("341321")
+    expect(sheet.get_by_label("城市")).to_have_value("341300")
+    with api_as(room, "buyer1") as buyer:
+        assert len(buyer.get("/api/v1/orders").json()) == orders_before  # nothing ordered
+    look(page, shots, "room-buy-sheet-search-zh-phone")
+    context.close()

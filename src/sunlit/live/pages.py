@@ -82,10 +82,14 @@ async def room_ticket(session: PathId, work: Work[LiveKit] = public) -> Response
 
 @router.get("/live/{session}/buy")
 async def buy_sheet(session: PathId, work: Work[LiveKit] = signed_in) -> Response:
-    """The buy sheet's form, fetched when a viewer first opens it (the county list is long)."""
+    """The buy sheet's form, fetched when a viewer first opens it: the buyer's default address
+    filled in, and the county picker of checkout."""
     await live.access_watchable_plan(work.db, session)
-    methods = work.services.sales.payment_methods(work.actor.role, work.actor.org)
-    return render(work.request, "live/_buy.html", {"session": session, "methods": methods})
+    sales = work.services.sales
+    methods = sales.payment_methods(work.actor.role, work.actor.org)
+    delivery = await sales.delivery_form(work.db, work.actor.id)
+    context = {"session": session, "methods": methods, "errors": {}, **delivery}
+    return render(work.request, "live/_buy.html", context)
 
 
 async def _control(work: Work[LiveKit], session: str, **extra: Any) -> Response:

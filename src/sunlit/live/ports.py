@@ -3,9 +3,9 @@ composition root (``sunlit.app.services``) wires an implementation in."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,4 +24,10 @@ class SessionSales(Protocol):
     def payment_methods(self, role: str, org: str | None) -> Sequence[StrEnum]:
         """The ways an account (its role and organisation) may pay, in the order the buy
         sheet offers them."""
+        ...
+
+    async def delivery_form(self, db: AsyncSession, account: str) -> Mapping[str, Any]:
+        """What the buy sheet's address part needs: ``values`` (the buyer's default address as
+        form fields: recipient, phone, region, detail; empty without one) and ``picker`` (the
+        county picker set to that county), for ``orders/_region_picker.html``."""
         ...

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts.model import Actor, Role
 from sunlit.catalog.views import manages_producer
 from sunlit.core.errors import N_, NotFound
+from sunlit.orders.addresses.picking import picker_of
+from sunlit.orders.addresses.services import addresses_of
 from sunlit.orders.model import payment_methods_for
 from sunlit.orders.tables import OrderRow
 
@@ -37,6 +40,15 @@ class SessionSales:
 
     def payment_methods(self, role: str, org: str | None) -> Sequence[StrEnum]:
         return payment_methods_for(role, org)
+
+    async def delivery_form(self, db: AsyncSession, account: str) -> Mapping[str, Any]:
+        saved = [a for a in await addresses_of(db, account) if a.is_default]
+        values: dict[str, str] = {}
+        if saved:
+            a = saved[0]
+            values = {"recipient": a.recipient, "phone": a.phone, "region": a.region}
+            values["detail"] = a.detail
+        return {"values": values, "picker": picker_of(values)}
 
 
 async def get_order(db: AsyncSession, order_id: str) -> OrderRow:

@@ -384,6 +384,7 @@
       })
       .then(function (html) {
         body.innerHTML = html;
+        if (window.htmx) window.htmx.process(body);  // the county picker's steps and search
         var f = $("buy-form");
         if (f) f.addEventListener("submit", placeOrder);
       })
@@ -395,6 +396,9 @@
   function field(name) { var el = $("buy-form").elements[name]; return el ? el.value : ""; }
   function placeOrder(e) {
     e.preventDefault();
+    // The county search's button (also what Enter in the search box presses) looks a place
+    // up; it never places an order.
+    if (e.submitter && (e.submitter.name === "pick" || e.submitter.name === "region_pick")) return;
     var status = $("buy-status");
     status.textContent = text.placing;
     $("buy-form").querySelectorAll(".error-text").forEach(function (el) { el.remove(); });

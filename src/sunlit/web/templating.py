@@ -61,9 +61,6 @@ def make_environment(zone: ZoneInfo, labels: Labels) -> Environment:
     def region_name(code: str) -> str:
         return region_book().full_name(code, current_language.get()) or code
 
-    def delivery_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-        return region_book().delivery_choices(current_language.get())
-
     def label(group: str, value: str) -> str:
         return gettext_(labels[group].get(value, value))
 
@@ -72,7 +69,6 @@ def make_environment(zone: ZoneInfo, labels: Labels) -> Environment:
     env.globals.update(
         localized=localized,
         region_name=region_name,
-        delivery_choices=delivery_choices,
         label=label,
     )
     env.globals.update(
