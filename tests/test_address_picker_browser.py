@@ -143,7 +143,12 @@ def test_a_buyer_picks_chaoyang_and_finds_it_preselected_next_time(
     saved = page.locator("input[name=saved]").first
     expect(saved).to_be_checked()
     expect(page.locator("fieldset").first).to_contain_text("建国路 88 号 3 单元")
+    # The form for a new address folds away (a short page on a phone) until it is chosen.
+    expect(page.locator("#f-recipient")).to_be_hidden()
     look(page, folder, f"picker-checkout-again-{language}-phone")
+    page.locator("input[name=saved][value=new]").check()
+    expect(page.locator("#f-recipient")).to_be_visible()
+    saved.check()
     page.locator("form[action$='/buy'] > button[type=submit]").click()
     page.wait_for_url(demo.url + "/orders/o-*")
 

@@ -12,6 +12,14 @@
     target.focus();
   }
   document.addEventListener("DOMContentLoaded", function () { focusErrors(document); });
+  // Choosing "a new address" at checkout opens the folded form for it.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input && input.name === "saved" && input.value === "new" && input.form) {
+      var folded = input.form.querySelector("details.new-address");
+      if (folded) folded.open = true;
+    }
+  });
   document.addEventListener("htmx:afterSettle", function (event) {
     var swapped = event.target;
     if (swapped && swapped.querySelector && swapped.querySelector("[aria-invalid='true'], .alert[role='alert']")) {
