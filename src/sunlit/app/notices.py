@@ -33,8 +33,7 @@ from sunlit.core.i18n import current_language
 from sunlit.filing.services import plan_titles
 from sunlit.filing.views import find_plan
 from sunlit.notifications import services as notifications
-from sunlit.notifications.model import Draft, To, drafts_for
-from sunlit.notifications.tables import NotificationRow
+from sunlit.notifications.model import Draft, To, Told, drafts_for
 from sunlit.notifications.views import text_of
 from sunlit.orders.views import get_order
 from sunlit.participation.services import get_proposal
@@ -94,9 +93,9 @@ async def named(db: AsyncSession, draft: Draft) -> dict[str, Any]:
     return params
 
 
-async def notify_event(db: AsyncSession, event: Event) -> list[NotificationRow]:
+async def notify_event(db: AsyncSession, event: Event) -> list[Told]:
     """Write the notifications one event makes; nobody is told of their own action."""
-    made = []
+    made: list[Told] = []
     for draft in drafts_for(event.type, event.data, event.session):
         for account in await readers(db, draft):
             if account == event.actor:
@@ -123,7 +122,7 @@ class Follower:
 
     async def step(self) -> tuple[int, int]:
         """One batch, committed: how many events were read, and notifications written."""
-        made: list[NotificationRow] = []
+        made: list[Told] = []
         count = 0
         async with self.services.db.transaction() as db:
             at = await notifications.cursor(db)
@@ -147,7 +146,7 @@ class Follower:
         del self.gaps[missing]
         return True
 
-    async def _send(self, made: list[NotificationRow]) -> None:
+    async def _send(self, made: list[Told]) -> None:
         """Also through the notifier (SMS later; the log adapter now), in each reader's
         language, after the commit: a failure to send loses nothing in the site."""
         async with self.services.db.sessions() as db:

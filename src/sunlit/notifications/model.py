@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sunlit.core.errors import N_
 
@@ -50,6 +50,20 @@ MESSAGES: dict[Kind, str] = {
     Kind.ORDER_SHIPPED: N_("Your order of %(product)s has been shipped."),
     Kind.ORDER_DELIVERED: N_("Your order of %(product)s has been delivered."),
 }
+
+
+class Told(Protocol):
+    """A notification written (the table's row satisfies it): whom, what, with what."""
+
+    @property
+    def account_id(self) -> str: ...
+
+    @property
+    def kind(self) -> Kind: ...
+
+    @property
+    def params(self) -> Mapping[str, Any]: ...
+
 
 #: Parameters that hold fen.
 MONEY = frozenset({"price", "amount"})
