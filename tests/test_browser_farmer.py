@@ -114,7 +114,7 @@ def test_a_farmer_lists_answers_and_sees_the_money_on_a_phone(
     expect(mine).to_contain_text("¥7.74")  # less ¥0.07 fee and ¥0.15 fund (rounded down)
     expect(mine.locator(".badge.quality-missing")).to_be_visible()  # pending
     released = (server.clock.now() + timedelta(days=7)).astimezone(ZoneInfo("Asia/Shanghai"))
-    expect(mine).to_contain_text(f"{released.year}/{released.month}/{released.day}")
+    expect(mine).to_contain_text(f"{released.year}年{released.month}月{released.day}日")
     expect(page.locator("#money-totals")).to_contain_text("¥7.74")
     check(page, shots, "04-money")
 

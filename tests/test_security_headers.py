@@ -42,6 +42,7 @@ USER_FOR_PATH = {
 #: Pages the test has nothing to show on (no case exists in the demo): their 404 is checked.
 NOTHING_TO_SHOW = {
     "/supervisor/cases/{case_id}",
+    "/supervisor/cases/{case_id}/evidence.{form}",
     "/reviews/{review_id}/moderation",
     "/supervisor/aftersales/{request_id}",
 }
@@ -147,6 +148,7 @@ def demo(server: LiveServer) -> Iterator[tuple[LiveServer, dict[str, str]]]:
             "address_id": address,
             "ref": ref,
             "case_id": "cs-0000000000",
+            "form": "csv",
             "request_id": "as-0000000000",
             "token": "no-such-reset-link-0000000000000000000000000",
         },
