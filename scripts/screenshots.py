@@ -78,12 +78,21 @@ PAGES = [  # (name, path, who is signed in)
     ("case-open", "/supervisor/cases/{open_case}", "supervisor1"),
     ("case-published", "/supervisor/cases/{published_case}", "supervisor1"),
     ("findings", "/findings", None),
+    ("notifications", "/notifications", "farmer.dangshan"),
+    ("proposals", "/proposals", "official.dangshan"),
     ("not-found", "/no/such/page", None),
 ]
 #: Pages also taken at phone size (the buyer's pages are mobile-first).
 PHONE = {"home", "checkout", "orders", "order-paid", "sandbox-pay", "password-forgot"} | {
     "live-room",
     "live-room-visitor",
+    # the farmer's and the official's pages (issue 18: they work on phones)
+    "producer-dashboard",
+    "producer-orders",
+    "notifications",
+    "plan",
+    "rules",
+    "findings",
 }
 #: Pages that play video: wait until it does.
 VIDEO = {"live-room", "live-room-visitor"}
