@@ -196,6 +196,15 @@ def server(sqlite_url: str) -> Iterator[LiveServer]:
         yield running
 
 
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where a browser walk keeps its screenshots: ``SUNLIT_SCREENSHOTS`` if set (to look at
+    them), or the test's own folder."""
+    folder = Path(os.environ.get("SUNLIT_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def demo_by_command(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The demo as `sunlit demo` loads it (tests/crawl.py), served once for the whole run; for

@@ -7,7 +7,6 @@ form, the farmer's queue and the arbitration page go to ``SUNLIT_SCREENSHOTS``
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -23,13 +22,6 @@ from tests.test_web import load_demo_into
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 __all__ = ["browser"]  # the module's Chromium, shared with tests/test_browser.py
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("SUNLIT_SCREENSHOTS", tmp_path))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def look(page: Page, shots: Path, name: str | None = None) -> None:

@@ -8,7 +8,6 @@ move. Every page passes axe-core. Screenshots of each step go to ``SUNLIT_SCREEN
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,13 +22,6 @@ from tests.test_web import load_demo_into
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 __all__ = ["browser"]  # the module's Chromium, shared with tests/test_browser.py
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("SUNLIT_SCREENSHOTS", tmp_path))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def phone(server: LiveServer, browser: Browser, language: str) -> Page:

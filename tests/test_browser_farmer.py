@@ -6,7 +6,6 @@ page passes axe-core and nothing sticks out sideways."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -39,13 +38,6 @@ def farm(sqlite_template: Path, sqlite_url: str) -> Iterator[LiveServer]:
     with live_server(settings_for(sqlite_url)) as s:
         load_demo_into(s)
         yield s
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("SUNLIT_SCREENSHOTS", tmp_path))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def check(page: Page, shots: Path, name: str) -> None:

@@ -12,7 +12,6 @@ the sandbox pay page in the browser); everything after the payment happens in th
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -33,13 +32,6 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 PEARS = "砀山酥梨"
 __all__ = ["browser"]  # the module's Chromium, shared with tests/test_browser.py
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("SUNLIT_SCREENSHOTS", tmp_path))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ to page. Every page fits the screen and passes axe-core in both modes. Screensho
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,13 +25,6 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 PEARS = "砀山酥梨"
 __all__ = ["browser"]
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("SUNLIT_SCREENSHOTS", tmp_path))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture

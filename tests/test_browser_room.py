@@ -8,7 +8,6 @@ test's folder."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -27,13 +26,6 @@ from tests.test_web import load_demo_into
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 __all__ = ["browser"]  # the module's Chromium, shared with tests/test_browser.py
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("SUNLIT_SCREENSHOTS", tmp_path))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture

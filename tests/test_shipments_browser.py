@@ -14,14 +14,14 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.support import LiveServer, wait_until
 from tests.test_browser import browser
-from tests.test_browser_disclosure import look, shots, signed_in
+from tests.test_browser_disclosure import look, signed_in
 from tests.test_catalog_api import api_as, product_named
 from tests.test_orders import buy, pay_in_sandbox, wait_for
 from tests.test_shipments import seeded
 from tests.test_web import load_demo_into
 
 pytestmark = pytest.mark.browser
-__all__ = ["browser", "shots"]
+__all__ = ["browser"]
 LANGUAGES = ("zh", "en")
 
 

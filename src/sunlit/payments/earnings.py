@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.payments import ledger
-from sunlit.payments.model import PaymentState
 from sunlit.payments.tables import PaymentRow, PayoutRow
+from sunlit.payments.views import captured_payments
 
 
 class Standing(StrEnum):
@@ -97,13 +97,7 @@ async def earnings_of(db: AsyncSession, order_ids: set[str]) -> dict[str, Earnin
     """The captured payments of these orders as earnings, by order id (two queries)."""
     if not order_ids:
         return {}
-    payments = (
-        await db.scalars(
-            select(PaymentRow).where(
-                PaymentRow.reference.in_(order_ids), PaymentRow.state == PaymentState.CAPTURED
-            )
-        )
-    ).all()
+    payments = await captured_payments(db, order_ids)
     ids = {p.payout_id for p in payments if p.payout_id is not None}
     made: dict[str, datetime] = {}
     if ids:

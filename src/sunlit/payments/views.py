@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -64,17 +65,22 @@ class OrderMoney:
     payees: tuple[str, ...]
 
 
-async def money_of_orders(db: AsyncSession, order_ids: set[str]) -> dict[str, OrderMoney]:
-    """The captured or refunded payments of these orders, by order id (two queries)."""
-    if not order_ids:
-        return {}
-    payments = (
+async def captured_payments(db: AsyncSession, order_ids: set[str]) -> Sequence[PaymentRow]:
+    """The captured payments of these orders (a refunded one stays captured), one query."""
+    return (
         await db.scalars(
             select(PaymentRow).where(
                 PaymentRow.reference.in_(order_ids), PaymentRow.state == PaymentState.CAPTURED
             )
         )
     ).all()
+
+
+async def money_of_orders(db: AsyncSession, order_ids: set[str]) -> dict[str, OrderMoney]:
+    """The captured or refunded payments of these orders, by order id (two queries)."""
+    if not order_ids:
+        return {}
+    payments = await captured_payments(db, order_ids)
     payouts = {p.payout_id for p in payments if p.payout_id is not None}
     payees: dict[str, list[str]] = {}
     if payouts:
