@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from sunlit.app.services import webhook_secret
 from sunlit.core.db import Database
+from sunlit.core.money import format_fen
 from sunlit.payments.gateway import SIGNATURE_HEADER, sign
 from sunlit.payments.tables import LedgerTransactionRow, PaymentRow, SandboxWebhookRow
 from sunlit.settings import Settings
@@ -198,7 +199,7 @@ def test_a_refund_cannot_be_larger_than_the_payment(
         assert part.status_code == 202, part.text
         # What is left is the payment less what is already on its way back.
         rest = farmer.post(refunds, json={"amount": order["amount"] - 99, "reason": "bruised"})
-        assert str(order["amount"] - 100) in error_of(rest, 422)["message"]
+        assert format_fen(order["amount"] - 100) in error_of(rest, 422)["message"]  # ¥ yuan
     settled = eventually(lambda: buyer.get(f"/api/v1/orders/{order['id']}").json(), refunded=100)
     assert settled["state"] == "paid"  # a part refund leaves the order paid
     after = trial_balance(served)
