@@ -77,6 +77,8 @@ PAGES = [  # (name, path, who is signed in)
     ("cases", "/supervisor/cases", "supervisor1"),
     ("case-open", "/supervisor/cases/{open_case}", "supervisor1"),
     ("case-published", "/supervisor/cases/{published_case}", "supervisor1"),
+    ("case-account", "/supervisor/cases/{praise_case}/accounts/{praise_account}", "supervisor1"),
+    ("case-chat", "/supervisor/cases/{praise_case}/chat", "supervisor1"),
     ("findings", "/findings", None),
     ("notifications", "/notifications", "farmer.dangshan"),
     ("proposals", "/proposals", "official.dangshan"),
@@ -93,6 +95,8 @@ PHONE = {"home", "checkout", "orders", "order-paid", "sandbox-pay", "password-fo
     "plan",
     "rules",
     "findings",
+    "case-account",
+    "case-chat",
 }
 #: Pages that play video: wait until it does.
 VIDEO = {"live-room", "live-room-visitor"}
@@ -159,8 +163,11 @@ def demo_cases(server: LiveServer) -> dict[str, str]:
             rows = list(await db.scalars(select(CaseRow)))
         await database.dispose()
         published = next(r.id for r in rows if r.published_at is not None)
+        praise = next(r for r in rows if r.rule == "paid_comments")
         return {
             "published_case": published,
+            "praise_case": praise.id,
+            "praise_account": praise.accounts[0],
             "open_case": next(r.id for r in rows if r.rule == "price_gouging"),
         }
 

@@ -263,6 +263,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/supervisor/cases/{case_id}"): SUPERVISOR,
     ("POST", "/supervisor/cases/{case_id}"): SUPERVISOR,
     ("GET", "/supervisor/cases/{case_id}/evidence.{form}"): SUPERVISOR,
+    ("GET", "/supervisor/cases/{case_id}/accounts/{account_id}"): SUPERVISOR,
+    ("GET", "/supervisor/cases/{case_id}/chat"): SUPERVISOR,
     ("GET", "/findings"): EVERYONE,
     # Public disclosure: everyone sees an approved session (404 before, for everyone alike).
     ("GET", "/sessions/{session_id}"): EVERYONE,

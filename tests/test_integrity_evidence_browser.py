@@ -82,3 +82,42 @@ def test_findings_on_a_phone_and_a_case_on_a_desktop_in_chinese(
     widths = phone.locator("dl.evidence dd").evaluate_all("ds => ds.map(d => d.clientWidth)")
     assert min(widths) >= PHONE["width"] / 2
     phone.screenshot(path=str(shots / "case-zh-phone.png"), full_page=True)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_a_supervisor_follows_a_chat_example_and_a_named_account_on_a_phone(
+    evening: tuple[LiveServer, list[dict[str, Any]]],
+    browser: Browser,
+    shots: Path,
+    language: str,
+) -> None:
+    """From the case, a tap on an example opens the session's chat at the messages that say it,
+    the named authors marked; a tap on an author opens what that account did in the session."""
+    server, cases = evening
+    praise = next(c for c in cases if c["rule"] == "paid_comments")
+    phone = page_in(browser, server, PHONE, language)
+    sign_in_as(phone, server, "supervisor1")
+    phone.goto(f"{server.url}/supervisor/cases/{praise['id']}")
+    example = praise["evidence"]["examples"][0]
+    phone.locator("dl.evidence a", has=phone.locator("q", has_text=example)).first.click()
+    phone.wait_for_url(lambda url: "/chat?q=" in url)
+    rows = phone.locator("tbody tr")
+    assert rows.count() >= 1
+    assert all(example in text for text in rows.all_inner_texts())
+    marked = phone.locator("tbody tr.marked")
+    assert marked.count() >= 1
+    assert wider_than_viewport(phone) == []
+    assert accessibility_violations(phone) == []
+    phone.screenshot(path=str(shots / f"case-chat-{language}-phone.png"), full_page=True)
+
+    author = marked.first.locator("a").first
+    name = author.inner_text()
+    author.click()
+    phone.wait_for_url(lambda url: "/accounts/" in url)
+    assert phone.locator("h1").inner_text().startswith(name)
+    chat = phone.locator("#h-chat").locator("..")
+    assert example in chat.inner_text() or chat.locator("tbody tr").count() >= 1
+    assert phone.locator("h1 .badge").count() == 1  # named in this case
+    assert wider_than_viewport(phone) == []
+    assert accessibility_violations(phone) == []
+    phone.screenshot(path=str(shots / f"case-account-{language}-phone.png"), full_page=True)

@@ -5,6 +5,7 @@ the session ends, the full run keeps the case and computes the verified figures.
 
 from __future__ import annotations
 
+import html
 import time
 from contextlib import ExitStack
 from datetime import timedelta
@@ -16,6 +17,7 @@ import numpy as np
 from sunlit.simulate.chat import honest_lines
 from tests.support import LiveServer, ingest_url
 from tests.test_catalog_api import api_as
+from tests.test_concerns import web_as
 from tests.test_live import go_live, kind, viewer
 from tests.test_web import PASSWORD, client
 
@@ -106,3 +108,14 @@ def test_paid_praise_in_a_live_room_raises_an_alert_while_it_is_on_air(
         assert "Verified sales" in past and "Viewers" in past
     assert audience  # the honest audience is named in no case
     assert not {a for c in cases for a in c["accounts"]} & set(audience)
+    # The case links each shill to what it did in the room, from Sunlit's own event log.
+    with web_as(served, "supervisor1", "en") as web:
+        page = web.get(f"/supervisor/cases/{case['id']}").text
+        for shill in shills:
+            assert f'href="/supervisor/cases/{case["id"]}/accounts/{shill}"' in page
+        mine = web.get(f"/supervisor/cases/{case['id']}/accounts/{shills[0]}").text
+        assert "shill0" in mine and PRAISE[0] in mine, mine[mine.index("<main") :][:1500]
+        assert "Sunlit's own records" in html.unescape(mine)
+        log = web.get(f"/supervisor/cases/{case['id']}/chat").text
+        assert log.count('class="marked"') == len(PRAISE)
+        assert "messages" in log and f"{HONEST_MESSAGES + len(PRAISE)} messages" in log

@@ -43,6 +43,8 @@ USER_FOR_PATH = {
 NOTHING_TO_SHOW = {
     "/supervisor/cases/{case_id}",
     "/supervisor/cases/{case_id}/evidence.{form}",
+    "/supervisor/cases/{case_id}/accounts/{account_id}",
+    "/supervisor/cases/{case_id}/chat",
     "/reviews/{review_id}/moderation",
     "/supervisor/aftersales/{request_id}",
 }
@@ -148,6 +150,7 @@ def demo(server: LiveServer) -> Iterator[tuple[LiveServer, dict[str, str]]]:
             "address_id": address,
             "ref": ref,
             "case_id": "cs-0000000000",
+            "account_id": "a-none",
             "form": "csv",
             "request_id": "as-0000000000",
             "token": "no-such-reset-link-0000000000000000000000000",

@@ -52,6 +52,7 @@ from sunlit.fulfilment.shipments import api as shipments_api
 from sunlit.fulfilment.shipments import pages as shipments_pages
 from sunlit.integrity import api as integrity_api
 from sunlit.integrity import pages as integrity_pages
+from sunlit.integrity import trace_pages as integrity_trace_pages
 from sunlit.live import api as live_api
 from sunlit.live import pages as live_pages
 from sunlit.notifications import api as notifications_api
@@ -121,6 +122,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     integrity_api.uploads,
     integrity_pages.uploads,  # before the router: /supervisor/cases/import is not a case id
     integrity_pages.router,
+    integrity_trace_pages.router,
     disclosure_api.router,
     disclosure_pages.router,
     concerns_api.router,

@@ -1,11 +1,13 @@
 """One case as a supervisor reads it: the evidence in words, the summary in the page's
 language, the session's name, and what the finding names, linked to the pages that show each
-(an order's page; accounts and an imported stream's items have none and show plainly)."""
+(an order's page, an account's doings in the session; an imported stream's orders and products
+have no page and show plainly)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,7 +51,10 @@ async def read_case(
     products = await product_names(db, files, case, imported)
     people = await display_names(db, set(case.accounts)) if own else {}
     named = {
-        "accounts": [Named(a, people.get(a, a)) for a in case.accounts],
+        "accounts": [
+            Named(a, people.get(a, a), f"/supervisor/cases/{case.id}/accounts/{quote(a, safe='')}")
+            for a in case.accounts
+        ],
         "orders": [Named(o, o, f"/orders/{o}" if own else None) for o in case.orders],
         "products": [
             Named(p, name, f"/products/{p}" if own else None)

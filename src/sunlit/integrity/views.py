@@ -3,12 +3,13 @@ findings with each session's verified figures, and what each case's session is c
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
@@ -109,6 +110,19 @@ async def list_cases(
     if mine is not None:
         query = query.where(CaseRow.assignee_id == mine)
     return list(await db.scalars(query))
+
+
+async def cases_naming(
+    db: AsyncSession, account: str, import_id: str | None, limit: int = 50
+) -> list[CaseRow]:
+    """The cases that name this account, newest first: of Sunlit's own sessions, or of the same
+    imported stream (an account id means nothing outside the stream that used it)."""
+    query = select(CaseRow).where(
+        cast(CaseRow.accounts, String).like(f"%{json.dumps(account)}%"),
+        CaseRow.import_id.is_(None) if import_id is None else CaseRow.import_id == import_id,
+    )
+    rows = await db.scalars(query.order_by(CaseRow.detected_at.desc()).limit(limit))
+    return [row for row in rows if account in row.accounts]
 
 
 async def count_by_status(db: AsyncSession) -> dict[str, int]:
