@@ -1,7 +1,7 @@
 """The independent generator (sunlit.independent): streams Sunlit reads, labels a supervisor
 can check against the stream by hand.
 
-Each rule's check is what spec/integrity.md says the abuse is, read off the stream itself (a
+Each rule's check is what the integrity specification says the abuse is, read off the stream (a
 price above the band, a claim above the verified figure, a ring whose orders are undone), so a
 label that names something innocent, or an abuse that is not there, fails here."""
 

@@ -1,7 +1,7 @@
 """A second event-stream generator, written from the public specifications only.
 
 Sunlit's detectors were developed against its own crowd simulator; this package makes streams
-in the same public format (spec/events.md) with the abuses of spec/integrity.md, drawn
+in the same public format (docs/events.md) with the abuses the integrity specification names, drawn
 independently, so that the detectors can be scored on data they were never tuned to
 (docs/independent-generator.md).
 """

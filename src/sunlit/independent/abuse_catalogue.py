@@ -107,6 +107,8 @@ def below_cost(world: World, plan: SessionPlan, camo: str, label: Label) -> None
     if product.cost is None:
         product.cost = int(product.price * world.uniform(0.55, 0.8))
     depth = draw(world, camo, ((0.35, 0.65), (0.7, 0.88), (0.88, 0.96)))
+    if LEVEL[camo] > 0 and world.chance(0.5):  # the filing's words are no clearance
+        plan.purpose = world.pick(("助销滞销，薄利多销", "助销滞销：帮果农清库存", "unsalable"))
     new = min(shop_price(product.cost * depth), product.cost - 10)
     span = plan.end - plan.start
     roll = world.rng.random()

@@ -1,6 +1,6 @@
 """``generate``: a stream of honest sessions and one abusive session, with its labels.
 
-Built from the public contract (spec/events.md) and the list of abuses (spec/integrity.md)
+Built from the public contract (docs/events.md) and the integrity specification's abuses
 only, so that the detectors can be scored on streams that were not made by the simulator they
 were developed against.
 """
@@ -52,6 +52,15 @@ RULES: dict[str, tuple[Step | None, Step | None, Step | None]] = {
     "hype_gap": (None, None, hype_gap),
 }
 CAMOUFLAGES = ("none", "default", "strong")
+#: The contract's purpose is free text; Sunlit writes two codes, other platforms write words.
+PURPOSES = (
+    "unsalable",
+    "regional_brand",
+    "unsalable",
+    "regional_brand",
+    "助销滞销农产品",
+    "推介本地特色农产品，打响区域品牌",
+)
 SURNAMES = ("王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "胡")
 
 
@@ -158,7 +167,7 @@ def new_plan(world: World, start: int) -> SessionPlan:
         end=start + duration,
         products=products,
         producers=producers,
-        purpose=world.pick(("unsalable", "regional_brand")),
+        purpose=world.pick(PURPOSES),
         official_name=world.pick(SURNAMES),
     )
     for producer in producers:

@@ -1,6 +1,6 @@
 """The small world every generated session lives in: clock, ids, accounts and networks.
 
-Written from the public event contract only (spec/events.md), so that the streams it makes
+Written from the public event contract only (docs/events.md), so that the streams it makes
 share nothing with Sunlit's own simulator but the format. Every draw goes through one numpy
 ``Generator`` so that a seed fixes the whole stream.
 """
