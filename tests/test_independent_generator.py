@@ -230,9 +230,14 @@ def orders_of(events: list[Event], accounts: set[str]) -> list[Event]:
     return [e for e in by_type(events, "order.placed") if e["actor"] in accounts]
 
 
-def check_rule(rule: str, events: list[Event], label: dict[str, Any]) -> None:
-    """What a careful supervisor with the whole stream would see for each rule."""
+def check_rule(
+    rule: str, events: list[Event], label: dict[str, Any], labels: list[dict[str, Any]]
+) -> None:
+    """What a careful supervisor with the whole stream would see for each rule.
+
+    The crowd a labelled group is compared with leaves out every labelled account."""
     session = label["session"]
+    labelled = {a for x in labels for a in x["accounts"]}
     filed = next(e["data"] for e in by_type(events, "session.filed") if e["session"] == session)
     accounts = set(label["accounts"])
     if rule == "price_gouging":
@@ -260,7 +265,8 @@ def check_rule(rule: str, events: list[Event], label: dict[str, Any]) -> None:
             c is not None and c > v * 1.1 for fig in claims for c, v in zip(fig, truth, strict=True)
         )
     elif rule == "quality_complaints":
-        check_quality(events, label["products"][0])
+        poor = {p for x in labels if x["rule"] == rule for p in x["products"]}
+        check_quality(events, label["products"][0], poor)
     elif rule == "forced_purchases":
         orders = orders_of(events, accounts)
         assert {o["data"]["address"]["region"] for o in orders} == {filed["official_region"]}
@@ -275,20 +281,20 @@ def check_rule(rule: str, events: list[Event], label: dict[str, Any]) -> None:
     elif rule == "fake_viewers":
         assert not orders_of(events, accounts)
         stays = dwell(events, session)
-        honest = [s for a, s in stays.items() if a not in accounts]
+        honest = [s for a, s in stays.items() if a not in labelled]
         assert statistics.median(stays[a] for a in accounts) < statistics.median(honest)
     elif rule == "paid_comments":
         assert not orders_of(events, accounts)
         chats = [e for e in by_type(events, "chat.message") if e["session"] == session]
         assert accounts <= {e["actor"] for e in chats}
         paid = [e["data"]["text"] for e in chats if e["actor"] in accounts]
-        other = [e["data"]["text"] for e in chats if e["actor"] not in accounts]
+        other = [e["data"]["text"] for e in chats if e["actor"] not in labelled]
         praising = sum(any(w in t for w in PRAISE) for t in paid) / len(paid)
         assert praising >= 0.6
         assert praising > 2 * sum(any(w in t for w in PRAISE) for t in other) / max(len(other), 1)
 
 
-def check_quality(events: list[Event], product: str) -> None:
+def check_quality(events: list[Event], product: str, poor: set[str]) -> None:
     placed = {e["data"]["order"]: e["data"]["product"] for e in by_type(events, "order.placed")}
     delivered = Counter(placed[e["data"]["order"]] for e in by_type(events, "order.delivered"))
     quality = Counter(
@@ -297,8 +303,8 @@ def check_quality(events: list[Event], product: str) -> None:
         if e["data"]["category"] == "quality"
     )
     rate = quality[product] / delivered[product]
-    rest = (sum(quality.values()) - quality[product]) / max(
-        sum(delivered.values()) - delivered[product], 1
+    rest = sum(n for p, n in quality.items() if p not in poor) / max(
+        sum(n for p, n in delivered.items() if p not in poor), 1
     )
     assert rate >= 0.02
     assert rate > 3 * rest
@@ -324,7 +330,7 @@ def check_ring(events: list[Event], label: dict[str, Any]) -> None:
 def test_the_labelled_abuse_is_in_the_stream(rule: str, camouflage: str) -> None:
     for seed in (0, 1, 2):
         data, labels = generate(seed, 250, [(rule, camouflage)], honest_sessions=1)
-        check_rule(rule, events_of(data), labels[0])
+        check_rule(rule, events_of(data), labels[0], labels)
 
 
 def test_mixed_abuses_each_still_hold() -> None:
@@ -332,7 +338,7 @@ def test_mixed_abuses_each_still_hold() -> None:
     data, labels = generate(9, 300, abuses)
     events = events_of(data)
     for label in labels:
-        check_rule(label["rule"], events, label)
+        check_rule(label["rule"], events, label, labels)
 
 
 def test_a_five_thousand_viewer_session(capsys: pytest.CaptureFixture[str]) -> None:
@@ -372,3 +378,33 @@ def test_the_command_writes_the_stream_and_its_labels(tmp_path: Path) -> None:
             3, 80, [("below_cost", "strong"), ("paid_comments", "none")], honest_sessions=1
         )[0]
     )
+
+
+def test_a_rule_named_twice_gives_two_abuses_each_in_the_stream() -> None:
+    abuses = [
+        ("fake_orders", "none"),
+        ("fake_orders", "strong"),
+        ("quality_complaints", "none"),
+        ("quality_complaints", "strong"),
+        ("hype_gap", "strong"),
+        ("fake_viewers", "none"),
+    ]
+    data, labels = generate(12, 400, abuses)
+    events = events_of(data)
+    assert not set(labels[0]["orders"]) & set(labels[1]["orders"])
+    assert labels[2]["products"] != labels[3]["products"]
+    for label in labels:
+        check_rule(label["rule"], events, label, labels)
+
+
+@pytest.mark.parametrize(
+    "abuses",
+    [
+        [("fake_likes", "none")],
+        [("fake_orders", "extreme")],
+        [("company_favouritism", "none"), ("company_favouritism", "strong")],
+    ],
+)
+def test_what_cannot_be_generated_is_refused(abuses: list[tuple[str, str]]) -> None:
+    with pytest.raises(ValueError):
+        generate(1, 50, abuses)

@@ -130,10 +130,14 @@ def quality_finish(world: World, plan: SessionPlan, camo: str, label: Label) -> 
         )
 
 
-def verified(plan: SessionPlan) -> tuple[int, int, int]:
-    """GMV, orders and viewers of the honest part of the session, net of undoing."""
-    kept = [o for o in plan.orders if o.honest and o.counts]
-    return sum(o.amount for o in kept), len(kept), len(plan.honest_viewers)
+def verified(plan: SessionPlan, *, honest_only: bool = True) -> tuple[int, int, int]:
+    """GMV, orders and viewers, net of cancellations and refunds.
+
+    ``honest_only`` counts the honest part alone (the floor of any verified figure); without
+    it every kept order and every viewer counts, abusers included (its ceiling)."""
+    kept = [o for o in plan.orders if o.counts and (o.honest or not honest_only)]
+    viewers = plan.honest_viewers if honest_only else plan.watchers
+    return sum(o.amount for o in kept), len(kept), len(viewers)
 
 
 def _claim(world: World, plan: SessionPlan, figures: list[int | None]) -> None:
@@ -172,6 +176,7 @@ def hype_gap(world: World, plan: SessionPlan, camo: str, label: Label) -> None:
     """A published claim above the verified figures by more than 10%."""
     level = LEVEL[camo]
     truth = verified(plan)
+    gross = verified(plan, honest_only=False)  # above even this, whatever is flagged
     inflated = [int(i) for i in world.rng.permutation(3) if truth[int(i)] > 0]
     keep = (3, world.between(1, 2), 1)[level]
     high = inflated[:keep] or [2]
@@ -179,7 +184,8 @@ def hype_gap(world: World, plan: SessionPlan, camo: str, label: Label) -> None:
     for i, value in enumerate(truth):
         if i in high:
             factor = draw(world, camo, ((2.0, 6.0), (1.3, 2.0), (1.13, 1.3)))
-            figures.append(max(math.ceil(max(value, 1) * factor), math.floor(value * 1.1) + 1))
+            top = max(gross[i], 1)
+            figures.append(max(math.ceil(top * factor), math.floor(top * 1.1) + 1))
         elif level == 2 and world.chance(0.6):
             figures.append(int(value * world.uniform(0.9, 1.0)))
         else:

@@ -109,6 +109,7 @@ def watch(
 ) -> int:
     """Join and leave; returns when the viewer left."""
     world.register(account, joined)
+    plan.watchers.add(account.id)
     if dwell is None:
         dwell = int(world.rng.lognormal(np.log(world.uniform(2, 10) * MINUTE), 1.1))
     left = min(joined + max(dwell, 4000), plan.end + world.between(0, 30_000))

@@ -77,6 +77,8 @@ def generate(
             raise ValueError(f"unknown rule {rule!r}; one of {', '.join(sorted(RULES))}")
         if camouflage not in CAMOUFLAGES:
             raise ValueError(f"unknown camouflage {camouflage!r}; one of {CAMOUFLAGES}")
+    if sum(1 for rule, _ in abuses if rule == "company_favouritism") > 1:
+        raise ValueError("a session can be turned over to one company only")
     if viewers < 1:
         raise ValueError("viewers must be at least 1")
     world = World(np.random.default_rng(seed))

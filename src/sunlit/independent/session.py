@@ -69,6 +69,7 @@ class SessionPlan:
     pins: list[tuple[int, str]] = field(default_factory=list)
     orders: list[Order] = field(default_factory=list)
     honest_viewers: set[str] = field(default_factory=set)
+    watchers: set[str] = field(default_factory=set)  # everyone who joined, abusers included
     bots: set[str] = field(default_factory=set)
 
     def pinned_at(self, ts: int) -> Product:
