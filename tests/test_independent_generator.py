@@ -290,8 +290,8 @@ def check_rule(
         paid = [e["data"]["text"] for e in chats if e["actor"] in accounts]
         other = [e["data"]["text"] for e in chats if e["actor"] not in labelled]
         praising = sum(any(w in t for w in PRAISE) for t in paid) / len(paid)
-        assert praising >= 0.6
-        assert praising > 2 * sum(any(w in t for w in PRAISE) for t in other) / max(len(other), 1)
+        assert praising >= 0.4
+        assert praising > 3 * sum(any(w in t for w in PRAISE) for t in other) / max(len(other), 1)
 
 
 def check_quality(events: list[Event], product: str, poor: set[str]) -> None:
@@ -408,3 +408,34 @@ def test_a_rule_named_twice_gives_two_abuses_each_in_the_stream() -> None:
 def test_what_cannot_be_generated_is_refused(abuses: list[tuple[str, str]]) -> None:
     with pytest.raises(ValueError):
         generate(1, 50, abuses)
+
+
+@pytest.mark.parametrize(
+    "rule", ["fake_orders", "fake_viewers", "paid_comments", "forced_purchases"]
+)
+def test_an_abuse_takes_another_shape_on_another_seed(rule: str) -> None:
+    """Timing, size and device reuse are drawn per seed: one burst here, an hour there."""
+    spans, devices, sizes = [], [], []
+    kind = {"fake_viewers": "viewer.joined", "paid_comments": "chat.message"}.get(
+        rule, "order.placed"
+    )
+    for seed in range(10):
+        data, labels = generate(seed, 300, [(rule, "default")])
+        events = events_of(data)
+        accounts = set(labels[0]["accounts"])
+        times = sorted(
+            datetime.fromisoformat(e["ts"]).timestamp()
+            for e in by_type(events, kind)
+            if e["actor"] in accounts
+        )
+        spans.append((times[-1] - times[0]) / 60)
+        used = {
+            e["data"]["device"]
+            for e in by_type(events, "account.registered")
+            if e["actor"] in accounts
+        }
+        devices.append(len(used) / len(accounts))
+        sizes.append(len(accounts))
+    assert min(spans) < 5 < 20 < max(spans), spans
+    assert len({round(share, 2) for share in devices}) >= 3, devices
+    assert len(set(sizes)) >= 5, sizes

@@ -118,13 +118,20 @@ def paid_comments(world: World, plan: SessionPlan, camo: str, label: Label) -> N
         max(1, n // 4),
         world.device,
     )
-    for writer, device in zip(writers, devices, strict=True):
-        writer.device = device
+    studio = shared_pool(  # a commenting studio posts from a few lines of its own
+        world,
+        n,
+        draw(world, camo, ((0.3, 0.8), (0.05, 0.3), (0.0, 0.05))),
+        world.between(1, 3),
+        world.home_ip,
+    )
+    for writer, device, ip in zip(writers, devices, studio, strict=True):
+        writer.device, writer.ip = device, ip
     title = _address_official(world, plan)
     vary = draw(world, camo, ((0.0, 0.15), (0.3, 0.6), (0.7, 1.0)))
     about_official = draw(world, camo, ((0.85, 1.0), (0.6, 0.85), (0.4, 0.7)))
     produce = plan.produce_word()
-    waves = draw_int(world, camo, ((1, 3), (2, 5), (3, 8)))
+    waves = draw_int(world, camo, ((1, 3), (1, 5), (1, 8)))
     width = draw(world, camo, ((5, 30), (30, 120), (120, 480))) * 1000
     span = plan.end - plan.start
     centres = np.sort(world.rng.uniform(0.05, 0.9, size=waves) * span + plan.start)

@@ -175,7 +175,11 @@ def forced_purchases(world: World, plan: SessionPlan, camo: str, label: Label) -
     )
     times = timing(world, plan, n, camo)
     place = plan.region
-    for cadre, at, ip in zip(cadres, times, office_ip, strict=True):
+    clerk = shared_pool(  # one clerk ordering for colleagues from the office computer
+        world, n, draw(world, camo, ((0.2, 0.6), (0.0, 0.2), (0.0, 0.0))), 1, world.device
+    )
+    for cadre, at, ip, device in zip(cadres, times, office_ip, clerk, strict=True):
+        cadre.device = device
         unit = world.between(0, len(units) - 1)
         if world.chance(org_share):
             cadre.org = place_name(plan) + units[unit]

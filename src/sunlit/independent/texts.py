@@ -263,7 +263,7 @@ def chat_line(world: World, produce: str, title: str = "") -> str:
     text = world.pick(pool).format(p=produce, c=world.pick(CITIES))
     if topic in (1, 2, 3, 4, 5):
         closer = world.pick(CLOSERS)
-        if text[-1] in "吗呢么" and closer in ("吗", "呢"):
+        if (text[-1] in "吗呢么" or "不" in text or "没" in text) and closer in ("吗", "呢"):
             closer = "？"
         text = world.pick(OPENERS) + text + closer
     elif topic == 0 and world.chance(0.3):
