@@ -37,7 +37,7 @@ def fake_viewers(world: World, plan: SessionPlan, camo: str, label: Label) -> No
         n,
         fresh_share=draw(world, camo, ((0.8, 1.0), (0.3, 0.7), (0.0, 0.2))),
         virtual_phone=draw(world, camo, ((0.7, 1.0), (0.3, 0.7), (0.1, 0.4))),
-        batch=True,
+        batch_days=draw(world, camo, ((0.02, 0.1), (0.05, 1.0), (0.5, 7.0))),
     )
     level = LEVEL[camo]
     device_share = draw(world, camo, ((0.7, 1.0), (0.3, 0.6), (0.0, 0.15)))
@@ -109,7 +109,9 @@ def paid_comments(world: World, plan: SessionPlan, camo: str, label: Label) -> N
         n,
         fresh_share=draw(world, camo, ((0.6, 1.0), (0.2, 0.6), (0.0, 0.2))),
         virtual_phone=draw(world, camo, ((0.4, 0.9), (0.1, 0.5), (0.0, 0.2))),
-        batch=world.chance(0.5),
+        batch_days=draw(world, camo, ((0.02, 0.1), (0.05, 1.0), (0.5, 7.0)))
+        if world.chance(0.5)
+        else None,
     )
     devices = shared_pool(
         world,

@@ -59,7 +59,9 @@ def fake_orders(world: World, plan: SessionPlan, camo: str, label: Label) -> Non
         n,
         fresh_share=draw(world, camo, ((0.7, 1.0), (0.3, 0.6), (0.0, 0.2))),
         virtual_phone=draw(world, camo, ((0.5, 1.0), (0.2, 0.5), (0.0, 0.2))),
-        batch=world.chance(0.5),
+        batch_days=draw(world, camo, ((0.02, 0.1), (0.05, 1.0), (0.5, 7.0)))
+        if world.chance(0.5)
+        else None,
     )
     devices = shared_pool(
         world,
@@ -160,7 +162,7 @@ def forced_purchases(world: World, plan: SessionPlan, camo: str, label: Label) -
         n,
         fresh_share=draw(world, camo, ((0.7, 1.0), (0.3, 0.6), (0.0, 0.15))),
         virtual_phone=0.0,
-        batch=False,
+        batch_days=None,
     )
     units = [world.pick(GOV_UNITS) for _ in range(world.between(1, (3, 6, 9)[level]))]
     org_share = draw(world, camo, ((0.8, 1.0), (0.4, 0.7), (0.0, 0.3)))

@@ -82,20 +82,21 @@ def ring_accounts(
     *,
     fresh_share: float,
     virtual_phone: float,
-    batch: bool,
+    batch_days: float | None,
 ) -> list[Account]:
     """``n`` accounts an abuser controls or mobilises.
 
     Fresh ones were registered hours or days before the session; old ones months before,
-    and when ``batch`` is set, in a few tight registration windows (how bulk accounts age)."""
+    and when ``batch_days`` is set, in one to three registration windows that wide (how bulk
+    accounts age: bought or made together, kept until needed)."""
     batches = [plan.start - int(world.uniform(30, 400) * DAY) for _ in range(world.between(1, 3))]
     out: list[Account] = []
     for _ in range(n):
         if world.chance(fresh_share):
             age = world.uniform(0.02, 3.0)
-        elif batch:
+        elif batch_days is not None:
             born = batches[world.between(0, len(batches) - 1)]
-            age = (plan.start - born) / DAY + world.uniform(0, 0.05)
+            age = (plan.start - born) / DAY + world.uniform(0, batch_days)
         else:
             age = float(world.rng.lognormal(np.log(200), 0.8))
         account = world.consumer(plan.start, age_days=age)
