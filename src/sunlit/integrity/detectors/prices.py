@@ -3,8 +3,9 @@ declared cost, at every price it had during the session.
 
 Gouging: a price above the band's top whose log ratio to the band's middle is a robust outlier
 among the session's products (z-score over the median absolute deviation, floored at the
-band's own half-width). Below cost: a price under the declared cost, unless the filing gives a
-clearance reason for fresh produce (滞销, 清仓)."""
+band's own half-width), or more than 30% above the top whatever the other products cost.
+Below cost: a price under the declared cost, unless the filing gives a clearance reason for
+fresh produce (滞销, 清仓)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ CLEARANCE = re.compile(r"滞销|清仓|临期|clearance|unsalable", re.IGNORECAS
 class Settings:
     min_z: float = 1.0  # robust z of the log price ratio, above the band's top
     tolerance: float = 0.0  # share above the band's top that is let pass
+    # So far above the band's top that no comparison with the session's other products is
+    # needed (a room of three products has no spread to measure an outlier against).
+    flagrant: float = 0.3
 
 
 def _prices(p: Product, session: Session) -> list[int]:
@@ -53,7 +57,9 @@ def detect_gouging(stream: Stream, session: Session, s: Settings) -> list[Findin
     out = []
     for p, price, zi in zip(banded, highest.tolist(), z.tolist(), strict=True):
         assert p.high is not None and p.low is not None
-        if price <= p.high * (1 + s.tolerance) or zi < s.min_z:
+        if price <= p.high * (1 + s.tolerance):
+            continue
+        if zi < s.min_z and price <= p.high * (1 + s.flagrant):
             continue
         over = price / p.high - 1
         score = min(1.0, 0.5 + over + 0.05 * zi)
