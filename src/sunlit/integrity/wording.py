@@ -172,6 +172,11 @@ EVIDENCE: dict[str, tuple[str, str]] = {
     "below_cost": (N_("Below the declared cost"), SHARE),
     "category": (N_("Category"), CATEGORY),
     "clearance_reason": (N_("Clearance reason filed"), YES_NO),
+    "producer_clearances": (N_("Clearance reasons the producer gave"), COUNT),
+    "clearance_words_in_filing": (
+        N_("The filing speaks of unsold stock (not a clearance: only the producer's counts)"),
+        YES_NO,
+    ),
     # conflict_of_interest, company_favouritism
     "partner": (N_("Partner"), TEXT),
     "relationship": (N_("Declared tie"), TEXT),
