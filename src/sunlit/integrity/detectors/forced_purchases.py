@@ -283,13 +283,16 @@ def _window(
     pool: tuple[np.ndarray, np.ndarray, np.ndarray],
     quota: int,
     margin: float,
+    keep: np.ndarray,
     s: Settings,
 ) -> _Window | None:
     """Buyers whose total is in [quota, quota + min(cheapest unit, margin·quota)), against the
     number expected when each order's quantity is drawn from the usual quantities at its
-    price (`_quantity_tables`), products and unit prices kept."""
+    price (`_quantity_tables`), products and unit prices kept. Only the buyers in ``keep``
+    count: those another finding already named are explained, and their excess must not
+    carry honest buyers beside them into a finding."""
     width = np.minimum(b.cheapest, margin * quota)
-    inside = (b.total >= quota) & (b.total < quota + width)
+    inside = (b.total >= quota) & (b.total < quota + width) & keep
     observed = int(inside.sum())
     if observed < s.quota_min_excess:
         return None
@@ -306,7 +309,7 @@ def _window(
     replicate = np.add.reduceat(draws * b.unit[:, None], b.starts, axis=0)
     lands = (replicate >= quota) & (replicate < (quota + width)[:, None])
     # A buyer observed there could get there: never less than half a draw's worth.
-    chance = lands.mean(axis=1)
+    chance = np.where(keep, lands.mean(axis=1), 0.0)
     chance[inside] = np.maximum(chance[inside], 0.5 / s.quota_replicates)
     expected = float(chance.sum())
     p = float(poisson_tails(np.asarray([observed]), np.asarray([expected]))[0])
@@ -381,7 +384,7 @@ def _quota_totals(stream: Stream, session: Session, s: Settings, taken: set[str]
         found = [
             w
             for margin in s.quota_margins
-            if (w := _window(b, pool, quota, margin, s)) is not None
+            if (w := _window(b, pool, quota, margin, fresh, s)) is not None
             and w.p <= s.quota_p_value
             and w.observed >= s.quota_ratio * w.expected
             and w.observed - w.expected >= s.quota_min_excess
@@ -391,7 +394,7 @@ def _quota_totals(stream: Stream, session: Session, s: Settings, taken: set[str]
             continue
         # The purest window names: the fewest honest buyers expected per buyer there.
         w = min(found, key=lambda w: (w.expected / w.observed, w.p))
-        named = _named(w, s.quota_support ** (org.astype(np.float64) + card), s) & fresh
+        named = _named(w, s.quota_support ** (org.astype(np.float64) + card), s)
         if not named.any():
             continue
         fresh &= ~named
