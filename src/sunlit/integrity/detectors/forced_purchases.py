@@ -208,10 +208,8 @@ def _quantity_tables(
     width = np.minimum(unit, margin * quota)[:, None]
     eligible = ~((amount >= quota) & (amount < quota + width))
     took = (qty[:, None] == support[None, :]) & eligible
-    num = np.zeros((len(edges), len(support)))
-    den = np.zeros((len(edges), len(support)))
-    np.add.at(num, where, took)
-    np.add.at(den, where, eligible)
+    num = np.stack([np.bincount(where, c, len(edges)) for c in took.T], axis=1)
+    den = np.stack([np.bincount(where, c, len(edges)) for c in eligible.T], axis=1)
     # Where few orders could show a quantity's share (it carries every product over the
     # quota), the plain share stands in: it counts pushed buyers as usual, so it errs towards
     # expecting more of them.
@@ -278,26 +276,26 @@ class _Window:
     p: float
 
 
-def _window(
+def _windows(
     b: _Baskets,
     pool: tuple[np.ndarray, np.ndarray, np.ndarray],
     quota: int,
-    margin: float,
     keep: np.ndarray,
     s: Settings,
-) -> _Window | None:
-    """Buyers whose total is in [quota, quota + min(cheapest unit, margin·quota)), against the
-    number expected when each order's quantity is drawn from the usual quantities at its
-    price (`_quantity_tables`), products and unit prices kept. Only the buyers in ``keep``
-    count: those another finding already named are explained, and their excess must not
-    carry honest buyers beside them into a finding."""
-    width = np.minimum(b.cheapest, margin * quota)
-    inside = (b.total >= quota) & (b.total < quota + width) & keep
-    observed = int(inside.sum())
-    if observed < s.quota_min_excess:
-        return None
+) -> list[_Window]:
+    """For each margin, the buyers whose total is in [quota, quota + min(cheapest unit,
+    margin·quota)), against the number expected when each order's quantity is drawn from the
+    usual quantities at its price (`_quantity_tables`, read outside the widest window),
+    products and unit prices kept. Only the buyers in ``keep`` count: those another finding
+    already named are explained, and their excess must not carry honest buyers beside them
+    into a finding."""
+    widths = [np.minimum(b.cheapest, m * quota) for m in s.quota_margins]
+    insides = [(b.total >= quota) & (b.total < quota + w) & keep for w in widths]
+    if max(int(i.sum()) for i in insides) < s.quota_min_excess:
+        return []
     qty, unit, support = pool
-    edges, table = _quantity_tables(qty, unit, support, quota, margin, s.quota_prior_orders)
+    widest = max(s.quota_margins)
+    edges, table = _quantity_tables(qty, unit, support, quota, widest, s.quota_prior_orders)
     row = np.clip(np.searchsorted(edges, b.band), 0, len(edges) - 1)
     cdf = np.cumsum(table, axis=1)
     cdf[:, -1] = 1.0
@@ -307,13 +305,20 @@ def _window(
         picks = np.searchsorted(cdf[r], b.uniform[these], side="right")
         draws[these] = support[np.minimum(picks, len(support) - 1)]
     replicate = np.add.reduceat(draws * b.unit[:, None], b.starts, axis=0)
-    lands = (replicate >= quota) & (replicate < (quota + width)[:, None])
-    # A buyer observed there could get there: never less than half a draw's worth.
-    chance = np.where(keep, lands.mean(axis=1), 0.0)
-    chance[inside] = np.maximum(chance[inside], 0.5 / s.quota_replicates)
-    expected = float(chance.sum())
-    p = float(poisson_tails(np.asarray([observed]), np.asarray([expected]))[0])
-    return _Window(quota, margin, inside, chance, observed, expected, p)
+    over = replicate >= quota
+    out = []
+    for margin, width, inside in zip(s.quota_margins, widths, insides, strict=True):
+        observed = int(inside.sum())
+        if observed < s.quota_min_excess:
+            continue
+        lands = over & (replicate < (quota + width)[:, None])
+        chance = np.where(keep, lands.mean(axis=1), 0.0)
+        # A buyer observed there could get there: never less than half a draw's worth.
+        chance[inside] = np.maximum(chance[inside], 0.5 / s.quota_replicates)
+        expected = float(chance.sum())
+        p = float(poisson_tails(np.asarray([observed]), np.asarray([expected]))[0])
+        out.append(_Window(quota, margin, inside, chance, observed, expected, p))
+    return out
 
 
 def _beyond_one_product(w: _Window, main: np.ndarray, s: Settings) -> bool:
@@ -355,11 +360,12 @@ def _quota_totals(stream: Stream, session: Session, s: Settings, taken: set[str]
     them under Q, tried with narrow and wide margins (a quota met with 100.8 for 100, or with a
     dear item); of the windows that pass, the one with the fewest honest buyers expected per
     buyer observed names. The number expected is the sum over the buyers of the chance that
-    their own orders land there with the usual quantities (`_window`); a Poisson tail tests
-    the count against it. Honest buyers land there too (one box at ¥52, four at ¥25): of those
-    just over Q, a buyer is named when the chance of a quota, from the excess and how likely
-    their basket lands there by itself, with an employer on file or a union or company card as
-    supporting evidence (never required), is at least ``quota_posterior``. Nothing here reads
+    their own orders land there with the usual quantities (`_windows`); a Poisson tail tests
+    the count against it (p ≤ ``quota_p_value``, ``quota_ratio`` × and ``quota_min_excess``
+    above it), and the excess must hold without its main product (`_beyond_one_product`).
+    Honest buyers land there too (one box at ¥52, four at ¥25): those named are picked by
+    `_named`, where an employer on file or a union or company card is supporting evidence,
+    never required. Nothing here reads
     account age, payment by wallet or when the orders came."""
     b = _baskets(session, s)
     if b is None:
@@ -383,9 +389,8 @@ def _quota_totals(stream: Stream, session: Session, s: Settings, taken: set[str]
     for quota in QUOTAS:
         found = [
             w
-            for margin in s.quota_margins
-            if (w := _window(b, pool, quota, margin, fresh, s)) is not None
-            and w.p <= s.quota_p_value
+            for w in _windows(b, pool, quota, fresh, s)
+            if w.p <= s.quota_p_value
             and w.observed >= s.quota_ratio * w.expected
             and w.observed - w.expected >= s.quota_min_excess
             and _beyond_one_product(w, b.main, s)
