@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import math
 import random
+from pathlib import Path
 
 import pytest
 
+from sunlit.integrity.engine import run_detectors
 from sunlit.integrity.model import Finding
+from sunlit.integrity.reader import read_lines
+from sunlit.simulate.model import SimConfig
+from sunlit.simulate.services import simulate
 from tests.integrity_streams import Events
 
 #: fen; a shelf with prices that do not divide round amounts evenly.
@@ -221,3 +226,15 @@ def test_a_product_whose_usual_pack_comes_to_a_round_sum_is_no_quota() -> None:
         e.account(f"egg-{i}")
         e.order(f"o-egg{i}", f"egg-{i}", "p-4", rng.uniform(0, 3600), amount=1250 * qty, qty=qty)
     assert _quota_findings(e) == []
+
+
+def test_the_simulators_honest_clearance_is_the_producers_and_is_not_flagged(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "clearance.jsonl"
+    simulate(SimConfig(seed=3, viewers=200, minutes=30, clearance=True), path)
+    stream, _ = read_lines(path.read_bytes().splitlines(keepends=True))
+    cleared = [p for p in stream.products.values() if p.clearances]
+    assert cleared and all(p.cost is not None and p.clearances[0][1] < p.cost for p in cleared)
+    found = run_detectors(stream)
+    assert [f for fs in found.values() for f in fs if f.rule == "below_cost"] == []

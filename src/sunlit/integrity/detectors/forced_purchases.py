@@ -43,8 +43,8 @@ class Settings:
     bunching_min_orders: int = 20
     #: a total in [Q, Q + min(cheapest unit, margin·Q)) is "just over"; each margin is tried
     quota_margins: tuple[float, ...] = (0.1, 0.2, 0.4)
-    quota_p_value: float = 1e-6
-    quota_ratio: float = 3.0  # buyers just over Q over the number expected
+    quota_p_value: float = 1e-5
+    quota_ratio: float = 2.5  # buyers just over Q over the number expected
     quota_min_excess: int = 8  # buyers above the number expected
     quota_rest_p_value: float = 1e-3  # the excess without its main product
     quota_false_share: float = 0.1  # honest buyers expected among those named
@@ -351,7 +351,8 @@ def _named(w: _Window, support: np.ndarray, s: Settings) -> np.ndarray:
     named = np.zeros(len(w.inside), dtype=bool)
     if len(ok):
         named[order[: ok[-1] + 1]] = True
-    return named & w.inside
+    named &= w.inside
+    return named
 
 
 def _quota_totals(stream: Stream, session: Session, s: Settings, taken: set[str]) -> list[Finding]:
