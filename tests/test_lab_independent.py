@@ -36,3 +36,6 @@ def test_a_quota_stream_is_scored_on_accounts_and_orders_and_an_honest_one_as_ho
     text = report(results, "sunlit integrity evaluate --generator=independent")
     assert "| forced_purchases | none | accounts |" in text
     assert "Honest-only sessions:" in text
+    # The summary judges the quota on the accounts it names, and averages the rules.
+    head = text.split("### The detectors")[0]
+    assert "| forced_purchases | accounts |" in head and "**macro F1**" in head

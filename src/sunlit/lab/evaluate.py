@@ -221,11 +221,57 @@ def _seconds(ms: int) -> str:
     return f"{s / 86400:.1f} d"
 
 
+#: The level each rule is judged on in the summary: what a supervisor acts on.
+PRIMARY = {
+    "fake_viewers": "accounts",
+    "fake_orders": "orders",
+    "forced_purchases": "accounts",
+    "paid_comments": "accounts",
+    "price_gouging": "products",
+    "below_cost": "products",
+    "conflict_of_interest": "products",
+    "company_favouritism": "products",
+    "quality_complaints": "products",
+    "hype_gap": "sessions",
+}
+
+
+def summary(results: Results) -> list[str]:
+    """Per rule and camouflage, F1 at the rule's own level (`PRIMARY`), and the macro F1 over
+    the rules of each camouflage column: the figures the targets are stated in."""
+    folded = _fold(results, ENGINE)
+    camos = sorted({camo for (_, camo, _) in folded}, key=_camo_order)
+    rules = sorted({rule for (rule, _, _) in folded})
+    lines = [
+        "### Summary: F1 at each rule's own level",
+        "",
+        "| rule | level | " + " | ".join(camos) + " |",
+        "|---|---|" + "---|" * len(camos),
+    ]
+    per_camo: dict[str, list[float]] = defaultdict(list)
+    for rule in rules:
+        level = PRIMARY.get(rule, "accounts")
+        cells = []
+        for camo in camos:
+            t = folded.get((rule, camo, level))
+            if t is None:
+                cells.append("–")
+                continue
+            per_camo[camo].append(t.f1)
+            cells.append(f"{t.f1:.3f}")
+        lines.append(f"| {rule} | {level} | " + " | ".join(cells) + " |")
+    macro = [f"{sum(per_camo[c]) / len(per_camo[c]):.3f}" if per_camo[c] else "–" for c in camos]
+    lines.append("| **macro F1** | | " + " | ".join(macro) + " |")
+    return lines
+
+
 def report(results: Results, command: str, seconds: float | None = None) -> str:
     """The evaluation as Markdown: per rule and camouflage, precision, recall and F1 at each
     level the labels name; F1 by session size; the baselines on the same streams; false
     positives on honest accounts and orders; time to detection."""
     lines = [
+        *summary(results),
+        "",
         "### The detectors",
         "",
         "| rule | camouflage | level | precision | recall | F1 | TP | FP | FN |",
@@ -296,4 +342,7 @@ def report(results: Results, command: str, seconds: float | None = None) -> str:
 
 
 def _camo_order(level: str) -> int:
-    return {"none": 0, "default": 1, "strong": 2}.get(level, 3)
+    """none, default, strong; then every rule mixed in one session at each (independent)."""
+    mixed = level.startswith("mixed, ")
+    base = {"none": 0, "default": 1, "strong": 2}.get(level.removeprefix("mixed, "), 3)
+    return base + 4 * mixed
