@@ -19,6 +19,7 @@ from sunlit.core.eventlog.tables import EventRow
 from sunlit.core.files.store import LocalFileStore
 from sunlit.integrity.cases import CaseStatus
 from sunlit.integrity.detectors.hype import verified_figures
+from sunlit.integrity.inflation import Visits, estimate, visits
 from sunlit.integrity.reader import read_lines
 from sunlit.integrity.stream import Session, Stream
 from sunlit.integrity.tables import CaseRow, StreamImportRow, VerifiedFiguresRow
@@ -49,7 +50,10 @@ def per_1000(count: int, orders: int) -> int | None:
 
 def figures(session: Session, orders: set[str], viewers: set[str]) -> dict[str, Any]:
     v = verified_figures(session, orders, viewers)
+    seen = visits(session)
     return {
+        "viewers_joined": seen.viewers,
+        "idle_visits": seen.idle,
         "gross_gmv": v.gross_gmv,
         "gmv": v.gmv,
         "orders": v.orders,
@@ -137,6 +141,7 @@ async def do_refresh_figures(
         return None
     orders, viewers = await confirmed_named(db, import_id, session)
     values = figures(stream.sessions[session], orders, viewers)
+    values["viewers_not_real"] = await _not_real(db, import_id, session, values, stream)
     key = figures_key(import_id, session)
     row = await db.get(VerifiedFiguresRow, key)
     if row is None:
@@ -154,3 +159,36 @@ async def do_refresh_figures(
         ),
     )
     return row
+
+
+async def _not_real(
+    db: AsyncSession,
+    import_id: str | None,
+    session: str,
+    values: dict[str, Any],
+    stream: Stream,
+) -> dict[str, Any] | None:
+    """The estimate of viewers who were not real (`inflation`), against the other sessions of
+    the same source: an imported stream's other sessions, or Sunlit's own sessions whose
+    figures are stored (the last 500). None when there are too few to compare with."""
+    if import_id is not None:
+        others = [visits(s) for sid, s in stream.sessions.items() if sid != session]
+    else:
+        query = select(VerifiedFiguresRow.figures).where(
+            VerifiedFiguresRow.session != session, VerifiedFiguresRow.import_id.is_(None)
+        )
+        rows = await db.scalars(query.order_by(VerifiedFiguresRow.computed_at.desc()).limit(500))
+        others = [
+            Visits(f["viewers_joined"], f["idle_visits"])
+            for f in rows
+            if isinstance(f.get("viewers_joined"), int) and isinstance(f.get("idle_visits"), int)
+        ]
+    found = estimate(Visits(values["viewers_joined"], values["idle_visits"]), others)
+    if found is None:
+        return None
+    return {
+        "low": found.low,
+        "high": found.high,
+        "baseline_share": found.baseline_share,
+        "baseline_sessions": found.baseline_sessions,
+    }
