@@ -128,6 +128,15 @@ EVIDENCE: dict[str, tuple[str, str]] = {
     "median_dwell_s_suspected": (N_("Typical time in the room, suspected bots"), SECONDS),
     "median_dwell_s_others": (N_("Typical time in the room, other viewers"), SECONDS),
     "interacting_suspected": (N_("Suspected bots that liked, commented or shared"), COUNT),
+    "lockstep_waves": (N_("Waves that came and went together"), COUNT),
+    "active_share_waves": (
+        N_("Share who liked, commented, shared or bought, viewers in those waves"),
+        SHARE,
+    ),
+    "active_share_others": (
+        N_("Share who liked, commented, shared or bought, other viewers"),
+        SHARE,
+    ),
     # fake_orders
     "accounts": (N_("Number of accounts"), COUNT),
     "orders": (N_("Number of orders"), COUNT),
@@ -215,6 +224,7 @@ SIGNALS_LABELS = {
     "lockstep": N_("came and went in lockstep"),
     "shared_device": N_("shared a device"),
     "crowded_prefix": N_("crowded address block"),
+    "wave_lockstep": N_("joined and left with its wave"),
 }
 FIGURE_LABELS = {
     "source": N_("announced by"),
