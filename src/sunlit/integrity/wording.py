@@ -145,6 +145,16 @@ EVIDENCE: dict[str, tuple[str, str]] = {
     "sessions_with_the_ring": (N_("Sessions where the group bought together"), COUNT),
     "refunded_or_cancelled": (N_("Refunded or cancelled"), COUNT),
     "never_shipped": (N_("Never shipped"), COUNT),
+    "gone_bad": (
+        N_("Refunded, cancelled after the session, or paid and never shipped"),
+        COUNT,
+    ),
+    "gone_bad_share_others": (N_("The same, share of all other orders"), SHARE),
+    "accounts_sharing_a_device": (N_("Accounts sharing a phone with another of them"), COUNT),
+    "accounts_sharing_an_address": (
+        N_("Accounts sharing a delivery address with another of them"),
+        COUNT,
+    ),
     "before_product_presented": (N_("Ordered before the product was presented"), COUNT),
     "distinct_delivery_hashes": (N_("Different delivery addresses"), COUNT),
     "distinct_devices": (N_("Different devices"), COUNT),

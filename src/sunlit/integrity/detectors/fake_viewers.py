@@ -32,23 +32,24 @@ judged against rhythm that is not there:
 Wave lockstep (CopyCatch / SynchroTrap style) does not depend on any one arrival shape, on
 shared devices or on young accounts: a controller sends its accounts in waves, and the accounts
 of a wave that came together also go together, after the same stay or at the same moment. For
-tolerances of 10 s, 30 s and 2 min (each on grids shifted by half a step), each cell of
-(joined in the same step) × (stayed as long, or left in the same step) is measured against what
-the room makes likely: the row's viewers times the room's share of stays in that range (a
-Kaplan–Meier curve, so that viewers still there when the reading stops or at the exodus count
-as staying at least that long; the row itself left out), or, for a leave step, the row's
+tolerances of 10 s, 30 s and 1 min (each on grids shifted by half a step; at 2 min the honest
+viewers who share a loose wave's range outnumber what the median filter below removes), each
+cell of (joined in the same step) × (stayed as long, or left in the same step) is measured
+against what the room makes likely: the row's viewers times the room's share of stays in that
+range (a Kaplan–Meier curve, so that viewers still there when the reading stops or at the exodus
+count as staying at least that long; the row itself left out), or, for a leave step, the row's
 viewers still there times the share of everyone present who left in that step, when that is
-higher. Honest viewers who arrive together after an announcement leave on the room's
-long-tailed rhythm, so their cells stay ordinary; a cell is lockstep when its Poisson tail is
-below ``wave_alpha`` divided by the cells tested (the family-wise chance of one such cell in an
-honest room). Viewers who left in a 10-second step in which half the room left (the stream
-dropped) are not tested. Of a lockstep cell, only the viewers near its median join and its
-median stay or leave (4 median absolute deviations) count: a coarse cell around a tight wave
-also holds honest viewers who merely passed through its range. A quiet viewer (no purchase, at
-most ``max_interactions`` interactions) whose cell's share of excess reaches ``pair_share`` is
-named by this alone — joining together and leaving together are two coincidences, not one —
-provided the viewers in lockstep cells liked, chatted, shared or bought less often than the
-rest of the room (a wave's bots may like a little; honest viewers do more)."""
+higher. Honest viewers who arrive together after an announcement leave on the room's long-tailed
+rhythm, so their cells stay ordinary; a cell is lockstep when its Poisson tail is below
+``wave_alpha`` divided by the cells tested (the family-wise chance of one such cell in an honest
+room). Viewers who left in a 10-second step in which half the room left (the stream dropped) are
+not tested. Of a lockstep cell, only the viewers near its median join, its median stay and its
+median leave (4 median absolute deviations) count: a coarse cell around a tight wave holds honest
+viewers who merely passed through its range. A quiet viewer (no purchase, at most
+``max_interactions`` interactions) whose cell's share of excess reaches ``pair_share`` is named
+by this alone — joining together and leaving together are two coincidences, not one — provided
+the viewers in lockstep cells liked, chatted, shared or bought less often than the rest of the
+room (a wave's bots may like a little; honest viewers do more)."""
 
 from __future__ import annotations
 
@@ -91,7 +92,7 @@ class Settings:
     min_share: float = 0.5  # … each of which puts at least this share of its group in excess
     max_interactions: int = 3  # chats + likes + shares; buyers are never named
     min_accounts: int = 10  # fewer suspicious viewers than this is not a finding
-    wave_steps_ms: tuple[int, ...] = (10_000, 30_000, 120_000)  # lockstep tolerances
+    wave_steps_ms: tuple[int, ...] = (10_000, 30_000, 60_000)  # lockstep tolerances
     wave_min: int = 5  # viewers in a (joined together × left together) cell before it counts
     wave_alpha: float = 1e-2  # family-wise chance of one lockstep cell in an honest room
     pair_share: float = 0.7  # a lockstep cell's excess that names its quiet viewers alone
@@ -322,9 +323,7 @@ def _wave_lockstep(
                     cell_tail[cells] = tails[flagged]
                     members = np.flatnonzero(cell_share[cell_ix] > 0)
                     members = members[
-                        _core(
-                            cell_ix[members], j[members], (d if kind == "stay" else left)[members]
-                        )
+                        _core(cell_ix[members], (j[members], d[members], left[members]))
                     ]
                     hits.append(
                         (members, cell_share[cell_ix[members]], cell_tail[cell_ix[members]])
@@ -474,17 +473,19 @@ def _room_left(join_t: np.ndarray, leave_t: np.ndarray, s: Settings) -> np.ndarr
     return out
 
 
-def _core(cell: np.ndarray, x: np.ndarray, y: np.ndarray, k: float = 4.0) -> np.ndarray:
+def _core(cell: np.ndarray, axes: tuple[np.ndarray, ...], k: float = 4.0) -> np.ndarray:
     """Which members of lockstep cells sit with their wave: within ``k`` median absolute
-    deviations (at least a second) of the cell's median join and median stay or leave. A
+    deviations (at least a second) of the cell's median join, median stay and median leave. A
     coarse cell around a tight wave also holds a few honest viewers who merely passed through
-    its range; they lie far out on one of the two axes and are left out."""
+    its range; they lie far out on one of the axes (a wave that left together has one leave
+    and stays as spread as its joins; one that stayed as long has one stay) and are left out."""
     keep = np.zeros(len(cell), dtype=bool)
     order = np.argsort(cell, kind="stable")
     bounds = np.flatnonzero(np.diff(cell[order])) + 1
     for part in np.split(order, bounds):
         ok = np.ones(len(part), dtype=bool)
-        for values in (x[part], y[part]):
+        for axis in axes:
+            values = axis[part]
             med = np.median(values)
             mad = max(float(np.median(np.abs(values - med))), 1_000.0)
             ok &= np.abs(values - med) <= k * mad
