@@ -2,17 +2,19 @@
 
 FRAUDAR-style dense blocks: buyers × columns as a bipartite graph. The columns are each
 (session, product) the buyer ordered, edges weighted by the orders on it, and each delivery
-address hash, device and IP that two or more buyers ordered with, edges weighted by the
-buyer's orders carrying it; every edge is divided by log(column degree + 5), so popular
-products and crowded addresses weigh less and honest buyers of them hide nothing. Greedy
-peeling finds the densest block; the top blocks are taken in turn (blocks of fewer than
-``min_accounts`` accounts, a couple on one phone, are peeled off without counting). Peeling
-sheds a ring's lighter members once the heavier ones have raised the density above them, so
-accounts that buy the block's products at least half as heavily as its median member rejoin
-it. A ring's members are the block's accounts with several orders in it, or sharing a device
-or delivery hash with an account the peeling kept (an IP is too weak a tie: offices and
-carriers put many honest buyers behind one), and then everyone on the members' shared phones
-and drop addresses. The ring's orders are its members' orders in the sessions it reached.
+address hash, device and IP that two or more buyers ordered with, edges weighted by the buyer's
+orders carrying it; every edge is divided by log(column degree + 5), so popular products and
+crowded addresses weigh less and honest buyers of them hide nothing. Greedy peeling finds the
+densest block; the top blocks are taken in turn (blocks of fewer than ``min_accounts`` accounts,
+a couple on one phone, are peeled off without counting). Peeling sheds a ring's lighter members
+once the heavier ones have raised the density above them, so accounts that buy the block's
+products at least half as heavily as its median member rejoin it. A ring's members are the
+block's accounts with several orders in it (an account that only rejoined it also needs an order
+gone bad, orders in several sessions or twice as many orders: in a big room a few honest buyers
+order three times in one evening), or sharing a device or delivery hash with an account the
+peeling kept (an IP is too weak a tie: offices and carriers put many honest buyers behind one),
+and then everyone on the members' shared phones and drop addresses. The ring's orders are its
+members' orders in the sessions it reached.
 
 Density alone is not a ring: a family shares an address, an office an IP, and a ring alone in
 a small session is the whole graph, no denser than itself. A block is a ring when it is dense
@@ -132,7 +134,8 @@ def detect_stream(stream: Stream, s: Settings) -> list[Finding]:
         for (row, col), n in count.items():
             if row in rows and col in cols and not _is_mark(col):
                 per_account[row] += n
-        members = _members(orders, core, rows, cols, per_account, s)
+        spoiled = {str(o.account) for o in orders if o.id in bad and o.account in rows}
+        members = _members(orders, spoiled, core, rows, cols, per_account, s)
         if len(members) < s.min_accounts:
             continue
         # Those on the same phones and drop addresses as the members belong to the ring too.
@@ -269,6 +272,7 @@ def _peeled_members(
 
 def _members(
     orders: list[Order],
+    spoiled: set[str],
     core: set[str],
     rows: set[str],
     cols: set[str],
@@ -286,7 +290,25 @@ def _members(
                 if key:
                     ties[key].add(str(o.account))
     linked = {a for group in ties.values() if len(group) > 1 and group & core for a in group}
-    return {a for a in rows if per_account[a] >= s.member_orders or a in linked}
+    # Several orders alone make a member of an account the peeling kept, or of one that
+    # rejoined it with an order gone bad, in several sessions or twice as many orders: in a
+    # big room a few honest buyers order three times in one evening.
+    sessions: defaultdict[str, set[str | None]] = defaultdict(set)
+    for o in orders:
+        if o.account in rows and _column(o) in cols:
+            sessions[str(o.account)].add(o.session)
+    heavy = {
+        a
+        for a in rows
+        if per_account[a] >= s.member_orders
+        and (
+            a in core
+            or a in spoiled
+            or len(sessions[a]) > 1
+            or per_account[a] >= 2 * s.member_orders
+        )
+    }
+    return heavy | (linked & rows)
 
 
 def _per_session(
