@@ -43,7 +43,10 @@ LAYERS: tuple[tuple[tuple[str, str], ...], ...] = (
     (("notifications", "what each person is told: the list, unread, read; fed by events"),),
     (("accounts", "accounts, roles, sign-in, sessions, tokens, who is asking"),),
     (("web", "the web kit: forms, rendering, middleware, security headers, deps"),),
-    (("simulate", "the crowd simulator (event streams with known abuses)"),),
+    (
+        ("simulate", "the crowd simulator (event streams with known abuses)"),
+        ("independent", "a second event-stream generator, from the public specs only"),
+    ),
 )
 #: Where the application is put together: may import every context's routes and tables.
 COMPOSITION = frozenset({"app"})

@@ -388,12 +388,18 @@ def test_a_price_raised_during_the_session_is_caught() -> None:
     assert [f.products for f in e.findings("price_gouging")] == [["p-2"]]
 
 
-def test_below_cost_unless_a_clearance_of_fresh_produce() -> None:
+def test_below_cost_unless_the_producer_cleared_fresh_produce() -> None:
     cheap = [{"product": "p-0", "price": 1500}, *PRODUCTS[1:]]
     (finding,) = Events().session(products=cheap).findings("below_cost")
     assert finding.products == ["p-0"]
-    clearance = Events().session(products=cheap, purpose="暴雨后滞销鲜果清仓")
-    assert clearance.findings("below_cost") == []
+    # The official's words are no clearance (issue 19); the producer's reason is.
+    words = Events().session(products=cheap, purpose="暴雨后滞销鲜果清仓")
+    assert [f.products for f in words.findings("below_cost")] == [["p-0"]]
+    cleared = Events().session(products=cheap, purpose="暴雨后滞销鲜果清仓")
+    cleared.add(
+        "product.price_changed", -600, {"product": "p-0", "price": 1500, "clearance": "perishable"}
+    )
+    assert cleared.findings("below_cost") == []
 
 
 def test_a_relatives_company_is_a_conflict_of_interest() -> None:

@@ -1,6 +1,8 @@
 """The events of a case's session, read into a `Stream` for the pages that show what one account
-did and what the room said: from Sunlit's own event log, or from the file an import kept. An
-imported file never changes under its SHA-256, so the last few read are kept in memory."""
+did and what the room said: from Sunlit's own event log, or from the file an import kept. The
+last few read are kept in memory: an imported file never changes under its SHA-256, and one of
+Sunlit's own sessions is read again only when its log grows (shared events without a session —
+a new account, a price change — do not count: the pages show what happened in the session)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.services import display_names, find_account
 from sunlit.core.errors import N_, NotFound
+from sunlit.core.eventlog.tables import EventRow
 from sunlit.core.files.store import LocalFileStore
 from sunlit.integrity import views
 from sunlit.integrity.figures import own_session_lines
@@ -41,13 +45,20 @@ async def case_stream(
 ) -> Stream:
     """The stream the case was found in (empty when an imported file is gone from the store)."""
     if imported is None:
-        return await _read(await own_session_lines(db, session, zone))
-    if imported.sha256 in _READ:
-        _READ.move_to_end(imported.sha256)
-        return _READ[imported.sha256]
-    data = await files.read(imported.sha256)
-    stream = await _read(data.splitlines(keepends=True)) if data is not None else Stream()
-    _READ[imported.sha256] = stream
+        # One of Sunlit's sessions: read again only when the log has more of it.
+        last = await db.scalar(select(func.max(EventRow.seq)).where(EventRow.session == session))
+        key = f"{session}@{last}"
+    else:
+        key = imported.sha256
+    if key in _READ:
+        _READ.move_to_end(key)
+        return _READ[key]
+    if imported is None:
+        stream = await _read(await own_session_lines(db, session, zone))
+    else:
+        data = await files.read(imported.sha256)
+        stream = await _read(data.splitlines(keepends=True)) if data is not None else Stream()
+    _READ[key] = stream
     while len(_READ) > _KEEP:
         _READ.popitem(last=False)
     return stream

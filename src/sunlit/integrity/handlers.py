@@ -177,7 +177,11 @@ def _price(
 ) -> None:
     price = _fen(d, "price", t)
     assert price is not None
-    st.product(str(_s(d, "product", t))).changes.append((ts, price))
+    product = st.product(str(_s(d, "product", t)))
+    product.changes.append((ts, price))
+    clearance = d.get("clearance")
+    if isinstance(clearance, str) and clearance.strip():
+        product.clearances.append((ts, price, clearance.strip()))
 
 
 def _started(

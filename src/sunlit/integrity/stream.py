@@ -32,6 +32,9 @@ class Product:
     cost: int | None = None
     listed: int | None = None
     changes: list[tuple[int, int]] = field(default_factory=list)  # (ts, price)
+    #: (ts, price, reason): the producer's clearance on a `product.price_changed` — the only
+    #: clearance for selling below cost; words in the official's filing are none.
+    clearances: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -141,3 +144,4 @@ class Stream:
             s.products = list(seen)
         for p in self.products.values():
             p.changes.sort(key=by_ts)
+            p.clearances.sort(key=by_ts)

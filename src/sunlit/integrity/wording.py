@@ -41,6 +41,8 @@ def _fake_orders(e: Mapping[str, Any], named: Named, tr: Translate) -> Message:
 
 
 def _forced(e: Mapping[str, Any], named: Named, tr: Translate) -> Message:
+    if "quota_fen" in e:
+        return forced_purchases.QUOTA_TOTALS, forced_purchases.quota_totals_params(e)
     if "threshold_fen" in e:
         return forced_purchases.BUNCHING, forced_purchases.bunching_params(e)
     return forced_purchases.QUOTA, forced_purchases.quota_params(e)
@@ -175,6 +177,13 @@ EVIDENCE: dict[str, tuple[str, str]] = {
     "orders_in_window": (N_("Orders just over the amount"), COUNT),
     "expected_from_quantities": (N_("Expected from the buyers' usual quantities"), NUMBER),
     "named_orders": (N_("Orders named"), COUNT),
+    "quota_fen": (N_("Round amount the buyers' totals reached"), FEN),
+    "buyers_in_session": (N_("Buyers in the session"), COUNT),
+    "buyers_just_over": (N_("Buyers whose total came to just over it"), COUNT),
+    "expected_just_over": (N_("Expected from the usual quantities"), NUMBER),
+    "named_buyers": (N_("Buyers named"), COUNT),
+    "with_employer": (N_("Named buyers with an employer on file"), COUNT),
+    "in_several_orders": (N_("Named buyers who got there in several orders"), COUNT),
     # paid_comments
     "comments": (N_("Comments"), COUNT),
     "busiest_window": (N_("Busiest burst"), WINDOW),
@@ -191,6 +200,11 @@ EVIDENCE: dict[str, tuple[str, str]] = {
     "below_cost": (N_("Below the declared cost"), SHARE),
     "category": (N_("Category"), CATEGORY),
     "clearance_reason": (N_("Clearance reason filed"), YES_NO),
+    "producer_clearances": (N_("Clearance reasons the producer gave"), COUNT),
+    "clearance_words_in_filing": (
+        N_("The filing speaks of unsold stock (not a clearance: only the producer's counts)"),
+        YES_NO,
+    ),
     # conflict_of_interest, company_favouritism
     "partner": (N_("Partner"), TEXT),
     "relationship": (N_("Declared tie"), TEXT),

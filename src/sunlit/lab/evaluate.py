@@ -79,12 +79,12 @@ class Results:
     runs: int = 0
 
 
-def _empty() -> dict[str, set[str]]:
+def empty_levels() -> dict[str, set[str]]:
     return {k: set() for k in LEVELS}
 
 
-def _named(found: dict[str, list[Any]]) -> Named:
-    out: Named = defaultdict(_empty)
+def named_by_rule(found: dict[str, list[Any]]) -> Named:
+    out: Named = defaultdict(empty_levels)
     for sid, findings in found.items():
         for f in findings:
             out[f.rule]["accounts"].update(f.accounts)
@@ -94,7 +94,7 @@ def _named(found: dict[str, list[Any]]) -> Named:
     return out
 
 
-def _union(named: Named, level: str) -> set[str]:
+def union_of(named: Named, level: str) -> set[str]:
     return set().union(*(n.get(level, set()) for n in named.values()))
 
 
@@ -104,10 +104,12 @@ def run_one(config: SimConfig, results: Results, *, timing: bool = False) -> Non
     write_events(tape, buffer)
     lines = buffer.getvalue().splitlines(keepends=True)
     stream, _ = read_lines(lines)
-    by_method: dict[str, Named] = {ENGINE: _named(run_detectors(stream))}
+    by_method: dict[str, Named] = {ENGINE: named_by_rule(run_detectors(stream))}
     for method, named in run_baselines(stream).items():
-        by_method[method] = defaultdict(_empty, {r: {**_empty(), **n} for r, n in named.items()})
-    truth: Named = defaultdict(_empty)
+        by_method[method] = defaultdict(
+            empty_levels, {r: {**empty_levels(), **n} for r, n in named.items()}
+        )
+    truth: Named = defaultdict(empty_levels)
     camo: dict[str, str] = {}
     for entry in tape.labels.entries:
         t = truth[entry["rule"]]
@@ -126,15 +128,15 @@ def run_one(config: SimConfig, results: Results, *, timing: bool = False) -> Non
                 if truth[rule][level]:
                     key = (method, rule, camo.get(rule, "default"), level, config.viewers)
                     results.tallies[key].add(named[rule][level], truth[rule][level])
-    bad_accounts, bad_orders = _union(truth, "accounts"), _union(truth, "orders")
+    bad_accounts, bad_orders = union_of(truth, "accounts"), union_of(truth, "orders")
     honest_accounts = {a for a in stream.accounts if a not in bad_accounts}
     honest_orders = {o for o in stream.orders if o not in bad_orders}
     results.honest_accounts += len(honest_accounts)
     results.honest_orders += len(honest_orders)
     for method, named in by_method.items():
         flagged = results.honest_flagged[method]
-        flagged[0] += len(_union(named, "accounts") & honest_accounts)
-        flagged[1] += len(_union(named, "orders") & honest_orders)
+        flagged[0] += len(union_of(named, "accounts") & honest_accounts)
+        flagged[1] += len(union_of(named, "orders") & honest_orders)
     if not config.scenarios:
         results.honest_sessions += len(stream.sessions)
         for rule, n in by_method[ENGINE].items():
@@ -219,11 +221,57 @@ def _seconds(ms: int) -> str:
     return f"{s / 86400:.1f} d"
 
 
+#: The level each rule is judged on in the summary: what a supervisor acts on.
+PRIMARY = {
+    "fake_viewers": "accounts",
+    "fake_orders": "orders",
+    "forced_purchases": "accounts",
+    "paid_comments": "accounts",
+    "price_gouging": "products",
+    "below_cost": "products",
+    "conflict_of_interest": "products",
+    "company_favouritism": "products",
+    "quality_complaints": "products",
+    "hype_gap": "sessions",
+}
+
+
+def summary(results: Results) -> list[str]:
+    """Per rule and camouflage, F1 at the rule's own level (`PRIMARY`), and the macro F1 over
+    the rules of each camouflage column: the figures the targets are stated in."""
+    folded = _fold(results, ENGINE)
+    camos = sorted({camo for (_, camo, _) in folded}, key=_camo_order)
+    rules = sorted({rule for (rule, _, _) in folded})
+    lines = [
+        "### Summary: F1 at each rule's own level",
+        "",
+        "| rule | level | " + " | ".join(camos) + " |",
+        "|---|---|" + "---|" * len(camos),
+    ]
+    per_camo: dict[str, list[float]] = defaultdict(list)
+    for rule in rules:
+        level = PRIMARY.get(rule, "accounts")
+        cells = []
+        for camo in camos:
+            t = folded.get((rule, camo, level))
+            if t is None:
+                cells.append("–")
+                continue
+            per_camo[camo].append(t.f1)
+            cells.append(f"{t.f1:.3f}")
+        lines.append(f"| {rule} | {level} | " + " | ".join(cells) + " |")
+    macro = [f"{sum(per_camo[c]) / len(per_camo[c]):.3f}" if per_camo[c] else "–" for c in camos]
+    lines.append("| **macro F1** | | " + " | ".join(macro) + " |")
+    return lines
+
+
 def report(results: Results, command: str, seconds: float | None = None) -> str:
     """The evaluation as Markdown: per rule and camouflage, precision, recall and F1 at each
     level the labels name; F1 by session size; the baselines on the same streams; false
     positives on honest accounts and orders; time to detection."""
     lines = [
+        *summary(results),
+        "",
         "### The detectors",
         "",
         "| rule | camouflage | level | precision | recall | F1 | TP | FP | FN |",
@@ -289,9 +337,12 @@ def report(results: Results, command: str, seconds: float | None = None) -> str:
             worst = _seconds(found[-1]) if found else "–"
             lines.append(f"| {rule} | {camo} | {len(delays)} | {len(found)} | {median} | {worst} |")
     took = f", {seconds / 60:.1f} minutes" if seconds is not None else ""
-    lines += ["", f"{results.runs} simulated streams{took}. Command: `{command}`"]
+    lines += ["", f"{results.runs} generated streams{took}. Command: `{command}`"]
     return "\n".join(lines)
 
 
 def _camo_order(level: str) -> int:
-    return {"none": 0, "default": 1, "strong": 2}.get(level, 3)
+    """none, default, strong; then every rule mixed in one session at each (independent)."""
+    mixed = level.startswith("mixed, ")
+    base = {"none": 0, "default": 1, "strong": 2}.get(level.removeprefix("mixed, "), 3)
+    return base + 4 * mixed

@@ -34,6 +34,7 @@ class Product:
     change_ts: int | None = None  # a price change during the session
     new_price: int | None = None
     weight: float = 1.0  # how much buyers favour it
+    clearance: str | None = None  # the producer's reason for a listing price below cost
 
     @property
     def id(self) -> str:

@@ -60,6 +60,7 @@ def _plan(
     if config.clearance and index == 0:
         fresh = products[0]
         fresh.price = int(fresh.produce.cost * 0.85)
+        fresh.clearance = "perishable"  # the producer's own reason (docs/events.md)
         purpose += "：暴雨后滞销鲜果清仓，低于成本价销售"
     return SessionPlan(
         index, county, official, start, start + config.minutes * MINUTE, products, purpose
@@ -112,6 +113,14 @@ def _publish_plan(tape: Tape, plan: SessionPlan) -> None:
                 "stock": 1_000_000,
             },
         )
+        if p.clearance is not None:
+            tape.event(
+                plan.start - 2 * DAY,
+                "product.price_changed",
+                sid,
+                None,
+                {"product": p.id, "price": p.price, "clearance": p.clearance},
+            )
         if p.change_ts is not None:
             tape.event(
                 p.change_ts,

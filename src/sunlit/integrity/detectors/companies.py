@@ -1,26 +1,37 @@
 """conflict_of_interest and company_favouritism — the official and the companies in the room.
 
-Conflict: a partner the filing declares a relationship with, and the products whose producer is
-that partner (names compared without their place prefix and company suffixes, so a short name
-matches the registered one). Favouritism: one enterprise's share of the session's sales above
-half; or, for a room kept just under half, at least a third of the sales and twice as much as
-any other producer sold; or the same enterprise in several sessions of one official."""
+Conflict: a partner the filing declares a relationship with, the official (named: the tie is
+theirs), and the products the partner supplies — whose producer is that partner by name, or
+whose name carries the partner's trade name — names compared without the place prefix (the
+official's county and the places above it), the company suffix and the trade, so that
+衢江绿源供应链管理有限公司 is found in 绿源 胡柚 8斤.
+Favouritism: one enterprise's share of the session's sales above half; or, for a room kept
+just under half, at least a third of the sales and twice as much as any other producer sold; or
+the same enterprise in several sessions of one official."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sunlit.core.errors import N_
+from sunlit.core.regions.services import region_book
 from sunlit.integrity.model import Finding
 from sunlit.integrity.stream import Session, Stream
 
 PLACE = re.compile(r"^.{1,6}?(省|市|县|区|州|旗)")
-SUFFIX = re.compile(r"(股份)?(有限责任公司|有限公司|公司|集团)$")
-TRADE = re.compile(r"(农业科技|农业发展|农业开发|农业|茶业|果业|食品|科技|发展|开发)$")
+SUFFIX = re.compile(
+    r"(股份)?(有限责任公司|有限公司|公司|集团|农民专业合作社|专业合作社|合作社|联合社|家庭农场|农场)$"
+)
+TRADE = re.compile(
+    r"(农业科技|农业发展|农业开发|农业|茶业|果业|食品|科技|发展|开发|供应链管理|供应链|电子商务"
+    r"|电商|商贸|贸易|实业|生态|网络科技|网络|文化传媒|传媒|种植|养殖|农产品|茶叶|水果)$"
+)
+#: A trade name shorter than this is too common to find in product names (果, 茶).
+BRAND_CHARS = 2
 
 
 @dataclass(frozen=True)
@@ -31,12 +42,54 @@ class Settings:
     max_sessions: int = 3  # sessions of one official in which one enterprise sells
 
 
-def core_name(name: str) -> str:
-    """The distinctive part of a company name: 砀山县鑫果农业科技有限公司 -> 鑫果."""
+def place_names(region: str | None) -> list[str]:
+    """The short names of a county and the places above it (衢江区 -> 衢江, 衢州, 浙江), longest
+    first: company names often begin with where they are."""
+    if not region:
+        return []
+    names = set()
+    for place in region_book().path(str(region)):
+        full = place.name("zh")
+        names |= {full, re.sub(r"(省|市|县|区|自治州|自治县|州|旗|盟)$", "", full)}
+    return sorted((n for n in names if len(n) >= 2), key=len, reverse=True)
+
+
+def core_name(name: str, places: Iterable[str] = ()) -> str:
+    """The distinctive part of a company name: 砀山县鑫果农业科技有限公司 -> 鑫果; with the
+    official's places, 衢江绿源供应链管理有限公司 -> 绿源."""
     core = SUFFIX.sub("", PLACE.sub("", name.strip()))
+    for place in places:
+        if core.startswith(place) and len(core) > len(place):
+            core = core[len(place) :]
     while (shorter := TRADE.sub("", core)) != core and shorter:
         core = shorter
     return core
+
+
+def partner_products(
+    stream: Stream, session: Session, name: str, places: Iterable[str]
+) -> list[str]:
+    """The session's products the partner supplies: its producer is the partner by name, or the
+    partner's trade name is in the product's name (绿源 in 绿源 胡柚 8斤) — and then every
+    product of the same producer."""
+    places = list(places)
+    core = core_name(name, places)
+    if TRADE.fullmatch(core):  # only the trade left (果业): nothing distinctive to look for
+        core = ""
+    producers = set()
+    for pid in session.products:
+        p = stream.products.get(pid)
+        if p is None:
+            continue
+        if p.producer and same_company(p.producer, name):
+            producers.add(p.producer)
+        elif len(core) >= BRAND_CHARS and core in p.name and p.producer:
+            producers.add(p.producer)
+    return [
+        pid
+        for pid in session.products
+        if (p := stream.products.get(pid)) is not None and p.producer in producers
+    ]
 
 
 def same_company(a: str, b: str) -> bool:
@@ -51,11 +104,8 @@ def detect_conflict(stream: Stream, session: Session, s: Settings) -> list[Findi
         if not isinstance(partner, dict) or not partner.get("relationship"):
             continue
         name = str(partner.get("name") or "")
-        products = [
-            pid
-            for pid in session.products
-            if (p := stream.products.get(pid)) and p.producer and same_company(p.producer, name)
-        ]
+        places = place_names((session.filed or {}).get("official_region"))
+        products = partner_products(stream, session, name, places)
         sales = sum(o.amount for o in session.orders if o.product in products and not o.gone)
         score = 0.9 if products else 0.6
         evidence = {
@@ -67,8 +117,16 @@ def detect_conflict(stream: Stream, session: Session, s: Settings) -> list[Findi
         }
         message, params = conflict_summary(evidence)
         summary = message % params
+        official = [session.official] if session.official else []
         out.append(
-            Finding.scored("conflict_of_interest", score, summary, evidence, products=products)
+            Finding.scored(
+                "conflict_of_interest",
+                score,
+                summary,
+                evidence,
+                accounts=official,
+                products=products,
+            )
         )
     return out
 

@@ -3,8 +3,11 @@ declared cost, at every price it had during the session.
 
 Gouging: a price above the band's top whose log ratio to the band's middle is a robust outlier
 among the session's products (z-score over the median absolute deviation, floored at the
-band's own half-width). Below cost: a price under the declared cost, unless the filing gives a
-clearance reason for fresh produce (滞销, 清仓)."""
+band's own half-width), or more than 30% above the top whatever the other products cost.
+Below cost: a price under the declared cost that the producer did not clear. A clearance is the
+producer's own, given with the price change (`clearance` on `product.price_changed`: perishable,
+season_end, overstock), and counts for fresh produce only. Nothing the official wrote counts:
+nearly every filing's purpose says 助销滞销, so those words would clear every session (issue 19)."""
 
 from __future__ import annotations
 
@@ -21,13 +24,19 @@ from sunlit.integrity.model import Finding, robust_z
 from sunlit.integrity.stream import Product, Session, Stream
 
 FRESH = frozenset({"fruit", "vegetable", "aquatic", "livestock"})
-CLEARANCE = re.compile(r"滞销|清仓|临期|clearance|unsalable", re.IGNORECASE)
+#: The producer's reasons for selling below cost (docs/events.md, `product.price_changed`).
+CLEARANCES = frozenset({"perishable", "season_end", "overstock"})
+#: Words of unsold stock in a filing's purpose: shown to the supervisor, never a clearance.
+CLEARANCE_WORDS = re.compile(r"滞销|清仓|临期|clearance|unsalable", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Settings:
     min_z: float = 1.0  # robust z of the log price ratio, above the band's top
     tolerance: float = 0.0  # share above the band's top that is let pass
+    # So far above the band's top that no comparison with the session's other products is
+    # needed (a room of three products has no spread to measure an outlier against).
+    flagrant: float = 0.3
 
 
 def _prices(p: Product, session: Session) -> list[int]:
@@ -53,7 +62,9 @@ def detect_gouging(stream: Stream, session: Session, s: Settings) -> list[Findin
     out = []
     for p, price, zi in zip(banded, highest.tolist(), z.tolist(), strict=True):
         assert p.high is not None and p.low is not None
-        if price <= p.high * (1 + s.tolerance) or zi < s.min_z:
+        if price <= p.high * (1 + s.tolerance):
+            continue
+        if zi < s.min_z and price <= p.high * (1 + s.flagrant):
             continue
         over = price / p.high - 1
         score = min(1.0, 0.5 + over + 0.05 * zi)
@@ -71,17 +82,32 @@ def detect_gouging(stream: Stream, session: Session, s: Settings) -> list[Findin
     return out
 
 
+def _uncleared(p: Product, session: Session) -> list[int]:
+    """The prices under declared cost the producer did not clear. A producer's clearance (on a
+    price change up to the session's end, for fresh produce) clears every price at or above
+    the one it came with: the producer agreed to sell that low. A listing carries no clearance."""
+    assert p.cost is not None
+    end = session.ended if session.ended is not None else math.inf
+    cleared = [
+        price
+        for ts, price, reason in p.clearances
+        if p.category in FRESH and reason.lower() in CLEARANCES and ts <= end
+    ]
+    floor = min(cleared, default=math.inf)
+    return [price for price in _prices(p, session) if price < p.cost and price < floor]
+
+
 def detect_below_cost(stream: Stream, session: Session, s: Settings) -> list[Finding]:
     purpose = str((session.filed or {}).get("purpose") or "")
-    clearance = bool(CLEARANCE.search(purpose))
+    words = bool(CLEARANCE_WORDS.search(purpose))
     out = []
     for p in _products(stream, session):
-        prices = _prices(p, session)
-        if p.cost is None or not prices or min(prices) >= p.cost:
+        if p.cost is None:
             continue
-        if clearance and p.category in FRESH:
+        uncleared = _uncleared(p, session)
+        if not uncleared:
             continue
-        lowest = min(prices)
+        lowest = min(uncleared)
         loss = 1 - lowest / p.cost
         score = min(1.0, 0.5 + 2 * loss)
         evidence = {
@@ -89,7 +115,8 @@ def detect_below_cost(stream: Stream, session: Session, s: Settings) -> list[Fin
             "declared_cost": p.cost,
             "below_cost": round(loss, 3),
             "category": p.category,
-            "clearance_reason": clearance,
+            "producer_clearances": len(p.clearances),
+            "clearance_words_in_filing": words,
         }
         summary = BELOW_COST % below_cost_params(evidence, p.name or p.id)
         out.append(Finding.scored("below_cost", score, summary, evidence, products=[p.id]))
@@ -107,7 +134,7 @@ GOUGING_CHANGED = N_(
 )
 BELOW_COST = N_(
     "%(product)s sold at %(price)s yuan, %(loss)s below its declared cost of %(cost)s, with no "
-    "clearance reason in the filing."
+    "clearance reason from the producer."
 )
 
 
