@@ -12,7 +12,7 @@ import numpy as np
 
 from sunlit.simulate.crowd import MINUTE, OFFICIAL_ENTERS, Product, SessionPlan
 from sunlit.simulate.model import RULE_OF, Camouflage, Scenario, ScenarioSpec
-from sunlit.simulate.tape import Tape
+from sunlit.simulate.tape import Tape, account_id
 
 LEVEL = {Camouflage.NONE: 0, Camouflage.DEFAULT: 1, Camouflage.STRONG: 2}
 
@@ -66,7 +66,8 @@ def prepare_relative_company(
     partner_name = company if level < 2 else company.removeprefix(plan.county.name)[:4]
     plan.partners.append({"name": partner_name, "kind": "enterprise", "relationship": declared})
     product = _enterprise_product(plan, next_product, company)
-    label(tape, spec, plan, products=[product.id])
+    # The tie is the official's: the finding names them (issue 19).
+    label(tape, spec, plan, accounts=[account_id(plan.official)], products=[product.id])
 
 
 def prepare_favouritism(

@@ -3,7 +3,7 @@ declared cost, at every price it had during the session.
 
 Gouging: a price above the band's top whose log ratio to the band's middle is a robust outlier
 among the session's products (z-score over the median absolute deviation, floored at the
-band's own half-width), or more than 30% above the top whatever the other products cost.
+band's own half-width), or more than 5% above the top whatever the other products cost.
 Below cost: a price under the declared cost that the producer did not clear. A clearance is the
 producer's own, given with the price change (`clearance` on `product.price_changed`: perishable,
 season_end, overstock), and counts for fresh produce only. Nothing the official wrote counts:
@@ -34,9 +34,10 @@ CLEARANCE_WORDS = re.compile(r"滞销|清仓|临期|clearance|unsalable", re.IGN
 class Settings:
     min_z: float = 1.0  # robust z of the log price ratio, above the band's top
     tolerance: float = 0.0  # share above the band's top that is let pass
-    # So far above the band's top that no comparison with the session's other products is
-    # needed (a room of three products has no spread to measure an outlier against).
-    flagrant: float = 0.3
+    # Above the band's top by more than this is a finding whatever the session's other products
+    # cost (a room of three products has no spread to measure an outlier against); below it, a
+    # price above the top must also be an outlier among them (a band a little out of date).
+    margin: float = 0.05
 
 
 def _prices(p: Product, session: Session) -> list[int]:
@@ -64,7 +65,7 @@ def detect_gouging(stream: Stream, session: Session, s: Settings) -> list[Findin
         assert p.high is not None and p.low is not None
         if price <= p.high * (1 + s.tolerance):
             continue
-        if zi < s.min_z and price <= p.high * (1 + s.flagrant):
+        if zi < s.min_z and price <= p.high * (1 + s.margin):
             continue
         over = price / p.high - 1
         score = min(1.0, 0.5 + over + 0.05 * zi)
