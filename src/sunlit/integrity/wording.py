@@ -130,6 +130,15 @@ EVIDENCE: dict[str, tuple[str, str]] = {
     "median_dwell_s_suspected": (N_("Typical time in the room, suspected bots"), SECONDS),
     "median_dwell_s_others": (N_("Typical time in the room, other viewers"), SECONDS),
     "interacting_suspected": (N_("Suspected bots that liked, commented or shared"), COUNT),
+    "lockstep_waves": (N_("Waves that came and went together"), COUNT),
+    "active_share_waves": (
+        N_("Share who liked, commented, shared or bought, viewers in those waves"),
+        SHARE,
+    ),
+    "active_share_others": (
+        N_("Share who liked, commented, shared or bought, other viewers"),
+        SHARE,
+    ),
     # fake_orders
     "accounts": (N_("Number of accounts"), COUNT),
     "orders": (N_("Number of orders"), COUNT),
@@ -138,6 +147,16 @@ EVIDENCE: dict[str, tuple[str, str]] = {
     "sessions_with_the_ring": (N_("Sessions where the group bought together"), COUNT),
     "refunded_or_cancelled": (N_("Refunded or cancelled"), COUNT),
     "never_shipped": (N_("Never shipped"), COUNT),
+    "gone_bad": (
+        N_("Refunded, cancelled after the session, or paid and never shipped"),
+        COUNT,
+    ),
+    "gone_bad_share_others": (N_("The same, share of all other orders"), SHARE),
+    "accounts_sharing_a_device": (N_("Accounts sharing a phone with another of them"), COUNT),
+    "accounts_sharing_an_address": (
+        N_("Accounts sharing a delivery address with another of them"),
+        COUNT,
+    ),
     "before_product_presented": (N_("Ordered before the product was presented"), COUNT),
     "distinct_delivery_hashes": (N_("Different delivery addresses"), COUNT),
     "distinct_devices": (N_("Different devices"), COUNT),
@@ -229,6 +248,7 @@ SIGNALS_LABELS = {
     "lockstep": N_("came and went in lockstep"),
     "shared_device": N_("shared a device"),
     "crowded_prefix": N_("crowded address block"),
+    "wave_lockstep": N_("joined and left with its wave"),
 }
 FIGURE_LABELS = {
     "source": N_("announced by"),

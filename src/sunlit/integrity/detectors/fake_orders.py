@@ -1,13 +1,29 @@
 """fake_orders — brushing (刷单), pre-arranged orders, order then refund.
 
-FRAUDAR-style dense blocks: buyers × (session, product) as a bipartite graph, each edge
-weighted by the orders on it and by 1/log(column degree + 5), so popular products weigh less
-and honest buyers of them hide nothing. Greedy peeling finds the densest block; the top blocks
-are taken in turn while they are dense enough. Peeling sheds a ring's lighter members once
-the heavier ones have raised the density above them, so accounts that buy the block's products
-at least half as heavily as its median member rejoin it. A ring's members are the block's
-accounts with several orders in it, or a device, IP or delivery hash shared with any other
-account in the block."""
+FRAUDAR-style dense blocks: buyers × columns as a bipartite graph. The columns are each
+(session, product) the buyer ordered, edges weighted by the orders on it, and each delivery
+address hash, device and IP that two or more buyers ordered with, edges weighted by the buyer's
+orders carrying it; every edge is divided by log(column degree + 5), so popular products and
+crowded addresses weigh less and honest buyers of them hide nothing. Greedy peeling finds the
+densest block; the top blocks are taken in turn (blocks of fewer than ``min_accounts`` accounts,
+a couple on one phone, are peeled off without counting). Peeling sheds a ring's lighter members
+once the heavier ones have raised the density above them, so accounts that buy the block's
+products at least half as heavily as its median member rejoin it. A ring's members are the
+block's accounts with several orders in it (an account that only rejoined it also needs an order
+gone bad, orders in several sessions or twice as many orders: in a big room a few honest buyers
+order three times in one evening), or sharing a device or delivery hash with an account the
+peeling kept (an IP is too weak a tie: offices and carriers put many honest buyers behind one),
+and then everyone on the members' shared phones and drop addresses. The ring's orders are its
+members' orders in the sessions it reached.
+
+Density alone is not a ring: a family shares an address, an office an IP, and a ring alone in
+a small session is the whole graph, no denser than itself. A block is a ring when it is dense
+against the whole graph with several orders per account (the ring that buys together across
+sessions), or when its members' orders went bad — refunded, cancelled after the session, or
+paid and never shipped while most other paid orders of the session shipped — far more often
+than everyone else's (at least ``bad_share`` of them, binomial tail ≤ ``p_value`` against the
+others' rate), or when its members share both devices and delivery addresses or IPs (at least
+``min_accounts`` accounts on each kind of mark) with ``min_orders_per_member`` orders each."""
 
 from __future__ import annotations
 
@@ -20,7 +36,7 @@ from typing import Any
 
 from sunlit.core.errors import N_
 from sunlit.integrity.model import Finding
-from sunlit.integrity.stream import Order, Stream
+from sunlit.integrity.stream import Order, Session, Stream
 
 RULE = "fake_orders"
 Node = tuple[str, str]
@@ -28,12 +44,17 @@ Node = tuple[str, str]
 
 @dataclass(frozen=True)
 class Settings:
-    blocks: int = 3  # top-k dense blocks looked at
+    blocks: int = 4  # dense blocks of at least min_accounts looked at, in turn …
+    max_peels: int = 12  # … among at most this many peelings
     min_accounts: int = 5
-    min_orders_per_account: float = 2.5  # in the block, on average
+    min_orders_per_account: float = 2.5  # in the block, on average (the density path)
     min_density_ratio: float = 2.0  # block density over the whole graph's
     member_orders: int = 3  # orders in the block that make an account a member by itself
     rejoin_share: float = 0.5  # a peeled account this close to the members' weight rejoins
+    bad_share: float = 0.5  # share of the members' orders gone bad (the outcome path) …
+    p_value: float = 1e-6  # … with this binomial tail against the other orders' rate
+    min_orders_per_member: float = 2.0  # orders per member on the shared-marks path
+    shipped_share: float = 0.5  # a session's paid orders shipped before "never shipped" counts
 
 
 def densest_block(edges: dict[tuple[str, str], float]) -> tuple[set[str], set[str], float]:
@@ -73,37 +94,162 @@ def _column(o: Order) -> str:
     return f"{o.session}|{o.product}"
 
 
+def _marks(o: Order) -> list[str]:
+    """The order's delivery address hash, device and IP as columns of the graph."""
+    return [f"@{kind}:{v}" for kind, v in (("a", o.address), ("d", o.device), ("i", o.ip)) if v]
+
+
+def _is_mark(col: str) -> bool:
+    return col.startswith("@")
+
+
 def detect_stream(stream: Stream, s: Settings) -> list[Finding]:
     orders = [o for o in stream.orders.values() if o.account]
     if not orders:
         return []
     count: Counter[tuple[str, str]] = Counter((str(o.account), _column(o)) for o in orders)
+    marked: Counter[tuple[str, str]] = Counter(
+        (str(o.account), m) for o in orders for m in _marks(o)
+    )
+    sharing = Counter(m for _, m in marked)
+    count.update({k: n for k, n in marked.items() if sharing[k[1]] >= 2})
     col_degree = Counter(c for _, c in count)
     edges = {k: n / math.log(col_degree[k[1]] + 5) for k, n in count.items()}
     whole = sum(edges.values()) / (len({r for r, _ in edges}) + len(col_degree))
+    bad, unshipped = _gone_bad(stream, orders, s)
     findings: list[Finding] = []
-    for _ in range(s.blocks):
-        if not edges:
+    looked = 0
+    for _ in range(s.max_peels):
+        if not edges or looked >= s.blocks:
             break
         rows, cols, density = densest_block(edges)
+        core = rows
         rows = rows | _peeled_members(edges, rows, cols, s)
-        in_block = {k: n for k, n in count.items() if k[0] in rows and k[1] in cols}
-        per_account: Counter[str] = Counter()
-        for (row, _), n in in_block.items():
-            per_account[row] += n
         for key in [k for k in edges if k[0] in rows and k[1] in cols]:
             del edges[key]
-        if (
-            len(rows) < s.min_accounts
-            or density < s.min_density_ratio * whole
-            or sum(per_account.values()) / len(rows) < s.min_orders_per_account
-        ):
-            break
-        members = _members(stream, orders, rows, cols, per_account, s)
+        if len(rows) < s.min_accounts:
+            continue  # a pair sharing a phone: peeled off, and the search goes on
+        looked += 1
+        per_account: Counter[str] = Counter()
+        for (row, col), n in count.items():
+            if row in rows and col in cols and not _is_mark(col):
+                per_account[row] += n
+        spoiled = {str(o.account) for o in orders if o.id in bad and o.account in rows}
+        members = _members(orders, spoiled, core, rows, cols, per_account, s)
         if len(members) < s.min_accounts:
             continue
-        findings.extend(_per_session(stream, orders, members, cols, density / whole))
+        # Those on the same phones and drop addresses as the members belong to the ring too.
+        drops = {c for r, c in marked if r in members and c[1] in "ad" and sharing[c] >= 2}
+        members |= {r for r, c in marked if c in drops}
+        cols = cols | drops
+        mine = _ring_orders(orders, members, cols)
+        dense = (
+            density >= s.min_density_ratio * whole
+            and sum(per_account.values()) / len(rows) >= s.min_orders_per_account
+        )
+        ring_bad = bad | _never_shipped(orders, mine, unshipped, s)
+        went_bad, tail, others_rate = _outcome(orders, mine, ring_bad)
+        outcome = went_bad >= s.bad_share * len(mine) and tail <= s.p_value
+        marks = _shared_marks(mine)
+        tied = (
+            marks["d"] >= s.min_accounts
+            and max(marks["a"], marks["i"]) >= s.min_accounts
+            and len(mine) >= s.min_orders_per_member * len(members)
+        )
+        if not (dense or outcome or tied):
+            continue
+        for key in [k for k in edges if k[0] in members]:
+            del edges[key]
+        findings.extend(_per_session(stream, mine, density / whole, bad, others_rate))
     return findings
+
+
+def _gone_bad(stream: Stream, orders: list[Order], s: Settings) -> tuple[set[str], set[str]]:
+    """Orders that did not end as sales: refunded, or cancelled after their session ended; and
+    apart, those paid, never cancelled nor refunded and never shipped. The latter count as bad
+    only beside shipped orders: here, when at least ``shipped_share`` of the session's other
+    such orders shipped (a stream read before shipping names none); for a ring, when the
+    orders of the session outside it did (`_never_shipped`)."""
+    kept: defaultdict[str | None, list[Order]] = defaultdict(list)
+    for o in orders:
+        if o.paid is not None and not o.gone:
+            kept[o.session].append(o)
+    shipped = {sid: sum(o.shipped is not None for o in mine) for sid, mine in kept.items()}
+    bad: set[str] = set()
+    unshipped: set[str] = set()
+    for o in orders:
+        session = stream.sessions.get(o.session) if o.session else None
+        end = session.ended if session is not None else None
+        if o.refunded is not None or (o.cancelled is not None and end and o.cancelled > end):
+            bad.add(o.id)
+        elif o.paid is not None and not o.gone and o.shipped is None:
+            unshipped.add(o.id)
+            others = len(kept[o.session]) - 1
+            if others > 0 and shipped[o.session] >= s.shipped_share * others:
+                bad.add(o.id)
+    return bad, unshipped
+
+
+def _never_shipped(
+    orders: list[Order], mine: list[Order], unshipped: set[str], s: Settings
+) -> set[str]:
+    """The ring's paid orders never shipped, in sessions where at least ``shipped_share`` of
+    the paid, kept orders outside the ring shipped: a ring that is most of its session's
+    orders is not the session's norm."""
+    ids = {o.id for o in mine}
+    sessions = {o.session for o in mine if o.id in unshipped}
+    kept: Counter[str | None] = Counter()
+    went: Counter[str | None] = Counter()
+    for o in orders:
+        if o.session in sessions and o.id not in ids and o.paid is not None and not o.gone:
+            kept[o.session] += 1
+            went[o.session] += o.shipped is not None
+    return {
+        o.id
+        for o in mine
+        if o.id in unshipped
+        and kept[o.session]
+        and went[o.session] >= s.shipped_share * kept[o.session]
+    }
+
+
+def _ring_orders(orders: list[Order], members: set[str], cols: set[str]) -> list[Order]:
+    """The members' orders in the sessions the block reaches: on its (session, product)
+    columns or carrying one of its marks."""
+    sessions = {
+        o.session
+        for o in orders
+        if o.account in members and (_column(o) in cols or any(m in cols for m in _marks(o)))
+    }
+    return [o for o in orders if o.account in members and o.session in sessions]
+
+
+def _outcome(orders: list[Order], mine: list[Order], bad: set[str]) -> tuple[int, float, float]:
+    """How many of the ring's orders went bad, the binomial tail of that many against the rate
+    of everyone else's orders (shrunk toward 5% with the weight of 20 orders), and that rate."""
+    from scipy.stats import binom
+
+    ids = {o.id for o in mine}
+    went_bad = sum(o.id in bad for o in mine)
+    others = len(orders) - len(ids)
+    others_bad = len(bad - ids)
+    rate = (others_bad + 1.0) / (others + 20.0)
+    tail = float(binom.sf(went_bad - 1, len(mine), min(rate, 1.0))) if went_bad else 1.0
+    return went_bad, tail, others_bad / others if others else 0.0
+
+
+def _shared_marks(mine: list[Order]) -> dict[str, int]:
+    """Per kind of mark (a address, d device, i IP), the accounts that share one with another
+    account of the ring."""
+    groups: defaultdict[str, set[str]] = defaultdict(set)
+    for o in mine:
+        for m in _marks(o):
+            groups[m].add(str(o.account))
+    out: dict[str, set[str]] = {"a": set(), "d": set(), "i": set()}
+    for m, accounts in groups.items():
+        if len(accounts) > 1:
+            out[m[1]] |= accounts
+    return {k: len(v) for k, v in out.items()}
 
 
 def _peeled_members(
@@ -114,75 +260,124 @@ def _peeled_members(
     block's columns at least ``rejoin_share`` of the members' median."""
     weight: defaultdict[str, float] = defaultdict(float)
     for (row, col), w in edges.items():
-        if col in cols:
+        if col in cols and not _is_mark(col):  # what they bought, not where from
             weight[row] += w
     if not rows:
         return set()
     typical = sorted(weight[r] for r in rows)[len(rows) // 2]
+    if typical <= 0:
+        return set()
     return {r for r, w in weight.items() if r not in rows and w >= s.rejoin_share * typical}
 
 
 def _members(
-    stream: Stream,
     orders: list[Order],
+    spoiled: set[str],
+    core: set[str],
     rows: set[str],
     cols: set[str],
     per_account: Counter[str],
     s: Settings,
 ) -> set[str]:
-    """Block accounts with enough orders in it, or tied to another such account."""
+    """Block accounts with enough orders in it, or sharing a device or delivery hash with an
+    account the peeling itself kept (``core``). Not an IP: an office or a carrier's NAT puts
+    many honest buyers behind one, and accounts that only rejoined the block, tied to one
+    another, are not a ring by that tie either."""
     ties: dict[str, set[str]] = defaultdict(set)
     for o in orders:
-        if o.account in rows and _column(o) in cols:
-            for key in (o.device, o.ip, o.address):
+        if o.account in rows and (_column(o) in cols or any(m in cols for m in _marks(o))):
+            for key in (o.device, o.address):
                 if key:
                     ties[key].add(str(o.account))
-    linked = {a for group in ties.values() if len(group) > 1 for a in group}
-    return {a for a in rows if per_account[a] >= s.member_orders or a in linked}
+    linked = {a for group in ties.values() if len(group) > 1 and group & core for a in group}
+    # Several orders alone make a member of an account the peeling kept, or of one that
+    # rejoined it with an order gone bad, in several sessions or twice as many orders: in a
+    # big room a few honest buyers order three times in one evening.
+    sessions: defaultdict[str, set[str | None]] = defaultdict(set)
+    for o in orders:
+        if o.account in rows and _column(o) in cols:
+            sessions[str(o.account)].add(o.session)
+    heavy = {
+        a
+        for a in rows
+        if per_account[a] >= s.member_orders
+        and (
+            a in core
+            or a in spoiled
+            or len(sessions[a]) > 1
+            or per_account[a] >= 2 * s.member_orders
+        )
+    }
+    return heavy | (linked & rows)
 
 
 def _per_session(
-    stream: Stream, orders: list[Order], members: set[str], cols: set[str], ratio: float
+    stream: Stream,
+    mine: list[Order],
+    ratio: float,
+    bad: set[str],
+    others_rate: float,
 ) -> list[Finding]:
     by_session: dict[str, list[Order]] = defaultdict(list)
-    for o in orders:
-        if o.account in members and _column(o) in cols and o.session:
+    for o in mine:
+        if o.session:
             by_session[o.session].append(o)
     out: list[Finding] = []
     sessions = len(by_session)
-    for sid, mine in by_session.items():
+    for sid, orders in by_session.items():
         session = stream.sessions[sid]
-        first_pin: dict[str, int] = {}
-        for ts, pid in session.pins:
-            first_pin.setdefault(pid, ts)
-        accounts = sorted({str(o.account) for o in mine})
-        gone = sum(o.gone for o in mine)
-        unshipped = sum(o.shipped is None for o in mine)
-        early = sum(o.ts < first_pin.get(o.product, o.ts + 1) for o in mine)
-        shared = Counter(o.address for o in mine if o.address)
-        score = min(
-            1.0, 0.55 + 0.1 * min(ratio, 3) + 0.15 * gone / len(mine) + 0.05 * min(sessions, 3)
-        )
-        evidence = {
-            "accounts": len(accounts),
-            "orders": len(mine),
-            "orders_per_account": round(len(mine) / len(accounts), 2),
-            "density_over_graph": round(ratio, 1),
-            "sessions_with_the_ring": sessions,
-            "refunded_or_cancelled": gone,
-            "never_shipped": unshipped,
-            "before_product_presented": early,
-            "distinct_delivery_hashes": len(shared),
-            "distinct_devices": len({o.device for o in mine}),
-        }
-        summary = SUMMARY % summary_params(evidence)
-        out.append(
-            Finding.scored(
-                RULE, score, summary, evidence, accounts=accounts, orders=sorted(o.id for o in mine)
-            )
-        )
-        out[-1].evidence["session"] = sid
+        out.append(_finding(session, orders, ratio, bad, others_rate, sessions))
     return out
+
+
+def _finding(
+    session: Session,
+    mine: list[Order],
+    ratio: float,
+    bad: set[str],
+    others_rate: float,
+    sessions: int,
+) -> Finding:
+    first_pin: dict[str, int] = {}
+    for ts, pid in session.pins:
+        first_pin.setdefault(pid, ts)
+    accounts = sorted({str(o.account) for o in mine})
+    gone = sum(o.gone for o in mine)
+    unshipped = sum(o.shipped is None for o in mine)
+    went_bad = sum(o.id in bad for o in mine)
+    early = sum(o.ts < first_pin.get(o.product, o.ts + 1) for o in mine)
+    shared = Counter(o.address for o in mine if o.address)
+    marks = _shared_marks(mine)
+    score = min(
+        1.0,
+        0.55
+        + 0.1 * min(ratio, 3)
+        + 0.15 * went_bad / len(mine)
+        + 0.05 * min(sessions, 3)
+        + 0.05 * (marks["d"] > 1),
+    )
+    evidence = {
+        "accounts": len(accounts),
+        "orders": len(mine),
+        "orders_per_account": round(len(mine) / len(accounts), 2),
+        "density_over_graph": round(ratio, 1),
+        "sessions_with_the_ring": sessions,
+        "refunded_or_cancelled": gone,
+        "never_shipped": unshipped,
+        "gone_bad": went_bad,
+        "gone_bad_share_others": round(others_rate, 3),
+        "before_product_presented": early,
+        "distinct_delivery_hashes": len(shared),
+        "distinct_devices": len({o.device for o in mine}),
+        "accounts_sharing_a_device": marks["d"],
+        "accounts_sharing_an_address": marks["a"],
+    }
+    summary = SUMMARY % summary_params(evidence)
+    found = Finding.scored(
+        RULE, score, summary, evidence, accounts=accounts, orders=sorted(o.id for o in mine)
+    )
+    found.evidence["session"] = session.id
+    return found
 
 
 #: The finding's summary (pages translate it, filled from the evidence).
