@@ -157,6 +157,28 @@ def test_a_crew_in_three_to_five_waves_of_several_minutes_is_one_cluster(
     assert all(f.evidence["about_the_official"] == 1.0 for f in found)
 
 
+def test_a_crew_whose_waves_are_each_too_thin_to_be_a_burst_is_named_by_its_waves() -> None:
+    """Twelve accounts, half of them posting in each of five five-minute waves: no single
+    window stands out from the room, but so many posts in so few windows does."""
+    e = Events().session(products=SHELF)
+    _room(e, 500, seed=5)
+    crew = _crew(
+        e,
+        ["局长为了家乡的特产四处奔走，真心为群众着想，这样的好干部要点赞"],
+        size=12,
+        waves=(8, 20, 32, 44, 54),
+        spread_s=300,
+        share=0.5,
+        seed=5,
+    )
+    (finding,) = _paid(e)
+    assert set(finding.accounts) == crew
+    settings = paid_comments.Settings()
+    assert finding.evidence["busiest_window"]["p_value"] > settings.p_value
+    assert finding.evidence["waves"] >= 3
+    assert finding.evidence["waves_p_value"] < settings.p_value
+
+
 def test_copies_differing_by_fillers_emoji_repeats_order_and_produce_talk_are_one_cluster() -> None:
     e = Events().session(products=SHELF)
     _room(e, 200, seed=4)
@@ -239,3 +261,72 @@ def test_one_enthusiast_repeating_praise_is_not_a_crew() -> None:
     for i in range(4):  # four others say the same once, at other times
         e.add("chat.message", 600 + 700 * i, {"text": "局长真是好官，为老百姓着想"}, actor=f"f-{i}")
     assert _paid(e) == []
+
+
+def _evening_of_sessions(
+    bad_per_session: list[int], *, orders: int = 60, renamed: bool = False
+) -> Events:
+    """Sessions s-1, s-2 … each selling the same pears (p-pear, or under a new id per session
+    when ``renamed``: the same product of the same producer listed again) and four other
+    products, ``orders`` paid orders each; the pears draw ``bad_per_session[k]`` quality
+    complaints in session k, the other products one complaint in all."""
+    e = Events()
+    others = [{"product": f"p-other-{k}", "name": f"其他{k}号"} for k in range(4)]
+    for k, bad in enumerate(bad_per_session):
+        sid = f"s-{k + 1}"
+        pear = f"p-pear-{k}" if renamed else "p-pear"
+        shelf = [{"product": pear, "name": "砀山酥梨"}, *others]
+        e.session(products=shelf, sid=sid)
+        for j, product in enumerate([pear] + [o["product"] for o in others]):
+            for i in range(orders):
+                quality = (j == 0 and i < bad) or (k == 0 and j == 1 and i == 0)
+                e.order(
+                    f"o-{k}-{j}-{i}",
+                    f"b-{k}-{j}-{i}",
+                    product,
+                    600 + i * 20,
+                    sid=sid,
+                    complaint="quality" if quality else None,
+                )
+    return e
+
+
+def _bad_products(e: Events) -> set[str]:
+    return {p for f in e.findings("quality_complaints") for p in f.products}
+
+
+def test_complaints_below_the_threshold_in_each_session_are_found_pooled() -> None:
+    # Two complaints in each of three sessions: no session alone has enough.
+    for k in range(3):
+        single = _evening_of_sessions([0] * k + [2])
+        assert _bad_products(single) == set()
+    e = _evening_of_sessions([2, 2, 2])
+    (finding,) = [f for f in e.findings("quality_complaints") if f.products == ["p-pear"]][:1]
+    assert finding.evidence["quality_complaints"] == 6
+    assert finding.evidence["orders"] == 180
+
+
+def test_the_same_product_listed_again_under_a_new_id_is_pooled() -> None:
+    e = _evening_of_sessions([2, 2, 2], renamed=True)
+    assert _bad_products(e) == {"p-pear-0", "p-pear-1", "p-pear-2"}
+    finding = next(f for f in e.findings("quality_complaints") if f.products == ["p-pear-2"])
+    assert finding.evidence["quality_complaints"] == 6
+
+
+def test_a_complaint_filed_through_after_sales_counts_once_per_order() -> None:
+    """After-sales writes complaint.filed for a quality request (fulfilment/aftersales): it
+    counts like any complaint; a buyer who complains twice about one order is one order with
+    a quality problem."""
+    e = _evening_of_sessions([1, 1, 0])
+    assert _bad_products(e) == set()
+    for k, i in [(2, 5), (2, 6), (2, 7), (1, 8)]:
+        for _ in range(3):  # the request, and the buyer complaining again
+            e.add(
+                "complaint.filed",
+                86400 * 5,
+                {"order": f"o-{k}-0-{i}", "category": "quality", "text": "收到烂了一半"},
+                actor=f"b-{k}-0-{i}",
+                session=f"s-{k + 1}",
+            )
+    (finding, *_) = [f for f in e.findings("quality_complaints") if f.products == ["p-pear"]]
+    assert finding.evidence["quality_complaints"] == 6

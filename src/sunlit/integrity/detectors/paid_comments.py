@@ -92,20 +92,37 @@ def produce_words(stream: Stream, session: Session) -> re.Pattern[str] | None:
 
 
 def clauses(text: str, produce: re.Pattern[str] | None = None) -> list[str]:
-    """The text's clauses of Chinese characters, without product names, fillers or repeats."""
+    """The text's clauses of Chinese characters, without product names or fillers."""
     text = unicodedata.normalize("NFKC", text).lower()
     if produce is not None:
         text = produce.sub(" ", text)
-    parts = NOT_CJK.split(FILLER.sub("", text))
-    return [REPEAT.sub(r"\1", p) for p in parts if len(p) >= 2]
+    return [p for p in NOT_CJK.split(FILLER.sub("", text)) if len(p) >= 2]
 
 
 def normalise(text: str) -> str:
-    return "".join(clauses(text))
+    return REPEAT.sub(r"\1", "".join(clauses(text)))
 
 
 def bigrams(text: str, produce: re.Pattern[str] | None = None) -> set[int]:
-    return {(ord(a) << 16) | ord(b) for part in clauses(text, produce) for a, b in pairwise(part)}
+    """The bigrams inside the text's clauses; a character's repeats are one (太太太好 is 太好)."""
+    return {
+        (ord(a) << 16) | ord(b)
+        for part in clauses(text, produce)
+        for a, b in pairwise(part)
+        if a != b
+    }
+
+
+def all_bigrams(texts: list[str], produce: re.Pattern[str] | None = None) -> list[set[int]]:
+    """`bigrams` of each text, each distinct text worked out once (rooms repeat themselves)."""
+    seen: dict[str, set[int]] = {}
+    out = []
+    for text in texts:
+        found = seen.get(text)
+        if found is None:
+            found = seen[text] = bigrams(text, produce)
+        out.append(found)
+    return out
 
 
 def minhash(sets: list[set[int]], permutations: int, seed: int = 7) -> np.ndarray:
@@ -177,7 +194,7 @@ def clusters(
     (``shingles``: the texts' bigrams when the caller has them already). Texts with the same
     bigrams are hashed once."""
     if shingles is None:
-        shingles = [bigrams(text, produce) for text in texts]
+        shingles = all_bigrams(texts, produce)
     distinct: dict[frozenset[int], list[int]] = defaultdict(list)
     for i, found in enumerate(shingles):
         if len(found) >= s.min_bigrams:
@@ -215,6 +232,10 @@ def once_per_window(times: np.ndarray, who: list[str], window: int) -> np.ndarra
     return np.asarray(keep, dtype=np.int64)
 
 
+def _sorted(times: np.ndarray) -> np.ndarray:
+    return times if bool(np.all(times[1:] >= times[:-1])) else np.sort(times)
+
+
 def room_share(starts: np.ndarray, others: np.ndarray, window: int) -> np.ndarray:
     """The share of the rest of the room's chat (sorted ``others``) expected in the window of
     ``window`` ms from each start: the room's rate over at least five minutes around it, so
@@ -230,7 +251,8 @@ def room_share(starts: np.ndarray, others: np.ndarray, window: int) -> np.ndarra
     hi = np.minimum(middle + reach // 2, max(int(others[-1]), int(starts.max())) + 1)
     hi = np.maximum(hi, lo + window)
     room = np.searchsorted(others, hi, side="left") - np.searchsorted(others, lo, side="left")
-    return (room * window / (hi - lo) + 1) / (len(others) + 1)
+    share: np.ndarray = (room * window / (hi - lo) + 1) / (len(others) + 1)
+    return share
 
 
 def lockstep(times: np.ndarray, others: np.ndarray, window: int) -> tuple[float, int, float]:
@@ -241,8 +263,7 @@ def lockstep(times: np.ndarray, others: np.ndarray, window: int) -> tuple[float,
     Returns (p, posts, expected) of the busiest."""
     if len(times) < 2:
         return 1.0, 0, 0.0
-    times = np.sort(times)
-    others = np.sort(others)
+    times, others = _sorted(times), _sorted(others)
     ends = np.searchsorted(times, times + window, side="left")
     observed = ends - np.arange(len(times))
     expected = np.maximum(len(times) * room_share(times, others, window), 1e-3)
@@ -273,8 +294,7 @@ def waves(times: np.ndarray, others: np.ndarray, window: int, most: int) -> Wave
     n = len(times)
     if n < 2:
         return Waves()
-    times = np.sort(times)
-    others = np.sort(others)
+    times, others = _sorted(times), _sorted(others)
     share = room_share(times, others, window)
     left = np.ones(n, dtype=bool)
     best = Waves()
@@ -310,7 +330,7 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
     buyers = {o.account for o in session.orders}
     out = []
     produce = produce_words(stream, session)
-    shingles = [bigrams(text, produce) for text in texts]
+    shingles = all_bigrams(texts, produce)
     for group in clusters(texts, s, produce, shingles):
         who = [session.chats[i][1] for i in group]
         accounts = set(who)
