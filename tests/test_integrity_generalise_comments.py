@@ -253,6 +253,22 @@ def test_honest_rooms_full_of_generic_look_alike_messages_are_not_paid(seed: int
     assert _paid(e) == []
 
 
+def test_a_room_answering_the_host_at_once_in_its_own_words_is_not_a_crew() -> None:
+    """The host asks how last year's pears were; thirty viewers answer within two minutes,
+    each in their own words. Their answers look alike two by two and chain into one linked
+    group, but share no script."""
+    e = Events().session(products=SHELF)
+    _room(e, 300, seed=9)
+    rng = random.Random(9)
+    openings = ["总体感觉", "整体来说", "说实话", "总的来讲", "我觉得"]
+    verdicts = ["还可以", "很不错", "一般般", "挺好的", "不太行", "超出预期"]
+    endings = ["值得推荐", "推荐购买", "会回购的", "不推荐", "值得一试", "性价比高"]
+    for i in range(30):
+        text = f"{rng.choice(openings)}{rng.choice(verdicts)}，{rng.choice(endings)}"
+        e.add("chat.message", 1500 + rng.uniform(0, 120), {"text": text}, actor=f"answer-{i}")
+    assert _paid(e) == []
+
+
 def test_one_enthusiast_repeating_praise_is_not_a_crew() -> None:
     e = Events().session(products=SHELF)
     _room(e, 300, seed=6)

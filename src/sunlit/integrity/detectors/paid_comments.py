@@ -11,8 +11,10 @@ linked when they share most of the shorter one's bigrams (produce talk glued ont
 not separate it) and a fair part of both; links are joined into clusters. A text of fewer than
 five bigrams ("好吃", "发什么快递") joins none: many people type those by themselves.
 
-A cluster written by at least five accounts, whose typical comment has eight bigrams or more
-(a script, not a remark), is named when its posts are coordinated against
+A cluster must share a script — at least eight bigrams found in half its comments (a
+script, not a remark; look-alike remarks chained by their links share none) — and the copies
+of it, those holding half the script, must come from at least five accounts. It is named when
+its posts are coordinated against
 the room's own chat rhythm — one burst (its busiest window of one or five minutes) or a few
 waves (up to six windows of one, five or ten minutes that hold far more of its posts than the
 rest of the room's chat there would give them: a binomial tail, corrected for the choice of
@@ -66,7 +68,7 @@ class Settings:
     similarity: float = 0.3  # Jaccard of two bigram sets that links them …
     containment: float = 0.6  # … when they also share this much of the shorter one's bigrams
     min_bigrams: int = 5  # shorter comments ("发什么快递") are not evidence of anything
-    distinctive: int = 8  # bigrams of the cluster's typical comment: a script, not a remark
+    distinctive: int = 8  # bigrams in half the cluster's comments: a script, not a remark
     min_accounts: int = 5
     windows_ms: tuple[int, ...] = (60_000, 300_000)  # one burst is looked for at each width
     wave_windows_ms: tuple[int, ...] = (60_000, 300_000, 600_000)  # waves, at each width
@@ -317,6 +319,22 @@ def waves(times: np.ndarray, others: np.ndarray, window: int, most: int) -> Wave
     return best
 
 
+def script_of(group: list[int], shingles: list[set[int]], least: int) -> list[int]:
+    """The members of a linked group that are copies of one script: the script is the bigrams
+    found in at least half the group's comments, and must have ``least`` of them (a remark
+    such as "总体感觉还可以" is not a script); a copy holds at least half of them. Links chain,
+    and a chain of look-alike remarks ("总体感觉很不好" – "总之，不推荐" – "总之非常值得推荐")
+    shares no script: empty."""
+    counts: dict[int, int] = defaultdict(int)
+    for i in group:
+        for b in shingles[i]:
+            counts[b] += 1
+    script = {b for b, n in counts.items() if 2 * n >= len(group)}
+    if len(script) < least:
+        return []
+    return [i for i in group if 2 * len(shingles[i] & script) >= len(script)]
+
+
 def _share(texts: Iterable[str], pattern: re.Pattern[str]) -> float:
     found = [bool(pattern.search(t)) for t in texts]
     return sum(found) / len(found) if found else 0.0
@@ -331,14 +349,15 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
     out = []
     produce = produce_words(stream, session)
     shingles = all_bigrams(texts, produce)
-    for group in clusters(texts, s, produce, shingles):
+    for linked in clusters(texts, s, produce, shingles):
+        if len({session.chats[i][1] for i in linked}) < s.min_accounts:
+            continue
+        group = script_of(linked, shingles, s.distinctive)
         who = [session.chats[i][1] for i in group]
         accounts = set(who)
         if len(accounts) < s.min_accounts:
             continue
         said = [texts[i] for i in group]
-        if np.median([len(shingles[i]) for i in group]) < s.distinctive:
-            continue
         times = all_times[group]
         others = np.delete(all_times, group)
         p, busiest, expected = min(
