@@ -234,30 +234,50 @@ def once_per_window(times: np.ndarray, who: list[str], window: int) -> np.ndarra
     return np.asarray(keep, dtype=np.int64)
 
 
+@dataclass(frozen=True)
+class Room:
+    """The room's chat other than one cluster's: every chat time (sorted) less the cluster's
+    own posts (sorted), counted by subtraction so that no copy of the room is made per
+    cluster."""
+
+    chat: np.ndarray
+    own: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.chat) - len(self.own)
+
+    def count(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Posts of the rest of the room in [lo, hi)."""
+        every = np.searchsorted(self.chat, hi, side="left") - np.searchsorted(self.chat, lo)
+        own = np.searchsorted(self.own, hi, side="left") - np.searchsorted(self.own, lo)
+        counted: np.ndarray = every - own
+        return counted
+
+
 def _sorted(times: np.ndarray) -> np.ndarray:
     return times if bool(np.all(times[1:] >= times[:-1])) else np.sort(times)
 
 
-def room_share(starts: np.ndarray, others: np.ndarray, window: int) -> np.ndarray:
-    """The share of the rest of the room's chat (sorted ``others``) expected in the window of
-    ``window`` ms from each start: the room's rate over at least five minutes around it, so
-    that a minute the room happened to be quiet in does not make a handful of posts look
-    like a burst (the reach is cut at the ends of the chat, and the rate taken over what is
-    left). No wider: a rate spread over a longer stretch would flatten the room's own busy
-    spells, and a cluster that merely follows them would look like waves."""
-    if not len(others):
+def room_share(starts: np.ndarray, room: Room, window: int) -> np.ndarray:
+    """The share of the rest of the room's chat expected in the window of ``window`` ms from
+    each start: the room's rate over at least five minutes around it, so that a minute the
+    room happened to be quiet in does not make a handful of posts look like a burst (the
+    reach is cut at the ends of the chat, and the rate taken over what is left). No wider: a
+    rate spread over a longer stretch would flatten the room's own busy spells, and a cluster
+    that merely follows them would look like waves."""
+    if room.size <= 0:
         return np.ones(len(starts))
     reach = max(window, 300_000)
     middle = starts + window // 2
-    lo = np.maximum(middle - reach // 2, min(int(others[0]), int(starts.min())))
-    hi = np.minimum(middle + reach // 2, max(int(others[-1]), int(starts.max())) + 1)
+    lo = np.maximum(middle - reach // 2, int(room.chat[0]))
+    hi = np.minimum(middle + reach // 2, int(room.chat[-1]) + 1)
     hi = np.maximum(hi, lo + window)
-    room = np.searchsorted(others, hi, side="left") - np.searchsorted(others, lo, side="left")
-    share: np.ndarray = (room * window / (hi - lo) + 1) / (len(others) + 1)
+    share: np.ndarray = (room.count(lo, hi) * window / (hi - lo) + 1) / (room.size + 1)
     return share
 
 
-def lockstep(times: np.ndarray, others: np.ndarray, window: int) -> tuple[float, int, float]:
+def lockstep(times: np.ndarray, room: Room, window: int) -> tuple[float, int, float]:
     """How unlikely the cluster's busiest window is, given the room's own chat rhythm: for the
     window starting at each of its posts, the Poisson tail of its posts there against its
     share of the rest of the room's chat in that window (the rest only: in a small room a crew
@@ -265,10 +285,10 @@ def lockstep(times: np.ndarray, others: np.ndarray, window: int) -> tuple[float,
     Returns (p, posts, expected) of the busiest."""
     if len(times) < 2:
         return 1.0, 0, 0.0
-    times, others = _sorted(times), _sorted(others)
+    times = _sorted(times)
     ends = np.searchsorted(times, times + window, side="left")
     observed = ends - np.arange(len(times))
-    expected = np.maximum(len(times) * room_share(times, others, window), 1e-3)
+    expected = np.maximum(len(times) * room_share(times, room, window), 1e-3)
     tails = poisson_tails(observed, expected)
     i = int(np.argmin(tails))
     if tails[i] >= 1.0:
@@ -284,7 +304,7 @@ class Waves:
     expected: float = 0.0
 
 
-def waves(times: np.ndarray, others: np.ndarray, window: int, most: int) -> Waves:
+def waves(times: np.ndarray, room: Room, window: int, most: int) -> Waves:
     """How unlikely it is that so many of the cluster's posts fall in so few windows, given the
     room's own chat rhythm. The busiest window (most posts) is taken, its posts set aside, and
     so on up to ``most`` windows; after each, the binomial tail of the posts taken so far
@@ -296,27 +316,33 @@ def waves(times: np.ndarray, others: np.ndarray, window: int, most: int) -> Wave
     n = len(times)
     if n < 2:
         return Waves()
-    times, others = _sorted(times), _sorted(others)
-    share = room_share(times, others, window)
+    times = _sorted(times)
+    share = room_share(times, room, window)
+    ends = np.searchsorted(times, times + window, side="left")
     left = np.ones(n, dtype=bool)
-    best = Waves()
-    posts, mass = 0, 0.0
-    for k in range(1, min(most, n) + 1):
-        alive = np.cumsum(np.concatenate([[0], left]))
-        ends = np.searchsorted(times, times + window, side="left")
+    posts: list[int] = []
+    mass: list[float] = []
+    for _ in range(min(most, n)):
+        alive = np.concatenate([[0], np.cumsum(left)])
         counts = np.where(left, alive[ends] - alive[np.arange(n)], -1)
         i = int(np.argmax(counts))
         if counts[i] < 2:
             break
-        posts += int(counts[i])
-        mass = min(1.0, mass + float(share[i]))
+        posts.append((posts[-1] if posts else 0) + int(counts[i]))
+        mass.append(min(1.0, (mass[-1] if mass else 0.0) + float(share[i])))
         left[i : ends[i]] = False
-        log_choices = math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
-        log_p = float(binom.logsf(posts - 1, n, mass)) + log_choices
-        p = min(1.0, math.exp(max(log_p, -700.0)))
-        if p < best.p_value:
-            best = Waves(p, k, posts, n * mass)
-    return best
+    if not posts:
+        return Waves()
+    k = np.arange(1, len(posts) + 1)
+    log_choices = np.asarray(
+        [math.lgamma(n + 1) - math.lgamma(j + 1) - math.lgamma(n - j + 1) for j in k]
+    )
+    log_p = binom.logsf(np.asarray(posts) - 1, n, np.asarray(mass)) + log_choices
+    j = int(np.argmin(log_p))
+    p = min(1.0, math.exp(max(float(log_p[j]), -700.0)))
+    if p >= 1.0:
+        return Waves()
+    return Waves(p, j + 1, posts[j], n * mass[j])
 
 
 def script_of(group: list[int], shingles: list[set[int]], least: int) -> list[int]:
@@ -345,6 +371,7 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
         return []
     texts = [text for _, _, text in session.chats]
     all_times = np.asarray([ts for ts, _, _ in session.chats], dtype=np.int64)
+    chat = _sorted(all_times)  # the session's chat is in time order already: no copy
     buyers = {o.account for o in session.orders}
     out = []
     produce = produce_words(stream, session)
@@ -359,13 +386,13 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
             continue
         said = [texts[i] for i in group]
         times = all_times[group]
-        others = np.delete(all_times, group)
+        room = Room(chat, np.sort(times))
         p, busiest, expected = min(
-            lockstep(once_per_window(times, who, w), others, w) for w in s.windows_ms
+            lockstep(once_per_window(times, who, w), room, w) for w in s.windows_ms
         )
         wave = min(
             (
-                waves(once_per_window(times, who, w), others, w, s.max_waves)
+                waves(once_per_window(times, who, w), room, w, s.max_waves)
                 for w in s.wave_windows_ms
             ),
             key=lambda x: x.p_value,
