@@ -269,6 +269,20 @@ def test_a_room_answering_the_host_at_once_in_its_own_words_is_not_a_crew() -> N
     assert _paid(e) == []
 
 
+def test_a_room_asking_the_same_question_at_once_is_not_paid() -> None:
+    """The host shows the shipping box; within a minute forty viewers ask the same long
+    question. Timing alone would be extreme, but a room asks together: not a crew."""
+    e = Events().session(products=SHELF)
+    _room(e, 300, seed=10)
+    rng = random.Random(10)
+    for i in range(40):
+        text = rng.choice(
+            ["请问主播这个箱子能发顺丰快递到新疆吗", "请问主播这个箱子能发顺丰快递到新疆吗？"]
+        )
+        e.add("chat.message", 2000 + rng.uniform(0, 60), {"text": text}, actor=f"asker-{i}")
+    assert _paid(e) == []
+
+
 def test_one_enthusiast_repeating_praise_is_not_a_crew() -> None:
     e = Events().session(products=SHELF)
     _room(e, 300, seed=6)

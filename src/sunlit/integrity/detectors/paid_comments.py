@@ -12,16 +12,16 @@ not separate it) and a fair part of both; links are joined into clusters. A text
 five bigrams ("好吃", "发什么快递") joins none: many people type those by themselves.
 
 A cluster must share a script — at least eight bigrams found in half its comments (a
-script, not a remark; look-alike remarks chained by their links share none) — and the copies
-of it, those holding half the script, must come from at least five accounts. It is named when
-its posts are coordinated against
-the room's own chat rhythm — one burst (its busiest window of one or five minutes) or a few
-waves (up to six windows of one, five or ten minutes that hold far more of its posts than the
-rest of the room's chat there would give them: a binomial tail, corrected for the choice of
-windows) — and it praises an official (any title: 县长, 书记, 局长, 主任, 镇长, 村支书, 领导 …)
-or the produce; or when the coordination is so extreme that it needs no praise and it is not
-a question (a room asks "发顺丰吗" together when something happens). An account's
-repeats inside one window count once, so one enthusiast cannot make a burst. Accounts that
+script, not a remark; look-alike remarks chained by their links share none) — and the
+copies of it, those holding half the script, must come from at least five accounts. It
+is named when its posts are coordinated against the room's own chat rhythm — one burst
+(its busiest window of one or five minutes) or a few waves (up to six windows of one,
+five or ten minutes that hold far more of its posts than the rest of the room's chat
+there would give them: a binomial tail, corrected for the choice of windows) — and it
+praises an official (any title: 县长, 书记, 局长, 主任, 镇长, 村支书, 领导 …) or the
+produce; or when the coordination is so extreme that it needs no praise and it is not a
+question (a room asks "发顺丰吗" together when something happens). An account's repeats
+inside one window count once, so one enthusiast cannot make a burst. Accounts that
 bought nothing raise its score but never name it by themselves."""
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ PRODUCE_PRAISE = re.compile(
     r"质量好|质量没|物美价廉|口感|多汁|清脆|香甜|回购|好货|靠谱|值得|绝了|一级棒|没得说"
 )
 #: A question: what a room asks together when something happens, not what a crew is paid for.
-QUESTION = re.compile(r"吗|什么|怎么|多少|哪|几|\?|？")
+QUESTION = re.compile(r"吗|什么|怎么|多少|哪里|哪个|哪儿|几点|几天|几斤|几箱|\?|？")
 FILLER = re.compile(r"[啊呀哈吧呢啦哦嘛噢哇呐咯喔嗯哟耶呗咧嘿哎诶]")
 REPEAT = re.compile(r"(.)\1+")
 PRIME_BITS = 32
