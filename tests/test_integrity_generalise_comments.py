@@ -126,19 +126,26 @@ def test_praise_of_any_official_in_waves_is_named_as_praise(title: str) -> None:
 
 
 def test_praise_of_the_produce_in_waves_is_named_as_praise_of_the_produce() -> None:
+    """Eight accounts praising the fruit in two five-minute waves: timing alone would not
+    name them; praise of the produce, as scripted as praise of an official, does."""
     e = Events().session(products=SHELF)
     _room(e, 300, seed=2)
     crew = _crew(
         e,
         ["这批果子品质没得说，个个新鲜饱满，闭眼入不会错，家人们赶紧冲"],
-        waves=(8, 21, 34, 47, 55),
-        seed=6,
+        size=8,
+        waves=(10, 35),
+        spread_s=300,
+        share=0.75,
+        seed=12,
     )
     (finding,) = _paid(e)
     assert set(finding.accounts) == crew
     assert finding.evidence["about_the_produce"] >= 0.5
     assert finding.evidence["about_the_official"] == 0.0
     assert "praising the produce" in finding.summary
+    p = min(finding.evidence["busiest_window"]["p_value"], finding.evidence["waves_p_value"])
+    assert p > paid_comments.Settings().p_value_alone  # named for the praise, not the timing
 
 
 @pytest.mark.parametrize("waves", [(10, 30, 50), (6, 18, 30, 42), (5, 15, 25, 35, 45)])
