@@ -366,30 +366,38 @@ def _share(texts: Iterable[str], pattern: re.Pattern[str]) -> float:
     return sum(found) / len(found) if found else 0.0
 
 
-def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
-    if len(session.chats) < s.min_accounts:
-        return []
-    texts = [text for _, _, text in session.chats]
+@dataclass(frozen=True)
+class _Cluster:
+    group: list[int]
+    accounts: set[str]
+    said: list[str]
+    burst: tuple[float, int, float]  # p, posts, expected of the busiest window
+    wave: Waves
+    p: float  # the least likely of the two ways of looking
+    official: float
+    goods: float
+    asking: bool
+    praise: str | None  # what half its comments praise: "official" before "produce"
+
+
+def _timed(
+    session: Session, texts: list[str], shingles: list[set[int]], s: Settings
+) -> list[_Cluster]:
+    """Every cluster with a script and enough accounts, with its timing and what it says."""
     all_times = np.asarray([ts for ts, _, _ in session.chats], dtype=np.int64)
     chat = _sorted(all_times)  # the session's chat is in time order already: no copy
-    buyers = {o.account for o in session.orders}
     out = []
-    produce = produce_words(stream, session)
-    shingles = all_bigrams(texts, produce)
-    for linked in clusters(texts, s, produce, shingles):
+    for linked in clusters(texts, s, None, shingles):
         if len({session.chats[i][1] for i in linked}) < s.min_accounts:
             continue
         group = script_of(linked, shingles, s.distinctive)
         who = [session.chats[i][1] for i in group]
-        accounts = set(who)
-        if len(accounts) < s.min_accounts:
+        if len(set(who)) < s.min_accounts:
             continue
         said = [texts[i] for i in group]
         times = all_times[group]
         room = Room(chat, np.sort(times))
-        p, busiest, expected = min(
-            lockstep(once_per_window(times, who, w), room, w) for w in s.windows_ms
-        )
+        burst = min(lockstep(once_per_window(times, who, w), room, w) for w in s.windows_ms)
         wave = min(
             (
                 waves(once_per_window(times, who, w), room, w, s.max_waves)
@@ -398,39 +406,73 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
             key=lambda x: x.p_value,
         )
         # Two ways of looking, and several widths for the waves: the least likely counts.
-        p_any = min(1.0, min(p, wave.p_value * len(s.wave_windows_ms)))
-        official = _share(said, SYCOPHANCY)
-        goods = _share(said, PRODUCE_PRAISE)
-        praised = max(official, goods) >= s.sycophancy
-        non_buyers = sum(a not in buyers for a in accounts) / len(accounts)
-        asking = _share(said, QUESTION) >= 0.5
-        if p_any > s.p_value or (not praised and (asking or p_any > s.p_value_alone)):
+        p = min(1.0, min(burst[0], wave.p_value * len(s.wave_windows_ms)))
+        official, goods = _share(said, SYCOPHANCY), _share(said, PRODUCE_PRAISE)
+        out.append(
+            _Cluster(
+                group,
+                set(who),
+                said,
+                burst,
+                wave,
+                p,
+                official,
+                goods,
+                _share(said, QUESTION) >= 0.5,
+                "official"
+                if official >= s.sycophancy
+                else "produce"
+                if goods >= s.sycophancy
+                else None,
+            )
+        )
+    return out
+
+
+def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
+    if len(session.chats) < s.min_accounts:
+        return []
+    texts = [text for _, _, text in session.chats]
+    buyers = {o.account for o in session.orders}
+    shingles = all_bigrams(texts, produce_words(stream, session))
+    timed = _timed(session, texts, shingles, s)
+    # A big room has thousands of clusters, and much of its chat praises the produce: a
+    # praising cluster is measured against the chance that any of the room's clusters
+    # praising the same thing would look as coordinated (Bonferroni).
+    family = {kind: sum(c.praise == kind for c in timed) for kind in ("official", "produce")}
+    out = []
+    for c in timed:
+        if c.praise is not None:
+            if c.p * family[c.praise] > s.p_value:
+                continue
+        elif c.asking or c.p > s.p_value_alone:
             continue
+        non_buyers = sum(a not in buyers for a in c.accounts) / len(c.accounts)
         score = min(
             1.0,
-            0.5 + 0.2 * max(official, goods) + 0.1 * non_buyers + 0.2 * (p_any < s.p_value_alone),
+            0.5 + 0.2 * max(c.official, c.goods) + 0.1 * non_buyers + 0.2 * (c.p < s.p_value_alone),
         )
-        sample = sorted(set(said))[:5]
+        p, busiest, expected = c.burst
         evidence = {
-            "comments": len(group),
-            "accounts": len(accounts),
+            "comments": len(c.group),
+            "accounts": len(c.accounts),
             "busiest_window": {
                 "comments": busiest,
                 "expected": round(expected, 1),
                 "p_value": float(f"{p:.3g}"),
             },
-            "waves": wave.windows,
-            "comments_in_waves": wave.comments,
-            "expected_in_waves": round(wave.expected, 1),
-            "waves_p_value": float(f"{wave.p_value:.3g}"),
-            "about_the_official": round(official, 2),
-            "about_the_produce": round(goods, 2),
+            "waves": c.wave.windows,
+            "comments_in_waves": c.wave.comments,
+            "expected_in_waves": round(c.wave.expected, 1),
+            "waves_p_value": float(f"{c.wave.p_value:.3g}"),
+            "about_the_official": round(c.official, 2),
+            "about_the_produce": round(c.goods, 2),
             "non_buyers": round(non_buyers, 2),
-            "examples": sample,
+            "examples": sorted(set(c.said))[:5],
         }
         message, params = summary_of(evidence)
         summary = message % params
-        out.append(Finding.scored(RULE, score, summary, evidence, accounts=sorted(accounts)))
+        out.append(Finding.scored(RULE, score, summary, evidence, accounts=sorted(c.accounts)))
     return out
 
 
