@@ -19,10 +19,12 @@ is named when its posts are coordinated against the room's own chat rhythm — o
 five or ten minutes that hold far more of its posts than the rest of the room's chat
 there would give them: a binomial tail, corrected for the choice of windows) — and it
 praises an official (any title: 县长, 书记, 局长, 主任, 镇长, 村支书, 领导 …) or the
-produce; or when the coordination is so extreme that it needs no praise and it is not a
-question (a room asks "发顺丰吗" together when something happens). An account's repeats
-inside one window count once, so one enthusiast cannot make a burst. Accounts that
-bought nothing raise its score but never name it by themselves."""
+produce (the tail times the number of the room's clusters praising the same thing: a
+big room says 值得推荐 in many ways); or when the coordination is so extreme that it needs
+no praise and it is not a question (a room asks "发顺丰吗" together when something
+happens). An account's repeats inside one window count once, so one enthusiast cannot
+make a burst. Accounts that bought nothing raise its score but never name it by
+themselves."""
 
 from __future__ import annotations
 
