@@ -238,3 +238,18 @@ def test_the_simulators_honest_clearance_is_the_producers_and_is_not_flagged(
     assert cleared and all(p.cost is not None and p.clearances[0][1] < p.cost for p in cleared)
     found = run_detectors(stream)
     assert [f for fs in found.values() for f in fs if f.rule == "below_cost"] == []
+
+
+def test_a_bunch_of_two_box_orders_with_the_rooms_usual_share_of_cards_is_not_a_quota() -> None:
+    """An honest room where a ¥44 product is mostly bought two at a time (¥88, one of the round
+    sums the order-level signal watches) and one buyer in eight pays by union card or has an
+    employer on file, as across the room: the bunch is the product's habit, not a quota."""
+    events = Events().session(products=[{"product": "p-1", "price": 4400}, {"product": "p-2"}])
+    for n in range(160):
+        qty = 2 if n % 5 else 1
+        card = "union_card" if n % 8 == 0 else "wallet"
+        events.account(f"b-{n}", org="县医院" if n % 16 == 1 else None)
+        events.order(f"o-{n}", f"b-{n}", "p-1", 60 + n, amount=4400 * qty, qty=qty, payment=card)
+    for n in range(160, 200):
+        events.account(f"b-{n}").order(f"o-{n}", f"b-{n}", "p-2", 60 + n)
+    assert events.findings("forced_purchases") == []

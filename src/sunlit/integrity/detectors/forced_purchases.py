@@ -21,6 +21,7 @@ from statistics import median_low
 from typing import Any
 
 import numpy as np
+from scipy.stats import binom
 
 from sunlit.core.errors import N_
 from sunlit.integrity.model import Finding, poisson_tail, poisson_tails
@@ -41,6 +42,7 @@ class Settings:
     bunching_window: float = 1.15  # [T, 1.15·T)
     bunching_ratio: float = 2.5  # mass in the window over the smoothed counterfactual
     bunching_min_orders: int = 20
+    support_p_value: float = 1e-3  # the bunch's employers and cards against the room's share
     #: a total in [Q, Q + min(cheapest unit, margin·Q)) is "just over"; each margin is tried
     quota_margins: tuple[float, ...] = (0.1, 0.2, 0.4)
     quota_p_value: float = 1e-5
@@ -169,6 +171,14 @@ def _bunching(stream: Stream, session: Session, s: Settings, named: set[str]) ->
             and (o.payment in ("union_card", "corporate") or _org(stream, o.account))
         ]
         if len(suspicious) < s.bunching_min_orders // 2:
+            continue
+        # The support must be over-represented in the bunch: an honest room has its share of
+        # employers on file and union cards, and a product bought two at a time (issue 19).
+        backed = sum(
+            o.payment in ("union_card", "corporate") or bool(_org(stream, o.account))
+            for o in orders
+        )
+        if binom.sf(len(suspicious) - 1, len(inside), backed / len(orders)) > s.support_p_value:
             continue
         score = min(1.0, 0.5 + 0.05 * len(inside) / max(expected, 1.0))
         evidence = {
