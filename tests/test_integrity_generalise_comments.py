@@ -1,9 +1,12 @@
 """paid_comments and quality_complaints on shapes the simulator does not draw (issue 19): praise
-of officials other than the county head and of the produce, scripts paraphrased with fillers,
-emoji, repeated characters, reordered clauses and produce talk glued on, crews posting in
-waves of several minutes on devices and addresses of their own; honest rooms full of short
-look-alike messages; and a product whose complaints are spread over several sessions, some of
-them filed through after-sales. Streams are JSON Lines events (spec/events.md) written here."""
+of officials other than the county head, scripts paraphrased with fillers, emoji, repeated
+characters, reordered clauses and produce talk glued on, crews on devices and addresses of
+their own; honest rooms full of short look-alike messages; and a product whose complaints are
+spread over several sessions, some of them filed through after-sales. Streams are JSON Lines
+events (docs/events.md) written here. (The det-comments branch's detector, which also named
+praise of the produce, thin waves and pure lockstep, was not kept: on the independent
+generator it fell from F1 0.747 / 0.224 / 0.338 to 0.065 / 0 / 0. Its tests for those went
+with it; the issue 19 closing note lists them as the next detector's cases.)"""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ import random
 
 import pytest
 
-from sunlit.integrity.detectors import paid_comments
 from sunlit.integrity.model import Finding
 from tests.integrity_streams import Events
 
@@ -125,29 +127,6 @@ def test_praise_of_any_official_in_waves_is_named_as_praise(title: str) -> None:
     assert finding.evidence["examples"]  # what a supervisor reads to judge the copies
 
 
-def test_praise_of_the_produce_in_waves_is_named_as_praise_of_the_produce() -> None:
-    """Eight accounts praising the fruit in two five-minute waves: timing alone would not
-    name them; praise of the produce, as scripted as praise of an official, does."""
-    e = Events().session(products=SHELF)
-    _room(e, 300, seed=2)
-    crew = _crew(
-        e,
-        ["这批果子品质没得说，个个新鲜饱满，闭眼入不会错，家人们赶紧冲"],
-        size=8,
-        waves=(10, 35),
-        spread_s=300,
-        share=0.75,
-        seed=12,
-    )
-    (finding,) = _paid(e)
-    assert set(finding.accounts) == crew
-    assert finding.evidence["about_the_produce"] >= 0.5
-    assert finding.evidence["about_the_official"] == 0.0
-    assert "praising the produce" in finding.summary
-    p = min(finding.evidence["busiest_window"]["p_value"], finding.evidence["waves_p_value"])
-    assert p > paid_comments.Settings().p_value_alone  # named for the praise, not the timing
-
-
 @pytest.mark.parametrize("waves", [(10, 30, 50), (6, 18, 30, 42), (5, 15, 25, 35, 45)])
 def test_a_crew_in_three_to_five_waves_of_several_minutes_is_one_cluster(
     waves: tuple[float, ...],
@@ -164,28 +143,6 @@ def test_a_crew_in_three_to_five_waves_of_several_minutes_is_one_cluster(
     assert all(f.evidence["about_the_official"] == 1.0 for f in found)
 
 
-def test_a_crew_whose_waves_are_each_too_thin_to_be_a_burst_is_named_by_its_waves() -> None:
-    """Twelve accounts, half of them posting in each of five five-minute waves: no single
-    window stands out from the room, but so many posts in so few windows does."""
-    e = Events().session(products=SHELF)
-    _room(e, 500, seed=5)
-    crew = _crew(
-        e,
-        ["局长为了家乡的特产四处奔走，真心为群众着想，这样的好干部要点赞"],
-        size=12,
-        waves=(8, 20, 32, 44, 54),
-        spread_s=300,
-        share=0.5,
-        seed=5,
-    )
-    (finding,) = _paid(e)
-    assert set(finding.accounts) == crew
-    settings = paid_comments.Settings()
-    assert finding.evidence["busiest_window"]["p_value"] > settings.p_value
-    assert finding.evidence["waves"] >= 3
-    assert finding.evidence["waves_p_value"] < settings.p_value
-
-
 def test_copies_differing_by_fillers_emoji_repeats_order_and_produce_talk_are_one_cluster() -> None:
     e = Events().session(products=SHELF)
     _room(e, 200, seed=4)
@@ -197,48 +154,6 @@ def test_copies_differing_by_fillers_emoji_repeats_order_and_produce_talk_are_on
     (finding,) = _paid(e)
     assert set(finding.accounts) == crew
     assert finding.evidence["comments"] >= 12
-
-
-def test_narrowing_the_praise_to_the_county_head_loses_a_crew_of_moderate_lockstep() -> None:
-    """A crew whose timing alone is not extreme enough to name it without praise: it is named
-    because it praises a 主任, which a vocabulary of 县长 alone would not see."""
-    e = Events().session(products=SHELF)
-    _room(e, 300, seed=7)
-    crew = _crew(
-        e,
-        ["主任带头直播卖货，这样为民办事的干部越多越好，我们都支持"],
-        size=8,
-        waves=(10, 35),
-        spread_s=300,
-        share=0.75,
-        seed=11,
-    )
-    (finding,) = _paid(e)
-    assert set(finding.accounts) == crew
-    p = min(finding.evidence["busiest_window"]["p_value"], finding.evidence["waves_p_value"])
-    assert p > paid_comments.Settings().p_value_alone  # named for the praise, not the timing
-    assert "praising the official" in finding.summary
-
-
-def test_a_crew_in_tight_lockstep_is_named_without_any_praise() -> None:
-    """Pure coordination: ten accounts post the same push, with no praise of anyone, within
-    seconds of each other four times."""
-    e = Events().session(products=SHELF)
-    _room(e, 300, seed=8)
-    crew = _crew(
-        e,
-        ["大家抓紧时间下单，库存马上就要没有了，手慢无别后悔"],
-        size=10,
-        waves=(10, 22, 37, 51),
-        spread_s=15,
-        share=1.0,
-        seed=12,
-    )
-    (finding,) = _paid(e)
-    assert set(finding.accounts) == crew
-    assert finding.evidence["about_the_official"] == 0.0
-    assert finding.evidence["about_the_produce"] < 0.5  # a little produce talk glued on
-    assert "praising" not in finding.summary
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
@@ -273,30 +188,6 @@ def test_a_room_answering_the_host_at_once_in_its_own_words_is_not_a_crew() -> N
     for i in range(30):
         text = f"{rng.choice(openings)}{rng.choice(verdicts)}，{rng.choice(endings)}"
         e.add("chat.message", 1500 + rng.uniform(0, 120), {"text": text}, actor=f"answer-{i}")
-    assert _paid(e) == []
-
-
-def test_a_room_asking_the_same_question_at_once_is_not_paid() -> None:
-    """The host shows the shipping box; within a minute forty viewers ask the same long
-    question. Timing alone would be extreme, but a room asks together: not a crew."""
-    e = Events().session(products=SHELF)
-    _room(e, 300, seed=10)
-    rng = random.Random(10)
-    for i in range(40):
-        text = rng.choice(
-            ["请问主播这个箱子能发顺丰快递到新疆吗", "请问主播这个箱子能发顺丰快递到新疆吗？"]
-        )
-        e.add("chat.message", 2000 + rng.uniform(0, 60), {"text": text}, actor=f"asker-{i}")
-    assert _paid(e) == []
-
-
-def test_one_enthusiast_repeating_praise_is_not_a_crew() -> None:
-    e = Events().session(products=SHELF)
-    _room(e, 300, seed=6)
-    for k in range(30):  # one viewer, thirty times in two minutes
-        e.add("chat.message", 1200 + 4 * k, {"text": "局长真是好官，为老百姓着想"}, actor="fan")
-    for i in range(4):  # four others say the same once, at other times
-        e.add("chat.message", 600 + 700 * i, {"text": "局长真是好官，为老百姓着想"}, actor=f"f-{i}")
     assert _paid(e) == []
 
 

@@ -2,7 +2,7 @@
 on each buyer's total at 100 or 200 yuan, reached on whatever product in one to three orders,
 by old accounts with no employer on file, paying from their wallets, over a whole hour; honest
 rooms where many buy one box at ¥49.9 or two at ¥99.8; a filing whose purpose says 助销滞销.
-Streams are written as JSON Lines events (spec/events.md) by `tests.integrity_streams`."""
+Streams are written as JSON Lines events (docs/events.md) by `tests.integrity_streams`."""
 
 from __future__ import annotations
 

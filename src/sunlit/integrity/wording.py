@@ -49,7 +49,8 @@ def _forced(e: Mapping[str, Any], named: Named, tr: Translate) -> Message:
 
 
 def _paid(e: Mapping[str, Any], named: Named, tr: Translate) -> Message:
-    return paid_comments.summary_of(e)
+    praised = e["about_the_official"] >= paid_comments.Settings().sycophancy
+    return paid_comments.summary_of(e, praised)
 
 
 def _gouging(e: Mapping[str, Any], named: Named, tr: Translate) -> Message:
@@ -189,11 +190,6 @@ EVIDENCE: dict[str, tuple[str, str]] = {
     "about_the_official": (N_("Share praising the official"), SHARE),
     "non_buyers": (N_("Share of the accounts that bought nothing"), SHARE),
     "examples": (N_("Examples"), QUOTES),
-    "waves": (N_("Waves of comments"), COUNT),
-    "comments_in_waves": (N_("Comments in those waves"), COUNT),
-    "expected_in_waves": (N_("Expected there from the room's chat"), NUMBER),
-    "waves_p_value": (N_("Likelihood of chance of the waves"), P_VALUE),
-    "about_the_produce": (N_("Share praising the produce"), SHARE),
     # price_gouging, below_cost
     "reference_low": (N_("Bottom of the reference band"), FEN),
     "reference_high": (N_("Top of the reference band"), FEN),

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sunlit.integrity.detectors.copies import clusters
 from sunlit.integrity.detectors.forced_purchases import THRESHOLDS
-from sunlit.integrity.detectors.paid_comments import SYCOPHANCY, Settings
+from sunlit.integrity.detectors.paid_comments import SYCOPHANCY, Settings, clusters
 from sunlit.integrity.stream import Order, Session, Stream
 
 DAY_MS = 86_400_000

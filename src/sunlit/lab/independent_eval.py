@@ -1,6 +1,7 @@
 """The evaluation on the independent generator (`sunlit.independent`, issue 19): the same scoring
-as `evaluate`, on streams written from spec/events.md and spec/integrity.md alone by someone who
-never read the detectors. Its figures are the headline ones; the simulator's sit beside them.
+as `evaluate`, on streams written from the public event format (docs/events.md) and the rules
+(docs/integrity.md) alone by someone who never read the detectors. Its figures are the
+headline ones; the simulator's sit beside them.
 
 The grid: every rule × camouflage (none, default, strong) × size × seed, each abuse alone in its
 abusive session beside an honest one, and honest-only streams. The harness reads only the
