@@ -6,7 +6,6 @@ a new account, a price change — do not count: the pages show what happened in 
 
 from __future__ import annotations
 
-import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,20 +19,14 @@ from sunlit.core.errors import N_, NotFound
 from sunlit.core.eventlog.tables import EventRow
 from sunlit.core.files.store import LocalFileStore
 from sunlit.integrity import views
-from sunlit.integrity.figures import own_session_lines
+from sunlit.integrity.figures import load_stream
 from sunlit.integrity.naming import SessionName, session_names
-from sunlit.integrity.reader import read_lines
 from sunlit.integrity.stream import Stream
 from sunlit.integrity.tables import CaseRow, StreamImportRow
 from sunlit.integrity.traces import ChatPage, Trace, chat_log, moment, trace
 
 _READ: OrderedDict[str, Stream] = OrderedDict()
 _KEEP = 4
-
-
-async def _read(lines: list[bytes]) -> Stream:
-    stream, _ = await asyncio.to_thread(read_lines, lines, skip_bad=True)
-    return stream
 
 
 async def case_stream(
@@ -53,11 +46,8 @@ async def case_stream(
     if key in _READ:
         _READ.move_to_end(key)
         return _READ[key]
-    if imported is None:
-        stream = await _read(await own_session_lines(db, session, zone))
-    else:
-        data = await files.read(imported.sha256)
-        stream = await _read(data.splitlines(keepends=True)) if data is not None else Stream()
+    import_id = imported.id if imported is not None else None
+    stream = await load_stream(db, files, zone, import_id, session) or Stream()
     _READ[key] = stream
     while len(_READ) > _KEEP:
         _READ.popitem(last=False)
