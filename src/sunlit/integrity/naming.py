@@ -8,7 +8,7 @@ import asyncio
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +20,7 @@ from sunlit.filing.services import plans_by_id
 from sunlit.integrity.reader import read_lines
 from sunlit.integrity.stream import Session
 from sunlit.integrity.tables import StreamImportRow
+from sunlit.integrity.traces import moment
 from sunlit.integrity.views import Case
 
 
@@ -57,17 +58,17 @@ _FACTS: OrderedDict[str, StreamFacts] = OrderedDict()
 _KEEP = 8
 
 
-def _moment(ms: int | None) -> datetime | None:
-    return None if ms is None else datetime.fromtimestamp(ms / 1000, tz=UTC)
-
-
 def _span(session: Session) -> tuple[datetime | None, datetime | None, str | None]:
     times = [t for t in (session.started, session.ended) if t is not None]
     times += [t for t, *_ in session.joins] + [t for t, *_ in session.chats]
     times += [o.ts for o in session.orders]
     region = (session.filed or {}).get("official_region")
     first, last = (min(times), max(times)) if times else (None, None)
-    return _moment(first), _moment(last), str(region) if region else None
+    return (
+        None if first is None else moment(first),
+        None if last is None else moment(last),
+        str(region) if region else None,
+    )
 
 
 async def stream_facts(
