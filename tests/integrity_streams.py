@@ -74,13 +74,14 @@ class Events:
         minutes: int = 60,
         sid: str = "s-1",
         official: str = "a-official",
+        region: str = "341321",
     ) -> Events:
         self.add(
             "session.filed",
             -86400,
             {
                 "official": official,
-                "official_region": "341321",
+                "official_region": region,
                 "scheduled_start": "",
                 "scheduled_end": "",
                 "products": [p["product"] for p in products],
@@ -124,6 +125,7 @@ class Events:
         paid: bool = True,
         refunded: bool = False,
         complaint: str | None = None,
+        region: str = "110105",
     ) -> Events:
         self.add(
             "order.placed",
@@ -134,7 +136,7 @@ class Events:
                 "qty": qty,
                 "unit_price": amount // qty,
                 "amount": amount,
-                "address": {"region": "110105", "detail_hash": address or f"h-{buyer}"},
+                "address": {"region": region, "detail_hash": address or f"h-{buyer}"},
                 "device": f"d-{buyer}",
                 "ip": "10.0.0.1",
                 "payment_method": payment,

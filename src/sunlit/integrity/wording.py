@@ -41,6 +41,8 @@ def _fake_orders(e: Mapping[str, Any], named: Named, tr: Translate) -> Message:
 
 
 def _forced(e: Mapping[str, Any], named: Named, tr: Translate) -> Message:
+    if "local_buyers" in e:
+        return forced_purchases.LOCAL_GROUP, forced_purchases.local_group_params(e)
     if "quota_fen" in e:
         return forced_purchases.QUOTA_TOTALS, forced_purchases.quota_totals_params(e)
     if "threshold_fen" in e:
@@ -184,6 +186,15 @@ EVIDENCE: dict[str, tuple[str, str]] = {
     "named_buyers": (N_("Buyers named"), COUNT),
     "with_employer": (N_("Named buyers with an employer on file"), COUNT),
     "in_several_orders": (N_("Named buyers who got there in several orders"), COUNT),
+    "delivered_in_officials_county": (
+        N_("Named buyers delivering in the official's county"),
+        COUNT,
+    ),
+    "official_county": (N_("The official's county"), TEXT),
+    "local_buyers": (N_("Buyers delivering in the official's county"), COUNT),
+    "expected_local": (N_("Expected from the other sessions"), NUMBER),
+    "local_share_elsewhere": (N_("Share delivering in their official's county elsewhere"), SHARE),
+    "quota_shaped_totals": (N_("Named buyers whose total just passed a round amount"), COUNT),
     # paid_comments
     "comments": (N_("Comments"), COUNT),
     "busiest_window": (N_("Busiest burst"), WINDOW),

@@ -24,10 +24,14 @@ import numpy as np
 from scipy.stats import binom
 
 from sunlit.core.errors import N_
+from sunlit.core.regions.services import region_book
+from sunlit.integrity.detectors.local_buyers import CARDS, local_group
 from sunlit.integrity.detectors.quota_baskets import (
+    Window,
     baskets,
     beyond_one_product,
     named_buyers,
+    supported_window,
     windows,
 )
 from sunlit.integrity.model import Finding, poisson_tail
@@ -37,7 +41,6 @@ RULE = "forced_purchases"
 THRESHOLDS = (2_000, 3_000, 5_000, 8_800, 10_000, 20_000)  # fen: round amounts quotas use
 #: fen: the round amounts a quota on each buyer's total is tested at (issue 19).
 QUOTAS = (2_000, 3_000, 5_000, 10_000, 15_000, 20_000, 30_000, 50_000, 100_000)
-CARDS = ("union_card", "corporate")
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,12 @@ class Settings:
     quota_support: float = 3.0  # odds for an employer on file, and for a union or company card
     quota_replicates: int = 100  # quantity draws per order for the number expected
     quota_prior_orders: float = 20.0  # weight, in orders, of the broader share of a quantity
+    #: buyers delivering in the official's own county: the share expected before the stream's
+    #: other sessions are read, and its weight in buyers
+    local_prior_share: float = 0.05
+    local_prior_buyers: float = 100.0
+    local_p_value: float = 1e-6
+    local_ratio: float = 3.0
 
 
 def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
@@ -66,7 +75,9 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
     named = {o for f in findings for o in f.orders}
     bunched = _bunching(stream, session, s, named)
     taken = {a for f in findings + bunched for a in f.accounts}
-    return findings + bunched + _quota_totals(stream, session, s, taken)
+    totals = _quota_totals(stream, session, s, taken)
+    taken |= {a for f in totals for a in f.accounts}
+    return findings + bunched + totals + _local_group(stream, session, s, taken)
 
 
 def _org(stream: Stream, account: str | None) -> str | None:
@@ -236,31 +247,38 @@ def _quota_totals(stream: Stream, session: Session, s: Settings, taken: set[str]
     org = np.asarray([bool(_org(stream, str(a))) for a in b.buyers.tolist()])
     card = np.zeros(n, dtype=bool)
     card[inverse[np.asarray([o.payment in CARDS for o in b.orders], dtype=bool)]] = True
+    local = np.zeros(n, dtype=bool)
+    home = str((session.filed or {}).get("official_region") or "")[:6]
+    if len(home) == 6:
+        at_home = np.asarray([(o.region or "")[:6] == home for o in b.orders], dtype=bool)
+        local[inverse[at_home]] = True
     fresh = np.asarray([a not in taken for a in b.buyers.tolist()])
     reports = sum(r[1] == "forced_purchase" for r in session.reports)
     out = []
     for quota in QUOTAS:
-        found = [
-            w
-            for w in windows(b, pool, quota, fresh, s)
-            if w.p <= s.quota_p_value
-            and w.observed >= s.quota_ratio * w.expected
-            and w.observed - w.expected >= s.quota_min_excess
-            and beyond_one_product(w, b.main, s)
-        ]
+        found, homes = [], []
+        for w in windows(b, pool, quota, fresh, s):
+            if _passes(w, s) and beyond_one_product(w, b.main, s):
+                found.append(w)
+            sub = supported_window(w, local & fresh, fresh, s)
+            if sub is not None and _passes(sub, s):
+                homes.append(sub)
+        # The buyers delivering in the official's county are tested apart only when the
+        # whole room shows no quota: apart, they are fewer, and a quota on them stands out.
+        found = found or homes
         if not found:
             continue
         # The purest window names: the fewest honest buyers expected per buyer there.
         w = min(found, key=lambda w: (w.expected / w.observed, w.p))
-        named = named_buyers(w, s.quota_support ** (org.astype(np.float64) + card), s)
+        named = named_buyers(w, s.quota_support ** (org.astype(np.float64) + card + local), s)
         if not named.any():
             continue
         fresh &= ~named
         who = set(b.buyers[named].tolist())
         orders = [o for o in b.orders if o.account in who]
         ratio = w.observed / max(w.expected, 1e-9)
-        supported = float((org | card)[named].mean())
-        score = min(1.0, 0.55 + 0.05 * min(ratio, 6.0) + 0.1 * supported + 0.05 * bool(reports))
+        backed = float((org | card | local)[named].mean())
+        score = min(1.0, 0.55 + 0.05 * min(ratio, 6.0) + 0.1 * backed + 0.05 * bool(reports))
         evidence = {
             "quota_fen": quota,
             "buyers_in_session": n,
@@ -270,6 +288,7 @@ def _quota_totals(stream: Stream, session: Session, s: Settings, taken: set[str]
             "named_buyers": len(who),
             "with_employer": int((org & named).sum()),
             "union_or_corporate_cards": int((card & named).sum()),
+            "delivered_in_officials_county": int((local & named).sum()),
             "in_several_orders": int((several & named).sum()),
             "forced_purchase_reports": reports,
         }
@@ -287,6 +306,58 @@ def _quota_totals(stream: Stream, session: Session, s: Settings, taken: set[str]
     return out
 
 
+def _local_group(stream: Stream, session: Session, s: Settings, taken: set[str]) -> list[Finding]:
+    """Buyers who had their orders delivered in the official's own county, far more of them
+    than in the stream's other sessions (`local_group`): where a county's cadres are told to
+    buy, they buy for home. Named: those the other findings did not name."""
+    g = local_group(stream, session, s, QUOTAS, taken)
+    if g is None:
+        return []
+    orders = [o for o in session.orders if o.account in g.named]
+    org = sum(bool(_org(stream, a)) for a in g.named)
+    cards = len({o.account for o in orders if o.payment in CARDS})
+    reports = sum(r[1] == "forced_purchase" for r in session.reports)
+    ratio = len(g.local) / max(g.expected, 1e-9)
+    score = min(1.0, 0.5 + 0.05 * min(ratio, 6.0) + 0.1 * (org + cards > 0) + 0.05 * bool(reports))
+    evidence = {
+        "official_county": _county(g.home),
+        "buyers_in_session": g.buyers,
+        "local_buyers": len(g.local),
+        "expected_local": round(g.expected, 1),
+        "local_share_elsewhere": round(g.base, 4),
+        "p_value": float(f"{g.p:.3g}"),
+        "named_buyers": len(g.named),
+        "quota_shaped_totals": g.quota_shaped,
+        "with_employer": org,
+        "union_or_corporate_cards": cards,
+        "forced_purchase_reports": reports,
+    }
+    return [
+        Finding.scored(
+            RULE,
+            score,
+            LOCAL_GROUP % local_group_params(evidence),
+            evidence,
+            accounts=sorted(g.named),
+            orders=sorted(o.id for o in orders),
+        )
+    ]
+
+
+def _county(code: str) -> str:
+    """砀山县 (341321), or the code alone when the region book does not know it."""
+    path = region_book().path(code)
+    return f"{path[-1].name('zh')} ({code})" if path else code
+
+
+def _passes(w: Window, s: Settings) -> bool:
+    return (
+        w.p <= s.quota_p_value
+        and w.observed >= s.quota_ratio * w.expected
+        and w.observed - w.expected >= s.quota_min_excess
+    )
+
+
 #: The findings' summaries (pages translate them, filled from the evidence).
 QUOTA = N_(
     "%(buyers)s of %(members)s people from %(organisation)s bought (%(conversion)s, against "
@@ -295,6 +366,11 @@ QUOTA = N_(
 BUNCHING = N_(
     "%(orders)s orders came to just over %(yuan)s yuan, with just enough items to get there, "
     "%(ratio)s× what the buyers' usual quantities predict: amounts bunched at a quota."
+)
+LOCAL_GROUP = N_(
+    "%(local)s of the session's %(buyers)s buyers had their orders delivered in the official's "
+    "own county, against %(expected)s expected from other sessions (%(share)s): a local group "
+    "buying together, the pattern of a quota on the county's cadres."
 )
 QUOTA_TOTALS = N_(
     "%(buyers)s buyers' totals came to just over %(yuan)s yuan, with just enough items to get "
@@ -327,4 +403,13 @@ def quota_totals_params(evidence: Mapping[str, Any]) -> dict[str, object]:
         "buyers": evidence["buyers_just_over"],
         "yuan": evidence["quota_fen"] // 100,
         "expected": f"{evidence['expected_just_over']:.1f}",
+    }
+
+
+def local_group_params(evidence: Mapping[str, Any]) -> dict[str, object]:
+    return {
+        "local": evidence["local_buyers"],
+        "buyers": evidence["buyers_in_session"],
+        "expected": f"{evidence['expected_local']:.1f}",
+        "share": f"{evidence['local_share_elsewhere']:.1%}",
     }

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+from scipy.stats import binom
 
 from sunlit.integrity.model import poisson_tails
 from sunlit.integrity.stream import Order, Session
@@ -196,3 +197,29 @@ def named_buyers(w: Window, support: np.ndarray, s: QuotaSettings) -> np.ndarray
         named[order[: ok[-1] + 1]] = True
     named &= w.inside
     return named
+
+
+def supported_window(
+    w: Window, supported: np.ndarray, keep: np.ndarray, s: QuotaSettings
+) -> Window | None:
+    """The window among the ``supported`` buyers only (forced_purchases passes those who had
+    an order delivered in the official's own county, where a county's cadres live), or None
+    when they do not land there more often than the session's other buyers. Against
+    a small group, the honest buyers who land just over a round sum by chance no longer drown
+    a quota. The test is the same Poisson tail; the other buyers stand in for
+    `beyond_one_product`: a product whose usual pack comes to a round sum carries its buyers
+    over it whoever they are, so the supported must land there more often than the rest
+    (binomial tail ≤ ``quota_rest_p_value``)."""
+    n = int(supported.sum())
+    if n < s.quota_min_excess:
+        return None
+    inside = w.inside & supported
+    observed = int(inside.sum())
+    rest = keep & ~supported
+    rate = (float((w.inside & rest).sum()) + 1.0) / (float(rest.sum()) + 2.0)
+    if float(binom.sf(observed - 1, n, rate)) > s.quota_rest_p_value:
+        return None
+    chance = np.where(supported, w.chance, 0.0)
+    expected = float(chance.sum())
+    p = float(poisson_tails(np.asarray([observed]), np.asarray([expected]))[0])
+    return Window(w.quota, w.margin, inside, chance, observed, expected, p)
