@@ -126,6 +126,8 @@ class Events:
         refunded: bool = False,
         complaint: str | None = None,
         region: str = "110105",
+        device: str | None = None,
+        shipped: bool = False,
     ) -> Events:
         self.add(
             "order.placed",
@@ -137,7 +139,7 @@ class Events:
                 "unit_price": amount // qty,
                 "amount": amount,
                 "address": {"region": region, "detail_hash": address or f"h-{buyer}"},
-                "device": f"d-{buyer}",
+                "device": device or f"d-{buyer}",
                 "ip": "10.0.0.1",
                 "payment_method": payment,
             },
@@ -146,6 +148,13 @@ class Events:
         )
         if paid:
             self.add("order.paid", seconds + 30, {"order": oid}, session=sid)
+        if shipped:
+            self.add(
+                "order.shipped",
+                seconds + 86400,
+                {"order": oid, "carrier": "sf"},
+                session=sid,
+            )
         if refunded:
             self.add(
                 "order.refunded",

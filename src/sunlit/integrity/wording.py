@@ -15,6 +15,7 @@ from sunlit.integrity.detectors import (
     fake_viewers,
     forced_purchases,
     hype,
+    local_buyers,
     paid_comments,
     prices,
     quality,
@@ -37,12 +38,14 @@ def _fake_viewers(e: Mapping[str, Any], named: Named, tr: Translate) -> Message:
 
 
 def _fake_orders(e: Mapping[str, Any], named: Named, tr: Translate) -> Message:
+    if e.get("linked_by_address_or_phone"):
+        return fake_orders.LINKED, fake_orders.summary_params(e)
     return fake_orders.SUMMARY, fake_orders.summary_params(e)
 
 
 def _forced(e: Mapping[str, Any], named: Named, tr: Translate) -> Message:
     if "local_buyers" in e:
-        return forced_purchases.LOCAL_GROUP, forced_purchases.local_group_params(e)
+        return local_buyers.LOCAL_GROUP, local_buyers.local_group_params(e)
     if "quota_fen" in e:
         return forced_purchases.QUOTA_TOTALS, forced_purchases.quota_totals_params(e)
     if "threshold_fen" in e:
@@ -162,6 +165,7 @@ EVIDENCE: dict[str, tuple[str, str]] = {
     "before_product_presented": (N_("Ordered before the product was presented"), COUNT),
     "distinct_delivery_hashes": (N_("Different delivery addresses"), COUNT),
     "distinct_devices": (N_("Different devices"), COUNT),
+    "linked_by_address_or_phone": (N_("Tied by shared delivery addresses or phones"), YES_NO),
     "session": (N_("Session"), SESSION),
     # forced_purchases
     "organisation": (N_("Work unit"), TEXT),

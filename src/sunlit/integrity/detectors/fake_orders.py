@@ -23,7 +23,9 @@ sessions), or when its members' orders went bad — refunded, cancelled after th
 paid and never shipped while most other paid orders of the session shipped — far more often
 than everyone else's (at least ``bad_share`` of them, binomial tail ≤ ``p_value`` against the
 others' rate), or when its members share both devices and delivery addresses or IPs (at least
-``min_accounts`` accounts on each kind of mark) with ``min_orders_per_member`` orders each."""
+``min_accounts`` accounts and ``tied_share`` of the members on each kind of mark) with
+``min_orders_per_member`` orders each. A dense block of most of its sessions' buyers, most of
+them sharing no phone and no address, is the room's regulars (`_clientele`), not a ring."""
 
 from __future__ import annotations
 
@@ -35,6 +37,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from sunlit.core.errors import N_
+from sunlit.integrity.detectors.order_outcomes import (
+    clientele,
+    gone_bad,
+    linked_groups,
+    marks,
+    never_shipped,
+    outcome,
+    shared_marks,
+)
 from sunlit.integrity.model import Finding
 from sunlit.integrity.stream import Order, Session, Stream
 
@@ -44,8 +55,8 @@ Node = tuple[str, str]
 
 @dataclass(frozen=True)
 class Settings:
-    blocks: int = 4  # dense blocks of at least min_accounts looked at, in turn …
-    max_peels: int = 12  # … among at most this many peelings
+    blocks: int = 10  # dense blocks of at least min_accounts looked at, in turn …
+    max_peels: int = 20  # … among at most this many peelings
     min_accounts: int = 5
     min_orders_per_account: float = 2.5  # in the block, on average (the density path)
     min_density_ratio: float = 2.0  # block density over the whole graph's
@@ -55,6 +66,13 @@ class Settings:
     p_value: float = 1e-6  # … with this binomial tail against the other orders' rate
     min_orders_per_member: float = 2.0  # orders per member on the shared-marks path
     shipped_share: float = 0.5  # a session's paid orders shipped before "never shipped" counts
+    dense_bad_ratio: float = 2.0  # the dense path: orders gone bad over the others' rate …
+    dense_p_value: float = 1e-3  # … with this binomial tail
+    group_accounts: int = 4  # buyers linked by shared addresses or phones (the linked path) …
+    group_bad_share: float = 0.3  # … whose orders went bad this often …
+    group_p_value: float = 1e-4  # … with this binomial tail against the others' rate
+    tied_share: float = 0.25  # of the members, on each kind of mark (the shared-marks path)
+    clientele_share: float = 0.5  # a dense block of most buyers, most of them sharing no mark
 
 
 def densest_block(edges: dict[tuple[str, str], float]) -> tuple[set[str], set[str], float]:
@@ -94,11 +112,6 @@ def _column(o: Order) -> str:
     return f"{o.session}|{o.product}"
 
 
-def _marks(o: Order) -> list[str]:
-    """The order's delivery address hash, device and IP as columns of the graph."""
-    return [f"@{kind}:{v}" for kind, v in (("a", o.address), ("d", o.device), ("i", o.ip)) if v]
-
-
 def _is_mark(col: str) -> bool:
     return col.startswith("@")
 
@@ -109,14 +122,14 @@ def detect_stream(stream: Stream, s: Settings) -> list[Finding]:
         return []
     count: Counter[tuple[str, str]] = Counter((str(o.account), _column(o)) for o in orders)
     marked: Counter[tuple[str, str]] = Counter(
-        (str(o.account), m) for o in orders for m in _marks(o)
+        (str(o.account), m) for o in orders for m in marks(o)
     )
     sharing = Counter(m for _, m in marked)
     count.update({k: n for k, n in marked.items() if sharing[k[1]] >= 2})
     col_degree = Counter(c for _, c in count)
     edges = {k: n / math.log(col_degree[k[1]] + 5) for k, n in count.items()}
     whole = sum(edges.values()) / (len({r for r, _ in edges}) + len(col_degree))
-    bad, unshipped = _gone_bad(stream, orders, s)
+    bad, unshipped = gone_bad(stream, orders, s)
     findings: list[Finding] = []
     looked = 0
     for _ in range(s.max_peels):
@@ -143,74 +156,66 @@ def detect_stream(stream: Stream, s: Settings) -> list[Finding]:
         members |= {r for r, c in marked if c in drops}
         cols = cols | drops
         mine = _ring_orders(orders, members, cols)
+        tied_by = shared_marks(mine)
+        ring_bad = bad | never_shipped(orders, mine, unshipped, s)
+        went_bad, tail, others_rate = outcome(orders, mine, ring_bad)
+        spoilt = went_bad >= s.bad_share * len(mine) and tail <= s.p_value
+        # Buying much together is a ring's shape and a keen room's too: its orders must also
+        # go bad more often than everyone else's, if not as often as on the outcome path.
         dense = (
             density >= s.min_density_ratio * whole
             and sum(per_account.values()) / len(rows) >= s.min_orders_per_account
+            and went_bad >= s.dense_bad_ratio * others_rate * len(mine)
+            and tail <= s.dense_p_value
+            and not clientele(orders, members, mine, tied_by, s)
         )
-        ring_bad = bad | _never_shipped(orders, mine, unshipped, s)
-        went_bad, tail, others_rate = _outcome(orders, mine, ring_bad)
-        outcome = went_bad >= s.bad_share * len(mine) and tail <= s.p_value
-        marks = _shared_marks(mine)
+        least = max(s.min_accounts, s.tied_share * len(members))
         tied = (
-            marks["d"] >= s.min_accounts
-            and max(marks["a"], marks["i"]) >= s.min_accounts
+            tied_by["d"] >= least
+            and max(tied_by["a"], tied_by["i"]) >= least
             and len(mine) >= s.min_orders_per_member * len(members)
         )
-        if not (dense or outcome or tied):
+        if not (dense or spoilt or tied):
             continue
         for key in [k for k in edges if k[0] in members]:
             del edges[key]
         findings.extend(_per_session(stream, mine, density / whole, bad, others_rate))
-    return findings
+    named = {a for f in findings for a in f.accounts}
+    return findings + _linked(stream, orders, bad, unshipped, named, s)
 
 
-def _gone_bad(stream: Stream, orders: list[Order], s: Settings) -> tuple[set[str], set[str]]:
-    """Orders that did not end as sales: refunded, or cancelled after their session ended; and
-    apart, those paid, never cancelled nor refunded and never shipped. The latter count as bad
-    only beside shipped orders: here, when at least ``shipped_share`` of the session's other
-    such orders shipped (a stream read before shipping names none); for a ring, when the
-    orders of the session outside it did (`_never_shipped`)."""
-    kept: defaultdict[str | None, list[Order]] = defaultdict(list)
+def _linked(
+    stream: Stream,
+    orders: list[Order],
+    bad: set[str],
+    unshipped: set[str],
+    named: set[str],
+    s: Settings,
+) -> list[Finding]:
+    """Groups of a session's buyers joined through shared delivery addresses or phones
+    (`linked_groups`), at least ``group_accounts`` of them, whose orders went bad far more
+    often than everyone else's (``group_bad_share`` of them, binomial tail ≤
+    ``group_p_value``): a ring with too few orders to be dense, spreading its orders over the
+    evening and its products. A household shares an address too, but is two or three, and its
+    orders end as everyone's do; an office that buys together keeps what it bought."""
+    by_session: defaultdict[str | None, list[Order]] = defaultdict(list)
     for o in orders:
-        if o.paid is not None and not o.gone:
-            kept[o.session].append(o)
-    shipped = {sid: sum(o.shipped is not None for o in mine) for sid, mine in kept.items()}
-    bad: set[str] = set()
-    unshipped: set[str] = set()
-    for o in orders:
-        session = stream.sessions.get(o.session) if o.session else None
-        end = session.ended if session is not None else None
-        if o.refunded is not None or (o.cancelled is not None and end and o.cancelled > end):
-            bad.add(o.id)
-        elif o.paid is not None and not o.gone and o.shipped is None:
-            unshipped.add(o.id)
-            others = len(kept[o.session]) - 1
-            if others > 0 and shipped[o.session] >= s.shipped_share * others:
-                bad.add(o.id)
-    return bad, unshipped
-
-
-def _never_shipped(
-    orders: list[Order], mine: list[Order], unshipped: set[str], s: Settings
-) -> set[str]:
-    """The ring's paid orders never shipped, in sessions where at least ``shipped_share`` of
-    the paid, kept orders outside the ring shipped: a ring that is most of its session's
-    orders is not the session's norm."""
-    ids = {o.id for o in mine}
-    sessions = {o.session for o in mine if o.id in unshipped}
-    kept: Counter[str | None] = Counter()
-    went: Counter[str | None] = Counter()
-    for o in orders:
-        if o.session in sessions and o.id not in ids and o.paid is not None and not o.gone:
-            kept[o.session] += 1
-            went[o.session] += o.shipped is not None
-    return {
-        o.id
-        for o in mine
-        if o.id in unshipped
-        and kept[o.session]
-        and went[o.session] >= s.shipped_share * kept[o.session]
-    }
+        by_session[o.session].append(o)
+    out: list[Finding] = []
+    for sid, theirs in by_session.items():
+        if sid is None or sid not in stream.sessions:
+            continue
+        for group in linked_groups(theirs):
+            if len(group) < s.group_accounts or group & named:
+                continue
+            mine = [o for o in theirs if o.account in group]
+            ring_bad = bad | never_shipped(orders, mine, unshipped, s)
+            went_bad, tail, others_rate = outcome(orders, mine, ring_bad)
+            if went_bad < s.group_bad_share * len(mine) or tail > s.group_p_value:
+                continue
+            found = _finding(stream.sessions[sid], mine, 0.0, ring_bad, others_rate, 1, linked=True)
+            out.append(found)
+    return out
 
 
 def _ring_orders(orders: list[Order], members: set[str], cols: set[str]) -> list[Order]:
@@ -219,37 +224,9 @@ def _ring_orders(orders: list[Order], members: set[str], cols: set[str]) -> list
     sessions = {
         o.session
         for o in orders
-        if o.account in members and (_column(o) in cols or any(m in cols for m in _marks(o)))
+        if o.account in members and (_column(o) in cols or any(m in cols for m in marks(o)))
     }
     return [o for o in orders if o.account in members and o.session in sessions]
-
-
-def _outcome(orders: list[Order], mine: list[Order], bad: set[str]) -> tuple[int, float, float]:
-    """How many of the ring's orders went bad, the binomial tail of that many against the rate
-    of everyone else's orders (shrunk toward 5% with the weight of 20 orders), and that rate."""
-    from scipy.stats import binom
-
-    ids = {o.id for o in mine}
-    went_bad = sum(o.id in bad for o in mine)
-    others = len(orders) - len(ids)
-    others_bad = len(bad - ids)
-    rate = (others_bad + 1.0) / (others + 20.0)
-    tail = float(binom.sf(went_bad - 1, len(mine), min(rate, 1.0))) if went_bad else 1.0
-    return went_bad, tail, others_bad / others if others else 0.0
-
-
-def _shared_marks(mine: list[Order]) -> dict[str, int]:
-    """Per kind of mark (a address, d device, i IP), the accounts that share one with another
-    account of the ring."""
-    groups: defaultdict[str, set[str]] = defaultdict(set)
-    for o in mine:
-        for m in _marks(o):
-            groups[m].add(str(o.account))
-    out: dict[str, set[str]] = {"a": set(), "d": set(), "i": set()}
-    for m, accounts in groups.items():
-        if len(accounts) > 1:
-            out[m[1]] |= accounts
-    return {k: len(v) for k, v in out.items()}
 
 
 def _peeled_members(
@@ -285,7 +262,7 @@ def _members(
     another, are not a ring by that tie either."""
     ties: dict[str, set[str]] = defaultdict(set)
     for o in orders:
-        if o.account in rows and (_column(o) in cols or any(m in cols for m in _marks(o))):
+        if o.account in rows and (_column(o) in cols or any(m in cols for m in marks(o))):
             for key in (o.device, o.address):
                 if key:
                     ties[key].add(str(o.account))
@@ -337,6 +314,8 @@ def _finding(
     bad: set[str],
     others_rate: float,
     sessions: int,
+    *,
+    linked: bool = False,
 ) -> Finding:
     first_pin: dict[str, int] = {}
     for ts, pid in session.pins:
@@ -347,14 +326,14 @@ def _finding(
     went_bad = sum(o.id in bad for o in mine)
     early = sum(o.ts < first_pin.get(o.product, o.ts + 1) for o in mine)
     shared = Counter(o.address for o in mine if o.address)
-    marks = _shared_marks(mine)
+    tied_by = shared_marks(mine)
     score = min(
         1.0,
         0.55
         + 0.1 * min(ratio, 3)
         + 0.15 * went_bad / len(mine)
         + 0.05 * min(sessions, 3)
-        + 0.05 * (marks["d"] > 1),
+        + 0.05 * (tied_by["d"] > 1),
     )
     evidence = {
         "accounts": len(accounts),
@@ -369,10 +348,12 @@ def _finding(
         "before_product_presented": early,
         "distinct_delivery_hashes": len(shared),
         "distinct_devices": len({o.device for o in mine}),
-        "accounts_sharing_a_device": marks["d"],
-        "accounts_sharing_an_address": marks["a"],
+        "accounts_sharing_a_device": tied_by["d"],
+        "accounts_sharing_an_address": tied_by["a"],
     }
-    summary = SUMMARY % summary_params(evidence)
+    if linked:
+        evidence["linked_by_address_or_phone"] = True
+    summary = (LINKED if linked else SUMMARY) % summary_params(evidence)
     found = Finding.scored(
         RULE, score, summary, evidence, accounts=accounts, orders=sorted(o.id for o in mine)
     )
@@ -385,6 +366,11 @@ SUMMARY = N_(
     "%(accounts)s accounts placed %(orders)s orders together as a dense block "
     "(%(sessions)s session(s)); %(gone)s were refunded or cancelled and %(unshipped)s never "
     "shipped."
+)
+
+LINKED = N_(
+    "%(accounts)s accounts tied by shared delivery addresses or phones placed %(orders)s "
+    "orders; %(gone)s were refunded or cancelled and %(unshipped)s never shipped."
 )
 
 

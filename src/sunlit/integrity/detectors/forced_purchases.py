@@ -24,8 +24,7 @@ import numpy as np
 from scipy.stats import binom
 
 from sunlit.core.errors import N_
-from sunlit.core.regions.services import region_book
-from sunlit.integrity.detectors.local_buyers import CARDS, local_group
+from sunlit.integrity.detectors.local_buyers import CARDS, local_findings
 from sunlit.integrity.detectors.quota_baskets import (
     Window,
     baskets,
@@ -77,7 +76,7 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
     taken = {a for f in findings + bunched for a in f.accounts}
     totals = _quota_totals(stream, session, s, taken)
     taken |= {a for f in totals for a in f.accounts}
-    return findings + bunched + totals + _local_group(stream, session, s, taken)
+    return findings + bunched + totals + local_findings(stream, session, s, QUOTAS, taken)
 
 
 def _org(stream: Stream, account: str | None) -> str | None:
@@ -306,50 +305,6 @@ def _quota_totals(stream: Stream, session: Session, s: Settings, taken: set[str]
     return out
 
 
-def _local_group(stream: Stream, session: Session, s: Settings, taken: set[str]) -> list[Finding]:
-    """Buyers who had their orders delivered in the official's own county, far more of them
-    than in the stream's other sessions (`local_group`): where a county's cadres are told to
-    buy, they buy for home. Named: those the other findings did not name."""
-    g = local_group(stream, session, s, QUOTAS, taken)
-    if g is None:
-        return []
-    orders = [o for o in session.orders if o.account in g.named]
-    org = sum(bool(_org(stream, a)) for a in g.named)
-    cards = len({o.account for o in orders if o.payment in CARDS})
-    reports = sum(r[1] == "forced_purchase" for r in session.reports)
-    ratio = len(g.local) / max(g.expected, 1e-9)
-    score = min(1.0, 0.5 + 0.05 * min(ratio, 6.0) + 0.1 * (org + cards > 0) + 0.05 * bool(reports))
-    evidence = {
-        "official_county": _county(g.home),
-        "buyers_in_session": g.buyers,
-        "local_buyers": len(g.local),
-        "expected_local": round(g.expected, 1),
-        "local_share_elsewhere": round(g.base, 4),
-        "p_value": float(f"{g.p:.3g}"),
-        "named_buyers": len(g.named),
-        "quota_shaped_totals": g.quota_shaped,
-        "with_employer": org,
-        "union_or_corporate_cards": cards,
-        "forced_purchase_reports": reports,
-    }
-    return [
-        Finding.scored(
-            RULE,
-            score,
-            LOCAL_GROUP % local_group_params(evidence),
-            evidence,
-            accounts=sorted(g.named),
-            orders=sorted(o.id for o in orders),
-        )
-    ]
-
-
-def _county(code: str) -> str:
-    """砀山县 (341321), or the code alone when the region book does not know it."""
-    path = region_book().path(code)
-    return f"{path[-1].name('zh')} ({code})" if path else code
-
-
 def _passes(w: Window, s: Settings) -> bool:
     return (
         w.p <= s.quota_p_value
@@ -366,11 +321,6 @@ QUOTA = N_(
 BUNCHING = N_(
     "%(orders)s orders came to just over %(yuan)s yuan, with just enough items to get there, "
     "%(ratio)s× what the buyers' usual quantities predict: amounts bunched at a quota."
-)
-LOCAL_GROUP = N_(
-    "%(local)s of the session's %(buyers)s buyers had their orders delivered in the official's "
-    "own county, against %(expected)s expected from other sessions (%(share)s): a local group "
-    "buying together, the pattern of a quota on the county's cadres."
 )
 QUOTA_TOTALS = N_(
     "%(buyers)s buyers' totals came to just over %(yuan)s yuan, with just enough items to get "
@@ -403,13 +353,4 @@ def quota_totals_params(evidence: Mapping[str, Any]) -> dict[str, object]:
         "buyers": evidence["buyers_just_over"],
         "yuan": evidence["quota_fen"] // 100,
         "expected": f"{evidence['expected_just_over']:.1f}",
-    }
-
-
-def local_group_params(evidence: Mapping[str, Any]) -> dict[str, object]:
-    return {
-        "local": evidence["local_buyers"],
-        "buyers": evidence["buyers_in_session"],
-        "expected": f"{evidence['expected_local']:.1f}",
-        "share": f"{evidence['local_share_elsewhere']:.1%}",
     }

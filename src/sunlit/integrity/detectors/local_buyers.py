@@ -7,12 +7,16 @@ cards or employers. Pure."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from sunlit.integrity.model import poisson_tail
+from sunlit.core.errors import N_
+from sunlit.core.regions.services import region_book
+from sunlit.integrity.model import Finding, poisson_tail
 from sunlit.integrity.stream import Order, Session, Stream
 
+RULE = "forced_purchases"
 CARDS = ("union_card", "corporate")
 
 
@@ -161,3 +165,66 @@ def local_group(
         named=frozenset(named),
         quota_shaped=len(named & shaped),
     )
+
+
+def local_findings(
+    stream: Stream, session: Session, s: LocalSettings, quotas: tuple[int, ...], taken: set[str]
+) -> list[Finding]:
+    """Buyers who had their orders delivered in the official's own county, far more of them
+    than in the stream's other sessions (`local_group`): where a county's cadres are told to
+    buy, they buy for home. Named: those the other findings did not name."""
+    g = local_group(stream, session, s, quotas, taken)
+    if g is None:
+        return []
+    orders = [o for o in session.orders if o.account in g.named]
+    org = sum(bool((acc := stream.accounts.get(a)) and acc.org) for a in g.named)
+    cards = len({o.account for o in orders if o.payment in CARDS})
+    reports = sum(r[1] == "forced_purchase" for r in session.reports)
+    ratio = len(g.local) / max(g.expected, 1e-9)
+    score = min(1.0, 0.5 + 0.05 * min(ratio, 6.0) + 0.1 * (org + cards > 0) + 0.05 * bool(reports))
+    evidence = {
+        "official_county": _county(g.home),
+        "buyers_in_session": g.buyers,
+        "local_buyers": len(g.local),
+        "expected_local": round(g.expected, 1),
+        "local_share_elsewhere": round(g.base, 4),
+        "p_value": float(f"{g.p:.3g}"),
+        "named_buyers": len(g.named),
+        "quota_shaped_totals": g.quota_shaped,
+        "with_employer": org,
+        "union_or_corporate_cards": cards,
+        "forced_purchase_reports": reports,
+    }
+    return [
+        Finding.scored(
+            RULE,
+            score,
+            LOCAL_GROUP % local_group_params(evidence),
+            evidence,
+            accounts=sorted(g.named),
+            orders=sorted(o.id for o in orders),
+        )
+    ]
+
+
+def _county(code: str) -> str:
+    """砀山县 (341321), or the code alone when the region book does not know it."""
+    path = region_book().path(code)
+    return f"{path[-1].name('zh')} ({code})" if path else code
+
+
+#: The finding's summary (pages translate it, filled from the evidence).
+LOCAL_GROUP = N_(
+    "%(local)s of the session's %(buyers)s buyers had their orders delivered in the official's "
+    "own county, against %(expected)s expected from other sessions (%(share)s): a local group "
+    "buying together, the pattern of a quota on the county's cadres."
+)
+
+
+def local_group_params(evidence: Mapping[str, Any]) -> dict[str, object]:
+    return {
+        "local": evidence["local_buyers"],
+        "buyers": evidence["buyers_in_session"],
+        "expected": f"{evidence['expected_local']:.1f}",
+        "share": f"{evidence['local_share_elsewhere']:.1%}",
+    }
