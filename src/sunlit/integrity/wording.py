@@ -264,6 +264,7 @@ SIGNALS_LABELS = {
     "shared_device": N_("shared a device"),
     "crowded_prefix": N_("crowded address block"),
     "wave_lockstep": N_("joined and left with its wave"),
+    "quiet_batch": N_("registered with a batch that stayed briefly and did little"),
 }
 FIGURE_LABELS = {
     "source": N_("announced by"),

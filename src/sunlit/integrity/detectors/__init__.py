@@ -1,9 +1,10 @@
 """One detector per rule of docs/integrity.md, registered in `REGISTRY` with its settings, the
 rules whose findings it reads (``needs``) and its explanation (the module's docstring). The
 engine runs each detector after the ones it needs (`sunlit.integrity.engine.in_order`); the
-order of `REGISTRY` matters only between detectors that do not depend on each other. Two
-modules are parts of a detector, not detectors: `waves` (fake_viewers' wave lockstep) and
-`quota_baskets` (forced_purchases' quota totals)."""
+order of `REGISTRY` matters only between detectors that do not depend on each other. Some
+modules are parts of a detector, not detectors: `waves` and `registration` (fake_viewers'
+wave lockstep and registration batches), `quota_baskets` and `local_buyers` (forced_purchases'
+quota totals and local group) and `order_outcomes` (what became of fake_orders' orders)."""
 
 from __future__ import annotations
 

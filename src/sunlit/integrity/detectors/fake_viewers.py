@@ -49,7 +49,14 @@ viewers who merely passed through its range. A quiet viewer (no purchase, at mos
 ``max_interactions`` interactions) whose cell's share of excess reaches ``pair_share`` is named
 by this alone — joining together and leaving together are two coincidences, not one — provided
 the viewers in lockstep cells liked, chatted, shared or bought less often than the rest of the
-room (a wave's bots may like a little; honest viewers do more)."""
+room (a wave's bots may like a little; honest viewers do more).
+
+Registration batches over hours and days (`registration.quiet_batches`, issue 19) name alone
+too, when the batch behaves together unlike the room: a farm that registered its accounts
+over a few days months ago and sends them on the audience's own curve, on their own phones and
+networks, still leaves them registered together, staying briefly and doing little. A batch
+that watches like everyone (a village the county signed up) is left alone, and so are the
+batches of the week before the session, when newcomers sign up for it."""
 
 from __future__ import annotations
 
@@ -61,6 +68,7 @@ from typing import Any
 import numpy as np
 
 from sunlit.core.errors import N_
+from sunlit.integrity.detectors.registration import quiet_batches, registration_share
 from sunlit.integrity.detectors.waves import count_waves, room_left, wave_lockstep
 from sunlit.integrity.model import (
     Finding,
@@ -83,6 +91,13 @@ class Settings:
     registration_bin_ms: int = 600_000  # registration batches in 10-minute bins
     registration_edge_ms: int = 86_400_000  # the days after a bin count once they span one
     registration_p: float = 1e-6  # a batch's Poisson tail must be below this
+    #: registration batches over hours and days, named when they behave unlike the room
+    batch_bins_ms: tuple[int, ...] = (21_600_000, 86_400_000)
+    batch_min: int = 20  # viewers in such a batch before it is tested
+    batch_dwell_p: float = 1e-6  # their stays shorter than the room's (Mann–Whitney)
+    batch_recent_ms: int = 7 * 86_400_000  # batches this close to the session are not tested
+    batch_member_p: float = 1e-2  # a batch's own test when all batches together pass
+    batch_gap_ms: int = 3 * 86_400_000  # the days either side left out of a batch's baseline
     lockstep_created_ms: int = 3_600_000  # registered in the same hour …
     lockstep_bin_ms: int = 10_000  # … and joined or left in the same 10 seconds
     lockstep_min: int = 5  # accounts in such a cell before it can count
@@ -153,53 +168,6 @@ def _medians(windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.nan_to_num(pair[:, 0] / 2), seen
 
 
-def _registration_share(created: np.ndarray, now: int, s: Settings) -> np.ndarray:
-    """Accounts registered in a batch: a 10-minute bin far fuller than the viewers'
-    registrations in the fortnight before it or the one after it would make it (`_batch_share`).
-    """
-    known = created >= 0
-    out = np.zeros(len(created))
-    if known.sum() < 10:
-        return out
-    c = created[known]
-    best = np.zeros(len(c))
-    for offset in (0, s.registration_bin_ms // 2):  # a batch split by a bin edge is seen whole
-        best = np.maximum(best, _batch_share(c, offset, now, s))
-    out[known] = best
-    return out
-
-
-def _batch_share(c: np.ndarray, offset: int, now: int, s: Settings) -> np.ndarray:
-    """The expected count of a bin is the larger of the viewers' registrations per bin in the
-    15 days before it and in the 15 days after it (itself excluded), the side after it ending
-    at ``now``: nobody watching has registered since, so the days not yet lived are not a
-    fortnight of nobody registering. The side after counts only when it spans
-    ``registration_edge_ms``. Registrations rising towards the session (people who signed up
-    for it) are then measured against their own rise, not against the quieter weeks before."""
-    bins = (c - c.min() + offset) // s.registration_bin_ms
-    now_bin = (now - c.min() + offset) // s.registration_bin_ms
-    counts = Counter(bins.tolist())
-    half = 15 * 24 * 6  # bins in 15 days
-    edge = s.registration_edge_ms // s.registration_bin_ms
-    sorted_bins = np.sort(bins)
-    keys = np.asarray(list(counts), dtype=np.int64)
-    obs = np.asarray([counts[k] for k in keys.tolist()], dtype=np.float64)
-    before = np.searchsorted(sorted_bins, keys) - np.searchsorted(sorted_bins, keys - half)
-    after = np.searchsorted(sorted_bins, keys + half, side="right") - np.searchsorted(
-        sorted_bins, keys, side="right"
-    )
-    after_span = np.clip(now_bin - keys, 0, half)
-    expected = np.maximum(
-        before / half,
-        np.where(after_span >= edge, after / np.maximum(after_span, 1), 0.0),
-    )
-    excess = excess_share(obs, expected, ratio=5.0, z=5.0, minimum=5)
-    big = np.flatnonzero(excess > 0)
-    excess[big[poisson_tails(obs[big], expected[big]) >= s.registration_p]] = 0.0
-    share = dict(zip(keys.tolist(), excess.tolist(), strict=True))
-    return np.asarray([share[b] for b in bins.tolist()])
-
-
 def _lockstep_share(created: np.ndarray, times: np.ndarray, s: Settings) -> np.ndarray:
     """Per viewer, the share of excess in the fullest (registration hour × 10-second) cell it
     falls in, on four grids shifted by half a bin; 0 unless the cell's count is improbable
@@ -260,7 +228,7 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
     created = np.asarray(
         [c if (c := _created(stream, a)) is not None else -1 for a in accounts], dtype=np.int64
     )
-    signals["registration_batch"] = _registration_share(created, end, s)
+    signals["registration_batch"] = registration_share(created, end, s)
     signals["lockstep"] = np.maximum(
         _lockstep_share(created, join_t, s), _lockstep_share(created, leave_t, s)
     )
@@ -290,8 +258,13 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
     others_active = float(active[~in_waves].mean()) if (~in_waves).any() else 0.0
     waves_quieter = bool(in_waves.any()) and float(active[in_waves].mean()) < others_active
     by_waves = (signals["wave_lockstep"] >= s.pair_share) & waves_quieter
+    # A batch registered over hours or days that stays briefly and does little: named alone.
+    signals["quiet_batch"] = quiet_batches(created, leave_t - join_t, active, end, s).astype(
+        np.float64
+    )
+    by_batch = signals["quiet_batch"] > 0
     named = np.flatnonzero(
-        (((combined >= s.threshold) & (agreeing >= s.min_signals)) | by_waves) & quiet
+        (((combined >= s.threshold) & (agreeing >= s.min_signals)) | by_waves | by_batch) & quiet
     )
     if len(named) < s.min_accounts:
         return []

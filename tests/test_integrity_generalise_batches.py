@@ -1,0 +1,107 @@
+"""View bots in shapes Sunlit's simulator does not draw (issue 19): accounts a farm registered
+over a few days months ago, each on its own phone and network, arriving over half an hour
+on the audience's own curve, a quarter of them liking a little, staying a minute or two;
+beside a village that signed up on one day and watches like everyone, and newcomers who
+registered in the days before the session. Streams are written as JSON Lines events
+(docs/events.md) by `tests.integrity_streams`."""
+
+from __future__ import annotations
+
+import random
+
+from tests.integrity_streams import Events
+
+PRODUCTS = [{"product": "p-0"}, {"product": "p-1"}]
+
+
+def _viewer(
+    e: Events, rng: random.Random, aid: str, days_old: float, join: float, stay: float
+) -> None:
+    e.account(aid, days_old=days_old, ip=f"{rng.randrange(1, 223)}.{rng.randrange(256)}.0.9")
+    net = f"{rng.randrange(1, 223)}.{rng.randrange(256)}.{rng.randrange(256)}.9"
+    e.add("viewer.joined", join, {"device": f"d-{aid}", "ip": net, "client": "app"}, actor=aid)
+    e.add("viewer.left", join + stay, {}, actor=aid)
+
+
+def _room(e: Events, rng: random.Random, n: int = 800) -> None:
+    """Honest viewers registered over four years, joining over the hour, staying from a
+    minute to most of it; two in five like what they see."""
+    for i in range(n):
+        aid = f"h-{i}"
+        join = rng.uniform(0, 3000)
+        _viewer(e, rng, aid, rng.uniform(20, 1500), join, min(rng.lognormvariate(5.6, 0.9), 3600))
+        if rng.random() < 0.4:
+            e.add("like", join + 20, {"count": 2}, actor=aid)
+
+
+def _farm(
+    e: Events,
+    rng: random.Random,
+    n: int,
+    days_old: float,
+    spread_days: float,
+    tag: str = "bot",
+    longest: float = 180,
+) -> set[str]:
+    """``n`` accounts registered over ``spread_days`` about ``days_old`` days ago, joining
+    within half an hour, staying 30 s to ``longest``; a quarter like once."""
+    bots = set()
+    for i in range(n):
+        aid = f"{tag}-{i}"
+        bots.add(aid)
+        join = rng.uniform(900, 2700)
+        stay = rng.uniform(30, longest)
+        _viewer(e, rng, aid, days_old + rng.uniform(0, spread_days), join, stay)
+        if rng.random() < 0.25:
+            e.add("like", join + 10, {"count": 1}, actor=aid)
+    return bots
+
+
+def _named(e: Events) -> set[str]:
+    return {a for f in e.findings("fake_viewers") for a in f.accounts}
+
+
+def test_a_farm_registered_over_days_months_ago_is_found_by_how_its_batch_behaves() -> None:
+    rng = random.Random(1)
+    e = Events().session(products=PRODUCTS)
+    _room(e, rng)
+    bots = _farm(e, rng, 150, 290, 4)
+    named = _named(e)
+    assert len(named & bots) >= 0.9 * len(bots)
+    assert len(named - bots) <= 0.05 * len(named)
+    (finding,) = e.findings("fake_viewers")
+    assert finding.evidence["signals"]["quiet_batch"] >= 0.9 * len(bots)
+
+
+def test_many_small_batches_over_weeks_are_found_together() -> None:
+    """Eight batches of 20, a week apart, staying up to six minutes: each alone is too
+    small to tell from the room."""
+    rng = random.Random(2)
+    e = Events().session(products=PRODUCTS)
+    _room(e, rng)
+    bots: set[str] = set()
+    for k in range(8):
+        bots |= _farm(e, rng, 20, 100 + 7 * k, 0.2, tag=f"bot{k}", longest=360)
+    named = _named(e)
+    assert len(named & bots) >= 0.7 * len(bots)
+    assert len(named - bots) <= 0.05 * len(named)
+
+
+def test_a_village_registered_together_that_watches_like_everyone_is_not_named() -> None:
+    rng = random.Random(3)
+    e = Events().session(products=PRODUCTS)
+    _room(e, rng)
+    for i in range(150):
+        join = rng.uniform(0, 3000)
+        stay = min(rng.lognormvariate(5.6, 0.9), 3600)
+        _viewer(e, rng, f"village-{i}", 290 + rng.uniform(0, 1), join, stay)
+    assert not {a for a in _named(e) if a.startswith("village")}
+
+
+def test_newcomers_who_signed_up_for_the_session_are_not_named() -> None:
+    """Registered in the three days before, they look around briefly and rarely like."""
+    rng = random.Random(4)
+    e = Events().session(products=PRODUCTS)
+    _room(e, rng)
+    _farm(e, rng, 150, 0.5, 3, tag="new")
+    assert not {a for a in _named(e) if a.startswith("new")}
