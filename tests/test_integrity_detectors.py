@@ -474,6 +474,10 @@ def test_a_company_kept_just_under_half_but_far_ahead_of_everyone_else() -> None
     assert finding.products == ["p-9"] and finding.evidence["share_of_sales"] == 0.45
     fair = _shop(Events().session(products=[*shelf, company]), 35, [25, 20, 10, 10])
     assert fair.findings("company_favouritism") == []
+    # 38% against 18% for the next: a popular enterprise in an honest room (the independent
+    # generator's), not a shop; the bar is two and a half times every other producer.
+    popular = _shop(Events().session(products=[*shelf, company]), 38, [18, 16, 14, 14])
+    assert popular.findings("company_favouritism") == []
 
 
 def _complaints(e: Events, bad: int) -> Events:

@@ -105,3 +105,30 @@ def test_newcomers_who_signed_up_for_the_session_are_not_named() -> None:
     _room(e, rng)
     _farm(e, rng, 150, 0.5, 3, tag="new")
     assert not {a for a in _named(e) if a.startswith("new")}
+
+
+def _households(e: Events, rng: random.Random) -> set[str]:
+    """Eleven accounts registered in the same ten minutes a year ago on four phones, who watch
+    a minute and do nothing."""
+    family = set()
+    for i in range(11):
+        aid = f"fam-{i}"
+        family.add(aid)
+        e.account(aid, days_old=365 + i / 1440, device=f"phone-{i % 4}")
+        join = 1200 + rng.uniform(0, 5)
+        e.add("viewer.joined", join, {"device": f"phone-{i % 4}", "ip": "9.9.9.9"}, actor=aid)
+        e.add("viewer.left", join + 60, {}, actor=aid)
+    return family
+
+
+def test_a_few_households_on_shared_phones_are_a_finding_in_a_small_room_only() -> None:
+    """The same eleven accounts: named among 2,000 viewers, too few to matter among 6,000
+    (a finding needs 0.2% of the viewers)."""
+    small = Events().session(products=PRODUCTS)
+    _room(small, random.Random(6), 2000)
+    family = _households(small, random.Random(7))
+    assert _named(small) >= family
+    big = Events().session(products=PRODUCTS)
+    _room(big, random.Random(6), 6000)
+    _households(big, random.Random(7))
+    assert not _named(big) & family

@@ -38,7 +38,7 @@ BRAND_CHARS = 2
 class Settings:
     max_share: float = 0.5  # of the session's sales, for one enterprise …
     dominant_share: float = 1 / 3  # … or this much, when it is also …
-    dominance: float = 2.0  # … this many times the sales of any other producer
+    dominance: float = 2.5  # … this many times the sales of any other producer
     max_sessions: int = 3  # sessions of one official in which one enterprise sells
 
 

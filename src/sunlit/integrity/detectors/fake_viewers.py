@@ -107,7 +107,10 @@ class Settings:
     min_signals: int = 2  # … from at least this many independent group signals …
     min_share: float = 0.5  # … each of which puts at least this share of its group in excess
     max_interactions: int = 3  # chats + likes + shares; buyers are never named
-    min_accounts: int = 10  # fewer suspicious viewers than this is not a finding
+    min_accounts: int = 10  # fewer suspicious viewers than this is not a finding …
+    #: … nor fewer than this share of the viewers: a few households registered together on
+    #: one phone are in every big room, and so few would inflate nothing that matters
+    min_viewer_share: float = 0.002
     wave_steps_ms: tuple[int, ...] = (10_000, 30_000, 60_000)  # lockstep tolerances
     wave_min: int = 5  # viewers in a (joined together × left together) cell before it counts
     wave_alpha: float = 1e-2  # family-wise chance of one lockstep cell in an honest room
@@ -266,7 +269,7 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
     named = np.flatnonzero(
         (((combined >= s.threshold) & (agreeing >= s.min_signals)) | by_waves | by_batch) & quiet
     )
-    if len(named) < s.min_accounts:
+    if len(named) < max(s.min_accounts, s.min_viewer_share * n):
         return []
     stayed = int(((leave_t - join_t) >= 30_000).sum())
     share = len(named) / n
