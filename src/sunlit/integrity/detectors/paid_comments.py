@@ -42,6 +42,7 @@ CUE = re.compile(
     r"|为人民|为老百姓|难得|用心|上心|厉害|了不起|优秀|佩服|榜样|口才|会说|讲得|信誉|保证|靠谱"
     r"|第一名|全国第一|天下第一|威武|英明|伟大|贴心|敬业|负责|好样"
 )
+PRAISE = "#praise"  # the kind of comment tested for bursts along with the bigrams
 HONORIFIC = re.compile(r"好官|父母官|公仆|好干部|青天")
 PRIME_BITS = 32
 
@@ -59,7 +60,10 @@ class Settings:
     sycophancy: float = 0.5  # share of the cluster's comments about the official
     wave_windows_ms: tuple[int, ...] = (60_000, 120_000, 300_000)  # a word's bursts, per width
     wave_p_value: float = 1e-5  # a word's window against the room's rhythm
-    specificity: float = 0.4  # share of a comment's words' uses inside the waves
+    specificity: float = 0.4  # how much a comment's words belong to the waves (0 chance, 1 only)
+    crowd_words: float = 0.3  # stock praise: share of its words' users who praised in waves
+    stock_chars: int = 5  # praise this short is what anyone types
+    own_words: float = 0.8  # without praise: share of its words' users who are in the crew
     overlap_p: float = 1e-4  # two waves whose accounts overlap more than this is chance
 
 
@@ -199,24 +203,38 @@ def wave_findings(session: Session, s: Settings, buyers: set[str]) -> list[Findi
     its words."""
     chats = session.chats
     found = praise_waves.waves(
-        chats, praise_waves.WaveSettings(s.wave_windows_ms, s.wave_p_value, s.min_accounts), _tags
+        chats, praise_waves.WaveSettings(s.wave_windows_ms, s.wave_p_value), _tags
     )
     population = len({a for _, a, _ in chats})
     out = []
     for group in praise_waves.crews(found, population, s.overlap_p):
         own = praise_waves.specific(chats, [(w.start, w.end) for w in group], 2)
         theirs = {i for i, share in own.items() if share >= s.specificity}
+        # Without praise, only words the crew alone uses make lockstep: a room answering the
+        # host again and again uses the room's words.
+        back = _back(chats, group, theirs)
+        alone = praise_waves.own_words(chats, back)
         waves_of: dict[str, set[int]] = defaultdict(set)
         for k, w in enumerate(group):
             for i in w.messages:
-                if i in theirs:
+                if i in theirs and (laudatory(chats[i][2], 1) or alone(i) >= s.own_words):
                     waves_of[chats[i][1]].add(k)
         recurring = {a for a, ks in waves_of.items() if len(ks) >= 2}
         named = set(recurring) if len(recurring) >= s.min_accounts else set()
-        praised = [w for w in group if _share(laudatory, chats, w.messages) >= s.sycophancy]
+        # A wave of praise (its praise burst, or bunched beyond doubt) names its praisers
+        # when they are a crowd; a thin one only through the accounts that come back.
+        praised = [
+            w
+            for w in group
+            if len({chats[i][1] for i in w.messages if laudatory(chats[i][2], 1)}) >= s.min_accounts
+            and (PRAISE in w.words or _extreme(chats, w, s))
+        ]
+        # Stock praise the room also says (书记辛苦了, all evening, from everyone) is no crew's.
+        crowd = praise_waves.own_words(chats, back | {a for w in praised for a in w.accounts})
         for i in theirs:
             ts, account, text = chats[i]
-            if laudatory(text, 1) and any(w.start <= ts <= w.end for w in praised):
+            stock = len(normalise(text)) <= s.stock_chars and crowd(i) < s.crowd_words
+            if laudatory(text, 1) and not stock and any(w.start <= ts <= w.end for w in praised):
                 named.add(account)
         if len(named) < s.min_accounts:
             continue
@@ -238,6 +256,27 @@ def wave_findings(session: Session, s: Settings, buyers: set[str]) -> list[Findi
     return out
 
 
+def _extreme(chats: list[tuple[int, str, str]], wave: praise_waves.Wave, s: Settings) -> bool:
+    """A wave's praise so bunched (against the rest of the room) that even stock phrases in it
+    are the crew's: thirty 辛苦了！！！ in twenty seconds."""
+    mine = [i for i in wave.messages if laudatory(chats[i][2], 1)]
+    times = np.asarray([chats[i][0] for i in mine], dtype=np.int64)
+    others = np.delete(np.asarray([ts for ts, _, _ in chats], dtype=np.int64), mine)
+    return min(lockstep(times, others, w)[0] for w in s.windows_ms) < s.p_value_alone
+
+
+def _back(
+    chats: list[tuple[int, str, str]], group: list[praise_waves.Wave], theirs: set[int]
+) -> set[str]:
+    """Accounts with comments in the waves' words in two waves or more."""
+    waves_of: dict[str, set[int]] = defaultdict(set)
+    for k, w in enumerate(group):
+        for i in w.messages:
+            if i in theirs:
+                waves_of[chats[i][1]].add(k)
+    return {a for a, ks in waves_of.items() if len(ks) >= 2}
+
+
 def praises(text: str) -> bool:
     """Sycophancy: the official named with a word of praise or thanks, or an honorific."""
     folded = text.lower()
@@ -254,7 +293,7 @@ def laudatory(text: str, min_chars: int = 5) -> bool:
 
 
 def _tags(text: str) -> set[str]:
-    return {"#praise"} if laudatory(text) else set()
+    return {PRAISE} if laudatory(text) else set()
 
 
 def _share(

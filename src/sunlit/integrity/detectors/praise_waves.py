@@ -3,11 +3,13 @@
 A paid crew is handed a few lines to post and told when; each member rewords them a little
 (fillers, emoji, clauses swapped, the produce's name glued on), so two copies may share few
 characters — but the crew's *vocabulary*, taken together, arrives in bursts. For every character
-bigram of the normalised chat, its posts are set against the room's own rhythm (the rest of the
-chat in the same window), Poisson tail as in ``paid_comments.lockstep``; the windows where one
-bigram is far busier than the room make its bursts. Messages that share a bursting bigram inside
-its burst are linked; each linked group with enough accounts is a wave. Waves that share their
-accounts (the same people turning up, wave after wave) are one crew."""
+bigram of the normalised chat (and every kind of comment the caller tags, such as praise), its
+posts are set against the room's own rhythm (the rest of the chat in the same window), Poisson
+tail as in ``paid_comments.lockstep``, its background being its use outside its own busier
+windows (a crew that comes back ten times makes its words common over the evening). Messages
+sharing a bursting bigram inside its burst are linked; each linked group of three accounts or
+more is a wave. Waves that share their accounts beyond chance, or share words and some of their
+people, are one crew. ``specific`` and ``own_words`` then tell a crew's words from the room's."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import numpy as np
 
 from sunlit.integrity.model import poisson_tails
 
+LOOSE = 1e-2  # a window busy enough not to count in a word's background
 KEEP = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fffa-z0-9]")
 
 
@@ -29,7 +32,7 @@ KEEP = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fffa-z0-9]")
 class WaveSettings:
     windows_ms: tuple[int, ...] = (60_000, 120_000, 300_000)
     p_gram: float = 1e-5  # a bigram's window against the room's rhythm
-    min_accounts: int = 5
+    min_accounts: int = 3  # a wave: the same word, or praise, from this many accounts at once
 
 
 @dataclass
@@ -38,6 +41,7 @@ class Wave:
     accounts: set[str]
     start: int
     end: int
+    words: set[str]  # the bigrams (and kinds) whose bursts made it
 
 
 def normalise(text: str) -> str:
@@ -80,13 +84,13 @@ def bursts(times: np.ndarray, members: np.ndarray, window: int, p_value: float) 
     expected = np.maximum(len(own) * (others_in + 1) / (n_others + 1), 1e-3)
     # A crew that comes back in many waves makes its words common over the evening, each wave a
     # small share of them: the words' background is their use outside their busier windows.
-    loose = np.flatnonzero(poisson_tails(observed, expected) < 5e-2)
-    busy = np.zeros(len(own), dtype=bool)
-    for i in loose:
-        busy[i : ends[i]] = True
-    background = len(own) - int(busy.sum())
-    expected = np.maximum((background + 1) * (others_in + 1) / (n_others + 1), 1e-3)
-    hit = np.flatnonzero(poisson_tails(observed, expected) < p_value)
+    for _ in range(3):
+        busy = np.zeros(len(own), dtype=bool)
+        for k in np.flatnonzero(poisson_tails(observed, expected) < LOOSE).tolist():
+            busy[k : ends[k]] = True
+        background = len(own) - int(busy.sum())
+        expected = np.maximum((background + 1) * (others_in + 1) / (n_others + 1), 1e-3)
+    hit = np.flatnonzero(poisson_tails(observed, expected) < p_value).tolist()
     runs: list[np.ndarray] = []
     start = stop = -1
     for i in hit:
@@ -119,7 +123,8 @@ def waves(
             posts[g].append(i)
     union = Union(n)
     linked = np.zeros(n, dtype=bool)
-    for idx in posts.values():
+    words: dict[int, set[str]] = defaultdict(set)
+    for g, idx in posts.items():
         if len(idx) < s.min_accounts:
             continue
         found = [r for w in s.windows_ms for r in bursts(times, np.asarray(idx), w, s.p_gram)]
@@ -127,6 +132,7 @@ def waves(
             if len({chats[int(k)][1] for k in run}) < s.min_accounts:
                 continue
             linked[run] = True
+            words[int(run[0])].add(g)
             for a, b in pairwise(run):
                 union.join(int(a), int(b))
     groups: dict[int, list[int]] = defaultdict(list)
@@ -136,7 +142,8 @@ def waves(
     for msgs in groups.values():
         accounts = {chats[i][1] for i in msgs}
         if len(accounts) >= s.min_accounts:
-            out.append(Wave(msgs, accounts, chats[msgs[0]][0], chats[msgs[-1]][0]))
+            said = {g for i in msgs for g in words.get(i, ())}
+            out.append(Wave(msgs, accounts, chats[msgs[0]][0], chats[msgs[-1]][0], said))
     return sorted(out, key=lambda w: w.start)
 
 
@@ -149,12 +156,15 @@ def overlap_tail(k: int, a: int, b: int, population: int) -> float:
 
 def crews(found: list[Wave], population: int, p_value: float) -> list[list[Wave]]:
     """Waves joined when they share more accounts than chance would (hypergeometric tail
-    against the session's chatting accounts): the same crew, coming back."""
+    against the session's chatting accounts), or the same bursting words and some of the same
+    people (thin waves): the same crew, coming back."""
     union = Union(len(found))
     pairs = [(i, j) for i in range(len(found)) for j in range(i + 1, len(found))]
     for i, j in pairs:
         k = len(found[i].accounts & found[j].accounts)
-        if (
+        if k and found[i].words & found[j].words:  # the same words again, some of the same people
+            union.join(i, j)
+        elif (
             k >= 3
             and overlap_tail(k, len(found[i].accounts), len(found[j].accounts), population)
             < p_value
@@ -195,3 +205,19 @@ def specific(
         mean = float(np.mean(shares)) if shares else 0.0
         out[k] = max(0.0, (mean - chance) / (1 - chance))
     return out
+
+
+def own_words(chats: list[tuple[int, str, str]], crew: set[str]) -> Callable[[int], float]:
+    """For a comment (its index), the mean over its bigrams of the share of their users who are
+    in ``crew``: 1 when the crew alone uses its words, low for the room's words (多少钱, 包邮)."""
+    users: dict[str, set[str]] = defaultdict(set)
+    texts = [grams(normalise(text)) for _, _, text in chats]
+    for (_, account, _), gs in zip(chats, texts, strict=True):
+        for g in gs:
+            users[g].add(account)
+
+    def share(i: int) -> float:
+        shares = [len(users[g] & crew) / len(users[g]) for g in texts[i]]
+        return float(np.mean(shares)) if shares else 0.0
+
+    return share
