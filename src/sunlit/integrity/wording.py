@@ -202,6 +202,8 @@ EVIDENCE: dict[str, tuple[str, str]] = {
     # paid_comments
     "comments": (N_("Comments"), COUNT),
     "busiest_window": (N_("Busiest burst"), WINDOW),
+    "waves": (N_("Waves of look-alike comments"), COUNT),
+    "in_several_waves": (N_("Accounts back in several waves"), COUNT),
     "about_the_official": (N_("Share praising the official"), SHARE),
     "non_buyers": (N_("Share of the accounts that bought nothing"), SHARE),
     "examples": (N_("Examples"), QUOTES),

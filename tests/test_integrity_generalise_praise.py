@@ -1,0 +1,232 @@
+"""paid_comments on shapes the simulator does not draw (issue 19), second round: crews praising
+the produce rather than the official; officials of other titles praised in a single wave; thin
+waves of three to five accounts, many of them; a crew posting in lockstep without a word of
+praise; and two honest rooms the old detector got wrong — a room answering the host's question
+all at once, and one enthusiast praising the official thirty times. Each test fails if the
+detector is narrowed: praise vocabulary cut to 县长, or the lockstep path (accounts back in
+several waves, no praise needed) removed."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from sunlit.integrity.model import Finding
+from tests.integrity_streams import Events
+
+SHELF = [
+    {"product": "p-pear", "name": "砀山酥梨"},
+    {"product": "p-honey", "name": "土蜂蜜"},
+]
+
+#: What an ordinary audience types over an evening.
+ROOM = [
+    "多少钱一斤",
+    "包邮吗",
+    "发什么快递",
+    "已下单",
+    "来了来了",
+    "坏果包赔吗",
+    "什么时候发货",
+    "能放几天",
+    "老家就是砀山的",
+    "去年买过，确实好吃",
+    "给爸妈买了两箱",
+    "土蜂蜜是纯的吗",
+    "有没有小一点的规格",
+    "孩子爱吃梨",
+    "画面有点卡",
+    "晚上好",
+    "主播好",
+    "第一次看政府直播",
+    "运费怎么算",
+    "新疆能发吗",
+]
+FILLERS = ["", "", "啊", "呀", "！", "~", "👍", "！！", "😍😍", "哈"]
+
+
+def _room(e: Events, chatters: int, seed: int, minutes: int = 60) -> None:
+    """An honest audience, busier for the first quarter of an hour."""
+    rng = random.Random(seed)
+    for i in range(chatters):
+        for _ in range(rng.randint(1, 3)):
+            at = rng.uniform(0, 900) if rng.random() < 0.3 else rng.uniform(0, minutes * 60)
+            e.add("chat.message", at, {"text": rng.choice(ROOM)}, actor=f"viewer-{i}")
+
+
+def _reword(rng: random.Random, phrases: list[str], glue: list[str]) -> str:
+    """A crew member's comment: one or two of the handed-out phrases, in either order, a filler,
+    sometimes a line of its own glued on."""
+    picked = rng.sample(phrases, 2) if rng.random() < 0.4 else [rng.choice(phrases)]
+    text = "，".join(picked) + rng.choice(FILLERS)
+    if glue and rng.random() < 0.3:
+        text = rng.choice(glue) + "！" + text
+    return text
+
+
+def _crew(
+    e: Events,
+    phrases: list[str],
+    *,
+    size: int,
+    waves: list[float],
+    per_wave: tuple[int, int],
+    spread_s: float,
+    seed: int,
+    glue: list[str] | None = None,
+) -> set[str]:
+    """Crew members on devices and addresses of their own, ``per_wave`` of them (a range) posting
+    in each wave, each at a moment of its own within ``spread_s``. Returns who posted."""
+    rng = random.Random(seed)
+    crew = [f"crew-{i}" for i in range(size)]
+    for i, aid in enumerate(crew):
+        e.account(aid, days_old=rng.uniform(100, 2000), ip=f"58.{i}.{i * 3 % 250}.{i + 9}")
+    posted = set()
+    for minute in waves:
+        for aid in rng.sample(crew, rng.randint(*per_wave)):
+            at = minute * 60 + rng.uniform(0, spread_s)
+            e.add("chat.message", at, {"text": _reword(rng, phrases, glue or [])}, actor=aid)
+            posted.add(aid)
+    return posted
+
+
+def _paid(e: Events) -> list[Finding]:
+    return e.findings("paid_comments")
+
+
+def _named(findings: list[Finding]) -> set[str]:
+    return {a for f in findings for a in f.accounts}
+
+
+PRODUCE_PRAISE = [
+    "这酥梨绝了",
+    "酥梨甜到心里",
+    "吃过最好的酥梨",
+    "酥梨品质一流",
+    "家乡的酥梨就是棒",
+    "酥梨汁水太足了",
+]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_praise_of_the_produce_in_waves_by_non_buyers_is_named(seed: int) -> None:
+    """No official is mentioned: the crew talks up the pears, wave after wave. What names it is
+    the same accounts coming back in words that only turn up when they do."""
+    e = Events().session(products=SHELF)
+    _room(e, 300, seed=seed)
+    crew = _crew(
+        e,
+        PRODUCE_PRAISE,
+        size=14,
+        waves=[8, 22, 37, 51],
+        per_wave=(9, 12),
+        spread_s=150,
+        seed=seed,
+    )
+    found = _paid(e)
+    named = _named(found)
+    assert len(named & crew) >= len(crew) - 1
+    assert not named - crew
+    (finding,) = found
+    assert finding.evidence["about_the_official"] == 0.0
+    assert "praising the official" not in finding.summary
+    assert finding.evidence["waves"] >= 3
+    assert finding.evidence["non_buyers"] == 1.0
+
+
+@pytest.mark.parametrize("title", ["书记", "镇长", "局长", "主任", "村支书", "乡长"])
+def test_one_wave_of_praise_for_an_official_of_any_title_is_named_as_praise(title: str) -> None:
+    """One wave only (nobody comes back): the words must be read as praise of the official, for
+    every title, or the wave is a room chatting at once."""
+    e = Events().session(products=SHELF)
+    _room(e, 300, seed=7)
+    phrases = [
+        f"{title}辛苦了",
+        f"为{title}点赞",
+        f"{title}太接地气了",
+        f"有这样的{title}是我们的福气",
+        f"{title}真是人民的好干部",
+        f"跟着{title}买就对了，{title}讲得太好了",
+    ]
+    crew = _crew(e, phrases, size=16, waves=[33], per_wave=(16, 16), spread_s=60, seed=7)
+    (finding,) = _paid(e)
+    assert set(finding.accounts) == crew
+    assert finding.evidence["about_the_official"] >= 0.8
+    assert "praising the official" in finding.summary
+    assert finding.evidence["examples"]
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_thin_waves_of_three_to_five_accounts_many_times_are_one_crew(seed: int) -> None:
+    """Twelve waves of three to five members each: no wave alone is a crowd, the same fifteen
+    accounts coming back in them are. (Three posts in ninety seconds is at the floor of what a
+    burst can show against a room's chat: some of the thinnest waves go unseen, and with them
+    members who only posted there.)"""
+    e = Events().session(products=SHELF, minutes=90)
+    _room(e, 200, seed=seed, minutes=90)
+    phrases = ["书记辛苦了", "书记太亲民了", "为书记点赞", "有这样的书记是福气"]
+    crew = _crew(
+        e,
+        phrases,
+        size=15,
+        waves=[5 + 7 * k for k in range(12)],
+        per_wave=(3, 5),
+        spread_s=90,
+        seed=seed,
+    )
+    named = _named(_paid(e))
+    assert len(named & crew) >= 0.6 * len(crew)
+    assert not named - crew
+
+
+def test_a_crew_in_lockstep_without_a_word_of_praise_is_named() -> None:
+    """A crew whose lines are questions and chatter, not praise — posted together, by the same
+    accounts, wave after wave, in words nobody else uses. Lockstep alone names it."""
+    e = Events().session(products=SHELF)
+    _room(e, 300, seed=11)
+    phrases = [
+        "土蜂蜜今天还有货吗",
+        "土蜂蜜冲水喝还是直接吃",
+        "土蜂蜜结晶了正常吗",
+        "蜂蜜罐子是玻璃的吗",
+        "蜂农是本地的吗",
+    ]
+    crew = _crew(
+        e, phrases, size=12, waves=[10, 24, 39, 53], per_wave=(9, 11), spread_s=120, seed=11
+    )
+    found = _paid(e)
+    assert _named(found) == crew
+    assert all(f.evidence["about_the_official"] == 0.0 for f in found)
+    assert all("praising the official" not in f.summary for f in found)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_room_answering_the_host_at_once_is_not_a_crew(seed: int) -> None:
+    """The host asks whether everyone can see the price; sixty viewers type the same few
+    questions within a minute — and again when the next product is pinned, many of the same
+    viewers among them. Look-alike, at once, non-buyers: but no praise, and words the room uses
+    all evening."""
+    e = Events().session(products=SHELF)
+    _room(e, 400, seed=seed)
+    rng = random.Random(seed)
+    askers = [f"viewer-{i}" for i in range(80)]
+    for minute in (12, 31, 47):
+        for aid in rng.sample(askers, 60):
+            text = rng.choice(["多少钱一斤", "包邮吗", "多少钱", "包邮吗？", "发什么快递"])
+            e.add("chat.message", minute * 60 + rng.uniform(0, 60), {"text": text}, actor=aid)
+    assert _paid(e) == []
+
+
+def test_one_enthusiast_praising_the_official_thirty_times_is_not_a_crew() -> None:
+    """One fan posts the same praise thirty times in ten minutes, and a few other viewers thank
+    the official now and then: one account is no organisation."""
+    e = Events().session(products=SHELF)
+    _room(e, 300, seed=13)
+    rng = random.Random(13)
+    for k in range(30):
+        text = "书记辛苦了，为书记点赞，有这样的书记是我们的福气" + rng.choice(FILLERS)
+        e.add("chat.message", 1200 + k * 20 + rng.uniform(0, 5), {"text": text}, actor="fan")
+    for i in range(6):
+        e.add("chat.message", rng.uniform(0, 3600), {"text": "书记辛苦了"}, actor=f"viewer-{i}")
+    assert _paid(e) == []
