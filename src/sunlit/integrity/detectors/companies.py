@@ -6,8 +6,8 @@ whose name carries the partner's trade name — names compared without the place
 official's county and the places above it), the company suffix and the trade, so that
 衢江绿源供应链管理有限公司 is found in 绿源 胡柚 8斤.
 Favouritism: one enterprise's share of the session's sales above half; or, for a room kept
-just under half, at least a third of the sales and two and a half times what any other producer sold; or
-the same enterprise in several sessions of one official."""
+just under half, at least a third of the sales and two and a half times what any other
+producer sold; or the same enterprise in several sessions of one official."""
 
 from __future__ import annotations
 
