@@ -230,3 +230,20 @@ def test_one_enthusiast_praising_the_official_thirty_times_is_not_a_crew() -> No
     for i in range(6):
         e.add("chat.message", rng.uniform(0, 3600), {"text": "书记辛苦了"}, actor=f"viewer-{i}")
     assert _paid(e) == []
+
+
+def test_a_big_honest_rooms_burst_of_questions_is_not_a_crew() -> None:
+    """The independent generator's honest room of 20,000 viewers, seed 0: about a hundred
+    viewers ask how to keep and whether to buy the sweet-potato noodles within a few minutes
+    of each other — 40 comments in a window that expects 9, a Poisson tail of 1e-14 in a
+    room this size. Without praise, lockstep must also be eight times the window's usual."""
+    from sunlit.independent import generate
+    from sunlit.integrity.detectors import paid_comments
+    from sunlit.integrity.reader import read_lines
+
+    data, _ = generate(0, 20_000, [], honest_sessions=1)
+    stream, _ = read_lines(data.splitlines(keepends=True), skip_bad=True)
+    (session,) = stream.sessions.values()
+    assert paid_comments.detect(stream, session, paid_comments.Settings()) == []
+    loose = paid_comments.Settings(alone_ratio=0.0)
+    assert paid_comments.detect(stream, session, loose) != []

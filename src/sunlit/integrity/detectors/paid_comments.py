@@ -56,7 +56,10 @@ class Settings:
     min_accounts: int = 5
     windows_ms: tuple[int, ...] = (60_000, 300_000)  # lockstep is looked for at each width
     p_value: float = 1e-4  # lockstep: the busiest window against the room's rhythm
-    p_value_alone: float = 1e-10  # lockstep so extreme it needs no praise to be named
+    p_value_alone: float = 1e-10  # lockstep so extreme it needs no praise to be named …
+    #: … and this many times the window's expected comments: in a room of 20,000 a burst of
+    #: questions about one product has a tiny p-value and is still the room talking
+    alone_ratio: float = 8.0
     sycophancy: float = 0.5  # share of the cluster's comments about the official
     wave_windows_ms: tuple[int, ...] = (60_000, 120_000, 300_000)  # a word's bursts, per width
     wave_p_value: float = 1e-5  # a word's window against the room's rhythm
@@ -175,7 +178,10 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
         p, busiest, expected = min(lockstep(times, others, w) for w in s.windows_ms)
         praise = sum(bool(SYCOPHANCY.search(texts[i])) for i in group) / len(group)
         non_buyers = sum(a not in buyers for a in accounts) / len(accounts)
-        if p > s.p_value or (praise < s.sycophancy and p > s.p_value_alone):
+        if p > s.p_value or (
+            praise < s.sycophancy
+            and (p > s.p_value_alone or busiest < s.alone_ratio * max(expected, 1.0))
+        ):
             continue
         score = min(1.0, 0.5 + 0.2 * praise + 0.1 * non_buyers + 0.2 * (p < s.p_value_alone))
         sample = sorted({texts[i] for i in group})[:5]
