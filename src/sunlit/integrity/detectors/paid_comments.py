@@ -208,18 +208,19 @@ def wave_findings(session: Session, s: Settings, buyers: set[str]) -> list[Findi
     to the waves, come back wave after wave; and, in a wave of praise, those who praised in
     its words."""
     chats = session.chats
+    room = praise_waves.Room(chats)
     found = praise_waves.waves(
-        chats, praise_waves.WaveSettings(s.wave_windows_ms, s.wave_p_value), _tags
+        room, praise_waves.WaveSettings(s.wave_windows_ms, s.wave_p_value), _tags
     )
     population = len({a for _, a, _ in chats})
     out = []
     for group in praise_waves.crews(found, population, s.overlap_p):
-        own = praise_waves.specific(chats, [(w.start, w.end) for w in group], 2)
+        own = praise_waves.specific(room, [(w.start, w.end) for w in group], 2)
         theirs = {i for i, share in own.items() if share >= s.specificity}
         # Without praise, only words the crew alone uses make lockstep: a room answering the
         # host again and again uses the room's words.
         back = _back(chats, group, theirs)
-        alone = praise_waves.own_words(chats, back)
+        alone = praise_waves.own_words(room, back)
         waves_of: dict[str, set[int]] = defaultdict(set)
         for k, w in enumerate(group):
             for i in w.messages:
@@ -236,7 +237,7 @@ def wave_findings(session: Session, s: Settings, buyers: set[str]) -> list[Findi
             and (PRAISE in w.words or _extreme(chats, w, s))
         ]
         # Stock praise the room also says (书记辛苦了, all evening, from everyone) is no crew's.
-        crowd = praise_waves.own_words(chats, back | {a for w in praised for a in w.accounts})
+        crowd = praise_waves.own_words(room, back | {a for w in praised for a in w.accounts})
         for i in theirs:
             ts, account, text = chats[i]
             stock = len(normalise(text)) <= s.stock_chars and crowd(i) < s.crowd_words

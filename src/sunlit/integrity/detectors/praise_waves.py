@@ -44,6 +44,24 @@ class Wave:
     words: set[str]  # the bigrams (and kinds) whose bursts made it
 
 
+class Room:
+    """A session's chat indexed once: its times, each comment's bigrams, each bigram's number
+    of uses and its users, each account's comments."""
+
+    def __init__(self, chats: list[tuple[int, str, str]]) -> None:
+        self.chats = chats
+        self.times = np.asarray([ts for ts, _, _ in chats], dtype=np.int64)
+        self.texts = [grams(normalise(text)) for _, _, text in chats]
+        self.total: dict[str, int] = defaultdict(int)
+        self.users: dict[str, set[str]] = defaultdict(set)
+        self.by_account: dict[str, list[int]] = defaultdict(list)
+        for i, ((_, account, _), gs) in enumerate(zip(chats, self.texts, strict=True)):
+            self.by_account[account].append(i)
+            for g in gs:
+                self.total[g] += 1
+                self.users[g].add(account)
+
+
 def normalise(text: str) -> str:
     return KEEP.sub("", unicodedata.normalize("NFKC", text).lower())
 
@@ -76,10 +94,12 @@ def bursts(times: np.ndarray, members: np.ndarray, window: int, p_value: float) 
     own = times[members]
     ends = np.searchsorted(own, own + window, side="left")
     observed = ends - np.arange(len(own))
-    room = np.searchsorted(times, own + window, side="left") - np.searchsorted(
+    if observed.max() < 3:
+        return []  # three posts in a window at the least make a burst
+    busy_room = np.searchsorted(times, own + window, side="left") - np.searchsorted(
         times, own, side="left"
     )
-    others_in = room - observed
+    others_in = busy_room - observed
     n_others = len(times) - len(own)
     expected = np.maximum(len(own) * (others_in + 1) / (n_others + 1), 1e-3)
     # A crew that comes back in many waves makes its words common over the evening, each wave a
@@ -106,20 +126,19 @@ def bursts(times: np.ndarray, members: np.ndarray, window: int, p_value: float) 
 
 
 def waves(
-    chats: list[tuple[int, str, str]],
+    room: Room,
     s: WaveSettings,
     tags: Callable[[str], set[str]] = lambda text: set(),
 ) -> list[Wave]:
     """``chats`` sorted by time: (ts, account, text). ``tags`` gives a comment's kinds (say,
     praise), tested for bursts like its bigrams: a crew's comments may share no words, yet all
     be praise."""
-    n = len(chats)
+    chats, times, n = room.chats, room.times, len(room.chats)
     if n < s.min_accounts:
         return []
-    times = np.asarray([ts for ts, _, _ in chats], dtype=np.int64)
     posts: dict[str, list[int]] = defaultdict(list)
     for i, (_, _, text) in enumerate(chats):
-        for g in grams(normalise(text)) | tags(text):
+        for g in room.texts[i] | tags(text):
             posts[g].append(i)
     union = Union(n)
     linked = np.zeros(n, dtype=bool)
@@ -159,9 +178,16 @@ def crews(found: list[Wave], population: int, p_value: float) -> list[list[Wave]
     against the session's chatting accounts), or the same bursting words and some of the same
     people (thin waves): the same crew, coming back."""
     union = Union(len(found))
-    pairs = [(i, j) for i in range(len(found)) for j in range(i + 1, len(found))]
-    for i, j in pairs:
-        k = len(found[i].accounts & found[j].accounts)
+    of_account: dict[str, list[int]] = defaultdict(list)
+    for i, w in enumerate(found):
+        for a in w.accounts:
+            of_account[a].append(i)
+    shared: dict[tuple[int, int], int] = defaultdict(int)
+    for members in of_account.values():
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                shared[members[x], members[y]] += 1
+    for (i, j), k in shared.items():
         if k and found[i].words & found[j].words:  # the same words again, some of the same people
             union.join(i, j)
         elif (
@@ -176,48 +202,43 @@ def crews(found: list[Wave], population: int, p_value: float) -> list[list[Wave]
     return list(groups.values())
 
 
-def specific(
-    chats: list[tuple[int, str, str]], spans: list[tuple[int, int]], min_accounts: int
-) -> dict[int, float]:
+def specific(room: Room, spans: list[tuple[int, int]], min_accounts: int) -> dict[int, float]:
     """For each comment posted during the waves (``spans``: first and last post of each), how
     much its words belong to the waves: the mean share, over its bigrams used by at least
     ``min_accounts`` accounts in the session, of the bigram's uses that fall during the waves,
     scaled against chance (0: as often as anywhere, 1: only then). A crew's words are the
     crew's (福气 only when the crew posts); a viewer who says 农民伯伯辛苦了 during a wave says
     it all evening."""
-    times = np.asarray([ts for ts, _, _ in chats], dtype=np.int64)
-    inside = np.zeros(len(chats), dtype=bool)
+    inside = np.zeros(len(room.chats), dtype=bool)
     for start, end in spans:
-        inside[np.searchsorted(times, start) : np.searchsorted(times, end, side="right")] = True
-    uses: dict[str, set[str]] = defaultdict(set)
+        lo = np.searchsorted(room.times, start)
+        inside[lo : np.searchsorted(room.times, end, side="right")] = True
+    during = np.flatnonzero(inside).tolist()
     within: dict[str, int] = defaultdict(int)
-    total: dict[str, int] = defaultdict(int)
-    texts = [grams(normalise(text)) for _, _, text in chats]
-    for i, gs in enumerate(texts):
-        for g in gs:
-            uses[g].add(chats[i][1])
-            total[g] += 1
-            within[g] += bool(inside[i])
-    chance = min(float(inside.mean()), 0.99)
+    for k in during:
+        for g in room.texts[k]:
+            within[g] += 1
+    chance = min(float(inside.mean()), 0.99) if len(inside) else 0.0
     out = {}
-    for k in np.flatnonzero(inside).tolist():
-        shares = [within[g] / total[g] for g in texts[k] if len(uses[g]) >= min_accounts]
+    for k in during:
+        shares = [
+            within[g] / room.total[g] for g in room.texts[k] if len(room.users[g]) >= min_accounts
+        ]
         mean = float(np.mean(shares)) if shares else 0.0
         out[k] = max(0.0, (mean - chance) / (1 - chance))
     return out
 
 
-def own_words(chats: list[tuple[int, str, str]], crew: set[str]) -> Callable[[int], float]:
+def own_words(room: Room, crew: set[str]) -> Callable[[int], float]:
     """For a comment (its index), the mean over its bigrams of the share of their users who are
     in ``crew``: 1 when the crew alone uses its words, low for the room's words (多少钱, 包邮)."""
-    users: dict[str, set[str]] = defaultdict(set)
-    texts = [grams(normalise(text)) for _, _, text in chats]
-    for (_, account, _), gs in zip(chats, texts, strict=True):
-        for g in gs:
-            users[g].add(account)
+    theirs: dict[str, int] = defaultdict(int)
+    for account in crew:
+        for g in set().union(*(room.texts[i] for i in room.by_account.get(account, ()))):
+            theirs[g] += 1
 
     def share(i: int) -> float:
-        shares = [len(users[g] & crew) / len(users[g]) for g in texts[i]]
+        shares = [theirs[g] / len(room.users[g]) for g in room.texts[i]]
         return float(np.mean(shares)) if shares else 0.0
 
     return share
