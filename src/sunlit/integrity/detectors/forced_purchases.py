@@ -24,7 +24,7 @@ import numpy as np
 from scipy.stats import binom
 
 from sunlit.core.errors import N_
-from sunlit.integrity.detectors.local_buyers import CARDS, local_findings
+from sunlit.integrity.detectors.local_buyers import CARDS, home_of, local_findings
 from sunlit.integrity.detectors.quota_baskets import (
     Window,
     baskets,
@@ -247,8 +247,8 @@ def _quota_totals(stream: Stream, session: Session, s: Settings, taken: set[str]
     card = np.zeros(n, dtype=bool)
     card[inverse[np.asarray([o.payment in CARDS for o in b.orders], dtype=bool)]] = True
     local = np.zeros(n, dtype=bool)
-    home = str((session.filed or {}).get("official_region") or "")[:6]
-    if len(home) == 6:
+    home = home_of(session)
+    if home is not None:
         at_home = np.asarray([(o.region or "")[:6] == home for o in b.orders], dtype=bool)
         local[inverse[at_home]] = True
     fresh = np.asarray([a not in taken for a in b.buyers.tolist()])
