@@ -71,7 +71,12 @@ class LiveServer:
     """Sunlit served by uvicorn on a loopback port, in a background thread."""
 
     def __init__(self, settings: Settings, clock: FixedClock | None = None) -> None:
-        self.port = free_port()
+        # The socket is bound here and handed to uvicorn, so no other test can take the port
+        # between choosing it and serving on it (free_port() alone raced under CI's load).
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", 0))
+        self.port = int(self._socket.getsockname()[1])
         # The server's own address, for the sandbox gateway's notifications to reach it.
         self.settings = settings.model_copy(update={"port": self.port})
         self.clock = clock or FixedClock(START)
@@ -113,7 +118,7 @@ class LiveServer:
         async def serve() -> None:
             assert self._server is not None
             try:
-                await self._server.serve()
+                await self._server.serve(sockets=[self._socket])
             finally:
                 await services.close()
 
@@ -124,6 +129,7 @@ class LiveServer:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=15)
+        self._socket.close()
 
 
 def ingest_url(server: LiveServer, callback: str) -> str:
