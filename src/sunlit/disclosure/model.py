@@ -102,6 +102,12 @@ class Verified:
     complaints_per_1000_orders: int | None
     refunds_per_1000_orders: int | None
     median_delivery_hours: float | None
+    viewers_joined: int | None  # before any is taken off
+    #: Estimates when no one can be named (issue 19): {low, high, baseline_share,
+    #: baseline_sessions}, and for orders also gmv_low and gmv_high (fen); None when too few
+    #: comparable sessions, or stored before they existed.
+    viewers_not_real: dict[str, float] | None
+    orders_not_organic: dict[str, float] | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,15 @@ from sunlit.core.eventlog.tables import EventRow
 from sunlit.core.files.store import LocalFileStore
 from sunlit.integrity.cases import CaseStatus
 from sunlit.integrity.detectors.hype import verified_figures
-from sunlit.integrity.inflation import Visits, estimate, visits
+from sunlit.integrity.inflation import (
+    Estimate,
+    Marked,
+    Visits,
+    estimate,
+    estimate_orders,
+    marked_orders,
+    visits,
+)
 from sunlit.integrity.reader import read_lines
 from sunlit.integrity.stream import Session, Stream
 from sunlit.integrity.tables import CaseRow, StreamImportRow, VerifiedFiguresRow
@@ -36,7 +44,9 @@ METHOD = (
     "(orders and units: of the same orders); "
     "viewers = distinct accounts that joined − accounts named in confirmed fake_viewers findings; "
     "complaints and refunds per 1,000 paid orders not named in confirmed findings, "
-    "refunded or not; median delivery = paid to delivered, in hours"
+    "refunded or not; median delivery = paid to delivered, in hours; "
+    "not real / not organic = the excess of idle visits / marked orders over comparable "
+    "sessions, 95% each side (docs/integrity.md)"
 )
 
 
@@ -51,9 +61,12 @@ def per_1000(count: int, orders: int) -> int | None:
 def figures(session: Session, orders: set[str], viewers: set[str]) -> dict[str, Any]:
     v = verified_figures(session, orders, viewers)
     seen = visits(session)
+    marked = marked_orders(session, orders)
     return {
         "viewers_joined": seen.viewers,
         "idle_visits": seen.idle,
+        "marked_orders": marked.marked,
+        "marked_gmv": marked.marked_gmv,
         "gross_gmv": v.gross_gmv,
         "gmv": v.gmv,
         "orders": v.orders,
@@ -141,7 +154,7 @@ async def do_refresh_figures(
         return None
     orders, viewers = await confirmed_named(db, import_id, session)
     values = figures(stream.sessions[session], orders, viewers)
-    values["viewers_not_real"] = await _not_real(db, import_id, session, values, stream)
+    values.update(await _not_real(db, import_id, session, values, stream))
     key = figures_key(import_id, session)
     row = await db.get(VerifiedFiguresRow, key)
     if row is None:
@@ -167,23 +180,47 @@ async def _not_real(
     session: str,
     values: dict[str, Any],
     stream: Stream,
-) -> dict[str, Any] | None:
-    """The estimate of viewers who were not real (`inflation`), against the other sessions of
-    the same source: an imported stream's other sessions, or Sunlit's own sessions whose
-    figures are stored (the last 500). None when there are too few to compare with."""
+) -> dict[str, Any]:
+    """The estimates of viewers who were not real (`viewers_not_real`) and orders that were not
+    organic (`orders_not_organic`), against the other sessions of the same source: an imported
+    stream's other sessions, or Sunlit's own sessions whose figures are stored (the last 500).
+    Each is None when there are too few to compare with."""
     if import_id is not None:
-        others = [visits(s) for sid, s in stream.sessions.items() if sid != session]
+        rest = [s for sid, s in stream.sessions.items() if sid != session]
+        seen = [visits(s) for s in rest]
+        # The comparable sessions' own confirmed orders are not read: they only lower the floor.
+        bought = [marked_orders(s, set()) for s in rest]
     else:
         query = select(VerifiedFiguresRow.figures).where(
             VerifiedFiguresRow.session != session, VerifiedFiguresRow.import_id.is_(None)
         )
-        rows = await db.scalars(query.order_by(VerifiedFiguresRow.computed_at.desc()).limit(500))
-        others = [
+        rows = list(
+            await db.scalars(query.order_by(VerifiedFiguresRow.computed_at.desc()).limit(500))
+        )
+        seen = [
             Visits(f["viewers_joined"], f["idle_visits"])
             for f in rows
-            if isinstance(f.get("viewers_joined"), int) and isinstance(f.get("idle_visits"), int)
+            if _ints(f, "viewers_joined", "idle_visits")
         ]
-    found = estimate(Visits(values["viewers_joined"], values["idle_visits"]), others)
+        bought = [
+            Marked(f["orders"], f["marked_orders"], 0)
+            for f in rows
+            if _ints(f, "orders", "marked_orders")
+        ]
+    here = Marked(values["orders"], values["marked_orders"], values["marked_gmv"])
+    return {
+        "viewers_not_real": _shown(
+            estimate(Visits(values["viewers_joined"], values["idle_visits"]), seen)
+        ),
+        "orders_not_organic": _orders_shown(estimate_orders(here, bought), here),
+    }
+
+
+def _ints(f: dict[str, Any], *keys: str) -> bool:
+    return all(isinstance(f.get(k), int) for k in keys)
+
+
+def _shown(found: Estimate | None) -> dict[str, Any] | None:
     if found is None:
         return None
     return {
@@ -192,3 +229,13 @@ async def _not_real(
         "baseline_share": found.baseline_share,
         "baseline_sessions": found.baseline_sessions,
     }
+
+
+def _orders_shown(found: Estimate | None, here: Marked) -> dict[str, Any] | None:
+    """The orders' estimate, with the value of the orders it takes off (the marked orders'
+    value scaled to LOW and HIGH), in fen."""
+    shown = _shown(found)
+    if shown is None or found is None:
+        return None
+    each = here.marked_gmv / here.marked if here.marked else 0
+    return {**shown, "gmv_low": round(each * found.low), "gmv_high": round(each * found.high)}
