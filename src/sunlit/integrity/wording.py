@@ -16,6 +16,7 @@ from sunlit.integrity.detectors import (
     forced_purchases,
     hype,
     local_buyers,
+    order_findings,
     paid_comments,
     prices,
     quality,
@@ -38,9 +39,8 @@ def _fake_viewers(e: Mapping[str, Any], named: Named, tr: Translate) -> Message:
 
 
 def _fake_orders(e: Mapping[str, Any], named: Named, tr: Translate) -> Message:
-    if e.get("linked_by_address_or_phone"):
-        return fake_orders.LINKED, fake_orders.summary_params(e)
-    return fake_orders.SUMMARY, fake_orders.summary_params(e)
+    kind = next((k for k, key in order_findings.SHAPES.items() if e.get(key)), "dense")
+    return order_findings.SUMMARIES[kind], order_findings.summary_params(e)
 
 
 def _forced(e: Mapping[str, Any], named: Named, tr: Translate) -> Message:
@@ -166,6 +166,8 @@ EVIDENCE: dict[str, tuple[str, str]] = {
     "distinct_delivery_hashes": (N_("Different delivery addresses"), COUNT),
     "distinct_devices": (N_("Different devices"), COUNT),
     "linked_by_address_or_phone": (N_("Tied by shared delivery addresses or phones"), YES_NO),
+    "every_order_gone_bad": (N_("Each account's every order went bad"), YES_NO),
+    "gone_bad_together": (N_("Ordered together and went bad together"), YES_NO),
     "session": (N_("Session"), SESSION),
     # forced_purchases
     "organisation": (N_("Work unit"), TEXT),

@@ -25,18 +25,22 @@ than everyone else's (at least ``bad_share`` of them, binomial tail ≤ ``p_valu
 others' rate), or when its members share both devices and delivery addresses or IPs (at least
 ``min_accounts`` accounts and ``tied_share`` of the members on each kind of mark) with
 ``min_orders_per_member`` orders each. A dense block of most of its sessions' buyers, most of
-them sharing no phone and no address, is the room's regulars (`_clientele`), not a ring."""
+them sharing no phone and no address, is the room's regulars (`_clientele`), not a ring.
+
+Then groups of a session's buyers linked by shared addresses or phones whose orders went bad
+(`_linked`), and rings of an order or two per account on their own phones and addresses
+(`order_bursts`): repeat buyers whose every order went bad, and bursts of one product's orders
+that went bad together. How each finding reads: `order_findings`."""
 
 from __future__ import annotations
 
 import heapq
 import math
 from collections import Counter, defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from sunlit.core.errors import N_
+from sunlit.integrity.detectors.order_bursts import few_each
+from sunlit.integrity.detectors.order_findings import ring_finding
 from sunlit.integrity.detectors.order_outcomes import (
     clientele,
     gone_bad,
@@ -47,7 +51,7 @@ from sunlit.integrity.detectors.order_outcomes import (
     shared_marks,
 )
 from sunlit.integrity.model import Finding
-from sunlit.integrity.stream import Order, Session, Stream
+from sunlit.integrity.stream import Order, Stream
 
 RULE = "fake_orders"
 Node = tuple[str, str]
@@ -73,6 +77,12 @@ class Settings:
     group_p_value: float = 1e-4  # … with this binomial tail against the others' rate
     tied_share: float = 0.25  # of the members, on each kind of mark (the shared-marks path)
     clientele_share: float = 0.5  # a dense block of most buyers, most of them sharing no mark
+    repeat_accounts: int = 4  # buyers with every one of 2+ orders gone bad (order_bursts) …
+    repeat_p_value: float = 1e-6  # … Poisson tail against the session's bad rate
+    burst_seconds: int = 120  # a product's orders this close together (order_bursts) …
+    burst_bad: int = 5  # … at least this many gone bad …
+    burst_bad_share: float = 0.4  # … and this share of them …
+    burst_p_value: float = 1e-8  # … binomial tail against the session's other orders
 
 
 def densest_block(edges: dict[tuple[str, str], float]) -> tuple[set[str], set[str], float]:
@@ -181,7 +191,8 @@ def detect_stream(stream: Stream, s: Settings) -> list[Finding]:
             del edges[key]
         findings.extend(_per_session(stream, mine, density / whole, bad, others_rate))
     named = {a for f in findings for a in f.accounts}
-    return findings + _linked(stream, orders, bad, unshipped, named, s)
+    findings += _linked(stream, orders, bad, unshipped, named, s)
+    return findings + few_each(stream, orders, bad, {a for f in findings for a in f.accounts}, s)
 
 
 def _linked(
@@ -213,7 +224,9 @@ def _linked(
             went_bad, tail, others_rate = outcome(orders, mine, ring_bad)
             if went_bad < s.group_bad_share * len(mine) or tail > s.group_p_value:
                 continue
-            found = _finding(stream.sessions[sid], mine, 0.0, ring_bad, others_rate, 1, linked=True)
+            found = ring_finding(
+                stream.sessions[sid], mine, 0.0, ring_bad, others_rate, 1, kind="linked"
+            )
             out.append(found)
     return out
 
@@ -303,82 +316,5 @@ def _per_session(
     sessions = len(by_session)
     for sid, orders in by_session.items():
         session = stream.sessions[sid]
-        out.append(_finding(session, orders, ratio, bad, others_rate, sessions))
+        out.append(ring_finding(session, orders, ratio, bad, others_rate, sessions))
     return out
-
-
-def _finding(
-    session: Session,
-    mine: list[Order],
-    ratio: float,
-    bad: set[str],
-    others_rate: float,
-    sessions: int,
-    *,
-    linked: bool = False,
-) -> Finding:
-    first_pin: dict[str, int] = {}
-    for ts, pid in session.pins:
-        first_pin.setdefault(pid, ts)
-    accounts = sorted({str(o.account) for o in mine})
-    gone = sum(o.gone for o in mine)
-    unshipped = sum(o.shipped is None for o in mine)
-    went_bad = sum(o.id in bad for o in mine)
-    early = sum(o.ts < first_pin.get(o.product, o.ts + 1) for o in mine)
-    shared = Counter(o.address for o in mine if o.address)
-    tied_by = shared_marks(mine)
-    score = min(
-        1.0,
-        0.55
-        + 0.1 * min(ratio, 3)
-        + 0.15 * went_bad / len(mine)
-        + 0.05 * min(sessions, 3)
-        + 0.05 * (tied_by["d"] > 1),
-    )
-    evidence = {
-        "accounts": len(accounts),
-        "orders": len(mine),
-        "orders_per_account": round(len(mine) / len(accounts), 2),
-        "density_over_graph": round(ratio, 1),
-        "sessions_with_the_ring": sessions,
-        "refunded_or_cancelled": gone,
-        "never_shipped": unshipped,
-        "gone_bad": went_bad,
-        "gone_bad_share_others": round(others_rate, 3),
-        "before_product_presented": early,
-        "distinct_delivery_hashes": len(shared),
-        "distinct_devices": len({o.device for o in mine}),
-        "accounts_sharing_a_device": tied_by["d"],
-        "accounts_sharing_an_address": tied_by["a"],
-    }
-    if linked:
-        evidence["linked_by_address_or_phone"] = True
-    summary = (LINKED if linked else SUMMARY) % summary_params(evidence)
-    found = Finding.scored(
-        RULE, score, summary, evidence, accounts=accounts, orders=sorted(o.id for o in mine)
-    )
-    found.evidence["session"] = session.id
-    return found
-
-
-#: The finding's summary (pages translate it, filled from the evidence).
-SUMMARY = N_(
-    "%(accounts)s accounts placed %(orders)s orders together as a dense block "
-    "(%(sessions)s session(s)); %(gone)s were refunded or cancelled and %(unshipped)s never "
-    "shipped."
-)
-
-LINKED = N_(
-    "%(accounts)s accounts tied by shared delivery addresses or phones placed %(orders)s "
-    "orders; %(gone)s were refunded or cancelled and %(unshipped)s never shipped."
-)
-
-
-def summary_params(evidence: Mapping[str, Any]) -> dict[str, object]:
-    return {
-        "accounts": evidence["accounts"],
-        "orders": evidence["orders"],
-        "sessions": evidence["sessions_with_the_ring"],
-        "gone": evidence["refunded_or_cancelled"],
-        "unshipped": evidence["never_shipped"],
-    }
