@@ -267,3 +267,13 @@ def test_regulars_who_return_more_than_the_newcomers_are_still_the_room() -> Non
         aid = f"other-{i}"
         e.account(aid).order(f"o-{aid}", aid, "q-0", 6.0 * i, sid="s-2", shipped=True)
     assert e.findings("fake_orders") == []
+
+
+def test_a_stream_of_nothing_but_a_rings_orders_is_read() -> None:
+    """No order outside the ring: no rate of the others' to compare with, and no crash."""
+    rng = random.Random(11)
+    e = Events().session(products=PRODUCTS)
+    ring = _unshipped_ring(e, rng, 12, phones=True)
+    (finding,) = e.findings("fake_orders")
+    assert set(finding.accounts) == ring
+    assert finding.evidence["gone_bad_share_others"] == 0.0
