@@ -400,13 +400,14 @@ def test_a_quota_shaped_total_reaches_the_round_sum_and_one_item_fewer_would_not
 
 def test_an_employer_on_file_and_a_report_of_a_quota_raise_the_score() -> None:
     """One of the group has an employer on file, and someone reported a quota (another
-    report, of quality, does not count): 0.8 + 0.1 + 0.05."""
+    reports, of quality and other, do not count): 0.8 + 0.1 + 0.05."""
     rng = random.Random(11)
     e = Events()
     _room(e, rng, "s-1", HOME, 200, 0.0)
     _room(e, rng, "s-2", "522635", 400, 0.0)
     _locals(e, rng, "s-1", 30, org="县财政局", employed=1)
-    for category, text in (("forced_purchase", "单位要求每人买一百元"), ("quality", "烂了")):
+    reports = (("forced_purchase", "单位要求每人买一百元"), ("quality", "烂了"), ("other", "慢"))
+    for category, text in reports:
         e.add("report.filed", 9000, {"category": category, "text": text}, session="s-1")
     (finding,) = _local(e)
     ev = finding.evidence
