@@ -399,8 +399,8 @@ def test_a_quota_shaped_total_reaches_the_round_sum_and_one_item_fewer_would_not
 
 
 def test_an_employer_on_file_and_a_report_of_a_quota_raise_the_score() -> None:
-    """One of the group has an employer on file, and someone reported a quota (another
-    reports, of quality and other, do not count): 0.8 + 0.1 + 0.05."""
+    """One of the group has an employer on file, and someone reported a quota (the
+    other reports, of quality and the like, do not count): 0.8 + 0.1 + 0.05."""
     rng = random.Random(11)
     e = Events()
     _room(e, rng, "s-1", HOME, 200, 0.0)
