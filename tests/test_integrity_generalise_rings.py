@@ -277,3 +277,13 @@ def test_a_stream_of_nothing_but_a_rings_orders_is_read() -> None:
     (finding,) = e.findings("fake_orders")
     assert set(finding.accounts) == ring
     assert finding.evidence["gone_bad_share_others"] == 0.0
+
+
+def test_half_of_the_orders_outside_the_ring_shipped_is_enough() -> None:
+    """Ten of the twenty honest orders shipped: half is the bar, and it is met."""
+    rng = random.Random(12)
+    e = Events().session(products=PRODUCTS)
+    for i in range(20):
+        e.account(f"h-{i}").order(f"o-h-{i}", f"h-{i}", "p-0", 60.0 * i, shipped=i < 10)
+    ring = _unshipped_ring(e, rng, 12)
+    assert {a for f in e.findings("fake_orders") for a in f.accounts} == ring
