@@ -132,3 +132,38 @@ def test_a_few_households_on_shared_phones_are_a_finding_in_a_small_room_only() 
     _room(big, random.Random(6), 6000)
     _households(big, random.Random(7))
     assert not _named(big) & family
+
+
+# Found by mutation testing (docs/mutation-testing.md).
+
+
+def test_a_batch_that_stays_briefly_but_likes_as_much_as_the_room_is_not_quiet() -> None:
+    """A village registered together that drops in for a minute or two and likes what it sees
+    more often than the room: short stays alone do not make a batch quiet."""
+    rng = random.Random(8)
+    e = Events().session(products=PRODUCTS)
+    _room(e, rng)
+    for i in range(150):
+        aid = f"village-{i}"
+        join = rng.uniform(900, 2700)
+        _viewer(e, rng, aid, 290 + rng.uniform(0, 4), join, rng.uniform(30, 180))
+        if rng.random() < 0.6:
+            e.add("like", join + 10, {"count": 1}, actor=aid)
+    assert not {a for a in _named(e) if a.startswith("village")}
+
+
+def test_a_farm_is_found_after_a_small_family_batch_years_before_it() -> None:
+    """Twelve accounts a family registered in one hour years ago are a batch too small to
+    test; the farm registered later is still tested and found."""
+    rng = random.Random(9)
+    e = Events().session(products=PRODUCTS)
+    _room(e, rng)
+    for i in range(12):
+        join = rng.uniform(0, 3000)
+        stay = min(rng.lognormvariate(5.6, 0.9), 3600)
+        _viewer(e, rng, f"family-{i}", 1400 + rng.uniform(0, 0.04), join, stay)
+    bots = _farm(e, rng, 150, 290, 4)
+    named = _named(e)
+    assert len(named & bots) >= 0.9 * len(bots)
+    (finding,) = e.findings("fake_viewers")
+    assert finding.evidence["signals"]["quiet_batch"] >= 0.9 * len(bots)

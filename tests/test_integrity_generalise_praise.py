@@ -247,3 +247,23 @@ def test_a_big_honest_rooms_burst_of_questions_is_not_a_crew() -> None:
     assert paid_comments.detect(stream, session, paid_comments.Settings()) == []
     loose = paid_comments.Settings(alone_ratio=0.0)
     assert paid_comments.detect(stream, session, loose) != []
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_waves_of_exactly_three_accounts_are_waves(seed: int) -> None:
+    """Found by mutation testing (docs/mutation-testing.md): three accounts posting at once is
+    a wave (``min_accounts``); a crew of nine sending three a time, twelve times, is named."""
+    e = Events().session(products=SHELF, minutes=90)
+    _room(e, 200, seed=seed, minutes=90)
+    phrases = ["书记辛苦了", "书记太亲民了", "为书记点赞", "有这样的书记是福气"]
+    crew = _crew(
+        e,
+        phrases,
+        size=9,
+        waves=[5 + 7 * k for k in range(12)],
+        per_wave=(3, 3),
+        spread_s=60,
+        seed=seed,
+    )
+    named = _named(_paid(e))
+    assert named == crew
