@@ -206,6 +206,8 @@ def test_a_ring_that_is_most_of_its_session_is_judged_by_the_orders_outside_it()
     found = e.findings("fake_orders")
     assert {a for f in found for a in f.accounts} == ring
     assert all(f.evidence["never_shipped"] == f.evidence["orders"] for f in found)
+    # What decided it is what the evidence says went bad: every one of the ring's orders.
+    assert all(f.evidence["gone_bad"] == f.evidence["orders"] for f in found)
 
 
 def test_orders_cancelled_after_the_session_went_bad_cancelled_during_it_did_not() -> None:

@@ -189,7 +189,7 @@ def detect_stream(stream: Stream, s: Settings) -> list[Finding]:
             continue
         for key in [k for k in edges if k[0] in members]:
             del edges[key]
-        findings.extend(_per_session(stream, mine, density / whole, bad, others_rate))
+        findings.extend(_per_session(stream, mine, density / whole, ring_bad, others_rate))
     named = {a for f in findings for a in f.accounts}
     findings += _linked(stream, orders, bad, unshipped, named, s)
     return findings + few_each(stream, orders, bad, {a for f in findings for a in f.accounts}, s)
