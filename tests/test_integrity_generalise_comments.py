@@ -258,3 +258,23 @@ def test_a_complaint_filed_through_after_sales_counts_once_per_order() -> None:
             )
     (finding, *_) = [f for f in e.findings("quality_complaints") if f.products == ["p-pear"]]
     assert finding.evidence["quality_complaints"] == 6
+
+
+def test_a_crew_urging_the_room_to_buy_in_one_minute_is_named_without_praise() -> None:
+    """No praise of anyone: sixty accounts post paraphrases of one sales pitch within a minute,
+    in a room that says about three things a minute. Copies in lockstep far beyond the room's
+    rhythm are a crew by themselves (the path that needs no praise)."""
+    e = Events().session(products=SHELF)
+    _room(e, 100, seed=9)
+    crew = _crew(
+        e,
+        ["这家的酥梨真的很甜，价格也实在，大家赶紧下单，错过今天就没有这个价了"],
+        size=60,
+        waves=(40,),
+        spread_s=50,
+        share=1.0,
+    )
+    (finding,) = _paid(e)
+    assert set(finding.accounts) == crew
+    assert finding.evidence["about_the_official"] == 0.0
+    assert "praising the official" not in finding.summary
