@@ -48,6 +48,7 @@ from sunlit.integrity.detectors.order_outcomes import (
     marks,
     never_shipped,
     outcome,
+    sessions_of,
     shared_marks,
 )
 from sunlit.integrity.model import Finding
@@ -209,13 +210,8 @@ def _linked(
     ``group_p_value``): a ring with too few orders to be dense, spreading its orders over the
     evening and its products. A household shares an address too, but is two or three, and its
     orders end as everyone's do; an office that buys together keeps what it bought."""
-    by_session: defaultdict[str | None, list[Order]] = defaultdict(list)
-    for o in orders:
-        by_session[o.session].append(o)
     out: list[Finding] = []
-    for sid, theirs in by_session.items():
-        if sid is None or sid not in stream.sessions:
-            continue
+    for sid, theirs in sessions_of(stream, orders):
         for group in linked_groups(theirs):
             if len(group) < s.group_accounts or group & named:
                 continue

@@ -25,7 +25,7 @@ from typing import Protocol
 from scipy.stats import binom, poisson
 
 from sunlit.integrity.detectors.order_findings import ring_finding
-from sunlit.integrity.detectors.order_outcomes import outcome
+from sunlit.integrity.detectors.order_outcomes import outcome, sessions_of
 from sunlit.integrity.model import Finding
 from sunlit.integrity.stream import Order, Stream
 
@@ -133,13 +133,8 @@ def few_each(
 ) -> list[Finding]:
     """Rings of an order or two per account (`order_bursts`): repeat buyers whose every order
     went bad, then bursts of one product's orders gone bad together."""
-    by_session: defaultdict[str | None, list[Order]] = defaultdict(list)
-    for o in orders:
-        by_session[o.session].append(o)
     out: list[Finding] = []
-    for sid, theirs in by_session.items():
-        if sid is None or sid not in stream.sessions:
-            continue
+    for sid, theirs in sessions_of(stream, orders):
         found = repeaters(theirs, bad, named, s)
         groups = [("repeat", found)] if found else []
         taken = named | {str(o.account) for o in found}

@@ -50,6 +50,14 @@ def linked_groups(orders: list[Order]) -> list[set[str]]:
     return list(groups.values())
 
 
+def sessions_of(stream: Stream, orders: list[Order]) -> list[tuple[str, list[Order]]]:
+    """``orders`` by session, for the sessions the stream has (in the order first seen)."""
+    by_session: defaultdict[str | None, list[Order]] = defaultdict(list)
+    for o in orders:
+        by_session[o.session].append(o)
+    return [(sid, mine) for sid, mine in by_session.items() if sid and sid in stream.sessions]
+
+
 def gone_bad(stream: Stream, orders: list[Order], s: OutcomeSettings) -> tuple[set[str], set[str]]:
     """Orders that did not end as sales: refunded, or cancelled after their session ended; and
     apart, those paid, never cancelled nor refunded and never shipped. The latter count as bad
