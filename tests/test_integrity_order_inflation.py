@@ -143,8 +143,8 @@ def test_pages_show_the_range_until_a_supervisor_confirms_the_ring(served: LiveS
     assert "three" not in page and "三十个账户" in page  # the published finding, its reason
     assert "verified orders were not organic" not in page
     assert 'class="range"' not in page
-    # The confirmed case's orders are taken off: the ring's 30 (and, today, the couple that
-    # shares an address in the same room: the detector names it with the ring).
-    assert {f"s-3-r{n}" for n in range(30)} <= set(ring["orders"])
+    # The confirmed case named the ring's 30 orders, not the couple sharing an address in the
+    # same room, and they are taken off: 150 verified orders, a point figure again.
+    assert set(ring["orders"]) == {f"s-3-r{n}" for n in range(30)}
     orders = re.search(r"<dt>Verified orders</dt><dd>(\d+)</dd>", page)
-    assert orders is not None and int(orders.group(1)) == 180 - len(ring["orders"])
+    assert orders is not None and int(orders.group(1)) == 150

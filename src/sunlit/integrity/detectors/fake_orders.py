@@ -44,6 +44,7 @@ from sunlit.integrity.detectors.order_findings import ring_finding
 from sunlit.integrity.detectors.order_outcomes import (
     clientele,
     gone_bad,
+    households,
     linked_groups,
     marks,
     never_shipped,
@@ -190,7 +191,11 @@ def detect_stream(stream: Stream, s: Settings) -> list[Finding]:
             continue
         for key in [k for k in edges if k[0] in members]:
             del edges[key]
-        findings.extend(_per_session(stream, mine, density / whole, ring_bad, others_rate))
+        # A couple beside the ring, on their own address and keeping what they bought, is not
+        # named with it (the block's density can reach their shared address).
+        home = households(mine, ring_bad)
+        named_orders = [o for o in mine if o.account not in home]
+        findings.extend(_per_session(stream, named_orders, density / whole, ring_bad, others_rate))
     named = {a for f in findings for a in f.accounts}
     findings += _linked(stream, orders, bad, unshipped, named, s)
     return findings + few_each(stream, orders, bad, {a for f in findings for a in f.accounts}, s)

@@ -151,3 +151,26 @@ def shared_marks(mine: list[Order]) -> dict[str, int]:
         if len(accounts) > 1:
             out[m[1]] |= accounts
     return {k: len(v) for k, v in out.items()}
+
+
+def households(mine: list[Order], bad: set[str]) -> set[str]:
+    """Accounts of a ring that are a household beside it rather than of it: two accounts tied
+    by a delivery address or phone to each other and to no one else in the ring, neither with
+    an order gone bad."""
+    ties: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
+    for o in mine:
+        for key in (("a", o.address), ("d", o.device)):
+            if key[1] and o.account:
+                ties[(key[0], key[1])].add(o.account)
+    links: defaultdict[str, set[str]] = defaultdict(set)
+    for group in ties.values():
+        for a in group:
+            links[a] |= group - {a}
+    spoilt = {o.account for o in mine if o.id in bad}
+    out: set[str] = set()
+    for a, others in links.items():
+        if len(others) == 1:
+            (b,) = others
+            if links[b] == {a} and not {a, b} & spoilt:
+                out |= {a, b}
+    return out
