@@ -37,6 +37,8 @@ PUBLIC_FIELDS = {
     "verified.confirmed_flagged_orders", "verified.confirmed_flagged_viewers",
     "verified.delivered_per_mille", "verified.complaints_per_1000_orders",
     "verified.refunds_per_1000_orders", "verified.median_delivery_hours",
+    # the estimates when no one can be named (issue 19): counts and shares, no one's data
+    "verified.viewers_joined", "verified.viewers_not_real", "verified.orders_not_organic",
     "findings.case", "findings.rule", "findings.severity", "findings.reason",
     "findings.published_at",
     "claims", "claims.id", "claims.source", "claims.link", "claims.published_at", "claims.by",
