@@ -47,10 +47,12 @@ class BurstSettings(Protocol):
     def burst_p_value(self) -> float: ...
 
 
-def _rate(orders: list[Order], spoilt: set[str], apart: set[str]) -> float:
-    """The bad rate of ``orders`` outside ``apart``, shrunk toward 5% with the weight of 20."""
-    rest = [o for o in orders if o.id not in apart]
-    return (sum(o.id in spoilt for o in rest) + 1.0) / (len(rest) + 20.0)
+def _rate(orders: list[Order], spoilt: set[str], apart: list[Order]) -> float:
+    """The bad rate of ``orders`` outside ``apart`` (some of them), shrunk toward 5% with the
+    weight of 20. ``spoilt`` holds only ids of ``orders``, so the rest's counts are the whole's
+    less ``apart``'s: no pass over the session per window."""
+    went = len(spoilt) - sum(o.id in spoilt for o in apart)
+    return (went + 1.0) / (len(orders) - len(apart) + 20.0)
 
 
 def repeaters(orders: list[Order], bad: set[str], named: set[str], s: BurstSettings) -> list[Order]:
@@ -65,8 +67,7 @@ def repeaters(orders: list[Order], bad: set[str], named: set[str], s: BurstSetti
     hit = [theirs for theirs in several if all(o.id in spoilt for o in theirs)]
     if len(hit) < s.repeat_accounts:
         return []
-    ids = {o.id for theirs in hit for o in theirs}
-    p = _rate(orders, spoilt, ids)
+    p = _rate(orders, spoilt, [o for theirs in hit for o in theirs])
     expected = sum(p ** len(theirs) for theirs in several)
     if float(poisson.sf(len(hit) - 1, expected)) > s.repeat_p_value:
         return []
@@ -111,7 +112,7 @@ def _densest_bad_window(
         went = sum(o.id in spoilt for o in window)
         if went < s.burst_bad or went < s.burst_bad_share * len(window):
             continue
-        p = _rate(orders, spoilt, {o.id for o in window})
+        p = _rate(orders, spoilt, window)
         tail = float(binom.sf(went - 1, len(window), min(p, 1.0)))
         if tail <= best_tail:
             best, best_tail = window, tail
@@ -124,12 +125,8 @@ def _with_ties(window: list[Order], spoilt: set[str]) -> list[Order]:
     return [o for o in window if o.id in spoilt or o.address in keys or o.device in keys]
 
 
-class RingSettings(BurstSettings, Protocol):
-    """fake_orders' `Settings`, as `few_each` passes it on."""
-
-
 def few_each(
-    stream: Stream, orders: list[Order], bad: set[str], named: set[str], s: RingSettings
+    stream: Stream, orders: list[Order], bad: set[str], named: set[str], s: BurstSettings
 ) -> list[Finding]:
     """Rings of an order or two per account (`order_bursts`): repeat buyers whose every order
     went bad, then bursts of one product's orders gone bad together."""
