@@ -167,3 +167,21 @@ def test_a_farm_is_found_after_a_small_family_batch_years_before_it() -> None:
     assert len(named & bots) >= 0.9 * len(bots)
     (finding,) = e.findings("fake_viewers")
     assert finding.evidence["signals"]["quiet_batch"] >= 0.9 * len(bots)
+
+
+def test_a_farm_that_likes_as_often_as_the_room_but_never_buys_is_found() -> None:
+    """A farm told to like as often as the audience does (two in five) is no longer quieter
+    in likes; it still never buys while one viewer in eight of the room does, and its stays
+    are a minute or two. Liking is cheap to automate, buying is not."""
+    rng = random.Random(10)
+    e = Events().session(products=PRODUCTS)
+    _room(e, rng)
+    for i in range(0, 800, 8):
+        e.order(f"o-{i}", f"h-{i}", "p-0", 600 + 2 * i)
+    bots = _farm(e, rng, 150, 290, 4)
+    for i, aid in enumerate(sorted(bots)):
+        if i % 5 < 2:
+            e.add("like", 2800 + i, {"count": 1}, actor=aid)
+    named = _named(e)
+    assert len(named & bots) >= 0.9 * len(bots)
+    assert len(named - bots) <= 0.05 * len(named)

@@ -257,14 +257,15 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
     buyers = {o.account for o in session.orders}
     quiet = np.asarray([busy[a] <= s.max_interactions and a not in buyers for a in accounts])
     active = np.asarray([busy[a] > 0 or a in buyers for a in accounts])
+    bought = np.asarray([a in buyers for a in accounts])
     in_waves = signals["wave_lockstep"] > 0
     others_active = float(active[~in_waves].mean()) if (~in_waves).any() else 0.0
     waves_quieter = bool(in_waves.any()) and float(active[in_waves].mean()) < others_active
     by_waves = (signals["wave_lockstep"] >= s.pair_share) & waves_quieter
     # A batch registered over hours or days that stays briefly and does little: named alone.
-    signals["quiet_batch"] = quiet_batches(created, leave_t - join_t, active, end, s).astype(
-        np.float64
-    )
+    signals["quiet_batch"] = quiet_batches(
+        created, leave_t - join_t, active, bought, end, s
+    ).astype(np.float64)
     by_batch = signals["quiet_batch"] > 0
     named = np.flatnonzero(
         (((combined >= s.threshold) & (agreeing >= s.min_signals)) | by_waves | by_batch) & quiet

@@ -3,7 +3,8 @@
 registered them over a day or two months ago). A day's batch is not evidence by itself — a
 village signs up together when the county asks it to — so it names only when its accounts
 behave together unlike the room (`quiet_batches`): far shorter stays (a one-sided
-Mann–Whitney test) and less liking, chatting, sharing or buying. Pure."""
+Mann–Whitney test) and less liking, chatting, sharing or buying — or less buying alone, for a
+farm told to like as often as the audience does. Pure."""
 
 from __future__ import annotations
 
@@ -96,13 +97,14 @@ def quiet_batches(
     created: np.ndarray,
     dwell: np.ndarray,
     active: np.ndarray,
+    bought: np.ndarray,
     now: int,
     s: RegistrationSettings,
 ) -> np.ndarray:
     """Per viewer, whether it belongs to a registration batch (bins of ``batch_bins_ms``, two
     grids half a bin apart, excess as `batch_share` measures it) of at least ``batch_min``
     viewers whose stays were shorter than the rest of the room's (one-sided Mann–Whitney,
-    p ≤ ``batch_dwell_p``) and who liked, chatted, shared or bought less often; or, when all
+    p ≤ ``batch_dwell_p``) and who engaged less often, or bought less often; or, when all
     such batches together pass that test, each whose own p-value is at most
     ``batch_member_p``. Batches of
     the last ``batch_recent_ms`` before ``now`` are left to the 10-minute batches: people sign
@@ -122,24 +124,30 @@ def quiet_batches(
                 members = idx[bins == b]
                 if len(members) < s.batch_min or now - created[members].max() < s.batch_recent_ms:
                     continue
-                batches.append((members, _quieter(members, dwell, active)))
+                batches.append((members, _quieter(members, dwell, active, bought)))
     if not batches:
         return out
     # Together: a farm that registered its accounts over weeks leaves many small batches,
     # each too small to tell alone; those that lean the same way are named with the rest.
     together = np.unique(np.concatenate([m for m, _ in batches]))
-    joint = _quieter(together, dwell, active)
+    joint = _quieter(together, dwell, active, bought)
     for members, p in batches:
         if p <= s.batch_dwell_p or (joint <= s.batch_dwell_p and p <= s.batch_member_p):
             out[members] = True
     return out
 
 
-def _quieter(members: np.ndarray, dwell: np.ndarray, active: np.ndarray) -> float:
+def _quieter(
+    members: np.ndarray, dwell: np.ndarray, active: np.ndarray, bought: np.ndarray
+) -> float:
     """The one-sided Mann–Whitney p-value of the members' stays being shorter than the rest
-    of the room's; 1 when they liked, chatted, shared or bought as often as the rest."""
+    of the room's; 1 when they engaged (liked, chatted, shared or bought) as often as the rest
+    and bought as often. Liking is cheap to automate and a farm can match the room's rate of
+    it (issue 19); buying costs it money."""
     rest = np.ones(len(dwell), dtype=bool)
     rest[members] = False
-    if not rest.any() or active[members].mean() >= active[rest].mean():
+    if not rest.any() or not any(
+        kind[members].mean() < kind[rest].mean() for kind in (active, bought)
+    ):
         return 1.0
     return float(mannwhitneyu(dwell[members], dwell[rest], alternative="less").pvalue)
