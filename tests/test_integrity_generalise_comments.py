@@ -278,3 +278,37 @@ def test_a_crew_urging_the_room_to_buy_in_one_minute_is_named_without_praise() -
     assert set(finding.accounts) == crew
     assert finding.evidence["about_the_official"] == 0.0
     assert "praising the official" not in finding.summary
+
+
+def _greetings(e: Events, speaker: str, *, waves: int, each: int, tag: str, seed: int) -> set[str]:
+    """Each time the official speaks, ``each`` viewers greet them in the room's stock five
+    characters (主任辛苦了, with or without a ！) within a minute; with ``tag`` "viewer" they
+    are fresh viewers each time, otherwise the same crew every time."""
+    rng = random.Random(seed)
+    who = set()
+    for w in range(waves):
+        for k in range(each):
+            aid = f"{tag}-{w * each + k}" if tag == "greeter" else f"{tag}-{k}"
+            text = speaker + "辛苦了" + rng.choice(["", "！", "!"])
+            e.add("chat.message", (8 + 10 * w) * 60 + rng.uniform(0, 60), {"text": text}, actor=aid)
+            who.add(aid)
+    return who
+
+
+def test_a_room_greeting_the_official_in_five_characters_whenever_they_speak_is_not_paid() -> None:
+    """A big room (as at 20,000 viewers of the independent generator): eighty viewers, new ones
+    each time, type 主任辛苦了 in five bursts as the official speaks. Nobody comes back to say it
+    again, and five characters are what anyone types: no crew."""
+    e = Events().session(products=SHELF)
+    _room(e, 600, seed=11)
+    _greetings(e, "主任", waves=5, each=17, tag="greeter", seed=12)
+    assert not _paid(e)
+
+
+def test_a_crew_greeting_the_official_in_five_characters_wave_after_wave_is_named() -> None:
+    """The same five characters from the same fifteen accounts in every burst: they come back,
+    and that is a crew's, not a room's."""
+    e = Events().session(products=SHELF)
+    _room(e, 600, seed=11)
+    crew = _greetings(e, "主任", waves=5, each=15, tag="crew", seed=12)
+    assert _named(_paid(e)) >= crew

@@ -171,7 +171,7 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
                 i for i in found if session.chats[i][1] in taken or again[session.chats[i][1]] > 1
             ]
         accounts = {session.chats[i][1] for i in group}
-        if len(accounts) < s.min_accounts:
+        if len(accounts) < s.min_accounts or room_greeting(session.chats, group, s):
             continue
         times = np.asarray([session.chats[i][0] for i in group], dtype=np.int64)
         others = np.delete(all_times, group)
@@ -246,6 +246,8 @@ def wave_findings(session: Session, s: Settings, buyers: set[str]) -> list[Findi
         if len(named) < s.min_accounts:
             continue
         msgs = sorted(i for i in theirs if chats[i][1] in named)
+        if room_greeting(chats, msgs, s):
+            continue
         praise = _share(praises, chats, msgs)
         non_buyers = sum(a not in buyers for a in named) / len(named)
         score = min(1.0, 0.5 + 0.2 * praise + 0.1 * non_buyers + 0.2 * (len(group) > 1))
@@ -288,6 +290,22 @@ def praises(text: str) -> bool:
     """Sycophancy: the official named with a word of praise or thanks, or an honorific."""
     folded = text.lower()
     return bool(HONORIFIC.search(folded) or (SYCOPHANCY.search(folded) and CUE.search(folded)))
+
+
+def room_greeting(chats: list[tuple[int, str, str]], msgs: list[int], s: Settings) -> bool:
+    """Whether the praise among ``msgs`` is a room greeting the official, not a crew: every
+    comment of praise in the room's stock length (主任辛苦了, ``stock_chars`` characters or
+    fewer) and fewer than ``min_accounts`` accounts saying one twice. A big room says it in a
+    burst each time the official speaks, new people each time; a crew comes back. (A crew of
+    accounts used once each, typing five characters, looks the same: the limits table of
+    docs/integrity-evaluation.md.)"""
+    praise = [i for i in msgs if laudatory(chats[i][2], 1)]
+    said = Counter(chats[i][1] for i in praise)
+    return (
+        bool(praise)
+        and sum(n > 1 for n in said.values()) < s.min_accounts
+        and all(len(normalise(chats[i][2])) <= s.stock_chars for i in praise)
+    )
 
 
 def laudatory(text: str, min_chars: int = 5) -> bool:
