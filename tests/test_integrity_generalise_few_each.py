@@ -152,3 +152,58 @@ def test_orders_gone_bad_spread_over_the_evening_are_no_burst() -> None:
     for i in range(10):
         _gone_bad(e, f"o-s-{i}", f"s-{i}", "p-2", 600 + 650 * i, "refunded")
     assert named(e)[0] == set()
+
+
+def _batch(e: Events, rng: random.Random, n: int, days_old: float, spread: float) -> set[str]:
+    """``n`` accounts registered within ``spread`` days, ``days_old`` days before the session,
+    each on its own phone and address, one order each of p-2 spread over the evening; every
+    fourth stays paid and shipped, to an address another of them used, the rest went bad."""
+    orders = set()
+    for i in range(n):
+        aid = f"b-{i}"
+        e.account(aid, days_old=days_old + rng.uniform(0, spread))
+        oid, at = f"o-{aid}", 300 + i * (END - 600) / n
+        if i % 4 == 3:
+            e.order(oid, aid, "p-2", at, shipped=True, address=f"addr-b-{i - 1}")
+        else:
+            how = ("refunded", "cancelled", "never shipped")[i % 3]
+            e.order(
+                oid,
+                aid,
+                "p-2",
+                at,
+                refunded=how == "refunded",
+                shipped=False,
+                address=f"addr-b-{i}",
+            )
+            if how == "cancelled":
+                e.add(
+                    "order.cancelled", END + 3600, {"order": oid, "reason": "buyer"}, session="s-1"
+                )
+        orders.add(oid)
+    return orders
+
+
+def test_buyers_registered_together_whose_orders_went_bad_are_a_ring() -> None:
+    """Sixteen accounts a farm registered within two days, forty days ago: one order each,
+    spread over two hours (no burst, no repeat), each on its own phone and address."""
+    rng = random.Random(11)
+    e = Events()
+    _room(e, rng)
+    ring = _batch(e, rng, 16, 40, 2)
+    orders, evidence = named(e)
+    assert orders == ring
+    assert evidence[0]["registered_together"] is True
+    text, params = wording.SUMMARIES["fake_orders"](evidence[0], {}, str)
+    assert "registered within days of each other" in text % params
+
+
+def test_bad_orders_of_accounts_registered_apart_or_in_the_week_before_are_no_ring() -> None:
+    """The same orders from accounts registered over two years, or in the five days before the
+    session (newcomers who signed up for it and changed their minds): no ring."""
+    for days_old, spread in ((30, 700), (1, 5)):
+        rng = random.Random(12)
+        e = Events()
+        _room(e, rng)
+        _batch(e, rng, 16, days_old, spread)
+        assert named(e)[0] == set(), (days_old, spread)

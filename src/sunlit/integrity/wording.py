@@ -168,6 +168,7 @@ EVIDENCE: dict[str, tuple[str, str]] = {
     "linked_by_address_or_phone": (N_("Tied by shared delivery addresses or phones"), YES_NO),
     "every_order_gone_bad": (N_("Each account's every order went bad"), YES_NO),
     "gone_bad_together": (N_("Ordered together and went bad together"), YES_NO),
+    "registered_together": (N_("Accounts registered within days of each other"), YES_NO),
     "session": (N_("Session"), SESSION),
     # forced_purchases
     "organisation": (N_("Work unit"), TEXT),

@@ -1,4 +1,4 @@
-"""Two shapes of fake orders that neither a dense block nor a linked group shows (issue 19):
+"""Three shapes of fake orders that neither a dense block nor a linked group shows (issue 19):
 rings whose accounts each place an order or two on their own phones and addresses, and whose
 orders then go bad — refunded, cancelled after the session, paid and never shipped (`gone_bad`).
 
@@ -14,7 +14,16 @@ orders then go bad — refunded, cancelled after the session, paid and never shi
   together. The burst's bad orders are named, with the burst's orders that share a delivery
   address or a phone with them.
 
-An order with a complaint is left out of both: a buyer who complains and is refunded had a
+- **Buyers registered together whose orders went bad.** A ring's accounts are often made in
+  one sitting, days or months before they are used; honest buyers' accounts are spread over
+  years. Of the buyers with an order gone bad (no complaint), those registered within
+  ``batch_days_ms`` of each other, far more of them than the stream's other accounts
+  registered then make likely (Poisson tail ≤ ``batch_p_value``, at least
+  ``repeat_accounts``), are named with their bad orders and the orders of their batch-mates
+  that share a delivery address or a phone with them. Accounts registered in the
+  ``batch_recent_ms`` before the session are not tested: newcomers sign up for a session.
+
+An order with a complaint is left out of all three: a buyer who complains and is refunded had a
 reason (`quality_complaints` reads those). Pure."""
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Protocol
 
+import numpy as np
 from scipy.stats import binom, poisson
 
 from sunlit.integrity.detectors.order_findings import ring_finding
@@ -45,6 +55,12 @@ class BurstSettings(Protocol):
     def burst_bad_share(self) -> float: ...
     @property
     def burst_p_value(self) -> float: ...
+    @property
+    def batch_days_ms(self) -> int: ...
+    @property
+    def batch_p_value(self) -> float: ...
+    @property
+    def batch_recent_ms(self) -> int: ...
 
 
 def _rate(orders: list[Order], spoilt: set[str], apart: list[Order]) -> float:
@@ -125,17 +141,69 @@ def _with_ties(window: list[Order], spoilt: set[str]) -> list[Order]:
     return [o for o in window if o.id in spoilt or o.address in keys or o.device in keys]
 
 
+def registered_together(
+    stream: Stream, orders: list[Order], bad: set[str], named: set[str], s: BurstSettings
+) -> list[Order]:
+    """One session's buyers with an order gone bad who were registered together (see the
+    module's docstring): their bad orders, and their batch-mates' orders tied to those by a
+    delivery address or a phone."""
+    spoilt = {o.id for o in orders if o.id in bad and not o.complaints}
+    start = min((o.ts for o in orders), default=0)
+    created = {
+        a: c
+        for o in orders
+        if o.account
+        and o.account not in named
+        and (c := _created(stream, o.account)) is not None
+        and c < start - s.batch_recent_ms
+        for a in (o.account,)
+    }
+    went = sorted({str(o.account) for o in orders if o.id in spoilt and o.account in created})
+    if len(went) < s.repeat_accounts:
+        return []
+    others = np.sort(
+        np.asarray(
+            [a.created for a in stream.accounts.values() if a.created is not None],
+            dtype=np.int64,
+        )
+    )
+    times = np.sort(np.asarray([created[a] for a in went], dtype=np.int64))
+    span = s.batch_days_ms
+    inside = np.searchsorted(times, times + span, side="right") - np.arange(len(times))
+    registered = np.searchsorted(others, times + span, side="right") - np.searchsorted(
+        others, times
+    )
+    share = np.maximum(registered - inside, 1) / max(len(others) - len(went), 1)
+    tails = poisson.sf(inside - 1, len(went) * share)
+    best = int(np.argmin(tails))
+    if inside[best] < s.repeat_accounts or float(tails[best]) > s.batch_p_value:
+        return []
+    lo, hi = int(times[best]), int(times[best]) + span
+    batch = {a for a, c in created.items() if lo <= c <= hi}
+    mine = [o for o in orders if o.account in batch]
+    return _with_ties(mine, {o.id for o in mine if o.id in spoilt})
+
+
+def _created(stream: Stream, account: str) -> int | None:
+    known = stream.accounts.get(account)
+    return known.created if known is not None else None
+
+
 def few_each(
     stream: Stream, orders: list[Order], bad: set[str], named: set[str], s: BurstSettings
 ) -> list[Finding]:
     """Rings of an order or two per account (`order_bursts`): repeat buyers whose every order
-    went bad, then bursts of one product's orders gone bad together."""
+    went bad, then bursts of one product's orders gone bad together, then buyers registered
+    together whose orders went bad."""
     out: list[Finding] = []
     for sid, theirs in sessions_of(stream, orders):
         found = repeaters(theirs, bad, named, s)
         groups = [("repeat", found)] if found else []
         taken = named | {str(o.account) for o in found}
         groups += [("burst", mine) for mine in bursts(theirs, bad, taken, s)]
+        taken |= {str(o.account) for _, mine in groups for o in mine}
+        together = registered_together(stream, theirs, bad, taken, s)
+        groups += [("batch", together)] if together else []
         for kind, mine in groups:
             others_rate = outcome(orders, mine, bad)[2]
             out.append(

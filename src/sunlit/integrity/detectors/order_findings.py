@@ -93,12 +93,24 @@ BURST = N_(
     "never shipped."
 )
 
-SUMMARIES = {"dense": SUMMARY, "linked": LINKED, "repeat": REPEAT, "burst": BURST}
+BATCH = N_(
+    "%(accounts)s accounts registered within days of each other placed %(orders)s orders: "
+    "%(gone)s were refunded or cancelled and %(unshipped)s never shipped."
+)
+
+SUMMARIES = {
+    "dense": SUMMARY,
+    "linked": LINKED,
+    "repeat": REPEAT,
+    "burst": BURST,
+    "batch": BATCH,
+}
 #: The evidence key that says which shape a finding has (the dense block says none).
 SHAPES = {
     "linked": "linked_by_address_or_phone",
     "repeat": "every_order_gone_bad",
     "burst": "gone_bad_together",
+    "batch": "registered_together",
 }
 
 
