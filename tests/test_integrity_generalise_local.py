@@ -440,3 +440,23 @@ def test_a_session_with_no_county_on_file_has_no_local_group() -> None:
     _room(e, rng, "s-2", "522635", 400, 0.0)
     _locals(e, rng, "s-1", 30, region="")
     assert _local(e) == []
+
+
+def test_a_quota_among_the_locals_is_found_where_the_whole_room_hides_it() -> None:
+    """A thousand honest buyers of whom one in nine lands just over ¥100 by habit (three of the
+    ¥45.80 item, two of the ¥68): twenty-five cadres at home buying just past ¥100 are too few
+    to show against them. Among the buyers delivering in the official's county — one in
+    twenty of the room, as in the other session — they are nearly half of those just over,
+    where the others' rate gives a tenth: the locals' own window finds them."""
+    rng = random.Random(21)
+    e = Events()
+    _room(e, rng, "s-1", HOME, 1000, 0.05)
+    _room(e, rng, "s-2", "522635", 1000, 0.05)
+    group = _cadres(e, rng, "s-1", 25, quota=10_000)
+    quota = [f for f in e.findings("forced_purchases") if f.evidence.get("quota_fen") == 10_000]
+    assert quota, "no quota finding at ¥100"
+    named = {a for f in quota for a in f.accounts}
+    assert len(named & group) >= 18
+    assert len(named - group) <= 0.35 * len(named)
+    assert quota[0].evidence["delivered_in_officials_county"] >= 18
+    assert not _local(e)  # the local share alone is no finding here
