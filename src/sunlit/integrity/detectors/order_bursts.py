@@ -17,7 +17,8 @@ orders then go bad — refunded, cancelled after the session, paid and never shi
 - **Buyers registered together whose orders went bad.** A ring's accounts are often made in
   one sitting, days or months before they are used; honest buyers' accounts are spread over
   years. Of the buyers with an order gone bad (no complaint), those registered within
-  ``batch_days_ms`` of each other, far more of them than the stream's other accounts
+  ``batch_days_ms`` (three days) or a week of each other, whichever is less likely, far more
+  of them than the stream's other accounts
   registered then make likely (Poisson tail ≤ ``batch_p_value``, at least
   ``repeat_accounts``), are named with their bad orders and the orders of their batch-mates
   that share a delivery address or a phone with them. Accounts registered in the
@@ -168,17 +169,20 @@ def registered_together(
         )
     )
     times = np.sort(np.asarray([created[a] for a in went], dtype=np.int64))
-    span = s.batch_days_ms
-    inside = np.searchsorted(times, times + span, side="right") - np.arange(len(times))
-    registered = np.searchsorted(others, times + span, side="right") - np.searchsorted(
-        others, times
-    )
-    share = np.maximum(registered - inside, 1) / max(len(others) - len(went), 1)
-    tails = poisson.sf(inside - 1, len(went) * share)
-    best = int(np.argmin(tails))
-    if inside[best] < s.repeat_accounts or float(tails[best]) > s.batch_p_value:
+    found: tuple[float, int, int] | None = None  # tail, start, span
+    for span in (s.batch_days_ms, 7 * s.batch_days_ms // 3):
+        inside = np.searchsorted(times, times + span, side="right") - np.arange(len(times))
+        registered = np.searchsorted(others, times + span, side="right") - np.searchsorted(
+            others, times
+        )
+        share = np.maximum(registered - inside, 1) / max(len(others) - len(went), 1)
+        tails = np.where(inside >= s.repeat_accounts, poisson.sf(inside - 1, len(went) * share), 1)
+        best = int(np.argmin(tails))
+        if float(tails[best]) <= s.batch_p_value and (found is None or tails[best] < found[0]):
+            found = (float(tails[best]), int(times[best]), span)
+    if found is None:
         return []
-    lo, hi = int(times[best]), int(times[best]) + span
+    lo, hi = found[1], found[1] + found[2]
     batch = {a for a, c in created.items() if lo <= c <= hi}
     mine = [o for o in orders if o.account in batch]
     return _with_ties(mine, {o.id for o in mine if o.id in spoilt})
