@@ -253,3 +253,22 @@ def test_a_bunch_of_two_box_orders_with_the_rooms_usual_share_of_cards_is_not_a_
     for n in range(160, 200):
         events.account(f"b-{n}").order(f"o-{n}", f"b-{n}", "p-2", 60 + n)
     assert events.findings("forced_purchases") == []
+
+
+def test_baskets_just_over_100_yuan_that_were_cancelled_are_no_quota() -> None:
+    """Forty buyers put together baskets just over ¥100 and cancelled them before paying
+    (found by mutation testing: an order cancelled is no purchase, and a quota is money
+    spent). Only what they did not cancel counts, and that is nothing."""
+    rng = random.Random(31)
+    e = _shelf(Events())
+    _honest(e, rng, 300, ("p-0", "p-5"))
+    baskets = _quota(e, random.Random(32), 40, 10_000)
+    for oids in baskets.values():
+        for oid in oids:
+            e.add("order.cancelled", 3700, {"order": oid, "reason": "buyer"}, session="s-1")
+    assert not _quota_findings(e)
+    # The same baskets, kept, are the quota.
+    kept = _shelf(Events())
+    _honest(kept, random.Random(31), 300, ("p-0", "p-5"))
+    _quota(kept, random.Random(32), 40, 10_000)
+    assert _quota_findings(kept)
