@@ -112,6 +112,11 @@ class Stream:
             found = self.accounts[aid] = Account(aid)
         return found
 
+    def created(self, aid: str) -> int | None:
+        """When the account was registered, if the stream says (without adding it)."""
+        known = self.accounts.get(aid)
+        return None if known is None else known.created
+
     def product(self, pid: str) -> Product:
         found = self.products.get(pid)
         if found is None:

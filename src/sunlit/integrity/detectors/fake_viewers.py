@@ -229,7 +229,7 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
     leave_share[before_end] = _burst_share(leave_t[before_end], start, exodus, closed, s)
     signals["leave_burst"] = leave_share
     created = np.asarray(
-        [c if (c := _created(stream, a)) is not None else -1 for a in accounts], dtype=np.int64
+        [c if (c := stream.created(a)) is not None else -1 for a in accounts], dtype=np.int64
     )
     signals["registration_batch"] = registration_share(created, end, s)
     signals["lockstep"] = np.maximum(
@@ -311,11 +311,6 @@ def summary_params(evidence: Mapping[str, Any]) -> dict[str, object]:
         "viewers": evidence["viewers"],
         "share": f"{evidence['share_of_viewers']:.0%}",
     }
-
-
-def _created(stream: Stream, account: str) -> int | None:
-    a = stream.accounts.get(account)
-    return None if a is None else a.created
 
 
 def _prefix(ip: str | None) -> str | None:

@@ -16,13 +16,13 @@ orders then go bad — refunded, cancelled after the session, paid and never shi
 
 - **Buyers registered together whose orders went bad.** A ring's accounts are often made in
   one sitting, days or months before they are used; honest buyers' accounts are spread over
-  years. Of the buyers with an order gone bad (no complaint), those registered within
-  ``batch_days_ms`` (three days) or a week of each other, whichever is less likely, far more
-  of them than the stream's other accounts
-  registered then make likely (Poisson tail ≤ ``batch_p_value``, at least
-  ``repeat_accounts``), are named with their bad orders and the orders of their batch-mates
-  that share a delivery address or a phone with them. Accounts registered in the
-  ``batch_recent_ms`` before the session are not tested: newcomers sign up for a session.
+  years. Of the buyers with an order gone bad (no complaint), those registered within one of
+  ``batch_spans_ms`` (three days, a week) of each other, whichever is less likely, far more
+  of them than the stream's other accounts registered then make likely (Poisson tail ≤
+  ``batch_p_value``, at least ``repeat_accounts``), are named with their bad orders and the
+  orders of their batch-mates that share a delivery address or a phone with them. Accounts
+  registered in the ``batch_recent_ms`` before the session are not tested: newcomers sign up
+  for a session.
 
 An order with a complaint is left out of all three: a buyer who complains and is refunded had a
 reason (`quality_complaints` reads those). Pure."""
@@ -57,7 +57,7 @@ class BurstSettings(Protocol):
     @property
     def burst_p_value(self) -> float: ...
     @property
-    def batch_days_ms(self) -> int: ...
+    def batch_spans_ms(self) -> tuple[int, ...]: ...
     @property
     def batch_p_value(self) -> float: ...
     @property
@@ -150,15 +150,12 @@ def registered_together(
     delivery address or a phone."""
     spoilt = {o.id for o in orders if o.id in bad and not o.complaints}
     start = min((o.ts for o in orders), default=0)
-    created = {
-        a: c
-        for o in orders
-        if o.account
-        and o.account not in named
-        and (c := _created(stream, o.account)) is not None
-        and c < start - s.batch_recent_ms
-        for a in (o.account,)
-    }
+    created: dict[str, int] = {}
+    for o in orders:
+        if o.account and o.account not in named:
+            c = stream.created(o.account)
+            if c is not None and c < start - s.batch_recent_ms:
+                created[o.account] = c
     went = sorted({str(o.account) for o in orders if o.id in spoilt and o.account in created})
     if len(went) < s.repeat_accounts:
         return []
@@ -170,7 +167,7 @@ def registered_together(
     )
     times = np.sort(np.asarray([created[a] for a in went], dtype=np.int64))
     found: tuple[float, int, int] | None = None  # tail, start, span
-    for span in (s.batch_days_ms, 7 * s.batch_days_ms // 3):
+    for span in s.batch_spans_ms:
         inside = np.searchsorted(times, times + span, side="right") - np.arange(len(times))
         registered = np.searchsorted(others, times + span, side="right") - np.searchsorted(
             others, times
@@ -186,11 +183,6 @@ def registered_together(
     batch = {a for a, c in created.items() if lo <= c <= hi}
     mine = [o for o in orders if o.account in batch]
     return _with_ties(mine, {o.id for o in mine if o.id in spoilt})
-
-
-def _created(stream: Stream, account: str) -> int | None:
-    known = stream.accounts.get(account)
-    return known.created if known is not None else None
 
 
 def few_each(
