@@ -185,3 +185,18 @@ def test_a_farm_that_likes_as_often_as_the_room_but_never_buys_is_found() -> Non
     named = _named(e)
     assert len(named & bots) >= 0.9 * len(bots)
     assert len(named - bots) <= 0.05 * len(named)
+
+
+def test_a_small_farm_registered_over_two_days_is_one_batch_across_the_bins() -> None:
+    """Thirty accounts registered over two days months ago, in a room of five hundred: no
+    day's bin holds the twenty a batch needs to be tested, whichever way the days are cut;
+    the neighbouring bins together do."""
+    rng = random.Random(11)
+    e = Events().session(products=PRODUCTS)
+    _room(e, rng, n=500)
+    bots = _farm(e, rng, 30, 300, 2)
+    named = _named(e)
+    assert len(named & bots) >= 0.9 * len(bots)
+    assert len(named - bots) <= 0.05 * len(named)
+    (finding,) = e.findings("fake_viewers")
+    assert finding.evidence["signals"]["quiet_batch"] >= 0.9 * len(bots)

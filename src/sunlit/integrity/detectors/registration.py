@@ -102,7 +102,8 @@ def quiet_batches(
     s: RegistrationSettings,
 ) -> np.ndarray:
     """Per viewer, whether it belongs to a registration batch (bins of ``batch_bins_ms``, two
-    grids half a bin apart, excess as `batch_share` measures it) of at least ``batch_min``
+    grids half a bin apart, excess as `batch_share` measures it, neighbouring bins in excess
+    joined) of at least ``batch_min``
     viewers whose stays were shorter than the rest of the room's (one-sided Mann–Whitney,
     p ≤ ``batch_dwell_p``) and who engaged less often, or bought less often; or, when all
     such batches together pass that test, each whose own p-value is at most
@@ -120,8 +121,11 @@ def quiet_batches(
     for bin_ms in s.batch_bins_ms:
         for offset in (0, bin_ms // 2):
             share, bins = batch_share(c, offset, now, bin_ms, s, s.batch_gap_ms)
-            for b in np.unique(bins[share > 0]).tolist():
-                members = idx[bins == b]
+            hot = np.unique(bins[share > 0])
+            # A farm registering over a day and a half straddles a bin's edge whichever grid
+            # is laid: neighbouring bins that are each in excess are one batch.
+            for run in np.split(hot, np.flatnonzero(np.diff(hot) > 1) + 1):
+                members = idx[np.isin(bins, run)]
                 if len(members) < s.batch_min or now - created[members].max() < s.batch_recent_ms:
                     continue
                 batches.append((members, _quieter(members, dwell, active, bought)))
