@@ -127,6 +127,7 @@ class Events:
         complaint: str | None = None,
         region: str = "110105",
         device: str | None = None,
+        ip: str = "10.0.0.1",
         shipped: bool = False,
     ) -> Events:
         self.add(
@@ -140,7 +141,7 @@ class Events:
                 "amount": amount,
                 "address": {"region": region, "detail_hash": address or f"h-{buyer}"},
                 "device": device or f"d-{buyer}",
-                "ip": "10.0.0.1",
+                "ip": ip,
                 "payment_method": payment,
             },
             actor=buyer,

@@ -289,3 +289,68 @@ def test_half_of_the_orders_outside_the_ring_shipped_is_enough() -> None:
         e.account(f"h-{i}").order(f"o-h-{i}", f"h-{i}", "p-0", 60.0 * i, shipped=i < 10)
     ring = _unshipped_ring(e, rng, 12)
     assert {a for f in e.findings("fake_orders") for a in f.accounts} == ring
+
+
+# A favoured product the whole room orders ten times in an evening (issue 19's independent
+# generator draws such rooms): families on one phone doing the same are the room's habit.
+
+
+def test_families_on_one_phone_ordering_as_often_as_the_room_are_not_a_ring() -> None:
+    """A hundred and fifty buyers order one product six to fourteen times each; three
+    families of four share a phone, a delivery address and a network, and order it as often
+    and keep it all."""
+    rng = random.Random(12)
+    e = Events().session(products=PRODUCTS)
+    for i in range(150):
+        aid = f"h-{i}"
+        e.account(aid, days_old=rng.uniform(30, 3000))
+        for k in range(rng.randint(6, 14)):
+            e.order(
+                f"o-{aid}-{k}", aid, "p-0", rng.uniform(0, 3600), ip=f"10.1.{i}.1", shipped=True
+            )
+    for f in range(3):
+        for m in range(4):
+            aid = f"fam{f}-{m}"
+            e.account(aid, days_old=rng.uniform(300, 3000), device=f"phone-{f}")
+            for k in range(rng.randint(7, 13)):
+                e.order(
+                    f"o-{aid}-{k}",
+                    aid,
+                    "p-0",
+                    rng.uniform(0, 3600),
+                    device=f"phone-{f}",
+                    address=f"home-{f}",
+                    ip=f"10.2.{f}.1",
+                    shipped=True,
+                )
+    assert e.findings("fake_orders") == []
+
+
+def test_a_ring_on_shared_phones_and_addresses_keeping_its_orders_is_still_found() -> None:
+    """Twelve accounts on three phones and four drop addresses, three orders each, all kept,
+    in a room where everyone else orders once: tied by their marks, three times the room."""
+    rng = random.Random(13)
+    e = Events().session(products=PRODUCTS)
+    for i in range(300):
+        aid = f"h-{i}"
+        e.account(aid, days_old=rng.uniform(30, 3000))
+        product = rng.choice(PRODUCTS)["product"]
+        e.order(f"o-{aid}", aid, product, rng.uniform(0, 3600), shipped=True)
+    ring = set()
+    for i in range(12):
+        aid = f"r-{i}"
+        ring.add(aid)
+        e.account(aid, days_old=rng.uniform(60, 400))
+        for k in range(3):
+            e.order(
+                f"o-{aid}-{k}",
+                aid,
+                rng.choice(PRODUCTS)["product"],
+                rng.uniform(0, 3600),
+                device=f"rp-{i % 3}",
+                address=f"drop-{i % 4}",
+                shipped=True,
+            )
+    (finding,) = e.findings("fake_orders")
+    assert set(finding.accounts) == ring
+    assert finding.evidence["accounts_sharing_a_device"] == 12

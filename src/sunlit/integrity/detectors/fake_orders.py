@@ -24,7 +24,8 @@ paid and never shipped while most other paid orders of the session shipped — f
 than everyone else's (at least ``bad_share`` of them, binomial tail ≤ ``p_value`` against the
 others' rate), or when its members share both devices and delivery addresses or IPs (at least
 ``min_accounts`` accounts and ``tied_share`` of the members on each kind of mark) with
-``min_orders_per_member`` orders each. A dense block of most of its sessions' buyers, most of
+``min_orders_per_member`` orders each — that many times what the room's other buyers of the
+same products usually ordered (`_habit`). A dense block of most of its sessions' buyers, most of
 them sharing no phone and no address, is the room's regulars (`_clientele`), not a ring.
 
 Then groups of a session's buyers linked by shared addresses or phones whose orders went bad
@@ -38,6 +39,7 @@ import heapq
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from statistics import median
 
 from sunlit.integrity.detectors.order_bursts import few_each
 from sunlit.integrity.detectors.order_findings import ring_finding
@@ -189,7 +191,7 @@ def detect_stream(stream: Stream, s: Settings) -> list[Finding]:
         tied = (
             tied_by["d"] >= least
             and max(tied_by["a"], tied_by["i"]) >= least
-            and len(mine) >= s.min_orders_per_member * len(members)
+            and len(mine) >= s.min_orders_per_member * len(members) * _habit(orders, mine)
         )
         if not (dense or spoilt or tied):
             continue
@@ -234,6 +236,19 @@ def _linked(
             )
             out.append(found)
     return out
+
+
+def _habit(orders: list[Order], mine: list[Order]) -> float:
+    """How many orders the other buyers of the ring's products, in its sessions, usually
+    placed each (the median; at least one): where the whole room orders a favoured product
+    ten times an evening, families on one phone doing so too are the room's habit, not a
+    ring's."""
+    cols = {_column(o) for o in mine}
+    ours = {o.account for o in mine}
+    per: Counter[str | None] = Counter(
+        o.account for o in orders if o.account not in ours and _column(o) in cols
+    )
+    return max(1.0, float(median(per.values()))) if per else 1.0
 
 
 def _ring_orders(orders: list[Order], members: set[str], cols: set[str]) -> list[Order]:
