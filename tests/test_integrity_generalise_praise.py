@@ -267,3 +267,80 @@ def test_waves_of_exactly_three_accounts_are_waves(seed: int) -> None:
     )
     named = _named(_paid(e))
     assert named == crew
+
+
+# Found by mutation testing (docs/mutation-testing.md): the wave finding's score and evidence
+# could be changed unnoticed.
+
+
+def test_a_wave_findings_score_and_evidence_say_how_it_was_found() -> None:
+    """A crew praising the produce in four waves, none of it buying: 0.5, plus 0.1 for
+    accounts that bought nothing, plus 0.2 for coming back in several waves, and nothing for
+    praise of the official. Every member came back; five examples at most."""
+    e = Events().session(products=SHELF)
+    _room(e, 300, seed=2)
+    crew = _crew(
+        e, PRODUCE_PRAISE, size=14, waves=[8, 22, 37, 51], per_wave=(9, 12), spread_s=150, seed=2
+    )
+    (finding,) = _paid(e)
+    named = set(finding.accounts)
+    assert named <= crew
+    assert finding.score == pytest.approx(0.8)
+    assert finding.evidence["in_several_waves"] == len(named)
+    assert finding.evidence["accounts"] == len(named)
+    assert len(finding.evidence["examples"]) == 5
+
+
+def test_one_wave_of_praise_scores_its_praise_and_not_its_waves() -> None:
+    """One wave of praise of the official by sixteen accounts that bought nothing: 0.5, plus
+    0.2 times its share of praise, plus 0.1 for the non-buyers; no bonus for several waves."""
+    e = Events().session(products=SHELF)
+    _room(e, 300, seed=7)
+    phrases = ["书记辛苦了", "为书记点赞", "书记太接地气了", "有这样的书记是我们的福气"]
+    _crew(e, phrases, size=16, waves=[33], per_wave=(16, 16), spread_s=60, seed=7)
+    (finding,) = _paid(e)
+    praise = finding.evidence["about_the_official"]
+    assert praise >= 0.8
+    assert finding.evidence["non_buyers"] == 1.0
+    assert finding.score == pytest.approx(0.6 + 0.2 * praise, abs=0.002)
+
+
+def test_a_crew_back_in_two_waves_some_of_whom_bought_scores_both() -> None:
+    """Two waves are several; four members who bought something lower the non-buyers' share,
+    and the score with it."""
+    e = Events().session(products=SHELF)
+    _room(e, 300, seed=3)
+    crew = _crew(
+        e, PRODUCE_PRAISE, size=14, waves=[15, 40], per_wave=(12, 14), spread_s=120, seed=3
+    )
+    for k, aid in enumerate(sorted(crew)[:4]):
+        e.order(f"o-crew-{k}", aid, "p-pear", 3000 + k)
+    (finding,) = _paid(e)
+    named = set(finding.accounts)
+    assert len(named & crew) >= 12
+    non_buyers = sum(a not in sorted(crew)[:4] for a in named) / len(named)
+    assert 0 < non_buyers < 1
+    assert finding.evidence["waves"] == 2
+    assert finding.score == pytest.approx(0.7 + 0.1 * non_buyers)
+
+
+def test_praise_is_read_whatever_the_case_of_its_latin_letters() -> None:
+    """打call is typed 打CALL as often: praise either way, of the official or of anyone."""
+    from sunlit.integrity.detectors.paid_comments import laudatory, praises
+
+    assert praises("为书记打CALL！")
+    assert praises("给县长打Call")
+    assert laudatory("打CALL", 1)
+    assert not laudatory("打CALL")  # one character: anyone types it, no crew is made of it
+
+
+def test_a_crew_back_wave_after_wave_in_short_praise_is_named() -> None:
+    """Two to four characters each (书记威武, 点赞点赞): too short to be a wave of praise by
+    itself, but the same accounts back in four waves in the waves' own words are a crew."""
+    e = Events().session(products=SHELF)
+    _room(e, 300, seed=8)
+    phrases = ["书记威武", "点赞点赞", "书记辛苦", "好样的", "书记棒棒"]
+    crew = _crew(e, phrases, size=12, waves=[9, 23, 38, 52], per_wave=(10, 12), spread_s=90, seed=8)
+    named = _named(_paid(e))
+    assert len(named & crew) >= 10
+    assert not named - crew
