@@ -312,3 +312,23 @@ def test_a_crew_greeting_the_official_in_five_characters_wave_after_wave_is_name
     _room(e, 600, seed=11)
     crew = _greetings(e, "主任", waves=5, each=15, tag="crew", seed=12)
     assert _named(_paid(e)) >= crew
+
+
+def test_a_crew_the_waves_named_is_not_named_again_by_its_copies() -> None:
+    """Eight accounts, about half of them in each of two thin waves, copying one line of
+    praise: the waves name them; the copies' cluster, all of whose accounts the waves named,
+    adds no second finding for the same crew."""
+    e = Events().session(products=SHELF)
+    _room(e, 300, seed=1)
+    crew = _crew(
+        e,
+        ["感谢书记为我们农民办实事，书记辛苦了，大家多支持家乡的酥梨"],
+        size=8,
+        waves=(15, 40),
+        spread_s=300,
+        share=0.5,
+        seed=1,
+    )
+    (finding,) = _paid(e)
+    assert set(finding.accounts) <= crew
+    assert len(finding.accounts) >= 5

@@ -173,6 +173,8 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
         accounts = {session.chats[i][1] for i in group}
         if len(accounts) < s.min_accounts or room_greeting(session.chats, group, s):
             continue
+        if accounts <= taken:
+            continue  # the waves named every one of them: one crew, one finding
         times = np.asarray([session.chats[i][0] for i in group], dtype=np.int64)
         others = np.delete(all_times, group)
         p, busiest, expected = min(lockstep(times, others, w) for w in s.windows_ms)
