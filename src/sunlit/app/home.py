@@ -29,10 +29,8 @@ async def home_context(db: AsyncSession, now: datetime) -> dict[str, Any]:
     regions = await catalog.served_regions(db)
     book = catalog.region_book()
     today = now.date()
-    products = [
-        await products_service.view_product(db, row.id, on=today)
-        for row in await products_service.list_products(db, limit=PRODUCTS, verified_only=True)
-    ]
+    shown = await products_service.list_products(db, limit=PRODUCTS, verified_only=True)
+    products = await products_service.view_products(db, [row.id for row in shown], on=today)
     return {
         "upcoming": upcoming,
         "past": past,

@@ -38,7 +38,7 @@ async def products_page(
         work.request,
         "catalog/products.html",
         {
-            "views": [await catalog.view_product(db, row.id, on=today) for row in rows],
+            "views": await catalog.view_products(db, [row.id for row in rows], on=today),
             "regions": await served_regions(db),
             "region": region,
             "q": q,

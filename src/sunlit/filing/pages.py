@@ -254,7 +254,7 @@ async def briefing(plan_id: PathId, work: Filing = _unit(*READERS)) -> Response:
         raise InvalidInput(N_("A briefing is made for an approved plan."))
     product_ids, _ = await plan_parts(work.db, plan.id)
     today = work.now.date()
-    views = [await catalog.view_product(work.db, pid, on=today) for pid in product_ids]
+    views = await catalog.view_products(work.db, list(product_ids), on=today)
     return render(work.request, "filing/briefing.html", {"plan": plan, "views": views})
 
 

@@ -50,7 +50,7 @@ async def _dashboard(
     db, account, today = work.db, work.actor, work.now.date()
     producers = await producer_service.list_producers(db, manager=account.id)
     rows = await catalog.list_products(db, producer_ids=[p.id for p in producers])
-    views = [await catalog.view_product(db, row.id, on=today) for row in rows]
+    views = await catalog.view_products(db, [row.id for row in rows], on=today)
     proposals = await consent.proposals_for_products(db, [row.id for row in rows])
     help_requests = await unsalable.reports_of(db, [p.id for p in producers])
     rateable = await ratings.rateable_for(db, account)

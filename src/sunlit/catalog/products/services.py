@@ -3,6 +3,7 @@ events. Producers are in ``catalog.producers``."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -178,42 +179,78 @@ def grams_of(row: ProductRow) -> int:
 
 
 async def view_product(db: AsyncSession, product_id: str, *, on: date) -> ProductView:
-    row = await get_product(db, product_id)
-    producer = await get_producer(db, row.producer_id)
-    band = await band_for(db, row.kind, row.origin_region, on)
-    position = band_position(row.price, grams_of(row), band) if band else None
-    inspections = list(
-        (
-            await db.scalars(
-                select(InspectionRow)
-                .where(InspectionRow.product_id == row.id)
-                .order_by(InspectionRow.expires_on.desc())
-            )
+    (view,) = await view_products(db, [product_id], on=on)
+    return view
+
+
+async def view_products(
+    db: AsyncSession, product_ids: Sequence[str], *, on: date
+) -> list[ProductView]:
+    """The views of the products, in the order given, in a fixed number of queries however
+    many there are (products, producers, reference bands, inspections, photos: one each)."""
+    if not product_ids:
+        return []
+    found = await products_by_id(db, set(product_ids))
+    if any(pid not in found for pid in product_ids):
+        raise NotFound(N_("No such product."))
+    rows = [found[pid] for pid in product_ids]
+    ids = [row.id for row in rows]
+    producer_ids = {row.producer_id for row in rows}
+    producers = {
+        p.id: p
+        for p in (
+            await db.scalars(select(ProducerRow).where(ProducerRow.id.in_(producer_ids)))
         ).all()
-    )
-    documents = [
-        Inspection(InspectionKind(i.kind), i.issuer, i.issued_on, i.expires_on, i.sha256)
-        for i in inspections
-    ]
-    photos = list(
-        (
-            await db.scalars(
-                select(ProductPhotoRow.sha256)
-                .where(ProductPhotoRow.product_id == row.id)
-                .order_by(ProductPhotoRow.created_at)
+    }
+    bands: dict[str, list[Band]] = {}
+    for band_row in (
+        await db.scalars(
+            select(ReferenceBandRow).where(ReferenceBandRow.kind.in_({r.kind for r in rows}))
+        )
+    ).all():
+        bands.setdefault(band_row.kind, []).append(_band(band_row))
+    inspections: dict[str, list[InspectionRow]] = {}
+    for inspection in (
+        await db.scalars(
+            select(InspectionRow)
+            .where(InspectionRow.product_id.in_(ids))
+            .order_by(InspectionRow.expires_on.desc())
+        )
+    ).all():
+        inspections.setdefault(inspection.product_id, []).append(inspection)
+    photos: dict[str, list[str]] = {}
+    for product_id, sha256 in (
+        await db.execute(
+            select(ProductPhotoRow.product_id, ProductPhotoRow.sha256)
+            .where(ProductPhotoRow.product_id.in_(ids))
+            .order_by(ProductPhotoRow.created_at)
+        )
+    ).all():
+        photos.setdefault(product_id, []).append(sha256)
+    views = []
+    for row in rows:
+        producer = producers[row.producer_id]  # a foreign key: always there
+        path = [r.code for r in region_book().path(row.origin_region)]
+        band = pick_band(bands.get(row.kind, []), row.kind, path, on)
+        position = band_position(row.price, grams_of(row), band) if band else None
+        mine = inspections.get(row.id, [])
+        documents = [
+            Inspection(InspectionKind(i.kind), i.issuer, i.issued_on, i.expires_on, i.sha256)
+            for i in mine
+        ]
+        views.append(
+            ProductView(
+                row,
+                producer,
+                band,
+                position,
+                mine,
+                quality_status(documents, on),
+                photos.get(row.id, []),
+                documents,
             )
-        ).all()
-    )
-    return ProductView(
-        row,
-        producer,
-        band,
-        position,
-        inspections,
-        quality_status(documents, on),
-        photos,
-        documents,
-    )
+        )
+    return views
 
 
 def below_cost(draft: ProductDraft) -> bool:
