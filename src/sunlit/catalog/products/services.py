@@ -194,7 +194,6 @@ async def view_products(
     if any(pid not in found for pid in product_ids):
         raise NotFound(N_("No such product."))
     rows = [found[pid] for pid in product_ids]
-    ids = [row.id for row in rows]
     producer_ids = {row.producer_id for row in rows}
     producers = {
         p.id: p
@@ -213,7 +212,7 @@ async def view_products(
     for inspection in (
         await db.scalars(
             select(InspectionRow)
-            .where(InspectionRow.product_id.in_(ids))
+            .where(InspectionRow.product_id.in_(product_ids))
             .order_by(InspectionRow.expires_on.desc())
         )
     ).all():
@@ -222,7 +221,7 @@ async def view_products(
     for product_id, sha256 in (
         await db.execute(
             select(ProductPhotoRow.product_id, ProductPhotoRow.sha256)
-            .where(ProductPhotoRow.product_id.in_(ids))
+            .where(ProductPhotoRow.product_id.in_(product_ids))
             .order_by(ProductPhotoRow.created_at)
         )
     ).all():

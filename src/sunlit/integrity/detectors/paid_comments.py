@@ -171,10 +171,13 @@ def detect(stream: Stream, session: Session, s: Settings) -> list[Finding]:
                 i for i in found if session.chats[i][1] in taken or again[session.chats[i][1]] > 1
             ]
         accounts = {session.chats[i][1] for i in group}
-        if len(accounts) < s.min_accounts or room_greeting(session.chats, group, s):
+        # A cluster whose accounts the waves all named is their crew: one crew, one finding.
+        if (
+            len(accounts) < s.min_accounts
+            or accounts <= taken
+            or room_greeting(session.chats, group, s)
+        ):
             continue
-        if accounts <= taken:
-            continue  # the waves named every one of them: one crew, one finding
         times = np.asarray([session.chats[i][0] for i in group], dtype=np.int64)
         others = np.delete(all_times, group)
         p, busiest, expected = min(lockstep(times, others, w) for w in s.windows_ms)

@@ -103,8 +103,8 @@ def quiet_batches(
 ) -> np.ndarray:
     """Per viewer, whether it belongs to a registration batch (bins of ``batch_bins_ms``, two
     grids half a bin apart, excess as `batch_share` measures it, neighbouring bins in excess
-    joined) of at least ``batch_min``
-    viewers whose stays were shorter than the rest of the room's (one-sided Mann–Whitney,
+    joined) of at least ``batch_min`` viewers whose stays were shorter than the rest of the
+    room's (one-sided Mann–Whitney,
     p ≤ ``batch_dwell_p``) and who engaged less often, or bought less often; or, when all
     such batches together pass that test, each whose own p-value is at most
     ``batch_member_p``. Batches of
