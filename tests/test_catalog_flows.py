@@ -22,6 +22,7 @@ from sunlit.catalog.model import (
     Verification,
 )
 from sunlit.catalog.producers import services as producers
+from sunlit.catalog.products import bands
 from sunlit.catalog.products import services as catalog
 from sunlit.core.db import Database
 from sunlit.core.errors import Conflict, InvalidInput, PermissionDenied
@@ -67,7 +68,7 @@ async def pear_shop(database: Database, who: dict[str, AccountRow]) -> str:
         await producers.do_verify_producer(
             db, who["operator"], coop.id, Verification.VERIFIED, now=NOW
         )
-        await catalog.do_add_band(
+        await bands.do_add_band(
             db,
             who["operator"],
             Band(

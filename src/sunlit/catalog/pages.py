@@ -12,6 +12,7 @@ from sunlit.catalog.deps import CatalogKit, catalog_kit
 from sunlit.catalog.forms import BAND_FIELDS, band_from_form
 from sunlit.catalog.model import Unit, Verification, check_proposer
 from sunlit.catalog.producers import services as producer_service
+from sunlit.catalog.products import bands
 from sunlit.catalog.products import services as catalog
 from sunlit.core.errors import N_, NotFound, SunlitError
 from sunlit.core.i18n import field_errors, translate
@@ -138,7 +139,7 @@ async def _prices_page(work: Work[Kit], status: int = 200, **extra: object) -> R
         work.request,
         "catalog/operator_prices.html",
         {
-            "bands": await catalog.all_bands(work.db),
+            "bands": await bands.all_bands(work.db),
             "values": {},
             "errors": {},
             "units": list(Unit),
@@ -158,7 +159,7 @@ async def operator_prices(work: Work[Kit] = unit(Role.OPERATOR)) -> Response:
 async def operator_add_band(work: Work[Kit] = unit(Role.OPERATOR)) -> Response:
     fields = await form_fields(work.request)
     try:
-        await catalog.do_add_band(work.db, work.actor, band_from_form(fields), now=work.now)
+        await bands.do_add_band(work.db, work.actor, band_from_form(fields), now=work.now)
         await work.commit()
     except SunlitError as exc:
         await undo(work.db, work.principal.account)

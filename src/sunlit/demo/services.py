@@ -22,6 +22,7 @@ from sunlit.catalog.model import (
     UnsalableReason,
 )
 from sunlit.catalog.producers import services as producers
+from sunlit.catalog.products import bands
 from sunlit.catalog.products import services as catalog
 from sunlit.catalog.quality import services as quality
 from sunlit.catalog.unsalable import services as unsalable
@@ -162,7 +163,7 @@ async def _load_county(
             now.date(),
             BAND_SOURCE,
         )
-        await catalog.do_add_band(db, operator, band, now=now)
+        await bands.do_add_band(db, operator, band, now=now)
         await db.flush()
         draft = ProductDraft(
             name_zh=item.name_zh,

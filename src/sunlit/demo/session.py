@@ -24,7 +24,7 @@ from sunlit.accounts.model import Actor
 from sunlit.accounts.services import account_named
 from sunlit.catalog.model import Band, ProducerDraft, ProducerKind, Unit
 from sunlit.catalog.producers import services as producers
-from sunlit.catalog.products import services as catalog
+from sunlit.catalog.products import bands
 from sunlit.catalog.views import product_ids_of
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.files.store import LocalFileStore
@@ -208,7 +208,7 @@ async def _before(play: _Play, county: DemoCounty, cooperative: str) -> None:
         pears.kind, county.code, pears.band_low_fen, pears.band_high_fen, Unit.JIN, observed,
         BAND_SOURCE,
     )  # fmt: skip
-    await catalog.do_add_band(play.db, play.operator, band, now=when.at(-6, 11))
+    await bands.do_add_band(play.db, play.operator, band, now=when.at(-6, 11))
 
 
 async def _file(play: _Play, product: str) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts.model import Actor, Role
 from sunlit.accounts.services import aware
 from sunlit.catalog.model import band_position
+from sunlit.catalog.products import bands
 from sunlit.catalog.products import services as catalog
 from sunlit.core.errors import N_, InvalidInput, NotFound, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
@@ -95,7 +96,7 @@ async def pinned_product(db: AsyncSession, session: str, *, now: datetime) -> st
 
 async def shelf_product(db: AsyncSession, product_id: str, *, on: date) -> dict[str, Any]:
     row = await catalog.get_product(db, product_id)
-    band = await catalog.band_for(db, row.kind, row.origin_region, on)
+    band = await bands.band_for(db, row.kind, row.origin_region, on)
     position = band_position(row.price, catalog.grams_of(row), band) if band else None
     return {
         "id": row.id,

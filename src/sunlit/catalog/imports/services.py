@@ -13,7 +13,7 @@ from sunlit.accounts.model import Actor, Role
 from sunlit.catalog.imports.model import ImportPreview, decode, parse_bands, parse_roster
 from sunlit.catalog.model import Band, ProducerDraft, ProducerKind
 from sunlit.catalog.producers import services as producers
-from sunlit.catalog.products import services as catalog
+from sunlit.catalog.products import bands
 from sunlit.catalog.tables import ProducerRow, ReferenceBandRow
 from sunlit.core.errors import N_, InvalidInput, NotFound, PermissionDenied
 from sunlit.core.files.model import CSV, Upload, sha256_of
@@ -125,7 +125,7 @@ async def do_import_bands(
     if not preview.ok:
         raise InvalidInput(N_("Fix the rows marked in the preview, then import again."))
     for band in preview.items:
-        await catalog.do_add_band(db, actor, band, now=now)
+        await bands.do_add_band(db, actor, band, now=now)
     return len(preview.items)
 
 

@@ -10,6 +10,7 @@ from sunlit.catalog import views
 from sunlit.catalog.deps import CatalogKit, catalog_kit
 from sunlit.catalog.model import KIND, Verification
 from sunlit.catalog.producers import services as producers
+from sunlit.catalog.products import bands
 from sunlit.catalog.products import services as catalog
 from sunlit.catalog.schemas import (
     BandIn,
@@ -108,13 +109,13 @@ async def update_stock(
 async def list_bands(
     kind: str = Query(pattern=KIND.pattern), work: Work[Kit] = unit("public")
 ) -> list[BandOut]:
-    bands = sorted(await catalog.bands_for(work.db, kind), key=lambda b: (b.region, b.observed_on))
-    return [BandOut.of(band) for band in bands]
+    found = await bands.bands_for(work.db, kind)
+    return [BandOut.of(band) for band in sorted(found, key=lambda b: (b.region, b.observed_on))]
 
 
 @router.post("/reference-bands", status_code=201, response_model=BandOut)
 async def add_band(body: BandIn, work: Work[Kit] = unit(Role.OPERATOR)) -> BandOut:
     band = body.band()
-    await catalog.do_add_band(work.db, work.actor, band, now=work.now)
+    await bands.do_add_band(work.db, work.actor, band, now=work.now)
     await work.commit()
     return BandOut.of(band)

@@ -10,12 +10,10 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.model import Actor, Role
+from sunlit.accounts.model import Actor
 from sunlit.catalog.model import (
-    KIND,
     MAX_PRICE_FEN,
     MAX_STOCK,
-    NATIONAL,
     Band,
     BandPosition,
     ClearanceReason,
@@ -26,7 +24,6 @@ from sunlit.catalog.model import (
     Unit,
     Verification,
     band_position,
-    check_band,
     check_price_against_cost,
     check_product,
     pick_band,
@@ -34,6 +31,7 @@ from sunlit.catalog.model import (
     unit_grams,
 )
 from sunlit.catalog.producers.services import get_producer, manages, speaks_for
+from sunlit.catalog.products.bands import band_for, band_of, region_path
 from sunlit.catalog.tables import (
     InspectionRow,
     ProducerRow,
@@ -46,93 +44,6 @@ from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ids import new_id
 from sunlit.core.regions.model import region_prefix
 from sunlit.core.regions.services import region_book
-
-# --- reference bands ------------------------------------------------------------------------
-
-
-def _band(row: ReferenceBandRow) -> Band:
-    return Band(
-        row.kind,
-        row.region,
-        row.low,
-        row.high,
-        Unit(row.unit),
-        row.observed_on,
-        row.source,
-        row.box_grams,
-    )
-
-
-async def bands_for(db: AsyncSession, kind: str) -> list[Band]:
-    rows = (await db.scalars(select(ReferenceBandRow).where(ReferenceBandRow.kind == kind))).all()
-    return [_band(row) for row in rows]
-
-
-async def do_add_band(
-    db: AsyncSession, actor: Actor, band: Band, *, now: datetime
-) -> ReferenceBandRow:
-    """Operators keep the reference prices (from market price monitoring, with the source)."""
-    if actor.role != Role.OPERATOR:
-        raise PermissionDenied(N_("Only an operator can maintain reference prices."))
-    errors = check_band(band.low, band.high)
-    if not KIND.match(band.kind):
-        errors["kind"] = N_("A product kind is 2 to 32 lower-case letters, such as crisp_pear.")
-    if band.region != NATIONAL and region_book().get(band.region) is None:
-        errors["region"] = N_("Enter a six-digit GB/T 2260 code.")
-    if not band.source.strip() or len(band.source) > 200:
-        errors["source"] = N_("Say where the band comes from (1 to 200 characters).")
-    if band.unit is Unit.BOX and not (band.box_grams and 1 <= band.box_grams <= 100_000):
-        errors["box_grams"] = N_("Give the net weight of a box in grams (1 to 100,000).")
-    if band.observed_on > now.date():
-        errors["observed_on"] = N_("A band cannot be observed in the future.")
-    if errors:
-        raise marked_fields(errors)
-    row = ReferenceBandRow(
-        id=new_id("b"),
-        kind=band.kind,
-        region=band.region,
-        low=band.low,
-        high=band.high,
-        unit=band.unit.value,
-        box_grams=band.box_grams if band.unit is Unit.BOX else None,
-        observed_on=band.observed_on,
-        source=band.source.strip(),
-        added_by=actor.id,
-        created_at=now,
-    )
-    db.add(row)
-    append(
-        db,
-        Event(
-            type=EventType.REFERENCE_BAND_ADDED,
-            ts=now,
-            actor=actor.id,
-            data={
-                "band": row.id,
-                "kind": row.kind,
-                "region": row.region,
-                "low": row.low,
-                "high": row.high,
-                "unit": row.unit,
-                "observed_on": row.observed_on.isoformat(),
-                "source": row.source,
-            },
-        ),
-    )
-    return row
-
-
-async def all_bands(db: AsyncSession, limit: int = 500) -> list[Band]:
-    query = select(ReferenceBandRow).order_by(
-        ReferenceBandRow.kind, ReferenceBandRow.region, ReferenceBandRow.observed_on
-    )
-    return [_band(row) for row in (await db.scalars(query.limit(limit))).all()]
-
-
-async def band_for(db: AsyncSession, kind: str, region: str, on: date) -> Band | None:
-    path = [r.code for r in region_book().path(region)]
-    return pick_band(await bands_for(db, kind), kind, path, on)
-
 
 # --- products ----------------------------------------------------------------------------
 
@@ -207,7 +118,7 @@ async def view_products(
             select(ReferenceBandRow).where(ReferenceBandRow.kind.in_({r.kind for r in rows}))
         )
     ).all():
-        bands.setdefault(band_row.kind, []).append(_band(band_row))
+        bands.setdefault(band_row.kind, []).append(band_of(band_row))
     inspections: dict[str, list[InspectionRow]] = {}
     for inspection in (
         await db.scalars(
@@ -229,8 +140,7 @@ async def view_products(
     views = []
     for row in rows:
         producer = producers[row.producer_id]  # a foreign key: always there
-        path = [r.code for r in region_book().path(row.origin_region)]
-        band = pick_band(bands.get(row.kind, []), row.kind, path, on)
+        band = pick_band(bands.get(row.kind, []), row.kind, region_path(row.origin_region), on)
         position = band_position(row.price, grams_of(row), band) if band else None
         mine = inspections.get(row.id, [])
         documents = [
