@@ -103,8 +103,7 @@ async def filed_disclosure(db: AsyncSession, plan_id: str, *, today: date) -> Di
     product_ids, partners = await filing.plan_parts(db, plan.id)
     last_day = plan.ends_at.date()
     shown = []
-    for product_id in product_ids:
-        view = await products.view_product(db, product_id, on=today)
+    for view in await products.view_products(db, product_ids, on=today):
         row, producer = view.product, view.producer
         shown.append(
             PublicProduct(

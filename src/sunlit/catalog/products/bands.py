@@ -30,6 +30,20 @@ def band_of(row: ReferenceBandRow) -> Band:
     )
 
 
+async def bands_by_kind(db: AsyncSession, kinds: set[str]) -> dict[str, list[Band]]:
+    """Every band of each kind, in one statement."""
+    found: dict[str, list[Band]] = {kind: [] for kind in kinds}
+    query = select(ReferenceBandRow).where(ReferenceBandRow.kind.in_(kinds))
+    for row in (await db.scalars(query)).all():
+        found[row.kind].append(band_of(row))
+    return found
+
+
+def band_on(bands: dict[str, list[Band]], kind: str, region: str, on: date) -> Band | None:
+    """The band of a product of ``kind`` from ``region`` on a day, among ``bands_by_kind``."""
+    return pick_band(bands.get(kind, []), kind, region_path(region), on)
+
+
 async def bands_for(db: AsyncSession, kind: str) -> list[Band]:
     rows = (await db.scalars(select(ReferenceBandRow).where(ReferenceBandRow.kind == kind))).all()
     return [band_of(row) for row in rows]

@@ -26,18 +26,16 @@ from sunlit.catalog.model import (
     band_position,
     check_price_against_cost,
     check_product,
-    pick_band,
     quality_status,
     unit_grams,
 )
 from sunlit.catalog.producers.services import get_producer, manages, speaks_for
-from sunlit.catalog.products.bands import band_for, band_of, region_path
+from sunlit.catalog.products.bands import band_for, band_on, bands_by_kind
 from sunlit.catalog.tables import (
     InspectionRow,
     ProducerRow,
     ProductPhotoRow,
     ProductRow,
-    ReferenceBandRow,
 )
 from sunlit.core.errors import N_, NotFound, PermissionDenied, marked_fields
 from sunlit.core.eventlog import Event, EventType, append
@@ -112,13 +110,7 @@ async def view_products(
             await db.scalars(select(ProducerRow).where(ProducerRow.id.in_(producer_ids)))
         ).all()
     }
-    bands: dict[str, list[Band]] = {}
-    for band_row in (
-        await db.scalars(
-            select(ReferenceBandRow).where(ReferenceBandRow.kind.in_({r.kind for r in rows}))
-        )
-    ).all():
-        bands.setdefault(band_row.kind, []).append(band_of(band_row))
+    bands = await bands_by_kind(db, {row.kind for row in rows})
     inspections: dict[str, list[InspectionRow]] = {}
     for inspection in (
         await db.scalars(
@@ -140,7 +132,7 @@ async def view_products(
     views = []
     for row in rows:
         producer = producers[row.producer_id]  # a foreign key: always there
-        band = pick_band(bands.get(row.kind, []), row.kind, region_path(row.origin_region), on)
+        band = band_on(bands, row.kind, row.origin_region, on)
         position = band_position(row.price, grams_of(row), band) if band else None
         mine = inspections.get(row.id, [])
         documents = [
