@@ -104,14 +104,12 @@ class Settings(BaseSettings):
         description="Also send each new notification through the notifier, in the reader's "
         "language (the site's list has them either way)",
     )
-    max_request_bytes: int = Field(
-        1_048_576, ge=1024, description="Largest request body accepted, in bytes"
-    )
+    max_request_bytes: int = Field(1_048_576, ge=1024, description="Largest request body")
+    page_cache_seconds: int = Field(5, ge=0, le=300, description="Page cache lifetime; 0: off")
+    page_cache_entries: int = Field(2000, ge=1, description="Most pages the page cache keeps")
+    template_auto_reload: bool = Field(False, description="Check template files on every page")
     login_window_seconds: int = Field(
-        900,
-        ge=1,
-        description="Window of the sign-in throttle, in seconds: attempts older than this are "
-        "forgotten",
+        900, ge=1, description="Window of the sign-in throttle, in seconds (older: forgotten)"
     )
     argon2_time_cost: int = Field(3, ge=1, description="argon2id passes over memory per hash")
     argon2_memory_kib: int = Field(

@@ -191,7 +191,7 @@ class Services:
             db=Database(settings),
             passwords=Passwords(settings),
             attempts=attempts,
-            templates=make_templates(zone, LABELS),
+            templates=make_templates(zone, LABELS, auto_reload=settings.template_auto_reload),
             zone=zone,
             files=LocalFileStore(settings.files_dir),
             redis=redis,

@@ -3,6 +3,7 @@ production store. Every context's tables share one ``Base.metadata`` so that Ale
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -186,6 +187,7 @@ class Database:
         self.settings = settings
         self.engine = make_engine(settings)
         self.sessions = make_sessionmaker(self.engine)
+        self._answered_at = float("-inf")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -195,6 +197,16 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+    async def reachable(self, *, within: float = 1.0) -> None:
+        """Fail unless the database answered within the last ``within`` seconds: asked at most
+        that often, however often a load balancer asks this process (``/healthz``)."""
+        now = time.monotonic()
+        if now - self._answered_at < within:
+            return
+        async with self.sessions() as db:
+            await ping(db)
+        self._answered_at = now
 
 
 async def ping(db: AsyncSession) -> None:

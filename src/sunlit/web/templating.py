@@ -31,9 +31,12 @@ DAY = {"zh": "y年M月d日", "en": "d MMM y"}
 MOMENT = {"zh": "y年M月d日 HH:mm", "en": "d MMM y, HH:mm"}
 
 
-def make_environment(zone: ZoneInfo, labels: Labels) -> Environment:
+def make_environment(zone: ZoneInfo, labels: Labels, *, auto_reload: bool = False) -> Environment:
+    """The pages' Jinja environment. ``auto_reload`` checks each template file's time on every
+    render (for editing templates on a running server; off, templates load once)."""
     env = Environment(
         loader=PackageLoader("sunlit", "templates"),
+        auto_reload=auto_reload,
         autoescape=select_autoescape(["html", "xml"]),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
@@ -80,5 +83,5 @@ def make_environment(zone: ZoneInfo, labels: Labels) -> Environment:
     return env
 
 
-def make_templates(zone: ZoneInfo, labels: Labels) -> Jinja2Templates:
-    return Jinja2Templates(env=make_environment(zone, labels))
+def make_templates(zone: ZoneInfo, labels: Labels, *, auto_reload: bool = False) -> Jinja2Templates:
+    return Jinja2Templates(env=make_environment(zone, labels, auto_reload=auto_reload))
