@@ -30,6 +30,7 @@ import uvloop
 from sqlalchemy import func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from http_share import bare_command, free_port, run_wrk, start, stop
 from loadgen import Result, request_bytes, run
 
 from sunlit.accounts.model import token_digest
@@ -50,8 +51,13 @@ def sh(args: list[str], env: dict[str, str]) -> None:
     subprocess.run(args, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-def make_env(database_url: str, port: int, workdir: Path) -> dict[str, str]:
-    return {
+def make_env(
+    database_url: str, port: int, workdir: Path, workers: int = 1, redis: str | None = None
+) -> dict[str, str]:
+    extra = {"SUNLIT_WORKERS": str(workers), "SUNLIT_LIVE_PORT": "0"}
+    if redis:
+        extra["SUNLIT_REDIS_URL"] = redis
+    return extra | {
         **os.environ,
         "SUNLIT_DATABASE_URL": database_url,
         "SUNLIT_PORT": str(port),
@@ -173,6 +179,9 @@ def main() -> None:
         "again); spread: buyers take turns, a buyer's next attempt 2,000 requests later",
     )
     parser.add_argument("--profile", help="record the server with py-spy into this file")
+    parser.add_argument("--workers", type=int, default=1, help="SUNLIT_WORKERS")
+    parser.add_argument("--redis", help="SUNLIT_REDIS_URL (needed with several workers)")
+    parser.add_argument("--bare-seconds", type=int, default=10, help="wrk on the bare endpoint")
     args = parser.parse_args()
     if args.attempts > 200_000 or args.connections > 1024:
         parser.error("bounded: at most 200,000 attempts over 1,024 connections")
@@ -189,10 +198,17 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
         )
         url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{database_name}"
-    env = make_env(url, args.port, workdir)
+    env = make_env(url, args.port, workdir, args.workers, args.redis)
     settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
-    proc = None
+    proc = bare = None
     try:
+        # The framework's ceiling on this machine, in this run: a bare Starlette endpoint on
+        # the same uvicorn settings, measured by wrk (bench/http_share.py).
+        bare_port = free_port()
+        bare = start(bare_command(bare_port), env, workdir / "bare.log")
+        wait_up(bare_port, bare)
+        bare_rate = run_wrk(f"http://127.0.0.1:{bare_port}/healthz", args.bare_seconds, 16).rps
+        stop(bare)
         sh([SUNLIT, "migrate"], env)
         sh([SUNLIT, "demo"], env)
         uvloop.install()
@@ -256,8 +272,10 @@ def main() -> None:
         )
         print(
             f"# {args.attempts} attempts from {args.buyers} buyers, stock {args.stock}, "
-            f"limit {args.limit}/buyer, {args.connections} connections, 1 uvicorn worker"
+            f"limit {args.limit}/buyer, {args.connections} connections, "
+            f"{args.workers} uvicorn worker(s){', Redis' if args.redis else ''}"
         )
+        print(f"bare Starlette /healthz (wrk -t1 -c16, 1 worker): {bare_rate:.0f} req/s")
         print(figures("GET /healthz", ceiling, ceiling.statuses.count(200)))
         print(figures("POST /api/v1/orders", sale, len(accepted)))
         health_rate = len(ceiling.statuses) / ceiling.seconds
@@ -265,7 +283,8 @@ def main() -> None:
         print(
             f"accepted orders/s while selling: {accepted_rate:.0f} "
             f"({len(accepted)} in {selling:.2f} s) = {accepted_rate / health_rate:.0%} "
-            f"of the /healthz ceiling ({health_rate:.0f} req/s)"
+            f"of Sunlit's /healthz ({health_rate:.0f} req/s), "
+            f"{accepted_rate / bare_rate:.1%} of the bare endpoint's"
         )
         print(
             f"attempts/s overall: {len(sale.statuses) / sale.seconds:.0f} = "
@@ -284,6 +303,8 @@ def main() -> None:
         if not ok:
             sys.exit(1)
     finally:
+        if bare is not None:
+            stop(bare)
         if proc is not None:
             subprocess.run(["pkill", "-INT", "-f", f"{SUNLIT} serve"], check=False)
             proc.wait(timeout=30)

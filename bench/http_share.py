@@ -101,16 +101,21 @@ def loopback(url: str) -> str:
 
 
 def sunlit_env(
-    database_url: str, port: int, workdir: Path, workers: int, redis: str | None
+    database_url: str,
+    port: int,
+    workdir: Path,
+    workers: int,
+    redis: str | None,
+    page_cache: int | None = None,
 ) -> dict[str, str]:
     """flash_sale.py's environment, plus the workers, Redis, the trusted proxies given to the
-    bare server too, and a live rooms' port of the system's choosing."""
+    bare server too, and a live rooms' port of the system's choosing. The log level is left at
+    its default (INFO), as `make run` has it: the access log line is part of every request."""
     env = {
         **os.environ,
         "SUNLIT_DATABASE_URL": database_url,
         "SUNLIT_PORT": str(port),
         "SUNLIT_SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789",
-        "SUNLIT_LOG_LEVEL": "WARNING",
         "SUNLIT_BACKGROUND_JOBS": "false",
         "SUNLIT_ARGON2_TIME_COST": "1",
         "SUNLIT_ARGON2_MEMORY_KIB": "1024",
@@ -121,6 +126,8 @@ def sunlit_env(
     }
     if redis:
         env["SUNLIT_REDIS_URL"] = redis
+    if page_cache is not None:
+        env["SUNLIT_PAGE_CACHE_SECONDS"] = str(page_cache)
     return env
 
 
@@ -295,6 +302,11 @@ def main() -> None:
     parser.add_argument("--bare-port", type=int, help="the bare server's port (default: free)")
     parser.add_argument("--url-base", help="an already running Sunlit, e.g. http://127.0.0.1:8000")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument(
+        "--page-cache",
+        type=int,
+        help="SUNLIT_PAGE_CACHE_SECONDS for Sunlit (0: every request made; default: Sunlit's)",
+    )
     args = parser.parse_args()
     if not (1 <= args.rounds <= 20 and 1 <= args.duration <= 120 and 0 <= args.warmup <= 30):
         parser.error("bounded: 1-20 rounds of 1-120 s, warm-up 0-30 s")
@@ -334,7 +346,7 @@ def main() -> None:
                     stdout=subprocess.DEVNULL,
                 )
                 url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{database_name}"
-            env = sunlit_env(url, port, workdir, args.workers, args.redis)
+            env = sunlit_env(url, port, workdir, args.workers, args.redis, args.page_cache)
             for step in ("migrate", "demo"):
                 subprocess.run([SUNLIT, step], env=env, check=True, stdout=subprocess.DEVNULL)
             sunlit_log = workdir / "sunlit.log"
@@ -376,8 +388,9 @@ def main() -> None:
             f"{platform.platform()}, {os.cpu_count()} cpus, Python {platform.python_version()}, "
             f"load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
             f"# command: {shlex.join(sys.orig_argv)}",
-            f"# servers: {implementation()}, log level warning, no access log; "
-            f"bare Starlette 1 worker; Sunlit {sunlit}",
+            f"# servers: {implementation()}, uvicorn log level warning, no uvicorn access log; "
+            f"bare Starlette 1 worker; Sunlit {sunlit} (its own access log at INFO), "
+            f"page cache {'default' if args.page_cache is None else args.page_cache} s",
             f"# {shlex.join(wrk_command('URL', args.duration, args.connections))}, "
             f"{args.rounds} round(s) interleaved (bare first in each), warm-up {args.warmup} s; "
             f"product {product}, session {session}",

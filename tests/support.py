@@ -40,6 +40,9 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
         "redis_url": None,
         "sandbox_max_delay_ms": 0,
         "live_port": 0,
+        # Tests change things through the services and look at them as a visitor at once; the
+        # page cache has its own tests (tests/test_page_cache.py).
+        "page_cache_seconds": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -164,6 +167,13 @@ def submit(client: Any, page: str, action: str, fields: dict[str, str]) -> Any:
     """Load ``page`` like a browser, then post its form to ``action`` with the CSRF token."""
     token = csrf_of(client.get(page).text)
     return client.post(action, data={"csrf_token": token, **fields})
+
+
+def switch(client: Any, action: str, fields: dict[str, str]) -> Any:
+    """Post a header switch (``/language``, ``/display``) as a visitor's browser does from this
+    site's page: the page carries no form token for a visitor, the browser names its origin."""
+    origin = str(client.base_url).rstrip("/")
+    return client.post(action, data=fields, headers={"Origin": origin})
 
 
 def sign_in(client: Any, username: str, password: str, language: str | None = None) -> Any:

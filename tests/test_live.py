@@ -62,13 +62,21 @@ def browser_like(
 
 
 def room_ticket(c: httpx.Client, session: str) -> tuple[str, str]:
-    """What the room page gives its script: the WebSocket address and a signed ticket."""
+    """What the room's script has to join: the WebSocket address from the page, and a signed
+    ticket. A signed-in viewer's page carries one; a visitor's page carries none (it is the
+    same page for every visitor, and a cache may keep it), and the script asks
+    /live/{session}/ticket for it, as live.js does."""
     page = c.get(f"/live/{session}")
     assert page.status_code == 200, page.text[:500]
     ws = re.search(r'data-ws="([^"]+)"', page.text)
-    ticket = re.search(r'data-ticket="([^"]+)"', page.text)
-    assert ws and ticket
-    return ws.group(1), ticket.group(1)
+    ticket = re.search(r'data-ticket="([^"]*)"', page.text)
+    signed_in = 'data-signed-in="yes"' in page.text
+    assert ws and ticket and bool(ticket.group(1)) == signed_in
+    if signed_in:
+        return ws.group(1), ticket.group(1)
+    fetched = c.get(f"/live/{session}/ticket")
+    assert fetched.status_code == 200
+    return ws.group(1), str(fetched.json()["ticket"])
 
 
 class Viewer:

@@ -16,7 +16,7 @@ from sunlit.core.i18n import current_language
 from sunlit.core.money import format_fen
 from sunlit.notifications.model import MESSAGES, Draft, Kind, To, drafts_for
 from sunlit.notifications.views import text_of
-from tests.support import LiveServer, csrf_of, live_server, settings_for, sign_in
+from tests.support import LiveServer, csrf_of, live_server, settings_for, sign_in, switch
 from tests.test_catalog_api import api_as, product_named
 from tests.test_filing_api import plan_body
 from tests.test_orders import buy, pay_in_sandbox, wait_for
@@ -259,14 +259,12 @@ def test_elder_mode_is_kept_in_a_cookie_like_the_language(served: LiveServer) ->
     with client(served, "zh") as web:
         home = web.get("/")
         assert 'class="elder"' not in home.text
-        switched = web.post(
-            "/display", data={"csrf_token": csrf_of(home.text), "elder": "on", "next": "/products"}
-        )
+        switched = switch(web, "/display", {"elder": "on", "next": "/products"})
         assert switched.status_code == 303 and switched.headers["location"] == "/products"
         assert web.cookies.get("sunlit_elder") == "on"
         assert 'class="elder"' in web.get("/products").text
         assert 'class="elder"' in web.get("/").text
-        off = web.post("/display", data={"csrf_token": csrf_of(home.text), "elder": "off"})
+        off = switch(web, "/display", {"elder": "off"})
         assert off.status_code == 303
         assert 'class="elder"' not in web.get("/").text
 

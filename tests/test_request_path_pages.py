@@ -90,7 +90,6 @@ def public_paths(server: LiveServer) -> list[str]:
         f"/api/v1/sessions/{session}/claims",
         f"/api/v1/live/{session}",
         "/api/v1/fund",
-        "/healthz",
     ]
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sunlit.core.db import Database
 from sunlit.core.eventlog.tables import EventRow
 from sunlit.demo.services import load_demo
-from tests.support import LiveServer, csrf_of, run_async, sign_in, submit
+from tests.support import LiveServer, csrf_of, run_async, sign_in, submit, switch
 
 PASSWORD = "sunlit-demo-2026"
 
@@ -68,11 +68,11 @@ def test_home_page_is_chinese_by_default_and_english_on_request(server: LiveServ
 
 def test_language_switch_persists_in_a_cookie(server: LiveServer) -> None:
     with client(server) as c:
-        answer = submit(c, "/", "/language", {"language": "en", "next": "/signin"})
+        answer = switch(c, "/language", {"language": "en", "next": "/signin"})
         assert answer.status_code == 303
         assert answer.headers["location"] == "/signin"
         assert "Account name" in c.get("/signin").text
-        submit(c, "/", "/language", {"language": "zh", "next": "https://evil.example/"})
+        switch(c, "/language", {"language": "zh", "next": "https://evil.example/"})
         page = c.get("/signin")
         assert "账号名" in page.text
 

@@ -348,6 +348,38 @@ def stream_nginx_config(
     )
 
 
+site = typer.Typer(help="The web front (nginx).", no_args_is_help=True)
+app.add_typer(site, name="site")
+
+
+@site.command("nginx-config")
+def site_nginx_config(
+    prefix: Annotated[Path, typer.Option(help="nginx working folder")] = Path("var/nginx-site"),
+    upstream: Annotated[
+        str | None, typer.Option(help="Sunlit's host:port (comma-separated for several)")
+    ] = None,
+    listen: Annotated[str, typer.Option(help="address:port nginx listens on")] = "127.0.0.1:8088",
+    foreground: Annotated[bool, typer.Option(help="daemon off")] = False,
+) -> None:
+    """Print an nginx site in front of Sunlit that keeps the public pages Sunlit marks
+    cacheable (SUNLIT_PAGE_CACHE_SECONDS) and passes everything else on."""
+    from sunlit.web.middleware import upload_limit
+    from sunlit.web.nginx_site import SiteConfig, render_site
+
+    settings = _settings()
+    sys.stdout.write(
+        render_site(
+            SiteConfig(
+                prefix=prefix.resolve(),
+                upstream=upstream or f"{settings.host}:{settings.port}",
+                listen=listen,
+                max_body_bytes=upload_limit(settings),
+                foreground=foreground,
+            )
+        )
+    )
+
+
 def main() -> None:
     app()
 

@@ -94,14 +94,18 @@ def _describe(rules: tuple[Rule, ...]) -> str:
     return ", ".join(str(rule) for rule in rules)
 
 
-def allow(*rules: Rule, quiet: bool = False, csrf: bool = True) -> Any:
+def allow(
+    *rules: Rule, quiet: bool = False, csrf: bool = True, origin_for_visitors: bool = False
+) -> Any:
     """Declare who may call a route: ``allow("public")``, ``allow("signed_in")``,
     ``allow(Role.OPERATOR, Role.SUPERVISOR)``. Returns the dependency that yields the
     :class:`Principal`. A ``quiet`` route leaves no trace of the visit on the session (its
     last-seen time stays), for the anonymous-report pages. ``csrf=False`` is for machine
     callbacks that carry no cookie and no form token (nginx-rtmp's), which must check their
-    caller otherwise. A route that is not ``"public"`` is also never stored by a browser or a
-    proxy (``Cache-Control: no-store``, see :mod:`sunlit.web.security_headers`)."""
+    caller otherwise; ``origin_for_visitors`` lets a visitor who is not signed in post from
+    this site's own page without a token (``sunlit.web.access.check_csrf``). A route that is
+    not ``"public"`` is also never stored by a browser or a proxy (``Cache-Control:
+    no-store``, see :mod:`sunlit.web.security_headers`)."""
     if not rules:
         raise ValueError("allow() needs at least one rule")
     roles = {rule for rule in rules if isinstance(rule, Role)}
@@ -117,7 +121,11 @@ def allow(*rules: Rule, quiet: bool = False, csrf: bool = True) -> Any:
         request.state.principal = principal
         if csrf:
             await check_csrf(
-                request, services.settings.secret_key, principal.via, principal.session_token
+                request,
+                services.settings.secret_key,
+                principal.via,
+                principal.session_token,
+                origin_for_visitors=origin_for_visitors,
             )
         if "public" in rules:
             return principal

@@ -59,11 +59,12 @@ def unit(
     kit: Callable[[Request], K] = get_services,  # type: ignore[assignment]
     quiet: bool = False,
     csrf: bool = True,
+    origin_for_visitors: bool = False,
 ) -> Any:
     """The dependency that gives a route its :class:`Work`: ``unit(Role.FARMER)``, or
     ``unit(Role.BUYER, kit=orders_kit)`` for a context's own view of the services. The rules,
-    ``quiet`` and ``csrf`` are :func:`sunlit.accounts.access.allow`'s."""
-    guard = allow(*rules, quiet=quiet, csrf=csrf)
+    ``quiet``, ``csrf`` and ``origin_for_visitors`` are :func:`sunlit.accounts.access.allow`'s."""
+    guard = allow(*rules, quiet=quiet, csrf=csrf, origin_for_visitors=origin_for_visitors)
 
     async def build(
         request: Request,

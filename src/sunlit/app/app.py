@@ -72,6 +72,7 @@ from sunlit.settings import Settings
 from sunlit.web import rendering
 from sunlit.web.access import audit_routes
 from sunlit.web.middleware import RequestContext, upload_limit
+from sunlit.web.page_cache import PageCache
 from sunlit.web.security_headers import SecurityHeaders
 from sunlit.web.vendor import hls_files, vendor_files
 
@@ -145,6 +146,31 @@ UPLOAD_ROUTERS = (
     concerns_pages.uploads,
     aftersales_pages.uploads,
     reviews_pages.uploads,
+)
+
+#: The routes whose answers to a visitor who is not signed in the page cache may keep
+#: (:mod:`sunlit.web.page_cache`): the public pages and lists a crowd loads before a session.
+CACHED_ROUTES = frozenset(
+    {
+        "/",
+        "/products",
+        "/products/{product_id}",
+        "/producers/{producer_id}",
+        "/live/{session}",
+        "/sessions/{session_id}",
+        "/findings",
+        "/concerns",
+        "/rules",
+        "/fund",
+        "/api/v1/products",
+        "/api/v1/products/{product_id}",
+        "/api/v1/producers",
+        "/api/v1/findings",
+        "/api/v1/concerns",
+        "/api/v1/products/{product_id}/reviews",
+        "/api/v1/sessions/{session_id}/disclosure",
+        "/api/v1/fund",
+    }
 )
 
 
@@ -225,6 +251,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         SecurityHeaders,
         settings=settings,
         live_port=lambda: built.live_port or settings.live_port,
+    )
+    # Outermost: a kept page is sent without running anything inside, headers and all.
+    app.add_middleware(
+        PageCache,
+        seconds=settings.page_cache_seconds,
+        entries=settings.page_cache_entries,
+        routes=CACHED_ROUTES,
+        registry=built.metrics,
     )
     audit_routes([*app.routes, *(route for router in ROUTERS for route in router.routes)])
     return app

@@ -11,7 +11,6 @@ from sunlit import __version__
 from sunlit.accounts import services as accounts
 from sunlit.accounts.work import Work, unit
 from sunlit.app.home import home_context
-from sunlit.core.db import ping
 from sunlit.core.i18n import LANGUAGES
 from sunlit.web.deps import Kit
 from sunlit.web.forms import (
@@ -34,7 +33,9 @@ async def home(work: Work[Kit] = unit("public")) -> Response:
 
 
 @router.post("/language")
-async def switch_language(work: Work[Kit] = unit("public")) -> Response:
+async def switch_language(
+    work: Work[Kit] = unit("public", origin_for_visitors=True),
+) -> Response:
     fields = await form_fields(work.request)
     language = fields.get("language", "")
     response = redirect(safe_next(fields.get("next")))
@@ -47,7 +48,7 @@ async def switch_language(work: Work[Kit] = unit("public")) -> Response:
 
 
 @router.post("/display")
-async def switch_display(work: Work[Kit] = unit("public")) -> Response:
+async def switch_display(work: Work[Kit] = unit("public", origin_for_visitors=True)) -> Response:
     """Elder mode (适老化) on or off: larger type and tap targets, higher contrast, a simpler
     header. Kept in a cookie, like the language, for this browser."""
     fields = await form_fields(work.request)
@@ -59,8 +60,9 @@ async def switch_display(work: Work[Kit] = unit("public")) -> Response:
 
 @health.get("/healthz")
 async def healthz(work: Work[Kit] = unit("public")) -> dict[str, str]:
-    """Alive and able to reach the database."""
-    await ping(work.db)
+    """Alive, and the database answered within the last second (asked at most once a second
+    by each process, however often a load balancer polls)."""
+    await work.services.db.reachable()
     return {"status": "ok", "version": __version__}
 
 

@@ -86,17 +86,21 @@ async def socket_context(
     now = work.now
     state = await live.room_state(work.db, session, work.services.sales, now=now, on=now.date())
     history, likes = await chat.recent_chat(work.db, session, limit=chat.CHAT_HISTORY)
+    # A visitor who is not signed in gets no ticket (nor a viewer cookie) with the page, so
+    # that the page is the same for every visitor and the page cache may keep it: live.js
+    # fetches one from /live/{session}/ticket, which keeps the viewer's id.
+    anonymous = work.principal.account is None
     viewer, new = viewer_id(work.request)
     context = {
         "state": state,
         "history": history,
         "likes": likes,
         "initial": {**state.message(), "now": int(now.timestamp() * 1000), "likes": likes},
-        "ticket": await ticket(work, session, viewer, moderator=moderator),
+        "ticket": "" if anonymous else await ticket(work, session, viewer, moderator=moderator),
         "ws_url": ws_url(work),
         "heartbeat": work.services.settings.live_heartbeat_seconds,
     }
-    return context, viewer if new else None
+    return context, viewer if new and not anonymous else None
 
 
 def render_room(

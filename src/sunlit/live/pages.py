@@ -75,7 +75,9 @@ async def room_ticket(session: PathId, work: Work[LiveKit] = public) -> Response
     viewer, new = viewer_id(work.request)
     token = await ticket(work, session, viewer, moderator=moderator)
     account = work.principal.account
-    body = {"ticket": token, "account": account.id if account else None}
+    # The server's clock too: a kept room page's own time may be seconds old.
+    now_ms = int(work.now.timestamp() * 1000)
+    body = {"ticket": token, "account": account.id if account else None, "now": now_ms}
     response = JSONResponse(body, headers={"Cache-Control": "no-store"})
     return keep_viewer(work, response, viewer if new else None)
 

@@ -298,6 +298,7 @@
           return;
         }
         ticket = t.ticket;
+        if (t.now) skew = t.now - Date.now(); // a kept page's own time may be seconds old
         connect();
       })
       .catch(again);

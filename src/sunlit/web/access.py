@@ -9,6 +9,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 from typing import Literal
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.routing import APIRoute
@@ -34,15 +35,33 @@ def csrf_token_for(secret: str, cookie_value: str, session_token: str | None) ->
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
+def same_origin(request: Request) -> bool:
+    """Whether the browser says the request comes from this site's own pages: Fetch Metadata's
+    ``Sec-Fetch-Site``, or else the ``Origin`` (or ``Referer``) against the ``Host``."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site == "same-origin"
+    source = request.headers.get("origin") or request.headers.get("referer")
+    host = request.headers.get("host", "")
+    return bool(source and host) and urlsplit(source).netloc.lower() == host.lower()
+
+
 async def check_csrf(
     request: Request,
     secret: str,
     via: Literal["session", "token", "none"],
     session_token: str | None,
+    *,
+    origin_for_visitors: bool = False,
 ) -> None:
     """Refuse a state-changing request sent with the browser's ambient authority (a cookie, or a
-    form from anywhere) unless it carries this site's form token."""
+    form from anywhere) unless it carries this site's form token. With
+    ``origin_for_visitors``, a visitor who is not signed in may instead come from this site's
+    own page (:func:`same_origin`): the language and display switches in the header of pages
+    that a cache keeps, which therefore carry no token."""
     if request.method not in UNSAFE or via == "token":
+        return
+    if origin_for_visitors and via == "none" and same_origin(request):
         return
     content_type = request.headers.get("content-type", "")
     is_form = content_type.startswith(

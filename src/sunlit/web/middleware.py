@@ -3,6 +3,7 @@ log and Prometheus metrics."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -83,6 +84,10 @@ class RequestContext:
         self.on_error = on_error
         self.on_too_large = on_too_large
         self.upload_paths = tuple(upload_paths)
+        # Request ids unique without a system call each: a random prefix for this process and
+        # a counter (an id names a request in the log and in a support call; it is no secret).
+        self._id_prefix = new_token(9)  # 12 characters
+        self._id_counter = itertools.count(1)
 
     def _limit(self, headers: dict[str, str], path: str) -> int:
         """An upload route's multipart form may be as large as a file allows; the rest is
@@ -99,15 +104,20 @@ class RequestContext:
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         incoming = headers.get("x-request-id", "")
-        request_id = incoming if REQUEST_ID.match(incoming) else new_token(12)
+        request_id = (
+            incoming
+            if REQUEST_ID.match(incoming)
+            else f"{self._id_prefix}{next(self._id_counter):x}"
+        )
         cookies = _cookies(scope)
         language = pick_language(
             cookies.get(LANGUAGE_COOKIE), default=self.settings.default_language
         )
-        csrf = cookies.get(CSRF_COOKIE)
-        new_csrf = None if csrf else new_token()
         state: dict[str, Any] = scope.setdefault("state", {})
-        state.update(request_id=request_id, csrf_cookie=csrf or new_csrf, language=language)
+        # The CSRF cookie, if the visitor has one. A page that shows a form and finds none
+        # makes one (``sunlit.web.rendering``, in ``new_csrf``), set below with the answer:
+        # a page without a form sets no cookie, so it can be kept by a cache.
+        state.update(request_id=request_id, csrf_cookie=cookies.get(CSRF_COOKIE), language=language)
         token = current_language.set(language)
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
@@ -121,6 +131,7 @@ class RequestContext:
                 status = message["status"]
                 response_headers = MutableHeaders(scope=message)
                 response_headers["x-request-id"] = request_id
+                new_csrf = state.get("new_csrf")
                 if new_csrf is not None:
                     secure = "; Secure" if self.settings.secure_cookies else ""
                     response_headers.append(

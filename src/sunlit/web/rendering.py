@@ -19,6 +19,7 @@ from sunlit.core.errors import (
     TooManyAttempts,
 )
 from sunlit.core.i18n import current_language, field_errors, translate
+from sunlit.core.ids import new_token
 from sunlit.web.access import CSRF_FIELD, SESSION_COOKIE, csrf_token_for
 from sunlit.web.deps import get_services
 
@@ -39,17 +40,41 @@ def principal_of(request: Request) -> Any:
     return getattr(request.state, "principal", None) or Visitor()
 
 
+class FormToken:
+    """The page's CSRF form token, made when the page first writes it: a visitor without a
+    CSRF cookie is given one then (``new_csrf``, set on the answer by
+    :class:`sunlit.web.middleware.RequestContext`). A page that shows no form that needs it
+    sets no cookie and says nothing personal, so a cache may keep it."""
+
+    __slots__ = ("_request", "_secret", "_value")
+
+    def __init__(self, request: Request, secret: str) -> None:
+        self._request = request
+        self._secret = secret
+        self._value: str | None = None
+
+    def __str__(self) -> str:
+        if self._value is None:
+            state = self._request.state
+            cookie = getattr(state, "csrf_cookie", None)
+            if not cookie:
+                cookie = state.csrf_cookie = state.new_csrf = new_token()
+            session = principal_of(self._request).session_token
+            self._value = csrf_token_for(self._secret, cookie, session)
+        return self._value
+
+    def __html__(self) -> str:  # written into a page as it is: hex digits only
+        return str(self)
+
+
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
     services = get_services(request)
-    cookie = getattr(request.state, "csrf_cookie", "") or ""
     values: dict[str, Any] = {
         "principal": principal_of(request),
         "csrf_field": CSRF_FIELD,
-        "csrf_token": csrf_token_for(
-            services.settings.secret_key, cookie, principal_of(request).session_token
-        ),
+        "csrf_token": FormToken(request, services.settings.secret_key),
         "lang": current_language.get(),
         "path": request.url.path,
         "query": request.url.query,
