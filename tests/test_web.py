@@ -4,6 +4,7 @@ language switching, request ids and metrics."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -12,7 +13,15 @@ from sqlalchemy import select
 from sunlit.core.db import Database
 from sunlit.core.eventlog.tables import EventRow
 from sunlit.demo.services import load_demo
-from tests.support import LiveServer, csrf_of, run_async, sign_in, submit, switch
+from sunlit.web.health import HealthFront
+from tests.support import (
+    LiveServer,
+    csrf_of,
+    run_async,
+    sign_in,
+    submit,
+    switch,
+)
 
 PASSWORD = "sunlit-demo-2026"
 
@@ -401,3 +410,25 @@ def test_the_footer_promises_no_public_log_that_does_not_exist(server: LiveServe
         with client(server, language) as c:
             footer = c.get("/").text.split("<footer", 1)[1]
             assert said in footer and unsaid not in footer
+
+
+def test_health_says_503_when_the_database_does_not_answer() -> None:
+    """/healthz is answered before the routing (sunlit.web.health): it still asks the database,
+    and says so when it cannot reach it (the check here fails as a lost database does)."""
+
+    async def lost() -> None:
+        raise OSError("connection refused")
+
+    async def never(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("/healthz must not reach the application")
+
+    front = HealthFront(never, check=lost, version="test")
+
+    async def ask() -> httpx.Response:
+        transport = httpx.ASGITransport(app=front)
+        async with httpx.AsyncClient(transport=transport, base_url="http://sunlit") as c:
+            return await c.get("/healthz")
+
+    answer = run_async(ask())
+    assert answer.status_code == 503
+    assert answer.json() == {"status": "unavailable", "version": "test"}

@@ -71,6 +71,7 @@ from sunlit.payments import pages as payments_pages
 from sunlit.settings import Settings
 from sunlit.web import rendering
 from sunlit.web.access import audit_routes
+from sunlit.web.health import HealthFront
 from sunlit.web.middleware import RequestContext, upload_limit
 from sunlit.web.page_cache import PageCache
 from sunlit.web.security_headers import SecurityHeaders
@@ -233,6 +234,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_exception_handler(StarletteHTTPException, rendering.on_http_error)
     app.add_exception_handler(RequestValidationError, rendering.on_validation_error)
     app.add_exception_handler(Exception, rendering.on_unexpected_error)
+    # Innermost: /healthz answered before the routing, inside the request's context.
+    app.add_middleware(HealthFront, check=built.db.reachable, version=__version__)
     app.add_middleware(
         RequestContext,
         settings=settings,

@@ -61,7 +61,8 @@ async def switch_display(work: Work[Kit] = unit("public", origin_for_visitors=Tr
 @health.get("/healthz")
 async def healthz(work: Work[Kit] = unit("public")) -> dict[str, str]:
     """Alive, and the database answered within the last second (asked at most once a second
-    by each process, however often a load balancer polls)."""
+    by each process, however often a load balancer polls). Requests are answered the same by
+    ``sunlit.web.health.HealthFront`` before the routing; this route describes it."""
     await work.services.db.reachable()
     return {"status": "ok", "version": __version__}
 

@@ -1,11 +1,15 @@
-"""structlog: JSON lines on standard error, with the request id bound per request."""
+"""structlog: JSON lines on standard error, with the request id bound per request. The access
+log's line (one per request) is written by :func:`log_request` without structlog's chain, in
+the same shape: that chain cost a third of a small request's time (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
 import logging
 import os
 import sys
+from datetime import UTC, datetime
 
+import orjson
 import structlog
 
 STDERR = 2
@@ -31,7 +35,39 @@ class _CurrentStderr:
             sys.stderr.flush()
 
 
+_STDERR = _CurrentStderr()
+#: Whether the access log is written, and as JSON (else through structlog's console renderer).
+_access = {"on": True, "json": True}
+
+
+def log_request(
+    request_id: str, method: str, path: str, route: str, status: int, ms: float
+) -> None:
+    """The access log's line for one answered request, as structlog would write it."""
+    if not _access["on"]:
+        return
+    if not _access["json"]:
+        structlog.get_logger("sunlit.http").info(
+            "request", method=method, path=path, route=route, status=status, ms=ms
+        )
+        return
+    line = {
+        "method": method,
+        "path": path,
+        "route": route,
+        "status": status,
+        "ms": ms,
+        "event": "request",
+        "request_id": request_id,
+        "level": "info",
+        "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+    }
+    _STDERR.write(orjson.dumps(line).decode() + "\n")
+
+
 def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
+    threshold = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
+    _access.update(on=threshold <= logging.INFO, json=json)
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer()
         if json
@@ -46,9 +82,7 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
             structlog.processors.format_exc_info,
             renderer,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(
-            logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
-        ),
-        logger_factory=structlog.WriteLoggerFactory(_CurrentStderr()),  # type: ignore[arg-type]
+        wrapper_class=structlog.make_filtering_bound_logger(threshold),
+        logger_factory=structlog.WriteLoggerFactory(_STDERR),  # type: ignore[arg-type]
         cache_logger_on_first_use=False,
     )

@@ -17,6 +17,7 @@ Signed-in people (the producer who changed a price, say) never see a kept page."
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -96,6 +97,10 @@ class PageCache:
         self.seconds = seconds
         self.size = entries
         self.routes = routes
+        # The routes' paths as one pattern, so that any other request passes straight on.
+        self.paths = re.compile(
+            "|".join(f"(?:{re.sub(r'{[^}]+}', '[^/]+', route)})" for route in sorted(routes))
+        )
         self.clock = clock
         self.kept: OrderedDict[Key, Kept] = OrderedDict()
         self.policy = f"public, max-age={seconds}".encode()
@@ -109,7 +114,12 @@ class PageCache:
         self.revalidated = self.answers.labels("revalidated")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or self.seconds <= 0:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or self.seconds <= 0
+            or not self.paths.fullmatch(scope["path"])
+        ):
             await self.app(scope, receive, send)
             return
         key = _visitor_key(scope)

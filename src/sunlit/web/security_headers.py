@@ -23,7 +23,6 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sunlit.settings import Environment, Settings
@@ -137,6 +136,7 @@ class SecurityHeaders:
         if settings.env is Environment.PRODUCTION:
             fixed.append(("strict-transport-security", HSTS))
         self.fixed = tuple(fixed)
+        self.fixed_raw = tuple((n.encode(), v.encode()) for n, v in fixed)
         self.fixed_policy = (
             content_security_policy(connect=self._others(self.socket), media=self._others())
             if self.socket
@@ -184,14 +184,19 @@ class SecurityHeaders:
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in self.fixed:
-                    if name not in headers:  # a route may be stricter (no-referrer on a link)
-                        headers[name] = value
-                if "content-security-policy" not in headers:
-                    headers["content-security-policy"] = self.policy(scope)
-                if must_not_store(scope, headers.get("cache-control")):
-                    headers["cache-control"] = NO_STORE
+                # Raw header pairs, looked at once: this runs on every answer.
+                raw: list[tuple[bytes, bytes]] = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in raw}
+                for name, value in self.fixed_raw:
+                    if name not in present:  # a route may be stricter (no-referrer on a link)
+                        raw.append((name, value))
+                if b"content-security-policy" not in present:
+                    raw.append((b"content-security-policy", self.policy(scope).encode()))
+                declared = next((v for n, v in raw if n.lower() == b"cache-control"), None)
+                if must_not_store(scope, declared.decode("latin-1") if declared else None):
+                    raw = [(n, v) for n, v in raw if n.lower() != b"cache-control"]
+                    raw.append((b"cache-control", NO_STORE.encode()))
+                message["headers"] = raw
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
