@@ -16,6 +16,7 @@ import pytest
 from sunlit.settings import Settings
 from sunlit.web.nginx_site import SiteConfig, render_site
 from tests.support import free_port, live_server, sign_in, wait_until
+from tests.test_cli import SUNLIT
 from tests.test_stream_gate import NGINX
 from tests.test_web import PASSWORD, load_demo_into
 
@@ -100,3 +101,22 @@ def test_nginx_keeps_visitors_pages_and_passes_everyone_else_on(
     with httpx.Client(base_url=front, timeout=10) as caller:
         api = caller.get("/api/v1/products", headers={"Authorization": "Bearer x"})
         assert api.headers["x-cache-status"] == "BYPASS"
+
+
+def test_the_command_writes_a_site_that_nginx_accepts(tmp_path: Path) -> None:
+    written = subprocess.run(
+        [SUNLIT, "site", "nginx-config", "--prefix", str(tmp_path), "--upstream", "127.0.0.1:9"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "SUNLIT_MAX_UPLOAD_BYTES": "8388608"},
+    )
+    assert "server 127.0.0.1:9;" in written.stdout
+    assert "client_max_body_size 8454144;" in written.stdout  # the upload, and its form
+    (tmp_path / "site.conf").write_text(written.stdout, "utf-8")
+    checked = subprocess.run(
+        [NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "site.conf")],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr
