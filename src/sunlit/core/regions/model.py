@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -66,7 +67,9 @@ class RegionBook:
         self._by_code = {region.code: region for region in regions}
         self._children: dict[str, list[Region]] = {}
         self._choices: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {}
-        for region in sorted(regions, key=lambda r: r.code):
+        # A book does not change once made (a new one replaces it): sorted once, not per call.
+        self._sorted = tuple(sorted(self._by_code.values(), key=lambda r: r.code))
+        for region in self._sorted:
             if region.parent is not None:
                 self._children.setdefault(region.parent, []).append(region)
 
@@ -95,7 +98,7 @@ class RegionBook:
 
     def regions(self) -> list[Region]:
         """Every region, retired ones too, by code."""
-        return sorted(self._by_code.values(), key=lambda r: r.code)
+        return list(self._sorted)
 
     def is_delivery_area(self, code: str) -> bool:
         """A current county, or a current prefecture that has no counties (东莞市 441900,
@@ -148,9 +151,9 @@ class RegionBook:
         retired: bool = False,
     ) -> list[Region]:
         needle = text.strip().lower()
-        found = [
+        found = (
             r
-            for r in self.regions()
+            for r in self._sorted
             if (level is None or r.level is level)
             and (retired or not r.retired)
             and (
@@ -159,8 +162,8 @@ class RegionBook:
                 or needle in r.name_zh
                 or needle in r.name_en.lower()
             )
-        ]
-        return found[:limit]
+        )
+        return list(itertools.islice(found, limit))
 
 
 def parse_regions(text: str) -> RegionBook:
