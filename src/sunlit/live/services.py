@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
 from sunlit.accounts.services import aware
-from sunlit.catalog.model import band_position
 from sunlit.catalog.products import bands
 from sunlit.catalog.products import services as catalog
 from sunlit.core.errors import N_, InvalidInput, NotFound, PermissionDenied
@@ -103,14 +102,11 @@ async def shelf_products(
     db: AsyncSession, product_ids: list[str], *, on: date
 ) -> list[dict[str, Any]]:
     """The products as the room shows them, in the order given, in two statements."""
-    rows = await catalog.products_by_id(db, set(product_ids))
-    if any(pid not in rows for pid in product_ids):
-        raise NotFound(N_("No such product."))
-    found = await bands.bands_by_kind(db, {row.kind for row in rows.values()})
+    rows = await catalog.products_in_order(db, product_ids)
+    found = await bands.bands_by_kind(db, {row.kind for row in rows})
     shelf = []
-    for row in (rows[pid] for pid in product_ids):
-        band = bands.band_on(found, row.kind, row.origin_region, on)
-        position = band_position(row.price, catalog.grams_of(row), band) if band else None
+    for row in rows:
+        position = catalog.position_of(row, bands.band_on(found, row.kind, row.origin_region, on))
         shelf.append(
             {
                 "id": row.id,

@@ -87,6 +87,19 @@ def grams_of(row: ProductRow) -> int:
     return unit_grams(Unit(row.unit), row.box_grams)
 
 
+def position_of(row: ProductRow, band: Band | None) -> BandPosition | None:
+    """Where the product's price sits in its reference band (None without a band)."""
+    return band_position(row.price, grams_of(row), band) if band else None
+
+
+async def products_in_order(db: AsyncSession, product_ids: Sequence[str]) -> list[ProductRow]:
+    """The products, in the order given, in one statement; NotFound if any is missing."""
+    found = await products_by_id(db, set(product_ids))
+    if any(pid not in found for pid in product_ids):
+        raise NotFound(N_("No such product."))
+    return [found[pid] for pid in product_ids]
+
+
 async def view_product(db: AsyncSession, product_id: str, *, on: date) -> ProductView:
     (view,) = await view_products(db, [product_id], on=on)
     return view
@@ -99,10 +112,7 @@ async def view_products(
     many there are (products, producers, reference bands, inspections, photos: one each)."""
     if not product_ids:
         return []
-    found = await products_by_id(db, set(product_ids))
-    if any(pid not in found for pid in product_ids):
-        raise NotFound(N_("No such product."))
-    rows = [found[pid] for pid in product_ids]
+    rows = await products_in_order(db, product_ids)
     producer_ids = {row.producer_id for row in rows}
     producers = {
         p.id: p
@@ -133,7 +143,7 @@ async def view_products(
     for row in rows:
         producer = producers[row.producer_id]  # a foreign key: always there
         band = band_on(bands, row.kind, row.origin_region, on)
-        position = band_position(row.price, grams_of(row), band) if band else None
+        position = position_of(row, band)
         mine = inspections.get(row.id, [])
         documents = [
             Inspection(InspectionKind(i.kind), i.issuer, i.issued_on, i.expires_on, i.sha256)
@@ -204,7 +214,7 @@ async def do_list_product(
     )
     db.add(row)
     band = await band_for(db, row.kind, row.origin_region, now.date())
-    position = band_position(row.price, grams_of(row), band) if band else None
+    position = position_of(row, band)
     append(
         db,
         Event(
