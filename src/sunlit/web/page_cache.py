@@ -31,6 +31,8 @@ SESSION_COOKIE = b"sunlit_session"
 KEYED_COOKIES = (b"sunlit_lang", b"sunlit_elder")
 #: Headers never kept with a page: they belong to the request that made it.
 PERSONAL = frozenset({b"x-request-id", b"set-cookie", b"date", b"server"})
+#: What a 304 carries of the page's headers (a kept page has no request id: that is dropped).
+REVALIDATION = frozenset({b"etag", b"cache-control", b"vary", b"x-request-id"})
 #: The largest page kept, in bytes.
 MAX_BODY = 1 << 20
 
@@ -112,6 +114,7 @@ class PageCache:
         )
         self.hits = self.answers.labels("hit")
         self.revalidated = self.answers.labels("revalidated")
+        self.stored = self.answers.labels("stored")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -130,21 +133,25 @@ class PageCache:
         if kept is not None:
             if kept.expires > self.clock():
                 self.kept.move_to_end(key)
-                await self._answer(scope, send, kept)
+                if not await self._answer(scope, send, kept.headers, kept.body, kept.etag):
+                    self.hits.inc()
                 return
             del self.kept[key]
         await self._make(scope, receive, send, key)
 
-    async def _answer(self, scope: Scope, send: Send, kept: Kept) -> None:
-        if _matches(_if_none_match(scope), kept.etag):
+    async def _answer(
+        self, scope: Scope, send: Send, headers: list[tuple[bytes, bytes]], body: bytes, etag: bytes
+    ) -> bool:
+        """Send the page, or a 304 if the request names its ETag; whether it was a 304."""
+        if _matches(_if_none_match(scope), etag):
             self.revalidated.inc()
-            headers = [(n, v) for n, v in kept.headers if n in (b"etag", b"cache-control", b"vary")]
-            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            small = [(n, v) for n, v in headers if n in REVALIDATION]
+            await send({"type": "http.response.start", "status": 304, "headers": small})
             await send({"type": "http.response.body", "body": b""})
-            return
-        self.hits.inc()
-        await send({"type": "http.response.start", "status": 200, "headers": kept.headers})
-        await send({"type": "http.response.body", "body": kept.body})
+            return True
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        return False
 
     async def _make(self, scope: Scope, receive: Receive, send: Send, key: Key) -> None:
         """Ask the application; keep its answer if it may be kept."""
@@ -187,13 +194,5 @@ class PageCache:
             self.kept.move_to_end(key)
             while len(self.kept) > self.size:
                 self.kept.popitem(last=False)
-            self.answers.labels("stored").inc()
-        if _matches(_if_none_match(scope), etag):
-            self.revalidated.inc()
-            small = [(n, v) for n, v in headers if n in (b"etag", b"cache-control", b"vary")]
-            small += [(n, v) for n, v in headers if n == b"x-request-id"]
-            await send({"type": "http.response.start", "status": 304, "headers": small})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+            self.stored.inc()
+        await self._answer(scope, send, headers, body, etag)
