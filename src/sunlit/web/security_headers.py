@@ -135,7 +135,6 @@ class SecurityHeaders:
         ]
         if settings.env is Environment.PRODUCTION:
             fixed.append(("strict-transport-security", HSTS))
-        self.fixed = tuple(fixed)
         self.fixed_raw = tuple((n.encode(), v.encode()) for n, v in fixed)
         self.fixed_policy = (
             content_security_policy(connect=self._others(self.socket), media=self._others())
