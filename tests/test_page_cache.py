@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from sunlit.core.db import Database
 from sunlit.settings import Settings
@@ -25,6 +25,7 @@ from tests.support import (
     sign_in,
     wait_until,
 )
+from tests.test_request_path_queries import statements
 from tests.test_web import PASSWORD, client, load_demo_into
 
 TICKET = re.compile(r'data-ticket="([^"]*)"')
@@ -74,17 +75,8 @@ def rename(server: LiveServer, product: str, name: str) -> None:
 
 def statements_during(server: LiveServer, ask: Any) -> int:
     assert server.services is not None
-    engine = server.services.db.engine.sync_engine
-    seen: list[object] = []
-
-    def count(*args: object) -> None:
-        seen.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements(server.services.db.engine.sync_engine) as seen:
         ask()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(seen)
 
 

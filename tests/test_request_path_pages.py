@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sunlit.catalog.tables import InspectionRow, ProducerRow, ProductRow
@@ -26,6 +26,7 @@ from sunlit.integrity.tables import CaseRow
 from sunlit.orders.tables import OrderRow
 from tests.crawl import load_demo_by_command
 from tests.support import LiveServer, run_async, settings_for
+from tests.test_request_path_queries import statements
 
 MORE = 49
 
@@ -96,22 +97,13 @@ def public_paths(server: LiveServer) -> list[str]:
 def count_statements(server: LiveServer, paths: list[str]) -> dict[str, int]:
     assert server.services is not None
     engine = server.services.db.engine.sync_engine
-    seen: list[str] = []
-
-    def count(*args: Any) -> None:
-        seen.append(str(args[2]))
-
     counts = {}
     with httpx.Client(base_url=server.url, timeout=30) as client:
         for path in paths:
             assert client.get(path).status_code == 200, path
-            event.listen(engine, "before_cursor_execute", count)
-            try:
-                seen.clear()
+            with statements(engine) as seen:
                 assert client.get(path).status_code == 200, path
-                counts[path] = len(seen)
-            finally:
-                event.remove(engine, "before_cursor_execute", count)
+            counts[path] = len(seen)
     return counts
 
 
