@@ -1,9 +1,10 @@
 """HTTP share benchmark (issue 20, item 5): a bare Starlette endpoint (bench/bare.py) and
-Sunlit's endpoints, each on its own uvicorn with the same settings (loop and HTTP
-implementation, log level warning, no access log, the same trusted proxies), measured by `wrk`
-in one interleaved run: in each round the bare /healthz first, then every Sunlit endpoint. Prints
-each endpoint's req/s per round, the median, and the median as a share of the bare endpoint's
-median, the ceiling of this machine in this run. Sunlit serves a fresh demo database.
+Sunlit's endpoints, measured by `wrk` in one interleaved run: in each round the bare /healthz on
+uvicorn, the same bare endpoint on granian, then every Sunlit endpoint (`sunlit serve`, which
+runs granian: docs/adr/0013). Prints each endpoint's req/s per round, the median, and the median
+as a share of the bare endpoint on uvicorn (the ceiling of this machine in this run, as an
+outside check would serve a bare Starlette app) and of the bare endpoint on granian. Every server
+logs warnings only, without the server's access log. Sunlit serves a fresh demo database.
 
     .venv/bin/python bench/http_share.py
     .venv/bin/python bench/http_share.py --rounds 3 --duration 10 --json figures.json
@@ -132,13 +133,25 @@ def sunlit_env(
 
 
 def bare_command(port: int) -> list[str]:
-    """What `sunlit serve` gives uvicorn.run, on the command line: loop and HTTP left to
-    uvicorn's "auto" as there, one worker, warnings only, no access log."""
+    """The fixed ceiling: the bare endpoint on uvicorn, as one would serve a bare Starlette app
+    (loop and HTTP "auto", which are uvloop and httptools here), one worker, warnings only, no
+    access log. The outside check measures Sunlit against such an endpoint."""
     return [
         *(PYTHON, "-m", "uvicorn", "--app-dir", str(BENCH), "bare:app"),
         *("--host", "127.0.0.1", "--port", str(port), "--workers", "1"),
         *("--log-level", "warning", "--no-access-log"),
         *("--proxy-headers", "--forwarded-allow-ips", TRUSTED_PROXIES),
+    ]
+
+
+def bare_granian_command(port: int) -> list[str]:
+    """The same bare endpoint on the server `sunlit serve` runs: granian as `sunlit serve` starts
+    it (ASGI, uvloop, HTTP/1, no WebSockets, no access log), one worker."""
+    return [
+        *(PYTHON, "-m", "granian", "--interface", "asgi", "--working-dir", str(BENCH)),
+        *("--host", "127.0.0.1", "--port", str(port), "--workers", "1"),
+        *("--loop", "uvloop", "--http", "1", "--no-ws", "--log-level", "warning"),
+        "bare:app",
     ]
 
 
@@ -150,7 +163,7 @@ def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pope
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
-    """SIGINT as Ctrl-C would (uvicorn's supervisor passes it to its workers), then the
+    """SIGINT as Ctrl-C would (uvicorn and granian pass it to their workers), then the
     process group if it lingers."""
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)
@@ -266,23 +279,29 @@ def preflight(endpoints: list[Endpoint]) -> None:
 def implementation() -> str:
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    import granian
     import uvicorn
 
-    return f"uvicorn {uvicorn.__version__} (loop {loop}, http {http})"
+    return (
+        f"uvicorn {uvicorn.__version__} (loop {loop}, http {http}); "
+        f"granian {granian.__version__} (loop uvloop, http 1)"
+    )
 
 
-def table(endpoints: list[Endpoint], ceiling: float) -> list[str]:
+def table(endpoints: list[Endpoint], ceiling: float, granian: float) -> list[str]:
+    """Each endpoint's rounds and median, its share of the bare endpoint on uvicorn (the fixed
+    ceiling) and, beside it, of the same bare endpoint on granian (Sunlit's own server)."""
     rounds = len(endpoints[0].rounds)
-    head = f"{'endpoint':<24}" + "".join(f"{f'round {n + 1}':>10}" for n in range(rounds))
+    head = f"{'endpoint':<26}" + "".join(f"{f'round {n + 1}':>10}" for n in range(rounds))
     lines = [
-        head + f"{'median':>10}{'share':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}",
-        "-" * (len(head) + 44),
+        head + f"{'median':>10}{'share':>8}{'granian':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}",
+        "-" * (len(head) + 53),
     ]
     for e in endpoints:
         lines.append(
-            f"{e.name:<24}"
+            f"{e.name:<26}"
             + "".join(f"{r.rps:>10.1f}" for r in e.rounds)
-            + f"{e.median:>10.1f}{e.median / ceiling:>8.1%}"
+            + f"{e.median:>10.1f}{e.median / ceiling:>8.1%}{e.median / granian:>9.1%}"
             + f"{e.latency('p50'):>9.1f}{e.latency('p99'):>9.1f}"
             + f"{sum(r.errors for r in e.rounds):>8}"
         )
@@ -329,6 +348,11 @@ def main() -> None:
         bare_log = workdir / "bare.log"
         processes.append(start(bare_command(bare_port), dict(os.environ), bare_log))
         wait_up(bare_base, processes[-1], bare_log)
+        granian_port = free_port()
+        granian_base = f"http://127.0.0.1:{granian_port}"
+        granian_log = workdir / "bare-granian.log"
+        processes.append(start(bare_granian_command(granian_port), dict(os.environ), granian_log))
+        wait_up(granian_base, processes[-1], granian_log)
         if args.url_base:
             base = loopback(args.url_base)
             wait_up(base, None, None)
@@ -358,6 +382,7 @@ def main() -> None:
         product, session = discover(base)
         endpoints = [
             Endpoint("bare /healthz", f"{bare_base}/healthz"),
+            Endpoint("bare /healthz (granian)", f"{granian_base}/healthz"),
             *(
                 Endpoint(name, base + path)
                 for name, path in [
@@ -381,21 +406,22 @@ def main() -> None:
         for _ in range(args.rounds):
             for endpoint in endpoints:
                 endpoint.rounds.append(run_wrk(endpoint.url, args.duration, args.connections))
-        ceiling = endpoints[0].median
+        ceiling, granian = endpoints[0].median, endpoints[1].median
 
         header = [
             f"# http share, {started:%Y-%m-%d %H:%M} UTC: {platform.node()}, "
             f"{platform.platform()}, {os.cpu_count()} cpus, Python {platform.python_version()}, "
             f"load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
             f"# command: {shlex.join(sys.orig_argv)}",
-            f"# servers: {implementation()}, uvicorn log level warning, no uvicorn access log; "
-            f"bare Starlette 1 worker; Sunlit {sunlit} (its own access log at INFO), "
+            f"# servers: {implementation()}, log level warning, no server access log; "
+            f"bare Starlette 1 worker on each; Sunlit {sunlit} on granian (its own access log "
+            f"at INFO), "
             f"page cache {'default' if args.page_cache is None else args.page_cache} s",
             f"# {shlex.join(wrk_command('URL', args.duration, args.connections))}, "
             f"{args.rounds} round(s) interleaved (bare first in each), warm-up {args.warmup} s; "
             f"product {product}, session {session}",
         ]
-        print("\n".join([*header, *table(endpoints, ceiling)]))
+        print("\n".join([*header, *table(endpoints, ceiling, granian)]))
         errors = [
             f"{e.name} round {n + 1}: {r.non_2xx_3xx} non-2xx/3xx, socket errors {r.socket_errors}"
             for e in endpoints
@@ -413,18 +439,20 @@ def main() -> None:
                     "load_average": load,
                 },
                 "command": sys.orig_argv,
-                "servers": {"uvicorn": implementation(), "sunlit": sunlit},
+                "servers": {"bare": implementation(), "sunlit": sunlit},
                 "wrk": wrk_command("URL", args.duration, args.connections),
                 "rounds": args.rounds,
                 "product": product,
                 "session": session,
                 "ceiling_rps": ceiling,
+                "bare_granian_rps": granian,
                 "endpoints": [
                     {
                         "name": e.name,
                         "url": e.url,
                         "median_rps": e.median,
                         "share": e.median / ceiling,
+                        "share_of_bare_granian": e.median / granian,
                         "rounds": [asdict(r) for r in e.rounds],
                     }
                     for e in endpoints

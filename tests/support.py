@@ -1,8 +1,9 @@
-"""Test support: settings for a throwaway database, and a real uvicorn server in a thread."""
+"""Test support: settings for a throwaway database, and a real granian server in a thread."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import tempfile
 import threading
@@ -14,9 +15,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-import uvicorn
+import httpx
+from granian._granian import SocketHolder
+from granian.constants import HTTPModes, Interfaces
+from granian.server.embed import Server as EmbeddedGranian
 
 from sunlit.app.app import create_app
+from sunlit.app.asgi import behind_proxies
 from sunlit.app.services import Services
 from sunlit.core.clock import FixedClock
 from sunlit.settings import Settings
@@ -70,69 +75,89 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class _OnSocket(EmbeddedGranian):
+    """granian embedded in this thread's event loop (as `sunlit serve` runs it, in one process
+    with the test), serving a socket the test bound itself."""
+
+    def __init__(self, app: Any, sock: socket.socket) -> None:
+        self._sock = sock
+        super().__init__(
+            app,
+            address="127.0.0.1",
+            port=int(sock.getsockname()[1]),
+            interface=Interfaces.ASGI,
+            http=HTTPModes.http1,
+            websockets=False,
+            log_enabled=False,
+        )
+
+    def _init_shared_socket(self) -> None:
+        # granian closes the descriptor it is given when it stops: it gets a copy of its own.
+        self._ssp = None
+        self._shd = SocketHolder(os.dup(self._sock.fileno()), False, 128)
+
+
 class LiveServer:
-    """Sunlit served by uvicorn on a loopback port, in a background thread."""
+    """Sunlit served by granian on a loopback port, in a background thread."""
 
     def __init__(self, settings: Settings, clock: FixedClock | None = None) -> None:
-        # The socket is bound here and handed to uvicorn, so no other test can take the port
+        # The socket is bound here and handed to the server, so no other test can take the port
         # between choosing it and serving on it (free_port() alone raced under CI's load).
-        # IPPROTO_TCP is named: asyncio sets TCP_NODELAY on accepted connections only when the
-        # listening socket's proto says TCP, and without it every answer written in two parts
-        # waited ~40 ms for the client's delayed ACK (the fuzz run took 10 times as long).
+        # IPPROTO_TCP is named so that TCP_NODELAY applies to accepted connections: without it
+        # every answer written in two parts waited ~40 ms for the client's delayed ACK.
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(128)
         self.port = int(self._socket.getsockname()[1])
         # The server's own address, for the sandbox gateway's notifications to reach it.
         self.settings = settings.model_copy(update={"port": self.port})
         self.clock = clock or FixedClock(START)
         self.url = f"http://127.0.0.1:{self.port}"
         self.services: Services | None = None
-        self._server: uvicorn.Server | None = None
+        self._server: _OnSocket | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> LiveServer:
         services = Services.build(self.settings)
         services.clock = self.clock
         self.services = services
-        app = create_app(self.settings, services)
-        config = uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=self.port,
-            log_level="warning",
-            lifespan="on",
-            access_log=False,
-            # As `sunlit serve` does: tests name a client's address in X-Forwarded-For.
-            proxy_headers=bool(self.settings.trusted_proxies.strip()),
-            forwarded_allow_ips=self.settings.trusted_proxies,
-        )
-        self._server = uvicorn.Server(config)
+        # As `sunlit serve` does: tests name a client's address in X-Forwarded-For.
+        app = behind_proxies(create_app(self.settings, services), self.settings)
+        self._server = _OnSocket(app, self._socket)
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
+        # The socket listens already; the first answer comes once the app's startup has run.
         deadline = time.monotonic() + 15
-        while not self._server.started:
+        while True:
             if time.monotonic() > deadline or not self._thread.is_alive():
                 raise RuntimeError("the test server did not start")
-            time.sleep(0.02)
-        return self
+            try:
+                httpx.get(self.url + "/healthz", timeout=1)
+                return self
+            except httpx.TransportError:
+                time.sleep(0.02)
 
     def _run(self) -> None:
         assert self._server is not None and self.services is not None
-        services = self.services
+        server, services = self._server, self.services
 
         async def serve() -> None:
-            assert self._server is not None
+            self._loop = asyncio.get_running_loop()
             try:
-                await self._server.serve(sockets=[self._socket])
+                await server.serve()
             finally:
                 await services.close()
 
         asyncio.run(serve())
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
+        if self._server is not None and self._loop is not None and not self._loop.is_closed():
+            try:
+                self._loop.call_soon_threadsafe(self._server.stop)
+            except RuntimeError:  # the loop closed in between
+                pass
         if self._thread is not None:
             self._thread.join(timeout=15)
         self._socket.close()

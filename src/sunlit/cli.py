@@ -83,8 +83,10 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to bind")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes")] = None,
 ) -> None:
-    """Serve the web application with uvicorn."""
-    import uvicorn
+    """Serve the web application with granian (docs/adr/0013)."""
+    from granian import Granian
+    from granian.constants import HTTPModes, Interfaces, Loops
+    from granian.log import LogLevels
 
     settings = _settings()
     host, port = host or settings.host, port or settings.port
@@ -98,18 +100,20 @@ def serve(
     out.print(f"Sunlit {__version__} on [bold]http://{host}:{port}[/bold]")
     if settings.live_server:
         out.print(f"Live rooms' WebSockets on port {settings.live_port}")
-    uvicorn.run(
+    Granian(
+        # The factory wraps the app in the trusted-proxy handling (SUNLIT_TRUSTED_PROXIES).
         "sunlit.app.asgi:create",
         factory=True,
-        host=host,
+        address=host,
         port=port,
+        interface=Interfaces.ASGI,
         workers=processes,
-        log_level=settings.log_level.lower(),
-        access_log=False,
-        # X-Forwarded-For names the client only when the peer is a trusted proxy (a setting).
-        proxy_headers=bool(settings.trusted_proxies.strip()),
-        forwarded_allow_ips=settings.trusted_proxies,
-    )
+        loop=Loops.uvloop,
+        http=HTTPModes.http1,  # nginx speaks HTTP/1.1 to its upstream
+        websockets=False,  # the live rooms' WebSockets have their own server (docs/adr/0004)
+        log_level=LogLevels(settings.log_level.lower()),
+        log_access=False,  # Sunlit writes its own access line (core/logging.log_request)
+    ).serve()
 
 
 async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:

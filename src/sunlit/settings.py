@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address `sunlit serve` binds")
     port: int = Field(8000, description="Port `sunlit serve` binds")
-    workers: int = Field(1, ge=1, description="uvicorn worker processes for `sunlit serve`")
+    workers: int = Field(1, ge=1, description="granian worker processes for `sunlit serve`")
     timezone: str = Field("Asia/Shanghai", description="Time zone of event timestamps and pages")
     default_language: Annotated[str, Field(pattern="^(zh|en)$")] = Field(
         "zh", description="Language for visitors who have not chosen one: zh or en"

@@ -1,15 +1,27 @@
-"""The ASGI entry point for uvicorn: ``uvicorn --factory sunlit.app.asgi:create``."""
+"""The ASGI entry point for `sunlit serve` (granian, docs/adr/0013):
+``granian --interface asgi --factory sunlit.app.asgi:create``."""
 
 import gc
 
-from fastapi import FastAPI
+from granian.utils.proxies import wrap_asgi_with_proxy_headers
+from starlette.types import ASGIApp
 
 from sunlit.app.app import create_app
 from sunlit.settings import Settings
 
 
-def create() -> FastAPI:
-    app = create_app(Settings())
+def behind_proxies(app: ASGIApp, settings: Settings) -> ASGIApp:
+    """The app as the server runs it: X-Forwarded-For (and X-Forwarded-Proto) name the client
+    only when the peer is one of ``SUNLIT_TRUSTED_PROXIES``; with none, the peer is the client.
+    The sign-in throttle and the device fingerprint read the client's address."""
+    if not settings.trusted_proxies.strip():
+        return app
+    return wrap_asgi_with_proxy_headers(app, settings.trusted_proxies)  # type: ignore[no-any-return]
+
+
+def create() -> ASGIApp:
+    settings = Settings()
+    app = create_app(settings)
     # What is built by now (the modules, the routes, the templates, the services) lives as long
     # as the process: frozen, the cyclic collector no longer walks it on every full collection.
     # A full collection then takes a seventh of the time, and a busy server ran one every 250
@@ -17,4 +29,4 @@ def create() -> FastAPI:
     # apps with create_app, which freezes nothing.
     gc.collect()
     gc.freeze()
-    return app
+    return behind_proxies(app, settings)
