@@ -143,16 +143,10 @@ def test_a_token_revoked_through_another_process_stops_working_within_the_cache_
     database lookup per API call; in the process that revokes it, it stops at once. The first
     server's memory runs on a clock of the test's, so the cache time passes when the test says
     (a real one would make the outcome depend on how fast the machine is)."""
-    from sunlit.accounts.token_cache import TokenCache
-    from tests.support import settings_for
-    from tests.test_web import PASSWORD, client, load_demo_into
+    from tests.test_session_cache import two_processes_with_a_memory_of_one_second
+    from tests.test_web import PASSWORD, client
 
-    settings = settings_for(sqlite_url, token_cache_seconds=1.0)
-    ticks = [1000.0]
-    with live_server(settings) as first, live_server(settings) as second:
-        assert first.services is not None
-        first.services.token_cache = TokenCache(1.0, clock=lambda: ticks[0])
-        load_demo_into(first)
+    with two_processes_with_a_memory_of_one_second(sqlite_url) as (first, second, ticks):
         with client(first, "en") as c:
             issued = c.post("/api/v1/tokens", json={"username": "buyer1", "password": PASSWORD})
             token, token_id = issued.json()["token"], issued.json()["id"]

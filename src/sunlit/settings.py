@@ -259,7 +259,7 @@ class Settings(BaseSettings):
         description="After a session, its orders' refunds and complaints re-run it this often",
     )
     token_cache_seconds: float = Field(
-        5, ge=0, description="How long a process remembers an API token's account (0: never)"
+        5, ge=0, description="How long a process remembers whose a token or session is (0: never)"
     )
     db_pool_size: int = Field(
         32, ge=1, description="Database connections each process may hold; more requests wait"

@@ -9,6 +9,7 @@ session cookie, or nobody."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Literal
 
 import structlog
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts import sessions
 from sunlit.accounts.deps import AccountsKit, accounts_kit
 from sunlit.accounts.model import ROLE_LABELS, Role, device_fingerprint, token_digest
-from sunlit.accounts.services import Origin
+from sunlit.accounts.services import Origin, aware
 from sunlit.accounts.tables import AccountRow
 from sunlit.core.errors import N_, AuthenticationRequired, PermissionDenied, SessionExpired
 from sunlit.core.i18n import Msgid
@@ -56,15 +57,18 @@ class Principal:
 async def resolve_principal(
     request: Request, db: AsyncSession, services: AccountsKit, *, touch: bool = True
 ) -> tuple[Principal, bool]:
-    """The principal, and whether a session cookie was sent but has expired."""
+    """The principal, and whether a session cookie was sent but has expired. Who a token or a
+    session cookie belongs to is remembered for a few seconds (:mod:`.token_cache`)."""
     now = services.clock.now()
+    memory = services.token_cache
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer ") and request.url.path.startswith("/api/"):
         bearer = header[7:].strip()
         digest = token_digest(bearer)
-        cached = services.token_cache.get(digest)
-        if cached is not None:
-            return Principal(await db.merge(cached, load=False), "token"), False
+        kept = memory.get(digest)
+        if kept is not None:
+            account = await db.merge(kept.account, load=False)
+            return Principal(account, "token", read_at=kept.read_at), False
         account = await sessions.token_account(db, bearer, now=now, touch=touch)
         if db.dirty:  # the token's last use was noted (at most once a minute)
             try:
@@ -73,21 +77,37 @@ async def resolve_principal(
                 await db.rollback()
                 log.warning("token use not noted: the database is busy")
                 account = await sessions.token_account(db, bearer, now=now, touch=False)
-        services.token_cache.put(digest, account)
+        memory.put(digest, account, read_at=now.timestamp())
         return Principal(account, "token", read_at=now.timestamp()), False
     token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        try:
-            account = await sessions.session_account(
-                db, token, now=now, settings=services.settings, touch=touch
-            )
-        except SessionExpired:
-            await db.commit()
-            request.state.clear_session_cookie = True
-            return Principal(None, "none"), True
+    if not token:
+        return Principal(None, "none"), False
+    digest = token_digest(token)
+    kept = memory.get(digest)
+    settings = services.settings
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    max_age = timedelta(hours=settings.session_max_hours)
+    if kept is not None and kept.session_usable(now, idle=idle, max_age=max_age, touch=touch):
+        account = await db.merge(kept.account, load=False)
+        return Principal(account, "session", token, kept.read_at), False
+    try:
+        account, found = await sessions.live_session(
+            db, token, now=now, settings=settings, touch=touch
+        )
+    except SessionExpired:
+        memory.forget(digest)
         await db.commit()
-        return Principal(account, "session", token, now.timestamp()), False
-    return Principal(None, "none"), False
+        request.state.clear_session_cookie = True
+        return Principal(None, "none"), True
+    await db.commit()
+    memory.put(
+        digest,
+        account,
+        read_at=now.timestamp(),
+        created_at=aware(found.created_at),
+        last_seen_at=aware(found.last_seen_at),
+    )
+    return Principal(account, "session", token, now.timestamp()), False
 
 
 def _describe(rules: tuple[Rule, ...]) -> str:

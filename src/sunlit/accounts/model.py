@@ -174,6 +174,10 @@ def registered_event(
     return Event(type=EventType.ACCOUNT_REGISTERED, ts=now, actor=account_id, data=data)
 
 
+#: A session's "last seen" is written when it is older than this: at most once a minute.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
 def session_is_live(
     *,
     created_at: datetime,

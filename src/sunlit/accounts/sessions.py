@@ -5,7 +5,7 @@ Ending sessions happens in one place, :func:`end_sessions`; :func:`do_end_sessio
 ``account.sessions_ended`` with it in the same transaction (disabling an account records
 ``account.disabled`` instead). After the commit the caller tells the
 running process (``revoke_access`` of the accounts kit), which forgets cached API-token
-principals, voids live-room tickets and closes open live-room sockets."""
+and session principals, voids live-room tickets and closes open live-room sockets."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts.errors import AccountNotFound, BadCredentials
 from sunlit.accounts.model import (
     MAX_PASSWORD,
+    TOUCH_EVERY,
     USERNAME,
     normalise_username,
     session_is_live,
@@ -93,6 +94,15 @@ async def session_account(
     db: AsyncSession, token: str, *, now: datetime, settings: Settings, touch: bool = True
 ) -> AccountRow:
     """The account behind a session cookie; raises SessionExpired if the session is gone."""
+    account, _ = await live_session(db, token, now=now, settings=settings, touch=touch)
+    return account
+
+
+async def live_session(
+    db: AsyncSession, token: str, *, now: datetime, settings: Settings, touch: bool = True
+) -> tuple[AccountRow, WebSessionRow]:
+    """The account behind a session cookie and the session itself (its times, for the
+    principal memory); raises SessionExpired if the session is gone."""
     found = await db.get(WebSessionRow, token_digest(token))
     live = found is not None and session_is_live(
         created_at=aware(found.created_at),
@@ -106,9 +116,9 @@ async def session_account(
         if found is not None:
             await db.delete(found)
         raise SessionExpired(N_("Your session has expired. Please sign in again."))
-    if touch and now - aware(found.last_seen_at) > timedelta(minutes=1):
+    if touch and now - aware(found.last_seen_at) > TOUCH_EVERY:
         found.last_seen_at = now
-    return account
+    return account, found
 
 
 async def do_sign_out(db: AsyncSession, token: str) -> None:

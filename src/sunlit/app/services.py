@@ -142,12 +142,15 @@ class Services:
                 rules=rules,
                 process=f"{socket.gethostname()}-{os.getpid()}",
                 sales=self.sales,
+                # A revocation published by another process also ends what this one remembers.
+                on_revoke=lambda account: self.token_cache.forget_account(account),
             )
         return self._hub
 
     async def revoke_access(self, account_id: str) -> None:
         """After committing a change that ends or changes an account's access (signing out, a
-        disabled account, a changed role or password): forget its API tokens cached here, and
+        disabled account, a changed role or password): forget its API tokens and sessions
+        remembered here (and, through the live rooms' bus, in every process that hears it), and
         void its unused live-room tickets and close its live-room sockets in every process."""
         self.token_cache.forget_account(account_id)
         try:

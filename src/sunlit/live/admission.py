@@ -51,6 +51,10 @@ async def ticket(work: Work[LiveKit], session: str, viewer: str, *, moderator: b
     if not await services.live.tickets.issue(
         issued.nonce, issued.account, seconds, since=work.principal.read_at
     ):  # the account's access was revoked while this request ran: the page asks again
+        if account is not None and services.live.on_revoke is not None:
+            # Whoever remembers this account (the principal memory) read it before the
+            # revocation: the next try must read it afresh.
+            services.live.on_revoke(account.id)
         raise Conflict(N_("Your access changed while the ticket was made; try again."))
     return sign_ticket(issued, services.settings.secret_key)
 

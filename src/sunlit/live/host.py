@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -56,6 +57,7 @@ class RoomHost:
         rules: HubRules,
         process: str,
         sales: SessionSales,
+        on_revoke: Callable[[str], None] | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -66,6 +68,9 @@ class RoomHost:
         self.rules = rules
         self.process = process
         self.sales = sales
+        #: Told of every account whose access another process revoked (the app forgets who
+        #: that account's tokens and sessions belong to: ``accounts.token_cache``).
+        self.on_revoke = on_revoke
         self.recorder = EventRecorder(db)
         self.rooms: dict[str, Room] = {}
         self.dropped = 0  # viewers dropped for not keeping up
@@ -111,6 +116,8 @@ class RoomHost:
         if session == ACCOUNTS:
             if message.get("t") == "revoke":
                 self._close_account(str(message["account"]))
+                if self.on_revoke is not None:
+                    self.on_revoke(str(message["account"]))
             return
         room = self.rooms.get(session)
         if room is None:
