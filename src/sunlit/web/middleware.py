@@ -166,7 +166,10 @@ class RequestContext:
             if _declared_length(headers) > self._limit(headers, scope["path"]):
                 # Refused before reading, in the user's language and the API's error shape.
                 # (FastAPI's own limit, set to the same size, still stops undeclared bodies.)
+                # The unread body is still on the connection, so the server closes it: the
+                # answer says so, or a client would send its next request down a closed one.
                 response = await self.on_too_large(Request(scope))
+                response.headers["connection"] = "close"
                 await response(scope, receive, send_wrapper)
             else:
                 await self.app(scope, receive, send_wrapper)
