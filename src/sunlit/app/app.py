@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from sunlit import __version__
 from sunlit.accounts import api as accounts_api
@@ -72,9 +73,9 @@ from sunlit.settings import Settings
 from sunlit.web import rendering
 from sunlit.web.access import audit_routes
 from sunlit.web.health import HealthFront
-from sunlit.web.middleware import RequestContext, upload_limit
+from sunlit.web.middleware import HttpMetrics, RequestContext, upload_limit
 from sunlit.web.page_cache import PageCache
-from sunlit.web.security_headers import SecurityHeaders
+from sunlit.web.security_headers import HeaderRules, SecurityHeaders
 from sunlit.web.vendor import hls_files, vendor_files
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -185,6 +186,20 @@ async def _load_regions(services: Services) -> None:
         structlog.get_logger().warning("regions.table_unreadable")
 
 
+class SunlitAPI(FastAPI):
+    """FastAPI with a front: ``/healthz`` is answered before FastAPI's own layers and the
+    middleware (:class:`sunlit.web.health.HealthFront`), everything else as FastAPI does."""
+
+    front: HealthFront | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        front = self.front
+        if front is not None and front.answers(scope):
+            await front.answer(scope, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     settings = settings or (services.settings if services else Settings())
     configure_logging(settings.log_level, json=settings.log_json)
@@ -204,7 +219,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         if services is None:  # we built it, we close it
             await built.close()
 
-    app = FastAPI(
+    app = SunlitAPI(
         title="Sunlit 阳光助农直播",
         version=__version__,
         docs_url=None,  # served by pages.api_docs, with a policy of its own
@@ -234,8 +249,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_exception_handler(StarletteHTTPException, rendering.on_http_error)
     app.add_exception_handler(RequestValidationError, rendering.on_validation_error)
     app.add_exception_handler(Exception, rendering.on_unexpected_error)
-    # Innermost: /healthz answered before the routing, inside the request's context.
-    app.add_middleware(HealthFront, check=built.db.reachable, version=__version__)
+
+    def live_port() -> int | None:  # known once the live rooms' server has started
+        return built.live_port or settings.live_port
+
+    app.front = HealthFront(
+        app,
+        check=built.db.reachable,
+        version=__version__,
+        rules=HeaderRules(settings=settings, live_port=live_port),
+        metrics=HttpMetrics.of(built.metrics),
+    )
     app.add_middleware(
         RequestContext,
         settings=settings,
@@ -253,7 +277,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(
         SecurityHeaders,
         settings=settings,
-        live_port=lambda: built.live_port or settings.live_port,
+        live_port=live_port,
     )
     # Outermost: a kept page is sent without running anything inside, headers and all.
     app.add_middleware(

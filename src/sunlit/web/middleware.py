@@ -49,6 +49,16 @@ class HttpMetrics:
         # statuses few, so this stays small.
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
+    @classmethod
+    def of(cls, registry: CollectorRegistry) -> HttpMetrics:
+        """The metrics of ``registry``, made once (the request context and the health front
+        count into the same series)."""
+        found = _METRICS.get(id(registry))
+        if found is None or found[0] is not registry:
+            found = (registry, cls(registry))
+            _METRICS[id(registry)] = found
+        return found[1]
+
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         key = (method, route, status)
         children = self._children.get(key)
@@ -60,6 +70,24 @@ class HttpMetrics:
             self._children[key] = children
         children[0].inc()
         children[1].observe(seconds)
+
+
+_METRICS: dict[int, tuple[CollectorRegistry, HttpMetrics]] = {}
+
+
+class RequestIds:
+    """Request ids unique without a system call each: a random prefix for this process and a
+    counter (an id names a request in the log and in a support call; it is no secret). A
+    caller's own id is kept when it looks like one."""
+
+    def __init__(self) -> None:
+        self._prefix = new_token(9)  # 12 characters
+        self._counter = itertools.count(1)
+
+    def __call__(self, incoming: str = "") -> str:
+        if incoming and REQUEST_ID.match(incoming):
+            return incoming
+        return f"{self._prefix}{next(self._counter):x}"
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
@@ -99,14 +127,11 @@ class RequestContext:
     ) -> None:
         self.app = app
         self.settings = settings
-        self.metrics = HttpMetrics(registry)
+        self.metrics = HttpMetrics.of(registry)
         self.on_error = on_error
         self.on_too_large = on_too_large
         self.upload_paths = tuple(upload_paths)
-        # Request ids unique without a system call each: a random prefix for this process and
-        # a counter (an id names a request in the log and in a support call; it is no secret).
-        self._id_prefix = new_token(9)  # 12 characters
-        self._id_counter = itertools.count(1)
+        self.request_id = RequestIds()
 
     def _limit(self, headers: dict[str, str], path: str) -> int:
         """An upload route's multipart form may be as large as a file allows; the rest is
@@ -125,12 +150,7 @@ class RequestContext:
         headers = {
             k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"] if k in wanted
         }
-        incoming = headers.get("x-request-id", "")
-        request_id = (
-            incoming
-            if REQUEST_ID.match(incoming)
-            else f"{self._id_prefix}{next(self._id_counter):x}"
-        )
+        request_id = self.request_id(headers.get("x-request-id", ""))
         cookies = _cookies(scope)
         language = pick_language(
             cookies.get(LANGUAGE_COOKIE), default=self.settings.default_language

@@ -120,11 +120,10 @@ def must_not_store(scope: Scope, declared: str | None = None) -> bool:
     return signed_in and declared is None
 
 
-class SecurityHeaders:
-    def __init__(
-        self, app: ASGIApp, *, settings: Settings, live_port: Callable[[], int | None]
-    ) -> None:
-        self.app = app
+class HeaderRules:
+    """What the security headers of an answer are, for this deployment's settings."""
+
+    def __init__(self, *, settings: Settings, live_port: Callable[[], int | None]) -> None:
         self.live_port = live_port
         self.video = origin_of(settings.video_url)
         self.socket = origin_of(settings.live_public_url)
@@ -142,6 +141,7 @@ class SecurityHeaders:
             else None
         )
         self.policies: dict[str, str] = {}
+        self._encoded: dict[tuple[bytes, Any, int | None], bytes] = {}
 
     def _others(self, socket: str | None = None) -> tuple[str, ...]:
         return tuple(origin for origin in (self.video, socket) if origin)
@@ -164,6 +164,17 @@ class SecurityHeaders:
         scheme = "wss" if scope.get("scheme") in ("https", "wss") else "ws"
         return f"{scheme}://{hostname}:{port}"
 
+    def policy_bytes(self, scope: Scope) -> bytes:
+        """:meth:`policy`, encoded, remembered for the few Host headers a deployment sees."""
+        host = next((v for k, v in scope.get("headers", ()) if k == b"host"), b"")
+        key = (host, scope.get("scheme"), self.live_port())  # the port is known once started
+        found = self._encoded.get(key)
+        if found is None:
+            found = self.policy(scope).encode()
+            if len(self._encoded) < 64:  # never grow without bound
+                self._encoded[key] = found
+        return found
+
     def policy(self, scope: Scope) -> str:
         if self.fixed_policy is not None:
             return self.fixed_policy
@@ -176,26 +187,40 @@ class SecurityHeaders:
                 self.policies[key] = found
         return found
 
+    def secured(self, scope: Scope, raw: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+        """An answer's raw header pairs with the security headers added (looked at once: this
+        runs on every answer)."""
+        present = {name.lower() for name, _ in raw}
+        for name, value in self.fixed_raw:
+            if name not in present:  # a route may be stricter (no-referrer on a link)
+                raw.append((name, value))
+        if b"content-security-policy" not in present:
+            raw.append((b"content-security-policy", self.policy_bytes(scope)))
+        declared = next((v for n, v in raw if n.lower() == b"cache-control"), None)
+        if must_not_store(scope, declared.decode("latin-1") if declared else None):
+            raw = [(n, v) for n, v in raw if n.lower() != b"cache-control"]
+            raw.append((b"cache-control", NO_STORE.encode()))
+        return raw
+
+
+class SecurityHeaders:
+    """Adds the security headers (:class:`HeaderRules`) to every answer."""
+
+    def __init__(
+        self, app: ASGIApp, *, settings: Settings, live_port: Callable[[], int | None]
+    ) -> None:
+        self.app = app
+        self.rules = HeaderRules(settings=settings, live_port=live_port)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        secured = self.rules.secured
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
-                # Raw header pairs, looked at once: this runs on every answer.
-                raw: list[tuple[bytes, bytes]] = list(message.get("headers", ()))
-                present = {name.lower() for name, _ in raw}
-                for name, value in self.fixed_raw:
-                    if name not in present:  # a route may be stricter (no-referrer on a link)
-                        raw.append((name, value))
-                if b"content-security-policy" not in present:
-                    raw.append((b"content-security-policy", self.policy(scope).encode()))
-                declared = next((v for n, v in raw if n.lower() == b"cache-control"), None)
-                if must_not_store(scope, declared.decode("latin-1") if declared else None):
-                    raw = [(n, v) for n, v in raw if n.lower() != b"cache-control"]
-                    raw.append((b"cache-control", NO_STORE.encode()))
-                message["headers"] = raw
+                message["headers"] = secured(scope, list(message.get("headers", ())))
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
