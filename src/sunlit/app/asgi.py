@@ -3,11 +3,11 @@
 
 import gc
 
-from granian.utils.proxies import wrap_asgi_with_proxy_headers
 from starlette.types import ASGIApp
 
 from sunlit.app.app import create_app
 from sunlit.settings import Settings
+from sunlit.web.proxies import TrustedProxies
 
 
 def behind_proxies(app: ASGIApp, settings: Settings) -> ASGIApp:
@@ -16,7 +16,7 @@ def behind_proxies(app: ASGIApp, settings: Settings) -> ASGIApp:
     The sign-in throttle and the device fingerprint read the client's address."""
     if not settings.trusted_proxies.strip():
         return app
-    return wrap_asgi_with_proxy_headers(app, settings.trusted_proxies)  # type: ignore[no-any-return]
+    return TrustedProxies(app, settings.trusted_proxies)
 
 
 def create() -> ASGIApp:
