@@ -1,5 +1,5 @@
 """Flash sale benchmark (issue 5): N buy attempts from M distinct signed-in buyers on one
-product with stock S, over HTTP, against `sunlit serve` (one uvicorn worker) on a fresh
+product with stock S, over HTTP, against `sunlit serve` (one granian worker; --workers N) on a fresh
 database. Prints accepted orders/s and latency percentiles beside the same server's bare
 /healthz throughput measured in the same run, then checks the database: exactly S orders,
 stock 0, every acknowledged order present, the ledger balanced. (Nothing is paid during the
@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -213,7 +215,7 @@ def main() -> None:
     proc = bare = None
     try:
         # The framework's ceiling on this machine, in this run: a bare Starlette endpoint on
-        # the same uvicorn settings, measured by wrk (bench/http_share.py).
+        # uvicorn, the fixed ceiling of bench/http_share.py, measured by wrk.
         bare_port = free_port()
         bare = start(bare_command(bare_port), env, workdir / "bare.log")
         wait_up(bare_port, bare)
@@ -228,7 +230,9 @@ def main() -> None:
         if args.profile:
             spy = str(ROOT / ".venv" / "bin" / "py-spy")
             command = [spy, "record", "-r", "200", "-f", "raw", "-o", args.profile, "--", *command]
-        proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+        # A session of its own: the stop below reaches the server's workers (and py-spy with
+        # --profile) by the group, since granian renames its processes.
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
         wait_up(args.port, proc)
         host = f"127.0.0.1:{args.port}"
 
@@ -284,7 +288,7 @@ def main() -> None:
         print(
             f"# {args.attempts} attempts from {args.buyers} buyers, stock {args.stock}, "
             f"limit {args.limit}/buyer, {args.connections} connections, "
-            f"{args.workers} uvicorn worker(s){', Redis' if args.redis else ''}"
+            f"{args.workers} granian worker(s){', Redis' if args.redis else ''}"
         )
         print(f"bare Starlette /healthz (wrk -t1 -c16, 1 worker): {bare_rate:.0f} req/s")
         print(figures("GET /healthz", ceiling, ceiling.statuses.count(200)))
@@ -317,8 +321,13 @@ def main() -> None:
         if bare is not None:
             stop(bare)
         if proc is not None:
-            subprocess.run(["pkill", "-INT", "-f", f"{SUNLIT} serve"], check=False)
-            proc.wait(timeout=30)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C, as to `sunlit serve` by hand
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
         if database_name:
             subprocess.run(
                 ["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {database_name} WITH (FORCE)"],
