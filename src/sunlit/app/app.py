@@ -73,7 +73,7 @@ from sunlit.settings import Settings
 from sunlit.web import rendering
 from sunlit.web.access import audit_routes
 from sunlit.web.health import HealthFront
-from sunlit.web.middleware import HttpMetrics, RequestContext, upload_limit
+from sunlit.web.middleware import HttpMetrics, RequestContext, RequestIds, upload_limit
 from sunlit.web.page_cache import PageCache
 from sunlit.web.security_headers import HeaderRules, SecurityHeaders
 from sunlit.web.vendor import hls_files, vendor_files
@@ -253,17 +253,20 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     def live_port() -> int | None:  # known once the live rooms' server has started
         return built.live_port or settings.live_port
 
+    metrics, request_ids = HttpMetrics(built.metrics), RequestIds()
     app.front = HealthFront(
         app,
         check=built.db.reachable,
         version=__version__,
         rules=HeaderRules(settings=settings, live_port=live_port),
-        metrics=HttpMetrics.of(built.metrics),
+        metrics=metrics,
+        request_id=request_ids,
     )
     app.add_middleware(
         RequestContext,
         settings=settings,
-        registry=built.metrics,
+        metrics=metrics,
+        request_ids=request_ids,
         on_error=rendering.on_unexpected_error,
         on_too_large=rendering.on_too_large,
         upload_paths=[

@@ -49,16 +49,6 @@ class HttpMetrics:
         # statuses few, so this stays small.
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
-    @classmethod
-    def of(cls, registry: CollectorRegistry) -> HttpMetrics:
-        """The metrics of ``registry``, made once (the request context and the health front
-        count into the same series)."""
-        found = _METRICS.get(id(registry))
-        if found is None or found[0] is not registry:
-            found = (registry, cls(registry))
-            _METRICS[id(registry)] = found
-        return found[1]
-
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         key = (method, route, status)
         children = self._children.get(key)
@@ -70,9 +60,6 @@ class HttpMetrics:
             self._children[key] = children
         children[0].inc()
         children[1].observe(seconds)
-
-
-_METRICS: dict[int, tuple[CollectorRegistry, HttpMetrics]] = {}
 
 
 class RequestIds:
@@ -120,18 +107,19 @@ class RequestContext:
         app: ASGIApp,
         *,
         settings: Settings,
-        registry: CollectorRegistry,
+        metrics: HttpMetrics,
+        request_ids: RequestIds,
         on_error: Callable[[Request, Exception], Awaitable[Response]],
         on_too_large: Callable[[Request], Awaitable[Response]],
         upload_paths: Sequence[re.Pattern[str]] = (),
     ) -> None:
         self.app = app
         self.settings = settings
-        self.metrics = HttpMetrics.of(registry)
+        self.metrics = metrics  # shared with the health front: one series per process
         self.on_error = on_error
         self.on_too_large = on_too_large
         self.upload_paths = tuple(upload_paths)
-        self.request_id = RequestIds()
+        self.request_id = request_ids
 
     def _limit(self, headers: dict[str, str], path: str) -> int:
         """An upload route's multipart form may be as large as a file allows; the rest is
