@@ -140,7 +140,6 @@ class HeaderRules:
             if self.socket
             else None
         )
-        self.policies: dict[str, str] = {}
         self._encoded: dict[tuple[bytes, Any, int | None], bytes] = {}
 
     def _others(self, socket: str | None = None) -> tuple[str, ...]:
@@ -165,7 +164,8 @@ class HeaderRules:
         return f"{scheme}://{hostname}:{port}"
 
     def policy_bytes(self, scope: Scope) -> bytes:
-        """:meth:`policy`, encoded, remembered for the few Host headers a deployment sees."""
+        """:meth:`policy`, encoded, remembered for the few Host headers a deployment sees (the
+        policy depends only on the Host, the scheme and the live rooms' port)."""
         host = next((v for k, v in scope.get("headers", ()) if k == b"host"), b"")
         key = (host, scope.get("scheme"), self.live_port())  # the port is known once started
         found = self._encoded.get(key)
@@ -179,13 +179,7 @@ class HeaderRules:
         if self.fixed_policy is not None:
             return self.fixed_policy
         socket = self._socket_origin(scope)
-        key = socket or ""
-        found = self.policies.get(key)
-        if found is None:
-            found = content_security_policy(connect=self._others(socket), media=self._others())
-            if len(self.policies) < 64:  # a few host names; never grow without bound
-                self.policies[key] = found
-        return found
+        return content_security_policy(connect=self._others(socket), media=self._others())
 
     def secured(self, scope: Scope, raw: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
         """An answer's raw header pairs with the security headers added (looked at once: this
