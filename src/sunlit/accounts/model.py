@@ -178,6 +178,11 @@ def registered_event(
 TOUCH_EVERY = timedelta(minutes=1)
 
 
+def stamp_due(last_seen_at: datetime, now: datetime) -> bool:
+    """Is a session's "last seen" old enough to be written again?"""
+    return now - last_seen_at > TOUCH_EVERY
+
+
 def session_is_live(
     *,
     created_at: datetime,

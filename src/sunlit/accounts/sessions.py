@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts.errors import AccountNotFound, BadCredentials
 from sunlit.accounts.model import (
     MAX_PASSWORD,
-    TOUCH_EVERY,
     USERNAME,
     normalise_username,
     session_is_live,
+    stamp_due,
     token_digest,
 )
 from sunlit.accounts.services import Passwords, aware
@@ -116,7 +116,7 @@ async def live_session(
         if found is not None:
             await db.delete(found)
         raise SessionExpired(N_("Your session has expired. Please sign in again."))
-    if touch and now - aware(found.last_seen_at) > TOUCH_EVERY:
+    if touch and stamp_due(aware(found.last_seen_at), now):
         found.last_seen_at = now
     return account, found
 

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import make_transient_to_detached
 
-from sunlit.accounts.model import TOUCH_EVERY, session_is_live
+from sunlit.accounts.model import session_is_live, stamp_due
 from sunlit.accounts.tables import AccountRow
 
 COLUMNS = [column.key for column in AccountRow.__table__.columns]
@@ -43,7 +43,7 @@ class Remembered:
         one (an API token's entry) never may."""
         if self.created_at is None or self.last_seen_at is None:
             return False
-        if touch and now - self.last_seen_at > TOUCH_EVERY:
+        if touch and stamp_due(self.last_seen_at, now):
             return False
         return session_is_live(
             created_at=self.created_at,
