@@ -348,7 +348,8 @@ def apply_order_event(st: Stream, ts: int, type_: str, d: dict[str, Any]) -> str
     elif type_ == "order.shipped":
         order.shipped = ts
     elif type_ == "order.delivered":
-        order.delivered = ts
+        # Sunlit's events say when the carrier delivered, which a late notice follows.
+        order.delivered = parse_ts(d["delivered_at"]) if "delivered_at" in d else ts
     else:
         order.complaints.append(str(d.get("category") or "other"))
     return None
@@ -359,3 +360,5 @@ def check_order_event(type_: str, d: dict[str, Any]) -> None:
     _s(d, "order", type_)
     if type_ == "order.refunded":
         _fen(d, "amount", type_, required=False)
+    elif type_ == "order.delivered" and "delivered_at" in d:
+        parse_ts(d["delivered_at"])

@@ -258,7 +258,10 @@ async def record_delivery(
     await db.flush()  # a shipment booked in this transaction: claim compares with the table
     if not await claim(db, order, _move(order, Action.DELIVER), delivered_at=at):
         return False
-    append(db, order_event(EventType.ORDER_DELIVERED, order, now, actor))
+    # ``delivered_at``: when the parcel reached the buyer by the carrier's word, which may be
+    # before its notice came (late notices are normal); the delivery times are counted from it.
+    when = at.isoformat(timespec="milliseconds")
+    append(db, order_event(EventType.ORDER_DELIVERED, order, now, actor, delivered_at=when))
     return True
 
 
