@@ -273,6 +273,13 @@ def test_a_supervisor_hides_abuse_which_leaves_the_pages_and_the_averages(
         )
         assert again.status_code == 409
         assert ABUSE in supervisor.get(f"/reviews/{review['id']}/moderation").text  # on record
+    with web_as(served, "supervisor1", "en") as supervisor:  # logged like the chat's hides
+        log = supervisor.get("/supervisor/moderation").text
+        assert "Review hidden" in log and f"/reviews/{review['id']}/moderation" in log
+        assert "站外交易引流" in log and ABUSE in log and "Fraud or a lure" in log
+    with api_as(served, "buyer1") as api:
+        author = api.get("/api/v1/me").json()["display_name"]
+    assert author in log  # whose review it was
     with client(served, "en") as public:
         page = public.get(f"/products/{product}").text
         assert ABUSE not in page and "fake123" not in page
@@ -419,6 +426,11 @@ def test_a_mistaken_hide_is_undone_with_a_note_and_both_stay_in_the_log(
             data={"csrf_token": csrf_of(page.text), "note": "again"},
         )
         assert twice.status_code == 409
+        # Both are on the supervisors' moderation log, newest first, beside the chat's.
+        log = operator.get("/supervisor/moderation").text
+        shown_again, hidden = log.index("Review shown again"), log.index("Review hidden")
+        assert shown_again < hidden and log.count(f"/reviews/{review['id']}/moderation") == 2
+        assert "不是广告，是正常差评" in log and "看错了" in log
     listed = product_reviews(served, order["product_id"])
     assert listed["averages"] == {
         "count": 1,

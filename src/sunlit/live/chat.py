@@ -178,15 +178,21 @@ async def do_unmute(
     return {"t": "unmute", "account": account_id}
 
 
+#: What the hosts' teams do to the chat: hide a message, mute and unmute an account.
+CHAT_MODERATION = (EventType.CHAT_HIDDEN, EventType.CHAT_MUTED, EventType.CHAT_UNMUTED)
+#: What supervisors and operators do to reviews (issue 17): logged beside the chat's.
+REVIEW_MODERATION = (EventType.REVIEW_HIDDEN, EventType.REVIEW_UNHIDDEN)
+
+
 async def moderation_log(
-    db: AsyncSession, *, session: str | None = None, limit: int = 200
+    db: AsyncSession, *, session: str | None = None, limit: int = 200, reviews: bool = False
 ) -> list[EventRow]:
-    """Every hide and mute (newest first), for supervisors."""
+    """Every hide and mute (newest first), for supervisors; with ``reviews``, every review
+    hidden or shown again too."""
+    kinds = CHAT_MODERATION + REVIEW_MODERATION if reviews else CHAT_MODERATION
     query = (
         select(EventRow)
-        .where(
-            EventRow.type.in_([EventType.CHAT_HIDDEN, EventType.CHAT_MUTED, EventType.CHAT_UNMUTED])
-        )
+        .where(EventRow.type.in_(kinds))
         .order_by(EventRow.seq.desc())
         .limit(limit)
     )

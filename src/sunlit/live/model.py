@@ -181,6 +181,8 @@ LABELS = {
         "chat.hidden": N_("Message hidden"),
         "chat.muted": N_("Account muted"),
         "chat.unmuted": N_("Account unmuted"),
+        "review.hidden": N_("Review hidden"),
+        "review.unhidden": N_("Review shown again"),
     },
 }
 

@@ -150,7 +150,7 @@ async def moderation(
     work: Work[LiveKit] = unit(Role.SUPERVISOR, Role.OPERATOR, kit=live_kit),
 ) -> Response:
     db = work.db
-    rows = await chat.moderation_log(db, limit=200)
+    rows = await chat.moderation_log(db, limit=200, reviews=True)
     actors = {r.actor for r in rows if r.actor} | {
         str(r.data.get("account") or r.data.get("author") or "") for r in rows
     }

@@ -180,6 +180,7 @@ async def do_hide(
     data: dict[str, object] = {
         "review": row.id,
         "order": row.order_id,
+        "author": row.buyer_id,
         "reason": chosen.value,
         "note": kept,
         "text": row.text,
@@ -202,6 +203,7 @@ async def do_unhide(
     data: dict[str, object] = {
         "review": row.id,
         "order": row.order_id,
+        "author": row.buyer_id,
         "reason": row.hidden_reason,
         "note": kept,
     }
