@@ -191,10 +191,7 @@ async def moderation_log(
     hidden or shown again too."""
     kinds = CHAT_MODERATION + REVIEW_MODERATION if reviews else CHAT_MODERATION
     query = (
-        select(EventRow)
-        .where(EventRow.type.in_(kinds))
-        .order_by(EventRow.seq.desc())
-        .limit(limit)
+        select(EventRow).where(EventRow.type.in_(kinds)).order_by(EventRow.seq.desc()).limit(limit)
     )
     if session is not None:
         query = query.where(EventRow.session == session)
