@@ -1,15 +1,18 @@
 """Never more back than was paid (ADR 0011, decision 7), on SQLite and PostgreSQL: random
-interleavings of a seller's refunds, the buyer's cancellation, after-sales requests with every
-answer, escalation, ruling, withdrawal and deadline, and the gateway's refund notices arriving
-in any order, each step in its own transaction as separate requests and jobs would run them.
-After every step the payment's refunded and pending amounts stay within what was paid, and
-once every notice has arrived, what was refunded is exactly what the gateway settled."""
+interleavings of a seller's refunds, the buyer's cancellation, after-sales requests (with and
+without a photo) with every answer, escalation, ruling, withdrawal and deadline, payouts (after
+which a refund is paid first by the guarantee fund and recovered from the next payout), and the
+gateway's refund notices arriving in any order, each step in its own transaction as separate
+requests and jobs would run them. After every step the payment's refunded and pending amounts
+stay within what was paid and the ledger balances; once every notice has arrived, what was
+refunded is exactly what the gateway settled."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -23,6 +26,8 @@ from sunlit.app import reactions as wiring
 from sunlit.catalog.tables import ProductRow
 from sunlit.core.db import Database
 from sunlit.core.errors import SunlitError
+from sunlit.core.files.model import Upload
+from sunlit.core.files.store import LocalFileStore
 from sunlit.fulfilment.aftersales import services as aftersales
 from sunlit.fulfilment.aftersales import steps
 from sunlit.fulfilment.aftersales.model import Answer, Kind, Reason, Ruling
@@ -33,10 +38,12 @@ from sunlit.orders.tables import OrderRow
 from sunlit.payments import services as payments
 from sunlit.payments.gateway import parse_notice
 from sunlit.payments.sandbox import SandboxGateway
-from sunlit.payments.tables import PaymentRow, RefundRow, SandboxWebhookRow
+from sunlit.payments.store import trial_balance
+from sunlit.payments.tables import FundRecoveryRow, PaymentRow, RefundRow, SandboxWebhookRow
 from sunlit.settings import Settings
 from tests.support import START
 from tests.test_ledger import RATES_USED, SECRET, World, add_account, build_world, buy_request
+from tests.test_quality import png
 
 RULES = DeskRules(expiry_minutes=15, default_limit=10_000, secret="aftersales-test-secret")
 
@@ -44,7 +51,7 @@ STEP = st.one_of(
     st.tuples(st.just("seller_refund"), st.integers(1, 100)),
     st.tuples(st.just("cancel")),
     st.tuples(st.just("ship_and_deliver")),
-    st.tuples(st.just("open"), st.sampled_from(list(Kind)), st.integers(1, 120)),
+    st.tuples(st.just("open"), st.sampled_from(list(Kind)), st.booleans(), st.integers(1, 120)),
     st.tuples(st.just("answer"), st.sampled_from(list(Answer)), st.integers(1, 100)),
     st.tuples(st.just("take")),
     st.tuples(st.just("escalate")),
@@ -53,6 +60,7 @@ STEP = st.one_of(
     st.tuples(st.just("send_back")),
     st.tuples(st.just("receive")),
     st.tuples(st.just("time_passes")),
+    st.tuples(st.just("payout")),
     st.tuples(st.just("notice"), st.integers(0, 100)),
 )
 
@@ -70,14 +78,14 @@ class Market:
     refunds_by: dict[str, int] = field(default_factory=dict)  # how many settled, by whom
 
 
-async def open_market(database: Database, settings: Settings) -> Market:
+async def open_market(database: Database, settings: Settings, files: Path) -> Market:
     wiring.connect()
     async with database.transaction() as db:
         world = await build_world(db)
         supervisor = await add_account(db, "supervisor.as", "supervisor")
         await db.execute(update(ProductRow).values(stock=100_000))
     gateway = SandboxGateway(SECRET, max_delay_ms=0, seed=11)
-    kit = SimpleNamespace(settings=settings, files=None)
+    kit = SimpleNamespace(settings=settings, files=LocalFileStore(files))
     return Market(database, gateway, kit, world, supervisor.id)
 
 
@@ -133,6 +141,8 @@ async def act(market: Market, order_id: str, step: tuple[Any, ...]) -> None:
         return
     if name == "time_passes":
         market.now += timedelta(hours=49)
+    elif name == "payout":  # the holding period (a day) is over: payouts run
+        market.now += timedelta(days=1, minutes=1)
     kit, gateway, now = market.kit, market.gateway, market.now
     try:
         async with market.database.transaction() as db:
@@ -165,9 +175,11 @@ async def act(market: Market, order_id: str, step: tuple[Any, ...]) -> None:
                     reason=Reason.QUALITY,
                     amount=max(part, 1),
                     text="the pears arrived rotten",
-                    photos=[],
+                    photos=[Upload(png(4, 4), "rotten.png")] if args[1] else [],
                     now=now,
                 )
+            elif name == "payout":
+                await payments.run_payouts(db, by=None, now=now)
             elif name == "time_passes":
                 terms = aftersales.Terms.of(kit.settings)
                 await aftersales.answer_due(db, gateway, terms=terms, now=now)
@@ -216,6 +228,8 @@ async def act(market: Market, order_id: str, step: tuple[Any, ...]) -> None:
 
 async def check(market: Market, order_id: str, *, settled: bool = False) -> None:
     async with market.database.sessions() as db:
+        trial = await trial_balance(db)
+        assert trial.balanced, trial
         order = await db.get_one(OrderRow, order_id)
         payment = await db.scalar(select(PaymentRow).where(PaymentRow.reference == order_id))
         assert payment is not None
@@ -269,12 +283,20 @@ PREFIX = st.sampled_from(
         [("seller_refund", 40)],
         [("seller_refund", 30), ("cancel",)],
         [("ship_and_deliver",)],
-        [("ship_and_deliver",), ("open", Kind.REFUND_ONLY, 100)],
-        [("ship_and_deliver",), ("open", Kind.RETURN_REFUND, 60)],
-        [("ship_and_deliver",), ("open", Kind.REFUND_ONLY, 70), ("time_passes",)],
+        [("ship_and_deliver",), ("open", Kind.REFUND_ONLY, True, 100)],
+        [("ship_and_deliver",), ("open", Kind.RETURN_REFUND, False, 60)],
+        [("ship_and_deliver",), ("open", Kind.REFUND_ONLY, False, 70), ("time_passes",)],
+        [("ship_and_deliver",), ("payout",), ("open", Kind.REFUND_ONLY, True, 100)],
         [
             ("ship_and_deliver",),
-            ("open", Kind.REFUND_ONLY, 90),
+            ("payout",),
+            ("open", Kind.REFUND_ONLY, False, 90),
+            ("answer", Answer.REFUSED, 100),
+            ("escalate",),
+        ],
+        [
+            ("ship_and_deliver",),
+            ("open", Kind.REFUND_ONLY, False, 90),
             ("answer", Answer.REFUSED, 100),
             ("escalate",),
         ],
@@ -282,10 +304,25 @@ PREFIX = st.sampled_from(
 )
 
 
-def test_random_interleavings_never_give_back_more_than_was_paid(settings: Settings) -> None:
+async def paths_met(market: Market) -> tuple[int, int]:
+    """How many refunds the guarantee fund paid first, and how many requests the photo rule
+    for fresh produce refunded without the goods."""
+    async with market.database.sessions() as db:
+        fund = await db.scalar(select(func.count()).select_from(FundRecoveryRow))
+        photo = await db.scalar(
+            select(func.count())
+            .select_from(AftersalesRow)
+            .where(AftersalesRow.rule == "fresh_quality_photo_refund")
+        )
+    return int(fund or 0), int(photo or 0)
+
+
+def test_random_interleavings_never_give_back_more_than_was_paid(
+    settings: Settings, tmp_path: Path
+) -> None:
     loop = asyncio.new_event_loop()
     database = Database(settings)
-    market = loop.run_until_complete(open_market(database, settings))
+    market = loop.run_until_complete(open_market(database, settings, tmp_path))
 
     @hypothesis_settings(max_examples=50, deadline=None, database=None, derandomize=True)
     @given(qty=st.integers(1, 3), prefix=PREFIX, plan=st.lists(STEP, min_size=1, max_size=12))
@@ -296,6 +333,8 @@ def test_random_interleavings_never_give_back_more_than_was_paid(settings: Setti
         run()
         # the paths met: after-sales refunds, a seller's and a cancellation's among them
         assert {"aftersales", "seller", "cancelled by the buyer"} <= set(market.refunds_by)
+        fund, photo = loop.run_until_complete(paths_met(market))
+        assert fund > 0 and photo > 0  # the fund paid first; a photo claim was refunded
     finally:
         loop.run_until_complete(database.dispose())
         loop.close()
