@@ -8,6 +8,7 @@ else's order."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -242,6 +243,102 @@ def test_dry_tea_goes_back_without_a_reason_and_is_refunded(served: LiveServer) 
     kinds = [e.type for e in aftersales_events(served, tea["id"])]
     assert "complaint.filed" not in kinds  # a return without a reason is no complaint
     assert kinds[-2:] == ["aftersales.return_sent", "aftersales.closed"]
+
+
+def test_a_partial_offer_is_taken_and_an_operator_rules_for_the_farmer_seeing_both_photos(
+    served: LiveServer,
+) -> None:
+    """The farmer's third answer (a part of the amount) taken by the buyer; and the other
+    arbiter, an operator, who sees both sides' photos and rules for the farmer in writing."""
+    offered = delivered(served, "砀山酥梨", "farmer.dangshan", "as-offer", qty=2)
+    disputed = delivered(served, "砀山酥梨", "farmer.dangshan", "as-dispute", qty=1)
+    with web_as(served, "buyer1") as buyer:
+        for order in (offered, disputed):
+            assert open_on_page(buyer, order["id"]).status_code == 303
+    [offer_request] = requests_of(served, offered["id"])
+    [dispute] = requests_of(served, disputed["id"])
+    part = offered["amount"] // 4
+    with web_as(served, "farmer.dangshan") as farmer:
+        too_much = post_step(
+            farmer,
+            offered["id"],
+            f"/aftersales/{offer_request.id}/answer",
+            answer="partial",
+            offer=f"{offered['amount'] // 100 + 1}.00",
+            text="只有几个坏果，补偿部分货款。",
+        )
+        assert too_much.status_code == 422  # an offer is a part, never more than asked
+        partial = post_step(
+            farmer,
+            offered["id"],
+            f"/aftersales/{offer_request.id}/answer",
+            answer="partial",
+            offer=f"{part // 100}.{part % 100:02d}",
+            text="只有几个坏果，补偿部分货款。",
+        )
+        assert partial.status_code == 303, partial.text[:800]
+        refused = post_step(
+            farmer,
+            disputed["id"],
+            f"/aftersales/{dispute.id}/answer",
+            answer="refused",
+            text="发货时果子完好，见装箱照片。",
+            files=[("photos", ("box.png", png(6, 6), "image/png"))],
+        )
+        assert refused.status_code == 303, refused.text[:800]
+    with web_as(served, "buyer1") as buyer:
+        page = buyer.get(f"/orders/{offered['id']}").text
+        assert f"/aftersales/{offer_request.id}/take" in page
+        taken = post_step(buyer, offered["id"], f"/aftersales/{offer_request.id}/take")
+        assert taken.status_code == 303, taken.text[:800]
+        escalated = post_step(
+            buyer,
+            disputed["id"],
+            f"/aftersales/{dispute.id}/escalate",
+            escalation_text="照片清楚显示果子腐烂，请平台裁决。",
+        )
+        assert escalated.status_code == 303, escalated.text[:800]
+    with api_as(served, "buyer1") as c:
+        wait_until(
+            lambda: c.get(f"/api/v1/orders/{offered['id']}").json()["refunded"] == part,
+            "the offered part refunded",
+        )
+    with web_as(served, "operator", "en") as operator:
+        page = operator.get(f"/supervisor/aftersales/{dispute.id}")
+        assert page.status_code == 200
+        photos = re.findall(
+            r'<img src="(/files/[0-9a-f]{64})" alt="(Buyer|Producer) photo 1"', page.text
+        )
+        assert {who for _, who in photos} == {"Buyer", "Producer"}
+        for path, _ in photos:
+            shown = operator.get(path)
+            assert shown.status_code == 200 and shown.content.startswith(b"\x89PNG")
+        decided = operator.post(
+            f"/aftersales/{dispute.id}/decide",
+            data={
+                "csrf_token": csrf_of(page.text),
+                "ruling": "producer",
+                "ruling_text": "装箱照片显示发货时果实完好，买家照片无法确认是本单商品。",
+            },
+        )
+        assert decided.status_code == 303, decided.text[:800]
+    with api_as(served, "buyer1") as c:
+        body = c.get(f"/api/v1/aftersales/{dispute.id}").json()
+        assert body["status"] == "closed" and body["outcome"] == "refused_final"
+        assert body["ruling"] == "producer" and body["refunded"] == 0
+        assert c.get(f"/api/v1/orders/{disputed['id']}").json()["refunded"] == 0
+    with web_as(served, "buyer1") as buyer:  # the buyer reads the written reason
+        assert "装箱照片显示发货时果实完好" in buyer.get(f"/orders/{disputed['id']}").text
+    decided_by = [
+        e for e in aftersales_events(served, disputed["id"]) if e.type == "aftersales.decided"
+    ]
+    assert [e.actor for e in decided_by] == [operator_id(served)]
+    trial_balance(served)
+
+
+def operator_id(served: LiveServer) -> str:
+    with api_as(served, "operator") as c:
+        return str(c.get("/api/v1/me").json()["id"])
 
 
 def test_a_claim_after_the_window_is_refused_and_changes_nothing(served: LiveServer) -> None:
