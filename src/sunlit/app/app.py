@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from importlib import resources
+from typing import cast
 
 import structlog
 from fastapi import APIRouter, FastAPI
@@ -13,7 +14,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sunlit import __version__
 from sunlit.accounts import api as accounts_api
@@ -75,6 +76,7 @@ from sunlit.web.access import audit_routes
 from sunlit.web.health import HealthFront
 from sunlit.web.middleware import HttpMetrics, RequestContext, RequestIds, upload_limit
 from sunlit.web.page_cache import PageCache
+from sunlit.web.route_index import RouteIndex
 from sunlit.web.security_headers import HeaderRules, SecurityHeaders
 from sunlit.web.vendor import hls_files, vendor_files
 
@@ -188,9 +190,19 @@ async def _load_regions(services: Services) -> None:
 
 class SunlitAPI(FastAPI):
     """FastAPI with a front: ``/healthz`` is answered before FastAPI's own layers and the
-    middleware (:class:`sunlit.web.health.HealthFront`), everything else as FastAPI does."""
+    middleware (:class:`sunlit.web.health.HealthFront`), everything else as FastAPI does; and
+    with its router reached through an index of the routes (:class:`RouteIndex`)."""
 
     front: HealthFront | None = None
+
+    def build_middleware_stack(self) -> ASGIApp:
+        # FastAPI puts ``self.router`` innermost; for the time of the build it is the index.
+        router = self.router
+        self.router = cast(APIRouter, RouteIndex(router))
+        try:
+            return super().build_middleware_stack()
+        finally:
+            self.router = router
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         front = self.front
