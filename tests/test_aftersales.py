@@ -66,6 +66,19 @@ def post_step(c: httpx.Client, order: str, path: str, **fields: Any) -> httpx.Re
     return c.post(path, data={"csrf_token": token, **fields}, files=files)
 
 
+def refuse_with_a_photo(farmer: httpx.Client, order: str, request: str) -> None:
+    """The farmer refuses on the order page, with a photo of the packed box."""
+    refused = post_step(
+        farmer,
+        order,
+        f"/aftersales/{request}/answer",
+        answer="refused",
+        text="发货时果子完好，见装箱照片。",
+        files=[("photos", ("box.png", png(5, 5), "image/png"))],
+    )
+    assert refused.status_code == 303, refused.text[:800]
+
+
 def requests_of(server: LiveServer, order: str) -> list[AftersalesRow]:
     async def run() -> list[AftersalesRow]:
         database = Database(server.settings)
@@ -117,15 +130,7 @@ def test_refused_escalated_upheld_and_refunded_through_the_gateway(served: LiveS
         queue = farmer.get("/producer/aftersales").text
         assert f"/orders/{oid}#aftersales" in queue and ROTTEN in queue
         assert "/producer/aftersales" in farmer.get("/producer/orders").text
-        refused = post_step(
-            farmer,
-            oid,
-            f"/aftersales/{request.id}/answer",
-            answer="refused",
-            text="发货时果子完好，见装箱照片。",
-            files=[("photos", ("box.png", png(5, 5), "image/png"))],
-        )
-        assert refused.status_code == 303, refused.text[:800]
+        refuse_with_a_photo(farmer, oid, request.id)
     with web_as(served, "buyer1") as buyer:
         short = post_step(buyer, oid, f"/aftersales/{request.id}/escalate", escalation_text="x")
         assert short.status_code == 422  # a reason is needed
@@ -277,15 +282,7 @@ def test_a_partial_offer_is_taken_and_an_operator_rules_for_the_farmer_seeing_bo
             text="只有几个坏果，补偿部分货款。",
         )
         assert partial.status_code == 303, partial.text[:800]
-        refused = post_step(
-            farmer,
-            disputed["id"],
-            f"/aftersales/{dispute.id}/answer",
-            answer="refused",
-            text="发货时果子完好，见装箱照片。",
-            files=[("photos", ("box.png", png(6, 6), "image/png"))],
-        )
-        assert refused.status_code == 303, refused.text[:800]
+        refuse_with_a_photo(farmer, disputed["id"], dispute.id)
     with web_as(served, "buyer1") as buyer:
         page = buyer.get(f"/orders/{offered['id']}").text
         assert f"/aftersales/{offer_request.id}/take" in page
