@@ -36,7 +36,7 @@ LAYERS: tuple[tuple[tuple[str, str], ...], ...] = (
     ),
     (("orders", "the order desk, checkout, the order's state machine, refunds"),),
     (("live", "live rooms: chat, presence, pins, the WebSocket server"),),
-    (("participation", "price consent, anonymous reports, ratings, producer pages"),),
+    (("participation", "price consent, anonymous reports, ratings, follows, producer pages"),),
     (("filing", "session plans, boundary rules, review, stream keys"),),
     (("payments", "charges, the ledger, payouts, the sandbox gateway"),),
     (("catalog", "producers, products, price bands, quality, unsalable stock, imports"),),
@@ -279,6 +279,9 @@ UNRECORDED_ACTIONS: dict[str, str] = {
     "next day, in a shuffled batch (docs/anonymous-reports.md)",
     "sunlit.notifications.services.do_notify": "derived from an event already in the log (the "
     "notifications follower reads it: docs/notifications.md)",
+    "sunlit.participation.follows.do_follow": "whom a reader follows is their own business, "
+    "not part of the public record (docs/follows.md)",
+    "sunlit.participation.follows.do_unfollow": "as for do_follow",
     "sunlit.notifications.services.do_mark_read": "a reading mark, like a display preference",
     "sunlit.notifications.services.do_mark_all_read": "as for do_mark_read",
     "sunlit.core.regions.register.do_update_regions": "reference data from the published "

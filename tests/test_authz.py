@@ -48,6 +48,12 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/notifications/{notification_id}/read"): SIGNED_IN,
     ("POST", "/notifications/read"): SIGNED_IN,
     ("GET", "/api/v1/notifications"): SIGNED_IN,
+    ("GET", "/follows"): SIGNED_IN,
+    ("POST", "/follows"): SIGNED_IN,
+    ("POST", "/follows/{follow_id}/delete"): SIGNED_IN,
+    ("GET", "/api/v1/follows"): SIGNED_IN,
+    ("POST", "/api/v1/follows"): SIGNED_IN,
+    ("DELETE", "/api/v1/follows/{follow_id}"): SIGNED_IN,
     ("POST", "/api/v1/notifications/{notification_id}/read"): SIGNED_IN,
     ("POST", "/api/v1/notifications/read"): SIGNED_IN,
     ("GET", "/healthz"): EVERYONE,
@@ -330,6 +336,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
 }
 PARAMS = {
     "notification_id": "n-none",
+    "follow_id": "fw-none",
     "token_id": "t-none",
     "token": "no-such-reset-token-0123456789",
     "account_id": "a-none",

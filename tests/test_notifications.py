@@ -72,12 +72,6 @@ CASES: list[tuple[str, dict[str, Any], str | None, Draft]] = [
         Draft(K.PAYOUT_MADE, To.PRODUCER, "pd-1", "/producer/orders", {"amount": 12000}),
     ),
     (
-        "plan.approved",
-        {"from": "checked", "to": "approved"},
-        "p-1",
-        Draft(K.PLAN_APPROVED, To.PLAN_OFFICIAL, "p-1", "/plans/p-1", {"plan": "p-1"}),
-    ),
-    (
         "plan.rejected",
         {"from": "checked", "to": "rejected"},
         "p-1",
@@ -105,9 +99,19 @@ def test_each_event_makes_its_notification_for_its_reader(
     assert drafts_for(event_type, data, session) == [expected]
 
 
+def test_an_approval_tells_the_official_and_the_followers_and_a_start_the_followers() -> None:
+    plan = {"plan": "p-1"}
+    assert drafts_for("plan.approved", {"from": "checked", "to": "approved"}, "p-1") == [
+        Draft(K.PLAN_APPROVED, To.PLAN_OFFICIAL, "p-1", "/plans/p-1", plan),
+        Draft(K.FOLLOWED_SESSION_APPROVED, To.SESSION_FOLLOWERS, "p-1", "/live/p-1", plan),
+    ]
+    assert drafts_for("session.started", {}, "p-1") == [
+        Draft(K.FOLLOWED_SESSION_STARTED, To.SESSION_FOLLOWERS, "p-1", "/live/p-1", plan),
+    ]
+
+
 @pytest.mark.parametrize(
-    "event_type",
-    ["order.placed", "order.cancelled", "session.started", "chat.message", "plan.checked"],
+    "event_type", ["order.placed", "order.cancelled", "chat.message", "plan.checked"]
 )
 def test_other_events_notify_nobody(event_type: str) -> None:
     assert drafts_for(event_type, {"order": "o-1"}, "p-1") == []

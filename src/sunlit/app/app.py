@@ -66,8 +66,8 @@ from sunlit.orders.addresses import pages as addresses_pages
 from sunlit.orders.shipping import api as shipping_api
 from sunlit.orders.shipping import pages as shipping_pages
 from sunlit.participation import api as participation_api
+from sunlit.participation import follows_api, follows_pages, report_pages, upload_pages
 from sunlit.participation import pages as participation_pages
-from sunlit.participation import report_pages, upload_pages
 from sunlit.payments import api as payments_api
 from sunlit.payments import pages as payments_pages
 from sunlit.settings import Settings
@@ -91,6 +91,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     catalog_pages.router,
     import_pages.router,
     participation_pages.router,
+    follows_pages.router,
     report_pages.router,
     upload_pages.router,
     file_pages.router,
@@ -99,6 +100,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     quality_api.router,
     import_api.router,
     participation_api.router,
+    follows_api.router,
     filing_api.router,
     filing_pages.router,
     stream_api.router,

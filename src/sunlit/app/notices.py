@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,11 +32,12 @@ from sunlit.core.eventlog.model import Event
 from sunlit.core.eventlog.services import events_after
 from sunlit.core.i18n import current_language
 from sunlit.filing.services import plan_titles
-from sunlit.filing.views import find_plan
+from sunlit.filing.views import find_plan, plan_product_ids
 from sunlit.notifications import services as notifications
 from sunlit.notifications.model import Draft, To, Told, drafts_for
 from sunlit.notifications.views import text_of
 from sunlit.orders.views import get_order
+from sunlit.participation import follows
 from sunlit.participation.services import get_proposal
 
 log = structlog.get_logger(__name__)
@@ -62,9 +64,22 @@ async def readers(db: AsyncSession, draft: Draft) -> list[str]:
             case To.PLAN_OFFICIAL:
                 plan = await find_plan(db, draft.ref)
                 found = [plan.official_id if plan is not None else None]
+            case To.SESSION_FOLLOWERS:
+                found = list(await session_followers(db, draft.ref))
     except NotFound:
         return []
     return [account for account in found if account]
+
+
+async def session_followers(db: AsyncSession, plan_id: str) -> Sequence[str]:
+    """Who follows a producer of the session's produce, the county it comes from, or its kind."""
+    filed = [await get_product(db, pid) for pid in await plan_product_ids(db, plan_id)]
+    return await follows.followers_of(
+        db,
+        producers={p.producer_id for p in filed},
+        counties={p.origin_region for p in filed},
+        kinds={p.kind for p in filed},
+    )
 
 
 async def named(db: AsyncSession, draft: Draft) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from sunlit.accounts.services import Passwords
 from sunlit.accounts.token_cache import TokenCache
 from sunlit.catalog.deps import CatalogKit
 from sunlit.catalog.labels import LABELS as CATALOG_LABELS
-from sunlit.catalog.ports import ProducerRecords, ProductReviews
+from sunlit.catalog.ports import Follows, ProducerRecords, ProductReviews
 from sunlit.core.clock import Clock, SystemClock
 from sunlit.core.db import Database
 from sunlit.core.files.store import LocalFileStore
@@ -49,6 +49,7 @@ from sunlit.orders.deps import OrdersKit
 from sunlit.orders.desk import DeskRules, OrderDesk
 from sunlit.orders.model import LABELS as ORDER_LABELS
 from sunlit.orders.views import SessionSales as OrderSales
+from sunlit.participation.follows import FollowStates
 from sunlit.participation.views import SessionRatings as ProducerRatings
 from sunlit.payments.ledger import LABELS as LEDGER_LABELS
 from sunlit.payments.sandbox import SandboxGateway
@@ -102,6 +103,7 @@ class Services:
     ratings: SessionRatings = field(default_factory=ProducerRatings)  # on a plan's page
     reviews: ProductReviews = field(default_factory=FulfilmentReviews)  # on a product's page
     records: ProducerRecords = field(default_factory=FulfilmentRecords)  # on a producer's page
+    follows: Follows = field(default_factory=FollowStates)  # follow buttons on catalog pages
     _desk: OrderDesk | None = None
     _hub: Hub | None = None
     live_port: int | None = None  # where the live rooms' WebSocket server listens, once it does

@@ -6,7 +6,7 @@ from typing import Protocol, cast
 
 from fastapi import Request
 
-from sunlit.catalog.ports import ProducerRecords, ProductReviews
+from sunlit.catalog.ports import Follows, ProducerRecords, ProductReviews
 from sunlit.web.deps import Kit
 
 
@@ -18,6 +18,10 @@ class CatalogKit(Kit, Protocol):
     @property
     def records(self) -> ProducerRecords:
         """Producers' records after the sale, shown on a producer's page."""
+
+    @property
+    def follows(self) -> Follows:
+        """Who follows a producer, county or kind, for the follow buttons."""
 
 
 def catalog_kit(request: Request) -> CatalogKit:

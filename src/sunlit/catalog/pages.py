@@ -72,6 +72,9 @@ async def product_page(
             "proposed": work.request.query_params.get("proposed") == "1",
             "averages": await reviews.averages(work.db, product_id),
             "reviews": await reviews.latest(work.db, product_id, limit=REVIEWS_SHOWN),
+            "following_kind": await work.services.follows.state(
+                work.db, account.id if account else None, "kind", view.product.kind
+            ),
         },
     )
 
@@ -86,6 +89,8 @@ async def producer_page(
     if producer.verification != Verification.VERIFIED and work.principal.role != Role.OPERATOR:
         raise NotFound(N_("No such producer."))
     products = await catalog.list_products(work.db, producer_ids=[producer.id])
+    follows, me = work.services.follows, work.principal.account
+    mine = me.id if me is not None else None
     return render(
         work.request,
         "catalog/producer.html",
@@ -93,6 +98,8 @@ async def producer_page(
             "producer": producer,
             "products": products,
             "record": await work.services.records.record_of(work.db, producer.id, now=work.now),
+            "following": await follows.state(work.db, mine, "producer", producer.id),
+            "following_county": await follows.state(work.db, mine, "county", producer.region),
         },
     )
 

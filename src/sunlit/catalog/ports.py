@@ -1,6 +1,7 @@
 """What the catalog context needs from the contexts above it, as Protocols they implement: the
 composition root (``sunlit.app.services``) wires an implementation in. A product's page shows
-its buyers' reviews, and a producer's page its record after the sale; fulfilment keeps both."""
+its buyers' reviews, and a producer's page its record after the sale; fulfilment keeps both.
+Both pages have follow buttons; participation keeps the follows."""
 
 from __future__ import annotations
 
@@ -103,3 +104,21 @@ class ProducerRecords(Protocol):
     ) -> ProducerRecord:
         """The producer's record over the 90 days before ``now``."""
         ...
+
+
+class FollowState(Protocol):
+    """Whether someone follows a producer, county or kind (their follow's id), and how many do."""
+
+    @property
+    def follow_id(self) -> str | None: ...
+    @property
+    def followers(self) -> int: ...
+
+
+class Follows(Protocol):
+    """Follows (participation keeps them), for the follow buttons on producer and product
+    pages. ``kind`` is ``producer``, ``county`` or ``kind``."""
+
+    async def state(
+        self, db: AsyncSession, account_id: str | None, kind: str, target: str
+    ) -> FollowState: ...

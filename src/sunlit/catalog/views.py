@@ -175,3 +175,17 @@ async def product_ids_of(db: AsyncSession, producer_id: str) -> list[str]:
     """Every product id of a producer (no page limit)."""
     query = select(ProductRow.id).where(ProductRow.producer_id == producer_id)
     return list((await db.scalars(query)).all())
+
+
+async def kind_names(db: AsyncSession, kind: str) -> tuple[str, str] | None:
+    """A kind of produce in both languages (the name of its first listed product), or None
+    when no product of the kind is listed."""
+    row = (
+        await db.execute(
+            select(ProductRow.name_zh, ProductRow.name_en)
+            .where(ProductRow.kind == kind)
+            .order_by(ProductRow.created_at, ProductRow.id)
+            .limit(1)
+        )
+    ).first()
+    return None if row is None else (str(row[0]), str(row[1]))

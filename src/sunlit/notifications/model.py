@@ -27,6 +27,9 @@ class Kind(StrEnum):
     # buyers
     ORDER_SHIPPED = "order_shipped"
     ORDER_DELIVERED = "order_delivered"
+    # anyone who follows a producer, county or kind of produce on a session (issue 21)
+    FOLLOWED_SESSION_APPROVED = "followed_session_approved"
+    FOLLOWED_SESSION_STARTED = "followed_session_started"
 
 
 #: What each kind says; ``%(name)s`` are the notification's parameters (money in fen is shown
@@ -49,6 +52,10 @@ MESSAGES: dict[Kind, str] = {
     Kind.CONCERN_TO_ANSWER: N_("A concern was raised that you are asked to answer."),
     Kind.ORDER_SHIPPED: N_("Your order of %(product)s has been shipped."),
     Kind.ORDER_DELIVERED: N_("Your order of %(product)s has been delivered."),
+    Kind.FOLLOWED_SESSION_APPROVED: N_(
+        "A session with something you follow was approved: “%(plan)s”. See when it starts."
+    ),
+    Kind.FOLLOWED_SESSION_STARTED: N_("“%(plan)s” is live now, with something you follow."),
 }
 
 
@@ -80,6 +87,7 @@ class To(StrEnum):
     PRODUCT_SELLER = "product_seller"
     PROPOSER = "proposer"
     PLAN_OFFICIAL = "plan_official"
+    SESSION_FOLLOWERS = "session_followers"
 
 
 @dataclass(frozen=True)
@@ -94,8 +102,7 @@ class Draft:
 
 
 def drafts_for(event_type: str, data: Mapping[str, Any], session: str | None) -> list[Draft]:
-    """The notifications an event makes (none for most). A followed session starting is not
-    here: follows come in a later issue."""
+    """The notifications an event makes (none for most)."""
     order = str(data.get("order") or "")
     order_link = f"/orders/{order}"
     match event_type:
@@ -130,9 +137,31 @@ def drafts_for(event_type: str, data: Mapping[str, Any], session: str | None) ->
                     Kind.PAYOUT_MADE, To.PRODUCER, str(data["producer"]), "/producer/orders", params
                 )
             ]
-        case "plan.approved" | "plan.rejected" if session:
-            kind = Kind.PLAN_APPROVED if event_type == "plan.approved" else Kind.PLAN_REJECTED
-            return [Draft(kind, To.PLAN_OFFICIAL, session, f"/plans/{session}", {"plan": session})]
+        case "plan.approved" if session:
+            plan = {"plan": session}
+            return [
+                Draft(Kind.PLAN_APPROVED, To.PLAN_OFFICIAL, session, f"/plans/{session}", plan),
+                Draft(
+                    Kind.FOLLOWED_SESSION_APPROVED,
+                    To.SESSION_FOLLOWERS,
+                    session,
+                    f"/live/{session}",
+                    plan,
+                ),
+            ]
+        case "plan.rejected" if session:
+            plan = {"plan": session}
+            return [Draft(Kind.PLAN_REJECTED, To.PLAN_OFFICIAL, session, f"/plans/{session}", plan)]
+        case "session.started" if session:
+            return [
+                Draft(
+                    Kind.FOLLOWED_SESSION_STARTED,
+                    To.SESSION_FOLLOWERS,
+                    session,
+                    f"/live/{session}",
+                    {"plan": session},
+                )
+            ]
         case "concern.raised":
             link = f"/concerns/{data['concern']}"
             if data.get("party") == "office" and session:

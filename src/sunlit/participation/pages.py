@@ -29,6 +29,7 @@ from sunlit.core.i18n import current_language, field_errors, translate
 from sunlit.core.regions.services import region_book
 from sunlit.participation import ratings
 from sunlit.participation import services as consent
+from sunlit.participation.follows import FollowStates
 from sunlit.participation.forms import accepts, clearance_in, producer_draft, product_draft
 from sunlit.web.deps import Kit, PathId, settle
 from sunlit.web.forms import choice_in, date_in, form_fields, redirect, whole_in, yuan_in
@@ -256,6 +257,9 @@ async def propose(
             "values": fields,
             "errors": field_errors(outcome.fields, outcome.params),
             "error": translate(outcome.message, outcome.params),
+            "following_kind": await FollowStates().state(
+                work.db, account.id, "kind", view.product.kind
+            ),
         },
         status=outcome.status,
     )

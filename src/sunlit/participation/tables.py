@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -82,3 +83,21 @@ class SessionRatingRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),)
+
+
+class FollowRow(Base):
+    """A buyer follows a producer, a county or a kind of produce, to be told of its sessions."""
+
+    __tablename__ = "follows"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    target_kind: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        CheckConstraint("target_kind IN ('producer', 'county', 'kind')", name="target_kind_known"),
+        UniqueConstraint("account_id", "target_kind", "target", name="follows_once"),
+        Index("ix_follows_target_kind_target", "target_kind", "target"),
+    )

@@ -64,6 +64,11 @@ def make_environment(zone: ZoneInfo, labels: Labels, *, auto_reload: bool = Fals
     def region_name(code: str) -> str:
         return region_book().full_name(code, current_language.get()) or code
 
+    def place_name(code: str) -> str:
+        """A region's own name, without its province and city (砀山县, Dangshan County)."""
+        region = region_book().get(code)
+        return region.name(current_language.get()) if region is not None else code
+
     def label(group: str, value: str) -> str:
         return gettext_(labels[group].get(value, value))
 
@@ -72,6 +77,7 @@ def make_environment(zone: ZoneInfo, labels: Labels, *, auto_reload: bool = Fals
     env.globals.update(
         localized=localized,
         region_name=region_name,
+        place_name=place_name,
         label=label,
     )
     env.globals.update(
