@@ -58,6 +58,8 @@ def test_follow_each_kind_once_and_refuse_following_nothing(served: LiveServer) 
             "producer", "county", "kind"
         }  # fmt: skip
         assert follows_stored(served) == 3
+        with web_as(served, "farmer.dangshan", "en") as farmer:  # the producer sees its count
+            assert "Followers: 1" in farmer.get("/producer").text
 
         for target_kind, target, says in (
             ("producer", "p-none", "no producer"),

@@ -27,7 +27,7 @@ from sunlit.catalog.unsalable import services as unsalable
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import current_language, field_errors, translate
 from sunlit.core.regions.services import region_book
-from sunlit.participation import ratings
+from sunlit.participation import follows, ratings
 from sunlit.participation import services as consent
 from sunlit.participation.follows import FollowStates
 from sunlit.participation.forms import accepts, clearance_in, producer_draft, product_draft
@@ -79,6 +79,10 @@ async def _dashboard(
             "clearances": list(ClearanceReason),
             "help_requests": help_requests,
             "rateable": rateable,
+            "followers": {
+                p.id: await follows.followers_count(db, follows.Target.PRODUCER, p.id)
+                for p in producers
+            },
             "reasons": list(UnsalableReason),
             "inspection_kinds": list(InspectionKind),
             "home_county": home,
