@@ -5,17 +5,22 @@ is refused clearly and changes nothing; the producer's page shows the button and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from sqlalchemy import func, select
 
 from sunlit.core.db import Database
+from sunlit.participation.follows import reasons_for
 from sunlit.participation.tables import FollowRow
 from tests.support import LiveServer, csrf_of, run_async, wait_until
 from tests.test_aftersales import web_as
 from tests.test_catalog_api import api_as, product_named
+from tests.test_disclosure import filed_plan
+from tests.test_integrity_live import sign_up
 from tests.test_live import go_live
+from tests.test_orders import buy, pay_in_sandbox, wait_for
 from tests.test_web import client
 
 DANGSHAN = "341321"
@@ -133,3 +138,43 @@ def test_the_producer_page_follows_and_unfollows_and_counts(served: LiveServer) 
         assert ended.status_code == 303 and ended.headers["location"] == "/follows?done=unfollowed"
         assert "已取消关注" in buyer.get("/follows?done=unfollowed").text
     assert follows_stored(served) == 0
+
+
+def test_the_home_page_suggests_sessions_with_what_one_follows_and_says_why(
+    served: LiveServer,
+) -> None:
+    sign_up(served, "fresh.buyer")
+    with web_as(served, "fresh.buyer", "en") as fresh:
+        before = filed_plan(served, approve=True)
+        assert "For you" not in fresh.get("/").text  # follows nothing, bought nothing
+        with api_as(served, "fresh.buyer") as api:
+            assert follow(api, "county", DANGSHAN).status_code == 201
+        home = fresh.get("/").text
+        suggested = home[home.index('id="for-you"') : home.index('id="upcoming"')]
+        assert f"/live/{before}" in suggested and "You follow Dangshan County" in suggested
+    with api_as(served, "buyer2") as api:  # buys Dangshan's pears and pays
+        placed = buy(api, product_named(api, PEARS)["id"], "follows-bought", qty=1).json()
+        pay_in_sandbox(served, "buyer2", placed["id"])
+        wait_for(api, placed["id"], "paid")
+    with web_as(served, "buyer2") as bought:
+        home = bought.get("/").text
+        suggested = home[home.index('id="for-you"') : home.index('id="upcoming"')]
+        assert f"/live/{before}" in suggested and "您买过" in suggested
+    with client(served, "en") as visitor:
+        assert 'id="for-you"' not in visitor.get("/").text
+
+
+def test_reasons_are_the_follows_first_then_the_producers_bought_from() -> None:
+    @dataclass
+    class P:
+        producer_id: str
+        origin_region: str
+        kind: str
+
+    pears, tea = P("pd-1", DANGSHAN, "pear"), P("pd-2", "422801", "tea")
+    followed = {("county", DANGSHAN), ("kind", "tea")}
+    assert reasons_for([pears, tea], followed, {"pd-2", "pd-9"}) == [
+        ("county", DANGSHAN), ("kind", "tea"), ("bought", "pd-2"),
+    ]  # fmt: skip
+    assert reasons_for([pears], {("producer", "pd-1")}, {"pd-1"}) == [("producer", "pd-1")]
+    assert reasons_for([pears], set(), set()) == []  # no reason, no suggestion

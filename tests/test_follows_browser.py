@@ -1,8 +1,9 @@
 """Follows in Debian's Chromium on a phone (390 × 844), zh and en (issue 21, item 4): a buyer
 follows the county of a producer from the producer's page, the county's official files a session
-that is approved and goes live, and the buyer finds both in the notifications, then sees what
-they follow. Every page fits the screen and passes axe-core; a screenshot of each step goes to
-``SUNLIT_SCREENSHOTS`` or the test's folder."""
+that is approved and goes live, and the buyer finds both in the notifications, sees the session
+suggested on the home page with the reason, then sees what they follow. Every page fits the
+screen and passes axe-core; a screenshot of each step goes to ``SUNLIT_SCREENSHOTS`` or the
+test's folder."""
 
 from __future__ import annotations
 
@@ -23,8 +24,18 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 __all__ = ["browser"]
 WORDS = {
-    "zh": {"follow": "关注 砀山县", "following": "已关注 砀山县", "live": "正在直播"},
-    "en": {"follow": "Follow Dangshan", "following": "Following Dangshan", "live": "is live now"},
+    "zh": {
+        "follow": "关注 砀山县",
+        "following": "已关注 砀山县",
+        "live": "正在直播",
+        "why": "您关注了 砀山县",
+    },
+    "en": {
+        "follow": "Follow Dangshan",
+        "following": "Following Dangshan",
+        "live": "is live now",
+        "why": "You follow Dangshan County",
+    },
 }
 
 
@@ -72,6 +83,10 @@ def test_a_buyer_follows_a_county_and_is_told_of_its_session(
     look(page, shots, f"follow-03-told-{language}-phone")
     page.locator("li.note").first.get_by_role("button").click()
     page.wait_for_url(f"{server.url}/live/{session}")
+
+    page.goto(server.url + "/")  # the home page suggests it, saying why
+    expect(page.locator("section.for-you")).to_contain_text(words["why"])
+    look(page, shots, f"follow-05-home-{language}-phone")
 
     page.goto(f"{server.url}/follows")
     expect(page.locator("ul.cards li.card")).to_have_count(1)

@@ -10,7 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sunlit import __version__
 from sunlit.accounts import services as accounts
 from sunlit.accounts.work import Work, unit
-from sunlit.app.home import home_context
+from sunlit.app.home import for_you, home_context, reason_names
 from sunlit.core.i18n import LANGUAGES
 from sunlit.web.deps import Kit
 from sunlit.web.forms import (
@@ -29,7 +29,13 @@ health = APIRouter(tags=["operations"])
 
 @router.get("/")
 async def home(work: Work[Kit] = unit("public")) -> Response:
-    return render(work.request, "home.html", await home_context(work.db, work.now))
+    context = await home_context(work.db, work.now)
+    account = work.principal.account
+    if account is not None:
+        suggested = await for_you(work.db, account.id, context)
+        context["for_you"] = suggested
+        context["reason_names"] = await reason_names(work.db, suggested, context)
+    return render(work.request, "home.html", context)
 
 
 @router.post("/language")

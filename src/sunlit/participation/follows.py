@@ -9,6 +9,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -193,3 +194,49 @@ class FollowStates:
         chosen = Target(kind)
         mine = await follow_of(db, account_id, chosen, target) if account_id else None
         return FollowState(mine, await followers_count(db, chosen, target))
+
+
+class Product(Protocol):
+    """A product as a suggestion reads it (the catalog's row satisfies it)."""
+
+    @property
+    def producer_id(self) -> str: ...
+    @property
+    def origin_region(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+
+
+#: Why a session is suggested: a follow (its kind and target), or ("bought", producer).
+Why = tuple[str, str]
+BOUGHT = "bought"
+
+
+def reasons_for(
+    products: Sequence[Product], followed: Collection[Why], bought_from: Collection[str]
+) -> list[Why]:
+    """Why a session with these products is suggested to someone: each producer, county and
+    kind they follow, then each producer they bought from before (once, in that order). No
+    reason, no suggestion: nothing is suggested on grounds the reader cannot see."""
+    out: list[Why] = []
+    for p in products:
+        for why in (
+            (Target.PRODUCER.value, p.producer_id),
+            (Target.COUNTY.value, p.origin_region),
+            (Target.KIND.value, p.kind),
+        ):
+            if why in followed and why not in out:
+                out.append(why)
+    for p in products:
+        why = (BOUGHT, p.producer_id)
+        if p.producer_id in bought_from and (Target.PRODUCER.value, p.producer_id) not in out:
+            if why not in out:
+                out.append(why)
+    return out
+
+
+async def followed_by(db: AsyncSession, account_id: str) -> set[Why]:
+    rows = await db.execute(
+        select(FollowRow.target_kind, FollowRow.target).where(FollowRow.account_id == account_id)
+    )
+    return {(str(kind), str(target)) for kind, target in rows.all()}
