@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.support import LiveServer, sign_in, submit
 from tests.test_catalog_api import api_as
 from tests.test_web import PASSWORD, client
@@ -72,3 +74,38 @@ def test_a_farmer_asks_for_help_and_closes_it(served: LiveServer) -> None:
         assert closed.status_code == 303
     with api_as(served, "official.majiang") as official:
         assert official.get("/api/v1/unsalable-reports").json() == []
+
+
+def test_the_public_zone_lists_open_requests_without_their_notes(served: LiveServer) -> None:
+    """保供给, 防滞销 (issue 21): anyone sees the open requests of verified producers with a way
+    to buy; a closed one, a past deadline and the producer's note are not shown."""
+    with api_as(served, "farmer.majiang") as farmer:
+        berries = farmer.get("/api/v1/products", params={"q": "麻江"}).json()[0]["id"]
+        made = farmer.post(
+            "/api/v1/unsalable-reports",
+            json={
+                "product": berries,
+                "quantity": 800,
+                "reason": "logistics",
+                "deadline": "2026-03-20",
+                "note": "联系人王五 13800138000",
+            },
+        )
+        assert made.status_code == 201, made.text
+    with client(served, "zh") as visitor:
+        page = visitor.get("/help-sell")
+        assert page.status_code == 200 and "保供给，防滞销" in page.text
+        assert f'href="/products/{berries}"' in page.text and "800" in page.text
+        assert "徐闻菠萝" in page.text and "20000" in page.text  # the demo's pineapple glut
+        assert "13800138000" not in page.text and "王五" not in page.text
+        assert 'href="/help-sell"' in visitor.get("/").text  # the home page leads there
+    with client(served, "en") as c:
+        sign_in(c, "farmer.majiang", PASSWORD)
+        closed = submit(c, "/producer", f"/producer/unsalable/{made.json()['id']}/close", {})
+        assert closed.status_code == 303
+    with client(served, "en") as visitor:
+        page = visitor.get("/help-sell").text
+        assert f'href="/products/{berries}"' not in page and "Buy from the producer" in page
+    served.clock.advance(timedelta(days=365))  # every deadline has passed
+    with client(served, "en") as visitor:
+        assert "No producer is asking for help just now." in visitor.get("/help-sell").text

@@ -168,6 +168,7 @@ CACHED_ROUTES = frozenset(
         "/concerns",
         "/rules",
         "/fund",
+        "/help-sell",
         "/api/v1/products",
         "/api/v1/products/{product_id}",
         "/api/v1/producers",

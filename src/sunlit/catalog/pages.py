@@ -14,6 +14,7 @@ from sunlit.catalog.model import Unit, Verification, check_proposer
 from sunlit.catalog.producers import services as producer_service
 from sunlit.catalog.products import bands
 from sunlit.catalog.products import services as catalog
+from sunlit.catalog.unsalable import services as unsalable
 from sunlit.core.errors import N_, NotFound, SunlitError
 from sunlit.core.i18n import field_errors, translate
 from sunlit.core.regions.services import served_regions
@@ -178,6 +179,30 @@ async def operator_add_band(work: Work[Kit] = unit(Role.OPERATOR)) -> Response:
             error=translate(exc.message, exc.params),
         )
     return redirect("/operator/prices?done=1")
+
+
+@router.get("/help-sell")
+async def help_sell_page(work: Work[Kit] = unit("public")) -> Response:
+    """保供给, 防滞销 (issue 21 item 4): the open unsalable-stock requests of verified producers,
+    in public, the most urgent first, so that buyers can help directly. The producer's note
+    stays with the officials (it may name people or places)."""
+    db = work.db
+    open_now = [
+        r for r in await unsalable.needs_help(db, region=None) if r.deadline >= work.now.date()
+    ]
+    producers = {
+        pid: await producer_service.get_producer(db, pid)
+        for pid in {r.producer_id for r in open_now}
+    }
+    reports = [
+        r for r in open_now if producers[r.producer_id].verification == Verification.VERIFIED
+    ]
+    products = {r.product_id: await catalog.get_product(db, r.product_id) for r in reports}
+    return render(
+        work.request,
+        "catalog/help_sell.html",
+        {"reports": reports, "products": products, "producers": producers},
+    )
 
 
 @router.get("/needs-help")
