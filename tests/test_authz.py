@@ -135,6 +135,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/producer/unsalable/{report_id}/close"): FARMER,
     ("GET", "/needs-help"): HELPERS,
     ("GET", "/help-sell"): EVERYONE,
+    ("GET", "/guide"): EVERYONE,
     ("POST", "/api/v1/unsalable-reports"): FARMER,
     ("GET", "/api/v1/unsalable-reports"): HELPERS,
     ("POST", "/producer/products/{product_id}/inspections"): FARMER,

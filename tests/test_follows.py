@@ -178,3 +178,17 @@ def test_reasons_are_the_follows_first_then_the_producers_bought_from() -> None:
     ]  # fmt: skip
     assert reasons_for([pears], {("producer", "pd-1")}, {"pd-1"}) == [("producer", "pd-1")]
     assert reasons_for([pears], set(), set()) == []  # no reason, no suggestion
+
+
+def test_the_hosts_guide_is_there_in_both_languages_and_linked(served: LiveServer) -> None:
+    """Issue 21 item 2's guide: how to present produce, answer the chat, what the rules forbid."""
+    with client(served, "zh") as zh, client(served, "en") as en:
+        chinese, english = zh.get("/guide"), en.get("/guide")
+        assert chinese.status_code == english.status_code == 200
+        assert "介绍农产品" in chinese.text and "规则禁止的行为" in chinese.text
+        assert "Answer the chat" in english.text and "Purchase quotas" in english.text
+        assert 'href="/rules"' in english.text
+    with web_as(served, "farmer.dangshan") as farmer:
+        assert 'href="/guide"' in farmer.get("/producer").text
+    with web_as(served, "official.dangshan") as official:
+        assert 'href="/guide"' in official.get("/plans").text

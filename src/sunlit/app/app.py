@@ -169,6 +169,7 @@ CACHED_ROUTES = frozenset(
         "/rules",
         "/fund",
         "/help-sell",
+        "/guide",
         "/api/v1/products",
         "/api/v1/products/{product_id}",
         "/api/v1/producers",

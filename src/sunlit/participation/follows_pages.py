@@ -1,5 +1,6 @@
 """Pages for follows (issue 21 item 4): one's follows at ``/follows``, the follow and unfollow
-buttons other pages show (producer and product pages), each posting here."""
+buttons other pages show (producer and product pages), each posting here; and the hosts'
+guide (``/guide``, item 2), a page of the same issue."""
 
 from __future__ import annotations
 
@@ -21,6 +22,13 @@ def back_to(fields: dict[str, str]) -> str:
     """Where a follow button sends the browser back: a path on this site, else /follows."""
     back = fields.get("back", "")
     return back if back.startswith("/") and not back.startswith("//") else "/follows"
+
+
+@router.get("/guide")
+async def guide_page(work: Work[Kit] = unit("public")) -> Response:
+    """A short guide for hosts (issue 21, item 2): presenting produce, the chat, price and stock,
+    what the rules forbid, after the session; zh and en."""
+    return render(work.request, "participation/guide.html", {})
 
 
 @router.get("/follows")
