@@ -7,22 +7,21 @@ test's folder."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.support import LiveServer, live_server, settings_for
-from tests.test_browser import accessibility_violations, browser, sign_in_as, wider_than_viewport
+from tests.support import LiveServer
+from tests.test_browser import browser, sign_in_as
+from tests.test_browser_notifications import look, market
 from tests.test_catalog_api import api_as, product_named
 from tests.test_live import go_live
 from tests.test_notifications import notice_of
-from tests.test_web import load_demo_into
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
-__all__ = ["browser"]
+__all__ = ["browser", "market"]  # the module's Chromium; the demo on SQLite
 WORDS = {
     "zh": {
         "follow": "关注 砀山县",
@@ -37,19 +36,6 @@ WORDS = {
         "why": "You follow Dangshan County",
     },
 }
-
-
-@pytest.fixture
-def market(sqlite_template: Path, sqlite_url: str) -> Iterator[LiveServer]:
-    with live_server(settings_for(sqlite_url)) as s:
-        load_demo_into(s)
-        yield s
-
-
-def look(page: Page, shots: Path, name: str) -> None:
-    assert wider_than_viewport(page) == [], page.url
-    assert accessibility_violations(page) == [], page.url
-    page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])

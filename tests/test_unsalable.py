@@ -4,9 +4,27 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
+
 from tests.support import LiveServer, sign_in, submit
 from tests.test_catalog_api import api_as
 from tests.test_web import PASSWORD, client
+
+
+def ask_for_help(farmer: httpx.Client, product: str, note: str) -> httpx.Response:
+    """800 jin that cannot leave the village by 2026-03-20 (the demo's spring)."""
+    made = farmer.post(
+        "/api/v1/unsalable-reports",
+        json={
+            "product": product,
+            "quantity": 800,
+            "reason": "logistics",
+            "deadline": "2026-03-20",
+            "note": note,
+        },
+    )
+    assert made.status_code == 201, made.text
+    return made
 
 
 def test_the_demo_pineapple_glut_is_in_xuwens_queue_only(served: LiveServer) -> None:
@@ -47,17 +65,7 @@ def test_a_farmer_asks_for_help_and_closes_it(served: LiveServer) -> None:
             },
         )
         assert stranger.status_code == 403
-        made = farmer.post(
-            "/api/v1/unsalable-reports",
-            json={
-                "product": berries,
-                "quantity": 800,
-                "reason": "logistics",
-                "deadline": "2026-03-20",
-                "note": "山路塌方，冷链车进不来",
-            },
-        )
-        assert made.status_code == 201
+        made = ask_for_help(farmer, berries, "山路塌方，冷链车进不来")
     with client(served, "en") as c:
         sign_in(c, "farmer.majiang", PASSWORD)
         dashboard = c.get("/producer").text
@@ -81,17 +89,7 @@ def test_the_public_zone_lists_open_requests_without_their_notes(served: LiveSer
     to buy; a closed one, a past deadline and the producer's note are not shown."""
     with api_as(served, "farmer.majiang") as farmer:
         berries = farmer.get("/api/v1/products", params={"q": "麻江"}).json()[0]["id"]
-        made = farmer.post(
-            "/api/v1/unsalable-reports",
-            json={
-                "product": berries,
-                "quantity": 800,
-                "reason": "logistics",
-                "deadline": "2026-03-20",
-                "note": "联系人王五 13800138000",
-            },
-        )
-        assert made.status_code == 201, made.text
+        made = ask_for_help(farmer, berries, "联系人王五 13800138000")
     with client(served, "zh") as visitor:
         page = visitor.get("/help-sell")
         assert page.status_code == 200 and "保供给，防滞销" in page.text
