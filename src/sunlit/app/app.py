@@ -37,6 +37,7 @@ from sunlit.core.logging import configure_logging
 from sunlit.core.regions.services import load_region_book
 from sunlit.disclosure import api as disclosure_api
 from sunlit.disclosure import pages as disclosure_pages
+from sunlit.disclosure import region_pages
 from sunlit.disclosure.claims import api as claims_api
 from sunlit.disclosure.claims import pages as claims_pages
 from sunlit.disclosure.concerns import api as concerns_api
@@ -132,6 +133,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     integrity_trace_pages.router,
     disclosure_api.router,
     disclosure_pages.router,
+    region_pages.router,
     concerns_api.router,
     concerns_pages.uploads,
     concerns_pages.router,  # before concern_pages: /concerns/mine is not a concern id
@@ -170,6 +172,7 @@ CACHED_ROUTES = frozenset(
         "/fund",
         "/help-sell",
         "/guide",
+        "/regions/{code}",
         "/api/v1/products",
         "/api/v1/products/{product_id}",
         "/api/v1/producers",

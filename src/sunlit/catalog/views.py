@@ -17,6 +17,7 @@ from sunlit.catalog.producers import services as producers
 from sunlit.catalog.products import services as products
 from sunlit.catalog.tables import ProducerRow, ProductRow
 from sunlit.catalog.unsalable import services as unsalable
+from sunlit.core.regions.model import region_prefix
 
 
 class Producer(Protocol):
@@ -189,3 +190,10 @@ async def kind_names(db: AsyncSession, kind: str) -> tuple[str, str] | None:
         )
     ).first()
     return None if row is None else (str(row[0]), str(row[1]))
+
+
+async def product_ids_in(db: AsyncSession, region: str) -> list[str]:
+    """The products whose origin lies in ``region`` (a county, city or province code)."""
+    prefix = region_prefix(region)
+    query = select(ProductRow.id).where(ProductRow.origin_region.startswith(prefix))
+    return list((await db.scalars(query.order_by(ProductRow.id))).all())

@@ -103,3 +103,22 @@ async def sales_of_producer(
         recent = or_(recent, OrderRow.id.in_(list(also)))
     query = select(OrderRow).where(OrderRow.producer_id == producer_id, recent)
     return list((await db.scalars(query)).all())
+
+
+async def paid_between(
+    db: AsyncSession, product_ids: Collection[str], since: datetime, until: datetime
+) -> list[tuple[datetime, int, str | None]]:
+    """Orders of these products paid in [since, until]: when, what stayed paid (the amount
+    less refunds) and the session they were placed in (None: outside any session)."""
+    if not product_ids:
+        return []
+    rows = await db.execute(
+        select(OrderRow.paid_at, OrderRow.amount - OrderRow.refunded, OrderRow.session_id)
+        .where(
+            OrderRow.product_id.in_(sorted(product_ids)),
+            OrderRow.paid_at >= since,
+            OrderRow.paid_at <= until,
+        )
+        .order_by(OrderRow.paid_at, OrderRow.id)
+    )
+    return [(paid, int(kept), session) for paid, kept, session in rows.all() if paid is not None]

@@ -1,0 +1,80 @@
+"""A region's sales in public (issue 21, item 5): the pure arithmetic of days, sessions and the
+share sold with no official on camera; and the page and CSV over HTTP on both databases, from a
+real session's orders and an order bought outside any session."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from sunlit.disclosure.region import Sale, Span, around, by_day, share_without_official
+from tests.support import LiveServer
+from tests.test_catalog_api import api_as, product_named
+from tests.test_claims import ended_session_with_sales
+from tests.test_orders import buy, pay_in_sandbox, wait_for
+from tests.test_web import client
+
+D = date(2026, 3, 10)
+SPAN = Span("s-1", "砀山酥梨助农直播", D, D)
+
+
+def day(n: int) -> date:
+    return date.fromordinal(D.toordinal() + n)
+
+
+def test_days_split_in_session_and_without_an_official() -> None:
+    sales = [
+        Sale(D, 500, "s-1"),
+        Sale(D, 200, None),
+        Sale(day(2), 300, None),
+        Sale(day(9), 1, None),
+    ]
+    days = by_day(sales, D, day(2))
+    assert [(d.day, d.in_session, d.other) for d in days] == [
+        (D, 500, 200), (day(1), 0, 0), (day(2), 0, 300),
+    ]  # fmt: skip
+    assert share_without_official(sales[:3]) == 0.5
+    assert share_without_official([]) is None
+
+
+def test_before_during_and_after_a_session_and_days_still_to_come() -> None:
+    sales = [
+        Sale(day(-31), 9_999, None),  # before the 30 days
+        Sale(day(-30), 100, None),
+        Sale(day(-1), 50, None),
+        Sale(D, 1_000, "s-1"),
+        Sale(D, 700, "s-2"),  # another session's: in none of the three
+        Sale(day(1), 20, None),
+        Sale(day(30), 5, None),
+        Sale(day(31), 8_888, None),  # after the 30 days
+    ]
+    a = around(sales, SPAN, today=day(40))
+    assert (a.before, a.during, a.after, a.days_after) == (150, 1_000, 25, 30)
+    assert around(sales, SPAN, today=day(3)).days_after == 3
+
+
+def test_the_county_page_and_csv_show_what_sold_in_and_out_of_its_session(
+    served: LiveServer,
+) -> None:
+    session, price = ended_session_with_sales(served)  # 3 jin of pears, in the session
+    with api_as(served, "buyer2") as buyer:  # and 2 jin bought later, in no session
+        placed = buy(buyer, product_named(buyer, "砀山酥梨")["id"], "region-1", qty=2).json()
+        pay_in_sandbox(served, "buyer2", placed["id"])
+        wait_for(buyer, placed["id"], "paid")
+    with client(served, "en") as visitor:
+        page = visitor.get("/regions/341321")
+        assert page.status_code == 200, page.text[:500]
+        text = page.text
+        assert "Sales of Dangshan County" in text and "<svg" in text and "<rect" in text
+        assert f"/sessions/{session}" in text  # the session, with before, during and after
+        assert "40%" in text  # 2 of 5 jin's money sold with no official on camera
+        sheet = visitor.get("/regions/341321/sales.csv")
+        assert sheet.headers["content-type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(sheet.content.decode("utf-8-sig"))))
+        assert len(rows) == 90
+        assert sum(int(r["in_session_fen"]) for r in rows) == 3 * price
+        assert sum(int(r["without_official_fen"]) for r in rows) == 2 * price
+        assert visitor.get("/regions/999999").status_code == 404
+    with client(served, "zh") as visitor:
+        assert "砀山县" in visitor.get("/regions/341321").text
