@@ -5,6 +5,7 @@ is refused clearly and changes nothing; the producer's page shows the button and
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,3 +193,20 @@ def test_the_hosts_guide_is_there_in_both_languages_and_linked(served: LiveServe
         assert 'href="/guide"' in farmer.get("/producer").text
     with web_as(served, "official.dangshan") as official:
         assert 'href="/guide"' in official.get("/plans").text
+
+
+def test_two_follows_at_the_same_instant_are_one(served: LiveServer) -> None:
+    """A double tap: both answers are a follow, and one is stored."""
+    with api_as(served, "buyer1") as api:
+        token = api.headers["Authorization"]
+
+    async def twice() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=served.url, headers={"Authorization": token}) as c:
+            body = {"kind": "county", "target": DANGSHAN}
+            return list(await asyncio.gather(*(c.post("/api/v1/follows", json=body) for _ in "ab")))
+
+    for _ in range(3):
+        answers = run_async(twice())
+        assert sorted(a.status_code for a in answers) in ([200, 201], [200, 200]), answers
+        assert len({a.json()["id"] for a in answers}) == 1
+        assert follows_stored(served) == 1

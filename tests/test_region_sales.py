@@ -76,5 +76,7 @@ def test_the_county_page_and_csv_show_what_sold_in_and_out_of_its_session(
         assert sum(int(r["in_session_fen"]) for r in rows) == 3 * price
         assert sum(int(r["without_official_fen"]) for r in rows) == 2 * price
         assert visitor.get("/regions/999999").status_code == 404
+        city = visitor.get("/regions/341300")  # Suzhou, the city: county by county only
+        assert city.status_code == 404 and "not a county" in city.text
     with client(served, "zh") as visitor:
         assert "砀山县" in visitor.get("/regions/341321").text

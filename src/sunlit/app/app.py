@@ -173,6 +173,7 @@ CACHED_ROUTES = frozenset(
         "/help-sell",
         "/guide",
         "/regions/{code}",
+        "/regions/{code}/sales.csv",
         "/api/v1/products",
         "/api/v1/products/{product_id}",
         "/api/v1/producers",

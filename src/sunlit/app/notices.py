@@ -112,14 +112,14 @@ async def notify_event(db: AsyncSession, event: Event) -> list[Told]:
     """Write the notifications one event makes; nobody is told of their own action."""
     made: list[Told] = []
     for draft in drafts_for(event.type, event.data, event.session):
-        for account in await readers(db, draft):
-            if account == event.actor:
-                continue
+        told = [account for account in await readers(db, draft) if account != event.actor]
+        params = await named(db, draft) if told else {}  # once for all its readers
+        for account in told:
             row = await notifications.do_notify(
                 db,
                 account,
                 draft.kind,
-                params=await named(db, draft),
+                params=params,
                 link=draft.link,
                 event_id=event.id,
                 now=event.ts,

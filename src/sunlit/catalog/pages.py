@@ -183,21 +183,24 @@ async def operator_add_band(work: Work[Kit] = unit(Role.OPERATOR)) -> Response:
 
 @router.get("/help-sell")
 async def help_sell_page(work: Work[Kit] = unit("public")) -> Response:
-    """保供给, 防滞销 (issue 21 item 4): the open unsalable-stock requests of verified producers,
-    in public, the most urgent first, so that buyers can help directly. The producer's note
-    stays with the officials (it may name people or places)."""
+    """保供给, 防滞销 (issue 21 item 4): the open unsalable-stock requests of verified producers
+    for products on sale, in public, the most urgent first, so that buyers can help directly.
+    The producer's note stays with the officials (it may name people or places)."""
     db = work.db
-    open_now = [
-        r for r in await unsalable.needs_help(db, region=None) if r.deadline >= work.now.date()
-    ]
+    today = work.now.astimezone(work.services.zone).date()  # the market's day, not UTC's
+    open_now = await unsalable.needs_help(db, region=None, due_from=today)
     producers = {
         pid: await producer_service.get_producer(db, pid)
         for pid in {r.producer_id for r in open_now}
     }
+    products = await catalog.products_by_id(db, {r.product_id for r in open_now})
     reports = [
-        r for r in open_now if producers[r.producer_id].verification == Verification.VERIFIED
+        r
+        for r in open_now
+        if producers[r.producer_id].verification == Verification.VERIFIED
+        and r.product_id in products
+        and products[r.product_id].on_sale
     ]
-    products = {r.product_id: await catalog.get_product(db, r.product_id) for r in reports}
     return render(
         work.request,
         "catalog/help_sell.html",

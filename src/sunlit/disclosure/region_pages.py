@@ -11,6 +11,8 @@ from fastapi import APIRouter, Path
 from fastapi.responses import Response
 
 from sunlit.accounts.work import Work, unit
+from sunlit.core.errors import N_, NotFound
+from sunlit.core.regions.model import RegionLevel
 from sunlit.core.regions.services import get_region
 from sunlit.disclosure.region import RegionSales, region_sales
 from sunlit.web.deps import Kit
@@ -34,7 +36,11 @@ def chart_bars(summary: RegionSales, height: int = 120) -> list[tuple[int, int, 
 
 
 async def _summary(work: Work[Kit], code: str) -> RegionSales:
-    get_region(code)  # an unknown code is a 404 with a plain message
+    """A county's summary; an unknown code, or a city's or province's, is a 404 with a plain
+    message (a province's orders of 120 days would be read for every visitor)."""
+    if get_region(code).level is not RegionLevel.COUNTY:
+        raise NotFound(N_("Sales are shown county by county: %(code)s is not a county."),
+                       params={"code": code})  # fmt: skip
     return await region_sales(work.db, code, now=work.now, zone=work.services.zone)
 
 

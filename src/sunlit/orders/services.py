@@ -260,6 +260,8 @@ async def record_delivery(
         return False
     # ``delivered_at``: when the parcel reached the buyer by the carrier's word, which may be
     # before its notice came (late notices are normal); the delivery times are counted from it.
+    # A carrier's clock is not ours: never before the parcel was shipped, nor after now.
+    at = min(max(at, order.shipped_at or at), now)
     when = at.isoformat(timespec="milliseconds")
     append(db, order_event(EventType.ORDER_DELIVERED, order, now, actor, delivered_at=when))
     return True

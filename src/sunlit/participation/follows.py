@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
+from urllib.parse import urlencode
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor
@@ -81,7 +83,7 @@ async def describe(db: AsyncSession, kind: str, target: str) -> tuple[Target, st
     named = await catalog_views.kind_names(db, target)
     if named is None:
         raise _refused(N_("No produce of the kind %(target)s is listed."), target=target)
-    return chosen, named[0], named[1], f"/products?q={named[0]}"
+    return chosen, named[0], named[1], f"/products?{urlencode({'q': named[0]})}"
 
 
 async def do_follow(
@@ -90,21 +92,25 @@ async def do_follow(
     """Follow ``target``; returns the follow and whether it is new (following twice is one
     follow: the second answers with the first)."""
     chosen, *_ = await describe(db, kind, target)
-    existing = await db.scalar(
-        select(FollowRow).where(
-            FollowRow.account_id == actor.id,
-            FollowRow.target_kind == chosen.value,
-            FollowRow.target == target,
-        )
+    mine = select(FollowRow).where(
+        FollowRow.account_id == actor.id,
+        FollowRow.target_kind == chosen.value,
+        FollowRow.target == target,
     )
+    existing = await db.scalar(mine)
     if existing is not None:
         return existing, False
     row = FollowRow(
         id=new_id("fw"), account_id=actor.id, target_kind=chosen.value, target=target,
         created_at=now,
     )  # fmt: skip
-    db.add(row)
-    await db.flush()
+    try:
+        async with db.begin_nested():  # a second click at the same instant: one follow
+            db.add(row)
+    except IntegrityError:
+        found = await db.scalar(mine)
+        assert found is not None
+        return found, False
     return row, True
 
 

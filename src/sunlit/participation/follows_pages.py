@@ -11,7 +11,7 @@ from sunlit.accounts.work import Work, unit
 from sunlit.participation import follows
 from sunlit.participation.follows import TARGET_LABELS
 from sunlit.web.deps import Kit, PathId
-from sunlit.web.forms import read_form, redirect
+from sunlit.web.forms import read_form, redirect, safe_next
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -20,8 +20,7 @@ signed_in = unit("signed_in")
 
 def back_to(fields: dict[str, str]) -> str:
     """Where a follow button sends the browser back: a path on this site, else /follows."""
-    back = fields.get("back", "")
-    return back if back.startswith("/") and not back.startswith("//") else "/follows"
+    return safe_next(fields.get("back"), "/follows")
 
 
 @router.get("/guide")

@@ -90,13 +90,15 @@ class RouteIndex:
             return
         path: str = scope["path"]
         root: str = scope.get("root_path", "")
-        if root and path.startswith(root):
-            path = path[len(root) :]
+        if root and (path == root or path.startswith(root.rstrip("/") + "/")):
+            path = path[len(root.rstrip("/")) :]  # as Starlette's get_route_path: whole segments
         scope.setdefault("router", self.router)  # url_path_for sees every route
         await self.router_for(request_key(path))(scope, receive, send)
 
     def router_for(self, asked: tuple[str, ...]) -> APIRouter:
-        if len(self.router.routes) != self._seen:  # a route added since: index again
+        # A route added to the application since: index again. (Routes added later to a router
+        # it already includes would not be seen; Sunlit builds every route before serving.)
+        if len(self.router.routes) != self._seen:
             self._index()
         sub = self._subs.get(asked)
         if sub is None:
@@ -119,6 +121,7 @@ class RouteIndex:
             redirect_slashes=whole.redirect_slashes,
             default=whole.default,
             max_body_size=getattr(whole, "max_body_size", None),
+            form_limits=getattr(whole, "form_limits", None),
         )
         sub.routes = list(routes)
         return sub

@@ -109,9 +109,17 @@ def region_of_view(actor: Actor) -> str | None:
 
 
 async def needs_help(
-    db: AsyncSession, *, region: str | None, include_closed: bool = False
+    db: AsyncSession,
+    *,
+    region: str | None,
+    include_closed: bool = False,
+    due_from: date | None = None,
 ) -> list[UnsalableReportRow]:
+    """Reports not closed (or all), the most urgent first; with ``due_from``, only those whose
+    deadline is that day or later."""
     query = select(UnsalableReportRow).order_by(UnsalableReportRow.deadline)
+    if due_from is not None:
+        query = query.where(UnsalableReportRow.deadline >= due_from)
     if region is not None:
         query = query.where(UnsalableReportRow.region.startswith(region_prefix(region)))
     if not include_closed:
