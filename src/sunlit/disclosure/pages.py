@@ -15,6 +15,7 @@ from sunlit.disclosure.claims import views as claims
 from sunlit.disclosure.concerns import views as concerns
 from sunlit.integrity.cases import RULE_LABELS, SEVERITY_LABELS
 from sunlit.web.deps import Kit, PathId
+from sunlit.web.downloads import csv_download
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -53,11 +54,7 @@ async def session_figures(session_id: PathId, work: Work[Kit] = unit("public")) 
 async def products_csv(session_id: PathId, work: Work[Kit] = unit("public")) -> Response:
     """The per-product table of an ended session, as CSV (UTF-8 with a BOM, for Excel)."""
     found = await views.session_disclosure(work.db, session_id, today=work.now.date())
-    return Response(
-        report.products_csv(found),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{found.id}-products.csv"'},
-    )
+    return csv_download(report.products_csv(found), f"{found.id}-products.csv")
 
 
 @router.get("/sessions/{session_id}/report.pdf")

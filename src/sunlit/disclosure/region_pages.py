@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated
 
 from fastapi import APIRouter, Path
@@ -16,6 +14,7 @@ from sunlit.core.regions.model import RegionLevel
 from sunlit.core.regions.services import get_region
 from sunlit.disclosure.region import RegionSales, region_sales
 from sunlit.web.deps import Kit
+from sunlit.web.downloads import csv_bytes, csv_download
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -58,13 +57,5 @@ async def region_page(code: RegionCode, work: Work[Kit] = unit("public")) -> Res
 async def region_csv(code: RegionCode, work: Work[Kit] = unit("public")) -> Response:
     """The days of the summary (UTF-8 with a BOM, for spreadsheet programs)."""
     summary = await _summary(work, code)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for d in summary.days:
-        writer.writerow((code, d.day.isoformat(), d.in_session, d.other, d.total))
-    return Response(
-        ("\ufeff" + out.getvalue()).encode(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{code}-sales.csv"'},
-    )
+    rows = ((code, d.day.isoformat(), d.in_session, d.other, d.total) for d in summary.days)
+    return csv_download(csv_bytes(CSV_COLUMNS, rows), f"{code}-sales.csv")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 from pathlib import Path
 
 from sunlit.core.errors import N_, Conflict, Unavailable
 from sunlit.disclosure.model import Disclosure, Stage
+from sunlit.web.downloads import csv_bytes
 
 #: The report's print style (fonts-noto-cjk for the Chinese).
 STYLE = Path(__file__).parent.parent / "static" / "report.css"
@@ -45,22 +44,19 @@ def products_csv(found: Disclosure) -> bytes:
     """One line a product and a last line for the whole session (UTF-8 with a BOM, so that
     spreadsheet programs read the Chinese names right)."""
     ended(found)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for product, o in zip(found.products, found.outcome, strict=True):
-        writer.writerow(
-            (found.id, product.id, product.name_zh, product.name_en, product.producer,
-             product.producer_kind, o.orders, o.paid_orders, o.units, o.paid, o.refunded,
-             o.cancelled, o.complaints, o.paid_out, o.fee, o.fund, o.households)
-        )  # fmt: skip
+    rows: list[tuple[object, ...]] = [
+        (found.id, product.id, product.name_zh, product.name_en, product.producer,
+         product.producer_kind, o.orders, o.paid_orders, o.units, o.paid, o.refunded,
+         o.cancelled, o.complaints, o.paid_out, o.fee, o.fund, o.households)
+        for product, o in zip(found.products, found.outcome, strict=True)
+    ]  # fmt: skip
     t = found.total
     if t is not None:
-        writer.writerow(
+        rows.append(
             (found.id, "", "合计", "Total", "", "", t.orders, t.paid_orders, t.units, t.paid,
              t.refunded, t.cancelled, t.complaints, t.paid_out, t.fee, t.fund, t.households)
         )  # fmt: skip
-    return ("\ufeff" + out.getvalue()).encode()
+    return csv_bytes(CSV_COLUMNS, rows)
 
 
 async def to_pdf(found: Disclosure, html: bytes) -> bytes:

@@ -4,8 +4,6 @@ cent), the detector's summary translated, and the same lines for the CSV and JSO
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +16,7 @@ from sunlit.core.i18n import BABEL_LOCALES, current_language, gettext_
 from sunlit.core.money import format_fen
 from sunlit.integrity import wording as w
 from sunlit.integrity.detectors import hype
+from sunlit.web import downloads
 
 #: ``label(group, value)``: the templates' names of other contexts' values (concern kinds).
 Label = Callable[[str, str], str]
@@ -206,16 +205,14 @@ def csv_bytes(rows: list[dict[str, Any]], named: list[tuple[str, str]]) -> bytes
     in the page's language; ``named`` adds one row per account, order or product named."""
     import orjson
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([tr(N_("Key")), tr(N_("What")), tr(N_("Value")), tr(N_("Raw value"))])
+    header = [tr(N_("Key")), tr(N_("What")), tr(N_("Value")), tr(N_("Raw value"))]
+    lines: list[list[object]] = []
     for row in rows:
         raw = row["raw"]
         shown = raw if isinstance(raw, str) else orjson.dumps(raw).decode()
-        writer.writerow([row["key"], row["label"], row["value"], shown])
-    for kind, ident in named:
-        writer.writerow([kind, tr(KIND_NAMES[kind]), ident, ident])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        lines.append([row["key"], row["label"], row["value"], shown])
+    lines += [[kind, tr(KIND_NAMES[kind]), ident, ident] for kind, ident in named]
+    return downloads.csv_bytes(header, lines)
 
 
 KIND_NAMES = {

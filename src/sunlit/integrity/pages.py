@@ -27,6 +27,7 @@ from sunlit.integrity.evidence_view import Label, csv_bytes
 from sunlit.integrity.naming import session_names
 from sunlit.integrity.reading import Reading, read_case, read_published
 from sunlit.web.deps import Kit, PathId, undo
+from sunlit.web.downloads import csv_download
 from sunlit.web.forms import form_fields, read_upload, redirect
 from sunlit.web.rendering import render
 
@@ -185,12 +186,10 @@ async def export_evidence(
     reading = await _reading(work, found)
     rows = reading.rows(case.evidence)
     name = f"case-{case.id}-evidence.{form}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if form == "csv":
         named = [(kind, item.id) for kind, items in reading.named.items() for item in items]
-        return Response(
-            csv_bytes(rows, named), media_type="text/csv; charset=utf-8", headers=headers
-        )
+        return csv_download(csv_bytes(rows, named), name)
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     document = {
         "case": case.id,
         "session": case.session,
