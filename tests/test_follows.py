@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
 
-from sunlit.core.db import Database
 from sunlit.participation.follows import reasons_for
 from sunlit.participation.tables import FollowRow
 from tests.support import LiveServer, csrf_of, run_async, wait_until
@@ -21,6 +19,7 @@ from tests.test_catalog_api import api_as, product_named
 from tests.test_disclosure import filed_plan
 from tests.test_integrity_live import sign_up
 from tests.test_live import go_live
+from tests.test_order_rules import count
 from tests.test_orders import buy, pay_in_sandbox, wait_for
 from tests.test_web import client
 
@@ -29,14 +28,7 @@ PEARS = "砀山酥梨"
 
 
 def follows_stored(server: LiveServer) -> int:
-    async def run() -> int:
-        database = Database(server.settings)
-        async with database.sessions() as db:
-            n = await db.scalar(select(func.count()).select_from(FollowRow))
-        await database.dispose()
-        return int(n or 0)
-
-    return int(run_async(run()))
+    return count(server, FollowRow)
 
 
 def follow(c: httpx.Client, kind: str, target: str) -> httpx.Response:

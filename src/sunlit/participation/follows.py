@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Protocol
 from urllib.parse import urlencode
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -92,11 +92,7 @@ async def do_follow(
     """Follow ``target``; returns the follow and whether it is new (following twice is one
     follow: the second answers with the first)."""
     chosen, *_ = await describe(db, kind, target)
-    mine = select(FollowRow).where(
-        FollowRow.account_id == actor.id,
-        FollowRow.target_kind == chosen.value,
-        FollowRow.target == target,
-    )
+    mine = select(FollowRow).where(*_one(actor.id, chosen, target))
     existing = await db.scalar(mine)
     if existing is not None:
         return existing, False
@@ -112,6 +108,15 @@ async def do_follow(
         assert found is not None
         return found, False
     return row, True
+
+
+def _one(account_id: str, kind: Target, target: str) -> tuple[ColumnElement[bool], ...]:
+    """The conditions that pick an account's follow of one thing (there is at most one)."""
+    return (
+        FollowRow.account_id == account_id,
+        FollowRow.target_kind == kind.value,
+        FollowRow.target == target,
+    )
 
 
 async def do_unfollow(db: AsyncSession, actor: Actor, follow_id: str) -> None:
@@ -130,25 +135,21 @@ async def follows_of(db: AsyncSession, account_id: str) -> list[Followed]:
             .order_by(FollowRow.created_at.desc(), FollowRow.id)
         )
     ).all()
-    out = []
-    for row in rows:
-        try:
-            kind, zh, en, link = await describe(db, row.target_kind, row.target)
-        except InvalidInput:  # a producer no longer verified, a kind no longer listed
-            kind, zh, en, link = Target(row.target_kind), row.target, row.target, ""
-        out.append(Followed(row.id, kind, row.target, zh, en, row.created_at, link))
-    return out
+    return [await followed(db, row) for row in rows]
+
+
+async def followed(db: AsyncSession, row: FollowRow) -> Followed:
+    """A follow with what it names (its target alone when that no longer describes itself)."""
+    try:
+        kind, zh, en, link = await describe(db, row.target_kind, row.target)
+    except InvalidInput:  # a producer no longer verified, a kind no longer listed
+        kind, zh, en, link = Target(row.target_kind), row.target, row.target, ""
+    return Followed(row.id, kind, row.target, zh, en, row.created_at, link)
 
 
 async def follow_of(db: AsyncSession, account_id: str, kind: Target, target: str) -> str | None:
     """The id of the account's follow of ``target``, if it follows it."""
-    return await db.scalar(
-        select(FollowRow.id).where(
-            FollowRow.account_id == account_id,
-            FollowRow.target_kind == kind.value,
-            FollowRow.target == target,
-        )
-    )
+    return await db.scalar(select(FollowRow.id).where(*_one(account_id, kind, target)))
 
 
 async def followers_count(db: AsyncSession, kind: Target, target: str) -> int:

@@ -51,8 +51,8 @@ async def follow(body: FollowIn, work: Work[Kit] = signed_in) -> JSONResponse:
     row, new = await follows.do_follow(
         work.db, work.actor, body.kind.value, body.target, now=work.now
     )
+    made = await follows.followed(work.db, row)
     await work.commit()
-    [made] = [f for f in await follows.follows_of(work.db, work.actor.id) if f.id == row.id]
     return JSONResponse(FollowOut.of(made).model_dump(mode="json"), status_code=201 if new else 200)
 
 
