@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts import services as accounts
 from sunlit.app.services import Services
-from sunlit.catalog.products.services import get_product
+from sunlit.catalog.products.services import get_product, products_by_id
 from sunlit.catalog.views import producer_manager
 from sunlit.core.errors import NotFound
 from sunlit.core.eventlog.model import Event
@@ -73,7 +73,7 @@ async def readers(db: AsyncSession, draft: Draft) -> list[str]:
 
 async def session_followers(db: AsyncSession, plan_id: str) -> Sequence[str]:
     """Who follows a producer of the session's produce, the county it comes from, or its kind."""
-    filed = [await get_product(db, pid) for pid in await plan_product_ids(db, plan_id)]
+    filed = (await products_by_id(db, set(await plan_product_ids(db, plan_id)))).values()
     return await follows.followers_of(
         db,
         producers={p.producer_id for p in filed},

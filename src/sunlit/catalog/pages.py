@@ -189,10 +189,7 @@ async def help_sell_page(work: Work[Kit] = unit("public")) -> Response:
     db = work.db
     today = work.now.astimezone(work.services.zone).date()  # the market's day, not UTC's
     open_now = await unsalable.needs_help(db, region=None, due_from=today)
-    producers = {
-        pid: await producer_service.get_producer(db, pid)
-        for pid in {r.producer_id for r in open_now}
-    }
+    producers = await producer_service.producers_by_id(db, {r.producer_id for r in open_now})
     products = await catalog.products_by_id(db, {r.product_id for r in open_now})
     reports = [
         r
@@ -215,10 +212,8 @@ async def needs_help_page(
     """The officials' queue of unsalable-stock reports in their jurisdiction."""
     db = work.db
     region, reports = await views.help_queue(db, work.actor)
-    products = {r.product_id: await catalog.get_product(db, r.product_id) for r in reports}
-    producers = {
-        r.producer_id: await producer_service.get_producer(db, r.producer_id) for r in reports
-    }
+    products = await catalog.products_by_id(db, {r.product_id for r in reports})
+    producers = await producer_service.producers_by_id(db, {r.producer_id for r in reports})
     return render(
         work.request,
         "catalog/needs_help.html",

@@ -3,6 +3,7 @@ speaks for them, and their verification."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import or_, select
@@ -170,6 +171,14 @@ async def list_producers(
 async def producer_named(db: AsyncSession, name: str) -> ProducerRow | None:
     """A producer by its name (the demo seeds each county's cooperative once)."""
     return await db.scalar(select(ProducerRow).where(ProducerRow.name == name).limit(1))
+
+
+async def producers_by_id(db: AsyncSession, ids: Collection[str]) -> dict[str, ProducerRow]:
+    """The producers with these ids, in one statement (those that exist)."""
+    if not ids:
+        return {}
+    rows = (await db.scalars(select(ProducerRow).where(ProducerRow.id.in_(set(ids))))).all()
+    return {row.id: row for row in rows}
 
 
 async def producer_names(db: AsyncSession, ids: set[str]) -> dict[str, str]:

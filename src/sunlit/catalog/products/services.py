@@ -29,7 +29,7 @@ from sunlit.catalog.model import (
     quality_status,
     unit_grams,
 )
-from sunlit.catalog.producers.services import get_producer, manages, speaks_for
+from sunlit.catalog.producers.services import get_producer, manages, producers_by_id, speaks_for
 from sunlit.catalog.products.bands import band_for, band_on, bands_by_kind
 from sunlit.catalog.tables import (
     InspectionRow,
@@ -113,13 +113,7 @@ async def view_products(
     if not product_ids:
         return []
     rows = await products_in_order(db, product_ids)
-    producer_ids = {row.producer_id for row in rows}
-    producers = {
-        p.id: p
-        for p in (
-            await db.scalars(select(ProducerRow).where(ProducerRow.id.in_(producer_ids)))
-        ).all()
-    }
+    producers = await producers_by_id(db, {row.producer_id for row in rows})
     bands = await bands_by_kind(db, {row.kind for row in rows})
     inspections: dict[str, list[InspectionRow]] = {}
     for inspection in (
