@@ -82,8 +82,7 @@ async def reason_names(
     names: dict[follows.Why, str] = {}
     for kind, target in whys:
         if kind == "county":
-            region = book.get(target)
-            names[(kind, target)] = region.name(language) if region else target
+            names[(kind, target)] = book.own_name(target, language)
         elif kind == "kind":
             names[(kind, target)] = kinds.get(target, target)
         else:

@@ -65,9 +65,7 @@ def make_environment(zone: ZoneInfo, labels: Labels, *, auto_reload: bool = Fals
         return region_book().full_name(code, current_language.get()) or code
 
     def place_name(code: str) -> str:
-        """A region's own name, without its province and city (砀山县, Dangshan County)."""
-        region = region_book().get(code)
-        return region.name(current_language.get()) if region is not None else code
+        return region_book().own_name(code, current_language.get())
 
     def label(group: str, value: str) -> str:
         return gettext_(labels[group].get(value, value))

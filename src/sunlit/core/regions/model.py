@@ -91,6 +91,12 @@ class RegionBook:
             region = self.get(region.parent) if region.parent else None
         return list(reversed(chain))
 
+    def own_name(self, code: str, language: str) -> str:
+        """A region's own name, without its province and city (砀山县, Dangshan County); the
+        code itself when the book does not know it."""
+        region = self.get(code)
+        return region.name(language) if region is not None else code
+
     def full_name(self, code: str, language: str) -> str:
         separator = "" if language == "zh" else ", "
         names = [r.name(language) for r in self.path(code)]
