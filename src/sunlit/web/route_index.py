@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from fastapi.routing import APIRouter
+from starlette._utils import get_route_path
 from starlette.routing import BaseRoute
 from starlette.types import Receive, Scope, Send
 
@@ -88,12 +89,9 @@ class RouteIndex:
         if scope["type"] == "lifespan":
             await self.router(scope, receive, send)
             return
-        path: str = scope["path"]
-        root: str = scope.get("root_path", "")
-        if root and (path == root or path.startswith(root.rstrip("/") + "/")):
-            path = path[len(root.rstrip("/")) :]  # as Starlette's get_route_path: whole segments
         scope.setdefault("router", self.router)  # url_path_for sees every route
-        await self.router_for(request_key(path))(scope, receive, send)
+        # The path as the routes see it, less root_path: Starlette's own reading of it.
+        await self.router_for(request_key(get_route_path(scope)))(scope, receive, send)
 
     def router_for(self, asked: tuple[str, ...]) -> APIRouter:
         # A route added to the application since: index again. (Routes added later to a router
