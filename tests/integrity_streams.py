@@ -75,6 +75,7 @@ class Events:
         sid: str = "s-1",
         official: str = "a-official",
         region: str = "341321",
+        host_kind: str | None = None,  # Sunlit's addition: "producer" for a producer's own
     ) -> Events:
         self.add(
             "session.filed",
@@ -87,6 +88,7 @@ class Events:
                 "products": [p["product"] for p in products],
                 "partners": partners or [],
                 "purpose": purpose,
+                **({"host_kind": host_kind} if host_kind else {}),
             },
             actor=official,
             session=sid,

@@ -34,7 +34,8 @@ FARMER = frozenset({"farmer"})
 REPORTERS = frozenset({"farmer", "official"})
 SUPERVISOR = frozenset({"supervisor"})
 HELPERS = frozenset({"official", "supervisor", "operator"})
-PLAN_READERS = HELPERS
+PLAN_READERS = frozenset({"official", "farmer", "supervisor", "operator"})
+HOSTS = frozenset({"official", "farmer"})  # an official, or a producer for its own produce
 OFFICIAL = frozenset({"official"})
 PRESS = frozenset({"press"})
 ANSWERERS = frozenset({"official", "farmer"})  # the named party of a concern
@@ -150,24 +151,24 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/operator/imports/{kind}/confirm"): OPERATOR,
     ("POST", "/api/v1/producers/{producer_id}/roster"): PRODUCERS,
     ("POST", "/api/v1/reference-bands/import"): OPERATOR,
-    ("POST", "/api/v1/plans"): OFFICIAL,
+    ("POST", "/api/v1/plans"): HOSTS,
     ("GET", "/api/v1/plans"): PLAN_READERS,
     ("GET", "/api/v1/plans/{plan_id}"): PLAN_READERS,
-    ("PUT", "/api/v1/plans/{plan_id}"): OFFICIAL,
-    ("POST", "/api/v1/plans/{plan_id}/submit"): OFFICIAL,
-    ("POST", "/api/v1/plans/{plan_id}/approve"): SUPERVISOR,
-    ("POST", "/api/v1/plans/{plan_id}/reject"): SUPERVISOR,
+    ("PUT", "/api/v1/plans/{plan_id}"): HOSTS,
+    ("POST", "/api/v1/plans/{plan_id}/submit"): HOSTS,
+    ("POST", "/api/v1/plans/{plan_id}/approve"): OVERSIGHT,
+    ("POST", "/api/v1/plans/{plan_id}/reject"): OVERSIGHT,
     ("POST", "/stream/on_publish"): EVERYONE,  # nginx-rtmp: its address and callback secret
     ("POST", "/stream/on_publish_done"): EVERYONE,
     ("GET", "/plans"): PLAN_READERS,
-    ("GET", "/plans/new"): OFFICIAL,
-    ("POST", "/plans"): OFFICIAL,
-    ("POST", "/plans/preview"): OFFICIAL,
+    ("GET", "/plans/new"): HOSTS,
+    ("POST", "/plans"): HOSTS,
+    ("POST", "/plans/preview"): HOSTS,
     ("GET", "/plans/{plan_id}"): PLAN_READERS,
-    ("GET", "/plans/{plan_id}/edit"): OFFICIAL,
-    ("POST", "/plans/{plan_id}"): OFFICIAL,
-    ("POST", "/plans/{plan_id}/submit"): OFFICIAL,
-    ("POST", "/plans/{plan_id}/decision"): SUPERVISOR,
+    ("GET", "/plans/{plan_id}/edit"): HOSTS,
+    ("POST", "/plans/{plan_id}"): HOSTS,
+    ("POST", "/plans/{plan_id}/submit"): HOSTS,
+    ("POST", "/plans/{plan_id}/decision"): OVERSIGHT,
     ("GET", "/plans/{plan_id}/briefing"): PLAN_READERS,
     ("GET", "/rules"): EVERYONE,
     ("POST", "/producer/ratings"): FARMER,

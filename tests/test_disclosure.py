@@ -17,7 +17,7 @@ PUBLIC_FIELDS = {
     "host", "products", "products.documents", "partners", "rules", "approval",
     "id", "title", "stage", "status", "starts_at", "ends_at", "purpose", "answers_report",
     "invited_by",
-    "host.name", "host.office", "host.region",
+    "host.name", "host.office", "host.region", "host.kind", "host.guest",
     "products.id", "products.name_zh", "products.name_en", "products.price", "products.unit",
     "products.box_grams", "products.producer", "products.producer_kind",
     "products.producer_verified", "products.band_low", "products.band_high",

@@ -77,7 +77,10 @@ def test_a_plan_is_filed_checked_approved_and_sent_back_on_change(served: LiveSe
         "partners",
         "invited_by",
         "purpose",
+        "host_kind",
+        "guest_official",
     }
+    assert (filed_event.data["host_kind"], filed_event.data["guest_official"]) == ("official", None)
     assert filed_event.data["products"] == [pears]
     assert filed_event.data["partners"] == [
         {"name": "砀山县电商协会", "kind": "cooperative", "relationship": None}

@@ -454,6 +454,14 @@ def test_one_company_taking_most_of_the_sales() -> None:
     )
 
 
+def test_a_company_hosting_its_own_session_favours_no_one() -> None:
+    """Issue 21: when the producer hosts, most of the sales going to it is the point, not a
+    favour an official did a company."""
+    company = {"product": "p-9", "producer": "鑫果农业有限公司", "producer_kind": "enterprise"}
+    own = Events().session(products=[*PRODUCTS, company], host_kind="producer")
+    assert _sales(own, 80).findings("company_favouritism") == []
+
+
 def _shop(e: Events, company: int, others: list[int]) -> Events:
     """``company`` orders of the enterprise's p-9, and ``others[k]`` of p-k, each producer
     its own."""

@@ -36,6 +36,8 @@ class Host:
     name: str
     office: str | None
     region: str | None
+    kind: str = "official"  # who hosts: an official, or the producer itself (issue 21)
+    guest: str | None = None  # an official joining a producer's session: name and office
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,6 +126,9 @@ async def filed_disclosure(db: AsyncSession, plan_id: str, *, today: date) -> Di
             )
         )
     host = await accounts.find_account(db, plan.official_id)
+    guest = (
+        await accounts.find_account(db, plan.guest_official_id) if plan.guest_official_id else None
+    )
     approver = await accounts.find_account(db, plan.decided_by) if plan.decided_by else None
     return Disclosure(
         id=plan.id,
@@ -141,6 +144,8 @@ async def filed_disclosure(db: AsyncSession, plan_id: str, *, today: date) -> Di
             name=host.display_name if host else "",
             office=host.org if host else None,
             region=host.region if host else None,
+            kind=str(plan.host_kind),
+            guest=", ".join(filter(None, [guest.display_name, guest.org])) if guest else None,
         ),
         products=tuple(shown),
         partners=tuple(

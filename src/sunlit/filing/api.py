@@ -23,7 +23,9 @@ class DecisionIn(BaseModel):
     reason: CleanText = Field(max_length=2000)
 
 
-READERS = (Role.OFFICIAL, Role.SUPERVISOR, Role.OPERATOR)
+READERS = (Role.OFFICIAL, Role.FARMER, Role.SUPERVISOR, Role.OPERATOR)
+HOSTS = (Role.OFFICIAL, Role.FARMER)
+DECIDERS = (Role.SUPERVISOR, Role.OPERATOR)  # an operator decides only a producer's plan
 
 
 async def _answer(work: Work[Kit], plan: Plan) -> PlanOut:
@@ -33,7 +35,7 @@ async def _answer(work: Work[Kit], plan: Plan) -> PlanOut:
 
 
 @router.post("/plans", status_code=201, response_model=PlanOut)
-async def create_plan(body: PlanIn, work: Work[Kit] = unit(Role.OFFICIAL)) -> PlanOut:
+async def create_plan(body: PlanIn, work: Work[Kit] = unit(*HOSTS)) -> PlanOut:
     plan = await filing.do_draft(work.db, work.actor, body.draft(), now=work.now)
     await work.commit()
     return await _answer(work, plan)
@@ -50,9 +52,7 @@ async def get_plan(plan_id: PathId, work: Work[Kit] = unit(*READERS)) -> PlanOut
 
 
 @router.put("/plans/{plan_id}", response_model=PlanOut)
-async def change_plan(
-    plan_id: PathId, body: PlanIn, work: Work[Kit] = unit(Role.OFFICIAL)
-) -> PlanOut:
+async def change_plan(plan_id: PathId, body: PlanIn, work: Work[Kit] = unit(*HOSTS)) -> PlanOut:
     plan = await filing.do_draft(
         work.db, work.actor, body.draft(), plan_id=plan_id, now=work.now, reopen=body.reopen
     )
@@ -61,7 +61,7 @@ async def change_plan(
 
 
 @router.post("/plans/{plan_id}/submit", response_model=PlanOut)
-async def submit_plan(plan_id: PathId, work: Work[Kit] = unit(Role.OFFICIAL)) -> PlanOut:
+async def submit_plan(plan_id: PathId, work: Work[Kit] = unit(*HOSTS)) -> PlanOut:
     """File the plan: the boundary rules run, and it is checked or rejected at once."""
     rule_settings = work.services.settings.filing_rule_settings()
     plan = await filing.do_submit(
@@ -81,13 +81,13 @@ async def _decide(work: Work[Kit], plan_id: str, body: DecisionIn, *, approve: b
 
 @router.post("/plans/{plan_id}/approve", response_model=PlanOut)
 async def approve_plan(
-    plan_id: PathId, body: DecisionIn, work: Work[Kit] = unit(Role.SUPERVISOR)
+    plan_id: PathId, body: DecisionIn, work: Work[Kit] = unit(*DECIDERS)
 ) -> PlanOut:
     return await _decide(work, plan_id, body, approve=True)
 
 
 @router.post("/plans/{plan_id}/reject", response_model=PlanOut)
 async def reject_plan(
-    plan_id: PathId, body: DecisionIn, work: Work[Kit] = unit(Role.SUPERVISOR)
+    plan_id: PathId, body: DecisionIn, work: Work[Kit] = unit(*DECIDERS)
 ) -> PlanOut:
     return await _decide(work, plan_id, body, approve=False)

@@ -9,13 +9,22 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.model import Actor
+from sunlit.accounts.model import Actor, Role
 from sunlit.accounts.services import aware, find_account
 from sunlit.catalog.model import Verification
 from sunlit.catalog.producers import services as producers
 from sunlit.catalog.products import services as catalog
 from sunlit.core.errors import NotFound
-from sunlit.filing.model import ACTIVE, Plan, PlanDraft, PlanFacts, ProductFacts, Purpose, month_of
+from sunlit.filing.model import (
+    ACTIVE,
+    HostKind,
+    Plan,
+    PlanDraft,
+    PlanFacts,
+    ProductFacts,
+    Purpose,
+    month_of,
+)
 from sunlit.filing.tables import SessionPlanRow
 from sunlit.filing.views import plan_parts
 
@@ -76,6 +85,19 @@ async def sessions_in_month(
     return int(same_month)
 
 
+async def own_producers(db: AsyncSession, host: str, kind: HostKind) -> frozenset[str]:
+    """The producers whose produce a producer host sells as its own: those its account runs,
+    and the members of a cooperative it runs. None for an official."""
+    if kind is not HostKind.PRODUCER:
+        return frozenset()
+    return frozenset(p.id for p in await producers.list_producers(db, manager=host))
+
+
+def host_kind_of(actor: Actor) -> HostKind:
+    """A farmer's account files for its own produce; everyone else who may file, as an official."""
+    return HostKind.PRODUCER if actor.role == Role.FARMER else HostKind.OFFICIAL
+
+
 async def facts_of(db: AsyncSession, plan: Plan, *, now: datetime) -> PlanFacts:
     """The plan with the verified catalog facts every boundary rule looks at."""
     official = await find_account(db, plan.official_id)
@@ -95,6 +117,8 @@ async def facts_of(db: AsyncSession, plan: Plan, *, now: datetime) -> PlanFacts:
             db, plan.official_id, aware(plan.starts_at), plan.id
         ),
         declares_no_payment=plan.declares_no_payment,
+        host_kind=HostKind(plan.host_kind),
+        own_producers=await own_producers(db, plan.official_id, HostKind(plan.host_kind)),
     )
 
 
@@ -107,6 +131,7 @@ async def facts_for_draft(
     plan_id: str | None = None,
 ) -> PlanFacts:
     """The facts of a plan being typed, before it is saved (for live rule feedback)."""
+    kind = host_kind_of(official)
     known = []
     for product_id in draft.product_ids:
         try:
@@ -127,6 +152,8 @@ async def facts_for_draft(
         answers_report=draft.answers_report,
         sessions_in_month=await sessions_in_month(db, official.id, draft.starts_at, plan_id),
         declares_no_payment=draft.declares_no_payment,
+        host_kind=kind,
+        own_producers=await own_producers(db, official.id, kind),
     )
 
 

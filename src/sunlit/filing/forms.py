@@ -61,6 +61,7 @@ def draft_from_form(
         promotions=fields.get("promotions", ""),
         declares_no_payment=fields.get("declares_no_payment") == "yes",
         invited_by=fields.get("invited_by", "").strip() or None,
+        guest_official=fields.get("guest_official") or None,
     )
     return draft, errors
 
@@ -83,6 +84,7 @@ def values_of(
         "starts_at": local_input(plan.starts_at, zone),
         "ends_at": local_input(plan.ends_at, zone),
         "declares_no_payment": "yes" if plan.declares_no_payment else "",
+        "guest_official": plan.guest_official_id or "",
         "products": products,
     }
     for i, partner in enumerate(partners[:PARTNER_ROWS]):

@@ -25,6 +25,14 @@ class PlanStatus(StrEnum):
 ACTIVE = [s.value for s in PlanStatus if s not in (PlanStatus.REJECTED,)]
 
 
+class HostKind(StrEnum):
+    """Who hosts a session: an official selling for the region, or a producer (a farmer or a
+    cooperative) selling its own produce (issue 21)."""
+
+    OFFICIAL = "official"
+    PRODUCER = "producer"
+
+
 class PartnerKind(StrEnum):
     MCN = "mcn"  # an influencer / live-streaming agency
     ENTERPRISE = "enterprise"
@@ -52,7 +60,15 @@ class Plan(Protocol):
     @property
     def id(self) -> str: ...
     @property
-    def official_id(self) -> str: ...
+    def official_id(self) -> str:
+        """The account that filed the plan and hosts the session (an official or a producer's
+        account: ``host_kind`` says which)."""
+        ...
+
+    @property
+    def host_kind(self) -> str: ...
+    @property
+    def guest_official_id(self) -> str | None: ...
     @property
     def title(self) -> str: ...
     @property
@@ -124,6 +140,10 @@ class PlanFacts:
     answers_report: str | None = None
     sessions_in_month: int = 0  # the official's other plans starting in the same month
     declares_no_payment: bool = False
+    host_kind: HostKind = HostKind.OFFICIAL
+    #: The producers whose produce a producer host may sell: its own, and its cooperative's
+    #: members (empty for an official).
+    own_producers: frozenset[str] = frozenset()
 
 
 # --- the workflow ------------------------------------------------------------------------------
@@ -177,15 +197,21 @@ class PlanDraft:
     declares_no_payment: bool = False
     invited_by: str | None = None  # the organisation that invited the official, if any
     team: tuple[tuple[str, TeamRole], ...] = field(default_factory=tuple)  # (account, role)
+    guest_official: str | None = None  # an official joining a producer's session as a guest
 
 
 MAX_HOURS = 12
 
 
 def check_plan(
-    draft: PlanDraft, now: datetime, others: list[tuple[datetime, datetime]]
+    draft: PlanDraft,
+    now: datetime,
+    others: list[tuple[datetime, datetime]],
+    host: HostKind = HostKind.OFFICIAL,
 ) -> dict[str, str]:
-    """Field errors (msgids) for a plan's own data; the boundary rules come after."""
+    """Field errors (msgids) for a plan's own data; the boundary rules come after. A producer
+    sells its own produce and is paid for it: it declares no "no payment", invites no one and
+    has no guest unless it hosts; an official has no guest official."""
     errors: dict[str, str] = {}
     if not draft.title.strip() or len(draft.title) > 120:
         errors["title"] = N_("Give the session a title of 1 to 120 characters.")
@@ -201,7 +227,9 @@ def check_plan(
         errors["product_ids"] = N_("Choose at least one product.")
     elif len(set(draft.product_ids)) != len(draft.product_ids):
         errors["product_ids"] = N_("A product appears twice.")
-    if not draft.declares_no_payment:
+    if host is HostKind.OFFICIAL and draft.guest_official is not None:
+        errors["guest_official"] = N_("Only a producer's session has a guest official.")
+    if host is HostKind.OFFICIAL and not draft.declares_no_payment:
         errors["declares_no_payment"] = N_(
             "Declare that you take no payment or gift for this session."
         )
@@ -231,6 +259,10 @@ LABELS: dict[str, dict[str, str]] = {
         PartnerKind.MCN: N_("Live-streaming agency (MCN)"),
         PartnerKind.ENTERPRISE: N_("Company"),
         PartnerKind.COOPERATIVE: N_("Cooperative"),
+    },
+    "host_kind": {
+        HostKind.OFFICIAL: N_("Hosted by an official"),
+        HostKind.PRODUCER: N_("Hosted by the producer"),
     },
     "plan_status": {
         PlanStatus.DRAFT: N_("Draft"),

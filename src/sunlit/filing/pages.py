@@ -12,18 +12,27 @@ from fastapi.responses import HTMLResponse, Response
 
 from sunlit.accounts.access import Rule
 from sunlit.accounts.model import Role
-from sunlit.accounts.services import display_names, find_account
+from sunlit.accounts.services import display_names, find_account, list_accounts
 from sunlit.accounts.work import Work, unit
 from sunlit.catalog.products import services as catalog
 from sunlit.catalog.unsalable import services as unsalable
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import BABEL_LOCALES, current_language, field_errors, gettext_, translate
+from sunlit.core.regions.model import covers
 from sunlit.filing import services as filing
 from sunlit.filing.deps import FilingKit, filing_kit
-from sunlit.filing.facts import facts_for_draft
+from sunlit.filing.facts import facts_for_draft, host_kind_of, own_producers
 from sunlit.filing.forms import PARTNER_ROWS, draft_from_form, new_plan_values, values_of
 from sunlit.filing.history import history_entries
-from sunlit.filing.model import REVIEWED, PartnerKind, Plan, PlanDraft, PlanStatus, Purpose
+from sunlit.filing.model import (
+    REVIEWED,
+    HostKind,
+    PartnerKind,
+    Plan,
+    PlanDraft,
+    PlanStatus,
+    Purpose,
+)
 from sunlit.filing.rules import REGISTRY, Finding, blocks, evaluate
 from sunlit.filing.sources import Reader
 from sunlit.filing.views import access_plan, get_plan, plan_parts, plan_record
@@ -32,7 +41,9 @@ from sunlit.web.forms import form_fields, form_list, redirect
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
-READERS = (Role.OFFICIAL, Role.SUPERVISOR, Role.OPERATOR)
+READERS = (Role.OFFICIAL, Role.FARMER, Role.SUPERVISOR, Role.OPERATOR)
+#: Who files plans: an official for the region, a farmer's account for its own produce.
+HOSTS = (Role.OFFICIAL, Role.FARMER)
 Filing = Work[FilingKit]
 
 
@@ -60,7 +71,18 @@ async def _editor(
 ) -> Response:
     region = work.actor.region
     db = work.db
-    rows = await catalog.list_products(db, region=region, verified_only=True) if region else []
+    host = host_kind_of(work.actor)
+    if host is HostKind.PRODUCER:
+        own = await own_producers(db, work.actor.id, host)
+        rows = await catalog.list_products(db, producer_ids=sorted(own), verified_only=True)
+        officials = [
+            a
+            for a in await list_accounts(db, role=Role.OFFICIAL)
+            if not a.disabled and covers(a.region, region or "")
+        ]
+    else:
+        rows = await catalog.list_products(db, region=region, verified_only=True) if region else []
+        officials = []
     reports = await unsalable.needs_help(db, region=region) if region else []
     return render(
         work.request,
@@ -78,6 +100,8 @@ async def _editor(
             "reviewed": plan is not None and PlanStatus(plan.status) in REVIEWED,
             "findings": findings,
             "blocked": blocks(findings or []),
+            "host": host,
+            "officials": officials,
         },
         status=status,
     )
@@ -112,7 +136,11 @@ async def _plan_page(
             "show_key": work.request.query_params.get("show") == "key",
             "rtmp_url": work.services.settings.stream_rtmp_url.rstrip("/"),
             "is_official": account.id == plan.official_id,
-            "is_supervisor": account.role == Role.SUPERVISOR,
+            "is_supervisor": account.role == Role.SUPERVISOR
+            or (account.role == Role.OPERATOR and plan.host_kind == HostKind.PRODUCER),
+            "guest": await find_account(work.db, plan.guest_official_id)
+            if plan.guest_official_id
+            else None,
             "error": error,
             "saved": work.request.query_params.get("saved") == "1",
             "ratings": await work.services.ratings.ratings_of(work.db, plan.id),
@@ -124,12 +152,18 @@ async def _plan_page(
 @router.get("/plans")
 async def plans_page(work: Filing = _unit(*READERS)) -> Response:
     plans = await filing.list_plans(work.db, work.actor)
-    waiting = [p for p in plans if p.status == PlanStatus.CHECKED.value]
+    supervises = work.actor.role == Role.SUPERVISOR  # an operator decides producers' plans only
+    waiting = [
+        p
+        for p in plans
+        if p.status == PlanStatus.CHECKED.value
+        and (supervises or p.host_kind == HostKind.PRODUCER.value)
+    ]
     return render(work.request, "filing/plans.html", {"plans": plans, "waiting": waiting})
 
 
 @router.get("/plans/new")
-async def new_plan(work: Filing = _unit(Role.OFFICIAL)) -> Response:
+async def new_plan(work: Filing = _unit(*HOSTS)) -> Response:
     return await _editor(work, values=new_plan_values(work.now, work.services.zone))
 
 
@@ -170,12 +204,12 @@ async def _findings(work: Filing, draft: PlanDraft, plan_id: str | None) -> list
 
 
 @router.post("/plans")
-async def create_plan(work: Filing = _unit(Role.OFFICIAL)) -> Response:
+async def create_plan(work: Filing = _unit(*HOSTS)) -> Response:
     return await _save(work, None)
 
 
 @router.post("/plans/preview")
-async def preview(work: Filing = _unit(Role.OFFICIAL)) -> Response:
+async def preview(work: Filing = _unit(*HOSTS)) -> Response:
     """For htmx: the boundary rules run on the plan as it is being typed."""
     fields, _, draft, _ = await _draft(work)
     findings = await _findings(work, draft, fields.get("plan_id") or None)
@@ -193,7 +227,7 @@ async def plan_page(plan_id: PathId, work: Filing = _unit(*READERS)) -> Response
 
 
 @router.get("/plans/{plan_id}/edit")
-async def edit_plan(plan_id: PathId, work: Filing = _unit(Role.OFFICIAL)) -> Response:
+async def edit_plan(plan_id: PathId, work: Filing = _unit(*HOSTS)) -> Response:
     plan = await access_plan(work.db, work.actor, plan_id)
     products, partners = await plan_parts(work.db, plan.id)
     values = values_of(plan, products, partners, work.services.zone)
@@ -201,12 +235,12 @@ async def edit_plan(plan_id: PathId, work: Filing = _unit(Role.OFFICIAL)) -> Res
 
 
 @router.post("/plans/{plan_id}")
-async def update_plan(plan_id: PathId, work: Filing = _unit(Role.OFFICIAL)) -> Response:
+async def update_plan(plan_id: PathId, work: Filing = _unit(*HOSTS)) -> Response:
     return await _save(work, plan_id)
 
 
 @router.post("/plans/{plan_id}/submit")
-async def submit_plan(plan_id: PathId, work: Filing = _unit(Role.OFFICIAL)) -> Response:
+async def submit_plan(plan_id: PathId, work: Filing = _unit(*HOSTS)) -> Response:
     rule_settings = work.services.settings.filing_rule_settings()
     outcome = await _attempt(
         work,
@@ -221,7 +255,7 @@ async def submit_plan(plan_id: PathId, work: Filing = _unit(Role.OFFICIAL)) -> R
 
 
 @router.post("/plans/{plan_id}/decision")
-async def decide(plan_id: PathId, work: Filing = _unit(Role.SUPERVISOR)) -> Response:
+async def decide(plan_id: PathId, work: Filing = _unit(Role.SUPERVISOR, Role.OPERATOR)) -> Response:
     fields = await form_fields(work.request)
 
     async def act() -> None:

@@ -12,7 +12,7 @@ from sunlit.catalog.model import valid_through
 from sunlit.core.errors import N_
 from sunlit.core.money import format_fen
 from sunlit.core.regions.model import region_prefix
-from sunlit.filing.model import PartnerKind, PlanFacts
+from sunlit.filing.model import HostKind, PartnerKind, PlanFacts
 from sunlit.filing.sources import (
     ADVERTISING_LAW,
     CIVIL_SERVANT_LAW,
@@ -48,6 +48,10 @@ class Finding:
 
 Check = Callable[[PlanFacts, Mapping[str, int]], list[Finding]]
 
+BOTH = frozenset(HostKind)
+OFFICIALS = frozenset({HostKind.OFFICIAL})
+PRODUCERS = frozenset({HostKind.PRODUCER})
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:
@@ -57,6 +61,8 @@ class Rule:
     severity: Severity
     check: Check
     settings: tuple[Setting, ...] = ()
+    #: The hosts the rule applies to: a rule about an official's power binds no producer.
+    hosts: frozenset[HostKind] = BOTH
 
     def finding(self, message: str, subject: str | None = None, **params: object) -> Finding:
         return Finding(self.id, self.severity, message, dict(params), subject)
@@ -71,11 +77,12 @@ def rule(
     source: Source,
     severity: Severity,
     settings: tuple[Setting, ...] = (),
+    hosts: frozenset[HostKind] = BOTH,
 ) -> Callable[[Check], Check]:
     """Register a check as a rule."""
 
     def register(check: Check) -> Check:
-        REGISTRY.append(Rule(id, description, source, severity, check, settings))
+        REGISTRY.append(Rule(id, description, source, severity, check, settings, hosts))
         return check
 
     return register
@@ -108,6 +115,7 @@ def _agricultural(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
         (LEGAL_DAILY_2020, LI_2024),
     ),
     Severity.BLOCK,
+    hosts=OFFICIALS,
 )
 def _local(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
     me = _rule("local_origin")
@@ -205,6 +213,7 @@ def _band(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
         (Law(PRICE_LAW, 14, 2), LEGAL_DAILY_2020),
     ),
     Severity.BLOCK,
+    hosts=OFFICIALS,
 )
 def _cost(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
     me = _rule("not_below_cost")
@@ -224,6 +233,7 @@ def _cost(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
     N_("An enterprise producer or partner comes with a stated public-interest reason."),
     Source(N_("Officials may not accept companies' invitations at will"), (LEGAL_DAILY_2020,)),
     Severity.WARN,
+    hosts=OFFICIALS,
 )
 def _enterprise(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
     me = _rule("enterprise_public_interest")
@@ -260,6 +270,7 @@ def _enterprise(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
         (Law(CIVIL_SERVANT_LAW, 59), Law(ADVERTISING_LAW, 9, 2), LEGAL_DAILY_2020, TCHD_2021),
     ),
     Severity.BLOCK,
+    hosts=OFFICIALS,
 )
 def _relationship(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
     me = _rule("no_declared_relationship")
@@ -300,6 +311,7 @@ def _ahead(facts: PlanFacts, settings: Mapping[str, int]) -> list[Finding]:
     Source(N_("Formalism: live rooms turned into shows"), (LI_2024, LEGAL_DAILY_2020)),
     Severity.BLOCK,
     (Setting("max_sessions_per_month", 4, N_("sessions one official may host in a month")),),
+    hosts=OFFICIALS,
 )
 def _monthly(facts: PlanFacts, settings: Mapping[str, int]) -> list[Finding]:
     me = _rule("monthly_limit")
@@ -321,6 +333,7 @@ def _monthly(facts: PlanFacts, settings: Mapping[str, int]) -> list[Finding]:
         (Law(CIVIL_SERVANT_LAW, 59),),
     ),
     Severity.BLOCK,
+    hosts=OFFICIALS,
 )
 def _payee(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
     me = _rule("official_not_payee")
@@ -333,6 +346,34 @@ def _payee(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
     ]
 
 
+@rule(
+    "own_produce",
+    N_("A producer hosting its own session sells only its own produce (or its members')."),
+    Source(
+        N_("Farmers take part for real and become hosts themselves, so that sales last"),
+        (LI_2024, TCHD_2021),
+    ),
+    Severity.BLOCK,
+    hosts=PRODUCERS,
+)
+def _own(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
+    me = _rule("own_produce")
+    return [
+        me.finding(
+            N_("%(product)s is %(producer)s's produce, not yours."),
+            p.id,
+            product=p.name,
+            producer=p.producer_name,
+        )
+        for p in facts.products
+        if p.producer_id not in facts.own_producers
+    ]
+
+
+def applies(r: Rule, host: HostKind) -> bool:
+    return host in r.hosts
+
+
 def defaults() -> dict[str, int]:
     return {s.name: s.default for r in REGISTRY for s in r.settings}
 
@@ -340,7 +381,12 @@ def defaults() -> dict[str, int]:
 def evaluate(facts: PlanFacts, overrides: Mapping[str, int] | None = None) -> list[Finding]:
     """Every finding of every rule, in registry order."""
     settings = {**defaults(), **(overrides or {})}
-    return [finding for r in REGISTRY for finding in r.check(facts, settings)]
+    return [
+        finding
+        for r in REGISTRY
+        if applies(r, facts.host_kind)
+        for finding in r.check(facts, settings)
+    ]
 
 
 def blocks(findings: list[Finding]) -> bool:
@@ -354,13 +400,15 @@ def rules_markdown() -> str:
         "",
         "Generated from `sunlit.filing.rules` by `sunlit filing rules-doc`; a test keeps this",
         "file equal to the registry. A plan with a `block` finding cannot be approved; a `warn`",
-        "finding is shown to the supervisor, who decides.",
+        "finding is shown to the supervisor, who decides. A rule binds the hosts it names: an",
+        "official, a producer hosting its own session, or both.",
         "",
-        "| rule | what it requires | severity | source | settings (default) |",
-        "|---|---|---|---|---|",
+        "| rule | what it requires | binds | severity | source | settings (default) |",
+        "|---|---|---|---|---|---|",
     ]
     for r in REGISTRY:
         settings = "; ".join(f"`{s.name}` = {s.default}: {s.description}" for s in r.settings)
-        cells = [f"`{r.id}`", r.description, r.severity.value, r.source.cite()]
+        binds = ", ".join(h.value for h in HostKind if h in r.hosts)
+        cells = [f"`{r.id}`", r.description, binds, r.severity.value, r.source.cite()]
         lines.append(f"| {' | '.join(cells)} | {settings or '—'} |")
     return "\n".join(lines) + "\n"

@@ -12,7 +12,16 @@ from sunlit.accounts.services import aware
 from sunlit.core.clock import Moment
 from sunlit.core.ids import ID_PATTERN
 from sunlit.core.text import CleanText
-from sunlit.filing.model import Partner, PartnerKind, Plan, PlanDraft, PlanStatus, Purpose, TeamRole
+from sunlit.filing.model import (
+    HostKind,
+    Partner,
+    PartnerKind,
+    Plan,
+    PlanDraft,
+    PlanStatus,
+    Purpose,
+    TeamRole,
+)
 from sunlit.filing.views import PlanRecord
 
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
@@ -53,6 +62,9 @@ class PlanIn(BaseModel):
         None, max_length=200, description="the organisation that invited the official to host"
     )
     team: list[TeamMemberIn] = Field(default_factory=list, max_length=10)
+    guest_official: Id | None = Field(
+        None, description="an official who joins a producer's own session as a guest"
+    )
     reopen: bool = Field(
         False,
         description="confirms that changing an approved (or checked) plan sends it back to draft",
@@ -73,12 +85,15 @@ class PlanIn(BaseModel):
             declares_no_payment=self.declares_no_payment,
             invited_by=self.invited_by or None,
             team=tuple((member.account, member.role) for member in self.team),
+            guest_official=self.guest_official,
         )
 
 
 class PlanOut(BaseModel):
     id: str
-    official_id: str
+    official_id: str = Field(description="the host's account (an official's or a producer's)")
+    host_kind: HostKind
+    guest_official_id: str | None = None
     title: str
     starts_at: datetime
     ends_at: datetime
@@ -97,6 +112,8 @@ class PlanOut(BaseModel):
         return cls(
             id=plan.id,
             official_id=plan.official_id,
+            host_kind=HostKind(plan.host_kind),
+            guest_official_id=plan.guest_official_id,
             title=plan.title,
             starts_at=aware(plan.starts_at),
             ends_at=aware(plan.ends_at),

@@ -15,16 +15,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
 from sunlit.accounts.services import aware, find_account
+from sunlit.catalog.producers import services as producers
 from sunlit.catalog.products import services as catalog
 from sunlit.catalog.unsalable import services as unsalable
 from sunlit.core.errors import N_, Conflict, InvalidInput, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ids import new_id
-from sunlit.filing.facts import facts_of
+from sunlit.filing.facts import facts_of, host_kind_of
 from sunlit.filing.model import (
     ACTIVE,
     EDITABLE,
     REVIEWED,
+    HostKind,
     Plan,
     PlanDraft,
     PlanStatus,
@@ -88,6 +90,26 @@ async def _write_parts(db: AsyncSession, plan_id: str, draft: PlanDraft) -> None
         db.add(PlanTeamRow(plan_id=plan_id, account_id=member, role=role.value))
 
 
+async def _host_errors(db: AsyncSession, actor: Actor, draft: PlanDraft) -> dict[str, str]:
+    """A producer files only its own produce (or its cooperative members'); a guest is an
+    official. Field errors (msgids), before anything is written."""
+    errors: dict[str, str] = {}
+    if host_kind_of(actor) is HostKind.PRODUCER:
+        for product_id in draft.product_ids:
+            product = await catalog.get_product(db, product_id)  # NotFound for an unknown id
+            producer = await producers.get_producer(db, product.producer_id)
+            if not await producers.speaks_for(db, actor, producer):
+                errors["product_ids"] = N_(
+                    "Choose only your own produce (or your cooperative members')."
+                )
+                break
+    if draft.guest_official is not None:
+        guest = await find_account(db, draft.guest_official)
+        if guest is None or guest.role != Role.OFFICIAL or guest.disabled:
+            errors["guest_official"] = N_("The guest must be an official's account.")
+    return errors
+
+
 async def do_draft(
     db: AsyncSession,
     actor: Actor,
@@ -100,9 +122,11 @@ async def do_draft(
     """Create a plan, or change one. A change after approval (or while a supervisor reviews it)
     sends the plan back to draft, so it is checked and approved again (its stream key stops
     working): the official says so with ``reopen``, or the change is refused."""
-    if actor.role != Role.OFFICIAL:
-        raise PermissionDenied(N_("Only an official files session plans."))
-    errors = check_plan(draft, now, await _others(db, actor.id, plan_id))
+    if actor.role not in (Role.OFFICIAL, Role.FARMER):
+        raise PermissionDenied(N_("Only an official or a producer files session plans."))
+    host = host_kind_of(actor)
+    errors = check_plan(draft, now, await _others(db, actor.id, plan_id), host)
+    errors = {**await _host_errors(db, actor, draft), **errors}
     if draft.answers_report is not None and not await unsalable.report_exists(
         db, draft.answers_report
     ):
@@ -113,6 +137,7 @@ async def do_draft(
         row = SessionPlanRow(
             id=new_id("s"),
             official_id=actor.id,
+            host_kind=host,
             status=PlanStatus.DRAFT.value,
             created_at=now,
             findings=[],
@@ -122,7 +147,7 @@ async def do_draft(
     else:
         row = await get_plan(db, plan_id)
         if row.official_id != actor.id:
-            raise PermissionDenied(N_("Only the official who filed a plan can change it."))
+            raise PermissionDenied(N_("Only the host who filed a plan can change it."))
         if PlanStatus(row.status) not in EDITABLE:
             raise Conflict(N_("This plan can no longer be changed."))
         if PlanStatus(row.status) in REVIEWED and not reopen:
@@ -139,6 +164,7 @@ async def do_draft(
     row.purpose, row.answers_report = draft.purpose, draft.answers_report
     row.promotions, row.declares_no_payment = draft.promotions, draft.declares_no_payment
     row.invited_by = draft.invited_by.strip() if draft.invited_by else None
+    row.guest_official_id = draft.guest_official
     row.status, row.stream_nonce, row.updated_at = PlanStatus.DRAFT, None, now
     await db.flush()
     await _write_parts(db, row.id, draft)
@@ -173,7 +199,7 @@ async def do_submit(
     failed rule in plain words, otherwise it waits for a supervisor."""
     plan = await get_plan(db, plan_id)
     if plan.official_id != actor.id:
-        raise PermissionDenied(N_("Only the official who filed a plan can change it."))
+        raise PermissionDenied(N_("Only the host who filed a plan can change it."))
     if problem := check_transition(PlanStatus(plan.status), PlanStatus.SUBMITTED):
         raise Conflict(problem, params={"current": plan.status, "target": "submitted"})
     plan.status, plan.submitted_at, plan.updated_at = PlanStatus.SUBMITTED, now, now
@@ -197,6 +223,8 @@ async def do_submit(
                 ],
                 "purpose": plan.purpose,
                 "invited_by": plan.invited_by,
+                "host_kind": plan.host_kind,
+                "guest_official": plan.guest_official_id,
             },
         ),
     )
@@ -254,10 +282,13 @@ async def do_decide(
     reason: str,
     now: datetime,
 ) -> SessionPlanRow:
-    """A supervisor who is not on the plan approves or rejects it, with a reason."""
-    if actor.role != Role.SUPERVISOR:
+    """A supervisor who is not on the plan approves or rejects it, with a reason; a producer's
+    plan may also be decided by an operator."""
+    if actor.role not in (Role.SUPERVISOR, Role.OPERATOR):
         raise PermissionDenied(N_("Only a supervisor approves session plans."))
     plan = await get_plan(db, plan_id)
+    if actor.role == Role.OPERATOR and plan.host_kind != HostKind.PRODUCER:
+        raise PermissionDenied(N_("Only a supervisor approves an official's session plan."))
     if problem := check_four_eyes(actor.id, plan.official_id, await team_of(db, plan.id)):
         raise PermissionDenied(problem)
     target = PlanStatus.APPROVED if approve else PlanStatus.REJECTED
@@ -286,8 +317,11 @@ async def do_decide(
 
 async def list_plans(db: AsyncSession, actor: Actor) -> list[SessionPlanRow]:
     query = select(SessionPlanRow).order_by(SessionPlanRow.starts_at.desc())
-    if actor.role == Role.OFFICIAL:
-        query = query.where(SessionPlanRow.official_id == actor.id)
+    if actor.role in (Role.OFFICIAL, Role.FARMER):
+        query = query.where(
+            (SessionPlanRow.official_id == actor.id)
+            | (SessionPlanRow.guest_official_id == actor.id)
+        )
     elif actor.role not in (Role.SUPERVISOR, Role.OPERATOR):
         return []
     return list((await db.scalars(query)).all())

@@ -19,16 +19,21 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sunlit.core.db import Base, StrEnumType, UTCDateTime
-from sunlit.filing.model import PartnerKind, PlanStatus, Purpose, TeamRole
+from sunlit.filing.model import HostKind, PartnerKind, PlanStatus, Purpose, TeamRole
 
 
 class SessionPlanRow(Base):
-    """A live session's plan, filed (报备) by the official who will host it."""
+    """A live session's plan, filed (报备) by whoever will host it: an official, or a producer
+    selling its own produce (``host_kind``). ``official_id`` names the host either way."""
 
     __tablename__ = "session_plans"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     official_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    host_kind: Mapped[HostKind] = mapped_column(
+        StrEnumType(HostKind, 16), server_default=HostKind.OFFICIAL.value
+    )
+    guest_official_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
     title: Mapped[str] = mapped_column(String(120))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -52,6 +57,7 @@ class SessionPlanRow(Base):
             name="status_known",
         ),
         CheckConstraint("ends_at > starts_at", name="window_ordered"),
+        CheckConstraint("host_kind IN ('official', 'producer')", name="host_kind_known"),
         Index("ix_session_plans_official_id", "official_id"),
         Index("ix_session_plans_starts_at", "starts_at"),
     )

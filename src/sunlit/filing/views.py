@@ -32,9 +32,13 @@ async def team_of(db: AsyncSession, plan_id: str) -> frozenset[str]:
 
 
 async def access_plan(db: AsyncSession, actor: Actor, plan_id: str) -> SessionPlanRow:
-    """The plan, if ``actor`` may read it: supervisors and operators, its official, its team."""
+    """The plan, if ``actor`` may read it: supervisors and operators, its host, its guest
+    official, its team."""
     plan = await get_plan(db, plan_id)
-    if actor.role in (Role.SUPERVISOR, Role.OPERATOR) or plan.official_id == actor.id:
+    if actor.role in (Role.SUPERVISOR, Role.OPERATOR) or actor.id in (
+        plan.official_id,
+        plan.guest_official_id,
+    ):
         return plan
     if actor.id not in await team_of(db, plan.id):
         raise PermissionDenied(N_("This plan is not yours to see."))
