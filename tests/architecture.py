@@ -284,6 +284,8 @@ UNRECORDED_ACTIONS: dict[str, str] = {
     "sunlit.participation.follows.do_unfollow": "as for do_follow",
     "sunlit.notifications.services.do_mark_read": "a reading mark, like a display preference",
     "sunlit.notifications.services.do_mark_all_read": "as for do_mark_read",
+    "sunlit.filing.practice.do_open_room": "a practice room is private and sells nothing: "
+    "it is not part of the public record (docs/practice.md)",
     "sunlit.core.regions.register.do_update_regions": "reference data from the published "
     "code list (GB/T 2260), reloaded whole; region.served records what Sunlit serves",
 }

@@ -160,6 +160,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/plans/{plan_id}/reject"): OVERSIGHT,
     ("POST", "/stream/on_publish"): EVERYONE,  # nginx-rtmp: its address and callback secret
     ("POST", "/stream/on_publish_done"): EVERYONE,
+    ("POST", "/stream/on_practice"): EVERYONE,
+    ("GET", "/practice"): HOSTS,
+    ("POST", "/practice"): HOSTS,
     ("GET", "/plans"): PLAN_READERS,
     ("GET", "/plans/new"): HOSTS,
     ("POST", "/plans"): HOSTS,

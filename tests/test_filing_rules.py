@@ -24,7 +24,8 @@ from sunlit.filing.model import (
     check_transition,
 )
 from sunlit.filing.pages import citation_reader
-from sunlit.filing.rules import REGISTRY, Severity, blocks, defaults, evaluate, rules_markdown
+from sunlit.filing.rules import REGISTRY, Severity, blocks, defaults, evaluate
+from sunlit.filing.rules_doc import rules_markdown
 from sunlit.filing.sources import Law, Piece, Reader, chinese_number
 from sunlit.settings import Settings
 from tests.support import ROOT

@@ -104,8 +104,11 @@ def ingest(served: LiveServer, tmp_path: Path) -> Iterator[IngestConfig]:
         yield config
 
 
-def ffmpeg_command(config: IngestConfig, key: str, seconds: int) -> list[str]:
-    """An ffmpeg test pattern with a tone, published for ``seconds``."""
+def ffmpeg_command(
+    config: IngestConfig, key: str, seconds: int, application: str = "live"
+) -> list[str]:
+    """An ffmpeg test pattern with a tone, published for ``seconds`` (to nginx-rtmp's
+    ``application``: the live one, or the practice rooms')."""
     assert FFMPEG is not None
     return [
         FFMPEG,
@@ -135,14 +138,16 @@ def ffmpeg_command(config: IngestConfig, key: str, seconds: int) -> list[str]:
         "aac",
         "-f",
         "flv",
-        f"rtmp://127.0.0.1:{config.rtmp_port}/live/{key}",
+        f"rtmp://127.0.0.1:{config.rtmp_port}/{application}/{key}",
     ]
 
 
-def publish(config: IngestConfig, key: str, seconds: int) -> subprocess.CompletedProcess[bytes]:
+def publish(
+    config: IngestConfig, key: str, seconds: int, application: str = "live"
+) -> subprocess.CompletedProcess[bytes]:
     """Publish the test pattern for ``seconds`` and wait (bounded by a timeout)."""
     return subprocess.run(
-        ffmpeg_command(config, key, seconds),
+        ffmpeg_command(config, key, seconds, application),
         capture_output=True,
         timeout=seconds + 30,
         check=False,

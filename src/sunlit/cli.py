@@ -313,7 +313,7 @@ def events_export(
 @filing.command("rules-doc")
 def filing_rules_doc() -> None:
     """Print docs/boundary-rules.md, generated from the rule registry."""
-    from sunlit.filing.rules import rules_markdown
+    from sunlit.filing.rules_doc import rules_markdown
 
     sys.stdout.write(rules_markdown())
 

@@ -45,7 +45,7 @@ from sunlit.disclosure.concerns import concern_pages
 from sunlit.disclosure.concerns import pages as concerns_pages
 from sunlit.filing import api as filing_api
 from sunlit.filing import pages as filing_pages
-from sunlit.filing import stream_api
+from sunlit.filing import practice_pages, stream_api
 from sunlit.fulfilment import pages as fulfilment_pages
 from sunlit.fulfilment.aftersales import api as aftersales_api
 from sunlit.fulfilment.aftersales import pages as aftersales_pages
@@ -104,6 +104,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     follows_api.router,
     filing_api.router,
     filing_pages.router,
+    practice_pages.router,
     stream_api.router,
     events_api.router,
     orders_api.router,

@@ -65,6 +65,19 @@ rtmp {{
             hls_playlist_length 20s;
             deny play all;
         }}
+        # A host's private practice room (issue 21): the same gate with its own key, nothing
+        # recorded, HLS under an unguessable name in its own folder.
+        application practice {{
+            live on;
+            on_publish {callback}/stream/on_practice{proof};
+            notify_method post;
+            record off;
+            hls on;
+            hls_path {config.hls_dir}/practice;
+            hls_fragment 1s;
+            hls_playlist_length 10s;
+            deny play all;
+        }}
     }}
 }}
 

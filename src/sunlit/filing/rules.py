@@ -391,24 +391,3 @@ def evaluate(facts: PlanFacts, overrides: Mapping[str, int] | None = None) -> li
 
 def blocks(findings: list[Finding]) -> bool:
     return any(f.severity is Severity.BLOCK for f in findings)
-
-
-def rules_markdown() -> str:
-    """``docs/boundary-rules.md``, from the registry."""
-    lines = [
-        "# Boundary rules",
-        "",
-        "Generated from `sunlit.filing.rules` by `sunlit filing rules-doc`; a test keeps this",
-        "file equal to the registry. A plan with a `block` finding cannot be approved; a `warn`",
-        "finding is shown to the supervisor, who decides. A rule binds the hosts it names: an",
-        "official, a producer hosting its own session, or both.",
-        "",
-        "| rule | what it requires | binds | severity | source | settings (default) |",
-        "|---|---|---|---|---|---|",
-    ]
-    for r in REGISTRY:
-        settings = "; ".join(f"`{s.name}` = {s.default}: {s.description}" for s in r.settings)
-        binds = ", ".join(h.value for h in HostKind if h in r.hosts)
-        cells = [f"`{r.id}`", r.description, binds, r.severity.value, r.source.cite()]
-        lines.append(f"| {' | '.join(cells)} | {settings or '—'} |")
-    return "\n".join(lines) + "\n"

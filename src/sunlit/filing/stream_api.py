@@ -15,7 +15,7 @@ from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse, Response
 
 from sunlit.accounts.work import Work, unit
-from sunlit.filing import gate
+from sunlit.filing import gate, practice
 from sunlit.filing.ingest import from_ingest
 from sunlit.web.deps import Kit
 from sunlit.web.forms import form_fields
@@ -56,6 +56,26 @@ async def on_publish(work: Work[Kit] = NGINX) -> Response:
     if not answer.allowed:
         return PlainTextResponse(answer.reason, status_code=403)
     return PlainTextResponse("go live")
+
+
+@router.post("/on_practice")
+async def on_practice(work: Work[Kit] = NGINX) -> Response:
+    """nginx-rtmp's ``practice`` application asks: a host's own practice room, with its key."""
+    call = await _callback(work)
+    if call is None:
+        return _not_ingest()
+    name, fields = call
+    answer = await practice.do_practice_publish(
+        work.db,
+        name,
+        fields.get("key", "")[:200],
+        secret=work.services.settings.secret_key,
+        now=work.now,
+    )
+    await work.commit()
+    if not answer.allowed:
+        return PlainTextResponse(answer.reason, status_code=403)
+    return PlainTextResponse("practise")
 
 
 @router.post("/on_publish_done")

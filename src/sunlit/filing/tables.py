@@ -96,3 +96,15 @@ class PlanTeamRow(Base):
     )
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
     role: Mapped[TeamRole] = mapped_column(StrEnumType(TeamRole, 32))
+
+
+class PracticeRoomRow(Base):
+    """One host's practice room: its id names the stream (and its private video address)."""
+
+    __tablename__ = "practice_rooms"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), unique=True)
+    nonce: Mapped[str] = mapped_column(String(32))  # a new one makes a new key
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
