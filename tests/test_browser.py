@@ -295,9 +295,15 @@ def test_an_official_files_a_plan_sees_a_block_fixes_it_and_a_supervisor_approve
     official.get_by_label("与您的关联关系（如有）").first.fill("")
     expect(findings).to_contain_text("目前所有边界规则均通过")
     official.get_by_role("button", name="保存报备").click()
+    plan_url = official.url.split("?")[0]
+    farmer = signed_in("farmer.dangshan", "en")  # the cooperative agrees first (issue 21)
+    farmer.goto(server.url + "/producer#consents")
+    farmer.get_by_label("Stock you commit to the session").first.fill("500")
+    farmer.locator("#consents").get_by_role("button", name="Agree", exact=True).first.click()
+    expect(farmer.locator("#consents")).to_have_count(0)
+    official.goto(plan_url)
     official.get_by_role("button", name="提交报备").click()
     expect(official.locator("h1 .badge")).to_have_text("待监督员审批")
-    plan_url = official.url
 
     supervisor = signed_in("supervisor1", "en")
     supervisor.goto(server.url + "/plans")

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.support import LiveServer, ingest_url, live_server, settings_for
 from tests.test_browser import accessibility_violations, browser, sign_in_as, wider_than_viewport
 from tests.test_catalog_api import api_as, product_named
-from tests.test_filing_api import WINDOW, plan_body
+from tests.test_filing_api import WINDOW, agreed, plan_body
 from tests.test_quality import PDF
 from tests.test_web import load_demo_into
 
@@ -89,6 +89,7 @@ def go_live(server: LiveServer, products: list[str]) -> tuple[str, str]:
         filed = official.post("/api/v1/plans", json=plan_body(products))
         assert filed.status_code == 201, filed.text
         plan = filed.json()["id"]
+        agreed(server, official, plan)
         submitted = official.post(f"/api/v1/plans/{plan}/submit").json()
         assert submitted["status"] == "checked", submitted["findings"]
         supervisor.post(f"/api/v1/plans/{plan}/approve", json={"reason": "报备齐全"})

@@ -9,7 +9,7 @@ from typing import Any
 
 from tests.support import LiveServer
 from tests.test_catalog_api import api_as
-from tests.test_filing_api import plan_body, product
+from tests.test_filing_api import agreed, plan_body, product
 from tests.test_web import client, events_of
 
 #: Every field the disclosure JSON may carry (dotted paths; lists by their items' fields).
@@ -81,6 +81,7 @@ def filed_plan(served: LiveServer, *, approve: bool, **extra: Any) -> str:
         made = official.post("/api/v1/plans", json=plan_body([pears], partners=[partner], **extra))
         assert made.status_code == 201, made.text
         plan = str(made.json()["id"])
+        agreed(served, official, plan)
         assert official.post(f"/api/v1/plans/{plan}/submit").json()["status"] == "checked"
         if approve:
             approved = supervisor.post(f"/api/v1/plans/{plan}/approve", json={"reason": "齐全"})
@@ -157,6 +158,7 @@ def test_who_invited_the_official_is_filed_recorded_and_checked(served: LiveServ
         made = official.post("/api/v1/plans", json=plan_body([pears], invited_by=" 砀山县商务局 "))
         assert made.json()["invited_by"] == "砀山县商务局"
         plan = made.json()["id"]
+        agreed(served, official, plan)
         official.post(f"/api/v1/plans/{plan}/submit")
     filed = [e.data for e in events_of(served) if e.type == "session.filed" and e.session == plan]
     assert [data["invited_by"] for data in filed] == ["砀山县商务局"]

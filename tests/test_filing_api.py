@@ -27,6 +27,19 @@ def plan_body(products: list[str], **extra: Any) -> dict[str, Any]:
     }
 
 
+def agreed(
+    server: LiveServer, official: httpx.Client, plan: str, username: str = "farmer.dangshan"
+) -> None:
+    """The producer's account (``username``) agrees to every product the official's plan asks
+    it about, committing 10 of each (issue 21: an official's plan is filed only then)."""
+    consents = official.get(f"/api/v1/plans/{plan}").json()["consents"]
+    with api_as(server, username) as farmer:
+        for asked in [c["product"] for c in consents if c["state"] == "asked"]:
+            answer = {"agree": True, "stock": 10}
+            answered = farmer.post(f"/api/v1/plans/{plan}/consents/{asked}", json=answer)
+            assert answered.status_code == 200, answered.text
+
+
 def product(c: httpx.Client, text: str) -> str:
     return str(c.get("/api/v1/products", params={"q": text}).json()[0]["id"])
 
@@ -40,6 +53,7 @@ def test_a_plan_is_filed_checked_approved_and_sent_back_on_change(served: LiveSe
         made = official.post("/api/v1/plans", json=plan_body([pears]))
         assert made.status_code == 201 and made.json()["status"] == "draft"
         plan = made.json()["id"]
+        agreed(served, official, plan)
         filed = official.post(f"/api/v1/plans/{plan}/submit")
         assert filed.status_code == 200, filed.text
         assert (filed.json()["status"], filed.json()["findings"]) == ("checked", [])
@@ -59,8 +73,10 @@ def test_a_plan_is_filed_checked_approved_and_sent_back_on_change(served: LiveSe
         changed = official.put(f"/api/v1/plans/{plan}", json={**body, "reopen": True})
         assert changed.json()["status"] == "draft" and changed.json()["stream_key"] is None
         history = [h["type"] for h in changed.json()["history"]]
-        assert history == [
+        assert history == [  # the change keeps the producer's agreement: nothing new to ask
             "plan.drafted",
+            "plan.consent_asked",
+            "plan.consent_given",
             "session.filed",
             "plan.checked",
             "plan.approved",
@@ -97,6 +113,7 @@ def test_a_blocked_plan_says_why_and_passes_once_fixed(served: LiveServer) -> No
                 partners=[{"name": "某电商公司", "kind": "enterprise", "relationship": "堂兄持股"}],
             ),
         ).json()["id"]
+        agreed(served, official, plan, "farmer.chenggu")
         rejected = official.post(f"/api/v1/plans/{plan}/submit").json()
         assert rejected["status"] == "rejected"
         assert {f["rule"] for f in rejected["findings"]} == {
@@ -106,6 +123,7 @@ def test_a_blocked_plan_says_why_and_passes_once_fixed(served: LiveServer) -> No
         }
         assert all(f["message"] for f in rejected["findings"])
         official.put(f"/api/v1/plans/{plan}", json=plan_body([pears]))
+        agreed(served, official, plan)
         assert official.post(f"/api/v1/plans/{plan}/submit").json()["status"] == "checked"
 
 
@@ -119,6 +137,7 @@ def test_expired_documents_block_and_the_approver_must_not_be_on_the_plan(
     ):
         berries = product(official, "麻江")
         blocked = official.post("/api/v1/plans", json=plan_body([berries])).json()["id"]
+        agreed(served, official, blocked, "farmer.majiang")
         result = official.post(f"/api/v1/plans/{blocked}/submit").json()
         assert [f["rule"] for f in result["findings"]] == ["inspection_valid"]
         team_id = on_team.get("/api/v1/me").json()["id"]
@@ -131,6 +150,7 @@ def test_expired_documents_block_and_the_approver_must_not_be_on_the_plan(
                     [pineapples], team=[{"account": team_id, "role": "product_specialist"}]
                 ),
             ).json()["id"]
+            agreed(served, xuwen_official, own, "farmer.xuwen")
             filed = xuwen_official.post(f"/api/v1/plans/{own}/submit").json()
             assert filed["status"] == "checked"
             assert filed["team"] == [{"account": team_id, "role": "product_specialist"}]

@@ -76,6 +76,22 @@ def test_an_official_files_a_plan_and_cannot_reopen_it_unawares(
     official.get_by_label("本人声明不因本场直播收取任何报酬或礼品。").check()
     expect(findings).to_contain_text("目前所有边界规则均通过")
     official.get_by_role("button", name="保存报备").click()
+    # The pears' cooperative must agree first (issue 21): filing now is refused, nothing changes.
+    expect(official.locator(".waiting-consent")).to_contain_text("还要等 1 位生产者同意")
+    official.get_by_role("button", name="提交报备").click()
+    expect(official.locator("p.alert[role=alert]")).to_contain_text("还在等生产者同意")
+    expect(official.locator("h1 .badge")).to_have_text("草稿")
+    plan_url = official.url.replace("/submit", "")
+    farmer = phone(browser, region, "farmer.dangshan")
+    farmer.goto(region.url + "/producer#consents")
+    asked = farmer.locator("#consents article").first
+    expect(asked).to_contain_text("砀山酥梨助农直播")
+    asked.get_by_label("你为这场直播承诺的供货量").fill("800")
+    look(farmer, shots, "filing-consent-asked-zh")
+    asked.get_by_role("button", name="同意", exact=True).click()
+    expect(farmer.locator("#consents")).to_have_count(0)
+    official.goto(plan_url)
+    expect(official.locator("dl.facts")).to_contain_text("承诺供货 800")
     official.get_by_role("button", name="提交报备").click()
     expect(official.locator("h1 .badge")).to_have_text("待监督员审批")
     plan_url = official.url.split("?")[0]
@@ -84,9 +100,9 @@ def test_an_official_files_a_plan_and_cannot_reopen_it_unawares(
     expect(filer).to_contain_text(me["display_name"])
     expect(filer).to_contain_text("砀山县人民政府")
     history = official.locator("ol.history li")
-    expect(history).to_have_count(3)  # drafted, filed, checked by the rules
+    expect(history).to_have_count(5)  # drafted, asked, agreed, filed, checked by the rules
     expect(history.first).to_contain_text(me["display_name"])
-    expect(official.locator("ol.history time")).to_have_count(3)
+    expect(official.locator("ol.history time")).to_have_count(5)
     for event in ("plan.drafted", "session.filed", "plan.checked"):
         expect(official.locator("ol.history")).not_to_contain_text(event)
     look(official, shots, "filing-plan-filed-zh")
@@ -125,7 +141,7 @@ def test_an_official_files_a_plan_and_cannot_reopen_it_unawares(
     official.get_by_role("button", name="保存报备").click()
     expect(official.locator("h1")).to_contain_text("砀山酥梨助农直播（改）")
     expect(official.locator("h1 .badge")).to_have_text("草稿")
-    expect(history).to_have_count(5)  # … approved, changed
+    expect(history).to_have_count(7)  # … approved, changed
     expect(official.locator("#s-server")).to_have_count(0)  # no key for a draft
     look(official, shots, "filing-plan-reopened-zh")
 

@@ -56,6 +56,23 @@ def test_an_official_files_a_plan_and_a_supervisor_approves_it(served: LiveServe
         saved = official.post("/plans", data={"csrf_token": token, **form([pears.group(1)])})
         assert saved.status_code == 303
         plan_url = saved.headers["location"].split("?")[0]
+        plan_id = plan_url.rsplit("/", 1)[-1]
+        # Not filed while the pears' producer has not agreed (issue 21), and nothing changes.
+        early = submit(official, plan_url, f"{plan_url}/submit", {})
+        assert early.status_code == 409
+        assert "wait for their producer" in early.text
+        assert "Waiting for 1 producer(s) to agree" in official.get(plan_url).text
+        with client(served, "en") as farmer:
+            sign_in(farmer, "farmer.dangshan", PASSWORD)
+            asked = farmer.get("/producer").text
+            assert "Sessions that ask to sell your produce" in asked and "砀山酥梨助农直播" in asked
+            action = f"/producer/consents/{plan_id}/{pears.group(1)}"
+            too_much = submit(farmer, "/producer", action, {"answer": "agree", "stock": "999999"})
+            assert too_much.status_code == 422 and "in stock" in too_much.text
+            agreed = submit(farmer, "/producer", action, {"answer": "agree", "stock": "500"})
+            assert agreed.status_code == 303
+            assert "Sessions that ask to sell your produce" not in farmer.get("/producer").text
+        assert "500 committed" in official.get(plan_url).text
         filed = submit(official, plan_url, f"{plan_url}/submit", {})
         assert filed.status_code == 303
         assert "Waiting for a supervisor" in official.get(plan_url).text

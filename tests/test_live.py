@@ -17,7 +17,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from tests.support import LiveServer, ingest_url, sign_in, wait_until
 from tests.test_catalog_api import api_as
-from tests.test_filing_api import WINDOW, plan_body, product
+from tests.test_filing_api import WINDOW, agreed, plan_body, product
 from tests.test_web import PASSWORD, client, events_of
 
 
@@ -38,6 +38,7 @@ def go_live(served: LiveServer, team: tuple[str, ...] = ()) -> tuple[str, list[s
         filed = official.post("/api/v1/plans", json=plan_body(products, team=members))
         assert filed.status_code == 201, filed.text
         plan = filed.json()["id"]
+        agreed(served, official, plan)
         assert official.post(f"/api/v1/plans/{plan}/submit").json()["status"] == "checked"
         supervisor.post(f"/api/v1/plans/{plan}/approve", json={"reason": "报备齐全"})
         key = official.get(f"/api/v1/plans/{plan}").json()["stream_key"]

@@ -24,7 +24,7 @@ from websockets.sync.client import connect
 from sunlit.live.model import Ticket, sign_ticket
 from tests.support import LiveServer, csrf_of, ingest_url, live_server, settings_for
 from tests.test_catalog_api import api_as
-from tests.test_filing_api import WINDOW, plan_body, product
+from tests.test_filing_api import WINDOW, agreed, plan_body, product
 from tests.test_live import Viewer, browser_like, go_live, kind, room_ticket, viewer
 from tests.test_orders import buy
 from tests.test_web import events_of, load_demo_into
@@ -126,6 +126,7 @@ def approved_plan(served: LiveServer) -> str:
     ):
         products = [product(official, "砀山")]
         plan = official.post("/api/v1/plans", json=plan_body(products, **LATER)).json()["id"]
+        agreed(served, official, plan)
         assert official.post(f"/api/v1/plans/{plan}/submit").json()["status"] == "checked"
         supervisor.post(f"/api/v1/plans/{plan}/approve", json={"reason": "报备齐全"})
         assert official.get(f"/api/v1/plans/{plan}").json()["status"] == "approved"

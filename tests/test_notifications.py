@@ -18,7 +18,7 @@ from sunlit.notifications.model import MESSAGES, Draft, Kind, To, drafts_for
 from sunlit.notifications.views import text_of
 from tests.support import LiveServer, csrf_of, live_server, settings_for, sign_in, switch
 from tests.test_catalog_api import api_as, product_named
-from tests.test_filing_api import plan_body
+from tests.test_filing_api import agreed, plan_body
 from tests.test_orders import buy, pay_in_sandbox, wait_for
 from tests.test_web import PASSWORD, client, load_demo_into
 
@@ -223,6 +223,7 @@ def test_a_price_proposal_and_its_decision_and_a_plan_approved(served: LiveServe
         assert "¥4.50" in refused["text"]
 
         plan = official.post("/api/v1/plans", json=plan_body([pears["id"]])).json()["id"]
+        agreed(served, official, plan)
         assert official.post(f"/api/v1/plans/{plan}/submit").json()["status"] == "checked"
         approved = supervisor.post(f"/api/v1/plans/{plan}/approve", json={"reason": "报备齐全"})
         assert approved.status_code == 200

@@ -109,6 +109,13 @@ def seed_data(c: httpx.Client, buyer: str, operator: str) -> dict[str, list[str]
     pears = ids_of(c, "/api/v1/products?q=砀山", official)[0]
     plan = c.post("/api/v1/plans", json=plan_body([pears]), headers=bearer(official))
     assert plan.status_code == 201, plan.text
+    farmer, _ = issue_token(c, "farmer.dangshan")
+    agreed = c.post(
+        f"/api/v1/plans/{plan.json()['id']}/consents/{pears}",
+        json={"agree": True, "stock": 10},
+        headers=bearer(farmer),
+    )
+    assert agreed.status_code == 200, agreed.text
     submitted = c.post(f"/api/v1/plans/{plan.json()['id']}/submit", headers=bearer(official))
     assert submitted.status_code == 200, submitted.text
     order = c.post(

@@ -14,7 +14,7 @@ from sunlit.filing.model import HostKind, PlanFacts, ProductFacts
 from sunlit.filing.rules import REGISTRY, evaluate
 from tests.support import LiveServer
 from tests.test_catalog_api import api_as
-from tests.test_filing_api import plan_body, product
+from tests.test_filing_api import agreed, plan_body, product
 from tests.test_web import events_of
 
 OFFICIAL_ONLY = {
@@ -186,6 +186,7 @@ def test_an_operator_cannot_decide_an_officials_plan(served: LiveServer) -> None
     ):
         made = official.post("/api/v1/plans", json=plan_body([product(official, "砀山")]))
         plan = made.json()["id"]
+        agreed(served, official, plan)
         assert official.post(f"/api/v1/plans/{plan}/submit").json()["status"] == "checked"
         refused = operator.post(f"/api/v1/plans/{plan}/approve", json={"reason": "看过了"})
         assert refused.status_code == 403

@@ -35,7 +35,7 @@ from tests.support import (
 )
 from tests.test_catalog_api import api_as
 from tests.test_cli import SUNLIT
-from tests.test_filing_api import WINDOW, plan_body, product
+from tests.test_filing_api import WINDOW, agreed, plan_body, product
 from tests.test_web import events_of
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -182,6 +182,7 @@ def approved_plan(served: LiveServer, **extra: Any) -> tuple[str, str]:
         made = official.post("/api/v1/plans", json=body)
         assert made.status_code == 201, made.text
         plan = made.json()["id"]
+        agreed(served, official, plan)
         assert official.post(f"/api/v1/plans/{plan}/submit").json()["status"] == "checked"
         supervisor.post(f"/api/v1/plans/{plan}/approve", json={"reason": "报备齐全"})
         key = official.get(f"/api/v1/plans/{plan}").json()["stream_key"]
@@ -437,6 +438,7 @@ def test_a_key_from_before_a_change_is_refused_after_approval_again(served: Live
             "reopen": True,
         }
         assert official.put(f"/api/v1/plans/{plan}", json=body).json()["status"] == "draft"
+        agreed(served, official, plan)
         assert official.post(f"/api/v1/plans/{plan}/submit").json()["status"] == "checked"
         supervisor.post(f"/api/v1/plans/{plan}/approve", json={"reason": "改后报备齐全"})
         new = official.get(f"/api/v1/plans/{plan}").json()["stream_key"]

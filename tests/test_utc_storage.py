@@ -26,7 +26,7 @@ from sunlit.core.eventlog.tables import EventRow
 from sunlit.filing import facts as filing
 from tests.support import START, LiveServer, csrf_of, run_async, settings_for, sign_in
 from tests.test_catalog_api import api_as
-from tests.test_filing_api import plan_body, product
+from tests.test_filing_api import agreed, plan_body, product
 from tests.test_web import PASSWORD, client
 
 BEIJING = timezone(timedelta(hours=8))
@@ -104,6 +104,7 @@ def test_the_72_hour_rule_reads_the_instant_filed_in_beijing_time(
         )
         assert "+08:00" in body["starts_at"]
         plan = official.post("/api/v1/plans", json=body).json()["id"]
+        agreed(served, official, plan)
         filed = official.post(f"/api/v1/plans/{plan}/submit").json()
     rules = {f["rule"] for f in filed["findings"]}
     if accepted:
@@ -385,6 +386,7 @@ def test_the_monthly_count_is_the_same_whatever_the_offset_of_the_start(
             ends_at=(starts + timedelta(hours=1)).isoformat(),
         )
         plan = official.post("/api/v1/plans", json=body).json()["id"]
+        agreed(served, official, plan)
         assert official.post(f"/api/v1/plans/{plan}/submit").json()["status"] == "checked"
         official_id = official.get("/api/v1/me").json()["id"]
     later = datetime(2026, 3, 31, 21, 0, tzinfo=UTC)  # 05:00 on 1 April in Beijing

@@ -67,7 +67,13 @@ from sunlit.orders.addresses import pages as addresses_pages
 from sunlit.orders.shipping import api as shipping_api
 from sunlit.orders.shipping import pages as shipping_pages
 from sunlit.participation import api as participation_api
-from sunlit.participation import follows_api, follows_pages, report_pages, upload_pages
+from sunlit.participation import (
+    consent_pages,
+    follows_api,
+    follows_pages,
+    report_pages,
+    upload_pages,
+)
 from sunlit.participation import pages as participation_pages
 from sunlit.payments import api as payments_api
 from sunlit.payments import pages as payments_pages
@@ -92,6 +98,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     catalog_pages.router,
     import_pages.router,
     participation_pages.router,
+    consent_pages.router,
     follows_pages.router,
     report_pages.router,
     upload_pages.router,

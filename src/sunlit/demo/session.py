@@ -1,9 +1,9 @@
 """A demo session that has ended, with its whole public record (issue 16): official.dangshan
-files a plan for the county's pears well ahead, supervisor1 approves it, it goes live through
-the stream gate, the pears are pinned, demo buyers order and pay in the sandbox (one pays and
-cancels, so is refunded; one cancels unpaid), the stream ends, the cooperative ships, the buyers
-confirm delivery, and after the holding period the payout reaches the cooperative and three of
-its member households. The integrity monitor's final run gives the verified figures.
+files a plan for the county's pears well ahead (the cooperative agrees), supervisor1 approves
+it, it goes live through the stream gate, the pears are pinned, demo buyers order and pay in the
+sandbox (one pays and cancels, so is refunded; one cancels unpaid), the stream ends, the
+cooperative ships, buyers confirm delivery, and after the holding period the payout reaches the
+cooperative and three member households. The integrity monitor's final run gives the figures.
 
 Every step is the use case the API routes call, with an explicit time: the session took place
 days before the demo's ``now``, so `make run` on any day shows it ended. Idempotent: a plan with
@@ -41,7 +41,7 @@ from sunlit.demo.data import (
     DemoCounty,
     DemoOrder,
 )
-from sunlit.filing import gate
+from sunlit.filing import consent, gate
 from sunlit.filing import services as filing
 from sunlit.filing.model import Partner, PartnerKind, PlanDraft, PlanStatus, Purpose
 from sunlit.filing.views import get_plan, plan_product_ids
@@ -227,12 +227,12 @@ async def _file(play: _Play, product: str) -> str:
     )
     plan = await filing.do_draft(db, official, draft, now=when.at(-5, 10))
     await db.flush()
+    await consent.do_answer(  # the cooperative agrees, committing its stock (issue 21)
+        db, play.farmer, plan.id, product, agree=True, stock=3000, reason="", now=when.at(-5, 10)
+    )
+    rules = play.settings.filing_rule_settings()
     plan = await filing.do_submit(
-        db,
-        official,
-        plan.id,
-        now=when.at(-5, 10, 5),
-        rule_settings=play.settings.filing_rule_settings(),
+        db, official, plan.id, now=when.at(-5, 10, 5), rule_settings=rules
     )
     if plan.status != PlanStatus.CHECKED:  # a certificate lapsed since the region was loaded
         raise RuntimeError(f"the demo plan was {plan.status} by the rules: {plan.findings}")

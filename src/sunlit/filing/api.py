@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
 from sunlit.core.text import CleanText
+from sunlit.filing import consent
 from sunlit.filing import services as filing
 from sunlit.filing.model import Plan
 from sunlit.filing.schemas import PlanIn, PlanOut
@@ -69,6 +70,48 @@ async def submit_plan(plan_id: PathId, work: Work[Kit] = unit(*HOSTS)) -> PlanOu
     )
     await work.commit()
     return await _answer(work, plan)
+
+
+class ConsentIn(BaseModel):
+    agree: bool
+    stock: int | None = Field(None, ge=1, description="what the producer commits, if it agrees")
+    reason: CleanText = Field("", max_length=500, description="why it declines")
+
+
+class ConsentOut(BaseModel):
+    plan: str
+    product: str
+    producer: str
+    state: str
+    stock: int | None
+    reason: str | None
+
+
+@router.post("/plans/{plan_id}/consents/{product_id}", response_model=ConsentOut)
+async def answer_consent(
+    plan_id: PathId, product_id: PathId, body: ConsentIn, work: Work[Kit] = unit(Role.FARMER)
+) -> ConsentOut:
+    """The producer's own account agrees to be on an official's plan, with the stock it
+    commits, or declines with a reason (which takes the product off the plan)."""
+    answered = await consent.do_answer(
+        work.db,
+        work.actor,
+        plan_id,
+        product_id,
+        agree=body.agree,
+        stock=body.stock,
+        reason=body.reason,
+        now=work.now,
+    )
+    await work.commit()
+    return ConsentOut(
+        plan=answered.plan_id,
+        product=answered.product_id,
+        producer=answered.producer_id,
+        state=str(answered.state),
+        stock=answered.stock,
+        reason=answered.reason,
+    )
 
 
 async def _decide(work: Work[Kit], plan_id: str, body: DecisionIn, *, approve: bool) -> PlanOut:

@@ -58,6 +58,14 @@ def _sentence(event: Recorded) -> tuple[str, str | None] | None:
                 "and must be filed again."
             ), None
         return N_("%(who)s changed the plan."), None
+    if kind == "plan.consent_asked":
+        return N_("%(who)s asked a producer to agree to be on the plan."), None
+    if kind == "plan.consent_given":
+        return N_("%(who)s agreed, for their produce, to be on the plan."), None
+    if kind == "plan.consent_declined":
+        return N_("%(who)s declined for their produce; it was taken off the plan."), data.get(
+            "reason"
+        )
     if kind == "session.filed":
         return N_("%(who)s filed the plan (报备)."), None
     if kind == "plan.checked":

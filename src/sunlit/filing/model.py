@@ -33,6 +33,14 @@ class HostKind(StrEnum):
     PRODUCER = "producer"
 
 
+class ConsentState(StrEnum):
+    """A producer's answer to being on an official's plan (issue 21)."""
+
+    ASKED = "asked"
+    GIVEN = "given"
+    DECLINED = "declined"
+
+
 class PartnerKind(StrEnum):
     MCN = "mcn"  # an influencer / live-streaming agency
     ENTERPRISE = "enterprise"
@@ -263,6 +271,11 @@ LABELS: dict[str, dict[str, str]] = {
     "host_kind": {
         HostKind.OFFICIAL: N_("Hosted by an official"),
         HostKind.PRODUCER: N_("Hosted by the producer"),
+    },
+    "consent_state": {
+        ConsentState.ASKED: N_("Waiting for the producer"),
+        ConsentState.GIVEN: N_("Agreed"),
+        ConsentState.DECLINED: N_("Declined"),
     },
     "plan_status": {
         PlanStatus.DRAFT: N_("Draft"),

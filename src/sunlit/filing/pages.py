@@ -19,6 +19,7 @@ from sunlit.catalog.unsalable import services as unsalable
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import BABEL_LOCALES, current_language, field_errors, gettext_, translate
 from sunlit.core.regions.model import covers
+from sunlit.filing import consent
 from sunlit.filing import services as filing
 from sunlit.filing.deps import FilingKit, filing_kit
 from sunlit.filing.facts import facts_for_draft, host_kind_of, own_producers
@@ -26,6 +27,7 @@ from sunlit.filing.forms import PARTNER_ROWS, draft_from_form, new_plan_values, 
 from sunlit.filing.history import history_entries
 from sunlit.filing.model import (
     REVIEWED,
+    ConsentState,
     HostKind,
     PartnerKind,
     Plan,
@@ -123,12 +125,20 @@ async def _plan_page(
     record = await plan_record(work.db, plan.id)
     actors = {e.actor for e in record.history if e.actor} | {plan.official_id}
     names = await display_names(work.db, actors)
+    consents = {c.product_id: c for c in await consent.consents_of(work.db, plan.id)}
+    products = await catalog.products_by_id(work.db, set(consents) | set(record.products))
     return render(
         work.request,
         "filing/plan.html",
         {
+            "consents": consents,
+            "declined": [
+                (products[c.product_id], c)
+                for c in consents.values()
+                if c.state == ConsentState.DECLINED and c.product_id not in record.products
+            ],
             "plan": plan,
-            "products": [await catalog.get_product(work.db, pid) for pid in record.products],
+            "products": [products[pid] for pid in record.products],
             "partners": record.partners,
             "history": history_entries(record.history, names),
             "filer": await find_account(work.db, plan.official_id),

@@ -105,6 +105,11 @@ class PlanOut(BaseModel):
     team: list[TeamMemberIn]
     findings: list[dict[str, Any]]
     stream_key: str | None = Field(None, description="for the official, once approved")
+    consents: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="each producer's answer to being on an official's plan: product, producer, "
+        "state (asked, given, declined), stock committed, reason for a decline",
+    )
     history: list[dict[str, Any]] = Field(default_factory=list)
 
     @classmethod
@@ -125,6 +130,16 @@ class PlanOut(BaseModel):
             team=[TeamMemberIn(account=account, role=role) for account, role in record.team],
             findings=list(plan.findings or []),
             stream_key=stream_key,
+            consents=[
+                {
+                    "product": c.product_id,
+                    "producer": c.producer_id,
+                    "state": str(c.state),
+                    "stock": c.stock,
+                    "reason": c.reason,
+                }
+                for c in record.consents
+            ],
             history=[
                 {"type": e.type, "actor": e.actor, "ts": aware(e.ts).isoformat(), "data": e.data}
                 for e in record.history

@@ -21,6 +21,7 @@ from sunlit.catalog.unsalable import services as unsalable
 from sunlit.core.errors import N_, Conflict, InvalidInput, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ids import new_id
+from sunlit.filing import consent
 from sunlit.filing.facts import facts_of, host_kind_of
 from sunlit.filing.model import (
     ACTIVE,
@@ -36,7 +37,7 @@ from sunlit.filing.model import (
 )
 from sunlit.filing.rules import Finding, blocks, evaluate
 from sunlit.filing.tables import PlanPartnerRow, PlanProductRow, PlanTeamRow, SessionPlanRow
-from sunlit.filing.views import get_plan, team_of
+from sunlit.filing.views import get_plan, plan_product_ids, team_of
 
 
 async def plan_titles(db: AsyncSession, plan_ids: set[str]) -> dict[str, str]:
@@ -178,6 +179,7 @@ async def do_draft(
             data={"from": previous, "to": row.status},
         ),
     )
+    await consent.do_ask(db, row, draft.product_ids, now=now)  # after the plan's own event
     return row
 
 
@@ -202,6 +204,13 @@ async def do_submit(
         raise PermissionDenied(N_("Only the host who filed a plan can change it."))
     if problem := check_transition(PlanStatus(plan.status), PlanStatus.SUBMITTED):
         raise Conflict(problem, params={"current": plan.status, "target": "submitted"})
+    if waiting := await consent.waiting_for(db, plan.id):
+        raise Conflict(
+            N_("Not filed: %(count)s product(s) on the plan wait for their producer's consent."),
+            params={"count": len(waiting)},
+        )
+    if not await plan_product_ids(db, plan.id):
+        raise Conflict(N_("Not filed: no product is left on the plan. Add one and save it."))
     plan.status, plan.submitted_at, plan.updated_at = PlanStatus.SUBMITTED, now, now
     facts = await facts_of(db, plan, now=now)
     append(

@@ -19,7 +19,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sunlit.core.db import Base, StrEnumType, UTCDateTime
-from sunlit.filing.model import HostKind, PartnerKind, PlanStatus, Purpose, TeamRole
+from sunlit.filing.model import (
+    ConsentState,
+    HostKind,
+    PartnerKind,
+    PlanStatus,
+    Purpose,
+    TeamRole,
+)
 
 
 class SessionPlanRow(Base):
@@ -108,3 +115,28 @@ class PracticeRoomRow(Base):
     nonce: Mapped[str] = mapped_column(String(32))  # a new one makes a new key
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PlanConsentRow(Base):
+    """A producer's answer to being on an official's plan (issue 21): one per product filed,
+    asked when the product is put on the plan, answered by the producer's own account."""
+
+    __tablename__ = "plan_consents"
+
+    plan_id: Mapped[str] = mapped_column(
+        ForeignKey("session_plans.id", ondelete="CASCADE"), primary_key=True
+    )
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    producer_id: Mapped[str] = mapped_column(ForeignKey("producers.id"))
+    state: Mapped[ConsentState] = mapped_column(StrEnumType(ConsentState, 16))
+    stock: Mapped[int | None] = mapped_column(Integer)  # what the producer commits
+    reason: Mapped[str | None] = mapped_column(String(500))  # why it declined
+    answered_by: Mapped[str | None] = mapped_column(String(40))
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        CheckConstraint("state IN ('asked', 'given', 'declined')", name="state_known"),
+        CheckConstraint("stock IS NULL OR stock > 0", name="stock_positive"),
+        Index("ix_plan_consents_producer_id", "producer_id"),
+    )

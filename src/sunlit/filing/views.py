@@ -12,7 +12,13 @@ from sunlit.accounts.model import Actor, Role
 from sunlit.core.errors import N_, NotFound, PermissionDenied
 from sunlit.core.eventlog.tables import EventRow
 from sunlit.filing.model import Partner, PartnerKind, PlanStatus, TeamRole
-from sunlit.filing.tables import PlanPartnerRow, PlanProductRow, PlanTeamRow, SessionPlanRow
+from sunlit.filing.tables import (
+    PlanConsentRow,
+    PlanPartnerRow,
+    PlanProductRow,
+    PlanTeamRow,
+    SessionPlanRow,
+)
 
 
 async def find_plan(db: AsyncSession, plan_id: str) -> SessionPlanRow | None:
@@ -127,11 +133,17 @@ class PlanRecord:
     partners: list[Partner]
     team: list[tuple[str, TeamRole]]
     history: list[EventRow]
+    consents: list[PlanConsentRow]
 
 
 async def plan_record(db: AsyncSession, plan_id: str) -> PlanRecord:
     """The plan's products and partners (in the order filed), its team and its history."""
     products, partners = await plan_parts(db, plan_id)
+    consents = await db.scalars(select(PlanConsentRow).where(PlanConsentRow.plan_id == plan_id))
     return PlanRecord(
-        products, partners, await plan_team(db, plan_id), await plan_history(db, plan_id)
+        products,
+        partners,
+        await plan_team(db, plan_id),
+        await plan_history(db, plan_id),
+        list(consents.all()),
     )

@@ -23,6 +23,10 @@ class Kind(StrEnum):
     PROPOSAL_REFUSED = "proposal_refused"
     PLAN_APPROVED = "plan_approved"
     PLAN_REJECTED = "plan_rejected"
+    # issue 21: a producer asked to be on an official's plan, and its answer
+    CONSENT_ASKED = "consent_asked"
+    CONSENT_GIVEN = "consent_given"
+    CONSENT_DECLINED = "consent_declined"
     CONCERN_TO_ANSWER = "concern_to_answer"
     # buyers
     ORDER_SHIPPED = "order_shipped"
@@ -49,6 +53,14 @@ MESSAGES: dict[Kind, str] = {
     Kind.PROPOSAL_REFUSED: N_("Your proposed price of %(price)s for %(product)s was refused."),
     Kind.PLAN_APPROVED: N_("Your session plan “%(plan)s” was approved."),
     Kind.PLAN_REJECTED: N_("Your session plan “%(plan)s” was rejected."),
+    Kind.CONSENT_ASKED: N_(
+        "An official wants to sell %(product)s in “%(plan)s”. Agree, with the stock you commit, "
+        "or decline."
+    ),
+    Kind.CONSENT_GIVEN: N_("The producer of %(product)s agreed to “%(plan)s”."),
+    Kind.CONSENT_DECLINED: N_(
+        "The producer of %(product)s declined “%(plan)s”, so it was taken off: %(reason)s"
+    ),
     Kind.CONCERN_TO_ANSWER: N_("A concern was raised that you are asked to answer."),
     Kind.ORDER_SHIPPED: N_("Your order of %(product)s has been shipped."),
     Kind.ORDER_DELIVERED: N_("Your order of %(product)s has been delivered."),
@@ -149,6 +161,17 @@ def drafts_for(event_type: str, data: Mapping[str, Any], session: str | None) ->
                     plan,
                 ),
             ]
+        case "plan.consent_asked" if session:
+            params = {"plan": session, "product": str(data["product"])}
+            link = "/producer#consents"
+            return [Draft(Kind.CONSENT_ASKED, To.PRODUCER, str(data["producer"]), link, params)]
+        case "plan.consent_given" | "plan.consent_declined" if session:
+            given = event_type == "plan.consent_given"
+            params = {"plan": session, "product": str(data["product"])}
+            if not given:
+                params["reason"] = str(data.get("reason") or "")
+            kind = Kind.CONSENT_GIVEN if given else Kind.CONSENT_DECLINED
+            return [Draft(kind, To.PLAN_OFFICIAL, session, f"/plans/{session}", params)]
         case "plan.rejected" if session:
             plan = {"plan": session}
             return [Draft(Kind.PLAN_REJECTED, To.PLAN_OFFICIAL, session, f"/plans/{session}", plan)]

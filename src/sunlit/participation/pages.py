@@ -27,6 +27,8 @@ from sunlit.catalog.unsalable import services as unsalable
 from sunlit.core.errors import N_, InvalidInput, SunlitError
 from sunlit.core.i18n import current_language, field_errors, translate
 from sunlit.core.regions.services import region_book
+from sunlit.filing import consent as plan_consent
+from sunlit.filing.services import plans_by_id
 from sunlit.participation import follows, ratings
 from sunlit.participation import services as consent
 from sunlit.participation.follows import FollowStates
@@ -55,6 +57,7 @@ async def _dashboard(
     proposals = await consent.proposals_for_products(db, [row.id for row in rows])
     help_requests = await unsalable.reports_of(db, [p.id for p in producers])
     rateable = await ratings.rateable_for(db, account)
+    asked = await plan_consent.asked_of(db, [p.id for p in producers])
     proposers = {p.proposed_by for p in proposals}
     home = producers[0].region if producers else (account.region or "")
     names = {a.id: a for a in await accounts.accounts_by_id(db, proposers)}
@@ -79,6 +82,8 @@ async def _dashboard(
             "clearances": list(ClearanceReason),
             "help_requests": help_requests,
             "rateable": rateable,
+            "asked": asked,
+            "asking_plans": await plans_by_id(db, {c.plan_id for c in asked}),
             "followers": {
                 p.id: await follows.followers_count(db, follows.Target.PRODUCER, p.id)
                 for p in producers

@@ -65,6 +65,11 @@ class EventType(StrEnum):
     PLAN_CHECKED = "plan.checked"
     PLAN_APPROVED = "plan.approved"
     PLAN_REJECTED = "plan.rejected"
+    #: issue 21: a producer asked, agreeing (with the stock it commits) or declining to be on
+    #: an official's plan
+    CONSENT_ASKED = "plan.consent_asked"
+    CONSENT_GIVEN = "plan.consent_given"
+    CONSENT_DECLINED = "plan.consent_declined"
     STREAM_REFUSED = "stream.refused"
     SESSION_RATED = "session.rated"
     # Orders and payments (spec types first, then Sunlit's own).
