@@ -23,6 +23,9 @@ from sunlit.filing.tables import PlanConsentRow, PlanProductRow, SessionPlanRow
 #: Statuses in which a producer may still answer: before the plan is filed.
 ANSWERABLE = (PlanStatus.DRAFT.value, PlanStatus.REJECTED.value)
 MAX_REASON = 500
+#: The most a producer may commit to one session (a bound on input, not on its harvest: it may
+#: commit stock it will have by the session, more than it lists today).
+MAX_COMMIT = 10_000_000
 
 
 async def consents_of(db: AsyncSession, plan_id: str) -> list[PlanConsentRow]:
@@ -72,12 +75,13 @@ async def do_ask(
         )
 
 
-def check_answer(agree: bool, stock: int | None, reason: str, available: int) -> dict[str, str]:
-    """Field errors (msgids) of an answer: an agreement commits 1 to the stock there is; a
-    decline says why."""
+def check_answer(agree: bool, stock: int | None, reason: str) -> dict[str, str]:
+    """Field errors (msgids) of an answer: an agreement commits a stock of at least 1 (it may
+    be more than is listed today: the harvest may come in by the session); a decline says
+    why."""
     errors: dict[str, str] = {}
-    if agree and (stock is None or not 0 < stock <= available):
-        errors["stock"] = N_("Commit between 1 and the %(available)s in stock.")
+    if agree and (stock is None or not 0 < stock <= MAX_COMMIT):
+        errors["stock"] = N_("Commit a stock between 1 and 10,000,000.")
     if not agree and not 0 < len(reason.strip()) <= MAX_REASON:
         errors["reason"] = N_("Say why you decline (1 to 500 characters).")
     return errors
@@ -106,14 +110,8 @@ async def do_answer(
         raise Conflict(N_("This plan is filed already; its producers have answered."))
     if consent.state != ConsentState.ASKED.value:
         raise Conflict(N_("You have answered for this product already."))
-    product = await catalog.get_product(db, product_id)
-    errors = check_answer(agree, stock, reason, product.stock)
-    if errors:
-        raise InvalidInput(
-            N_("Please correct the marked fields."),
-            fields=errors,
-            params={"available": product.stock},
-        )
+    if errors := check_answer(agree, stock, reason):
+        raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
     consent.answered_by, consent.answered_at = actor.id, now
     data: dict[str, object] = {"product": product_id, "producer": producer.id}
     if agree:

@@ -21,6 +21,7 @@ async def answer(
     plan_id: PathId, product_id: PathId, work: Work[Kit] = unit(Role.FARMER)
 ) -> Response:
     fields, errors = await form_input(work)
+    fields |= {"plan": plan_id, "product": product_id}  # which question the errors are about
     agree = fields.get("answer") == "agree"
     stock = whole_in(fields, "stock", errors) if agree else None
     return await attempt(
