@@ -162,6 +162,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/stream/on_publish_done"): EVERYONE,
     ("POST", "/stream/on_practice"): EVERYONE,
     ("GET", "/practice"): HOSTS,
+    ("GET", "/producer/sales"): FARMER,
+    ("GET", "/producer/sales.csv"): FARMER,
     ("POST", "/producer/consents/{plan_id}/{product_id}"): FARMER,
     ("POST", "/api/v1/plans/{plan_id}/consents/{product_id}"): FARMER,
     ("POST", "/practice"): HOSTS,

@@ -8,12 +8,19 @@ import csv
 import io
 from datetime import date
 
-from sunlit.disclosure.region import Sale, Span, around, by_day, share_without_official
-from tests.support import LiveServer
+from sunlit.disclosure.region import (
+    Sale,
+    Span,
+    around,
+    by_day,
+    by_host,
+    share_without_official,
+)
+from tests.support import LiveServer, sign_in
 from tests.test_catalog_api import api_as, product_named
 from tests.test_claims import ended_session_with_sales
 from tests.test_orders import buy, pay_in_sandbox, wait_for
-from tests.test_web import client
+from tests.test_web import PASSWORD, client
 
 D = date(2026, 3, 10)
 SPAN = Span("s-1", "砀山酥梨助农直播", D, D)
@@ -54,6 +61,35 @@ def test_before_during_and_after_a_session_and_days_still_to_come() -> None:
     assert around(sales, SPAN, today=day(3)).days_after == 3
 
 
+def test_a_producers_own_session_sells_without_an_official_and_counts_after_one() -> None:
+    """The seed's blueberry grower: the official's session, then the farmer's own. The farmer's
+    session sells with no official on camera, counts in the 30 days after the official's, and
+    a producer's session with an official as guest counts as one with an official."""
+    own = Span("s-2", "合作社自播", day(10), day(10), "producer", with_official=False)
+    sales = [
+        Sale(day(-1), 40, None, official=False),
+        Sale(D, 1_000, "s-1"),
+        Sale(day(3), 10, None, official=False),
+        Sale(day(10), 300, "s-2", official=False),  # the farmer hosts, alone
+        Sale(day(12), 200, "s-3"),  # a producer's session with a guest official
+    ]
+    days = {d.day: d for d in by_day(sales, D, day(12))}
+    assert (days[day(10)].producer_hosted, days[day(10)].in_session, days[day(10)].other) == (
+        300,
+        0,
+        0,
+    )
+    assert days[day(12)].in_session == 200 and days[day(10)].total == 300
+    official = around(sales, SPAN, today=day(40))
+    assert (official.before, official.during, official.after) == (40, 1_000, 310)
+    assert around(sales, own, today=day(40)).after == 0  # s-3 had an official on camera
+    assert share_without_official(sales) == round(350 / 1_550, 3)
+    guest = Span("s-3", "有干部做客", day(12), day(12), "producer", with_official=True)
+    hosts = by_host([SPAN, own, guest], sales)
+    assert (hosts.official_sessions, hosts.official_sold) == (1, 1_000)
+    assert (hosts.producer_sessions, hosts.producer_sold) == (2, 500)
+
+
 def test_the_county_page_and_csv_show_what_sold_in_and_out_of_its_session(
     served: LiveServer,
 ) -> None:
@@ -80,3 +116,15 @@ def test_the_county_page_and_csv_show_what_sold_in_and_out_of_its_session(
         assert city.status_code == 404 and "not a county" in city.text
     with client(served, "zh") as visitor:
         assert "砀山县" in visitor.get("/regions/341321").text
+    # The cooperative's own dashboard: the same figures for the produce it runs.
+    with client(served, "en") as farmer:
+        sign_in(farmer, "farmer.dangshan", PASSWORD)
+        own = farmer.get("/producer/sales")
+        assert own.status_code == 200 and "Your sales around each session" in own.text
+        assert f"/sessions/{session}" in own.text and "40%" in own.text
+        mine = farmer.get("/producer/sales.csv")
+        rows = list(csv.DictReader(io.StringIO(mine.content.decode("utf-8-sig"))))
+        assert sum(int(r["total_fen"]) for r in rows) == 5 * price
+    with client(served, "en") as other:
+        sign_in(other, "farmer.xuwen", PASSWORD)  # none of it is Xuwen's
+        assert "40%" not in other.get("/producer/sales").text

@@ -1,8 +1,10 @@
 """A county's sales in public (issue 21, item 5, the public summary): what its produce sold
-each day over the last 90 days, how much of it in a session with an official on camera and how
-much without, and for each session the 30 days before it, its own sales and the 30 days after —
-whether sales last once the official leaves. The arithmetic is pure (explicit days, integer
-fen); :func:`region_sales` reads what it needs."""
+each day over the last 90 days — in a session with an official on camera (an official's own, or
+a producer's with an official as its guest), in a producer's own session, or outside any
+session — and for each session the 30 days before it, its own sales and the 30 days after:
+whether sales last once the official leaves, and whether they come back when the farmers host.
+The arithmetic is pure (explicit days, integer fen); :func:`region_sales` reads what it
+needs."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.catalog import views as catalog_views
-from sunlit.filing.views import find_plan
+from sunlit.catalog.producers import services as producer_service
+from sunlit.filing.services import plans_by_id
 from sunlit.orders.views import paid_between
 
 #: The days the summary covers, and the days before and after a session it compares.
@@ -27,27 +30,35 @@ class Sale:
     day: date  # in the market's time zone
     amount: int  # fen that stayed paid
     session: str | None  # None: sold outside any session
+    official: bool = True  # in a session with an official on camera (False outside sessions)
 
 
 @dataclass(frozen=True, slots=True)
 class Day:
     day: date
     in_session: int  # fen sold in a session with an official on camera
-    other: int  # fen sold without one
+    other: int  # fen sold without one, outside any session
+    producer_hosted: int = 0  # fen sold in a producer's own session, with no official
 
     @property
     def total(self) -> int:
-        return self.in_session + self.other
+        return self.in_session + self.producer_hosted + self.other
 
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """A session as the summary places it: its days."""
+    """A session as the summary places it: its days, and who hosted it."""
 
     id: str
     title: str
     first: date
     last: date
+    host_kind: str = "official"  # or "producer"
+    with_official: bool = True  # an official on camera: the host, or a producer's guest
+
+
+def _with_official(sale: Sale) -> bool:
+    return sale.session is not None and sale.official
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,23 +71,27 @@ class Around:
 
 
 def by_day(sales: Iterable[Sale], first: date, last: date) -> list[Day]:
-    """Every day from ``first`` to ``last``, with what sold in and out of sessions."""
+    """Every day from ``first`` to ``last``, with what sold with an official on camera, in a
+    producer's own session, and outside any session."""
     totals: dict[date, list[int]] = {
-        first + timedelta(days=n): [0, 0] for n in range((last - first).days + 1)
+        first + timedelta(days=n): [0, 0, 0] for n in range((last - first).days + 1)
     }
     for sale in sales:
         if sale.day in totals:
-            totals[sale.day][0 if sale.session else 1] += sale.amount
-    return [Day(day, inside, other) for day, (inside, other) in totals.items()]
+            slot = 0 if _with_official(sale) else 2 if sale.session else 1
+            totals[sale.day][slot] += sale.amount
+    return [Day(day, inside, other, own) for day, (inside, other, own) in totals.items()]
 
 
 def around(sales: Sequence[Sale], span: Span, today: date, days: int = AROUND_DAYS) -> Around:
-    """What sold before, during and after one session; sales in other sessions count in none
-    of the three (they are another official's days)."""
+    """What sold before, during and after one session. Before and after count what sold with
+    no official on camera (outside sessions, and in producers' own sessions); another session
+    with an official counts in none of the three (those are another official's days)."""
     before_from, after_to = span.first - timedelta(days=days), span.last + timedelta(days=days)
-    before = sum(s.amount for s in sales if not s.session and before_from <= s.day < span.first)
+    alone = [s for s in sales if not _with_official(s) and s.session != span.id]
+    before = sum(s.amount for s in alone if before_from <= s.day < span.first)
     during = sum(s.amount for s in sales if s.session == span.id)
-    after = sum(s.amount for s in sales if not s.session and span.last < s.day <= after_to)
+    after = sum(s.amount for s in alone if span.last < s.day <= after_to)
     passed = max(0, min(days, (today - span.last).days))
     return Around(span, before, during, after, passed)
 
@@ -85,7 +100,33 @@ def share_without_official(sales: Iterable[Sale]) -> float | None:
     """The share of the money sold with no official on camera (None when nothing sold)."""
     kept = list(sales)
     total = sum(s.amount for s in kept)
-    return round(sum(s.amount for s in kept if not s.session) / total, 3) if total else None
+    alone = sum(s.amount for s in kept if not _with_official(s))
+    return round(alone / total, 3) if total else None
+
+
+@dataclass(frozen=True, slots=True)
+class Hosts:
+    """Sessions in the period by who hosted them, and what they sold."""
+
+    official_sessions: int
+    official_sold: int
+    producer_sessions: int
+    producer_sold: int
+
+
+def by_host(spans: Sequence[Span], sales: Iterable[Sale]) -> Hosts:
+    sold: dict[str, int] = {}
+    for sale in sales:
+        if sale.session:
+            sold[sale.session] = sold.get(sale.session, 0) + sale.amount
+    officials = [s.id for s in spans if s.host_kind != "producer"]
+    producers = [s.id for s in spans if s.host_kind == "producer"]
+    return Hosts(
+        len(officials),
+        sum(sold.get(i, 0) for i in officials),
+        len(producers),
+        sum(sold.get(i, 0) for i in producers),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,27 +138,52 @@ class RegionSales:
     sessions: list[Around]
     total: int
     share_without_official: float | None
+    hosts: Hosts
 
 
 async def region_sales(
     db: AsyncSession, region: str, *, now: datetime, zone: ZoneInfo
 ) -> RegionSales:
     """The summary for a region's produce over the WINDOW_DAYS up to ``now``."""
+    products = await catalog_views.product_ids_in(db, region)
+    return await sales_summary(db, region, products, now=now, zone=zone)
+
+
+async def producer_sales(
+    db: AsyncSession, manager: str, *, now: datetime, zone: ZoneInfo
+) -> RegionSales:
+    """The same summary for the produce of the producers an account runs (its own, and its
+    cooperative's members): a farmer's own dashboard (issue 21, item 5)."""
+    products = [
+        product
+        for producer in await producer_service.list_producers(db, manager=manager)
+        for product in await catalog_views.product_ids_of(db, producer.id)
+    ]
+    return await sales_summary(db, "", products, now=now, zone=zone)
+
+
+async def sales_summary(
+    db: AsyncSession, region: str, products: list[str], *, now: datetime, zone: ZoneInfo
+) -> RegionSales:
+    """What ``products`` sold over the WINDOW_DAYS up to ``now``, day by day and around each
+    session (``region`` labels the summary: a county's code, or empty)."""
     last = now.astimezone(zone).date()
     first = last - timedelta(days=WINDOW_DAYS - 1)
     since = datetime.combine(first - timedelta(days=AROUND_DAYS), datetime.min.time(), zone)
-    products = await catalog_views.product_ids_in(db, region)
     rows = await paid_between(db, products, since, now)
-    sales = [Sale(paid.astimezone(zone).date(), amount, session) for paid, amount, session in rows]
-    spans = []
-    for session in sorted({s.session for s in sales if s.session}):
-        plan = await find_plan(db, session)
-        if plan is None:
-            continue
+    spans, official = [], {}
+    plans = await plans_by_id(db, {session for _, _, session in rows if session})
+    for plan in plans.values():  # one statement for every session, however many
+        hosted_by = str(plan.host_kind)
+        official[plan.id] = hosted_by != "producer" or plan.guest_official_id is not None
         start, end = plan.starts_at.astimezone(zone).date(), plan.ends_at.astimezone(zone).date()
         if end >= first:
-            spans.append(Span(plan.id, plan.title, start, end))
+            spans.append(Span(plan.id, plan.title, start, end, hosted_by, official[plan.id]))
     spans.sort(key=lambda span: (span.first, span.id))
+    sales = [
+        Sale(paid.astimezone(zone).date(), amount, session, official.get(session or "", False))
+        for paid, amount, session in rows
+    ]
     shown = [s for s in sales if s.day >= first]
     return RegionSales(
         region=region,
@@ -127,4 +193,5 @@ async def region_sales(
         sessions=[around(sales, span, last) for span in spans],
         total=sum(s.amount for s in shown),
         share_without_official=share_without_official(shown),
+        hosts=by_host(spans, shown),
     )

@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import Response
 
+from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
 from sunlit.core.errors import N_, NotFound
 from sunlit.core.regions.model import RegionLevel
 from sunlit.core.regions.services import get_region
-from sunlit.disclosure.region import RegionSales, region_sales
+from sunlit.disclosure.region import RegionSales, producer_sales, region_sales
 from sunlit.web.deps import Kit
 from sunlit.web.downloads import csv_bytes, csv_download
 from sunlit.web.rendering import render
@@ -21,15 +22,27 @@ router = APIRouter(include_in_schema=False)
 
 #: A region's code (GB/T 2260): six digits.
 RegionCode = Annotated[str, Path(pattern=r"^\d{6}$")]
-CSV_COLUMNS = ("region", "day", "in_session_fen", "without_official_fen", "total_fen")
+CSV_COLUMNS = (
+    "region",
+    "day",
+    "in_session_fen",
+    "producer_hosted_fen",
+    "without_official_fen",
+    "total_fen",
+)
 
 
-def chart_bars(summary: RegionSales, height: int = 120) -> list[tuple[int, int, int, int]]:
-    """Each day's bar as (x, height in a session, height without, day index), scaled to the
-    busiest day (the SVG is 4 units a day wide and ``height`` tall)."""
+def chart_bars(summary: RegionSales, height: int = 120) -> list[tuple[int, int, int, int, int]]:
+    """Each day's bar as (x, height with an official on camera, height outside sessions,
+    height in producers' own sessions, day index), scaled to the busiest day (the SVG is 4
+    units a day wide and ``height`` tall)."""
     top = max((d.total for d in summary.days), default=0) or 1
+
+    def scaled(fen: int) -> int:
+        return round(height * fen / top)
+
     return [
-        (4 * n, round(height * d.in_session / top), round(height * d.other / top), n)
+        (4 * n, scaled(d.in_session), scaled(d.other), scaled(d.producer_hosted), n)
         for n, d in enumerate(summary.days)
     ]
 
@@ -57,5 +70,27 @@ async def region_page(code: RegionCode, work: Work[Kit] = unit("public")) -> Res
 async def region_csv(code: RegionCode, work: Work[Kit] = unit("public")) -> Response:
     """The days of the summary (UTF-8 with a BOM, for spreadsheet programs)."""
     summary = await _summary(work, code)
-    rows = ((code, d.day.isoformat(), d.in_session, d.other, d.total) for d in summary.days)
-    return csv_download(csv_bytes(CSV_COLUMNS, rows), f"{code}-sales.csv")
+    return csv_download(_days_csv(summary, code), f"{code}-sales.csv")
+
+
+def _days_csv(summary: RegionSales, label: str) -> bytes:
+    rows = (
+        (label, d.day.isoformat(), d.in_session, d.producer_hosted, d.other, d.total)
+        for d in summary.days
+    )
+    return csv_bytes(CSV_COLUMNS, rows)
+
+
+@router.get("/producer/sales")
+async def producer_page(work: Work[Kit] = unit(Role.FARMER)) -> Response:
+    """A farmer's own sales around each session (issue 21, item 5: producers for their own
+    produce): the county page's chart and tables, for the produce the account runs."""
+    summary = await producer_sales(work.db, work.actor.id, now=work.now, zone=work.services.zone)
+    context = {"r": summary, "bars": chart_bars(summary)}
+    return render(work.request, "disclosure/producer_sales.html", context)
+
+
+@router.get("/producer/sales.csv")
+async def producer_csv(work: Work[Kit] = unit(Role.FARMER)) -> Response:
+    summary = await producer_sales(work.db, work.actor.id, now=work.now, zone=work.services.zone)
+    return csv_download(_days_csv(summary, ""), "my-sales.csv")
