@@ -6,20 +6,25 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
+from sunlit.core.db import Database
 from sunlit.disclosure.region import (
     Sale,
     Span,
     around,
     by_day,
     by_host,
+    region_sales,
     share_without_official,
 )
-from tests.support import LiveServer, sign_in
+from tests.sales_seed import seed_month
+from tests.support import LiveServer, run_async, sign_in
 from tests.test_catalog_api import api_as, product_named
 from tests.test_claims import ended_session_with_sales
 from tests.test_orders import buy, pay_in_sandbox, wait_for
+from tests.test_request_path_queries import statements
 from tests.test_web import PASSWORD, client
 
 D = date(2026, 3, 10)
@@ -128,3 +133,30 @@ def test_the_county_page_and_csv_show_what_sold_in_and_out_of_its_session(
     with client(served, "en") as other:
         sign_in(other, "farmer.xuwen", PASSWORD)  # none of it is Xuwen's
         assert "40%" not in other.get("/producer/sales").text
+    assert run_async(statements_of_the_summary(served)) <= 3
+
+
+async def statements_of_the_summary(served: LiveServer) -> int:
+    """How many statements the county's summary takes once three more sessions and 300 more
+    orders are in: the products, the sums by hour and session, the sessions' plans — bounded,
+    however many orders and sessions there are."""
+    database = Database(served.settings)
+    now = served.clock.now()
+    try:
+        async with database.transaction() as db:
+            await seed_month(
+                db,
+                product_name="砀山酥梨",
+                host="official.dangshan",
+                buyer="buyer3",
+                start=now - timedelta(days=35),
+                orders=300,
+                sessions=3,
+            )
+        async with database.sessions() as db:
+            with statements(database.engine.sync_engine) as seen:
+                summary = await region_sales(db, "341321", now=now, zone=ZoneInfo("Asia/Shanghai"))
+        assert len(summary.sessions) == 4 and summary.hosts.producer_sessions == 1
+        return len(seen)
+    finally:
+        await database.dispose()

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.catalog import views as catalog_views
 from sunlit.catalog.producers import services as producer_service
 from sunlit.filing.services import plans_by_id
-from sunlit.orders.views import paid_between
+from sunlit.orders.views import paid_by_hour
 
 #: The days the summary covers, and the days before and after a session it compares.
 WINDOW_DAYS = 90
@@ -170,7 +170,7 @@ async def sales_summary(
     last = now.astimezone(zone).date()
     first = last - timedelta(days=WINDOW_DAYS - 1)
     since = datetime.combine(first - timedelta(days=AROUND_DAYS), datetime.min.time(), zone)
-    rows = await paid_between(db, products, since, now)
+    rows = await paid_by_hour(db, products, since, now)
     spans, official = [], {}
     plans = await plans_by_id(db, {session for _, _, session in rows if session})
     for plan in plans.values():  # one statement for every session, however many

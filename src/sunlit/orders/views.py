@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts.model import Actor, Role
 from sunlit.catalog.views import manages_producer
 from sunlit.core.errors import N_, NotFound
+from sunlit.core.sqltime import utc_hour
 from sunlit.orders.addresses.picking import picker_of
 from sunlit.orders.addresses.services import addresses_of
 from sunlit.orders.model import payment_methods_for
@@ -105,20 +106,26 @@ async def sales_of_producer(
     return list((await db.scalars(query)).all())
 
 
-async def paid_between(
+async def paid_by_hour(
     db: AsyncSession, product_ids: Collection[str], since: datetime, until: datetime
 ) -> list[tuple[datetime, int, str | None]]:
-    """Orders of these products paid in [since, until]: when, what stayed paid (the amount
-    less refunds) and the session they were placed in (None: outside any session)."""
+    """What orders of these products paid in [since, until] kept (the amount less refunds),
+    summed in SQL by UTC hour and session (None: outside any session): a few thousand rows
+    for a county's months, however many orders."""
     if not product_ids:
         return []
+    hour = utc_hour(OrderRow.paid_at)
     rows = await db.execute(
-        select(OrderRow.paid_at, OrderRow.amount - OrderRow.refunded, OrderRow.session_id)
+        select(hour, OrderRow.session_id, func.sum(OrderRow.amount - OrderRow.refunded))
         .where(
             OrderRow.product_id.in_(sorted(product_ids)),
             OrderRow.paid_at >= since,
             OrderRow.paid_at <= until,
         )
-        .order_by(OrderRow.paid_at, OrderRow.id)
+        .group_by(hour, OrderRow.session_id)
+        .order_by(hour)
     )
-    return [(paid, int(kept), session) for paid, kept, session in rows.all() if paid is not None]
+    return [
+        (datetime.strptime(at, "%Y-%m-%dT%H").replace(tzinfo=UTC), int(kept), session)
+        for at, session, kept in rows.all()
+    ]
