@@ -47,7 +47,10 @@ def test_the_plan_page_names_its_filer_and_tells_its_history_in_sentences(
         assert f"{me['display_name']} filed the plan (报备)." in history
         assert "The boundary rules found nothing that blocks the plan" in history
         assert "approved the plan. Reason: 报备齐全" in history
-        assert len(re.findall(r"<time ", history)) == 4
+        # issue 21: the official asked the pears' cooperative, which agreed
+        assert "asked a producer to agree to be on the plan." in history
+        assert "agreed, for their produce, to be on the plan." in history
+        assert len(re.findall(r"<time ", history)) == 6
 
 
 def test_changing_an_approved_plan_needs_a_confirmation_the_server_enforces(

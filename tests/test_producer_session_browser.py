@@ -17,14 +17,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from sunlit.core.i18n import catalog
 from tests.support import LiveServer
-from tests.test_browser import accessibility_violations, browser, wider_than_viewport
+from tests.test_browser import browser
+from tests.test_filing_browser import look, phone
 from tests.test_live_video import signed_in, studio
 from tests.test_stream_gate import FFMPEG, NGINX, RTMP_MODULE, ffmpeg_command
-from tests.test_web import PASSWORD
 
 pytestmark = [
     pytest.mark.video,
@@ -35,26 +35,7 @@ pytestmark = [
     ),
 ]
 __all__ = ["browser", "studio"]  # fixtures
-PHONE = {"width": 390, "height": 844}
 PLAYING = "id => { const v = document.getElementById(id); return v && v.currentTime > 0.5; }"
-
-
-def farmer_phone(chromium: Browser, server: LiveServer, language: str) -> Page:
-    context = chromium.new_context(viewport=PHONE)
-    context.add_cookies([{"name": "sunlit_lang", "value": language, "url": server.url}])
-    page = context.new_page()
-    page.goto(server.url + "/signin")
-    page.locator("#f-username").fill("farmer.xuwen")
-    page.locator("#f-password").fill(PASSWORD)
-    page.locator("form[action='/signin'] button").click()
-    page.wait_for_url(server.url + "/")
-    return page
-
-
-def look(page: Page, shots: Path, name: str) -> None:
-    assert accessibility_violations(page) == [], page.url
-    assert wider_than_viewport(page) == [], page.url
-    page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 
 
 @contextmanager
@@ -81,7 +62,7 @@ def test_a_cooperative_files_practises_goes_live_and_sells(
 ) -> None:
     server, rtmp_port = studio
     _ = catalog(language).gettext
-    farmer = farmer_phone(browser, server, language)
+    farmer = phone(browser, server, "farmer.xuwen", language)
 
     # From the dashboard to the producer's own plan.
     farmer.goto(server.url + "/producer")
@@ -128,7 +109,7 @@ def test_a_cooperative_files_practises_goes_live_and_sells(
     # The session, four days on (the editor proposed that start): the farmer signs in again
     # and streams with the session's own key, inside its window.
     server.clock.advance(timedelta(days=4, minutes=5))
-    farmer = farmer_phone(browser, server, language)
+    farmer = phone(browser, server, "farmer.xuwen", language)
     farmer.goto(plan_url + "?show=key#stream")
     key = farmer.locator("#s-key").input_value().strip()
     assert key.startswith(session + "?key=")
