@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.catalog import views as catalog_views
 from sunlit.catalog.producers import services as producer_service
 from sunlit.filing.services import plans_by_id
-from sunlit.orders.views import paid_by_hour
+from sunlit.orders.views import Buyers, buyers_between, paid_by_hour
 
 #: The days the summary covers, and the days before and after a session it compares.
 WINDOW_DAYS = 90
@@ -139,6 +139,19 @@ class RegionSales:
     total: int
     share_without_official: float | None
     hosts: Hosts
+    buyers: Buyers  # over the period shown: who came back, and what was refunded
+
+    @property
+    def repeat_share(self) -> float | None:
+        """The share of buyers who bought twice or more (None with no buyer)."""
+        b = self.buyers
+        return round(b.repeat_buyers / b.buyers, 3) if b.buyers else None
+
+    @property
+    def refund_share(self) -> float | None:
+        """The share of the money paid that was refunded (None when nothing was paid)."""
+        b = self.buyers
+        return round(b.refunded / b.paid, 3) if b.paid else None
 
 
 async def region_sales(
@@ -185,6 +198,7 @@ async def sales_summary(
         for paid, amount, session in rows
     ]
     shown = [s for s in sales if s.day >= first]
+    from_first = datetime.combine(first, datetime.min.time(), zone)
     return RegionSales(
         region=region,
         first=first,
@@ -194,4 +208,5 @@ async def sales_summary(
         total=sum(s.amount for s in shown),
         share_without_official=share_without_official(shown),
         hosts=by_host(spans, shown),
+        buyers=await buyers_between(db, products, from_first, now),
     )

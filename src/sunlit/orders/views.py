@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
@@ -104,6 +105,52 @@ async def sales_of_producer(
         recent = or_(recent, OrderRow.id.in_(list(also)))
     query = select(OrderRow).where(OrderRow.producer_id == producer_id, recent)
     return list((await db.scalars(query)).all())
+
+
+@dataclass(frozen=True, slots=True)
+class Buyers:
+    """Who bought products in a period, in one row: the paid orders, their buyers, the buyers
+    who came back (two paid orders or more), what was paid and what was refunded of it."""
+
+    orders: int
+    buyers: int
+    repeat_buyers: int
+    paid: int  # fen
+    refunded: int  # fen
+
+
+async def buyers_between(
+    db: AsyncSession, product_ids: Collection[str], since: datetime, until: datetime
+) -> Buyers:
+    """:class:`Buyers` of these products' orders paid in [since, until], summed in SQL."""
+    if not product_ids:
+        return Buyers(0, 0, 0, 0, 0)
+    per_buyer = (
+        select(
+            func.count().label("orders"),
+            func.sum(OrderRow.amount).label("paid"),
+            func.sum(OrderRow.refunded).label("refunded"),
+        )
+        .where(
+            OrderRow.product_id.in_(sorted(product_ids)),
+            OrderRow.paid_at >= since,
+            OrderRow.paid_at <= until,
+        )
+        .group_by(OrderRow.buyer_id)
+        .subquery()
+    )
+    row = (
+        await db.execute(
+            select(
+                func.coalesce(func.sum(per_buyer.c.orders), 0),
+                func.count(),
+                func.coalesce(func.sum(case((per_buyer.c.orders >= 2, 1), else_=0)), 0),
+                func.coalesce(func.sum(per_buyer.c.paid), 0),
+                func.coalesce(func.sum(per_buyer.c.refunded), 0),
+            )
+        )
+    ).one()
+    return Buyers(*(int(value) for value in row))
 
 
 async def paid_by_hour(
