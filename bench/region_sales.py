@@ -136,6 +136,9 @@ def main() -> None:
             cold, warm = pages(base, args.requests)
         finally:
             stop(server)
+            if args.backend == "postgres":  # the database was made for this run alone
+                name = env["SUNLIT_DATABASE_URL"].rsplit("/", 1)[1]
+                subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE {name}"], check=False)
     warm.sort()
     print(f"# County dashboard, {args.backend}: {platform.processor() or platform.machine()}")
     print(f"seeded {seeded.orders:,} orders in {len(seeded.sessions)} sessions in {seeding:.1f} s")
