@@ -10,7 +10,7 @@ from sunlit.accounts.work import Work, unit
 from sunlit.core.text import CleanText
 from sunlit.filing import consent
 from sunlit.filing import services as filing
-from sunlit.filing.model import Plan
+from sunlit.filing.model import HOST_ROLES, Plan
 from sunlit.filing.schemas import PlanIn, PlanOut
 from sunlit.filing.views import access_plan, plan_record
 from sunlit.web.deps import Kit, PathId
@@ -25,7 +25,6 @@ class DecisionIn(BaseModel):
 
 
 READERS = (Role.OFFICIAL, Role.FARMER, Role.SUPERVISOR, Role.OPERATOR)
-HOSTS = (Role.OFFICIAL, Role.FARMER)
 DECIDERS = (Role.SUPERVISOR, Role.OPERATOR)  # an operator decides only a producer's plan
 
 
@@ -36,7 +35,7 @@ async def _answer(work: Work[Kit], plan: Plan) -> PlanOut:
 
 
 @router.post("/plans", status_code=201, response_model=PlanOut)
-async def create_plan(body: PlanIn, work: Work[Kit] = unit(*HOSTS)) -> PlanOut:
+async def create_plan(body: PlanIn, work: Work[Kit] = unit(*HOST_ROLES)) -> PlanOut:
     plan = await filing.do_draft(work.db, work.actor, body.draft(), now=work.now)
     await work.commit()
     return await _answer(work, plan)
@@ -53,7 +52,9 @@ async def get_plan(plan_id: PathId, work: Work[Kit] = unit(*READERS)) -> PlanOut
 
 
 @router.put("/plans/{plan_id}", response_model=PlanOut)
-async def change_plan(plan_id: PathId, body: PlanIn, work: Work[Kit] = unit(*HOSTS)) -> PlanOut:
+async def change_plan(
+    plan_id: PathId, body: PlanIn, work: Work[Kit] = unit(*HOST_ROLES)
+) -> PlanOut:
     plan = await filing.do_draft(
         work.db, work.actor, body.draft(), plan_id=plan_id, now=work.now, reopen=body.reopen
     )
@@ -62,7 +63,7 @@ async def change_plan(plan_id: PathId, body: PlanIn, work: Work[Kit] = unit(*HOS
 
 
 @router.post("/plans/{plan_id}/submit", response_model=PlanOut)
-async def submit_plan(plan_id: PathId, work: Work[Kit] = unit(*HOSTS)) -> PlanOut:
+async def submit_plan(plan_id: PathId, work: Work[Kit] = unit(*HOST_ROLES)) -> PlanOut:
     """File the plan: the boundary rules run, and it is checked or rejected at once."""
     rule_settings = work.services.settings.filing_rule_settings()
     plan = await filing.do_submit(

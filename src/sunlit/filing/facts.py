@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.model import Actor, Role
+from sunlit.accounts.model import Actor
 from sunlit.accounts.services import aware, find_account
 from sunlit.catalog.model import Verification
 from sunlit.catalog.producers import services as producers
@@ -23,6 +23,7 @@ from sunlit.filing.model import (
     PlanFacts,
     ProductFacts,
     Purpose,
+    host_kind_of,
     month_of,
 )
 from sunlit.filing.tables import SessionPlanRow
@@ -93,11 +94,6 @@ async def own_producers(db: AsyncSession, host: str, kind: HostKind) -> frozense
     return frozenset(p.id for p in await producers.list_producers(db, manager=host))
 
 
-def host_kind_of(actor: Actor) -> HostKind:
-    """A farmer's account files for its own produce; everyone else who may file, as an official."""
-    return HostKind.PRODUCER if actor.role == Role.FARMER else HostKind.OFFICIAL
-
-
 async def facts_of(db: AsyncSession, plan: Plan, *, now: datetime) -> PlanFacts:
     """The plan with the verified catalog facts every boundary rule looks at."""
     official = await find_account(db, plan.official_id)
@@ -131,7 +127,7 @@ async def facts_for_draft(
     plan_id: str | None = None,
 ) -> PlanFacts:
     """The facts of a plan being typed, before it is saved (for live rule feedback)."""
-    kind = host_kind_of(official)
+    kind = host_kind_of(official.role)
     known = []
     for product_id in draft.product_ids:
         try:

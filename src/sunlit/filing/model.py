@@ -7,6 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from sunlit.accounts.model import Role
 from sunlit.catalog.model import Inspection
 from sunlit.core.errors import N_
 
@@ -39,6 +40,21 @@ class ConsentState(StrEnum):
     ASKED = "asked"
     GIVEN = "given"
     DECLINED = "declined"
+
+
+#: Who files and hosts sessions: an official for the region, a farmer's account for its own
+#: produce. Both may practise in a private room.
+HOST_ROLES = (Role.OFFICIAL, Role.FARMER)
+
+
+def host_kind_of(role: str) -> HostKind:
+    """A farmer's account files for its own produce; an official, as an official."""
+    return HostKind.PRODUCER if role == Role.FARMER else HostKind.OFFICIAL
+
+
+def may_decide(role: str, host_kind: str) -> bool:
+    """A supervisor decides any plan; an operator only a producer's (never an official's)."""
+    return role == Role.SUPERVISOR or (role == Role.OPERATOR and host_kind == HostKind.PRODUCER)
 
 
 class PartnerKind(StrEnum):

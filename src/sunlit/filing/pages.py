@@ -22,10 +22,11 @@ from sunlit.core.regions.model import covers
 from sunlit.filing import consent
 from sunlit.filing import services as filing
 from sunlit.filing.deps import FilingKit, filing_kit
-from sunlit.filing.facts import facts_for_draft, host_kind_of, own_producers
+from sunlit.filing.facts import facts_for_draft, own_producers
 from sunlit.filing.forms import PARTNER_ROWS, draft_from_form, new_plan_values, values_of
 from sunlit.filing.history import history_entries
 from sunlit.filing.model import (
+    HOST_ROLES,
     REVIEWED,
     ConsentState,
     HostKind,
@@ -34,6 +35,8 @@ from sunlit.filing.model import (
     PlanDraft,
     PlanStatus,
     Purpose,
+    host_kind_of,
+    may_decide,
 )
 from sunlit.filing.rules import REGISTRY, Finding, blocks, evaluate
 from sunlit.filing.sources import Reader
@@ -44,8 +47,6 @@ from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 READERS = (Role.OFFICIAL, Role.FARMER, Role.SUPERVISOR, Role.OPERATOR)
-#: Who files plans: an official for the region, a farmer's account for its own produce.
-HOSTS = (Role.OFFICIAL, Role.FARMER)
 Filing = Work[FilingKit]
 
 
@@ -73,7 +74,7 @@ async def _editor(
 ) -> Response:
     region = work.actor.region
     db = work.db
-    host = host_kind_of(work.actor)
+    host = host_kind_of(work.actor.role)
     if host is HostKind.PRODUCER:
         own = await own_producers(db, work.actor.id, host)
         rows = await catalog.list_products(db, producer_ids=sorted(own), verified_only=True)
@@ -146,8 +147,7 @@ async def _plan_page(
             "show_key": work.request.query_params.get("show") == "key",
             "rtmp_url": work.services.settings.stream_rtmp_url.rstrip("/"),
             "is_official": account.id == plan.official_id,
-            "is_supervisor": account.role == Role.SUPERVISOR
-            or (account.role == Role.OPERATOR and plan.host_kind == HostKind.PRODUCER),
+            "is_supervisor": may_decide(account.role, plan.host_kind),
             "guest": await find_account(work.db, plan.guest_official_id)
             if plan.guest_official_id
             else None,
@@ -162,18 +162,16 @@ async def _plan_page(
 @router.get("/plans")
 async def plans_page(work: Filing = _unit(*READERS)) -> Response:
     plans = await filing.list_plans(work.db, work.actor)
-    supervises = work.actor.role == Role.SUPERVISOR  # an operator decides producers' plans only
     waiting = [
         p
         for p in plans
-        if p.status == PlanStatus.CHECKED.value
-        and (supervises or p.host_kind == HostKind.PRODUCER.value)
+        if p.status == PlanStatus.CHECKED.value and may_decide(work.actor.role, p.host_kind)
     ]
     return render(work.request, "filing/plans.html", {"plans": plans, "waiting": waiting})
 
 
 @router.get("/plans/new")
-async def new_plan(work: Filing = _unit(*HOSTS)) -> Response:
+async def new_plan(work: Filing = _unit(*HOST_ROLES)) -> Response:
     return await _editor(work, values=new_plan_values(work.now, work.services.zone))
 
 
@@ -214,12 +212,12 @@ async def _findings(work: Filing, draft: PlanDraft, plan_id: str | None) -> list
 
 
 @router.post("/plans")
-async def create_plan(work: Filing = _unit(*HOSTS)) -> Response:
+async def create_plan(work: Filing = _unit(*HOST_ROLES)) -> Response:
     return await _save(work, None)
 
 
 @router.post("/plans/preview")
-async def preview(work: Filing = _unit(*HOSTS)) -> Response:
+async def preview(work: Filing = _unit(*HOST_ROLES)) -> Response:
     """For htmx: the boundary rules run on the plan as it is being typed."""
     fields, _, draft, _ = await _draft(work)
     findings = await _findings(work, draft, fields.get("plan_id") or None)
@@ -237,7 +235,7 @@ async def plan_page(plan_id: PathId, work: Filing = _unit(*READERS)) -> Response
 
 
 @router.get("/plans/{plan_id}/edit")
-async def edit_plan(plan_id: PathId, work: Filing = _unit(*HOSTS)) -> Response:
+async def edit_plan(plan_id: PathId, work: Filing = _unit(*HOST_ROLES)) -> Response:
     plan = await access_plan(work.db, work.actor, plan_id)
     products, partners = await plan_parts(work.db, plan.id)
     values = values_of(plan, products, partners, work.services.zone)
@@ -245,12 +243,12 @@ async def edit_plan(plan_id: PathId, work: Filing = _unit(*HOSTS)) -> Response:
 
 
 @router.post("/plans/{plan_id}")
-async def update_plan(plan_id: PathId, work: Filing = _unit(*HOSTS)) -> Response:
+async def update_plan(plan_id: PathId, work: Filing = _unit(*HOST_ROLES)) -> Response:
     return await _save(work, plan_id)
 
 
 @router.post("/plans/{plan_id}/submit")
-async def submit_plan(plan_id: PathId, work: Filing = _unit(*HOSTS)) -> Response:
+async def submit_plan(plan_id: PathId, work: Filing = _unit(*HOST_ROLES)) -> Response:
     rule_settings = work.services.settings.filing_rule_settings()
     outcome = await _attempt(
         work,

@@ -10,7 +10,6 @@ for it."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -19,22 +18,22 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sunlit.accounts.model import Actor, Role
+from sunlit.accounts.model import Actor
 from sunlit.accounts.services import find_account
 from sunlit.core.errors import N_, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ids import new_id
+from sunlit.filing.model import HOST_ROLES
+from sunlit.filing.services import signed
 from sunlit.filing.tables import PracticeRoomRow
 
-#: Who may practise: whoever may host a session.
-HOSTS = (Role.OFFICIAL, Role.FARMER)
 #: The nginx-rtmp application practice streams go to, and the folder of its HLS files.
 APPLICATION = "practice"
 
 
 def practice_secret(secret: str, room_id: str, nonce: str) -> str:
-    mac = hmac.new(secret.encode(), f"practice|{room_id}|{nonce}".encode(), hashlib.sha256)
-    return mac.hexdigest()[:40]
+    """As a plan's, under the label ``practice``: never the same as any plan's secret."""
+    return signed(secret, APPLICATION, room_id, nonce)
 
 
 def practice_key(secret: str, room: PracticeRoomRow) -> str:
@@ -59,7 +58,7 @@ async def do_open_room(
 ) -> PracticeRoomRow:
     """The host's practice room, opened on first use; ``new_key`` makes its old key stop
     working (a key shown on a shared screen, say)."""
-    if actor.role not in HOSTS:
+    if actor.role not in HOST_ROLES:
         raise PermissionDenied(N_("Only a host (an official or a producer) has a practice room."))
     room = await room_of(db, actor.id)
     if room is None:
@@ -96,7 +95,7 @@ async def do_practice_publish(
         host = await find_account(db, room.account_id)
         if not hmac.compare_digest(expected.encode(), key.encode("utf-8", "replace")):
             answer = PracticeAnswer(False, "wrong practice key")
-        elif host is None or host.disabled or host.role not in HOSTS:
+        elif host is None or host.disabled or host.role not in HOST_ROLES:
             answer = PracticeAnswer(False, "the host may no longer practise")
         else:
             return PracticeAnswer(True, "practice")

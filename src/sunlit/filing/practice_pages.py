@@ -8,12 +8,13 @@ from fastapi.responses import Response
 
 from sunlit.accounts.work import Work, unit
 from sunlit.filing import practice
+from sunlit.filing.model import HOST_ROLES
 from sunlit.web.deps import Kit
 from sunlit.web.forms import form_fields, redirect
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
-HOST = unit(*practice.HOSTS)
+HOST = unit(*HOST_ROLES)
 
 
 @router.get("/practice")

@@ -15,17 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
 from sunlit.accounts.services import aware, find_account
-from sunlit.catalog.producers import services as producers
 from sunlit.catalog.products import services as catalog
 from sunlit.catalog.unsalable import services as unsalable
-from sunlit.core.errors import N_, Conflict, InvalidInput, PermissionDenied
+from sunlit.core.errors import N_, Conflict, InvalidInput, NotFound, PermissionDenied
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.ids import new_id
 from sunlit.filing import consent
-from sunlit.filing.facts import facts_of, host_kind_of
+from sunlit.filing.facts import facts_of, own_producers
 from sunlit.filing.model import (
     ACTIVE,
     EDITABLE,
+    HOST_ROLES,
     REVIEWED,
     HostKind,
     Plan,
@@ -34,6 +34,8 @@ from sunlit.filing.model import (
     check_four_eyes,
     check_plan,
     check_transition,
+    host_kind_of,
+    may_decide,
 )
 from sunlit.filing.rules import Finding, blocks, evaluate
 from sunlit.filing.tables import PlanPartnerRow, PlanProductRow, PlanTeamRow, SessionPlanRow
@@ -95,15 +97,16 @@ async def _host_errors(db: AsyncSession, actor: Actor, draft: PlanDraft) -> dict
     """A producer files only its own produce (or its cooperative members'); a guest is an
     official. Field errors (msgids), before anything is written."""
     errors: dict[str, str] = {}
-    if host_kind_of(actor) is HostKind.PRODUCER:
-        for product_id in draft.product_ids:
-            product = await catalog.get_product(db, product_id)  # NotFound for an unknown id
-            producer = await producers.get_producer(db, product.producer_id)
-            if not await producers.speaks_for(db, actor, producer):
-                errors["product_ids"] = N_(
-                    "Choose only your own produce (or your cooperative members')."
-                )
-                break
+    host = host_kind_of(actor.role)
+    if host is HostKind.PRODUCER:
+        own = await own_producers(db, actor.id, host)  # as the own_produce rule judges
+        filed = await catalog.products_by_id(db, set(draft.product_ids))
+        if len(filed) != len(set(draft.product_ids)):
+            raise NotFound(N_("No such product."))
+        if any(product.producer_id not in own for product in filed.values()):
+            errors["product_ids"] = N_(
+                "Choose only your own produce (or your cooperative members')."
+            )
     if draft.guest_official is not None:
         guest = await find_account(db, draft.guest_official)
         if guest is None or guest.role != Role.OFFICIAL or guest.disabled:
@@ -123,9 +126,9 @@ async def do_draft(
     """Create a plan, or change one. A change after approval (or while a supervisor reviews it)
     sends the plan back to draft, so it is checked and approved again (its stream key stops
     working): the official says so with ``reopen``, or the change is refused."""
-    if actor.role not in (Role.OFFICIAL, Role.FARMER):
+    if actor.role not in HOST_ROLES:
         raise PermissionDenied(N_("Only an official or a producer files session plans."))
-    host = host_kind_of(actor)
+    host = host_kind_of(actor.role)
     errors = check_plan(draft, now, await _others(db, actor.id, plan_id), host)
     errors = {**await _host_errors(db, actor, draft), **errors}
     if draft.answers_report is not None and not await unsalable.report_exists(
@@ -261,11 +264,15 @@ async def do_submit(
     return plan
 
 
-def stream_secret(secret: str, plan_id: str, nonce: str) -> str:
-    """The secret part of a plan's stream key: only the server can make it, and a new approval
-    makes a new one."""
-    mac = hmac.new(secret.encode(), f"{plan_id}|{nonce}".encode(), hashlib.sha256)
+def signed(secret: str, *parts: str) -> str:
+    """The secret part of a stream key: an HMAC of ``parts`` that only the server can make."""
+    mac = hmac.new(secret.encode(), "|".join(parts).encode(), hashlib.sha256)
     return mac.hexdigest()[:40]
+
+
+def stream_secret(secret: str, plan_id: str, nonce: str) -> str:
+    """The secret part of a plan's stream key: a new approval makes a new one."""
+    return signed(secret, plan_id, nonce)
 
 
 def stream_key(secret: str, plan_id: str, nonce: str) -> str:
@@ -296,7 +303,7 @@ async def do_decide(
     if actor.role not in (Role.SUPERVISOR, Role.OPERATOR):
         raise PermissionDenied(N_("Only a supervisor approves session plans."))
     plan = await get_plan(db, plan_id)
-    if actor.role == Role.OPERATOR and plan.host_kind != HostKind.PRODUCER:
+    if not may_decide(actor.role, plan.host_kind):
         raise PermissionDenied(N_("Only a supervisor approves an official's session plan."))
     if problem := check_four_eyes(actor.id, plan.official_id, await team_of(db, plan.id)):
         raise PermissionDenied(problem)
@@ -326,7 +333,7 @@ async def do_decide(
 
 async def list_plans(db: AsyncSession, actor: Actor) -> list[SessionPlanRow]:
     query = select(SessionPlanRow).order_by(SessionPlanRow.starts_at.desc())
-    if actor.role in (Role.OFFICIAL, Role.FARMER):
+    if actor.role in HOST_ROLES:
         query = query.where(
             (SessionPlanRow.official_id == actor.id)
             | (SessionPlanRow.guest_official_id == actor.id)
