@@ -167,11 +167,8 @@ async def producer_sales(
 ) -> RegionSales:
     """The same summary for the produce of the producers an account runs (its own, and its
     cooperative's members): a farmer's own dashboard (issue 21, item 5)."""
-    products = [
-        product
-        for producer in await producer_service.list_producers(db, manager=manager)
-        for product in await catalog_views.product_ids_of(db, producer.id)
-    ]
+    managed = await producer_service.list_producers(db, manager=manager)
+    products = await catalog_views.product_ids_of(db, *(producer.id for producer in managed))
     return await sales_summary(db, "", products, now=now, zone=zone)
 
 

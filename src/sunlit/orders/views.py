@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
@@ -107,6 +107,17 @@ async def sales_of_producer(
     return list((await db.scalars(query)).all())
 
 
+def _paid_in(
+    product_ids: Collection[str], since: datetime, until: datetime
+) -> tuple[ColumnElement[bool], ...]:
+    """Orders of these products paid in [since, until]: what the sales summaries read."""
+    return (
+        OrderRow.product_id.in_(sorted(product_ids)),
+        OrderRow.paid_at >= since,
+        OrderRow.paid_at <= until,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Buyers:
     """Who bought products in a period, in one row: the paid orders, their buyers, the buyers
@@ -131,11 +142,7 @@ async def buyers_between(
             func.sum(OrderRow.amount).label("paid"),
             func.sum(OrderRow.refunded).label("refunded"),
         )
-        .where(
-            OrderRow.product_id.in_(sorted(product_ids)),
-            OrderRow.paid_at >= since,
-            OrderRow.paid_at <= until,
-        )
+        .where(*_paid_in(product_ids, since, until))
         .group_by(OrderRow.buyer_id)
         .subquery()
     )
@@ -164,11 +171,7 @@ async def paid_by_hour(
     hour = utc_hour(OrderRow.paid_at)
     rows = await db.execute(
         select(hour, OrderRow.session_id, func.sum(OrderRow.amount - OrderRow.refunded))
-        .where(
-            OrderRow.product_id.in_(sorted(product_ids)),
-            OrderRow.paid_at >= since,
-            OrderRow.paid_at <= until,
-        )
+        .where(*_paid_in(product_ids, since, until))
         .group_by(hour, OrderRow.session_id)
         .order_by(hour)
     )
