@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.support import LiveServer, free_port, live_server, settings_for, wait_until
 from tests.test_browser import (  # noqa: F401 - a fixture
@@ -72,6 +72,29 @@ def signed_in(chromium: Browser, server: LiveServer, username: str, size: tuple[
     page.locator("form[action='/signin'] button").click()
     page.wait_for_url(server.url + "/")
     return page
+
+
+def fill_buy_sheet(buyer: Page, qty: int, county_query: str, county: str, street: str) -> Locator:
+    """In the room's buy sheet: the quantity, Li Mei's name and phone, the county found by
+    typing part of its name, and the street. Returns the sheet, not yet sent."""
+    buyer.get_by_role("button", name="Buy now").click()
+    sheet = buyer.locator("#buy-sheet")
+    sheet.get_by_label("Quantity").fill(str(qty))
+    sheet.get_by_label("Recipient").fill("Li Mei")
+    sheet.get_by_label("Phone").fill("13800138000")
+    sheet.locator("#f-region-q").fill(county_query)
+    sheet.locator(f"#region-matches button[value='{county}']").click()
+    expect(sheet.get_by_label("County to deliver to")).to_have_value(county)
+    sheet.get_by_label("Street address").fill(street)
+    return sheet
+
+
+def pay_in_sheet(buyer: Page, sheet: Locator) -> None:
+    """Send the sheet and pay in the sandbox's frame, without leaving the room."""
+    sheet.get_by_role("button", name="Place the order and pay").click()
+    pay = buyer.frame_locator("iframe.pay-frame")
+    pay.get_by_role("button", name=re.compile(r"^Pay ¥")).click()
+    expect(sheet.get_by_text("Paid. Thank you!")).to_be_visible(timeout=15_000)
 
 
 def test_the_right_plan_with_a_wrong_secret_is_refused_through_nginx(
@@ -147,21 +170,10 @@ def test_a_streamed_session_is_watched_chatted_bought_and_replayed(
         expect(official.locator("#f-viewers")).to_have_text(re.compile(r"^[3-9]$"))
 
         buyer.get_by_role("tab", name="Products").click()
-        buyer.get_by_role("button", name="Buy now").click()
-        sheet = buyer.locator("#buy-sheet")
-        sheet.get_by_label("Quantity").fill("2")
-        sheet.get_by_label("Recipient").fill("Li Mei")
-        sheet.get_by_label("Phone").fill("13800138000")
-        sheet.locator("#f-region-q").fill("砀山")
-        sheet.locator("#region-matches button[value='341321']").click()
-        expect(sheet.get_by_label("County to deliver to")).to_have_value("341321")
-        sheet.get_by_label("Street address").fill("8 Pear Orchard Road")
+        sheet = fill_buy_sheet(buyer, 2, "砀山", "341321", "8 Pear Orchard Road")
         assert accessibility_violations(buyer) == []
         buyer.screenshot(path=str(tmp_path / "room-sheet-phone.png"))
-        sheet.get_by_role("button", name="Place the order and pay").click()
-        pay = buyer.frame_locator("iframe.pay-frame")
-        pay.get_by_role("button", name=re.compile(r"^Pay ¥")).click()
-        expect(sheet.get_by_text("Paid. Thank you!")).to_be_visible(timeout=15_000)
+        pay_in_sheet(buyer, sheet)
         assert buyer.url.endswith(f"/live/{session}")  # never left the room
 
         expect(official.locator("#f-orders")).to_have_text("1", timeout=10_000)

@@ -8,7 +8,6 @@ farmer's passes axe-core and fits the screen; a screenshot of each step goes to
 
 from __future__ import annotations
 
-import re
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +22,7 @@ from sunlit.core.i18n import catalog
 from tests.support import LiveServer
 from tests.test_browser import browser
 from tests.test_filing_browser import look, phone
-from tests.test_live_video import signed_in, studio
+from tests.test_live_video import fill_buy_sheet, pay_in_sheet, signed_in, studio
 from tests.test_stream_gate import FFMPEG, NGINX, RTMP_MODULE, ffmpeg_command
 
 pytestmark = [
@@ -137,18 +136,8 @@ def test_a_cooperative_files_practises_goes_live_and_sells(
         buyer = signed_in(browser, server, "buyer1", (390, 844))
         buyer.goto(f"{server.url}/live/{session}")
         expect(buyer.locator("main")).to_contain_text("Hosted by")
-        buyer.get_by_role("button", name="Buy now").click()
-        sheet = buyer.locator("#buy-sheet")
-        sheet.get_by_label("Quantity").fill("3")
-        sheet.get_by_label("Recipient").fill("Li Mei")
-        sheet.get_by_label("Phone").fill("13800138000")
-        sheet.locator("#f-region-q").fill("徐闻")
-        sheet.locator("#region-matches button[value='440825']").click()
-        sheet.get_by_label("Street address").fill("8 Pineapple Sea Road")
-        sheet.get_by_role("button", name="Place the order and pay").click()
-        pay = buyer.frame_locator("iframe.pay-frame")
-        pay.get_by_role("button", name=re.compile(r"^Pay ¥")).click()
-        expect(sheet.get_by_text("Paid. Thank you!")).to_be_visible(timeout=15_000)
+        sheet = fill_buy_sheet(buyer, 3, "徐闻", "440825", "8 Pineapple Sea Road")
+        pay_in_sheet(buyer, sheet)
 
         expect(farmer.locator("#f-orders")).to_have_text("1", timeout=10_000)
         expect(farmer.locator("#c-stock")).to_have_text(str(stock_before - 3), timeout=10_000)
