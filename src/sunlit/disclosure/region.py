@@ -179,31 +179,53 @@ async def sales_summary(
     session (``region`` labels the summary: a county's code, or empty)."""
     last = now.astimezone(zone).date()
     first = last - timedelta(days=WINDOW_DAYS - 1)
-    since = datetime.combine(first - timedelta(days=AROUND_DAYS), datetime.min.time(), zone)
-    rows = await paid_by_hour(db, products, since, now)
+    return await summary_between(db, region, products, first=first, last=last, now=now, zone=zone)
+
+
+def _start_of(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, datetime.min.time(), zone)
+
+
+async def summary_between(
+    db: AsyncSession,
+    region: str,
+    products: list[str],
+    *,
+    first: date,
+    last: date,
+    now: datetime,
+    zone: ZoneInfo,
+) -> RegionSales:
+    """What ``products`` sold from ``first`` to ``last`` (local days, both included), and
+    around each session held in them: the AROUND_DAYS before and after may reach outside the
+    days shown, up to ``now`` (a month's report counts the 30 days after its last session)."""
+    since = _start_of(first - timedelta(days=AROUND_DAYS), zone)
+    until = min(now, _start_of(last + timedelta(days=AROUND_DAYS + 1), zone))
+    rows = await paid_by_hour(db, products, since, until)
     spans, official = [], {}
     plans = await plans_by_id(db, {session for _, _, session in rows if session})
     for plan in plans.values():  # one statement for every session, however many
         hosted_by = str(plan.host_kind)
         official[plan.id] = hosted_by != "producer" or plan.guest_official_id is not None
         start, end = plan.starts_at.astimezone(zone).date(), plan.ends_at.astimezone(zone).date()
-        if end >= first:
+        if end >= first and start <= last:
             spans.append(Span(plan.id, plan.title, start, end, hosted_by, official[plan.id]))
     spans.sort(key=lambda span: (span.first, span.id))
     sales = [
         Sale(paid.astimezone(zone).date(), amount, session, official.get(session or "", False))
         for paid, amount, session in rows
     ]
-    shown = [s for s in sales if s.day >= first]
-    from_first = datetime.combine(first, datetime.min.time(), zone)
+    shown = [s for s in sales if first <= s.day <= last]
+    today = now.astimezone(zone).date()
+    period_end = min(now, _start_of(last + timedelta(days=1), zone))
     return RegionSales(
         region=region,
         first=first,
         last=last,
         days=by_day(shown, first, last),
-        sessions=[around(sales, span, last) for span in spans],
+        sessions=[around(sales, span, today) for span in spans],
         total=sum(s.amount for s in shown),
         share_without_official=share_without_official(shown),
         hosts=by_host(spans, shown),
-        buyers=await buyers_between(db, products, from_first, now),
+        buyers=await buyers_between(db, products, _start_of(first, zone), period_end),
     )
