@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, ViewportSize, expect
 
 from tests.support import LiveServer, ingest_url
 from tests.test_browser import browser, sign_in_as
@@ -28,7 +28,7 @@ from tests.test_notifications import notice_of
 from tests.test_quality import PDF
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 __all__ = ["browser", "market"]  # the module's Chromium; the demo on SQLite
 BERRIES = "麻江蓝莓"
 MAJIANG = "522635"
