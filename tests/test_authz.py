@@ -164,6 +164,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/practice"): HOSTS,
     ("GET", "/producer/sales"): FARMER,
     ("GET", "/producer/sales.csv"): FARMER,
+    ("GET", "/sales"): HELPERS,  # officials for their region, supervisors and operators all
     ("POST", "/producer/consents/{plan_id}/{product_id}"): FARMER,
     ("POST", "/api/v1/plans/{plan_id}/consents/{product_id}"): FARMER,
     ("POST", "/practice"): HOSTS,

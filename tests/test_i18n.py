@@ -61,8 +61,14 @@ def _extracted() -> set[str]:
 
 def _catalog(language: str) -> dict[str, str]:
     path = ROOT / "src" / "sunlit" / "locale" / language / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as handle:
-        return {m.id: m.string for m in read_po(handle) if m.id and not m.fuzzy}
+    with path.open("rb") as handle:  # a plural message by its singular, with its first form
+        return {
+            m.id[0] if isinstance(m.id, tuple) else m.id: (
+                m.string[0] if isinstance(m.string, tuple) else m.string
+            )
+            for m in read_po(handle)
+            if m.id and not m.fuzzy
+        }
 
 
 def test_every_message_has_a_chinese_translation_with_the_same_placeholders() -> None:

@@ -11,6 +11,8 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sunlit.core.db import Database
+from sunlit.core.regions.services import get_region
+from sunlit.disclosure.overview import county_row
 from sunlit.disclosure.region import (
     Sale,
     Span,
@@ -114,6 +116,13 @@ def test_the_county_page_and_csv_show_what_sold_in_and_out_of_its_session(
         # buyer2 came back (in the session, then outside it); buyer1 did not; nothing refunded
         assert re.search(r'class="repeat-share">50%<', text), text
         assert re.search(r'class="refund-share">0\.0%<', text)
+        # Three paid orders, no complaint, nothing delivered yet; the pears' price per jin is the
+        # listed price, inside the county's band.
+        assert re.search(r'class="complaints">0\.0<', text)
+        assert "(0 of 3)" in text and re.search(r'class="delivery-days">—<', text)
+        prices = text[text.index('class="table prices"') :]
+        assert f"¥{price / 100:,.2f}" in prices[: prices.index("</tbody>")]
+        assert "band-within" in prices[: prices.index("</tbody>")]
         sheet = visitor.get("/regions/341321/sales.csv")
         assert sheet.headers["content-type"].startswith("text/csv")
         rows = list(csv.DictReader(io.StringIO(sheet.content.decode("utf-8-sig"))))
@@ -137,13 +146,14 @@ def test_the_county_page_and_csv_show_what_sold_in_and_out_of_its_session(
     with client(served, "en") as other:
         sign_in(other, "farmer.xuwen", PASSWORD)  # none of it is Xuwen's
         assert "40%" not in other.get("/producer/sales").text
-    assert run_async(statements_of_the_summary(served)) <= 4
+    assert run_async(statements_of_the_summary(served)) <= 7
 
 
 async def statements_of_the_summary(served: LiveServer) -> int:
     """How many statements the county's summary takes once three more sessions and 300 more
-    orders are in: the products, the sums by hour and session, the sessions' plans, the
-    buyers — bounded, however many orders and sessions there are."""
+    orders are in: the products, the sums by hour, session and product, the sessions' plans,
+    the buyers, the complaints, the delivery times and the bands — bounded, however many
+    orders and sessions there are."""
     database = Database(served.settings)
     now = served.clock.now()
     try:
@@ -165,3 +175,46 @@ async def statements_of_the_summary(served: LiveServer) -> int:
         return len(seen)
     finally:
         await database.dispose()
+
+
+def test_sales_county_by_county_for_officials_and_supervisors(served: LiveServer) -> None:
+    """An official sees the counties of their region, a supervisor every served county, each
+    row with what sold there and a link to its page; whether sales lasted is compared only
+    once 30 days have passed after an official's session."""
+    _, price = ended_session_with_sales(served)
+    with client(served, "en") as supervisor:
+        sign_in(supervisor, "supervisor1", PASSWORD)
+        page = supervisor.get("/sales")
+        assert page.status_code == 200
+        table = page.text[page.text.index('class="table counties"') :]
+        for county in ("Dangshan County", "Majiang County", "Xuwen County"):
+            assert county in table
+        dangshan = table[table.index("/regions/341321") :]
+        dangshan = dangshan[: dangshan.index("</tr>")]
+        assert f"¥{3 * price / 100:,.2f}" in dangshan and "1 / 0" in dangshan
+        assert "no session to compare yet" in dangshan  # its 30 days after have not passed
+    with client(served, "zh") as official:
+        sign_in(official, "official.xuwen", PASSWORD)
+        own = official.get("/sales").text
+        assert "/regions/440825" in own and "/regions/341321" not in own
+    with client(served, "en") as buyer:
+        sign_in(buyer, "buyer1", PASSWORD)
+        assert buyer.get("/sales").status_code == 403
+
+
+def test_a_countys_row_says_how_much_of_before_sold_after_the_officials_left() -> None:
+    today = date(2026, 12, 7)
+    spans = [
+        Span("s-off", "County head", date(2026, 10, 1), date(2026, 10, 1)),
+        Span("s-own", "Cooperative", date(2026, 11, 20), date(2026, 11, 20), "producer", False),
+    ]
+    sales = [Sale(date(2026, 9, 10), 1000, None, False), Sale(date(2026, 9, 25), 1000, None, False)]
+    sales += [Sale(date(2026, 10, 1), 5000, "s-off"), Sale(date(2026, 10, 20), 500, None, False)]
+    sales += [Sale(date(2026, 11, 20), 800, "s-own", False)]
+    row = county_row(get_region("522635"), sales, spans, today, date(2026, 9, 9))
+    assert (row.before, row.after, row.sessions_compared) == (2000, 500, 1)
+    assert row.kept == 0.25  # the producer's own session is not compared, nor is it "before"
+    assert (row.hosts.official_sessions, row.hosts.producer_sessions) == (1, 1)
+    assert row.total == 8300 and row.share_without_official == round(3300 / 8300, 3)
+    fresh = county_row(get_region("522635"), sales, spans, date(2026, 10, 20), date(2026, 9, 9))
+    assert fresh.kept is None and fresh.sessions_compared == 0  # 19 of its 30 days so far

@@ -5,14 +5,15 @@ route modules and other contexts never see its tables)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
-from sunlit.catalog.model import ProducerKind
+from sunlit.catalog.model import ProducerKind, Unit, unit_grams
 from sunlit.catalog.producers import services as producers
 from sunlit.catalog.products import services as products
 from sunlit.catalog.tables import ProducerRow, ProductRow
@@ -178,6 +179,48 @@ async def product_ids_of(db: AsyncSession, *producer_ids: str) -> list[str]:
     return list((await db.scalars(query)).all())
 
 
+@dataclass(frozen=True, slots=True)
+class Sold:
+    """What a sales summary needs of a product: its kind and names (for prices by kind), where
+    it comes from and the net weight of one unit (to put prices against a band)."""
+
+    id: str
+    kind: str
+    name_zh: str
+    name_en: str
+    origin_region: str
+    grams: int
+
+
+def _sold(rows: Sequence[ProductRow]) -> list[Sold]:
+    return [
+        Sold(
+            r.id,
+            r.kind,
+            r.name_zh,
+            r.name_en,
+            r.origin_region,
+            unit_grams(Unit(r.unit), r.box_grams),
+        )
+        for r in rows
+    ]
+
+
+async def sold_of(db: AsyncSession, *producer_ids: str) -> list[Sold]:
+    """:class:`Sold` of every product of these producers, in one statement."""
+    query = select(ProductRow).where(ProductRow.producer_id.in_(producer_ids))
+    return _sold((await db.scalars(query.order_by(ProductRow.id))).all())
+
+
+async def sold_in(db: AsyncSession, *regions: str) -> list[Sold]:
+    """:class:`Sold` of every product whose origin lies in one of ``regions``, in one
+    statement (none for no region)."""
+    if not regions:
+        return []
+    within = or_(*(ProductRow.origin_region.startswith(region_prefix(r)) for r in regions))
+    return _sold((await db.scalars(select(ProductRow).where(within).order_by(ProductRow.id))).all())
+
+
 async def kind_names(db: AsyncSession, kind: str) -> tuple[str, str] | None:
     """A kind of produce in both languages (the name of its first listed product), or None
     when no product of the kind is listed."""
@@ -190,10 +233,3 @@ async def kind_names(db: AsyncSession, kind: str) -> tuple[str, str] | None:
         )
     ).first()
     return None if row is None else (str(row[0]), str(row[1]))
-
-
-async def product_ids_in(db: AsyncSession, region: str) -> list[str]:
-    """The products whose origin lies in ``region`` (a county, city or province code)."""
-    prefix = region_prefix(region)
-    query = select(ProductRow.id).where(ProductRow.origin_region.startswith(prefix))
-    return list((await db.scalars(query.order_by(ProductRow.id))).all())

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import Integer, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -31,3 +31,24 @@ def _sqlite(element: utc_hour, compiler: Any, **kw: Any) -> str:
 def _postgresql(element: utc_hour, compiler: Any, **kw: Any) -> str:
     column = compiler.process(element.clauses, **kw)
     return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')"
+
+
+class hours_between(FunctionElement[int]):
+    """Whole hours from one ``UTCDateTime`` column to another (rounded down): what a count of
+    delivery times groups on."""
+
+    type = Integer()
+    name = "hours_between"
+    inherit_cache = True
+
+
+@compiles(hours_between, "sqlite")
+def _sqlite_hours(element: hours_between, compiler: Any, **kw: Any) -> str:
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST((julianday({end}) - julianday({start})) * 24 AS INTEGER)"
+
+
+@compiles(hours_between, "postgresql")
+def _postgresql_hours(element: hours_between, compiler: Any, **kw: Any) -> str:
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(FLOOR(EXTRACT(EPOCH FROM ({end} - {start})) / 3600) AS INTEGER)"

@@ -16,9 +16,20 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.catalog import views as catalog_views
+from sunlit.catalog.model import Band
 from sunlit.catalog.producers import services as producer_service
+from sunlit.catalog.products import bands
+from sunlit.disclosure.region_record import Kind, KindPrices, Service, price_weeks, service
 from sunlit.filing.services import plans_by_id
-from sunlit.orders.views import Buyers, buyers_between, paid_by_hour
+from sunlit.fulfilment.aftersales.views import complaints_on
+from sunlit.orders.views import (
+    Buyers,
+    PaidHour,
+    buyers_between,
+    delivery_hours,
+    paid_by_hour,
+    paid_order_ids,
+)
 
 #: The days the summary covers, and the days before and after a session it compares.
 WINDOW_DAYS = 90
@@ -140,6 +151,8 @@ class RegionSales:
     share_without_official: float | None
     hosts: Hosts
     buyers: Buyers  # over the period shown: who came back, and what was refunded
+    service: Service  # complaints and delivery times of the orders paid in the period
+    prices: list[KindPrices]  # week by week, against the reference band
 
     @property
     def repeat_share(self) -> float | None:
@@ -158,7 +171,7 @@ async def region_sales(
     db: AsyncSession, region: str, *, now: datetime, zone: ZoneInfo
 ) -> RegionSales:
     """The summary for a region's produce over the WINDOW_DAYS up to ``now``."""
-    products = await catalog_views.product_ids_in(db, region)
+    products = await catalog_views.sold_in(db, region)
     return await sales_summary(db, region, products, now=now, zone=zone)
 
 
@@ -168,12 +181,17 @@ async def producer_sales(
     """The same summary for the produce of the producers an account runs (its own, and its
     cooperative's members): a farmer's own dashboard (issue 21, item 5)."""
     managed = await producer_service.list_producers(db, manager=manager)
-    products = await catalog_views.product_ids_of(db, *(producer.id for producer in managed))
+    products = await catalog_views.sold_of(db, *(producer.id for producer in managed))
     return await sales_summary(db, "", products, now=now, zone=zone)
 
 
 async def sales_summary(
-    db: AsyncSession, region: str, products: list[str], *, now: datetime, zone: ZoneInfo
+    db: AsyncSession,
+    region: str,
+    products: list[catalog_views.Sold],
+    *,
+    now: datetime,
+    zone: ZoneInfo,
 ) -> RegionSales:
     """What ``products`` sold over the WINDOW_DAYS up to ``now``, day by day and around each
     session (``region`` labels the summary: a county's code, or empty)."""
@@ -189,7 +207,7 @@ def _start_of(day: date, zone: ZoneInfo) -> datetime:
 async def summary_between(
     db: AsyncSession,
     region: str,
-    products: list[str],
+    products: list[catalog_views.Sold],
     *,
     first: date,
     last: date,
@@ -201,9 +219,10 @@ async def summary_between(
     days shown, up to ``now`` (a month's report counts the 30 days after its last session)."""
     since = _start_of(first - timedelta(days=AROUND_DAYS), zone)
     until = min(now, _start_of(last + timedelta(days=AROUND_DAYS + 1), zone))
-    rows = await paid_by_hour(db, products, since, until)
+    ids = [product.id for product in products]
+    rows = await paid_by_hour(db, ids, since, until)
     spans, official = [], {}
-    plans = await plans_by_id(db, {session for _, _, session in rows if session})
+    plans = await plans_by_id(db, {row.session for row in rows if row.session})
     for plan in plans.values():  # one statement for every session, however many
         hosted_by = str(plan.host_kind)
         official[plan.id] = hosted_by != "producer" or plan.guest_official_id is not None
@@ -212,12 +231,19 @@ async def summary_between(
             spans.append(Span(plan.id, plan.title, start, end, hosted_by, official[plan.id]))
     spans.sort(key=lambda span: (span.first, span.id))
     sales = [
-        Sale(paid.astimezone(zone).date(), amount, session, official.get(session or "", False))
-        for paid, amount, session in rows
-    ]
+        Sale(row.at.astimezone(zone).date(), row.kept, row.session,
+             official.get(row.session or "", False))
+        for row in rows
+    ]  # fmt: skip
     shown = [s for s in sales if first <= s.day <= last]
     today = now.astimezone(zone).date()
-    period_end = min(now, _start_of(last + timedelta(days=1), zone))
+    from_first, period_end = (
+        _start_of(first, zone),
+        min(now, _start_of(last + timedelta(days=1), zone)),
+    )
+    buyers = await buyers_between(db, ids, from_first, period_end)
+    complaints = await complaints_on(db, paid_order_ids(ids, from_first, period_end))
+    taken = await delivery_hours(db, ids, from_first, period_end)
     return RegionSales(
         region=region,
         first=first,
@@ -227,5 +253,32 @@ async def summary_between(
         total=sum(s.amount for s in shown),
         share_without_official=share_without_official(shown),
         hosts=by_host(spans, shown),
-        buyers=await buyers_between(db, products, _start_of(first, zone), period_end),
+        buyers=buyers,
+        service=service(buyers.orders, complaints, taken),
+        prices=await _prices(db, products, rows, first=first, last=last, zone=zone),
     )
+
+
+async def _prices(
+    db: AsyncSession,
+    products: list[catalog_views.Sold],
+    rows: list[PaidHour],
+    *,
+    first: date,
+    last: date,
+    zone: ZoneInfo,
+) -> list[KindPrices]:
+    """The prices paid week by week against the band of each kind (one statement for the
+    bands of every kind)."""
+    sold = {row.product for row in rows}
+    kinds = {
+        p.id: (Kind(p.kind, p.name_zh, p.name_en, p.origin_region), p.grams)
+        for p in products
+        if p.id in sold
+    }
+    found = await bands.bands_by_kind(db, {kind.kind for kind, _ in kinds.values()})
+
+    def band(kind: Kind, on: date) -> Band | None:
+        return bands.band_on(found, kind.kind, kind.region, on)
+
+    return price_weeks(rows, kinds, band, first=first, last=last, zone=zone)

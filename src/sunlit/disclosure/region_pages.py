@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Path
@@ -11,9 +12,11 @@ from fastapi.responses import Response
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
 from sunlit.core.errors import N_, NotFound
-from sunlit.core.regions.model import RegionLevel
-from sunlit.core.regions.services import get_region
+from sunlit.core.regions.model import RegionLevel, region_prefix
+from sunlit.core.regions.services import get_region, served_regions
+from sunlit.disclosure.overview import counties_overview
 from sunlit.disclosure.region import RegionSales, producer_sales, region_sales
+from sunlit.disclosure.region_record import KindPrices
 from sunlit.web.deps import Kit
 from sunlit.web.downloads import csv_bytes, csv_download
 from sunlit.web.rendering import render
@@ -47,6 +50,46 @@ def chart_bars(summary: RegionSales, height: int = 120) -> list[tuple[int, int, 
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class PriceChart:
+    """A kind's weeks drawn in a 100-high SVG, 10 units a week: the band as a shaded bar, the
+    average price paid as a dot joined by a line (y grows downwards)."""
+
+    prices: KindPrices
+    width: int
+    bands: list[tuple[int, int, int]]  # x, y of the high end, height
+    dots: list[tuple[int, int]]  # x, y of the price
+    line: str  # the dots as an SVG polyline's points
+
+
+def price_chart(prices: KindPrices, height: int = 100) -> PriceChart:
+    values = [w.per_jin for w in prices.weeks]
+    values += [v for w in prices.weeks for v in (w.low, w.high) if v is not None]
+    top, bottom = max(values, default=1) * 1.1, min(values, default=0) * 0.9
+    span = (top - bottom) or 1
+
+    def y(fen: int) -> int:
+        return round(height * (top - fen) / span)
+
+    bands = [
+        (10 * n + 1, y(w.high), max(1, y(w.low) - y(w.high)))
+        for n, w in enumerate(prices.weeks)
+        if w.low is not None and w.high is not None
+    ]
+    dots = [(10 * n + 5, y(w.per_jin)) for n, w in enumerate(prices.weeks)]
+    line = " ".join(f"{x},{dy}" for x, dy in dots)
+    return PriceChart(prices, 10 * len(prices.weeks), bands, dots, line)
+
+
+def context(summary: RegionSales) -> dict[str, object]:
+    """What the sales summary's template needs besides the summary: its charts."""
+    return {
+        "r": summary,
+        "bars": chart_bars(summary),
+        "price_charts": [price_chart(kind) for kind in summary.prices],
+    }
+
+
 async def _summary(work: Work[Kit], code: str) -> RegionSales:
     """A county's summary; an unknown code, or a city's or province's, is a 404 with a plain
     message (a province's orders of 120 days would be read for every visitor)."""
@@ -62,7 +105,7 @@ async def region_page(code: RegionCode, work: Work[Kit] = unit("public")) -> Res
     return render(
         work.request,
         "disclosure/region.html",
-        {"r": summary, "region": get_region(code), "bars": chart_bars(summary)},
+        {**context(summary), "region": get_region(code)},
     )
 
 
@@ -86,11 +129,24 @@ async def producer_page(work: Work[Kit] = unit(Role.FARMER)) -> Response:
     """A farmer's own sales around each session (issue 21, item 5: producers for their own
     produce): the county page's chart and tables, for the produce the account runs."""
     summary = await producer_sales(work.db, work.actor.id, now=work.now, zone=work.services.zone)
-    context = {"r": summary, "bars": chart_bars(summary)}
-    return render(work.request, "disclosure/producer_sales.html", context)
+    return render(work.request, "disclosure/producer_sales.html", context(summary))
 
 
 @router.get("/producer/sales.csv")
 async def producer_csv(work: Work[Kit] = unit(Role.FARMER)) -> Response:
     summary = await producer_sales(work.db, work.actor.id, now=work.now, zone=work.services.zone)
     return csv_download(_days_csv(summary, ""), "my-sales.csv")
+
+
+@router.get("/sales")
+async def counties_page(
+    work: Work[Kit] = unit(Role.OFFICIAL, Role.SUPERVISOR, Role.OPERATOR),
+) -> Response:
+    """Sales county by county (issue 21, item 5): an official sees the served counties of
+    their own region, supervisors and operators every served county."""
+    served = await served_regions(work.db)
+    if work.actor.role is Role.OFFICIAL:
+        within = region_prefix(work.actor.region or "")
+        served = [r for r in served if work.actor.region and r.code.startswith(within)]
+    rows = await counties_overview(work.db, served, now=work.now, zone=work.services.zone)
+    return render(work.request, "disclosure/counties.html", {"rows": rows})

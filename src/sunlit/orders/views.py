@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
 from sunlit.catalog.views import manages_producer
 from sunlit.core.errors import N_, NotFound
-from sunlit.core.sqltime import utc_hour
+from sunlit.core.sqltime import hours_between, utc_hour
 from sunlit.orders.addresses.picking import picker_of
 from sunlit.orders.addresses.services import addresses_of
 from sunlit.orders.model import payment_methods_for
@@ -160,22 +160,69 @@ async def buyers_between(
     return Buyers(*(int(value) for value in row))
 
 
+@dataclass(frozen=True, slots=True)
+class PaidHour:
+    """What one product's orders paid in one UTC hour, in one session or outside any, came to."""
+
+    at: datetime  # the hour's start, UTC
+    session: str | None  # None: outside any session
+    product: str
+    kept: int  # fen paid that stayed paid (the amount less refunds, shipping included)
+    units: int  # units ordered
+    at_price: int  # fen the units cost at the price paid (no shipping, before refunds)
+
+
 async def paid_by_hour(
     db: AsyncSession, product_ids: Collection[str], since: datetime, until: datetime
-) -> list[tuple[datetime, int, str | None]]:
-    """What orders of these products paid in [since, until] kept (the amount less refunds),
-    summed in SQL by UTC hour and session (None: outside any session): a few thousand rows
-    for a county's months, however many orders."""
+) -> list[PaidHour]:
+    """These products' orders paid in [since, until], summed in SQL by UTC hour, session and
+    product: a few thousand rows for a county's months, however many orders."""
     if not product_ids:
         return []
     hour = utc_hour(OrderRow.paid_at)
     rows = await db.execute(
-        select(hour, OrderRow.session_id, func.sum(OrderRow.amount - OrderRow.refunded))
+        select(
+            hour,
+            OrderRow.session_id,
+            OrderRow.product_id,
+            func.sum(OrderRow.amount - OrderRow.refunded),
+            func.sum(OrderRow.qty),
+            func.sum(OrderRow.qty * OrderRow.unit_price),
+        )
         .where(*_paid_in(product_ids, since, until))
-        .group_by(hour, OrderRow.session_id)
+        .group_by(hour, OrderRow.session_id, OrderRow.product_id)
         .order_by(hour)
     )
     return [
-        (datetime.strptime(at, "%Y-%m-%dT%H").replace(tzinfo=UTC), int(kept), session)
-        for at, session, kept in rows.all()
+        PaidHour(
+            datetime.strptime(at, "%Y-%m-%dT%H").replace(tzinfo=UTC),
+            session,
+            product,
+            int(kept),
+            int(units),
+            int(at_price),
+        )
+        for at, session, product, kept, units, at_price in rows.all()
     ]
+
+
+def paid_order_ids(product_ids: Collection[str], since: datetime, until: datetime) -> Select[Any]:
+    """The ids of these products' orders paid in [since, until], as a query another context's
+    statement can use (``IN``): the orders a county's complaints are counted on."""
+    return select(OrderRow.id).where(*_paid_in(product_ids, since, until))
+
+
+async def delivery_hours(
+    db: AsyncSession, product_ids: Collection[str], since: datetime, until: datetime
+) -> dict[int, int]:
+    """Of these products' orders paid in [since, until] and delivered: how many took each
+    whole number of hours from payment to the carrier's delivery, counted in SQL."""
+    if not product_ids:
+        return {}
+    hours = hours_between(OrderRow.paid_at, OrderRow.delivered_at)
+    rows = await db.execute(
+        select(hours, func.count())
+        .where(*_paid_in(product_ids, since, until), OrderRow.delivered_at.is_not(None))
+        .group_by(hours)
+    )
+    return {int(taken): int(count) for taken, count in rows.all()}

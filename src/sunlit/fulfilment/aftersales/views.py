@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.fulfilment.aftersales import policy
-from sunlit.fulfilment.aftersales.model import Reason, Side, Status
+from sunlit.fulfilment.aftersales.model import COMPLAINT_CATEGORY, Reason, Side, Status
 from sunlit.fulfilment.aftersales.services import Terms, order_facts
 from sunlit.fulfilment.aftersales.tables import AftersalesPhotoRow, AftersalesRow
 from sunlit.orders import views as order_views
@@ -112,3 +113,13 @@ async def requests_for(
     elif producers is not None:
         query = query.where(AftersalesRow.producer_id.in_(producers))
     return list((await db.scalars(query)).all())
+
+
+async def complaints_on(db: AsyncSession, orders: Select[Any]) -> int:
+    """The complaints filed on these orders (``orders`` selects their ids): after-sales
+    requests whose reason is a complaint (``complaint.filed``), whenever they were opened."""
+    reasons = sorted(reason.value for reason in COMPLAINT_CATEGORY)
+    query = select(func.count()).where(
+        AftersalesRow.order_id.in_(orders.scalar_subquery()), AftersalesRow.reason.in_(reasons)
+    )
+    return int(await db.scalar(query) or 0)
