@@ -127,6 +127,7 @@ async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
     from sunlit.demo.claims import load_demo_claim
     from sunlit.demo.concerns import load_demo_concern
     from sunlit.demo.fulfilment import load_demo_fulfilment
+    from sunlit.demo.history import history_steps, load_demo_history
     from sunlit.demo.integrity import load_demo_cases
     from sunlit.demo.parcels import PARCELS
     from sunlit.demo.services import demo_steps, load_demo
@@ -180,6 +181,13 @@ async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
                     db, kit, gateway, now=now, progress=lambda _: progress.advance(parcels)
                 )
                 progress.update(parcels, completed=len(PARCELS) + 1)
+            season = progress.add_task("Majiang's season of sales", total=history_steps())
+            async with database.transaction() as db:  # issue 21: the dip and the recovery
+                gateway = SandboxGateway(webhook_secret(settings), max_delay_ms=0)
+                await load_demo_history(
+                    db, settings, gateway, files, Passwords(settings), now=now,
+                    progress=lambda _: progress.advance(season),
+                )  # fmt: skip
     finally:
         await kit.close()
         await database.dispose()

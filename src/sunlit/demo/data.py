@@ -182,7 +182,7 @@ COUNTIES: tuple[DemoCounty, ...] = (
                 story_zh="麻江的山地气候凉爽湿润，蓝莓果粉厚、口感清甜（每盒四小盒，共500克）。",
                 story_en="Majiang's cool, moist uplands grow blueberries with a thick bloom and "
                 "a clean sweetness (a box holds four 125 g punnets, 500 g).",
-                certificate_days=(-400, -35),
+                certificate_days=(-400, -3),
             ),
         ),
     ),

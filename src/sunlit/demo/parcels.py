@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from faker import Faker
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor
 from sunlit.accounts.services import account_named
 from sunlit.catalog.producers import services as producers
 from sunlit.catalog.views import product_ids_of
-from sunlit.core.regions.services import region_book
+from sunlit.demo.buying import buy_request, demo_address
 from sunlit.demo.data import COUNTIES, DELIVERY
 from sunlit.fulfilment.shipments import services as shipments
 from sunlit.fulfilment.shipments.model import CarrierNotice, ScanStatus
@@ -25,7 +24,7 @@ from sunlit.fulfilment.shipments.sandbox import deliver_in_process as deliver_sc
 from sunlit.fulfilment.shipments.views import shipment_of
 from sunlit.orders import services as orders
 from sunlit.orders.desk import DeskRules, serve
-from sunlit.orders.model import BuyRequest, PaymentMethod, check_buy, request_digest
+from sunlit.orders.model import BuyRequest
 from sunlit.orders.views import get_order
 from sunlit.payments import services as payments
 from sunlit.payments.gateway import Notice
@@ -232,36 +231,14 @@ async def check(play: Play, placed: dict[str, str]) -> None:
 
 def _request(buyer: str, parcel: Parcel, product: str) -> BuyRequest:
     """A buy as the checkout would make it, outside any session, checked the same."""
-    fake = Faker("zh_CN")
-    fake.seed_instance(2020 + PARCELS.index(parcel))
-    region = DELIVERY[parcel.buyer]
-    detail, recipient = fake.street_address(), fake.name()
-    phone = "1" + str(fake.random_number(digits=10, fix_len=True))
-    errors = check_buy(
-        qty=parcel.qty,
-        address_region=region,
-        address_detail=detail,
-        recipient=recipient,
-        phone=phone,
-        deliverable=region_book().is_delivery_area(region),
-    )
-    if errors:
-        raise ValueError(f"a demo order is not valid: {errors}")
-    method = PaymentMethod.WALLET
-    return BuyRequest(
-        buyer=buyer,
-        product=product,
-        qty=parcel.qty,
-        idempotency_key=f"demo-fulfilment-{parcel.key}",
-        digest=request_digest(
-            product, parcel.qty, None, region, detail, recipient, phone, method.value
-        ),
+    return buy_request(
+        buyer,
+        product,
+        parcel.qty,
         session=None,
-        address_region=region,
-        address_detail=detail,
-        recipient=recipient,
-        phone=phone,
-        payment_method=method,
+        region=DELIVERY[parcel.buyer],
+        key=f"demo-fulfilment-{parcel.key}",
+        address=demo_address(2020 + PARCELS.index(parcel)),
         device=f"demo-{parcel.buyer}",
         ip=f"198.51.100.{list(DELIVERY).index(parcel.buyer) + 10}",
     )

@@ -28,7 +28,7 @@ from sunlit.catalog.products import bands
 from sunlit.catalog.views import product_ids_of
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.files.store import LocalFileStore
-from sunlit.core.regions.services import region_book
+from sunlit.demo.buying import buy_request
 from sunlit.demo.data import (
     BAND_SOURCE,
     COUNTIES,
@@ -53,7 +53,7 @@ from sunlit.integrity.monitor import do_final_run
 from sunlit.live import services as live
 from sunlit.orders import services as orders
 from sunlit.orders.desk import DeskRules, serve
-from sunlit.orders.model import BuyRequest, PaymentMethod, check_buy, request_digest
+from sunlit.orders.model import BuyRequest
 from sunlit.orders.views import get_order
 from sunlit.payments import services as payments
 from sunlit.payments.gateway import Notice
@@ -357,32 +357,14 @@ def _request(
     address: tuple[str, str, str],
 ) -> BuyRequest:
     """A buy as the checkout would make it (``orders.forms.buy_request``), checked the same."""
-    region, (detail, recipient, phone) = DELIVERY[wanted.buyer], address
-    errors = check_buy(
-        qty=wanted.qty,
-        address_region=region,
-        address_detail=detail,
-        recipient=recipient,
-        phone=phone,
-        deliverable=region_book().is_delivery_area(region),
-    )
-    if errors:
-        raise ValueError(f"a demo order is not valid: {errors}")
-    method = PaymentMethod.WALLET
-    return BuyRequest(
-        buyer=buyer,
-        product=product,
-        qty=wanted.qty,
-        idempotency_key=key,
-        digest=request_digest(
-            product, wanted.qty, session, region, detail, recipient, phone, method.value
-        ),
+    return buy_request(
+        buyer,
+        product,
+        wanted.qty,
         session=session,
-        address_region=region,
-        address_detail=detail,
-        recipient=recipient,
-        phone=phone,
-        payment_method=method,
+        region=DELIVERY[wanted.buyer],
+        key=key,
+        address=address,
         device=f"demo-{wanted.buyer}",
         ip=f"198.51.100.{list(DELIVERY).index(wanted.buyer) + 10}",
     )
