@@ -294,6 +294,8 @@ async def _buy(
             await expect(db, order.id, "refunded")
         else:
             placed.append((order.id, want))
+        if number % 20 == 0:
+            await _lighten(db)
     return placed
 
 
@@ -311,6 +313,7 @@ async def _deliver(play: _Play, placed: list[tuple[str, Wanted]], shoppers: list
             (order_id, want)
         )
     for day, batch in sorted(by_day.items()):
+        await _lighten(db)
         booked = datetime.combine(day, time(10)).replace(tzinfo=zone)
         for order_id, _ in batch:
             await shipments.do_book_shipment(db, carrier, play.farmer, order_id, now=booked)
@@ -326,6 +329,13 @@ async def _deliver(play: _Play, placed: list[tuple[str, Wanted]], shoppers: list
             await orders.do_deliver(
                 db, shoppers[want.shopper], order, hold_days=hold, now=confirmed
             )
+
+
+async def _lighten(db: AsyncSession) -> None:
+    """Write what is pending and forget the rows read so far: a flush looks at every row the
+    session holds, so one transaction of hundreds of orders would slow down as it grows."""
+    await db.flush()
+    db.expunge_all()
 
 
 async def _payouts(play: _Play, *, now: datetime) -> None:
