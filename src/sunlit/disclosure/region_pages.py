@@ -10,9 +10,7 @@ from fastapi.responses import Response
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
-from sunlit.core.errors import N_, NotFound
-from sunlit.core.regions.model import RegionLevel
-from sunlit.core.regions.services import get_region
+from sunlit.disclosure.county import chart_bars, county
 from sunlit.disclosure.region import RegionSales, producer_sales, region_sales
 from sunlit.web.deps import Kit
 from sunlit.web.downloads import csv_bytes, csv_download
@@ -32,38 +30,17 @@ CSV_COLUMNS = (
 )
 
 
-def chart_bars(summary: RegionSales, height: int = 120) -> list[tuple[int, int, int, int, int]]:
-    """Each day's bar as (x, height with an official on camera, height outside sessions,
-    height in producers' own sessions, day index), scaled to the busiest day (the SVG is 4
-    units a day wide and ``height`` tall)."""
-    top = max((d.total for d in summary.days), default=0) or 1
-
-    def scaled(fen: int) -> int:
-        return round(height * fen / top)
-
-    return [
-        (4 * n, scaled(d.in_session), scaled(d.other), scaled(d.producer_hosted), n)
-        for n, d in enumerate(summary.days)
-    ]
-
-
 async def _summary(work: Work[Kit], code: str) -> RegionSales:
-    """A county's summary; an unknown code, or a city's or province's, is a 404 with a plain
-    message (a province's orders of 120 days would be read for every visitor)."""
-    if get_region(code).level is not RegionLevel.COUNTY:
-        raise NotFound(N_("Sales are shown county by county: %(code)s is not a county."),
-                       params={"code": code})  # fmt: skip
+    """A county's summary (any other code is a 404 saying so: :func:`county`)."""
+    county(code)
     return await region_sales(work.db, code, now=work.now, zone=work.services.zone)
 
 
 @router.get("/regions/{code}")
 async def region_page(code: RegionCode, work: Work[Kit] = unit("public")) -> Response:
     summary = await _summary(work, code)
-    return render(
-        work.request,
-        "disclosure/region.html",
-        {"r": summary, "region": get_region(code), "bars": chart_bars(summary)},
-    )
+    context = {"r": summary, "region": county(code), "bars": chart_bars(summary)}
+    return render(work.request, "disclosure/region.html", context)
 
 
 @router.get("/regions/{code}/sales.csv")
