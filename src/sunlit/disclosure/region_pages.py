@@ -1,5 +1,6 @@
 """A region's sales in public (``/regions/{code}``, issue 21 item 5): a chart drawn on the server
-(plain SVG, no script) with the figures as a table beside it, and the days as CSV."""
+(plain SVG, no script) with the figures as a table beside it, the days as CSV, and links to the
+county's monthly reports (:mod:`sunlit.disclosure.monthly_pages`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from fastapi.responses import Response
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
+from sunlit.core.i18n import current_language
 from sunlit.disclosure.county import chart_bars, county
+from sunlit.disclosure.monthly import month_name, report_months
 from sunlit.disclosure.region import RegionSales, producer_sales, region_sales
 from sunlit.web.deps import Kit
 from sunlit.web.downloads import csv_bytes, csv_download
@@ -39,8 +42,11 @@ async def _summary(work: Work[Kit], code: str) -> RegionSales:
 @router.get("/regions/{code}")
 async def region_page(code: RegionCode, work: Work[Kit] = unit("public")) -> Response:
     summary = await _summary(work, code)
+    today = work.now.astimezone(work.services.zone).date()
+    language = current_language.get()
+    reports = [(m, month_name(m.first, language)) for m in report_months(today)]
     context = {"r": summary, "region": county(code), "bars": chart_bars(summary)}
-    return render(work.request, "disclosure/region.html", context)
+    return render(work.request, "disclosure/region.html", {**context, "reports": reports})
 
 
 @router.get("/regions/{code}/sales.csv")
