@@ -26,7 +26,7 @@ STYLE = Path(__file__).parent.parent / "static" / "monthly-report.css"
 #: The first month there is a report of.
 EARLIEST = date(2000, 1, 1)
 #: How a month is named in an address: 2026-03.
-MONTH = re.compile(r"(\d{4})-(\d{2})")
+MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 #: How a month is written in the report, per language (CLDR patterns).
 MONTH_NAME = {"zh": "y年M月", "en": "MMMM y"}
 
