@@ -5,7 +5,10 @@
   orders summed by hour in SQL), median of --rounds runs;
 - the public page /regions/341321 over HTTP from `sunlit serve` (one granian worker, the page
   cache on): the first request, which computes it, and the median and p95 of --requests
-  requests after it, served from the page cache.
+  requests after it, served from the page cache;
+- the county's monthly report as PDF for the last complete month, the same way: --rounds
+  requests that each compute and print it (a query the route ignores makes each one new to the
+  cache; zh and en in turn), then --requests from the page cache.
 
     .venv/bin/python bench/region_sales.py
     .venv/bin/python bench/region_sales.py --backend postgres --orders 100000
@@ -38,6 +41,7 @@ from http_share import free_port, start, stop, wait_up  # noqa: E402
 from tests.sales_seed import Seeded, seed_month  # noqa: E402
 
 from sunlit.core.db import Database  # noqa: E402
+from sunlit.disclosure.monthly import report_months  # noqa: E402
 from sunlit.disclosure.region import region_sales  # noqa: E402
 from sunlit.settings import Settings  # noqa: E402
 
@@ -100,6 +104,27 @@ def pages(base: str, requests: int) -> tuple[float, list[float]]:
     return cold, warm
 
 
+def reports(base: str, rounds: int, requests: int) -> tuple[list[float], list[float], int]:
+    """The monthly report's times in ms: printed afresh each round, then from the cache; and
+    the size of the PDF in bytes."""
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    url = f"{base}/regions/{COUNTY}/report-{report_months(today)[0].key}.pdf"
+    cold, warm, size = [], [], 0
+    with httpx.Client(timeout=60) as c:
+        for n in range(rounds):
+            c.cookies.set("sunlit_lang", ("zh", "en")[n % 2])
+            began = time.perf_counter()
+            answer = c.get(url, params={"round": n})
+            cold.append(1000 * (time.perf_counter() - began))
+            assert answer.headers["content-type"] == "application/pdf", answer.text[:300]
+            size = len(answer.content)
+        for _ in range(requests):
+            began = time.perf_counter()
+            assert c.get(url).status_code == 200
+            warm.append(1000 * (time.perf_counter() - began))
+    return cold, warm, size
+
+
 def database_url(backend: str, workdir: Path) -> str:
     if backend == "sqlite":
         return f"sqlite+aiosqlite:///{workdir / 'sunlit.db'}"
@@ -134,6 +159,7 @@ def main() -> None:
             base = f"http://127.0.0.1:{port}"
             wait_up(base, server, log)
             cold, warm = pages(base, args.requests)
+            printing, kept, size = reports(base, args.rounds, args.requests)
         finally:
             stop(server)
             if args.backend == "postgres":  # the database was made for this run alone
@@ -148,6 +174,12 @@ def main() -> None:
     print(f"page, first request (computes it): {cold:.1f} ms")
     print(f"page from the cache: median {statistics.median(warm):.2f} ms, "
           f"p95 {warm[int(0.95 * (len(warm) - 1))]:.2f} ms over {len(warm)} requests")  # fmt: skip
+    kept.sort()
+    print(f"monthly PDF, computed and printed: median {statistics.median(printing):.0f} ms "
+          f"(min {min(printing):.0f}, max {max(printing):.0f}) over {len(printing)} requests, "
+          f"{size / 1024:.0f} KiB")  # fmt: skip
+    print(f"monthly PDF from the cache: median {statistics.median(kept):.2f} ms, "
+          f"p95 {kept[int(0.95 * (len(kept) - 1))]:.2f} ms over {len(kept)} requests")  # fmt: skip
 
 
 if __name__ == "__main__":

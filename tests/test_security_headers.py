@@ -154,6 +154,7 @@ def demo(server: LiveServer) -> Iterator[tuple[LiveServer, dict[str, str]]]:
             "form": "csv",
             "request_id": "as-0000000000",
             "code": "341321",
+            "month": "2026-02",  # the county's last complete month
             "follow_id": "fw-none",
             "token": "no-such-reset-link-0000000000000000000000000",
         },
@@ -195,9 +196,16 @@ def test_every_page_route_carries_the_security_headers(
                 assert not stored(seen), f"{path} is a one-time link: it must not be stored"
                 assert seen.headers["referrer-policy"] == "no-referrer", path
                 continue
-            if "public" in rules:  # a page, or a public table as CSV (a download)
-                kinds = ("text/html", "text/csv") if path.endswith(".csv") else ("text/html",)
-                assert seen.headers["content-type"].startswith(kinds), path
+            if "public" in rules:  # a page, or a public table as CSV or report as PDF
+                kinds = {
+                    ".csv": ("text/html", "text/csv"),
+                    ".pdf": ("text/html", "application/pdf"),
+                }
+                assert seen.headers["content-type"].startswith(
+                    kinds.get(path[-4:], ("text/html",))
+                ), path
+                if route.path == "/regions/{code}/report-{month}.pdf":  # printed, not an error
+                    assert seen.headers["content-type"] == "application/pdf", seen.text[:300]
                 assert stored(seen), f"{path} is public and may be cached"
                 continue
             assert not stored(seen), path  # even the redirect to the sign-in page

@@ -36,8 +36,8 @@ from sunlit.core.errors import SunlitError
 from sunlit.core.logging import configure_logging
 from sunlit.core.regions.services import load_region_book
 from sunlit.disclosure import api as disclosure_api
+from sunlit.disclosure import monthly_pages, region_pages
 from sunlit.disclosure import pages as disclosure_pages
-from sunlit.disclosure import region_pages
 from sunlit.disclosure.claims import api as claims_api
 from sunlit.disclosure.claims import pages as claims_pages
 from sunlit.disclosure.concerns import api as concerns_api
@@ -142,6 +142,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     disclosure_api.router,
     disclosure_pages.router,
     region_pages.router,
+    monthly_pages.router,
     concerns_api.router,
     concerns_pages.uploads,
     concerns_pages.router,  # before concern_pages: /concerns/mine is not a concern id
@@ -182,6 +183,7 @@ CACHED_ROUTES = frozenset(
         "/guide",
         "/regions/{code}",
         "/regions/{code}/sales.csv",
+        "/regions/{code}/report-{month}.pdf",
         "/api/v1/products",
         "/api/v1/products/{product_id}",
         "/api/v1/producers",

@@ -1,9 +1,9 @@
 """A region's sales in public (``/regions/{code}``, issue 21 item 5): a chart drawn on the server
-(plain SVG, no script) with the figures as a table beside it, and the days as CSV."""
+(plain SVG, no script) with the figures as a table beside it, the days as CSV, and links to the
+county's monthly reports (:mod:`sunlit.disclosure.monthly_pages`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Path
@@ -11,12 +11,13 @@ from fastapi.responses import Response
 
 from sunlit.accounts.model import Role
 from sunlit.accounts.work import Work, unit
-from sunlit.core.errors import N_, NotFound
-from sunlit.core.regions.model import RegionLevel, region_prefix
-from sunlit.core.regions.services import get_region, served_regions
+from sunlit.core.i18n import current_language
+from sunlit.core.regions.model import region_prefix
+from sunlit.core.regions.services import served_regions
+from sunlit.disclosure.county import context, county
+from sunlit.disclosure.monthly import month_name, report_months
 from sunlit.disclosure.overview import counties_overview
 from sunlit.disclosure.region import RegionSales, producer_sales, region_sales
-from sunlit.disclosure.region_record import KindPrices
 from sunlit.web.deps import Kit
 from sunlit.web.downloads import csv_bytes, csv_download
 from sunlit.web.rendering import render
@@ -35,78 +36,20 @@ CSV_COLUMNS = (
 )
 
 
-def chart_bars(summary: RegionSales, height: int = 120) -> list[tuple[int, int, int, int, int]]:
-    """Each day's bar as (x, height with an official on camera, height outside sessions,
-    height in producers' own sessions, day index), scaled to the busiest day (the SVG is 4
-    units a day wide and ``height`` tall)."""
-    top = max((d.total for d in summary.days), default=0) or 1
-
-    def scaled(fen: int) -> int:
-        return round(height * fen / top)
-
-    return [
-        (4 * n, scaled(d.in_session), scaled(d.other), scaled(d.producer_hosted), n)
-        for n, d in enumerate(summary.days)
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class PriceChart:
-    """A kind's weeks drawn in a 100-high SVG, 10 units a week: the band as a shaded bar, the
-    average price paid as a dot joined by a line (y grows downwards)."""
-
-    prices: KindPrices
-    width: int
-    bands: list[tuple[int, int, int]]  # x, y of the high end, height
-    dots: list[tuple[int, int]]  # x, y of the price
-    line: str  # the dots as an SVG polyline's points
-
-
-def price_chart(prices: KindPrices, height: int = 100) -> PriceChart:
-    values = [w.per_jin for w in prices.weeks]
-    values += [v for w in prices.weeks for v in (w.low, w.high) if v is not None]
-    top, bottom = max(values, default=1) * 1.1, min(values, default=0) * 0.9
-    span = (top - bottom) or 1
-
-    def y(fen: int) -> int:
-        return round(height * (top - fen) / span)
-
-    bands = [
-        (10 * n + 1, y(w.high), max(1, y(w.low) - y(w.high)))
-        for n, w in enumerate(prices.weeks)
-        if w.low is not None and w.high is not None
-    ]
-    dots = [(10 * n + 5, y(w.per_jin)) for n, w in enumerate(prices.weeks)]
-    line = " ".join(f"{x},{dy}" for x, dy in dots)
-    return PriceChart(prices, 10 * len(prices.weeks), bands, dots, line)
-
-
-def context(summary: RegionSales) -> dict[str, object]:
-    """What the sales summary's template needs besides the summary: its charts."""
-    return {
-        "r": summary,
-        "bars": chart_bars(summary),
-        "price_charts": [price_chart(kind) for kind in summary.prices],
-    }
-
-
 async def _summary(work: Work[Kit], code: str) -> RegionSales:
-    """A county's summary; an unknown code, or a city's or province's, is a 404 with a plain
-    message (a province's orders of 120 days would be read for every visitor)."""
-    if get_region(code).level is not RegionLevel.COUNTY:
-        raise NotFound(N_("Sales are shown county by county: %(code)s is not a county."),
-                       params={"code": code})  # fmt: skip
+    """A county's summary (any other code is a 404 saying so: :func:`county`)."""
+    county(code)
     return await region_sales(work.db, code, now=work.now, zone=work.services.zone)
 
 
 @router.get("/regions/{code}")
 async def region_page(code: RegionCode, work: Work[Kit] = unit("public")) -> Response:
     summary = await _summary(work, code)
-    return render(
-        work.request,
-        "disclosure/region.html",
-        {**context(summary), "region": get_region(code)},
-    )
+    today = work.now.astimezone(work.services.zone).date()
+    language = current_language.get()
+    reports = [(m, month_name(m.first, language)) for m in report_months(today)]
+    shown = {**context(summary), "region": county(code), "reports": reports}
+    return render(work.request, "disclosure/region.html", shown)
 
 
 @router.get("/regions/{code}/sales.csv")
