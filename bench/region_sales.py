@@ -1,8 +1,8 @@
 """County dashboard benchmark (issue 21, item 5): a month of a county with --orders paid orders
 (100,000 by default) in and around --sessions sessions, then
 
-- the summary computed in-process (disclosure.region.region_sales: three statements, the
-  orders summed by hour in SQL), median of --rounds runs;
+- the summary computed in-process (disclosure.region.region_sales: seven statements, the
+  orders summed by hour, session and product in SQL), median of --rounds runs;
 - the public page /regions/341321 over HTTP from `sunlit serve` (one granian worker, the page
   cache on): the first request, which computes it, and the median and p95 of --requests
   requests after it, served from the page cache;

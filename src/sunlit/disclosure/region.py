@@ -27,8 +27,8 @@ from sunlit.orders.views import (
     PaidHour,
     buyers_between,
     delivery_hours,
+    paid_among,
     paid_by_hour,
-    paid_order_ids,
 )
 
 #: The days the summary covers, and the days before and after a session it compares.
@@ -242,7 +242,9 @@ async def summary_between(
         min(now, _start_of(last + timedelta(days=1), zone)),
     )
     buyers = await buyers_between(db, ids, from_first, period_end)
-    complaints = await complaints_on(db, paid_order_ids(ids, from_first, period_end))
+    complaints = await complaints_on(
+        db, lambda order: paid_among(order, ids, from_first, period_end)
+    )
     taken = await delivery_hours(db, ids, from_first, period_end)
     return RegionSales(
         region=region,

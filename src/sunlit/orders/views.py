@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
@@ -206,10 +206,17 @@ async def paid_by_hour(
     ]
 
 
-def paid_order_ids(product_ids: Collection[str], since: datetime, until: datetime) -> Select[Any]:
-    """The ids of these products' orders paid in [since, until], as a query another context's
-    statement can use (``IN``): the orders a county's complaints are counted on."""
-    return select(OrderRow.id).where(*_paid_in(product_ids, since, until))
+def paid_among(
+    order_id: ColumnElement[str], product_ids: Collection[str], since: datetime, until: datetime
+) -> ColumnElement[bool]:
+    """Whether the order ``order_id`` names (another context's column) is one of these
+    products' orders paid in [since, until]: an EXISTS looked up by the order's key, so a
+    statement over a few rows elsewhere does not read a county's orders."""
+    return (
+        select(OrderRow.id)
+        .where(OrderRow.id == order_id, *_paid_in(product_ids, since, until))
+        .exists()
+    )
 
 
 async def delivery_hours(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.fulfilment.aftersales import policy
@@ -115,11 +115,13 @@ async def requests_for(
     return list((await db.scalars(query)).all())
 
 
-async def complaints_on(db: AsyncSession, orders: Select[Any]) -> int:
-    """The complaints filed on these orders (``orders`` selects their ids): after-sales
-    requests whose reason is a complaint (``complaint.filed``), whenever they were opened."""
+async def complaints_on(
+    db: AsyncSession, orders: Callable[[ColumnElement[str]], ColumnElement[bool]]
+) -> int:
+    """The complaints filed on the orders ``orders`` picks (given the request's order id):
+    after-sales requests whose reason is a complaint (``complaint.filed``), whenever opened."""
     reasons = sorted(reason.value for reason in COMPLAINT_CATEGORY)
     query = select(func.count()).where(
-        AftersalesRow.order_id.in_(orders.scalar_subquery()), AftersalesRow.reason.in_(reasons)
+        AftersalesRow.reason.in_(reasons), orders(AftersalesRow.order_id.expression)
     )
     return int(await db.scalar(query) or 0)
