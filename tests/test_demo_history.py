@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from sunlit.accounts.services import Passwords
 from sunlit.app.services import webhook_secret
 from sunlit.core.db import Database
 from sunlit.demo.history import load_demo_history
@@ -33,12 +32,7 @@ def load_history(served: LiveServer) -> bool:
             async with database.transaction() as db:
                 gateway = SandboxGateway(webhook_secret(served.settings), max_delay_ms=0)
                 return await load_demo_history(
-                    db,
-                    served.settings,
-                    gateway,
-                    services.files,
-                    Passwords(served.settings),
-                    now=served.clock.now(),
+                    db, services, gateway, services.passwords, now=served.clock.now()
                 )
         finally:
             await database.dispose()
@@ -83,6 +77,7 @@ def test_the_demo_season_shows_the_drop_and_the_recovery(served: LiveServer) -> 
     assert summary.buyers.buyers > 100 and 0.1 < (summary.repeat_share or 0) < 0.6
     assert 0 < (summary.refund_share or 0) < 0.1
     assert summary.service.delivered > 200 and summary.service.median_delivery_days
+    assert summary.service.complaints == 3  # late, and too much packaging: each refunded
     # Every order reached an end: nothing waits to be paid or shipped, or is on its way.
     assert set(states) <= {"completed", "delivered", "refunded"}, states
     assert states["completed"] > states["delivered"] > 0  # the last weeks wait for payout

@@ -185,7 +185,7 @@ async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
             async with database.transaction() as db:  # issue 21: the dip and the recovery
                 gateway = SandboxGateway(webhook_secret(settings), max_delay_ms=0)
                 await load_demo_history(
-                    db, settings, gateway, files, Passwords(settings), now=now,
+                    db, kit, gateway, Passwords(settings), now=now,
                     progress=lambda _: progress.advance(season),
                 )  # fmt: skip
     finally:

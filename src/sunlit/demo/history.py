@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from faker import Faker
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +29,6 @@ from sunlit.catalog.producers import services as producers
 from sunlit.catalog.products import bands
 from sunlit.catalog.views import product_ids_of
 from sunlit.core.eventlog import Event, EventType, append
-from sunlit.core.files.store import LocalFileStore
 from sunlit.demo.buying import buy_request, demo_address
 from sunlit.demo.data import BAND_SOURCE, COUNTIES, DemoCounty
 from sunlit.demo.parcels import account, expect
@@ -51,6 +49,9 @@ from sunlit.filing import consent, gate
 from sunlit.filing import services as filing
 from sunlit.filing.model import PlanDraft, PlanStatus, Purpose
 from sunlit.filing.views import get_plan
+from sunlit.fulfilment.aftersales import services as aftersales
+from sunlit.fulfilment.aftersales import steps
+from sunlit.fulfilment.aftersales.model import Answer, Kind, Reason
 from sunlit.fulfilment.shipments import services as shipments
 from sunlit.fulfilment.shipments.model import CarrierNotice
 from sunlit.fulfilment.shipments.sandbox import SandboxCarrier
@@ -63,7 +64,7 @@ from sunlit.orders.views import get_order
 from sunlit.payments import services as payments
 from sunlit.payments.gateway import Notice
 from sunlit.payments.sandbox import SandboxGateway, deliver_in_process
-from sunlit.settings import Settings
+from sunlit.web.deps import Kit
 
 
 def history_steps() -> int:
@@ -73,16 +74,16 @@ def history_steps() -> int:
 @dataclass(frozen=True, slots=True)
 class _Play:
     db: AsyncSession
-    settings: Settings
+    kit: Kit
     gateway: SandboxGateway
-    files: LocalFileStore
     season: Season
     official: Actor
     farmer: Actor
 
     async def notices(self, moment: datetime) -> None:
         """The gateway's notices of what happened at ``moment``, as its webhook applies them."""
-        rates = payments.Rates(self.settings.platform_fee_bp, self.settings.guarantee_fund_bp)
+        settings = self.kit.settings
+        rates = payments.Rates(settings.platform_fee_bp, settings.guarantee_fund_bp)
 
         async def apply(notice: Notice) -> None:
             await payments.handle_notice(self.db, self.gateway, notice, rates=rates, now=moment)
@@ -93,9 +94,8 @@ class _Play:
 
 async def load_demo_history(
     db: AsyncSession,
-    settings: Settings,
+    kit: Kit,
     gateway: SandboxGateway,
-    files: LocalFileStore,
     passwords: Passwords,
     *,
     now: datetime,
@@ -111,9 +111,10 @@ async def load_demo_history(
     if cooperative is None:
         raise LookupError(f"demo cooperative {county.cooperative_zh} is missing")
     [product] = await product_ids_of(db, cooperative.id)
-    season = Season(now.astimezone(ZoneInfo(settings.timezone)).date(), ZoneInfo(settings.timezone))
+    settings, files = kit.settings, kit.files
+    season = Season(now.astimezone(kit.zone).date(), kit.zone)
     farmer = await account(db, "farmer.majiang")
-    play = _Play(db, settings, gateway, files, season, official, farmer)
+    play = _Play(db, kit, gateway, season, official, farmer)
     shoppers = await _shoppers(db, passwords, settings.demo_password, now=season.at(FIRST_DAY, 8))
     await _bands(play, county, operator=await account(db, "operator"))
     progress("shoppers")
@@ -137,6 +138,7 @@ async def load_demo_history(
         await do_final_run(db, files, season.zone, session, now=end, until=end)
     progress("aired")
     await _deliver(play, placed, shoppers)
+    await _complaints(play, placed, shoppers)
     progress("delivered")
     await _payouts(play, now=now)
     for session in sessions.values():
@@ -197,7 +199,7 @@ async def _file(play: _Play, host: Actor, title: str, days_ago: int, product: st
         await consent.do_answer(
             db, play.farmer, plan.id, product, agree=True, stock=800, reason="", now=filed
         )
-    rules = play.settings.filing_rule_settings()
+    rules = play.kit.settings.filing_rule_settings()
     plan = await filing.do_submit(
         db, host, plan.id, now=filed + timedelta(minutes=5), rule_settings=rules
     )
@@ -222,7 +224,7 @@ async def _go_live(
 ) -> None:
     """The gate lets the approved key through, the host pins the blueberries, and the room
     fills: each buyer joins a few minutes before buying, among viewers who only watch."""
-    db, settings, season = play.db, play.settings, play.season
+    db, settings, season = play.db, play.kit.settings, play.season
     starts = season.at(days_ago, 19, 30)
     plan = await get_plan(db, session)
     assert plan.stream_nonce is not None
@@ -259,7 +261,7 @@ async def _buy(
     wanted: list[Wanted],
 ) -> list[tuple[str, Wanted]]:
     """Each order placed and paid in the sandbox; the refunded ones cancelled an hour later."""
-    db, settings = play.db, play.settings
+    db, settings = play.db, play.kit.settings
     rules = DeskRules(
         settings.order_expiry_minutes, settings.order_default_limit, settings.secret_key
     )
@@ -302,7 +304,7 @@ async def _buy(
 async def _deliver(play: _Play, placed: list[tuple[str, Wanted]], shoppers: list[Actor]) -> None:
     """Each morning the cooperative books the carrier for the orders of the day before; the
     parcels arrive in one to three days and each buyer confirms receipt that evening."""
-    db, settings, zone = play.db, play.settings, play.season.zone
+    db, settings, zone = play.db, play.kit.settings, play.season.zone
     carrier = SandboxCarrier(
         "demo-majiang", step_seconds=14 * 3600, console_delay_ms=0, seed=522635, exceptions=False
     )
@@ -329,6 +331,36 @@ async def _deliver(play: _Play, placed: list[tuple[str, Wanted]], shoppers: list
             await orders.do_deliver(
                 db, shoppers[want.shopper], order, hold_days=hold, now=confirmed
             )
+
+
+#: What some buyers complained of (the seeds: "物流太慢、包装太大"), by the order's number in the
+#: season: the reason, the refund asked in fen, the words. The cooperative accepts each.
+COMPLAINTS = (
+    (40, Reason.LATE, 500, "快递走了四天才到，有几颗蓝莓压软了，希望补偿一点。"),
+    (120, Reason.PACKAGING, 300, "一盒蓝莓用了一个大纸箱，泡沫塞满，包装太大太浪费了。"),
+    (190, Reason.LATE, 500, "比页面上写的晚到了两天，蓝莓还好，就是等得有点久。"),
+)
+
+
+async def _complaints(play: _Play, placed: list[tuple[str, Wanted]], shoppers: list[Actor]) -> None:
+    """A buyer asks for part of the money back the day after delivery; the cooperative
+    accepts the next morning and the sandbox refunds it."""
+    db, zone = play.db, play.season.zone
+    for number, reason, amount, text in COMPLAINTS:
+        order_id, want = placed[min(number, len(placed) - 1)]
+        booked = datetime.combine(want.at.astimezone(zone).date(), time(10)).replace(tzinfo=zone)
+        opened = booked + timedelta(days=4, hours=10)  # arrived three days after booking
+        request = await aftersales.do_open(
+            db, play.kit, shoppers[want.shopper], order_id, kind=Kind.REFUND_ONLY,
+            reason=reason, amount=amount, text=text, photos=[], now=opened,
+        )  # fmt: skip
+        answered = opened + timedelta(hours=14)
+        await steps.do_answer(
+            db, play.kit, play.gateway, play.farmer, request.id, answer=Answer.ACCEPTED,
+            offer=None, text="抱歉，已按您的要求退款，我们会换更小的包装、更快的快递。",
+            photos=[], now=answered,
+        )  # fmt: skip
+        await play.notices(answered)
 
 
 async def _lighten(db: AsyncSession) -> None:
