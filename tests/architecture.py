@@ -62,6 +62,7 @@ PURE_MODULES = frozenset(
         "sunlit.core.ids",
         "sunlit.core.text",
         "sunlit.core.clock",
+        "sunlit.core.merkle",
         "sunlit.filing.rules",
         "sunlit.filing.sources",
         "sunlit.integrity.cases",
