@@ -25,7 +25,7 @@ from tests.test_browser_notifications import look, market
 from tests.test_catalog_api import api_as, product_named
 from tests.test_filing_api import WINDOW, plan_body
 from tests.test_notifications import notice_of
-from tests.test_quality import PDF
+from tests.test_quality_gate import renew_certificate
 
 pytestmark = pytest.mark.browser
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -60,17 +60,7 @@ def cooperative_files_its_own_session(server: LiveServer, title: str) -> tuple[s
     with api_as(server, "farmer.majiang") as farmer, api_as(server, "operator") as operator:
         berries = product_named(farmer, BERRIES)
         assert berries["origin_region"] == MAJIANG
-        uploaded = farmer.post(
-            f"/api/v1/products/{berries['id']}/inspections",
-            data={
-                "kind": "compliance_certificate",
-                "issuer": "麻江县农业农村局",
-                "issued_on": (today - timedelta(days=1)).isoformat(),
-                "expires_on": (today + timedelta(days=90)).isoformat(),
-            },
-            files={"file": ("certificate.pdf", PDF, "application/pdf")},
-        )
-        assert uploaded.status_code == 201, uploaded.text
+        renew_certificate(farmer, berries["id"], today)
         body = plan_body([berries["id"]], title=title, partners=[])
         body.pop("declares_no_payment")  # a producer is paid for its produce
         made = farmer.post("/api/v1/plans", json=body)

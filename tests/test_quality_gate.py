@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
+
+import httpx
 
 from sunlit.orders.model import BuyRequest, PaymentMethod, Refusal, allocate
 from tests.support import LiveServer, sign_in, submit
@@ -40,6 +42,21 @@ def test_the_desk_refuses_an_undocumented_product_to_everyone() -> None:
     assert sold.accepted == (0, 1) and sold.stock_left == 8
 
 
+def renew_certificate(farmer: httpx.Client, product: str, today: date) -> None:
+    """The producer uploads a compliance certificate valid from yesterday for 90 days."""
+    uploaded = farmer.post(
+        f"/api/v1/products/{product}/inspections",
+        data={
+            "kind": "compliance_certificate",
+            "issuer": "麻江县农业农村局",
+            "issued_on": (today - timedelta(days=1)).isoformat(),
+            "expires_on": (today + timedelta(days=90)).isoformat(),
+        },
+        files={"file": ("certificate.pdf", PDF, "application/pdf")},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+
+
 def test_an_expired_certificate_stops_sales_until_a_new_one_is_uploaded(
     served: LiveServer,
 ) -> None:
@@ -60,17 +77,7 @@ def test_an_expired_certificate_stops_sales_until_a_new_one_is_uploaded(
             own = web.get("/producer").text
             assert "Cannot be bought" in own and "Its quality document has expired." in own
             assert f'href="#quality-{berries["id"]}"' in own  # how to fix it
-        uploaded = farmer.post(
-            f"/api/v1/products/{berries['id']}/inspections",
-            data={
-                "kind": "compliance_certificate",
-                "issuer": "麻江县农业农村局",
-                "issued_on": (today - timedelta(days=1)).isoformat(),
-                "expires_on": (today + timedelta(days=90)).isoformat(),
-            },
-            files={"file": ("certificate.pdf", PDF, "application/pdf")},
-        )
-        assert uploaded.status_code == 201, uploaded.text
+        renew_certificate(farmer, berries["id"], today)
         placed = buy(buyer, berries["id"], "q-2")
         assert placed.status_code == 201, placed.text
         with client(served, "en") as web:

@@ -1,12 +1,20 @@
 """A demo buy as the checkout makes it (``orders.forms.buy_request``), checked the same: an
-invented address in the buyer's district, paid from the wallet."""
+invented address in the buyer's district, paid from the wallet; and the sandbox gateway's
+notices applied as its webhook would."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from faker import Faker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.core.regions.services import region_book
 from sunlit.orders.model import BuyRequest, PaymentMethod, check_buy, request_digest
+from sunlit.payments import services as payments
+from sunlit.payments.gateway import Notice
+from sunlit.payments.sandbox import SandboxGateway, deliver_in_process
+from sunlit.settings import Settings
 
 
 def demo_address(seed: int) -> tuple[str, str, str]:
@@ -59,3 +67,16 @@ def buy_request(
         device=device,
         ip=ip,
     )
+
+
+async def settle(
+    db: AsyncSession, gateway: SandboxGateway, settings: Settings, moment: datetime
+) -> None:
+    """The gateway's notices of what happened at ``moment``, applied as its webhook would."""
+    rates = payments.Rates(settings.platform_fee_bp, settings.guarantee_fund_bp)
+
+    async def apply(notice: Notice) -> None:
+        await payments.handle_notice(db, gateway, notice, rates=rates, now=moment)
+
+    due = moment + timedelta(milliseconds=gateway.max_delay_ms)
+    await deliver_in_process(db, apply, now=due)

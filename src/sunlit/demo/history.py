@@ -29,7 +29,7 @@ from sunlit.catalog.producers import services as producers
 from sunlit.catalog.products import bands
 from sunlit.catalog.views import product_ids_of
 from sunlit.core.eventlog import Event, EventType, append
-from sunlit.demo.buying import buy_request, demo_address
+from sunlit.demo.buying import buy_request, demo_address, settle
 from sunlit.demo.data import BAND_SOURCE, COUNTIES, DemoCounty
 from sunlit.demo.parcels import account, expect
 from sunlit.demo.season import (
@@ -62,8 +62,7 @@ from sunlit.orders import services as orders
 from sunlit.orders.desk import DeskRules, serve
 from sunlit.orders.views import get_order
 from sunlit.payments import services as payments
-from sunlit.payments.gateway import Notice
-from sunlit.payments.sandbox import SandboxGateway, deliver_in_process
+from sunlit.payments.sandbox import SandboxGateway
 from sunlit.web.deps import Kit
 
 
@@ -82,14 +81,7 @@ class _Play:
 
     async def notices(self, moment: datetime) -> None:
         """The gateway's notices of what happened at ``moment``, as its webhook applies them."""
-        settings = self.kit.settings
-        rates = payments.Rates(settings.platform_fee_bp, settings.guarantee_fund_bp)
-
-        async def apply(notice: Notice) -> None:
-            await payments.handle_notice(self.db, self.gateway, notice, rates=rates, now=moment)
-
-        due = moment + timedelta(milliseconds=self.gateway.max_delay_ms)
-        await deliver_in_process(self.db, apply, now=due)
+        await settle(self.db, self.gateway, self.kit.settings, moment)
 
 
 async def load_demo_history(

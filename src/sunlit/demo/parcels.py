@@ -15,7 +15,7 @@ from sunlit.accounts.model import Actor
 from sunlit.accounts.services import account_named
 from sunlit.catalog.producers import services as producers
 from sunlit.catalog.views import product_ids_of
-from sunlit.demo.buying import buy_request, demo_address
+from sunlit.demo.buying import buy_request, demo_address, settle
 from sunlit.demo.data import COUNTIES, DELIVERY
 from sunlit.fulfilment.shipments import services as shipments
 from sunlit.fulfilment.shipments.model import CarrierNotice, ScanStatus
@@ -26,9 +26,7 @@ from sunlit.orders import services as orders
 from sunlit.orders.desk import DeskRules, serve
 from sunlit.orders.model import BuyRequest
 from sunlit.orders.views import get_order
-from sunlit.payments import services as payments
-from sunlit.payments.gateway import Notice
-from sunlit.payments.sandbox import SandboxGateway, deliver_in_process
+from sunlit.payments.sandbox import SandboxGateway
 from sunlit.web.deps import Kit
 
 #: The sandbox carrier's seed and step for the demo's parcels: a parcel still on its way
@@ -125,14 +123,7 @@ class Play:
 
     async def notices(self, moment: datetime) -> None:
         """The gateway's notices of what happened at ``moment``, applied as its webhook would."""
-        settings = self.kit.settings
-        rates = payments.Rates(settings.platform_fee_bp, settings.guarantee_fund_bp)
-
-        async def apply(notice: Notice) -> None:
-            await payments.handle_notice(self.db, self.gateway, notice, rates=rates, now=moment)
-
-        due = moment + timedelta(milliseconds=self.gateway.max_delay_ms)
-        await deliver_in_process(self.db, apply, now=due)
+        await settle(self.db, self.gateway, self.kit.settings, moment)
 
     async def scans(self, moment: datetime) -> None:
         """The carrier's notices due by ``moment``, applied as its receiver would."""

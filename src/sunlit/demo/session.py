@@ -28,7 +28,7 @@ from sunlit.catalog.products import bands
 from sunlit.catalog.views import product_ids_of
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.core.files.store import LocalFileStore
-from sunlit.demo.buying import buy_request
+from sunlit.demo.buying import buy_request, settle
 from sunlit.demo.data import (
     BAND_SOURCE,
     COUNTIES,
@@ -56,8 +56,7 @@ from sunlit.orders.desk import DeskRules, serve
 from sunlit.orders.model import BuyRequest
 from sunlit.orders.views import get_order
 from sunlit.payments import services as payments
-from sunlit.payments.gateway import Notice
-from sunlit.payments.sandbox import SandboxGateway, deliver_in_process
+from sunlit.payments.sandbox import SandboxGateway
 from sunlit.settings import Settings
 
 PARTNER = Partner(SESSION_PARTNER[0], PartnerKind.ENTERPRISE, None, SESSION_PARTNER[1])
@@ -126,13 +125,7 @@ class _Play:
 
     async def notices(self, moment: datetime) -> None:
         """The gateway's notices of what happened at ``moment``, as its webhook applies them."""
-        rates = payments.Rates(self.settings.platform_fee_bp, self.settings.guarantee_fund_bp)
-
-        async def apply(notice: Notice) -> None:
-            await payments.handle_notice(self.db, self.gateway, notice, rates=rates, now=moment)
-
-        due = moment + timedelta(milliseconds=self.gateway.max_delay_ms)
-        await deliver_in_process(self.db, apply, now=due)
+        await settle(self.db, self.gateway, self.settings, moment)
 
     async def final_run(self, session: str, *, now: datetime, until: datetime) -> None:
         await self.db.flush()
