@@ -11,6 +11,7 @@ import orjson
 import pytest
 
 from sunlit import __version__
+from sunlit.demo.season import SHOPPERS
 
 SUNLIT = str(Path(sys.executable).parent / "sunlit")
 
@@ -84,7 +85,9 @@ def test_migrate_demo_users_and_export(tmp_path: Path) -> None:
     assert exported.returncode == 0, exported.stderr
     events = [orjson.loads(line) for line in exported.stdout.splitlines()]
     registered = [e for e in events if e["type"] == "account.registered"]
-    assert len(registered) == 20  # 19 demo accounts and the inspector, each once
+    # 19 demo accounts, the Majiang season's shoppers (sunlit.demo.season) and the inspector,
+    # each once
+    assert len(registered) == 20 + SHOPPERS
     assert {e["data"]["role"] for e in registered} == {
         "operator",
         "supervisor",
@@ -94,13 +97,26 @@ def test_migrate_demo_users_and_export(tmp_path: Path) -> None:
         "press",
     }
     assert sum(e["type"] == "region.served" for e in events) == 6
-    # The demo's ended session (sunlit.demo.session), played through once however often the
-    # demo is loaded: it went live, ended and was paid out, and its figures were verified.
-    [ended] = [e for e in events if e["type"] == "session.ended"]
-    assert sum(e["type"] == "session.started" for e in events) == 1
-    # Its payout, and the two of the demo's parcels (sunlit.demo.fulfilment): the claim's
-    # order before the fund paid its refund first, and the payout that recovered it.
-    assert sum(e["type"] == "payout.made" for e in events) == 3
+    # The demo's ended session (sunlit.demo.session) and the two of the Majiang season
+    # (sunlit.demo.history), each played through once however often the demo is loaded: they
+    # went live and ended, and the Dangshan one was paid out and its figures verified.
+    filed = {e["session"]: e["data"] for e in events if e["type"] == "session.filed"}
+    hosts = sorted((data["official_region"], data["host_kind"]) for data in filed.values())
+    assert hosts == [("341321", "official"), ("522635", "official"), ("522635", "producer")]
+    assert sum(e["type"] == "session.started" for e in events) == 3
+    [dangshan] = [s for s, data in filed.items() if data["official_region"] == "341321"]
+    [ended] = [e for e in events if e["type"] == "session.ended" and e["session"] == dangshan]
+    # Besides Majiang's weekly payouts, the Dangshan session's payout and the two of the
+    # demo's parcels (sunlit.demo.fulfilment): the claim's order before the fund paid its
+    # refund first, and the payout that recovered it.
+    majiang = {
+        e["data"]["producer"]
+        for e in events
+        if e["type"] == "producer.registered" and e["data"]["region"] == "522635"
+    }
+    payouts = [e for e in events if e["type"] == "payout.made"]
+    assert sum(e["data"]["producer"] not in majiang for e in payouts) == 3
+    assert sum(e["data"]["producer"] in majiang for e in payouts) >= 8  # weekly, all season
     assert sum(e["type"] == "fund.compensated" for e in events) == 1
     assert sum(e["type"] == "fund.recovered" for e in events) == 1
     assert any(e["type"] == "figures.verified" and e["session"] == ended["session"] for e in events)
