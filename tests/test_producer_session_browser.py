@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from sunlit.core.i18n import catalog
+from sunlit.demo.data import COUNTIES
 from tests.support import LiveServer
 from tests.test_browser import browser
 from tests.test_filing_browser import look, phone
@@ -136,6 +137,8 @@ def test_a_cooperative_files_practises_goes_live_and_sells(
         buyer = signed_in(browser, server, "buyer1", (390, 844))
         buyer.goto(f"{server.url}/live/{session}")
         expect(buyer.locator("main")).to_contain_text("Hosted by")
+        cooperative = next(c for c in COUNTIES if c.slug == "xuwen").cooperative_zh
+        expect(buyer.locator("main")).to_contain_text(cooperative)  # the host's organisation
         sheet = fill_buy_sheet(buyer, 3, "徐闻", "440825", "8 Pineapple Sea Road")
         pay_in_sheet(buyer, sheet)
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
 from sunlit.accounts.model import Role
-from sunlit.accounts.services import display_names
+from sunlit.accounts.services import display_names, find_account
 from sunlit.accounts.work import Work, unit
 from sunlit.core.errors import SunlitError
 from sunlit.core.i18n import gettext_, translate
@@ -43,7 +43,7 @@ async def _watchable(work: Work[LiveKit], session: str) -> tuple[Plan, bool]:
 async def room(session: PathId, work: Work[LiveKit] = public) -> Response:
     settings = work.services.settings
     plan, controls = await _watchable(work, session)
-    names = await display_names(work.db, {plan.official_id})
+    host = await find_account(work.db, plan.official_id)
     account = work.principal.account
     muted = (await chat.mutes_of(work.db, session)).get(account.id) if account else None
     context, new_viewer = await socket_context(work, session, moderator=controls)
@@ -57,7 +57,8 @@ async def room(session: PathId, work: Work[LiveKit] = public) -> Response:
             ({**p, "order": i} for i, p in enumerate(shelf)), key=lambda p: p["id"] != pinned
         ),
         "pinned": pinned,
-        "host": names.get(plan.official_id, ""),
+        # the host as the public record names it: the person, and the office or cooperative
+        "host": ", ".join(filter(None, (host.display_name, host.org))) if host else "",
         "muted": muted,
         "controls": controls,
         "video_url": settings.video_url.rstrip("/"),
