@@ -24,7 +24,10 @@ from sunlit.disclosure.region import (
     Span,
     around,
     by_host,
+    sale_of,
+    sessions_of,
     share_without_official,
+    start_of,
 )
 from sunlit.filing.services import plans_by_id
 from sunlit.orders.views import paid_by_hour
@@ -73,7 +76,7 @@ async def counties_overview(
     counties = [c for c in counties if c.level is RegionLevel.COUNTY]
     today = now.astimezone(zone).date()
     first = today - timedelta(days=WINDOW_DAYS - 1)
-    since = datetime.combine(first - timedelta(days=AROUND_DAYS), datetime.min.time(), zone)
+    since = start_of(first - timedelta(days=AROUND_DAYS), zone)
     prefixes = [(region_prefix(c.code), c.code) for c in counties]
     county_of = {
         product.id: next(
@@ -83,25 +86,15 @@ async def counties_overview(
     }
     rows = await paid_by_hour(db, list(county_of), since, now)
     plans = await plans_by_id(db, {row.session for row in rows if row.session})
-    spans: dict[str, list[Span]] = defaultdict(list)
-    official: dict[str, bool] = {}
-    placed: dict[str, str] = {}
+    ordered, official = sessions_of(plans.values(), first=first, last=today, zone=zone)
+    placed: dict[str, str] = {}  # a session's county: that of the first product it sold
     for row in rows:
         if row.session:
             placed.setdefault(row.session, county_of[row.product])
-    for plan in plans.values():
-        hosted_by = str(plan.host_kind)
-        official[plan.id] = hosted_by != "producer" or plan.guest_official_id is not None
-        start, end = plan.starts_at.astimezone(zone).date(), plan.ends_at.astimezone(zone).date()
-        if end >= first:
-            span = Span(plan.id, plan.title, start, end, hosted_by, official[plan.id])
-            spans[placed[plan.id]].append(span)
+    spans: dict[str, list[Span]] = defaultdict(list)
+    for span in ordered:
+        spans[placed[span.id]].append(span)
     sales: dict[str, list[Sale]] = defaultdict(list)
     for row in rows:
-        sale = Sale(row.at.astimezone(zone).date(), row.kept, row.session,
-                    official.get(row.session or "", False))  # fmt: skip
-        sales[county_of[row.product]].append(sale)
-    return [
-        county_row(c, sales[c.code], sorted(spans[c.code], key=lambda s: s.first), today, first)
-        for c in counties
-    ]
+        sales[county_of[row.product]].append(sale_of(row, official, zone))
+    return [county_row(c, sales[c.code], spans[c.code], today, first) for c in counties]

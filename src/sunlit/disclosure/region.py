@@ -8,7 +8,7 @@ needs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ from sunlit.catalog.model import Band
 from sunlit.catalog.producers import services as producer_service
 from sunlit.catalog.products import bands
 from sunlit.disclosure.region_record import Kind, KindPrices, Service, price_weeks, service
+from sunlit.filing.model import Plan
 from sunlit.filing.services import plans_by_id
 from sunlit.fulfilment.aftersales.views import complaints_on
 from sunlit.orders.views import (
@@ -200,7 +201,29 @@ async def sales_summary(
     return await summary_between(db, region, products, first=first, last=last, now=now, zone=zone)
 
 
-def _start_of(day: date, zone: ZoneInfo) -> datetime:
+def sessions_of(
+    plans: Iterable[Plan], *, first: date, last: date, zone: ZoneInfo
+) -> tuple[list[Span], dict[str, bool]]:
+    """The sessions that reach into ``first`` to ``last`` (local days), in order, and for every
+    plan whether an official was on camera (its host, or a producer's guest)."""
+    spans, official = [], {}
+    for plan in plans:
+        hosted_by = str(plan.host_kind)
+        official[plan.id] = hosted_by != "producer" or plan.guest_official_id is not None
+        start, end = plan.starts_at.astimezone(zone).date(), plan.ends_at.astimezone(zone).date()
+        if end >= first and start <= last:
+            spans.append(Span(plan.id, plan.title, start, end, hosted_by, official[plan.id]))
+    spans.sort(key=lambda span: (span.first, span.id))
+    return spans, official
+
+
+def sale_of(row: PaidHour, official: Mapping[str, bool], zone: ZoneInfo) -> Sale:
+    """A sum of paid orders as a local day's sale, with or without an official on camera."""
+    with_official = official.get(row.session or "", False)
+    return Sale(row.at.astimezone(zone).date(), row.kept, row.session, with_official)
+
+
+def start_of(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, datetime.min.time(), zone)
 
 
@@ -217,29 +240,18 @@ async def summary_between(
     """What ``products`` sold from ``first`` to ``last`` (local days, both included), and
     around each session held in them: the AROUND_DAYS before and after may reach outside the
     days shown, up to ``now`` (a month's report counts the 30 days after its last session)."""
-    since = _start_of(first - timedelta(days=AROUND_DAYS), zone)
-    until = min(now, _start_of(last + timedelta(days=AROUND_DAYS + 1), zone))
+    since = start_of(first - timedelta(days=AROUND_DAYS), zone)
+    until = min(now, start_of(last + timedelta(days=AROUND_DAYS + 1), zone))
     ids = [product.id for product in products]
     rows = await paid_by_hour(db, ids, since, until)
-    spans, official = [], {}
     plans = await plans_by_id(db, {row.session for row in rows if row.session})
-    for plan in plans.values():  # one statement for every session, however many
-        hosted_by = str(plan.host_kind)
-        official[plan.id] = hosted_by != "producer" or plan.guest_official_id is not None
-        start, end = plan.starts_at.astimezone(zone).date(), plan.ends_at.astimezone(zone).date()
-        if end >= first and start <= last:
-            spans.append(Span(plan.id, plan.title, start, end, hosted_by, official[plan.id]))
-    spans.sort(key=lambda span: (span.first, span.id))
-    sales = [
-        Sale(row.at.astimezone(zone).date(), row.kept, row.session,
-             official.get(row.session or "", False))
-        for row in rows
-    ]  # fmt: skip
+    spans, official = sessions_of(plans.values(), first=first, last=last, zone=zone)
+    sales = [sale_of(row, official, zone) for row in rows]
     shown = [s for s in sales if first <= s.day <= last]
     today = now.astimezone(zone).date()
     from_first, period_end = (
-        _start_of(first, zone),
-        min(now, _start_of(last + timedelta(days=1), zone)),
+        start_of(first, zone),
+        min(now, start_of(last + timedelta(days=1), zone)),
     )
     buyers = await buyers_between(db, ids, from_first, period_end)
     complaints = await complaints_on(
