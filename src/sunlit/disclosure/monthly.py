@@ -1,24 +1,23 @@
 """A county's month as a printed report (issue 21, item 5: "a monthly PDF report per county"):
 which month an address names, the month's summary (:func:`sunlit.disclosure.region.
-summary_between` over its days; so far, for the month under way), and the printing by
-WeasyPrint, in a worker thread so that the event loop goes on serving."""
+summary_between` over its days; so far, for the month under way), and its printing
+(:mod:`sunlit.disclosure.printing`)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import anyio.to_thread
 from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.catalog import views as catalog_views
-from sunlit.core.errors import N_, NotFound, Unavailable
+from sunlit.core.errors import N_, NotFound
 from sunlit.core.i18n import BABEL_LOCALES
+from sunlit.disclosure.printing import print_pdf
 from sunlit.disclosure.region import RegionSales, summary_between
 
 #: The report's print style: A4, fonts-noto-cjk for the Chinese.
@@ -96,25 +95,6 @@ async def month_summary(
     )
 
 
-def _print(html: str, base_url: str) -> bytes:
-    """WeasyPrint's work, in a worker thread. It fetches nothing (links keep ``base_url``; the
-    style is read here; the fonts come from the system's fontconfig)."""
-    from weasyprint import CSS, HTML
-    from weasyprint.urls import URLFetcher
-
-    refuse = URLFetcher(allowed_protocols=())
-    style = CSS(string=STYLE.read_text("utf-8"), url_fetcher=refuse)
-    document = HTML(string=html, base_url=base_url, url_fetcher=refuse)
-    return bytes(document.write_pdf(stylesheets=[style]))
-
-
 async def to_pdf(html: str, *, base_url: str) -> bytes:
-    """The report page printed to PDF, off the event loop. Where Pango is missing (a machine
-    without it can run everything else), a clear 503."""
-    try:
-        import weasyprint  # noqa: F401 - imports Pango through cffi: fails where it is missing
-    except OSError as exc:
-        raise Unavailable(
-            N_("This server cannot print PDF reports (the Pango library is missing).")
-        ) from exc
-    return await anyio.to_thread.run_sync(partial(_print, html, base_url))
+    """The report page printed to PDF (:func:`sunlit.disclosure.printing.print_pdf`)."""
+    return await print_pdf(html, STYLE, base_url=base_url)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
-from sunlit.core.errors import N_, Conflict, Unavailable
+from sunlit.core.errors import N_, Conflict
 from sunlit.disclosure.model import Disclosure, Stage
+from sunlit.disclosure.printing import print_pdf
 from sunlit.web.downloads import csv_bytes
 
 #: The report's print style (fonts-noto-cjk for the Chinese).
@@ -60,14 +60,6 @@ def products_csv(found: Disclosure) -> bytes:
 
 
 async def to_pdf(found: Disclosure, html: bytes) -> bytes:
-    """The report page printed by WeasyPrint, off the event loop. Where Pango is missing (a
-    machine without it can run everything else), a clear 503."""
+    """The report page printed to PDF (:func:`sunlit.disclosure.printing.print_pdf`)."""
     ended(found)
-    try:
-        from weasyprint import HTML  # imports Pango through cffi: fails where it is missing
-    except OSError as exc:
-        raise Unavailable(
-            N_("This server cannot print PDF reports (the Pango library is missing).")
-        ) from exc
-    document = HTML(string=html.decode(), base_url=None)
-    return await asyncio.to_thread(document.write_pdf, stylesheets=[str(STYLE)])
+    return await print_pdf(html.decode(), STYLE)
