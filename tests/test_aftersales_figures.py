@@ -63,7 +63,7 @@ def test_a_claim_on_a_session_s_order_shows_in_its_verified_figures(watched: Liv
             assert booked.status_code == 201, booked.text
         console = Console(watched)
         try:
-            assert console.run_through(booked.json()["tracking_no"]) >= 3
+            assert console.run_through_with_jobs(booked.json()["tracking_no"]) >= 3
         finally:
             console.web.close()
         wait_for(buyer, oid, "delivered")
