@@ -587,3 +587,24 @@ def test_a_leaf_hash_is_32_bytes() -> None:
     with pytest.raises(ValueError, match="a leaf hash is 32 bytes"):
         AppendOnlyTree([b"0" * 31])
     assert len(tree) == 0
+
+
+@given(st.lists(st.binary(max_size=8), max_size=300), st.data())
+def test_a_frontier_kept_between_runs_gives_the_root_of_every_size(
+    leaves: list[bytes], data: st.DataObject
+) -> None:
+    hashes = [merkle.leaf_hash(x) for x in leaves]
+    cut = data.draw(st.integers(0, len(hashes)))
+    first = merkle.Frontier()
+    for item in hashes[:cut]:
+        first.append(item)
+    assert first.root() == merkle.root(hashes[:cut])
+    again = merkle.Frontier(first.size, first.peaks)  # what a state file holds
+    for item in hashes[cut:]:
+        again.append(item)
+    assert again.size == len(hashes) and again.root() == merkle.root(hashes)
+
+
+def test_a_frontier_of_the_wrong_shape_is_refused() -> None:
+    with pytest.raises(ValueError, match="a frontier of 3 leaves has 2 hashes"):
+        merkle.Frontier(3, [merkle.leaf_hash(b"a")])

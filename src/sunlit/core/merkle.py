@@ -324,3 +324,35 @@ class AppendOnlyTree:
         while parts:
             node = node_hash(parts.pop(), node)
         return node
+
+
+# --- the verifier's compact state ---------------------------------------------------------------
+
+
+class Frontier:
+    """The root of a growing tree without its leaves: the hashes of the complete subtrees the
+    first ``size`` leaves split into (one for each bit set in ``size``, largest first). This is
+    what a verifier keeps between runs: at most 64 hashes for any log, and adding the new
+    leaves to it gives the new root, to compare with a signed head's."""
+
+    def __init__(self, size: int = 0, peaks: Sequence[bytes] = ()) -> None:
+        if len(peaks) != size.bit_count() or any(len(p) != HASH_SIZE for p in peaks):
+            raise ValueError(f"a frontier of {size} leaves has {size.bit_count()} hashes")
+        self.size = size
+        self.peaks = list(peaks)
+
+    def append(self, leaf_hash: bytes) -> None:
+        node, position = leaf_hash, self.size
+        while position & 1:  # the new leaf completes the subtree on its left
+            node = node_hash(self.peaks.pop(), node)
+            position >>= 1
+        self.peaks.append(node)
+        self.size += 1
+
+    def root(self) -> bytes:
+        if not self.peaks:
+            return EMPTY_ROOT
+        node = self.peaks[-1]
+        for left in reversed(self.peaks[:-1]):
+            node = node_hash(left, node)
+        return node
