@@ -242,6 +242,15 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/operator/ledger"): OVERSIGHT,
     ("GET", "/fund"): EVERYONE,
     ("GET", "/api/v1/fund"): EVERYONE,
+    ("GET", "/open-data"): EVERYONE,
+    ("GET", "/open-data/files/{name}"): EVERYONE,
+    ("GET", "/open-data/today.jsonl.gz"): EVERYONE,
+    ("GET", "/api/open/v1/changes"): EVERYONE,
+    ("GET", "/api/open/v1/log/head"): EVERYONE,
+    ("GET", "/api/open/v1/log/key"): EVERYONE,
+    ("GET", "/api/open/v1/log/inclusion"): EVERYONE,
+    ("GET", "/api/open/v1/log/consistency"): EVERYONE,
+    ("GET", "/api/open/v1/schema.json"): EVERYONE,
     # Shipments: the seller books the carrier; the carrier's notices are checked by signature;
     # only operators play the sandbox carrier.
     ("POST", "/api/v1/orders/{order_id}/shipment"): PRODUCERS,
@@ -376,6 +385,7 @@ PARAMS = {
     "tracking_no": "SB000000000000",
     "request_id": "as-none",
     "review_id": "rv-none",
+    "name": "sunlit-open-2026-01-01.jsonl.gz",
 }
 
 

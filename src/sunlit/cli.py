@@ -20,6 +20,7 @@ from sunlit.core.calendar.commands import calendar
 from sunlit.core.clock import SystemClock, parse_rfc3339
 from sunlit.core.errors import SunlitError
 from sunlit.core.regions.commands import regions
+from sunlit.disclosure.opendata import commands as open_commands
 from sunlit.integrity import commands as integrity_commands
 from sunlit.lab import commands as lab_commands
 from sunlit.settings import Settings
@@ -41,6 +42,7 @@ app.add_typer(integrity_commands.integrity, name="integrity")
 # The lab's commands (they need the simulator) beside the engine's: `sunlit integrity evaluate`.
 integrity_commands.integrity.command("evaluate")(lab_commands.evaluate)
 app.command("simulate")(lab_commands.simulate)
+app.command("verify")(open_commands.verify)
 err = Console(stderr=True)
 out = Console()
 
@@ -344,20 +346,17 @@ def stream_nginx_config(
     from sunlit.filing.nginx import IngestConfig, render
 
     settings = _settings()
-    sys.stdout.write(
-        render(
-            IngestConfig(
-                prefix=prefix.resolve(),
-                hls_dir=hls_dir.resolve(),
-                record_dir=record_dir.resolve(),
-                callback=callback or f"http://{settings.host}:{settings.port}",
-                callback_secret=settings.callback_secret(),
-                rtmp_port=rtmp_port,
-                http_port=http_port,
-                foreground=foreground,
-            )
-        )
+    config = IngestConfig(
+        prefix=prefix.resolve(),
+        hls_dir=hls_dir.resolve(),
+        record_dir=record_dir.resolve(),
+        callback=callback or f"http://{settings.host}:{settings.port}",
+        callback_secret=settings.callback_secret(),
+        rtmp_port=rtmp_port,
+        http_port=http_port,
+        foreground=foreground,
     )
+    sys.stdout.write(render(config))
 
 
 site = typer.Typer(help="The web front (nginx).", no_args_is_help=True)

@@ -121,6 +121,9 @@ class Settings(BaseSettings):
     files_dir: Path = Field(
         Path("var/files"), description="Where uploaded files are kept, by their SHA-256"
     )
+    open_log_key_file: Path | None = Field(
+        None, description="The public log's Ed25519 signing key (PEM; made on first use; "
+        "default: keys/open-log-ed25519.pem in the files store)")  # fmt: skip
     max_upload_bytes: int = Field(
         5 * 1024 * 1024, ge=1024, description="Largest uploaded file (photo, document, CSV)"
     )

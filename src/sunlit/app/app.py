@@ -43,6 +43,8 @@ from sunlit.disclosure.claims import pages as claims_pages
 from sunlit.disclosure.concerns import api as concerns_api
 from sunlit.disclosure.concerns import concern_pages
 from sunlit.disclosure.concerns import pages as concerns_pages
+from sunlit.disclosure.opendata import api as open_api
+from sunlit.disclosure.opendata import pages as open_pages
 from sunlit.filing import api as filing_api
 from sunlit.filing import pages as filing_pages
 from sunlit.filing import practice_pages, stream_api
@@ -149,6 +151,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     concern_pages.router,
     claims_api.router,
     claims_pages.router,
+    open_api.router,
+    open_pages.router,
     notifications_api.router,
     notifications_pages.router,
 )
@@ -179,6 +183,7 @@ CACHED_ROUTES = frozenset(
         "/concerns",
         "/rules",
         "/fund",
+        "/open-data",
         "/help-sell",
         "/guide",
         "/regions/{code}",

@@ -15,6 +15,8 @@ import structlog
 
 from sunlit.app.notices import Follower
 from sunlit.app.services import Services
+from sunlit.disclosure.opendata.bulk import FOLDER
+from sunlit.disclosure.opendata.publisher import Publisher
 from sunlit.fulfilment.aftersales.services import Terms, answer_due, orders_in_aftersales
 from sunlit.fulfilment.shipments import sandbox as sandbox_carrier
 from sunlit.fulfilment.shipments.services import confirm_due
@@ -115,6 +117,15 @@ async def background_jobs(services: Services) -> AsyncIterator[None]:
         asyncio.create_task(run_carrier_jobs(services), name="sunlit-carrier"),
         asyncio.create_task(monitor.run_forever(), name="sunlit-integrity-monitor"),
         asyncio.create_task(Follower(services).run_forever(), name="sunlit-notifications"),
+        asyncio.create_task(
+            Publisher(
+                services.db,
+                services.open_log,
+                services.clock,
+                bulk_folder=services.settings.files_dir / FOLDER,
+            ).run_forever(),
+            name="sunlit-open-data",
+        ),
     ]
     try:
         yield

@@ -26,6 +26,7 @@ OWNERS = (
     "sunlit.orders",
     "sunlit.integrity",
     "sunlit.disclosure.concerns",
+    "sunlit.disclosure.opendata",
     "sunlit.fulfilment.shipments",
     "sunlit.fulfilment.aftersales",
     "sunlit.fulfilment.reviews",

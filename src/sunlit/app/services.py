@@ -28,6 +28,7 @@ from sunlit.core.db import Database
 from sunlit.core.files.store import LocalFileStore
 from sunlit.core.ratelimit import AttemptCounter, MemoryAttemptCounter, RedisAttemptCounter
 from sunlit.disclosure.concerns.model import LABELS as CONCERN_LABELS
+from sunlit.disclosure.opendata.log import OpenLog, key_file
 from sunlit.filing.deps import FilingKit
 from sunlit.filing.model import LABELS as FILING_LABELS
 from sunlit.filing.ports import SessionRatings
@@ -106,6 +107,7 @@ class Services:
     follows: Follows = field(default_factory=FollowStates)  # follow buttons on catalog pages
     _desk: OrderDesk | None = None
     _hub: Hub | None = None
+    _open_log: OpenLog | None = None
     live_port: int | None = None  # where the live rooms' WebSocket server listens, once it does
 
     @property
@@ -159,6 +161,13 @@ class Services:
             await self.live.revoke(account_id, ticket_seconds=self.settings.live_ticket_seconds)
         except Exception:  # Redis did not answer; the change itself is committed
             log.exception("live-room access not revoked", account=account_id)
+
+    @property
+    def open_log(self) -> OpenLog:
+        """The public log's tree and signing key, as this process holds them."""
+        if self._open_log is None:
+            self._open_log = OpenLog(key_file(self.settings))
+        return self._open_log
 
     @property
     def payment_gateway(self) -> SandboxGateway:

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Actor, Role
-from sunlit.catalog.model import ProducerKind, Unit, unit_grams
+from sunlit.catalog.model import ProducerKind, Unit, Verification, unit_grams
 from sunlit.catalog.producers import services as producers
 from sunlit.catalog.products import services as products
 from sunlit.catalog.tables import ProducerRow, ProductRow
@@ -233,3 +233,54 @@ async def kind_names(db: AsyncSession, kind: str) -> tuple[str, str] | None:
         )
     ).first()
     return None if row is None else (str(row[0]), str(row[1]))
+
+
+@dataclass(frozen=True, slots=True)
+class PublicProducer:
+    """A cooperative or enterprise as the open data shows it: by name, with no contact."""
+
+    id: str
+    name: str
+    kind: str
+    region: str
+    cooperative: str | None
+    verified: bool
+
+
+async def public_producers(db: AsyncSession, ids: set[str]) -> list[PublicProducer]:
+    """The organisations among these producers (a household is a person: never by name)."""
+    found = await producers.producers_by_id(db, ids)
+    return [
+        PublicProducer(
+            p.id,
+            p.name,
+            str(p.kind),
+            p.region,
+            p.cooperative_id,
+            p.verification is Verification.VERIFIED,
+        )
+        for p in found.values()
+        if p.kind is not ProducerKind.HOUSEHOLD
+    ]
+
+
+async def household_regions(db: AsyncSession, ids: set[str]) -> set[str]:
+    """The counties of the households among these producers."""
+    found = await producers.producers_by_id(db, ids)
+    return {p.region for p in found.values() if p.kind is ProducerKind.HOUSEHOLD}
+
+
+async def households_counted(db: AsyncSession, regions: set[str]) -> dict[str, tuple[int, int]]:
+    """For each county, its household producers and how many of them are verified."""
+    if not regions:
+        return {}
+    verified = func.sum(case((ProducerRow.verification == Verification.VERIFIED, 1), else_=0))
+    query = (
+        select(ProducerRow.region, func.count(), verified)
+        .where(ProducerRow.kind == ProducerKind.HOUSEHOLD, ProducerRow.region.in_(regions))
+        .group_by(ProducerRow.region)
+    )
+    counted = {region: (0, 0) for region in regions}
+    for region, households, ok in (await db.execute(query)).all():
+        counted[region] = (int(households), int(ok or 0))
+    return counted

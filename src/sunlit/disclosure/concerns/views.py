@@ -4,6 +4,7 @@ named party's list, the supervisors' queue and the per-region counters."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -267,4 +268,14 @@ async def recent(db: AsyncSession, *, now: datetime, limit: int = 50) -> list[Pu
             await db.scalars(select(ConcernRow).order_by(ConcernRow.raised_at.desc()).limit(limit))
         ).all()
     )
+    return await _public_list(db, rows, now)
+
+
+async def public_concerns(
+    db: AsyncSession, ids: Collection[str], *, now: datetime
+) -> list[PublicConcern]:
+    """The concerns with these ids as the public sees them (the open data's records)."""
+    if not ids:
+        return []
+    rows = list(await db.scalars(select(ConcernRow).where(ConcernRow.id.in_(ids))))
     return await _public_list(db, rows, now)

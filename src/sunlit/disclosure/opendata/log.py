@@ -1,0 +1,196 @@
+"""The public log as this process holds it: the Merkle tree over the stored leaf hashes (read
+from the database once, then only the new ones), the signing key, and the reads the API
+serves (heads, inclusion and consistency proofs). The database holds the truth; the tree is
+its cache, dropped and read again whenever a write that touched it did not commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sunlit.core import merkle
+from sunlit.core.errors import N_, InvalidInput, NotFound
+from sunlit.disclosure.opendata.model import Change, Record, TreeHead, digest, next_revisions
+from sunlit.disclosure.opendata.signing import Signer
+from sunlit.disclosure.opendata.tables import OpenRecordRow, TreeHeadRow
+from sunlit.settings import Settings
+
+
+def key_file(settings: Settings) -> Path:
+    """Where the public log's signing key is kept."""
+    return settings.open_log_key_file or settings.files_dir / "keys" / "open-log-ed25519.pem"
+
+
+class OpenLog:
+    def __init__(self, key_file: Path) -> None:
+        self.key_file = key_file
+        self._signer: Signer | None = None
+        self.tree = merkle.AppendOnlyTree()
+
+    @property
+    def signer(self) -> Signer:
+        if self._signer is None:
+            self._signer = Signer.from_file(self.key_file)
+        return self._signer
+
+    def forget(self) -> None:
+        """Read the tree again from the database next time (a write did not commit)."""
+        self.tree = merkle.AppendOnlyTree()
+
+    async def sync(self, db: AsyncSession) -> merkle.AppendOnlyTree:
+        """The tree with every stored leaf, in ``seq`` order, up to the first gap."""
+        stored = await db.scalar(select(func.count()).select_from(OpenRecordRow))
+        if (stored or 0) < self.tree.size:
+            self.forget()  # the table lost rows (a test's fresh database, or worse)
+        query = (
+            select(OpenRecordRow.seq, OpenRecordRow.leaf_hash)
+            .where(OpenRecordRow.seq >= self.tree.size)
+            .order_by(OpenRecordRow.seq)
+            .execution_options(yield_per=10_000)
+        )
+        async for seq, leaf in await db.stream(query):
+            if seq != self.tree.size:
+                break
+            self.tree.append(bytes.fromhex(leaf))
+        return self.tree
+
+    async def append(
+        self, db: AsyncSession, changes: Iterable[Change], *, now: datetime
+    ) -> list[Record]:
+        """Append the changes that change something, as new revisions, and sign the head of
+        the grown log; in ``db``'s transaction (call :meth:`forget` if it does not commit)."""
+        wanted = list(changes)
+        if not wanted:
+            return []
+        tree = await self.sync(db)
+        latest = await latest_revisions(db, {(c.kind, c.key) for c in wanted})
+        records = next_revisions(wanted, latest, start=tree.size, now=now)
+        for record in records:
+            line = record.line()
+            leaf = merkle.leaf_hash(line)
+            db.add(
+                OpenRecordRow(
+                    seq=record.seq,
+                    kind=record.kind,
+                    key=record.key,
+                    revision=record.revision,
+                    replaces=record.replaces,
+                    reason=record.reason[:500],
+                    published_at=record.published_at,
+                    digest=digest(record.body),
+                    leaf_hash=leaf.hex(),
+                    line=line.decode(),
+                )
+            )
+            tree.append(leaf)
+        if records:
+            head = self.signer.sign(TreeHead(tree.size, tree.root(), int(now.timestamp() * 1000)))
+            db.add(
+                TreeHeadRow(
+                    tree_size=head.tree_size,
+                    root_hash=head.root_hash.hex(),
+                    timestamp_ms=head.timestamp_ms,
+                    key_id=head.key_id,
+                    signature=head.signature.hex(),
+                )
+            )
+        return records
+
+    # --- reads ----------------------------------------------------------------------------
+
+    async def latest_head(self, db: AsyncSession) -> TreeHead:
+        row = await db.scalar(select(TreeHeadRow).order_by(TreeHeadRow.tree_size.desc()).limit(1))
+        if row is None:
+            raise NotFound(N_("The public log has no signed head yet."))
+        return head_of(row)
+
+    async def inclusion(
+        self, db: AsyncSession, seq: int, size: int | None
+    ) -> tuple[TreeHead, list[bytes]]:
+        """The audit path of record ``seq`` in the tree of the signed head of ``size``
+        (the latest when None)."""
+        head = await self._head(db, size)
+        if not 0 <= seq < head.tree_size:
+            raise InvalidInput(
+                N_("No record %(seq)s in a log of %(size)s records."),
+                params={"seq": seq, "size": head.tree_size},
+            )
+        tree = await self.sync(db)
+        return head, tree.inclusion_proof(seq, head.tree_size)
+
+    async def consistency(
+        self, db: AsyncSession, first: int, second: int | None
+    ) -> tuple[TreeHead, list[bytes]]:
+        head = await self._head(db, second)
+        if not 0 < first <= head.tree_size:
+            raise InvalidInput(
+                N_("The first size must be between 1 and %(size)s."),
+                params={"size": head.tree_size},
+            )
+        tree = await self.sync(db)
+        return head, tree.consistency_proof(first, head.tree_size)
+
+    async def _head(self, db: AsyncSession, size: int | None) -> TreeHead:
+        latest = await self.latest_head(db)
+        if size is None or size == latest.tree_size:
+            return latest
+        if size > latest.tree_size:
+            raise InvalidInput(
+                N_("The log has %(size)s records: no head of %(asked)s yet."),
+                params={"size": latest.tree_size, "asked": size},
+            )
+        row = await db.get(TreeHeadRow, size)
+        if row is None:
+            raise NotFound(N_("No head was signed at the size %(size)s."), params={"size": size})
+        return head_of(row)
+
+
+def head_of(row: TreeHeadRow) -> TreeHead:
+    return TreeHead(
+        tree_size=row.tree_size,
+        root_hash=bytes.fromhex(row.root_hash),
+        timestamp_ms=row.timestamp_ms,
+        signature=bytes.fromhex(row.signature),
+        key_id=row.key_id,
+    )
+
+
+async def latest_revisions(
+    db: AsyncSession, keys: set[tuple[str, str]]
+) -> Mapping[tuple[str, str], tuple[int, int, str]]:
+    """For each (kind, key) already in the log: its latest revision's seq, number and digest."""
+    found: dict[tuple[str, str], tuple[int, int, str]] = {}
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        query = select(
+            OpenRecordRow.kind,
+            OpenRecordRow.key,
+            OpenRecordRow.seq,
+            OpenRecordRow.revision,
+            OpenRecordRow.digest,
+        ).where(tuple_(OpenRecordRow.kind, OpenRecordRow.key).in_(chunk))
+        for kind, key, seq, revision, mark in (await db.execute(query)).all():
+            before = found.get((kind, key))
+            if before is None or revision > before[1]:
+                found[(kind, key)] = (seq, revision, mark)
+    return found
+
+
+async def shown_under(db: AsyncSession, session: str) -> list[tuple[str, str]]:
+    """The findings and claims of a session whose latest revision is not a withdrawal."""
+    query = select(
+        OpenRecordRow.kind, OpenRecordRow.key, OpenRecordRow.revision, OpenRecordRow.digest
+    ).where(
+        OpenRecordRow.kind.in_(("finding", "claim")), OpenRecordRow.key.startswith(f"{session}/")
+    )
+    latest: dict[tuple[str, str], tuple[int, str]] = {}
+    for kind, key, revision, mark in (await db.execute(query)).all():
+        if (kind, key) not in latest or revision > latest[(kind, key)][0]:
+            latest[(kind, key)] = (revision, mark)
+    gone = digest({"withdrawn": True})
+    return [k for k, (_, mark) in latest.items() if mark != gone]
