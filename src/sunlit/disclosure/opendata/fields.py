@@ -74,7 +74,7 @@ SESSION = (
     _f("purpose", "string", N_("The declared purpose (unsalable produce, a regional brand…).")),
     _f("answers_report", "string?", N_("The unsalable-produce report it answers, if any.")),
     _f("invited_by", "string?", N_("The office that invited the official, if declared.")),
-    _f("host.name", "string", N_("The host: an official's name, or the producer's.")),
+    _f("host.name", "string", N_("The host: an official's name, or the producing organisation's.")),
     _f("host.office", "string?", N_("The host's office or organisation.")),
     _f("host.region", "string?", N_("The host's region code (GB/T 2260).")),
     _f("host.kind", "string", N_("official or producer: who hosts.")),

@@ -140,7 +140,12 @@ async def session_changes(
 
 
 def _filed(found: Disclosure) -> dict[str, Any]:
+    """The disclosure as filed. An official on camera is named, as on the page; a producer
+    hosting its own session is named by its organisation, never by the person."""
     values = plain(found)
+    host = values["host"]
+    if host["kind"] != "official":
+        values["host"] = {**host, "name": host["office"] or ""}
     return {name: value for name, value in values.items() if name not in SESSION_LEFT_OUT}
 
 
