@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from tests.test_catalog_api import api_as
 from tests.test_claims import ended_session_with_sales, verified_figures
 from tests.test_orders import wait_for
 from tests.test_shipments import Console
-from tests.test_web import events_of, load_demo_into
+from tests.test_web import client, events_of, load_demo_into
 
 
 @pytest.fixture
@@ -101,3 +102,31 @@ def test_a_claim_on_a_session_s_order_shows_in_its_verified_figures(watched: Liv
     )
     assert refunded["complaints_per_1000_orders"] == 500  # a refunded order keeps its complaint
     assert refunded["gmv"] == price and refunded["orders"] == 1  # buyer2's jin is what is left
+
+    # The public log keeps both: the figures as first published, and the refund's revision
+    # that names them and says why (issue 22: corrections are revisions, not edits).
+    def revisions() -> list[dict[str, Any]]:
+        found = []
+        with client(watched, "en") as c:
+            since = 0
+            while True:
+                page = c.get("/api/open/v1/changes", params={"since": since}).json()
+                found += [
+                    r for r in page["records"] if r["kind"] == "figures" and r["key"] == session
+                ]
+                if page["next"] == since:
+                    return found
+                since = page["next"]
+
+    def refund_published() -> list[dict[str, Any]]:
+        found = revisions()
+        last = found[-1]["body"]["verified"] if found else None
+        return found if last and last["refunds_per_1000_orders"] == 500 else []
+
+    kept = wait_until(refund_published, "the refund's revision in the public log", seconds=30)
+    assert [r["revision"] for r in kept] == list(range(1, len(kept) + 1)) and len(kept) >= 2
+    first, last = kept[0], kept[-1]
+    assert first["body"]["verified"] is None or first["body"]["verified"]["gmv"] == 3 * price
+    assert last["body"]["verified"]["gmv"] == price
+    assert all(r["replaces"] == before["seq"] for before, r in pairwise(kept))
+    assert "order.refunded" in {why for r in kept[1:] for why in r["reason"].split(", ")}
