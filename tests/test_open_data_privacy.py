@@ -40,7 +40,8 @@ def personal_strings(server: LiveServer) -> dict[str, str]:
         database = Database(server.settings)
         found: dict[str, str] = {}
         queries = {
-            "a buyer's or farmer's name": "SELECT display_name FROM accounts WHERE role IN ('consumer', 'farmer')",
+            "a buyer's or farmer's name": "SELECT display_name FROM accounts WHERE role "
+            "IN ('consumer', 'farmer')",
             "a username": "SELECT username FROM accounts WHERE role IN ('consumer', 'farmer')",
             "an account's phone": "SELECT phone FROM accounts WHERE phone IS NOT NULL",
             "a saved address": "SELECT detail FROM saved_addresses",
@@ -48,9 +49,9 @@ def personal_strings(server: LiveServer) -> dict[str, str]:
             "an order's address": "SELECT DISTINCT address_detail FROM orders",
             "an order's phone": "SELECT DISTINCT phone FROM orders",
             "a household's name": "SELECT name FROM producers WHERE kind = 'household'",
-            "a village": "SELECT village FROM producers WHERE village IS NOT NULL",
-            "a producer's contact": "SELECT contact_name FROM producers WHERE contact_name IS NOT NULL",
-            "a producer's phone": "SELECT contact_phone FROM producers WHERE contact_phone IS NOT NULL",
+            "a village": "SELECT village FROM producers",
+            "a producer's contact": "SELECT contact_name FROM producers",
+            "a producer's phone": "SELECT contact_phone FROM producers",
         }
         try:
             async with database.sessions() as db:
