@@ -158,6 +158,10 @@ class TreeHead:
     signature: bytes = b""
     key_id: str = ""
 
+    @property
+    def signed_at(self) -> datetime:
+        return datetime.fromtimestamp(self.timestamp_ms / 1000, UTC)
+
     def message(self) -> bytes:
         """What the signature covers: the size, the root and the time, nothing else."""
         return (
@@ -170,7 +174,7 @@ class TreeHead:
             "spec": SPEC,
             "tree_size": self.tree_size,
             "root_hash": self.root_hash.hex(),
-            "timestamp": datetime.fromtimestamp(self.timestamp_ms / 1000, UTC).isoformat(),
+            "timestamp": self.signed_at.isoformat(),
             "timestamp_ms": self.timestamp_ms,
             "key_id": self.key_id,
             "signature": self.signature.hex(),

@@ -33,6 +33,7 @@ async def open_data(work: Work[OpenKit] = unit("public", kit=open_kit)) -> Respo
         head = None
     context = {
         "head": head.as_json() if head is not None else None,
+        "signed_at": head.signed_at if head is not None else None,
         "key": views.key_json(log),
         "envelope": ENVELOPE,
         "kinds": [(str(kind), KINDS[kind], fields) for kind, fields in BODIES.items()],
