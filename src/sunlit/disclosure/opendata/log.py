@@ -9,14 +9,14 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.core import merkle
 from sunlit.core.errors import N_, InvalidInput, NotFound
 from sunlit.disclosure.opendata.model import Change, Record, TreeHead, digest, next_revisions
 from sunlit.disclosure.opendata.signing import Signer
-from sunlit.disclosure.opendata.tables import OpenRecordRow, TreeHeadRow
+from sunlit.disclosure.opendata.tables import OpenLatestRow, OpenRecordRow, TreeHeadRow
 from sunlit.settings import Settings
 
 
@@ -43,8 +43,8 @@ class OpenLog:
 
     async def sync(self, db: AsyncSession) -> merkle.AppendOnlyTree:
         """The tree with every stored leaf, in ``seq`` order, up to the first gap."""
-        stored = await db.scalar(select(func.count()).select_from(OpenRecordRow))
-        if (stored or 0) < self.tree.size:
+        last = await db.scalar(select(func.max(OpenRecordRow.seq)))
+        if (last if last is not None else -1) < self.tree.size - 1:
             self.forget()  # the table lost rows (a test's fresh database, or worse)
         query = (
             select(OpenRecordRow.seq, OpenRecordRow.leaf_hash)
@@ -70,6 +70,7 @@ class OpenLog:
         latest = await latest_revisions(db, {(c.kind, c.key) for c in wanted})
         records = next_revisions(wanted, latest, start=tree.size, now=now)
         for record in records:
+            await _latest_is(db, record, first=record.revision == 1)
             line = record.line()
             leaf = merkle.leaf_hash(line)
             db.add(
@@ -159,6 +160,19 @@ def head_of(row: TreeHeadRow) -> TreeHead:
     )
 
 
+async def _latest_is(db: AsyncSession, record: Record, *, first: bool) -> None:
+    mark = digest(record.body)
+    if first:
+        db.add(OpenLatestRow(kind=record.kind, key=record.key, seq=record.seq,
+                             revision=record.revision, digest=mark))  # fmt: skip
+        return
+    await db.execute(
+        update(OpenLatestRow)
+        .where(OpenLatestRow.kind == record.kind, OpenLatestRow.key == record.key)
+        .values(seq=record.seq, revision=record.revision, digest=mark)
+    )
+
+
 async def latest_revisions(
     db: AsyncSession, keys: set[tuple[str, str]]
 ) -> Mapping[tuple[str, str], tuple[int, int, str]]:
@@ -167,30 +181,20 @@ async def latest_revisions(
     ordered = sorted(keys)
     for start in range(0, len(ordered), 500):
         chunk = ordered[start : start + 500]
-        query = select(
-            OpenRecordRow.kind,
-            OpenRecordRow.key,
-            OpenRecordRow.seq,
-            OpenRecordRow.revision,
-            OpenRecordRow.digest,
-        ).where(tuple_(OpenRecordRow.kind, OpenRecordRow.key).in_(chunk))
-        for kind, key, seq, revision, mark in (await db.execute(query)).all():
-            before = found.get((kind, key))
-            if before is None or revision > before[1]:
-                found[(kind, key)] = (seq, revision, mark)
+        query = select(OpenLatestRow).where(
+            tuple_(OpenLatestRow.kind, OpenLatestRow.key).in_(chunk)
+        )
+        for row in await db.scalars(query):
+            found[(row.kind, row.key)] = (row.seq, row.revision, row.digest)
     return found
 
 
 async def shown_under(db: AsyncSession, session: str) -> list[tuple[str, str]]:
     """The findings and claims of a session whose latest revision is not a withdrawal."""
-    query = select(
-        OpenRecordRow.kind, OpenRecordRow.key, OpenRecordRow.revision, OpenRecordRow.digest
-    ).where(
-        OpenRecordRow.kind.in_(("finding", "claim")), OpenRecordRow.key.startswith(f"{session}/")
-    )
-    latest: dict[tuple[str, str], tuple[int, str]] = {}
-    for kind, key, revision, mark in (await db.execute(query)).all():
-        if (kind, key) not in latest or revision > latest[(kind, key)][0]:
-            latest[(kind, key)] = (revision, mark)
     gone = digest({"withdrawn": True})
-    return [k for k, (_, mark) in latest.items() if mark != gone]
+    query = select(OpenLatestRow.kind, OpenLatestRow.key).where(
+        OpenLatestRow.kind.in_(("finding", "claim")),
+        OpenLatestRow.key.startswith(f"{session}/", autoescape=True),
+        OpenLatestRow.digest != gone,
+    )
+    return [(kind, key) for kind, key in (await db.execute(query)).all()]

@@ -34,6 +34,19 @@ class OpenRecordRow(Base):
     line: Mapped[str] = mapped_column(Text)
 
 
+class OpenLatestRow(Base):
+    """The latest revision of each public thing: an index over ``open_records`` (which is
+    never changed), moved in the same transaction as the revision it names."""
+
+    __tablename__ = "open_latest"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    revision: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64))
+
+
 class TreeHeadRow(Base):
     """A signed tree head: one after each batch of records."""
 

@@ -43,6 +43,14 @@ def upgrade() -> None:
     )
     create_index("open_records", "published_at")
     create_table(
+        "open_latest",
+        key("kind", length=16),
+        key("key", length=64),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+        integer("revision"),
+        string("digest", 64),
+    )
+    create_table(
         "open_tree_heads",
         sa.Column(
             "tree_size", sa.BigInteger(), primary_key=True, autoincrement=False, nullable=False
@@ -68,5 +76,6 @@ def downgrade() -> None:
     op.drop_table("open_bulk_files")
     op.drop_table("open_cursor")
     op.drop_table("open_tree_heads")
+    op.drop_table("open_latest")
     drop_index("open_records", "published_at")
     op.drop_table("open_records")
