@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.core import merkle
@@ -69,25 +69,41 @@ class OpenLog:
         tree = await self.sync(db)
         latest = await latest_revisions(db, {(c.kind, c.key) for c in wanted})
         records = next_revisions(wanted, latest, start=tree.size, now=now)
+        rows, newest = [], {}
         for record in records:
-            await _latest_is(db, record, first=record.revision == 1)
             line = record.line()
             leaf = merkle.leaf_hash(line)
-            db.add(
-                OpenRecordRow(
-                    seq=record.seq,
-                    kind=record.kind,
-                    key=record.key,
-                    revision=record.revision,
-                    replaces=record.replaces,
-                    reason=record.reason[:500],
-                    published_at=record.published_at,
-                    digest=digest(record.body),
-                    leaf_hash=leaf.hex(),
-                    line=line.decode(),
-                )
+            mark = digest(record.body)
+            rows.append(
+                {
+                    "seq": record.seq,
+                    "kind": record.kind,
+                    "key": record.key,
+                    "revision": record.revision,
+                    "replaces": record.replaces,
+                    "reason": record.reason[:500],
+                    "published_at": record.published_at,
+                    "digest": mark,
+                    "leaf_hash": leaf.hex(),
+                    "line": line.decode(),
+                }
             )
+            newest[(record.kind, record.key)] = {
+                "kind": record.kind,
+                "key": record.key,
+                "seq": record.seq,
+                "revision": record.revision,
+                "digest": mark,
+            }
             tree.append(leaf)
+        if rows:  # in bulk: one statement a table, not one a record
+            await db.execute(insert(OpenRecordRow), rows)
+            fresh = [v for k, v in newest.items() if k not in latest]
+            moved = [v for k, v in newest.items() if k in latest]
+            if fresh:
+                await db.execute(insert(OpenLatestRow), fresh)
+            if moved:
+                await db.execute(update(OpenLatestRow), moved)
         if records:
             head = self.signer.sign(TreeHead(tree.size, tree.root(), int(now.timestamp() * 1000)))
             db.add(
@@ -157,19 +173,6 @@ def head_of(row: TreeHeadRow) -> TreeHead:
         timestamp_ms=row.timestamp_ms,
         signature=bytes.fromhex(row.signature),
         key_id=row.key_id,
-    )
-
-
-async def _latest_is(db: AsyncSession, record: Record, *, first: bool) -> None:
-    mark = digest(record.body)
-    if first:
-        db.add(OpenLatestRow(kind=record.kind, key=record.key, seq=record.seq,
-                             revision=record.revision, digest=mark))  # fmt: skip
-        return
-    await db.execute(
-        update(OpenLatestRow)
-        .where(OpenLatestRow.kind == record.kind, OpenLatestRow.key == record.key)
-        .values(seq=record.seq, revision=record.revision, digest=mark)
     )
 
 
