@@ -15,7 +15,6 @@ leaves a gap for good). SQLite has one writer at a time, so no gaps."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +27,7 @@ from sunlit.app.services import Services
 from sunlit.catalog.products.services import get_product, products_by_id
 from sunlit.catalog.views import producer_manager
 from sunlit.core.errors import NotFound
+from sunlit.core.eventlog.follow import GapWait
 from sunlit.core.eventlog.model import Event
 from sunlit.core.eventlog.services import events_after
 from sunlit.core.i18n import current_language
@@ -133,7 +133,7 @@ async def notify_event(db: AsyncSession, event: Event) -> list[Told]:
 class Follower:
     services: Services
     batch: int = 500
-    gaps: dict[int, float] = field(default_factory=dict)  # seq -> when first waited for
+    gaps: GapWait = field(default_factory=lambda: GapWait(GAP_WAIT))
 
     async def step(self) -> tuple[int, int]:
         """One batch, committed: how many events were read, and notifications written."""
@@ -141,11 +141,8 @@ class Follower:
         count = 0
         async with self.services.db.transaction() as db:
             at = await notifications.cursor(db)
-            for seq, event in await events_after(db, at, limit=self.batch):
-                if seq != at + 1 and not self._passed(at + 1):
-                    break
+            for seq, event in self.gaps.in_order(await events_after(db, at, limit=self.batch), at):
                 made += await notify_event(db, event)
-                self.gaps.pop(seq, None)  # a gap waited for that has filled
                 at = seq
                 count += 1
             if count:
@@ -153,13 +150,6 @@ class Follower:
         if made and self.services.settings.notifications_outside:
             await self._send(made)
         return count, len(made)
-
-    def _passed(self, missing: int) -> bool:
-        first = self.gaps.setdefault(missing, time.monotonic())
-        if time.monotonic() - first < GAP_WAIT:
-            return False
-        del self.gaps[missing]
-        return True
 
     async def _send(self, made: list[Told]) -> None:
         """Also through the notifier (SMS later; the log adapter now), in each reader's

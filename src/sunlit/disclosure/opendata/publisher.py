@@ -3,12 +3,11 @@ a batch looks like now, and appends the ones that changed to the public log, wit
 head, in the transaction that moves its cursor (so nothing is published twice or skipped).
 
 On PostgreSQL a ``seq`` can commit after a higher one; as the notifications follower does, the
-publisher stops at a gap and waits for it up to ``GAP_WAIT`` seconds before passing it."""
+publisher stops at a gap and waits for it (``core.eventlog.follow.GapWait``)."""
 
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.core.clock import Clock
 from sunlit.core.db import Database
+from sunlit.core.eventlog.follow import GapWait
 from sunlit.core.eventlog.services import events_after
 from sunlit.disclosure.opendata import snapshots
 from sunlit.disclosure.opendata.bulk import make_due
@@ -51,7 +51,7 @@ class Publisher:
     batch: int = 2000
     bulk_folder: Path | None = None  # where the daily files go; None: not made here
     rules_checked: bool = False
-    gaps: dict[int, float] = field(default_factory=dict)
+    gaps: GapWait = field(default_factory=lambda: GapWait(GAP_WAIT))
 
     async def step(self) -> tuple[int, int]:
         """One batch, committed: how many events were read, and records appended."""
@@ -69,11 +69,8 @@ class Publisher:
         place = await cursor(db)
         at, count = place.seq, 0
         touched = snapshots.Touched()
-        for seq, event in await events_after(db, at, limit=self.batch):
-            if seq != at + 1 and not self._passed(at + 1):
-                break
+        for seq, event in self.gaps.in_order(await events_after(db, at, limit=self.batch), at):
             touched.add(event)
-            self.gaps.pop(seq, None)
             at, count = seq, count + 1
         changes: list[Change] = [] if self.rules_checked else [snapshots.rules_change()]
         for session, types in touched.sessions.items():
@@ -84,13 +81,6 @@ class Publisher:
         records = await self.log.append(db, changes, now=now)
         place.seq = at
         return count, len(records)
-
-    def _passed(self, missing: int) -> bool:
-        first = self.gaps.setdefault(missing, time.monotonic())
-        if time.monotonic() - first < GAP_WAIT:
-            return False
-        del self.gaps[missing]
-        return True
 
     async def catch_up(self) -> int:
         """Batch after batch until the event log is read: how many records were appended."""
