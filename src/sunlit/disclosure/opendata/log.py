@@ -5,11 +5,12 @@ its cache, dropped and read again whenever a write that touched it did not commi
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.core import merkle
@@ -29,6 +30,7 @@ class OpenLog:
     def __init__(self, key_file: Path) -> None:
         self.key_file = key_file
         self._signer: Signer | None = None
+        self._lock = asyncio.Lock()
         self.tree = merkle.AppendOnlyTree()
 
     @property
@@ -42,21 +44,21 @@ class OpenLog:
         self.tree = merkle.AppendOnlyTree()
 
     async def sync(self, db: AsyncSession) -> merkle.AppendOnlyTree:
-        """The tree with every stored leaf, in ``seq`` order, up to the first gap."""
-        last = await db.scalar(select(func.max(OpenRecordRow.seq)))
-        if (last if last is not None else -1) < self.tree.size - 1:
-            self.forget()  # the table lost rows (a test's fresh database, or worse)
-        query = (
-            select(OpenRecordRow.seq, OpenRecordRow.leaf_hash)
-            .where(OpenRecordRow.seq >= self.tree.size)
-            .order_by(OpenRecordRow.seq)
-            .execution_options(yield_per=10_000)
-        )
-        async for seq, leaf in await db.stream(query):
-            if seq != self.tree.size:
-                break
-            self.tree.append(bytes.fromhex(leaf))
-        return self.tree
+        """The tree with every stored leaf, in ``seq`` order, up to the first gap. One reader
+        at a time: two requests at once on a cold server would each add the same leaves. (The
+        publisher's leaves not yet committed are in it too: a head names its size.)"""
+        async with self._lock:
+            query = (
+                select(OpenRecordRow.seq, OpenRecordRow.leaf_hash)
+                .where(OpenRecordRow.seq >= self.tree.size)
+                .order_by(OpenRecordRow.seq)
+                .execution_options(yield_per=10_000)
+            )
+            async for seq, leaf in await db.stream(query):
+                if seq != self.tree.size:
+                    break
+                self.tree.append(bytes.fromhex(leaf))
+            return self.tree
 
     async def append(
         self, db: AsyncSession, changes: Iterable[Change], *, now: datetime

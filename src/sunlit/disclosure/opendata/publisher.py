@@ -99,6 +99,11 @@ class Publisher:
             return await make_due(db, self.bulk_folder, now=self.clock.now())
 
     async def run_forever(self) -> None:
+        try:  # read the tree before the first proof is asked for (seconds for a million)
+            async with self.db.sessions() as db:
+                await self.log.sync(db)
+        except Exception:
+            log.exception("open-data log not read")
         since_bulk = BULK_EVERY
         while True:
             try:
