@@ -244,3 +244,39 @@ def test_the_schema_served_is_the_one_in_the_repository(published: LiveServer) -
         served = c.get(f"{API}/schema.json")
     assert served.status_code == 200
     assert orjson.loads(served.content) == orjson.loads(kept.read_bytes()) == json_schema()
+
+
+def test_the_page_lists_the_day_s_files_once_the_day_is_over(published: LiveServer) -> None:
+    import hashlib
+
+    from sunlit.disclosure.opendata.bulk import make_due
+
+    with client(published, "zh") as c:
+        page = c.get("/open-data")
+        head = head_of(c)
+        so_far = gzip.decompress(c.get("/open-data/today.jsonl.gz").content).splitlines()
+    assert page.status_code == 200 and "开放数据与公开日志" in page.text
+    assert head.key_id in page.text and head.root_hash.hex() in page.text
+    assert "首批文件将于明天生成" in page.text
+    assert [orjson.loads(line)["seq"] for line in so_far] == list(range(head.tree_size))
+
+    async def make(now: Any) -> list[Any]:
+        database = Database(published.settings)
+        try:
+            async with database.transaction() as db:
+                return await make_due(db, published.settings.files_dir / FOLDER, now=now)
+        finally:
+            await database.dispose()
+
+    today = published.clock.now()
+    assert run_async(make(today)) == []  # the day is not over
+    assert run_async(make(today + timedelta(days=1))) == [today.date()]
+    assert run_async(make(today + timedelta(days=1))) == []  # made once
+    name = f"sunlit-open-{today.date().isoformat()}.jsonl.gz"
+    with client(published, "en") as c:
+        page = c.get("/open-data")
+        assert f'href="/open-data/files/{name}"' in page.text
+        file = c.get(f"/open-data/files/{name}")
+    assert file.status_code == 200
+    assert hashlib.sha256(file.content).hexdigest() in page.text
+    assert gzip.decompress(file.content).splitlines() == so_far
