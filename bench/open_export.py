@@ -79,10 +79,12 @@ async def seed(settings: Settings, sessions: int, orders: int) -> None:
             nonlocal events, rows
             if force or len(events) >= BATCH:
                 async with database.transaction() as db:
+                    # Core inserts: the ORM's bulk insert would split rows that alternate
+                    # between an actor and none into one statement each.
                     if rows:
-                        await db.execute(insert(OrderRow), rows)
+                        await db.execute(insert(OrderRow.__table__), rows)
                     if events:
-                        await db.execute(insert(EventRow), events)
+                        await db.execute(insert(EventRow.__table__), events)
                 events, rows = [], []
 
         def event(

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from region_sales import database_url  # noqa: E402
 
 from sunlit.core import merkle  # noqa: E402
 from sunlit.core.db import Database  # noqa: E402
+from sunlit.disclosure.opendata.bulk import make_day  # noqa: E402
 from sunlit.disclosure.opendata.log import OpenLog, key_file  # noqa: E402
 from sunlit.disclosure.opendata.model import Change  # noqa: E402
 from sunlit.settings import Settings  # noqa: E402
@@ -137,6 +139,26 @@ def proofs(
     return cold, inclusion, consistency
 
 
+async def export(settings: Settings, folder: Path, *, traced: bool) -> tuple[int, float, float]:
+    """The day's bulk files of everything appended (one day here): records, seconds, and the
+    peak of Python's allocations while exporting when ``traced``."""
+    database = Database(settings)
+    day = datetime(2026, 11, 1, tzinfo=UTC)
+    try:
+        if traced:
+            tracemalloc.start()
+        began = time.perf_counter()
+        async with database.transaction() as db:
+            count = await make_day(db, day.date(), folder, now=day + timedelta(days=1))
+        took = time.perf_counter() - began
+        peak = tracemalloc.get_traced_memory()[1] / 2**20 if traced else 0.0
+    finally:
+        if traced:
+            tracemalloc.stop()
+        await database.dispose()
+    return count, took, peak
+
+
 def spread(values: list[float]) -> str:
     ordered = sorted(values)
     p95 = ordered[int(0.95 * (len(ordered) - 1))]
@@ -161,6 +183,12 @@ def main() -> None:
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         done, seconds = asyncio.run(append(settings, args.records, args.batch, args.budget))
         grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - rss
+        exported, exporting, _ = asyncio.run(export(settings, workdir / "out", traced=False))
+        _, _, peak = asyncio.run(export(settings, workdir / "traced", traced=True))
+        files = ", ".join(
+            f"{f.name} {f.stat().st_size / 2**20:.0f} MiB"
+            for f in sorted((workdir / "out").glob("*.gz"))
+        )
         size_mib = (workdir / "sunlit.db").stat().st_size / 2**20 if args.backend == "sqlite" else 0
         log = workdir / "serve.log"
         server = start([SUNLIT, "serve"], env, log)
@@ -195,6 +223,8 @@ def main() -> None:
     rate = done / seconds
     print(f"appended {done:,} records in batches of {args.batch:,} (a signed head each) in "
           f"{seconds:.1f} s: {rate:,.0f} records/s; peak RSS grew {grown:.0f} MiB")  # fmt: skip
+    print(f"exported the day's {exported:,} records as JSONL and CSV gzip in {exporting:.1f} s "
+          f"({files}); Python allocations peaked at {peak:.1f} MiB while exporting")  # fmt: skip
     if size_mib:
         print(f"database file {size_mib:,.0f} MiB ({size_mib * 2**20 / done:.0f} bytes a record)")
     print(f"first proof from a fresh server (reads {done:,} leaf hashes): {cold:.0f} ms")
