@@ -10,12 +10,19 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.core import merkle
 from sunlit.core.errors import N_, InvalidInput, NotFound
-from sunlit.disclosure.opendata.model import Change, Record, TreeHead, digest, next_revisions
+from sunlit.disclosure.opendata.model import (
+    Change,
+    Record,
+    TreeHead,
+    digest,
+    digest_of_plain,
+    next_revisions,
+)
 from sunlit.disclosure.opendata.signing import Signer
 from sunlit.disclosure.opendata.tables import OpenLatestRow, OpenRecordRow, TreeHeadRow
 from sunlit.settings import Settings
@@ -75,7 +82,7 @@ class OpenLog:
         for record in records:
             line = record.line()
             leaf = merkle.leaf_hash(line)
-            mark = digest(record.body)
+            mark = digest_of_plain(record.body)
             rows.append(
                 {
                     "seq": record.seq,
@@ -181,16 +188,21 @@ def head_of(row: TreeHeadRow) -> TreeHead:
 async def latest_revisions(
     db: AsyncSession, keys: set[tuple[str, str]]
 ) -> Mapping[tuple[str, str], tuple[int, int, str]]:
-    """For each (kind, key) already in the log: its latest revision's seq, number and digest."""
+    """For each (kind, key) already in the log: its latest revision's seq, number and digest.
+    Asked kind by kind with the keys in a list, which both databases answer from the primary
+    key (PostgreSQL scans the table for a list of (kind, key) pairs)."""
     found: dict[tuple[str, str], tuple[int, int, str]] = {}
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), 500):
-        chunk = ordered[start : start + 500]
-        query = select(OpenLatestRow).where(
-            tuple_(OpenLatestRow.kind, OpenLatestRow.key).in_(chunk)
-        )
-        for row in await db.scalars(query):
-            found[(row.kind, row.key)] = (row.seq, row.revision, row.digest)
+    by_kind: dict[str, list[str]] = {}
+    for kind, key in keys:
+        by_kind.setdefault(kind, []).append(key)
+    for kind, wanted in by_kind.items():
+        wanted.sort()
+        for start in range(0, len(wanted), 1000):
+            query = select(OpenLatestRow).where(
+                OpenLatestRow.kind == kind, OpenLatestRow.key.in_(wanted[start : start + 1000])
+            )
+            for row in await db.scalars(query):
+                found[(row.kind, row.key)] = (row.seq, row.revision, row.digest)
     return found
 
 

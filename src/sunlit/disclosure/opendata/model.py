@@ -84,7 +84,7 @@ class Record:
             "replaces": self.replaces,
             "reason": self.reason,
             "published_at": self.published_at.isoformat(),
-            "body": plain(self.body),
+            "body": self.body,  # JSON values already (next_revisions made them so)
         }
 
     def line(self) -> bytes:
@@ -94,7 +94,12 @@ class Record:
 
 def digest(body: Mapping[str, Any]) -> str:
     """What tells two revisions' bodies apart."""
-    return hashlib.sha256(canonical(plain(body))).hexdigest()
+    return digest_of_plain(plain(body))
+
+
+def digest_of_plain(body: Mapping[str, Any]) -> str:
+    """:func:`digest` of a body that is JSON values already."""
+    return hashlib.sha256(canonical(body)).hexdigest()
 
 
 def reason_of(types: Iterable[str]) -> str:
@@ -126,10 +131,11 @@ def next_revisions(
     seen = dict(latest)
     for change in changes:
         before = seen.get((change.kind, change.key))
-        mark = digest(change.body)
+        body = plain(change.body)
+        mark = digest_of_plain(body)
         if before is not None and before[2] == mark:
             continue
-        if before is None and change.body == WITHDRAWN:
+        if before is None and body == WITHDRAWN:
             continue
         seq = start + len(made)
         record = Record(
@@ -140,7 +146,7 @@ def next_revisions(
             replaces=None if before is None else before[0],
             reason=FIRST if before is None else change.reason,
             published_at=now,
-            body=plain(change.body),
+            body=body,
         )
         made.append(record)
         seen[(change.kind, change.key)] = (seq, record.revision, mark)
