@@ -114,10 +114,13 @@ async def session_changes(
     if plan is None:
         return []
     reason = why(types)
-    try:  # bands and documents as on the session's first day, not as on the day of a refund
-        found = await disclosure.session_disclosure(db, session, today=plan.starts_at.date())
+    day = plan.starts_at.date()  # bands and documents as on its first day, not a refund's
+    try:  # what was filed: no figures read while it is on air (its orders touch it each batch)
+        found = await disclosure.filed_disclosure(db, session, today=day)
     except NotFound:  # not approved, or rejected
         return []
+    if found.stage is Stage.AFTER:
+        found = await disclosure.session_disclosure(db, session, today=day)
     found_claims = await claims.session_claims(db, session)
     made = [Change(Kind.SESSION, session, _filed(found), reason)]
     if found.stage is Stage.AFTER:
