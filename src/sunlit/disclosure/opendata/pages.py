@@ -19,7 +19,7 @@ from sunlit.disclosure.opendata.deps import OpenKit, open_kit
 from sunlit.disclosure.opendata.fields import BODIES, ENVELOPE, KINDS
 from sunlit.web.rendering import render
 
-router = APIRouter(tags=["open data"])
+router = APIRouter(include_in_schema=False)
 
 FILE_NAME = re.compile(r"^sunlit-open-(\d{4}-\d{2}-\d{2})\.(jsonl|csv)\.gz$")
 
