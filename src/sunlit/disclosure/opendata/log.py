@@ -10,7 +10,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import String, any_, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.core import merkle
@@ -195,12 +196,19 @@ async def latest_revisions(
     by_kind: dict[str, list[str]] = {}
     for kind, key in keys:
         by_kind.setdefault(kind, []).append(key)
+    postgres = db.get_bind().dialect.name == "postgresql"
     for kind, wanted in by_kind.items():
         wanted.sort()
         for start in range(0, len(wanted), 1000):
-            query = select(OpenLatestRow).where(
-                OpenLatestRow.kind == kind, OpenLatestRow.key.in_(wanted[start : start + 1000])
+            chunk = wanted[start : start + 1000]
+            # On PostgreSQL one array parameter: a thousand parameters get a generic plan that
+            # scans the table and compares each row with each of them.
+            among = (
+                OpenLatestRow.key == any_(bindparam("keys", chunk, type_=ARRAY(String)))
+                if postgres
+                else OpenLatestRow.key.in_(chunk)
             )
+            query = select(OpenLatestRow).where(OpenLatestRow.kind == kind, among)
             for row in await db.scalars(query):
                 found[(row.kind, row.key)] = (row.seq, row.revision, row.digest)
     return found
