@@ -58,26 +58,38 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 
 
 async def lines_of_day(db: AsyncSession, day: date, *, batch: int = 5000) -> AsyncIterator[bytes]:
-    """The records published on ``day`` (UTC), in log order, a batch at a time."""
+    """The records published on ``day`` (UTC), in log order, a batch at a time. The day's
+    records are a run of ``seq`` (the publisher's clock only moves on): its ends are found
+    once, then the run is read by the primary key. (Asked by day and ordered by ``seq`` for
+    each batch, PostgreSQL sorted the day's rows again for every batch.)"""
     start, end = day_bounds(day)
-    last = -1
-    while True:
+    in_day = (OpenRecordRow.published_at >= start, OpenRecordRow.published_at < end)
+    first, last = (
+        await db.execute(
+            select(func.min(OpenRecordRow.seq), func.max(OpenRecordRow.seq)).where(*in_day)
+        )
+    ).one()
+    if first is None:
+        return
+    at = first - 1
+    while at < last:
         query = (
-            select(OpenRecordRow.seq, OpenRecordRow.line)
-            .where(
-                OpenRecordRow.published_at >= start,
-                OpenRecordRow.published_at < end,
-                OpenRecordRow.seq > last,
-            )
+            select(OpenRecordRow.seq, OpenRecordRow.published_at, OpenRecordRow.line)
+            .where(OpenRecordRow.seq > at, OpenRecordRow.seq <= last)
             .order_by(OpenRecordRow.seq)
             .limit(batch)
         )
         rows = (await db.execute(query)).all()
-        for seq, line in rows:
-            last = seq
-            yield line.encode()
-        if len(rows) < batch:
+        if not rows:
             return
+        for seq, published_at, line in rows:
+            at = seq
+            if start <= _utc(published_at) < end:
+                yield line.encode()
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 async def publishing_days(db: AsyncSession) -> list[date]:
