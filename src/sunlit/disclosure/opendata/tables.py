@@ -8,7 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sunlit.core.db import Base, UTCDateTime
+from sunlit.core.db import Base, StrEnumType, UTCDateTime
+from sunlit.disclosure.opendata.model import Kind
 
 
 class OpenRecordRow(Base):
@@ -23,7 +24,7 @@ class OpenRecordRow(Base):
     )
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[Kind] = mapped_column(StrEnumType(Kind, 16))
     key: Mapped[str] = mapped_column(String(64))
     revision: Mapped[int] = mapped_column(Integer)
     replaces: Mapped[int | None] = mapped_column(BigInteger)
@@ -40,7 +41,7 @@ class OpenLatestRow(Base):
 
     __tablename__ = "open_latest"
 
-    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[Kind] = mapped_column(StrEnumType(Kind, 16), primary_key=True)
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger)
     revision: Mapped[int] = mapped_column(Integer)
