@@ -142,6 +142,7 @@ def demo(server: LiveServer) -> Iterator[tuple[LiveServer, dict[str, str]]]:
             "product_id": pears,
             "producer_id": producer,
             "review_id": "rv-none",
+            "name": "sunlit-open-2026-01-01.jsonl.gz",
             "plan_id": plan,
             "session": plan,
             "session_id": plan,
@@ -196,13 +197,14 @@ def test_every_page_route_carries_the_security_headers(
                 assert not stored(seen), f"{path} is a one-time link: it must not be stored"
                 assert seen.headers["referrer-policy"] == "no-referrer", path
                 continue
-            if "public" in rules:  # a page, or a public table as CSV or report as PDF
+            if "public" in rules:  # a page, or a public table as CSV, report as PDF, open data
                 kinds = {
                     ".csv": ("text/html", "text/csv"),
                     ".pdf": ("text/html", "application/pdf"),
                 }
+                gzipped = ("text/html", "application/gzip") if path.endswith(".gz") else None
                 assert seen.headers["content-type"].startswith(
-                    kinds.get(path[-4:], ("text/html",))
+                    kinds.get(path[-4:]) or gzipped or ("text/html",)
                 ), path
                 if route.path == "/regions/{code}/report-{month}.pdf":  # printed, not an error
                     assert seen.headers["content-type"] == "application/pdf", seen.text[:300]

@@ -401,15 +401,21 @@ def test_json_calls_with_a_session_cookie_need_the_csrf_header(server: LiveServe
         assert accepted.status_code == 201 and accepted.json()["name_en"] == "Xiao County"
 
 
-def test_the_footer_promises_no_public_log_that_does_not_exist(server: LiveServer) -> None:
-    """The footer once said every change was in a public log; there is none yet (issue 16)."""
-    for language, said, unsaid in (
-        ("zh", "所有公开数据均依据实际发生的记录核验", "公开日志"),
-        ("en", "verified against the record of what happened", "public log"),
+def test_the_footer_s_public_log_exists_and_it_links_to_it(server: LiveServer) -> None:
+    """The footer once promised a public log that did not exist (issue 16); now it does (issue
+    22), and the promise is a link to it, in both languages."""
+    for language, said, promise in (
+        ("zh", "所有公开数据均依据实际发生的记录核验", "每项变更都记入公开日志"),
+        (
+            "en",
+            "verified against the record of what happened",
+            "Every change is recorded in the public log",
+        ),
     ):
         with client(server, language) as c:
             footer = c.get("/").text.split("<footer", 1)[1]
-            assert said in footer and unsaid not in footer
+            assert said in footer and f'<a href="/open-data">{promise}</a>' in footer
+            assert c.get("/open-data").status_code == 200
 
 
 def test_health_says_503_when_the_database_does_not_answer() -> None:
