@@ -27,7 +27,7 @@ from sunlit.app.services import Services
 from sunlit.catalog.products.services import get_product, products_by_id
 from sunlit.catalog.views import producer_manager
 from sunlit.core.errors import NotFound
-from sunlit.core.eventlog.follow import GapWait
+from sunlit.core.eventlog.follow import GapWait, read_to_the_end
 from sunlit.core.eventlog.model import Event
 from sunlit.core.eventlog.services import events_after
 from sunlit.core.i18n import current_language
@@ -172,12 +172,7 @@ class Follower:
     async def catch_up(self) -> int:
         """Batch after batch until the log is read (or a gap is waited for): how many
         notifications were written."""
-        total = 0
-        while True:
-            count, made = await self.step()
-            total += made
-            if count < self.batch:
-                return total
+        return await read_to_the_end(self.step, self.batch)
 
     async def run_forever(self) -> None:
         while True:

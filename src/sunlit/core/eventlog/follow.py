@@ -9,7 +9,7 @@ good). SQLite has one writer at a time, so no gaps."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sunlit.core.eventlog.model import Event
@@ -36,3 +36,14 @@ class GapWait:
             return False
         del self.since[missing]
         return True
+
+
+async def read_to_the_end(step: Callable[[], Awaitable[tuple[int, int]]], batch: int) -> int:
+    """Run ``step`` (one committed batch: events read, things made) until a batch reads fewer
+    than ``batch`` events (the end of the log, or a gap waited for); the things made in all."""
+    total = 0
+    while True:
+        count, made = await step()
+        total += made
+        if count < batch:
+            return total

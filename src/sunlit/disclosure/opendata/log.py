@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.core import merkle
 from sunlit.core.errors import N_, InvalidInput, NotFound
 from sunlit.disclosure.opendata.model import (
+    WITHDRAWN,
     Change,
     Record,
     TreeHead,
@@ -216,7 +217,7 @@ async def latest_revisions(
 
 async def shown_under(db: AsyncSession, session: str) -> list[tuple[str, str]]:
     """The findings and claims of a session whose latest revision is not a withdrawal."""
-    gone = digest({"withdrawn": True})
+    gone = digest(WITHDRAWN)
     query = select(OpenLatestRow.kind, OpenLatestRow.key).where(
         OpenLatestRow.kind.in_(("finding", "claim")),
         OpenLatestRow.key.startswith(f"{session}/", autoescape=True),

@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 from sunlit.accounts.work import Work, unit
 from sunlit.core.errors import N_, NotFound
 from sunlit.disclosure.opendata import views
-from sunlit.disclosure.opendata.bulk import FOLDER
+from sunlit.disclosure.opendata.bulk import FOLDER, file_name
 from sunlit.disclosure.opendata.deps import OpenKit, open_kit
 from sunlit.disclosure.opendata.fields import BODIES, ENVELOPE, KINDS
 from sunlit.web.rendering import render
@@ -47,9 +47,7 @@ async def open_data(work: Work[OpenKit] = unit("public", kit=open_kit)) -> Respo
 async def bulk_file(name: str, work: Work[OpenKit] = unit("public", kit=open_kit)) -> Response:
     """A day's bulk file, as listed on the page."""
     match = FILE_NAME.match(name)
-    listed = {
-        f"sunlit-open-{f.day.isoformat()}.{f.format}.gz" for f in await views.bulk_files(work.db)
-    }
+    listed = {file_name(f.day, f.format) for f in await views.bulk_files(work.db)}
     if match is None or name not in listed:
         raise NotFound(N_("No such file."))
     path = work.services.settings.files_dir / FOLDER / name

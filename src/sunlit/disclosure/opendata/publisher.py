@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.core.clock import Clock
 from sunlit.core.db import Database
-from sunlit.core.eventlog.follow import GapWait
+from sunlit.core.eventlog.follow import GapWait, read_to_the_end
 from sunlit.core.eventlog.services import events_after
 from sunlit.disclosure.opendata import snapshots
 from sunlit.disclosure.opendata.bulk import make_due
@@ -84,12 +84,7 @@ class Publisher:
 
     async def catch_up(self) -> int:
         """Batch after batch until the event log is read: how many records were appended."""
-        total = 0
-        while True:
-            count, made = await self.step()
-            total += made
-            if count < self.batch:
-                return total
+        return await read_to_the_end(self.step, self.batch)
 
     async def make_bulk_files(self) -> list[date]:
         """The daily files of the days that are over and have none yet."""

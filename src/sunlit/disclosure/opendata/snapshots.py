@@ -25,7 +25,7 @@ from sunlit.disclosure import views as disclosure
 from sunlit.disclosure.claims import views as claims
 from sunlit.disclosure.concerns import views as concerns
 from sunlit.disclosure.model import Disclosure, Stage
-from sunlit.disclosure.opendata.model import WITHDRAWN, Change, Kind, plain
+from sunlit.disclosure.opendata.model import WITHDRAWN, Change, Kind, plain, reason_of
 from sunlit.filing import views as filing
 from sunlit.filing.rules_doc import rules_markdown
 
@@ -96,10 +96,6 @@ class Touched:
         return any((self.sessions, self.products, self.producers, self.concerns, self.bands))
 
 
-def why(types: Iterable[str]) -> str:
-    return ", ".join(sorted(set(types))) or "republished"
-
-
 def rules_change() -> Change:
     """The boundary rules in force, as the registry states them."""
     return Change(Kind.RULES, RULES_KEY, {"text": rules_markdown()}, "rules changed")
@@ -113,7 +109,7 @@ async def session_changes(
     plan = await filing.find_plan(db, session)
     if plan is None:
         return []
-    reason = why(types)
+    reason = reason_of(types)
     day = plan.starts_at.date()  # bands and documents as on its first day, not a refund's
     try:  # what was filed: no figures read while it is on air (its orders touch it each batch)
         found = await disclosure.filed_disclosure(db, session, today=day)
@@ -180,9 +176,11 @@ async def catalog_changes(db: AsyncSession, touched: Touched, *, now: datetime) 
                 for d in view.inspections
             ],
         }
-        made.append(Change(Kind.PRODUCT, row.id, body, why(touched.products[row.id])))
+        made.append(Change(Kind.PRODUCT, row.id, body, reason_of(touched.products[row.id])))
     for shown in await catalog.public_producers(db, producer_ids):
-        made.append(Change(Kind.PRODUCER, shown.id, plain(shown), why(touched.producers[shown.id])))
+        made.append(
+            Change(Kind.PRODUCER, shown.id, plain(shown), reason_of(touched.producers[shown.id]))
+        )
     regions = await catalog.household_regions(db, producer_ids)
     for region, (households, verified) in (await catalog.households_counted(db, regions)).items():
         body = {"region": region, "households": households, "verified": verified}
@@ -202,5 +200,5 @@ async def concern_changes(db: AsyncSession, touched: Touched, *, now: datetime) 
     made = []
     for found in await concerns.public_concerns(db, set(touched.concerns), now=now):
         body = {k: v for k, v in plain(found).items() if k != "overdue"}  # a clock, not a fact
-        made.append(Change(Kind.CONCERN, found.id, body, why(touched.concerns[found.id])))
+        made.append(Change(Kind.CONCERN, found.id, body, reason_of(touched.concerns[found.id])))
     return made
