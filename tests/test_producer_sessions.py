@@ -5,7 +5,8 @@ join as a guest, named on the plan, in the filed event and on the public page.""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
@@ -22,7 +23,6 @@ OFFICIAL_ONLY = {
     "not_below_cost",
     "enterprise_public_interest",
     "no_declared_relationship",
-    "monthly_limit",
     "official_not_payee",
 }
 
@@ -89,6 +89,21 @@ def test_a_producer_may_not_sell_someone_elses_produce_by_the_rules() -> None:
     assert [(f.rule, f.subject, f.severity.value) for f in found] == [
         ("own_produce", "p-neighbour", "block")
     ]
+
+
+def test_a_guest_official_counts_towards_the_monthly_limit_by_the_rules() -> None:
+    """A producer's plan is not held to the host's sessions (9 here), only to the guest's."""
+    own = _product("coop")
+    alone = _facts(HostKind.PRODUCER, own)
+    with_guest = replace(alone, guest_official="a-official", guest_sessions_in_month=3)
+    assert evaluate(alone) == evaluate(with_guest) == []
+    [found] = evaluate(replace(with_guest, guest_sessions_in_month=4))
+    assert (found.rule, found.severity.value, found.params) == (
+        "monthly_limit",
+        "block",
+        {"most": 4},
+    )
+    assert "guest official" in found.message
 
 
 def _plans(c: httpx.Client) -> list[str]:
@@ -191,3 +206,44 @@ def test_an_operator_cannot_decide_an_officials_plan(served: LiveServer) -> None
         refused = operator.post(f"/api/v1/plans/{plan}/approve", json={"reason": "看过了"})
         assert refused.status_code == 403
         assert official.get(f"/api/v1/plans/{plan}").json()["status"] == "checked"
+
+
+def test_guest_appearances_count_towards_an_officials_monthly_limit(served: LiveServer) -> None:
+    """The limit on an official's sessions a month guards against live rooms becoming shows; a
+    guest seat in producers' sessions must not be a way round it. Four producer plans with the
+    Xuwen official as guest use up the official's month: its own plan is refused, and so is a
+    fifth guest seat, while the cooperative's own session without a guest is not limited."""
+    month = datetime(2026, 5, 1, 4, tzinfo=UTC)  # a month no other test files in
+
+    def day(n: int) -> dict[str, str]:
+        start = month + timedelta(days=n)
+        return {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat()}
+
+    with (
+        api_as(served, "farmer.xuwen") as farmer,
+        api_as(served, "official.xuwen") as official,
+    ):
+        guest = official.get("/api/v1/me").json()["id"]
+        pineapples = product(farmer, "菠萝")
+
+        def farmer_plan(n: int, **extra: object) -> str:
+            body = plan_body([pineapples], title=f"合作社自播 {n}", partners=[], **day(n), **extra)
+            body.pop("declares_no_payment")
+            made = farmer.post("/api/v1/plans", json=body)
+            assert made.status_code == 201, made.text
+            return str(made.json()["id"])
+
+        for n in range(4):
+            farmer_plan(n, guest_official=guest)
+        own = official.post("/api/v1/plans", json=plan_body([pineapples], **day(10)))
+        assert own.status_code == 201, own.text
+        agreed(served, official, own.json()["id"], "farmer.xuwen")
+        refused = official.post(f"/api/v1/plans/{own.json()['id']}/submit").json()
+        assert refused["status"] == "rejected"
+        assert [f["rule"] for f in refused["findings"]] == ["monthly_limit"]
+
+        fifth = farmer.post(f"/api/v1/plans/{farmer_plan(5, guest_official=guest)}/submit")
+        assert fifth.json()["status"] == "rejected", fifth.text
+        assert [f["rule"] for f in fifth.json()["findings"]] == ["monthly_limit"]
+        alone = farmer.post(f"/api/v1/plans/{farmer_plan(6)}/submit").json()
+        assert (alone["status"], alone["findings"]) == ("checked", [])

@@ -131,7 +131,7 @@ class Settings(BaseSettings):
         72, ge=0, description="Boundary rule filed_ahead: hours between filing and the start"
     )
     filing_max_sessions_per_month: int = Field(
-        4, ge=1, description="Boundary rule monthly_limit: sessions an official hosts a month"
+        4, ge=1, description="Boundary rule monthly_limit: sessions an official is on a month"
     )
     stream_grace_minutes: int = Field(
         15, ge=0, description="Minutes before and after a plan's window that it may stream"

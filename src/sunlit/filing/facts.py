@@ -63,9 +63,10 @@ async def product_facts(
 async def sessions_in_month(
     db: AsyncSession, official_id: str, starts_at: datetime, exclude: str | None
 ) -> int:
-    """The official's other active plans starting in the same (UTC) month. The start is put in
-    UTC first: a draft's own offset (+08:00 from the form) must not move the month, or the
-    editor's live feedback and the filing (which reads the stored UTC value) would differ."""
+    """The official's other active plans starting in the same (UTC) month, hosted or as a
+    producer's guest: either way the official is on camera. The start is put in UTC first: a
+    draft's own offset (+08:00 from the form) must not move the month, or the editor's live
+    feedback and the filing (which reads the stored UTC value) would differ."""
     start = starts_at.astimezone(UTC)
     month = month_of(start)
     next_month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
@@ -74,7 +75,8 @@ async def sessions_in_month(
             select(func.count())
             .select_from(SessionPlanRow)
             .where(
-                SessionPlanRow.official_id == official_id,
+                (SessionPlanRow.official_id == official_id)
+                | (SessionPlanRow.guest_official_id == official_id),
                 SessionPlanRow.id != (exclude or ""),
                 SessionPlanRow.status.in_(ACTIVE),
                 SessionPlanRow.starts_at >= datetime.combine(month, time(), tzinfo=UTC),
@@ -115,6 +117,10 @@ async def facts_of(db: AsyncSession, plan: Plan, *, now: datetime) -> PlanFacts:
         declares_no_payment=plan.declares_no_payment,
         host_kind=HostKind(plan.host_kind),
         own_producers=await own_producers(db, plan.official_id, HostKind(plan.host_kind)),
+        guest_official=plan.guest_official_id,
+        guest_sessions_in_month=await _guest_sessions(
+            db, plan.guest_official_id, aware(plan.starts_at), plan.id
+        ),
     )
 
 
@@ -150,7 +156,17 @@ async def facts_for_draft(
         declares_no_payment=draft.declares_no_payment,
         host_kind=kind,
         own_producers=await own_producers(db, official.id, kind),
+        guest_official=draft.guest_official,
+        guest_sessions_in_month=await _guest_sessions(
+            db, draft.guest_official, draft.starts_at, plan_id
+        ),
     )
+
+
+async def _guest_sessions(
+    db: AsyncSession, guest: str | None, starts_at: datetime, exclude: str | None
+) -> int:
+    return 0 if guest is None else await sessions_in_month(db, guest, starts_at, exclude)
 
 
 async def _payee(db: AsyncSession, producer: Any) -> str | None:

@@ -162,12 +162,14 @@ class PlanFacts:
     partners: tuple[Partner, ...] = ()
     purpose: Purpose = Purpose.REGIONAL_BRAND
     answers_report: str | None = None
-    sessions_in_month: int = 0  # the official's other plans starting in the same month
+    sessions_in_month: int = 0  # the official's other sessions (hosted or as guest) that month
     declares_no_payment: bool = False
     host_kind: HostKind = HostKind.OFFICIAL
     #: The producers whose produce a producer host may sell: its own, and its cooperative's
     #: members (empty for an official).
     own_producers: frozenset[str] = frozenset()
+    guest_official: str | None = None  # the official a producer invites on camera
+    guest_sessions_in_month: int = 0  # the guest's other sessions that month
 
 
 # --- the workflow ------------------------------------------------------------------------------

@@ -307,22 +307,22 @@ def _ahead(facts: PlanFacts, settings: Mapping[str, int]) -> list[Finding]:
 
 @rule(
     "monthly_limit",
-    N_("An official hosts only a few sessions a month (formalism guard)."),
+    N_("An official is on camera in only a few sessions a month, as host or guest."),
     Source(N_("Formalism: live rooms turned into shows"), (LI_2024, LEGAL_DAILY_2020)),
     Severity.BLOCK,
-    (Setting("max_sessions_per_month", 4, N_("sessions one official may host in a month")),),
-    hosts=OFFICIALS,
+    (Setting("max_sessions_per_month", 4, N_("sessions one official may be on in a month")),),
 )
 def _monthly(facts: PlanFacts, settings: Mapping[str, int]) -> list[Finding]:
+    """Hosting or as a producer's guest, an official is on camera: a guest seat is counted."""
     me = _rule("monthly_limit")
     most = settings["max_sessions_per_month"]
-    if facts.sessions_in_month + 1 > most:
-        return [
-            me.finding(
-                N_("This would be more than %(most)s sessions for you this month."), most=most
-            )
-        ]
-    return []
+    if facts.host_kind is HostKind.OFFICIAL and facts.sessions_in_month >= most:
+        message = N_("This would be more than %(most)s sessions for you this month.")
+    elif facts.guest_official is not None and facts.guest_sessions_in_month >= most:
+        message = N_("This would be more than %(most)s sessions this month for the guest official.")
+    else:
+        return []
+    return [me.finding(message, most=most)]
 
 
 @rule(
