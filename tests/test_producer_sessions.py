@@ -13,10 +13,10 @@ import httpx
 from sunlit.catalog.model import Inspection, InspectionKind
 from sunlit.filing.model import HostKind, PlanFacts, ProductFacts
 from sunlit.filing.rules import REGISTRY, evaluate
-from tests.support import LiveServer
+from tests.support import START, LiveServer
 from tests.test_catalog_api import api_as
 from tests.test_filing_api import agreed, plan_body, product
-from tests.test_web import events_of
+from tests.test_web import PASSWORD, events_of
 
 OFFICIAL_ONLY = {
     "local_origin",
@@ -247,3 +247,35 @@ def test_guest_appearances_count_towards_an_officials_monthly_limit(served: Live
         assert [f["rule"] for f in fifth.json()["findings"]] == ["monthly_limit"]
         alone = farmer.post(f"/api/v1/plans/{farmer_plan(6)}/submit").json()
         assert (alone["status"], alone["findings"]) == ("checked", [])
+
+
+def test_a_county_operator_decides_only_its_own_countys_producers(served: LiveServer) -> None:
+    """Issue 21: a producer's plan is approved by a county operator or a supervisor. An operator
+    account given a county decides producers' plans in that county only; the deployment's own
+    operator (no region) still decides any producer's plan."""
+    with api_as(served, "operator") as operator:
+        for username, county in (("operator.majiang", "522635"), ("operator.xuwen", "440825")):
+            staff = {"display_name": username, "password": PASSWORD, "role": "operator"}
+            made = operator.post(
+                "/api/v1/operator/accounts", json={"username": username, "region": county, **staff}
+            )
+            assert made.status_code == 201, made.text
+    start = START + timedelta(days=8)
+    window = {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat()}
+    with (
+        api_as(served, "farmer.xuwen") as farmer,
+        api_as(served, "operator.majiang") as elsewhere,
+        api_as(served, "operator.xuwen") as county,
+    ):
+        body = plan_body([product(farmer, "菠萝")], title="徐闻菠萝县内审批", partners=[], **window)
+        body.pop("declares_no_payment")
+        plan = farmer.post("/api/v1/plans", json=body).json()["id"]
+        assert farmer.post(f"/api/v1/plans/{plan}/submit").json()["status"] == "checked"
+        decision = {"reason": "合作社自有产品，手续齐全"}
+        refused = elsewhere.post(f"/api/v1/plans/{plan}/approve", json=decision)
+        assert refused.status_code == 403
+        assert "producers in its region" in refused.json()["error"]["message"]
+        assert farmer.get(f"/api/v1/plans/{plan}").json()["status"] == "checked"
+        approved = county.post(f"/api/v1/plans/{plan}/approve", json=decision)
+        assert approved.status_code == 200, approved.text
+        assert approved.json()["status"] == "approved"

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from sunlit.accounts.model import Role
 from sunlit.catalog.model import Inspection
 from sunlit.core.errors import N_
+from sunlit.core.regions.model import covers
 
 
 class PlanStatus(StrEnum):
@@ -52,9 +53,17 @@ def host_kind_of(role: str) -> HostKind:
     return HostKind.PRODUCER if role == Role.FARMER else HostKind.OFFICIAL
 
 
-def may_decide(role: str, host_kind: str) -> bool:
-    """A supervisor decides any plan; an operator only a producer's (never an official's)."""
-    return role == Role.SUPERVISOR or (role == Role.OPERATOR and host_kind == HostKind.PRODUCER)
+def may_decide(
+    role: str, host_kind: str, *, decider_region: str | None = None, host_region: str | None = None
+) -> bool:
+    """A supervisor decides any plan. An operator decides a producer's plan, never an
+    official's: a county operator (an account with a region) only those of hosts inside its
+    region; an operator with no region runs the whole deployment."""
+    if role == Role.SUPERVISOR:
+        return True
+    if role != Role.OPERATOR or host_kind != HostKind.PRODUCER:
+        return False
+    return not decider_region or covers(decider_region, host_region or "")
 
 
 class PartnerKind(StrEnum):

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from sunlit.accounts.access import Rule
 from sunlit.accounts.model import Role
-from sunlit.accounts.services import display_names, find_account, list_accounts
+from sunlit.accounts.services import accounts_by_id, display_names, find_account, list_accounts
 from sunlit.accounts.work import Work, unit
 from sunlit.catalog.products import services as catalog
 from sunlit.catalog.unsalable import services as unsalable
@@ -128,6 +128,7 @@ async def _plan_page(
     names = await display_names(work.db, actors)
     consents = {c.product_id: c for c in await consent.consents_of(work.db, plan.id)}
     products = await catalog.products_by_id(work.db, set(consents) | set(record.products))
+    filer = await find_account(work.db, plan.official_id)
     return render(
         work.request,
         "filing/plan.html",
@@ -142,12 +143,17 @@ async def _plan_page(
             "products": [products[pid] for pid in record.products],
             "partners": record.partners,
             "history": history_entries(record.history, names),
-            "filer": await find_account(work.db, plan.official_id),
+            "filer": filer,
             "stream_key": filing.key_for(work.services.settings.secret_key, plan, account.id),
             "show_key": work.request.query_params.get("show") == "key",
             "rtmp_url": work.services.settings.stream_rtmp_url.rstrip("/"),
             "is_official": account.id == plan.official_id,
-            "is_supervisor": may_decide(account.role, plan.host_kind),
+            "is_supervisor": may_decide(
+                account.role,
+                plan.host_kind,
+                decider_region=account.region,
+                host_region=filer.region if filer else None,
+            ),
             "guest": await find_account(work.db, plan.guest_official_id)
             if plan.guest_official_id
             else None,
@@ -162,10 +168,19 @@ async def _plan_page(
 @router.get("/plans")
 async def plans_page(work: Filing = _unit(*READERS)) -> Response:
     plans = await filing.list_plans(work.db, work.actor)
+    checked = [p for p in plans if p.status == PlanStatus.CHECKED.value]
+    hosts = {
+        a.id: a.region for a in await accounts_by_id(work.db, {p.official_id for p in checked})
+    }
     waiting = [
         p
-        for p in plans
-        if p.status == PlanStatus.CHECKED.value and may_decide(work.actor.role, p.host_kind)
+        for p in checked
+        if may_decide(
+            work.actor.role,
+            p.host_kind,
+            decider_region=work.actor.region,
+            host_region=hosts.get(p.official_id),
+        )
     ]
     return render(work.request, "filing/plans.html", {"plans": plans, "waiting": waiting})
 

@@ -303,8 +303,16 @@ async def do_decide(
     if actor.role not in (Role.SUPERVISOR, Role.OPERATOR):
         raise PermissionDenied(N_("Only a supervisor approves session plans."))
     plan = await get_plan(db, plan_id)
-    if not may_decide(actor.role, plan.host_kind):
-        raise PermissionDenied(N_("Only a supervisor approves an official's session plan."))
+    host = await find_account(db, plan.official_id)
+    if not may_decide(
+        actor.role,
+        plan.host_kind,
+        decider_region=actor.region,
+        host_region=host.region if host else None,
+    ):
+        if plan.host_kind != HostKind.PRODUCER:
+            raise PermissionDenied(N_("Only a supervisor approves an official's session plan."))
+        raise PermissionDenied(N_("An operator decides only the plans of producers in its region."))
     if problem := check_four_eyes(actor.id, plan.official_id, await team_of(db, plan.id)):
         raise PermissionDenied(problem)
     target = PlanStatus.APPROVED if approve else PlanStatus.REJECTED
