@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -50,6 +53,7 @@ def test_migrate_demo_users_and_export(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert "official.dangshan" in first.stdout and "sunlit-demo-2026" in first.stdout
     assert run(tmp_path, "demo").returncode == 0  # loading twice changes nothing
+    _the_past_is_read(tmp_path / "var" / "sunlit.db")
 
     created = run(
         tmp_path,
@@ -135,3 +139,20 @@ def test_export_refuses_a_time_it_cannot_read(tmp_path: Path, bad: str) -> None:
     run(tmp_path, "migrate")
     done = run(tmp_path, "events", "export", "--since", bad)
     assert done.returncode == 2 and "RFC 3339" in done.stderr
+
+
+def _the_past_is_read(database: Path) -> None:
+    """Majiang's season told farmer.majiang of three months of orders: a newcomer signing in
+    finds them read, and only the last week's waiting (sunlit.app.notices.read_the_past)."""
+    with closing(sqlite3.connect(database)) as db:
+        rows = db.execute(
+            "SELECT n.created_at, n.read_at FROM notifications n"
+            " JOIN accounts a ON a.id = n.account_id WHERE a.username = 'farmer.majiang'"
+        ).fetchall()
+    unread = [made for made, read in rows if read is None]
+    assert len(rows) > 100  # the season's orders were told
+    assert 0 < len(unread) < 30
+    # The demo ran minutes ago, on the real clock (stored as UTC).
+    week_before = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=7, minutes=15)
+    assert all(datetime.fromisoformat(made) >= week_before for made in unread)
+    assert sum(read is not None for _, read in rows) > 100

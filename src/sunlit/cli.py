@@ -1,11 +1,10 @@
-"""The ``sunlit`` command: serve, migrate, demo, users, events, regions, simulate, integrity,
-version."""
+"""The ``sunlit`` command: serve, migrate, demo, users, events, regions, simulate, verify…"""
 
 from __future__ import annotations
 
 import asyncio
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -123,6 +122,7 @@ async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
 
     from sunlit.accounts.services import Passwords
     from sunlit.app import reactions
+    from sunlit.app.notices import read_the_past
     from sunlit.app.services import Services, webhook_secret
     from sunlit.core.db import Database
     from sunlit.core.files.store import LocalFileStore
@@ -190,6 +190,7 @@ async def _load_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
                     db, kit, gateway, Passwords(settings), now=now,
                     progress=lambda _: progress.advance(season),
                 )  # fmt: skip
+            await read_the_past(kit, now=now, unread_for=timedelta(days=7))
     finally:
         await kit.close()
         await database.dispose()

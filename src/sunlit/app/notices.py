@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
@@ -35,7 +36,7 @@ from sunlit.filing.services import plan_titles
 from sunlit.filing.views import find_plan, plan_product_ids
 from sunlit.notifications import services as notifications
 from sunlit.notifications.model import Draft, To, Told, drafts_for
-from sunlit.notifications.views import text_of
+from sunlit.notifications.views import text_of, unread_by
 from sunlit.orders.views import get_order
 from sunlit.participation import follows
 from sunlit.participation.services import get_proposal
@@ -181,3 +182,18 @@ class Follower:
             except Exception:
                 log.exception("notifications follower failed")
             await asyncio.sleep(EVERY)
+
+
+async def read_the_past(services: Services, *, now: datetime, unread_for: timedelta) -> int:
+    """Tell what the whole log says, then mark read what was told more than ``unread_for``
+    before ``now``: how many. For the demo, whose Majiang season tells farmer.majiang of three
+    months of orders; someone using Sunlit then would have read those as they came, so a
+    newcomer signing in finds the last week's waiting, not hundreds."""
+    await Follower(services).catch_up()
+    marked = 0
+    async with services.db.transaction() as db:
+        for account in await unread_by(db, made_before=now - unread_for):
+            marked += await notifications.do_mark_all_read(
+                db, account, now=now, made_before=now - unread_for
+            )
+    return marked

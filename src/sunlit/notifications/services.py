@@ -70,12 +70,17 @@ async def do_mark_read(
     return row
 
 
-async def do_mark_all_read(db: AsyncSession, account_id: str, *, now: datetime) -> int:
-    result = await db.execute(
-        update(NotificationRow)
-        .where(NotificationRow.account_id == account_id, NotificationRow.read_at.is_(None))
-        .values(read_at=now)
+async def do_mark_all_read(
+    db: AsyncSession, account_id: str, *, now: datetime, made_before: datetime | None = None
+) -> int:
+    """Mark the account's unread notifications read: all, or those made before
+    ``made_before``. How many."""
+    query = update(NotificationRow).where(
+        NotificationRow.account_id == account_id, NotificationRow.read_at.is_(None)
     )
+    if made_before is not None:
+        query = query.where(NotificationRow.created_at < made_before)
+    result = await db.execute(query.values(read_at=now))
     return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -78,3 +78,13 @@ async def unread_count(db: AsyncSession, account_id: str) -> int:
         .where(NotificationRow.account_id == account_id, NotificationRow.read_at.is_(None))
     )
     return int(count or 0)
+
+
+async def unread_by(db: AsyncSession, *, made_before: datetime) -> list[str]:
+    """The accounts with a notification made before ``made_before`` still unread."""
+    found = await db.scalars(
+        select(NotificationRow.account_id)
+        .where(NotificationRow.created_at < made_before, NotificationRow.read_at.is_(None))
+        .distinct()
+    )
+    return list(found)
