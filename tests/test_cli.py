@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,9 +21,13 @@ SUNLIT = str(Path(sys.executable).parent / "sunlit")
 
 
 def run(
-    tmp_path: Path, *args: str, input: str | None = None, timeout: int = 120
+    tmp_path: Path,
+    *args: str,
+    input: str | None = None,
+    timeout: int = 120,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    env = {
+    env = (env or {}) | {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
         "SUNLIT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'var' / 'sunlit.db'}",
@@ -156,3 +161,27 @@ def _the_past_is_read(database: Path) -> None:
     week_before = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=7, minutes=15)
     assert all(datetime.fromisoformat(made) >= week_before for made in unread)
     assert sum(read is not None for _, read in rows) > 100
+
+
+def test_serve_refuses_ports_another_server_holds(tmp_path: Path) -> None:
+    """granian and the live rooms bind with SO_REUSEPORT, so a second `sunlit serve` on the
+    same ports used to start and share them with the first at random. A port held as granian
+    holds it (SO_REUSEPORT, listening) now stops the start with a message naming the setting,
+    before anything is served."""
+    with socket.socket() as held, socket.socket() as spare:
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        taken = held.getsockname()[1]
+        spare.bind(("127.0.0.1", 0))
+        free = spare.getsockname()[1]
+        spare.close()
+        web = run(tmp_path, "serve", "--port", str(taken), timeout=60)
+        assert web.returncode == 2, web.stdout + web.stderr
+        assert f"Port {taken} on 127.0.0.1 is already in use" in web.stderr
+        assert "SUNLIT_PORT" in web.stderr
+        live = run(
+            tmp_path, "serve", "--port", str(free), env={"SUNLIT_LIVE_PORT": str(taken)}, timeout=60
+        )
+        assert live.returncode == 2, live.stdout + live.stderr
+        assert f"Port {taken}" in live.stderr and "SUNLIT_LIVE_PORT" in live.stderr

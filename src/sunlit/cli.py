@@ -23,6 +23,7 @@ from sunlit.disclosure.opendata import commands as open_commands
 from sunlit.integrity import commands as integrity_commands
 from sunlit.lab import commands as lab_commands
 from sunlit.settings import Settings
+from sunlit.web.ports import in_use
 
 app = typer.Typer(
     help="Sunlit 阳光助农直播 — live sales of rural produce, with integrity built in.",
@@ -98,6 +99,15 @@ def serve(
             "every worker's viewers see the same room.[/red]"
         )
         raise typer.Exit(2)
+    live_port = settings.live_port if settings.live_server else 0
+    ports = ((host, port, "SUNLIT_PORT"), (settings.host, live_port, "SUNLIT_LIVE_PORT"))
+    for address, taken, setting in ports:
+        if in_use(address, taken):
+            err.print(
+                f"[red]Port {taken} on {address} is already in use, perhaps by an earlier "
+                f"`sunlit serve`: stop it, or choose another port ({setting}).[/red]"
+            )
+            raise typer.Exit(2)
     out.print(f"Sunlit {__version__} on [bold]http://{host}:{port}[/bold]")
     if settings.live_server:
         out.print(f"Live rooms' WebSockets on port {settings.live_port}")
