@@ -21,7 +21,6 @@ from tests.test_web import PASSWORD, events_of
 OFFICIAL_ONLY = {
     "local_origin",
     "not_below_cost",
-    "enterprise_public_interest",
     "no_declared_relationship",
     "official_not_payee",
 }
@@ -93,7 +92,7 @@ def test_a_producer_may_not_sell_someone_elses_produce_by_the_rules() -> None:
 
 def test_a_guest_official_counts_towards_the_monthly_limit_by_the_rules() -> None:
     """A producer's plan is not held to the host's sessions (9 here), only to the guest's."""
-    own = _product("coop")
+    own = _product("coop", producer_kind="cooperative")
     alone = _facts(HostKind.PRODUCER, own)
     with_guest = replace(alone, guest_official="a-official", guest_sessions_in_month=3)
     assert evaluate(alone) == evaluate(with_guest) == []
@@ -104,6 +103,21 @@ def test_a_guest_official_counts_towards_the_monthly_limit_by_the_rules() -> Non
         {"most": 4},
     )
     assert "guest official" in found.message
+
+
+def test_a_company_with_an_official_as_guest_must_say_why_by_the_rules() -> None:
+    """A company selling its own produce needs no reason; with an official on camera as its
+    guest, the official lends a company their face, and the supervisor is warned, as when an
+    official puts a company's produce on their own plan."""
+    company = _product("coop")  # an enterprise
+    assert evaluate(_facts(HostKind.PRODUCER, company)) == []
+    guested = replace(_facts(HostKind.PRODUCER, company), guest_official="a-official")
+    [found] = evaluate(guested)
+    assert (found.rule, found.severity.value, found.subject) == (
+        "enterprise_public_interest",
+        "warn",
+        "p-coop",
+    )
 
 
 def _plans(c: httpx.Client) -> list[str]:

@@ -233,10 +233,11 @@ def _cost(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
     N_("An enterprise producer or partner comes with a stated public-interest reason."),
     Source(N_("Officials may not accept companies' invitations at will"), (LEGAL_DAILY_2020,)),
     Severity.WARN,
-    hosts=OFFICIALS,
 )
 def _enterprise(facts: PlanFacts, _: Mapping[str, int]) -> list[Finding]:
     me = _rule("enterprise_public_interest")
+    if facts.host_kind is HostKind.PRODUCER and facts.guest_official is None:
+        return []  # a company selling its own produce, with no official lending it their face
     found = [
         me.finding(
             N_("%(producer)s is an enterprise; say why selling for it serves the public interest."),
