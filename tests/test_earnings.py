@@ -59,11 +59,25 @@ def test_totals_separate_pending_from_paid_out_and_name_the_next_release() -> No
         earning(payment("c", 4_000, release_at=soon), None),
         earning(payment("d", 1_000, held=True), None),
     ]
-    t = totals(items)
+    t = totals(items, now=NOW)
     assert (t.paid, t.fee, t.fund) == (17_000, 170, 340)
     assert t.net == 17_000 - 170 - 340
     assert t.paid_out == 9_700
     assert t.pending == 1_940 + 3_880 + 970
     assert t.pending + t.paid_out == t.net
-    assert t.next_release == soon
-    assert totals([]).next_release is None and totals([]).net == 0
+    assert (t.next_release, t.due) == (soon, 0)
+    assert totals([], now=NOW).next_release is None and totals([], now=NOW).net == 0
+
+
+def test_a_release_date_passed_is_due_not_next() -> None:
+    """The demo's farmer saw "next release 30 Nov" on 7 Dec: released, but the weekly payout
+    had not run since. What is released waits for the payout run and says so; the next date
+    is the first still to come."""
+    passed, later = datetime(2026, 11, 30, tzinfo=UTC), datetime(2026, 12, 20, tzinfo=UTC)
+    items = [
+        earning(payment("b", 2_000, release_at=later), None),
+        earning(payment("c", 4_000, release_at=passed), None),
+    ]
+    t = totals(items, now=NOW)
+    assert (t.next_release, t.due, t.pending) == (later, 3_880, 1_940 + 3_880)
+    assert totals(items[1:], now=NOW).next_release is None

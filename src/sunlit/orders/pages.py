@@ -170,7 +170,7 @@ async def producer_orders(
             ),
             "orders": rows,
             "earnings": money,
-            "totals": earnings.totals(money.values()),
+            "totals": earnings.totals(money.values(), now=work.now),
             "hold_days": work.services.settings.payout_hold_days,
             "fee_percent": f"{work.services.rates.fee_bp / 100:g}",
             "fund_percent": f"{work.services.rates.fund_bp / 100:g}",

@@ -75,13 +75,17 @@ class Totals:
     net: int
     pending: int  # not yet paid out: releasing, held or waiting for receipt
     paid_out: int
-    next_release: datetime | None  # the earliest date a pending amount is released
+    next_release: datetime | None  # the earliest date after now a pending amount is released
+    due: int = 0  # released by now, waiting for the next payout run
 
 
-def totals(earnings: Iterable[Earning]) -> Totals:
+def totals(earnings: Iterable[Earning], *, now: datetime) -> Totals:
+    """The sums, and what is due: a release date already passed is not "next" (the amount
+    waits for the next payout run), so it is counted as due instead."""
     items = list(earnings)
     pending = [e for e in items if e.standing is not Standing.PAID_OUT]
-    dates = [e.release_at for e in pending if e.release_at is not None]
+    dates = [e.release_at for e in pending if e.release_at is not None and e.release_at > now]
+    due = [e for e in pending if e.release_at is not None and e.release_at <= now]
     return Totals(
         paid=sum(e.paid for e in items),
         fee=sum(e.fee for e in items),
@@ -90,6 +94,7 @@ def totals(earnings: Iterable[Earning]) -> Totals:
         pending=sum(e.net for e in pending),
         paid_out=sum(e.net for e in items if e.standing is Standing.PAID_OUT),
         next_release=min(dates) if dates else None,
+        due=sum(e.net for e in due),
     )
 
 
