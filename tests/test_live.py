@@ -158,3 +158,23 @@ def test_viewers_chat_like_share_and_are_counted(served: LiveServer) -> None:
     assert ("viewer.joined", False) in events and ("viewer.left", False) in events
     likes = [e.data["count"] for e in events_of(served) if e.type == "like"]
     assert sum(likes) == 5
+
+
+def test_an_ended_room_says_so_when_no_recording_is_coming(served: LiveServer) -> None:
+    """A room that ended within the hour may still get its recording (nginx-rtmp closes the
+    file, ffmpeg converts it): it waits. An hour past the session's window with none, it says
+    none was kept, rather than "being prepared" for ever (seen on the demo's old sessions)."""
+    from tests.test_claims import ended_session_with_sales
+
+    session, _ = ended_session_with_sales(served)
+
+    def room() -> str:
+        answer = httpx.get(f"{served.url}/live/{session}", cookies={"sunlit_lang": "en"})
+        assert answer.status_code == 200
+        return answer.text
+
+    assert 'data-recording-missing="no"' in room()
+    served.clock.advance(timedelta(hours=3))
+    later = room()
+    assert 'data-recording-missing="yes"' in later
+    assert "No recording of this session was kept." in later

@@ -4,18 +4,19 @@ over the WebSocket server (``live.server``); every action also works as a plain 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
 from sunlit.accounts.model import Role
-from sunlit.accounts.services import display_names, find_account
+from sunlit.accounts.services import aware, display_names, find_account
 from sunlit.accounts.work import Work, unit
 from sunlit.core.errors import SunlitError
 from sunlit.core.i18n import gettext_, translate
 from sunlit.filing import services as filing
-from sunlit.filing.model import Plan
+from sunlit.filing.model import Plan, PlanStatus
 from sunlit.live import chat
 from sunlit.live import services as live
 from sunlit.live.admission import keep_viewer, render_room, socket_context, ticket, viewer_id
@@ -27,6 +28,10 @@ from sunlit.web.forms import form_fields, redirect
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
+
+#: How long after a session's window its recording may still be on its way (nginx-rtmp closes
+#: the file and ffmpeg converts it); after that, an ended room without one says none was kept.
+RECORDING_WAIT = timedelta(hours=1)
 
 public = unit("public", kit=live_kit)
 signed_in = unit("signed_in", kit=live_kit)
@@ -58,7 +63,11 @@ async def room(session: PathId, work: Work[LiveKit] = public) -> Response:
         ),
         "pinned": pinned,
         # the host as the public record names it: the person, and the office or cooperative
-        "host": ", ".join(filter(None, (host.display_name, host.org))) if host else "",
+        "host": " · ".join(filter(None, (host.display_name, host.org))) if host else "",
+        # ended an hour past its window with no recording: none is coming, so the page says so
+        "recording_missing": state.status == PlanStatus.ENDED.value
+        and not state.recording
+        and work.now > aware(plan.ends_at) + RECORDING_WAIT,
         "muted": muted,
         "controls": controls,
         "video_url": settings.video_url.rstrip("/"),

@@ -66,9 +66,14 @@
     if (!video) return;
     if (hls) { hls.destroy(); hls = null; }
     var name = room.dataset.recording;
+    if (!name && room.dataset.recordingMissing === "yes") {
+      note(text.recording_missing);  // long ended with none: none is coming
+      return;
+    }
     if (!name) {
       note(text.no_recording);
       if (recordingTries++ < 40) setTimeout(checkRecording, 3000);
+      else note(text.recording_missing);
       return;
     }
     video.muted = true;
