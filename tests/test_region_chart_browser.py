@@ -200,6 +200,7 @@ def test_the_county_dashboard_shows_sales_before_during_and_after_each_session(
     assert shown == [
         [
             format_date(d["day"], DAY[language], locale=locale),
+            format_fen(d["total_fen"]),  # first after the day, so a phone shows it
             format_fen(d["in_session_fen"]),
             format_fen(d["producer_hosted_fen"]),
             format_fen(d["without_official_fen"]),

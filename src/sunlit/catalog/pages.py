@@ -147,7 +147,8 @@ async def _prices_page(work: Work[Kit], status: int = 200, **extra: object) -> R
         work.request,
         "catalog/operator_prices.html",
         {
-            "bands": await bands.all_bands(work.db),
+            "bands": (every := await bands.all_bands(work.db)),
+            "kinds": await views.kind_names_of(work.db, {b.kind for b in every}),
             "values": {},
             "errors": {},
             "units": list(Unit),

@@ -235,6 +235,19 @@ async def kind_names(db: AsyncSession, kind: str) -> tuple[str, str] | None:
     return None if row is None else (str(row[0]), str(row[1]))
 
 
+async def kind_names_of(db: AsyncSession, kinds: set[str]) -> dict[str, tuple[str, str]]:
+    """:func:`kind_names` of several kinds at once (one statement): those with a product."""
+    if not kinds:
+        return {}
+    rows = await db.execute(
+        select(ProductRow.kind, ProductRow.name_zh, ProductRow.name_en)
+        .where(ProductRow.kind.in_(kinds))
+        .order_by(ProductRow.created_at.desc(), ProductRow.id.desc())
+    )
+    # newest first, so each kind ends with the name of its first listed product
+    return {str(kind): (str(zh), str(en)) for kind, zh, en in rows.all()}
+
+
 @dataclass(frozen=True, slots=True)
 class PublicProducer:
     """A cooperative or enterprise as the open data shows it: by name, with no contact."""
