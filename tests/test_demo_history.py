@@ -5,21 +5,27 @@ record; loading the demo again changes nothing."""
 
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from sunlit.accounts.services import account_named
 from sunlit.app.services import webhook_secret
+from sunlit.catalog.producers.services import list_producers
 from sunlit.core.db import Database
+from sunlit.core.money import format_fen
 from sunlit.demo.history import load_demo_history
 from sunlit.demo.season import FARMER_TITLE, OFFICIAL_TITLE
 from sunlit.disclosure.region import RegionSales, region_sales
 from sunlit.orders.tables import OrderRow
+from sunlit.payments.model import PaymentState
 from sunlit.payments.sandbox import SandboxGateway
-from tests.support import LiveServer, run_async
+from sunlit.payments.tables import PaymentRow
+from tests.support import LiveServer, run_async, sign_in
 from tests.test_demo_session import log_size
 from tests.test_disclosure_after import disclosure
-from tests.test_web import client
+from tests.test_web import PASSWORD, client
 
 
 def load_history(served: LiveServer) -> bool:
@@ -93,3 +99,52 @@ def test_the_demo_season_shows_the_drop_and_the_recovery(served: LiveServer) -> 
     size = log_size(served)
     assert not load_history(served)  # loading it again changes nothing
     assert log_size(served) == size
+
+
+def test_a_farmer_with_a_season_of_orders_pages_them_and_counts_them_all(
+    served: LiveServer,
+) -> None:
+    """farmer.majiang has some 250 orders after the season. Its sales page showed the newest
+    200 and added up its money from those alone (¥13,364.80 paid where buyers had paid
+    ¥16,902.00). Now the money counts every captured payment, and the orders come 20 a page."""
+    load_history(served)
+
+    async def paid() -> tuple[int, int]:
+        database = Database(served.settings)
+        try:
+            async with database.sessions() as db:
+                farmer = await account_named(db, "farmer.majiang")
+                assert farmer is not None
+                mine = [p.id for p in await list_producers(db, manager=farmer.id)]
+                payments = (
+                    await db.scalars(
+                        select(PaymentRow).where(
+                            PaymentRow.producer_id.in_(mine),
+                            PaymentRow.state == PaymentState.CAPTURED,
+                        )
+                    )
+                ).all()
+                orders = await db.scalar(
+                    select(func.count()).select_from(OrderRow).where(OrderRow.producer_id.in_(mine))
+                )
+                return sum(p.amount - p.refunded for p in payments), int(orders or 0)
+        finally:
+            await database.dispose()
+
+    total, orders = run_async(paid())
+    assert orders > 200
+    with client(served, "en") as web:
+        sign_in(web, "farmer.majiang", PASSWORD)
+        first = web.get("/producer/orders").text
+        last_page = -(-orders // 20)
+        last = web.get(f"/producer/orders?page={last_page}").text
+        beyond = web.get("/producer/orders?page=99999").text
+    money = re.search(r"<dt>Paid by buyers</dt><dd>([^<]+)</dd>", first)
+    assert money is not None and money.group(1) == format_fen(total)
+    cards = re.compile(r'<li class="card" id="order-([^"]+)"')
+    shown_first, shown_last = cards.findall(first), cards.findall(last)
+    assert len(shown_first) == 20 and len(shown_last) == orders - 20 * (last_page - 1)
+    assert not set(shown_first) & set(shown_last)
+    assert f"Page 1 of {last_page}" in first and 'rel="next"' in first
+    assert f"Page {last_page} of {last_page}" in last and 'rel="next"' not in last
+    assert cards.findall(beyond) == shown_last  # past the end: the last page

@@ -17,6 +17,7 @@ from sunlit.integrity.case_streams import account_in_case, chat_of_case
 from sunlit.integrity.cases import RULE_LABELS
 from sunlit.integrity.traces import ADDRESS, DEVICE, IP, fate, moment, page_of
 from sunlit.web.deps import Kit, PathId
+from sunlit.web.paging import page_number
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -25,10 +26,6 @@ router = APIRouter(include_in_schema=False)
 AccountId = Annotated[str, Path(pattern=r"^[^/\s]{1,128}$")]
 
 MARKS = {DEVICE: N_("Device"), IP: N_("Network address"), ADDRESS: N_("Delivery address")}
-
-
-def _page_number(raw: str | None) -> int:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 7 else 1
 
 
 @router.get("/supervisor/cases/{case_id}/accounts/{account_id}")
@@ -64,7 +61,7 @@ async def chat_page(case_id: PathId, work: Work[Kit] = unit(Role.SUPERVISOR)) ->
         case_id,
         account=account,
         text=text,
-        page=_page_number(query.get("page")),
+        page=page_number(query.get("page")),
     )
     return render(
         work.request,

@@ -29,9 +29,13 @@ from sunlit.payments import earnings
 from sunlit.payments import views as payment_views
 from sunlit.web.deps import PathId, undo
 from sunlit.web.forms import form_fields, redirect
+from sunlit.web.paging import page_of
 from sunlit.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
+
+#: Orders on a page of a producer's sales: a phone scrolls twenty cards, not hundreds.
+ORDERS_PAGE = 20
 
 signed_in = unit("signed_in", kit=orders_kit)
 
@@ -153,12 +157,14 @@ async def producer_orders(
 ) -> Response:
     db = work.db
     producers = await producer_service.producer_scope(db, work.actor)
-    rows = await order_views.orders_of_producers(db, producers)
+    total = await order_views.count_orders_of_producers(db, producers)
+    page = page_of(work.request.query_params.get("page"), total, ORDERS_PAGE)
+    rows = await order_views.orders_of_producers(db, producers, page.size, page.offset)
     payouts = await payment_views.payouts_for(db, producers)
     lines = await payment_views.lines_of_payouts(db, payouts)
     payees = {line.payee_id for found in lines.values() for line in found}
     recoveries = await payment_views.recoveries_of(db, producers)
-    money = await earnings.earnings_of(db, {row.id for row in rows})
+    money = await earnings.earnings_of_producers(db, producers)  # every order, not this page
     return render(
         work.request,
         "orders/producer.html",
@@ -169,6 +175,7 @@ async def producer_orders(
                 db, {r.payment_id for r in recoveries}
             ),
             "orders": rows,
+            "page": page,
             "earnings": money,
             "totals": earnings.totals(money.values(), now=work.now),
             "hold_days": work.services.settings.payout_hold_days,

@@ -86,13 +86,25 @@ async def orders_of_buyer(db: AsyncSession, buyer_id: str, limit: int = 100) -> 
 
 
 async def orders_of_producers(
-    db: AsyncSession, producer_ids: list[str] | None, limit: int = 200
+    db: AsyncSession, producer_ids: list[str] | None, limit: int = 200, offset: int = 0
 ) -> list[OrderRow]:
-    """Orders of these producers (None: of all), newest first."""
-    query = select(OrderRow).order_by(OrderRow.placed_at.desc(), OrderRow.id.desc()).limit(limit)
+    """Orders of these producers (None: of all), newest first, ``limit`` from ``offset``."""
+    query = (
+        select(OrderRow)
+        .order_by(OrderRow.placed_at.desc(), OrderRow.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     if producer_ids is not None:
         query = query.where(OrderRow.producer_id.in_(producer_ids))
     return list((await db.scalars(query)).all())
+
+
+async def count_orders_of_producers(db: AsyncSession, producer_ids: list[str] | None) -> int:
+    query = select(func.count()).select_from(OrderRow)
+    if producer_ids is not None:
+        query = query.where(OrderRow.producer_id.in_(producer_ids))
+    return int(await db.scalar(query) or 0)
 
 
 async def sales_of_producer(

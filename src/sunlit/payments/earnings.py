@@ -6,7 +6,7 @@ receipt is confirmed, held while an after-sales request is open)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.payments import ledger
+from sunlit.payments.model import PaymentState
 from sunlit.payments.tables import PaymentRow, PayoutRow
 from sunlit.payments.views import captured_payments
 
@@ -102,7 +103,21 @@ async def earnings_of(db: AsyncSession, order_ids: set[str]) -> dict[str, Earnin
     """The captured payments of these orders as earnings, by order id (two queries)."""
     if not order_ids:
         return {}
-    payments = await captured_payments(db, order_ids)
+    return await _earnings(db, await captured_payments(db, order_ids))
+
+
+async def earnings_of_producers(
+    db: AsyncSession, producer_ids: list[str] | None
+) -> dict[str, Earning]:
+    """Every captured payment to these producers (None: to all) as earnings, by order id (two
+    queries): what the totals of a producer's money add up, however many orders it has."""
+    query = select(PaymentRow).where(PaymentRow.state == PaymentState.CAPTURED)
+    if producer_ids is not None:
+        query = query.where(PaymentRow.producer_id.in_(producer_ids))
+    return await _earnings(db, (await db.scalars(query)).all())
+
+
+async def _earnings(db: AsyncSession, payments: Sequence[PaymentRow]) -> dict[str, Earning]:
     ids = {p.payout_id for p in payments if p.payout_id is not None}
     made: dict[str, datetime] = {}
     if ids:
