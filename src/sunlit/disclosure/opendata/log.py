@@ -35,6 +35,10 @@ def key_file(settings: Settings) -> Path:
     return settings.open_log_key_file or settings.files_dir / "keys" / "open-log-ed25519.pem"
 
 
+#: Leaves read at a time when the tree catches up with the stored log.
+SYNC_BATCH = 10_000
+
+
 class OpenLog:
     def __init__(self, key_file: Path) -> None:
         self.key_file = key_file
@@ -57,17 +61,23 @@ class OpenLog:
         at a time: two requests at once on a cold server would each add the same leaves. (The
         publisher's leaves not yet committed are in it too: a head names its size.)"""
         async with self._lock:
-            query = (
-                select(OpenRecordRow.seq, OpenRecordRow.leaf_hash)
-                .where(OpenRecordRow.seq >= self.tree.size)
-                .order_by(OpenRecordRow.seq)
-                .execution_options(yield_per=10_000)
-            )
-            async for seq, leaf in await db.stream(query):
-                if seq != self.tree.size:
-                    break
-                self.tree.append(bytes.fromhex(leaf))
-            return self.tree
+            while True:
+                # In batches with a LIMIT: PostgreSQL's generic plan for an open ``seq >= $1``
+                # scanned and sorted the whole table on every proof (200 ms at 1,000,000).
+                rows = (
+                    await db.execute(
+                        select(OpenRecordRow.seq, OpenRecordRow.leaf_hash)
+                        .where(OpenRecordRow.seq >= self.tree.size)
+                        .order_by(OpenRecordRow.seq)
+                        .limit(SYNC_BATCH)
+                    )
+                ).all()
+                for seq, leaf in rows:
+                    if seq != self.tree.size:
+                        return self.tree
+                    self.tree.append(bytes.fromhex(leaf))
+                if len(rows) < SYNC_BATCH:
+                    return self.tree
 
     async def append(
         self, db: AsyncSession, changes: Iterable[Change], *, now: datetime
