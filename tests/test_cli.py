@@ -58,7 +58,7 @@ def test_migrate_demo_users_and_export(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert "official.dangshan" in first.stdout and "sunlit-demo-2026" in first.stdout
     assert run(tmp_path, "demo").returncode == 0  # loading twice changes nothing
-    _the_past_is_read(tmp_path / "var" / "sunlit.db")
+    _what_a_newcomer_finds(tmp_path / "var" / "sunlit.db")
 
     created = run(
         tmp_path,
@@ -111,9 +111,17 @@ def test_migrate_demo_users_and_export(tmp_path: Path) -> None:
     # went live and ended, and the Dangshan one was paid out and its figures verified.
     filed = {e["session"]: e["data"] for e in events if e["type"] == "session.filed"}
     hosts = sorted((data["official_region"], data["host_kind"]) for data in filed.values())
-    assert hosts == [("341321", "official"), ("522635", "official"), ("522635", "producer")]
+    assert hosts == [
+        ("341321", "official"),
+        ("440825", "official"),  # what comes next (sunlit.demo.upcoming): Xuwen's pineapples
+        ("522635", "official"),
+        ("522635", "producer"),
+    ]
     assert sum(e["type"] == "session.started" for e in events) == 3
     [dangshan] = [s for s, data in filed.items() if data["official_region"] == "341321"]
+    # The Dangshan official's next plan waits for the cooperative's answer: asked, not filed.
+    asked = [e for e in events if e["type"] == "plan.consent_asked" and e["session"] != dangshan]
+    assert {e["session"] for e in asked} - set(filed)
     [ended] = [e for e in events if e["type"] == "session.ended" and e["session"] == dangshan]
     # Besides Majiang's weekly payouts, the Dangshan session's payout and the two of the
     # demo's parcels (sunlit.demo.fulfilment): the claim's order before the fund paid its
@@ -146,14 +154,27 @@ def test_export_refuses_a_time_it_cannot_read(tmp_path: Path, bad: str) -> None:
     assert done.returncode == 2 and "RFC 3339" in done.stderr
 
 
-def _the_past_is_read(database: Path) -> None:
+def _what_a_newcomer_finds(database: Path) -> None:
     """Majiang's season told farmer.majiang of three months of orders: a newcomer signing in
-    finds them read, and only the last week's waiting (sunlit.app.notices.read_the_past)."""
+    finds them read, and only the last week's waiting (sunlit.app.notices.read_the_past). And
+    what comes next (sunlit.demo.upcoming): an approved session ahead, which buyer1, who
+    follows its county, was told of."""
     with closing(sqlite3.connect(database)) as db:
         rows = db.execute(
             "SELECT n.created_at, n.read_at FROM notifications n"
             " JOIN accounts a ON a.id = n.account_id WHERE a.username = 'farmer.majiang'"
         ).fetchall()
+        upcoming = db.execute(
+            "SELECT p.status FROM session_plans p JOIN accounts a ON a.id = p.official_id"
+            " WHERE a.username = 'official.xuwen' AND p.starts_at > ?",
+            (datetime.now(UTC).replace(tzinfo=None).isoformat(" "),),
+        ).fetchall()
+        told = db.execute(
+            "SELECT n.kind FROM notifications n JOIN accounts a ON a.id = n.account_id"
+            " WHERE a.username = 'buyer1' AND n.read_at IS NULL"
+        ).fetchall()
+    assert upcoming == [("approved",)]  # an approved session ahead, that buyer1 was told of
+    assert ("followed_session_approved",) in told
     unread = [made for made, read in rows if read is None]
     assert len(rows) > 100  # the season's orders were told
     assert 0 < len(unread) < 30

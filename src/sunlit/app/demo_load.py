@@ -25,6 +25,7 @@ from sunlit.demo.integrity import load_demo_cases
 from sunlit.demo.parcels import PARCELS
 from sunlit.demo.services import demo_steps, load_demo
 from sunlit.demo.session import demo_session_steps, load_demo_session
+from sunlit.demo.upcoming import load_demo_upcoming
 from sunlit.payments.sandbox import SandboxGateway
 from sunlit.settings import Settings
 
@@ -89,6 +90,8 @@ async def load_the_demo(settings: Settings, console: Console) -> list[tuple[str,
                     now=now,
                     progress=lambda _: progress.advance(season),
                 )
+            async with database.transaction() as db:  # issue 21: what comes next
+                await load_demo_upcoming(db, kit, now=now)
             # What the season told its people more than a week ago, they have read.
             await read_the_past(kit, now=now, unread_for=timedelta(days=7))
     finally:
