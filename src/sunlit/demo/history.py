@@ -45,9 +45,10 @@ from sunlit.demo.season import (
     season_orders,
 )
 from sunlit.demo.services import DEMO_ORIGIN
+from sunlit.demo.upcoming import submit_and_approve
 from sunlit.filing import consent, gate
 from sunlit.filing import services as filing
-from sunlit.filing.model import PlanDraft, PlanStatus, Purpose
+from sunlit.filing.model import PlanDraft, Purpose
 from sunlit.filing.views import get_plan
 from sunlit.fulfilment.aftersales import services as aftersales
 from sunlit.fulfilment.aftersales import steps
@@ -191,16 +192,15 @@ async def _file(play: _Play, host: Actor, title: str, days_ago: int, product: st
         await consent.do_answer(
             db, play.farmer, plan.id, product, agree=True, stock=800, reason="", now=filed
         )
-    rules = play.kit.settings.filing_rule_settings()
-    plan = await filing.do_submit(
-        db, host, plan.id, now=filed + timedelta(minutes=5), rule_settings=rules
+    await submit_and_approve(
+        db,
+        play.kit,
+        host,
+        plan.id,
+        submitted=filed + timedelta(minutes=5),
+        decided=season.at(days_ago + 6, 15),
+        reason="本县合作社的蓝莓，质检证明有效，报备齐全。",
     )
-    if plan.status != PlanStatus.CHECKED:
-        raise RuntimeError(f"the demo's Majiang plan was {plan.status}: {plan.findings}")
-    supervisor = await account(db, "supervisor1")
-    reason = "本县合作社的蓝莓，质检证明有效，报备齐全。"
-    decided = season.at(days_ago + 6, 15)
-    await filing.do_decide(db, supervisor, plan.id, approve=True, reason=reason, now=decided)
     return plan.id
 
 

@@ -2,10 +2,10 @@
 approved session ahead, followed by a buyer, and an official's plan waiting for a producer's
 answer.
 
-- official.xuwen's pineapple session ten days from now, filed today: the Xuwen cooperative agreed
-  to be on the plan and committed its stock, the boundary rules passed and supervisor1 approved it. buyer1
-  follows Xuwen County from three days ago, so it was told of the approval and the home page
-  suggests the session, saying why.
+- official.xuwen's pineapple session ten days from now, filed today: the Xuwen cooperative
+  agreed to be on the plan and committed its stock, the boundary rules passed and supervisor1
+  approved it. buyer1 follows Xuwen County from three days ago, so it was told of the approval
+  and the home page suggests the session, saying why.
 - official.dangshan's pear session three weeks from now, drafted an hour ago: the Dangshan
   cooperative has been asked and has not answered, so farmer.dangshan finds the question on its
   dashboard and the official's plan waits for it.
@@ -50,18 +50,36 @@ async def load_demo_upcoming(db: AsyncSession, kit: Kit, *, now: datetime) -> bo
     await consent.do_answer(
         db, farmer, plan.id, pineapples, agree=True, stock=2000, reason="", now=drafted
     )
-    rules = kit.settings.filing_rule_settings()
-    plan = await filing.do_submit(
-        db, official, plan.id, now=drafted + timedelta(hours=1), rule_settings=rules
+    await submit_and_approve(
+        db,
+        kit,
+        official,
+        plan.id,
+        submitted=drafted + timedelta(hours=1),
+        decided=now - timedelta(hours=1),
+        reason="本县合作社的菠萝，合作社已同意并承诺供货，质检证明有效。",
     )
-    if plan.status != PlanStatus.CHECKED:
-        raise RuntimeError(f"the demo's upcoming Xuwen plan was {plan.status}: {plan.findings}")
-    supervisor = await account(db, "supervisor1")
-    reason = "本县合作社的菠萝，合作社已同意并承诺供货，质检证明有效。"
-    decided = now - timedelta(hours=1)
-    await filing.do_decide(db, supervisor, plan.id, approve=True, reason=reason, now=decided)
     await _ask(db, await account(db, "official.dangshan"), now=now, kit=kit)
     return True
+
+
+async def submit_and_approve(
+    db: AsyncSession,
+    kit: Kit,
+    host: Actor,
+    plan_id: str,
+    *,
+    submitted: datetime,
+    decided: datetime,
+    reason: str,
+) -> None:
+    """The host files the plan, the boundary rules pass it and supervisor1 approves it."""
+    rules = kit.settings.filing_rule_settings()
+    plan = await filing.do_submit(db, host, plan_id, now=submitted, rule_settings=rules)
+    if plan.status != PlanStatus.CHECKED:
+        raise RuntimeError(f"the demo's plan {plan.title} was {plan.status}: {plan.findings}")
+    supervisor = await account(db, "supervisor1")
+    await filing.do_decide(db, supervisor, plan_id, approve=True, reason=reason, now=decided)
 
 
 async def _ask(db: AsyncSession, official: Actor, *, now: datetime, kit: Kit) -> None:
