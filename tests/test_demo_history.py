@@ -148,3 +148,10 @@ def test_a_farmer_with_a_season_of_orders_pages_them_and_counts_them_all(
     assert f"Page 1 of {last_page}" in first and 'rel="next"' in first
     assert f"Page {last_page} of {last_page}" in last and 'rel="next"' not in last
     assert cards.findall(beyond) == shown_last  # past the end: the last page
+    # An operator lists every producer's orders; the platform's sums are the ledger's, not
+    # worked out from every payment ever made on each visit.
+    with client(served, "en") as web:
+        sign_in(web, "operator", PASSWORD)
+        everyone = web.get("/producer/orders").text
+    assert 'id="money-totals"' not in everyone and 'href="/operator/ledger"' in everyone
+    assert len(cards.findall(everyone)) == 20

@@ -164,7 +164,11 @@ async def producer_orders(
     lines = await payment_views.lines_of_payouts(db, payouts)
     payees = {line.payee_id for found in lines.values() for line in found}
     recoveries = await payment_views.recoveries_of(db, producers)
-    money = await earnings.earnings_of_producers(db, producers)  # every order, not this page
+    if producers is None:  # the whole platform: its sums are the ledger's, not a page's
+        money, totals = await earnings.earnings_of(db, {row.id for row in rows}), None
+    else:  # every order of the farmer's produce, not this page's
+        money = await earnings.earnings_of_producers(db, producers)
+        totals = earnings.totals(money.values(), now=work.now)
     return render(
         work.request,
         "orders/producer.html",
@@ -177,7 +181,7 @@ async def producer_orders(
             "orders": rows,
             "page": page,
             "earnings": money,
-            "totals": earnings.totals(money.values(), now=work.now),
+            "totals": totals,
             "hold_days": work.services.settings.payout_hold_days,
             "fee_percent": f"{work.services.rates.fee_bp / 100:g}",
             "fund_percent": f"{work.services.rates.fund_bp / 100:g}",
