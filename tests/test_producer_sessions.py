@@ -224,9 +224,11 @@ def test_an_operator_cannot_decide_an_officials_plan(served: LiveServer) -> None
 
 def test_guest_appearances_count_towards_an_officials_monthly_limit(served: LiveServer) -> None:
     """The limit on an official's sessions a month guards against live rooms becoming shows; a
-    guest seat in producers' sessions must not be a way round it. Four producer plans with the
-    Xuwen official as guest use up the official's month: its own plan is refused, and so is a
-    fifth guest seat, while the cooperative's own session without a guest is not limited."""
+    guest seat in producers' sessions must not be a way round it. Drafts naming the Xuwen
+    official as guest do not count (a farmer cannot use up an official's month with plans it
+    never files); filed, they do: the official's own plan and three guest seats fill the month
+    of four, so a fourth seat, a second plan of its own and a fifth seat are refused, while the
+    cooperative's session without a guest is not limited."""
     month = datetime(2026, 5, 1, 4, tzinfo=UTC)  # a month no other test files in
 
     def day(n: int) -> dict[str, str]:
@@ -247,8 +249,19 @@ def test_guest_appearances_count_towards_an_officials_monthly_limit(served: Live
             assert made.status_code == 201, made.text
             return str(made.json()["id"])
 
-        for n in range(4):
-            farmer_plan(n, guest_official=guest)
+        drafts = [farmer_plan(n, guest_official=guest) for n in range(4)]
+        official_plan = official.post("/api/v1/plans", json=plan_body([pineapples], **day(12)))
+        assert official_plan.status_code == 201, official_plan.text
+        agreed(served, official, official_plan.json()["id"], "farmer.xuwen")
+        # Four unfiled drafts naming the official: its own plan is not limited by them.
+        checked = official.post(f"/api/v1/plans/{official_plan.json()['id']}/submit").json()
+        assert (checked["status"], checked["findings"]) == ("checked", []), checked
+        # Filed, the same four (with the official's own, five) use up its month.
+        for plan in drafts[:3]:
+            filed = farmer.post(f"/api/v1/plans/{plan}/submit").json()
+            assert filed["status"] == "checked", filed
+        full = farmer.post(f"/api/v1/plans/{drafts[3]}/submit").json()
+        assert [f["rule"] for f in full["findings"]] == ["monthly_limit"], full
         own = official.post("/api/v1/plans", json=plan_body([pineapples], **day(10)))
         assert own.status_code == 201, own.text
         agreed(served, official, own.json()["id"], "farmer.xuwen")
@@ -293,3 +306,26 @@ def test_a_county_operator_decides_only_its_own_countys_producers(served: LiveSe
         approved = county.post(f"/api/v1/plans/{plan}/approve", json=decision)
         assert approved.status_code == 200, approved.text
         assert approved.json()["status"] == "approved"
+        # Nor can a county operator make its way round the limit through accounts: no operator
+        # of the whole deployment, no supervisor, nothing done to accounts outside its county.
+        staff = {"display_name": "x", "password": PASSWORD}
+        for body in (
+            {"username": "op.everywhere", "role": "operator", **staff},
+            {"username": "op.dangshan", "role": "operator", "region": "341321", **staff},
+            {"username": "sup.majiang", "role": "supervisor", "region": "522635", **staff},
+        ):
+            refused = elsewhere.post("/api/v1/operator/accounts", json=body)
+            assert refused.status_code == 403, (body, refused.text)
+        others = {a["username"]: a["id"] for a in county.get("/api/v1/accounts").json()}
+        for path, body in (
+            (f"/api/v1/accounts/{others['operator']}/disabled", {"disabled": True}),
+            (f"/api/v1/accounts/{others['official.xuwen']}/role", {"role": "supervisor"}),
+            (f"/api/v1/accounts/{others['operator']}/reset-link", None),
+        ):
+            refused = elsewhere.post(path, json=body)
+            assert refused.status_code == 403, (path, refused.text)
+        inside = {"username": "farmer.majiang2", "role": "farmer", "region": "522635", **staff}
+        made = elsewhere.post("/api/v1/operator/accounts", json=inside)
+        assert made.status_code == 201, made.text
+    with api_as(served, "operator") as operator:  # still signs in: nothing was done to it
+        assert operator.get("/api/v1/me").status_code == 200

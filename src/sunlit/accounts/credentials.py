@@ -23,7 +23,7 @@ from sunlit.accounts.model import (
     token_digest,
 )
 from sunlit.accounts.notifier import Notifier
-from sunlit.accounts.services import Passwords, aware
+from sunlit.accounts.services import Passwords, aware, check_reach
 from sunlit.accounts.sessions import do_end_sessions
 from sunlit.accounts.tables import AccountRow, PasswordResetRow
 from sunlit.accounts.throttle import attempt_not_a_guess, attempt_succeeded, check_sign_in_allowed
@@ -125,6 +125,7 @@ async def do_issue_reset_link(
         raise AccountNotFound
     if account.id == actor.id:
         raise PermissionDenied(N_("Change your own password on your account page."))
+    check_reach(actor, account.region)
     if Role(account.role) not in STAFF_ROLES:
         raise PermissionDenied(
             N_("Buyers reset their own password with a code sent to their phone.")

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sunlit.accounts.model import Role
-from sunlit.accounts.services import check_can_grant, get_account
+from sunlit.accounts.services import check_can_grant, check_reach, get_account
 from sunlit.accounts.sessions import end_sessions
 from sunlit.accounts.tables import AccountRow
 from sunlit.core.errors import N_, PermissionDenied
@@ -18,8 +18,9 @@ from sunlit.core.eventlog import Event, EventType, append
 async def do_change_role(
     db: AsyncSession, actor: AccountRow, account_id: str, role: Role, *, now: datetime
 ) -> AccountRow:
-    check_can_grant(Role(actor.role), role)
+    check_can_grant(Role(actor.role), role, actor_region=actor.region)
     row = await get_account(db, account_id)
+    check_reach(actor, row.region)
     if row.id == actor.id:
         raise PermissionDenied(N_("You cannot change your own role; ask another operator."))
     before = row.role
@@ -47,6 +48,7 @@ async def do_set_disabled(
     if Role(actor.role) is not Role.OPERATOR:
         raise PermissionDenied(N_("Only an operator can disable or enable accounts."))
     row = await get_account(db, account_id)
+    check_reach(actor, row.region)
     if row.id == actor.id:
         raise PermissionDenied(N_("You cannot disable your own account; ask another operator."))
     if bool(row.disabled) == disabled:
@@ -73,6 +75,7 @@ async def do_verify(
     if Role(actor.role) is not Role.OPERATOR:
         raise PermissionDenied(N_("Only an operator can verify accounts."))
     row = await get_account(db, account_id)
+    check_reach(actor, row.region)
     row.verified_at = now
     row.verified_by = actor.id
     if org is not None and org.strip():

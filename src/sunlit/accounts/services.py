@@ -28,6 +28,7 @@ from sunlit.accounts.tables import AccountRow
 from sunlit.core.errors import N_, InvalidInput, PermissionDenied
 from sunlit.core.eventlog import append
 from sunlit.core.ids import new_id, new_token
+from sunlit.core.regions.model import covers
 from sunlit.core.regions.services import region_book
 from sunlit.settings import Settings
 
@@ -67,10 +68,22 @@ class Origin:
     device: str
 
 
-def check_can_grant(actor_role: Role | None, role: Role) -> None:
-    """Consumers register themselves; every other role is given by an operator."""
+def check_can_grant(
+    actor_role: Role | None, role: Role, *, actor_region: str | None = None
+) -> None:
+    """Consumers register themselves; every other role is given by an operator. A county
+    operator (one with a region) does not make supervisors: they decide every plan."""
     if role in STAFF_ROLES and actor_role is not Role.OPERATOR:
         raise PermissionDenied(N_("Only an operator can create or change this role."))
+    if actor_region and role is Role.SUPERVISOR:
+        raise PermissionDenied(N_("Only an operator of the whole deployment makes supervisors."))
+
+
+def check_reach(actor: AccountRow, region: str | None) -> None:
+    """A county operator (an operator with a region) manages only accounts inside its region:
+    it cannot make an operator of the whole deployment, nor touch one (ADR 0014)."""
+    if actor.role == Role.OPERATOR and actor.region and not covers(actor.region, region or ""):
+        raise PermissionDenied(N_("A county operator manages only accounts inside its region."))
 
 
 async def do_register(
@@ -87,7 +100,13 @@ async def do_register(
     line run by whoever administers the machine. Both leave the account verified."""
     new = normalise(new)
     if not trusted:
-        check_can_grant(Role(actor.role) if actor else None, new.role)
+        check_can_grant(
+            Role(actor.role) if actor else None,
+            new.role,
+            actor_region=actor.region if actor else None,
+        )
+        if actor is not None:
+            check_reach(actor, new.region)
     granted_by = actor.id if actor is not None else ("cli" if trusted else None)
     errors = check_new_account(new)
     if new.region is not None and region_book().get(new.region) is None:

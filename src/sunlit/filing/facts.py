@@ -17,6 +17,7 @@ from sunlit.catalog.products import services as catalog
 from sunlit.core.errors import NotFound
 from sunlit.filing.model import (
     ACTIVE,
+    FILED,
     HostKind,
     Plan,
     PlanDraft,
@@ -75,10 +76,14 @@ async def sessions_in_month(
             select(func.count())
             .select_from(SessionPlanRow)
             .where(
-                (SessionPlanRow.official_id == official_id)
-                | (SessionPlanRow.guest_official_id == official_id),
+                # Its own plans from the first draft; a guest seat once a producer has filed
+                # it, so that drafts naming an official cannot use up the official's month.
+                ((SessionPlanRow.official_id == official_id) & SessionPlanRow.status.in_(ACTIVE))
+                | (
+                    (SessionPlanRow.guest_official_id == official_id)
+                    & SessionPlanRow.status.in_(FILED)
+                ),
                 SessionPlanRow.id != (exclude or ""),
-                SessionPlanRow.status.in_(ACTIVE),
                 SessionPlanRow.starts_at >= datetime.combine(month, time(), tzinfo=UTC),
                 SessionPlanRow.starts_at < datetime.combine(next_month, time(), tzinfo=UTC),
             )

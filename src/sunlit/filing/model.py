@@ -25,6 +25,8 @@ class PlanStatus(StrEnum):
 
 #: The statuses of a plan that still counts (towards the monthly limit, an overlap).
 ACTIVE = [s.value for s in PlanStatus if s not in (PlanStatus.REJECTED,)]
+#: The statuses of a plan its host has filed (submitted) and that still counts.
+FILED = [s for s in ACTIVE if s != PlanStatus.DRAFT.value]
 
 
 class HostKind(StrEnum):
