@@ -21,7 +21,7 @@ class Page:
 
 def page_number(raw: str | None) -> int:
     """The page a query parameter names; anything but a plain number is the first."""
-    return int(raw) if raw and raw.isdigit() and len(raw) < 7 else 1
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
 
 
 def page_of(raw: str | None, total: int, size: int) -> Page:
