@@ -73,7 +73,6 @@
     if (!name) {
       note(text.no_recording);
       if (recordingTries++ < 40) setTimeout(checkRecording, 3000);
-      else note(text.recording_missing);
       return;
     }
     video.muted = true;
