@@ -23,6 +23,7 @@ from sunlit.demo.fulfilment import load_demo_fulfilment
 from sunlit.demo.history import history_steps, load_demo_history
 from sunlit.demo.integrity import load_demo_cases
 from sunlit.demo.parcels import PARCELS
+from sunlit.demo.season import shopper_names
 from sunlit.demo.services import demo_steps, load_demo
 from sunlit.demo.session import demo_session_steps, load_demo_session
 from sunlit.demo.upcoming import load_demo_upcoming
@@ -93,7 +94,8 @@ async def load_the_demo(settings: Settings, console: Console) -> list[tuple[str,
             async with database.transaction() as db:  # issue 21: what comes next
                 await load_demo_upcoming(db, kit, now=now)
             # What the season told its people more than a week ago, they have read.
-            await read_the_past(kit, now=now, unread_for=timedelta(days=7))
+            demo = {x.username for x in logins} | set(shopper_names())
+            await read_the_past(kit, now=now, unread_for=timedelta(days=7), usernames=demo)
     finally:
         await kit.close()
         await database.dispose()

@@ -15,7 +15,7 @@ leaves a gap for good). SQLite has one writer at a time, so no gaps."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -184,16 +184,22 @@ class Follower:
             await asyncio.sleep(EVERY)
 
 
-async def read_the_past(services: Services, *, now: datetime, unread_for: timedelta) -> int:
-    """Tell what the whole log says, then mark read what was told more than ``unread_for``
-    before ``now``: how many. For the demo, whose Majiang season tells farmer.majiang of three
-    months of orders; someone using Sunlit then would have read those as they came, so a
-    newcomer signing in finds the last week's waiting, not hundreds."""
+async def read_the_past(
+    services: Services, *, now: datetime, unread_for: timedelta, usernames: Collection[str]
+) -> int:
+    """Tell what the whole log says, then mark read what was told to these accounts more than
+    ``unread_for`` before ``now``: how many. For the demo's accounts, whose Majiang season tells
+    farmer.majiang of three months of orders; someone using Sunlit then would have read those
+    as they came, so a newcomer signing in finds the last week's waiting, not hundreds. Anyone
+    else's notifications are left as they are."""
     await Follower(services).catch_up()
     marked = 0
+    before = now - unread_for
     async with services.db.transaction() as db:
-        for account in await unread_by(db, made_before=now - unread_for):
-            marked += await notifications.do_mark_all_read(
-                db, account, now=now, made_before=now - unread_for
-            )
+        told = await accounts.accounts_by_id(db, set(await unread_by(db, made_before=before)))
+        for account in told:
+            if account.username in usernames:
+                marked += await notifications.do_mark_all_read(
+                    db, account.id, now=now, made_before=before
+                )
     return marked

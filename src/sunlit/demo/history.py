@@ -39,10 +39,10 @@ from sunlit.demo.season import (
     HOMES,
     OFFICIAL_DAY,
     OFFICIAL_TITLE,
-    SHOPPERS,
     Season,
     Wanted,
     season_orders,
+    shopper_names,
 )
 from sunlit.demo.services import DEMO_ORIGIN
 from sunlit.demo.upcoming import submit_and_approve
@@ -162,8 +162,7 @@ async def _shoppers(
     fake = Faker("zh_CN")
     fake.seed_instance(522635)
     people = []
-    for n in range(1, SHOPPERS + 1):
-        username = f"shopper{n:03d}"
+    for username in shopper_names():
         if await account_named(db, username) is None:
             new = NewAccount(username, fake.name(), password, Role.CONSUMER)
             await do_register(db, passwords, new, now=now, origin=DEMO_ORIGIN, trusted=True)

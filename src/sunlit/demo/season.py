@@ -18,6 +18,13 @@ OFFICIAL_DAY, FARMER_DAY, FIRST_DAY, LAST_DAY = 66, 34, 96, 4
 BEFORE_RATE, DROP_RATE, RECOVERY_RATE = 3.0, 0.8, 2.6
 OFFICIAL_ORDERS, FARMER_ORDERS = 40, 22
 SHOPPERS = 240
+
+
+def shopper_names() -> list[str]:
+    """The season's demo shoppers' usernames, ``shopper001`` to ``shopper240``."""
+    return [f"shopper{n:03d}" for n in range(1, SHOPPERS + 1)]
+
+
 #: The chance that an order comes from someone who bought before.
 RETURNING = 0.3
 #: Boxes one shopper buys at most outside sessions, and in each (the default per-buyer limit).
