@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from sunlit.core.errors import N_
 from sunlit.core.eventlog.model import Event, EventType
+from sunlit.core.regions.model import covers
 from sunlit.core.text import has_control_characters
 
 
@@ -74,6 +75,14 @@ class ResetOutcome(StrEnum):
 #: Roles that only an operator may give: they act for the government, are paid out, or speak
 #: for a newsroom (whose claims the public page sets against the verified figures).
 STAFF_ROLES = frozenset({Role.FARMER, Role.OFFICIAL, Role.SUPERVISOR, Role.OPERATOR, Role.PRESS})
+
+
+def reaches(actor: Actor, region: str | None) -> bool:
+    """Whether ``actor`` may act on an account or plan in ``region``: a county operator (an
+    operator with a region) only inside its region (ADR 0014); anyone else wherever its role
+    lets it."""
+    return actor.role != Role.OPERATOR or not actor.region or covers(actor.region, region or "")
+
 
 USERNAME = re.compile(r"^[a-z0-9_.-]{3,32}$")
 PHONE = re.compile(r"^1\d{10}$")

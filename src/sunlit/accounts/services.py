@@ -22,13 +22,13 @@ from sunlit.accounts.model import (
     Role,
     check_new_account,
     normalise,
+    reaches,
     registered_event,
 )
 from sunlit.accounts.tables import AccountRow
 from sunlit.core.errors import N_, InvalidInput, PermissionDenied
 from sunlit.core.eventlog import append
 from sunlit.core.ids import new_id, new_token
-from sunlit.core.regions.model import covers
 from sunlit.core.regions.services import region_book
 from sunlit.settings import Settings
 
@@ -82,7 +82,7 @@ def check_can_grant(
 def check_reach(actor: AccountRow, region: str | None) -> None:
     """A county operator (an operator with a region) manages only accounts inside its region:
     it cannot make an operator of the whole deployment, nor touch one (ADR 0014)."""
-    if actor.role == Role.OPERATOR and actor.region and not covers(actor.region, region or ""):
+    if not reaches(actor, region):
         raise PermissionDenied(N_("A county operator manages only accounts inside its region."))
 
 

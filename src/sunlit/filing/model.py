@@ -7,10 +7,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sunlit.accounts.model import Role
+from sunlit.accounts.model import Actor, Role, reaches
 from sunlit.catalog.model import Inspection
 from sunlit.core.errors import N_
-from sunlit.core.regions.model import covers
 
 
 class PlanStatus(StrEnum):
@@ -55,17 +54,15 @@ def host_kind_of(role: str) -> HostKind:
     return HostKind.PRODUCER if role == Role.FARMER else HostKind.OFFICIAL
 
 
-def may_decide(
-    role: str, host_kind: str, *, decider_region: str | None = None, host_region: str | None = None
-) -> bool:
+def may_decide(actor: Actor, host_kind: str, host_region: str | None) -> bool:
     """A supervisor decides any plan. An operator decides a producer's plan, never an
     official's: a county operator (an account with a region) only those of hosts inside its
     region; an operator with no region runs the whole deployment."""
-    if role == Role.SUPERVISOR:
+    if actor.role == Role.SUPERVISOR:
         return True
-    if role != Role.OPERATOR or host_kind != HostKind.PRODUCER:
+    if actor.role != Role.OPERATOR or host_kind != HostKind.PRODUCER:
         return False
-    return not decider_region or covers(decider_region, host_region or "")
+    return reaches(actor, host_region)
 
 
 class PartnerKind(StrEnum):

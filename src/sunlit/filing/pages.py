@@ -148,12 +148,7 @@ async def _plan_page(
             "show_key": work.request.query_params.get("show") == "key",
             "rtmp_url": work.services.settings.stream_rtmp_url.rstrip("/"),
             "is_official": account.id == plan.official_id,
-            "is_supervisor": may_decide(
-                account.role,
-                plan.host_kind,
-                decider_region=account.region,
-                host_region=filer.region if filer else None,
-            ),
+            "is_supervisor": may_decide(account, plan.host_kind, filer.region if filer else None),
             "guest": await find_account(work.db, plan.guest_official_id)
             if plan.guest_official_id
             else None,
@@ -172,16 +167,7 @@ async def plans_page(work: Filing = _unit(*READERS)) -> Response:
     hosts = {
         a.id: a.region for a in await accounts_by_id(work.db, {p.official_id for p in checked})
     }
-    waiting = [
-        p
-        for p in checked
-        if may_decide(
-            work.actor.role,
-            p.host_kind,
-            decider_region=work.actor.region,
-            host_region=hosts.get(p.official_id),
-        )
-    ]
+    waiting = [p for p in checked if may_decide(work.actor, p.host_kind, hosts.get(p.official_id))]
     return render(work.request, "filing/plans.html", {"plans": plans, "waiting": waiting})
 
 

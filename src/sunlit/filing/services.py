@@ -304,12 +304,7 @@ async def do_decide(
         raise PermissionDenied(N_("Only a supervisor approves session plans."))
     plan = await get_plan(db, plan_id)
     host = await find_account(db, plan.official_id)
-    if not may_decide(
-        actor.role,
-        plan.host_kind,
-        decider_region=actor.region,
-        host_region=host.region if host else None,
-    ):
+    if not may_decide(actor, plan.host_kind, host.region if host else None):
         if plan.host_kind != HostKind.PRODUCER:
             raise PermissionDenied(N_("Only a supervisor approves an official's session plan."))
         raise PermissionDenied(N_("An operator decides only the plans of producers in its region."))
