@@ -25,9 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sunlit.accounts.model import Actor, NewAccount, Role
 from sunlit.accounts.services import Passwords, account_named, do_register
 from sunlit.catalog.model import Band, Unit
-from sunlit.catalog.producers import services as producers
 from sunlit.catalog.products import bands
-from sunlit.catalog.views import product_ids_of
 from sunlit.core.eventlog import Event, EventType, append
 from sunlit.demo.buying import buy_request, demo_address, settle
 from sunlit.demo.data import BAND_SOURCE, COUNTIES, DemoCounty
@@ -45,7 +43,7 @@ from sunlit.demo.season import (
     shopper_names,
 )
 from sunlit.demo.services import DEMO_ORIGIN
-from sunlit.demo.upcoming import submit_and_approve
+from sunlit.demo.upcoming import cooperative_products, submit_and_approve
 from sunlit.filing import consent, gate
 from sunlit.filing import services as filing
 from sunlit.filing.model import PlanDraft, Purpose
@@ -100,10 +98,7 @@ async def load_demo_history(
     if any(plan.title == OFFICIAL_TITLE for plan in await filing.list_plans(db, official)):
         return False
     county = next(c for c in COUNTIES if c.slug == "majiang")
-    cooperative = await producers.producer_named(db, county.cooperative_zh)
-    if cooperative is None:
-        raise LookupError(f"demo cooperative {county.cooperative_zh} is missing")
-    [product] = await product_ids_of(db, cooperative.id)
+    [product] = await cooperative_products(db, county.slug)
     settings, files = kit.settings, kit.files
     season = Season(now.astimezone(kit.zone).date(), kit.zone)
     farmer = await account(db, "farmer.majiang")

@@ -41,7 +41,7 @@ async def load_demo_upcoming(db: AsyncSession, kit: Kit, *, now: datetime) -> bo
         return False
     buyer = await account(db, "buyer1")
     await follows.do_follow(db, buyer, "county", "440825", now=now - timedelta(days=3))
-    pineapples = await _product_of(db, "xuwen")
+    pineapples = (await cooperative_products(db, "xuwen"))[0]
     draft = _draft(UPCOMING_TITLE, now.astimezone(kit.zone) + timedelta(days=10), pineapples)
     drafted = now - timedelta(hours=3)  # today: the reference bands were observed today
     plan = await filing.do_draft(db, official, draft, now=drafted)
@@ -85,7 +85,7 @@ async def submit_and_approve(
 async def _ask(db: AsyncSession, official: Actor, *, now: datetime, kit: Kit) -> None:
     """The Dangshan official drafts a plan with the cooperative's pears: the cooperative is
     asked (plan.consent_asked) and has not answered yet."""
-    pears = await _product_of(db, "dangshan")
+    pears = (await cooperative_products(db, "dangshan"))[0]
     draft = _draft(ASKING_TITLE, now.astimezone(kit.zone) + timedelta(days=21), pears)
     await filing.do_draft(db, official, draft, now=now - timedelta(hours=1))
 
@@ -103,9 +103,10 @@ def _draft(title: str, day: datetime, product: str) -> PlanDraft:
     )
 
 
-async def _product_of(db: AsyncSession, slug: str) -> str:
+async def cooperative_products(db: AsyncSession, slug: str) -> list[str]:
+    """The products of the demo county's cooperative (``slug``: its county, as in the data)."""
     county = next(c for c in COUNTIES if c.slug == slug)
     cooperative = await producers.producer_named(db, county.cooperative_zh)
     if cooperative is None:
         raise LookupError(f"demo cooperative {county.cooperative_zh} is missing")
-    return (await product_ids_of(db, cooperative.id))[0]
+    return await product_ids_of(db, cooperative.id)
